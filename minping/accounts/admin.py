@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from minping.accounts.models import User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "role", "region", "is_active"]
+    list_filter = ["role", "is_active"]
+    fieldsets = [*BaseUserAdmin.fieldsets, ("Minping", {"fields": ["role", "region", "unit", "cadre"]})]
+    raw_id_fields = ["region", "unit", "cadre"]

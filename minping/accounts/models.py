@@ -1,0 +1,33 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person who logs in. Everything they see or change is limited to `region`'s subtree."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("System administrator")
+        ORGANISER = "organiser", _("Organiser")
+        OFFICE = "office", _("Street or community office")
+        CADRE = "cadre", _("Cadre")
+        HANDLER = "handler", _("Department handler")
+        GRID_WORKER = "grid_worker", _("Grid worker")
+        INTERVIEWER = "interviewer", _("Interviewer")
+
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.OFFICE)
+    region = models.ForeignKey(
+        "org.Region", models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("region")
+    )
+    unit = models.ForeignKey("org.Unit", models.PROTECT, null=True, blank=True, related_name="handlers")
+    cadre = models.OneToOneField("org.Cadre", models.SET_NULL, null=True, blank=True, related_name="account")
+
+    CONSOLE_ROLES = {Role.ADMIN, Role.ORGANISER, Role.OFFICE}
+
+    @property
+    def is_system_admin(self) -> bool:
+        return self.is_superuser or self.role == self.Role.ADMIN
+
+    @property
+    def can_use_console(self) -> bool:
+        return self.is_system_admin or (self.role in self.CONSOLE_ROLES and self.region_id is not None)

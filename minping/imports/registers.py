@@ -1,0 +1,580 @@
+"""The registers that can be imported and exported: their Chinese columns, row rules and loaders.
+
+A row is cleaned into the staged form (`stage` columns) during the preview; the commit loads the staged
+file without re-reading the upload. Large registers load with one set-based upsert (see `upsert`).
+"""
+
+import csv
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from minping.imports.upsert import Upsert
+from minping.lib.dates import parse_date
+from minping.lib.identity import (
+    clean_code,
+    clean_text,
+    credit_check_char,
+    id_check_char,
+    id_digest,
+    mask_id,
+    mask_phone,
+    parse_credit_code,
+    parse_id_number,
+    parse_phone,
+)
+from minping.org.models import Cadre, Enterprise, Household, Post, Region, Resident, Unit
+
+
+class RowProblem(ValueError):
+    def __init__(self, column: str, reason: str):
+        super().__init__(reason)
+        self.column, self.reason = column, reason
+
+
+@dataclass
+class Column:
+    header: str
+    key: str
+    required: bool = True
+    hint: str = ""
+    choices: dict[str, str] | None = None  # label -> stored value
+
+    def parse(self, raw) -> str:
+        text = clean_text(raw)
+        if self.choices is None:
+            return text
+        if text in self.choices:
+            return self.choices[text]
+        if text in self.choices.values():
+            return text
+        raise ValueError("应为以下之一：" + "、".join(self.choices))
+
+
+def text_limit(column: str, value: str, limit: int) -> str:
+    if len(value) > limit:
+        raise RowProblem(column, f"长度超过{limit}个字")
+    return value
+
+
+class RegionIndex:
+    """Regions the actor may use, by their name path ("甲区/一街道/一社区"), full or relative to the scope."""
+
+    SEPARATORS = str.maketrans({">": "/", "\\": "/", "|": "/"})
+
+    def __init__(self, scope: Region | None):
+        regions = Region.objects.within(scope) if scope else Region.objects.all()
+        names: dict[str, str] = {}
+        self.prefixes: list[str] = [""]
+        if scope is not None:
+            ancestors = "/".join(a.name for a in scope.ancestors())
+            if scope.parent_id:
+                names[scope.path[:-7]] = ancestors
+            self.prefixes = ["", ancestors + "/" if ancestors else "", scope.name_path() + "/"]
+        self.by_name: dict[str, tuple[int, str]] = {}
+        for pk, path, name in regions.order_by("depth").values_list("pk", "path", "name").iterator(chunk_size=5000):
+            parent = names.get(path[:-7])
+            full = f"{parent}/{name}" if parent else name
+            names[path] = full
+            self.by_name[full] = (pk, path)
+
+    @classmethod
+    def normalise(cls, value: str) -> str:
+        return "/".join(part.strip() for part in value.translate(cls.SEPARATORS).split("/") if part.strip())
+
+    def canonical(self, value: str) -> str | None:
+        """The full name path of the region `value` names, trying it as given and relative to the scope."""
+        value = self.normalise(value)
+        for prefix in self.prefixes:
+            if prefix + value in self.by_name:
+                return prefix + value
+        return None
+
+    def resolve(self, value: str) -> tuple[int, str] | None:
+        full = self.canonical(value)
+        return self.by_name[full] if full else None
+
+    def name_of(self, region_id: int) -> str:
+        if not hasattr(self, "_names"):
+            self._names = {pk: full for full, (pk, _path) in self.by_name.items()}
+        return self._names.get(region_id, "")
+
+    def example(self) -> str:
+        deepest = max(self.by_name.items(), key=lambda item: len(item[1][1]), default=None)
+        return deepest[0] if deepest else "某区/某街道/某社区"
+
+
+@dataclass
+class Context:
+    actor: Any
+    scope: Region | None  # None: the whole tree (system administrator)
+    _regions: RegionIndex | None = None
+    cache: dict = field(default_factory=dict)
+
+    @property
+    def regions(self) -> RegionIndex:
+        if self._regions is None:
+            self._regions = RegionIndex(self.scope)
+        return self._regions
+
+    def region(self, column: str, raw: str) -> tuple[int, str]:
+        found = self.regions.resolve(raw)
+        if found is None or found[0] is None:
+            raise RowProblem(column, f"区域“{raw}”不存在或不在您的管辖范围内")
+        return found
+
+
+def _scope_filter(ctx: Context, queryset):
+    return queryset.within(ctx.scope) if ctx.scope else queryset
+
+
+class Register:
+    key: str
+    label: str
+    model: type
+    columns: list[Column]
+    stage: list[tuple[str, str]]
+    key_columns: tuple[str, ...]  # staged columns forming the natural key
+    key_header: str
+
+    def clean(self, values: dict[str, str], ctx: Context) -> dict:
+        raise NotImplementedError
+
+    def check_batch(self, batch: list[tuple[int, dict]], ctx: Context) -> list[tuple[int, str, str]]:
+        """Problems only visible against the database: keys held outside the actor's scope, unknown references."""
+        return []
+
+    def load(self, staged_file, ctx: Context) -> dict:
+        """Write the staged rows; runs inside the commit's transaction."""
+        return self.upsert.run(staged_file, scope=ctx.scope)
+
+    def staged_dicts(self, staged_file):
+        names = [name for name, _kind in self.stage]
+        return (dict(zip(names, row)) for row in csv.reader(staged_file))
+
+    def example(self, ctx: Context) -> dict[str, str]:
+        raise NotImplementedError
+
+    def export_queryset(self, ctx: Context):
+        return _scope_filter(ctx, self.model.objects.all())
+
+    def export_row(self, obj, ctx: Context) -> list:
+        raise NotImplementedError
+
+    def natural_key(self, staged: dict):
+        return tuple(staged[name] for name in self.key_columns)
+
+
+def _foreign_keys(model, field_name: str, keys: list, ctx: Context) -> set:
+    """Which of `keys` already exist outside the actor's scope (an update would reach outside it)."""
+    if ctx.scope is None or not keys:
+        return set()
+    rows = model.objects.filter(**{f"{field_name}__in": keys}).exclude(region__path__startswith=ctx.scope.path)
+    return set(rows.values_list(field_name, flat=True))
+
+
+def _person(values: dict, ctx: Context) -> dict:
+    try:
+        number, gender, birth_year = parse_id_number(values["id_number"])
+    except ValueError as exc:
+        raise RowProblem("身份证号", str(exc)) from None
+    phone = ""
+    if values.get("phone"):
+        try:
+            phone = parse_phone(values["phone"])
+        except ValueError as exc:
+            raise RowProblem("手机号", str(exc)) from None
+    return {
+        "name": text_limit("姓名", values["name"], 50),
+        "id_digest": id_digest(number),
+        "id_masked": mask_id(number),
+        "gender": gender,
+        "birth_year": birth_year,
+        "phone": phone,
+    }
+
+
+EXAMPLE_ID = "11010119900307451" + id_check_char("11010119900307451")
+EXAMPLE_CREDIT_CODE = "91330212MA2A8B3C7" + credit_check_char("91330212MA2A8B3C7")
+
+
+class ResidentRegister(Register):
+    key, label, model = "residents", "居民", Resident
+    key_header = "身份证号"
+    columns = [
+        Column("姓名", "name"),
+        Column("身份证号", "id_number", hint="18位，末位可为X；系统只保存脱敏形式"),
+        Column("手机号", "phone", required=False),
+        Column("住址", "address", required=False),
+        Column("所属区域", "region", hint="区域路径，如 某区/某街道/某社区/第1网格"),
+        Column("户编号", "household", required=False, hint="须已在“户”名册中登记"),
+    ]
+    stage = [
+        ("name", "text"), ("id_digest", "text"), ("id_masked", "text"), ("gender", "text"),
+        ("birth_year", "integer"), ("phone", "text"), ("address", "text"), ("region_id", "bigint"),
+        ("household_code", "text"),
+    ]  # fmt: skip
+    key_columns = ("id_digest",)
+    upsert = Upsert(
+        table="org_resident",
+        stage=stage,
+        insert={
+            "name": "s.name", "id_digest": "s.id_digest", "id_masked": "s.id_masked", "gender": "s.gender",
+            "birth_year": "s.birth_year", "phone": "s.phone", "address": "s.address", "region_id": "s.region_id",
+            "household_id": "h.id",
+        },  # fmt: skip
+        joins="LEFT JOIN org_household h ON h.code = s.household_code",
+        conflict=["id_digest"],
+        match="s.id_digest = t.id_digest",
+    )
+
+    def clean(self, values, ctx):
+        staged = _person(values, ctx)
+        staged["address"] = text_limit("住址", values.get("address", ""), 200)
+        staged["region_id"] = ctx.region("所属区域", values["region"])[0]
+        staged["household_code"] = clean_code(values.get("household", ""))
+        return staged
+
+    def check_batch(self, batch, ctx):
+        problems = []
+        foreign = _foreign_keys(Resident, "id_digest", [s["id_digest"] for _l, s in batch], ctx)
+        codes = {s["household_code"] for _l, s in batch if s["household_code"]}
+        known = set(_scope_filter(ctx, Household.objects.filter(code__in=codes)).values_list("code", flat=True))
+        for line, staged in batch:
+            if staged["id_digest"] in foreign:
+                problems.append((line, "身份证号", "此人已登记在您管辖范围以外的区域，请联系其所在区域调整"))
+            if staged["household_code"] and staged["household_code"] not in known:
+                problems.append((line, "户编号", f"户编号“{staged['household_code']}”未在您管辖范围内登记"))
+        return problems
+
+    def example(self, ctx):
+        return {"name": "张三", "id_number": EXAMPLE_ID, "phone": "13800138000", "address": "幸福路1号",
+                "region": ctx.regions.example(), "household": ""}  # fmt: skip
+
+    def export_queryset(self, ctx):
+        return super().export_queryset(ctx).select_related("region", "household")
+
+    def export_row(self, obj, ctx):
+        return [obj.name, obj.id_masked, mask_phone(obj.phone), obj.address, ctx.regions.name_of(obj.region_id),
+                obj.household.code if obj.household else ""]  # fmt: skip
+
+
+class HouseholdRegister(Register):
+    key, label, model = "households", "户", Household
+    key_header = "户编号"
+    columns = [
+        Column("户编号", "code"),
+        Column("住址", "address"),
+        Column("所属区域", "region", hint="区域路径，如 某区/某街道/某社区/第1网格"),
+    ]
+    stage = [("code", "text"), ("address", "text"), ("region_id", "bigint")]
+    key_columns = ("code",)
+    upsert = Upsert(
+        table="org_household",
+        stage=stage,
+        insert={"code": "s.code", "address": "s.address", "region_id": "s.region_id"},
+        conflict=["code"],
+        match="s.code = t.code",
+    )
+
+    def clean(self, values, ctx):
+        return {
+            "code": text_limit("户编号", clean_code(values["code"]), 40),
+            "address": text_limit("住址", values["address"], 200),
+            "region_id": ctx.region("所属区域", values["region"])[0],
+        }
+
+    def check_batch(self, batch, ctx):
+        foreign = _foreign_keys(Household, "code", [s["code"] for _l, s in batch], ctx)
+        return [(line, "户编号", "该户编号已登记在您管辖范围以外的区域") for line, s in batch if s["code"] in foreign]
+
+    def example(self, ctx):
+        return {"code": "H0001", "address": "幸福路1号", "region": ctx.regions.example()}
+
+    def export_row(self, obj, ctx):
+        return [obj.code, obj.address, ctx.regions.name_of(obj.region_id)]
+
+
+class EnterpriseRegister(Register):
+    key, label, model = "enterprises", "企业", Enterprise
+    key_header = "统一社会信用代码"
+    columns = [
+        Column("企业名称", "name"),
+        Column("统一社会信用代码", "credit_code", hint="18位"),
+        Column("所属区域", "region"),
+        Column("联系电话", "phone", required=False),
+    ]
+    stage = [("name", "text"), ("credit_code", "text"), ("region_id", "bigint"), ("contact_phone", "text")]
+    key_columns = ("credit_code",)
+    upsert = Upsert(
+        table="org_enterprise",
+        stage=stage,
+        insert={"name": "s.name", "credit_code": "s.credit_code", "region_id": "s.region_id",
+                "contact_phone": "s.contact_phone"},  # fmt: skip
+        conflict=["credit_code"],
+        match="s.credit_code = t.credit_code",
+    )
+
+    def clean(self, values, ctx):
+        try:
+            code = parse_credit_code(values["credit_code"])
+        except ValueError as exc:
+            raise RowProblem("统一社会信用代码", str(exc)) from None
+        phone = ""
+        if values.get("phone"):
+            try:
+                phone = parse_phone(values["phone"])
+            except ValueError as exc:
+                raise RowProblem("联系电话", str(exc)) from None
+        return {"name": text_limit("企业名称", values["name"], 200), "credit_code": code,
+                "region_id": ctx.region("所属区域", values["region"])[0], "contact_phone": phone}  # fmt: skip
+
+    def check_batch(self, batch, ctx):
+        foreign = _foreign_keys(Enterprise, "credit_code", [s["credit_code"] for _l, s in batch], ctx)
+        return [(line, "统一社会信用代码", "该企业已登记在您管辖范围以外的区域")
+                for line, s in batch if s["credit_code"] in foreign]  # fmt: skip
+
+    def example(self, ctx):
+        return {"name": "某某科技有限公司", "credit_code": EXAMPLE_CREDIT_CODE, "region": ctx.regions.example(),
+                "phone": "0574-87654321"}  # fmt: skip
+
+    def export_row(self, obj, ctx):
+        return [obj.name, obj.credit_code, ctx.regions.name_of(obj.region_id), mask_phone(obj.contact_phone)]
+
+
+UNIT_KINDS = {str(label): value for value, label in [
+    ("department", "部门"), ("station", "站所"), ("resident_unit", "驻区单位")]}  # fmt: skip
+
+
+class UnitRegister(Register):
+    key, label, model = "units", "单位", Unit
+    key_header = "单位名称"
+    columns = [
+        Column("单位名称", "name"),
+        Column("类型", "kind", choices=UNIT_KINDS),
+        Column("所属区域", "region"),
+        Column("联系电话", "phone", required=False),
+    ]
+    stage = [("name", "text"), ("kind", "text"), ("region_id", "bigint"), ("phone", "text")]
+    key_columns = ("region_id", "name")
+    upsert = Upsert(
+        table="org_unit",
+        stage=stage,
+        insert={"name": "s.name", "kind": "s.kind", "region_id": "s.region_id", "phone": "s.phone"},
+        conflict=["region_id", "name"],
+        match="s.region_id = t.region_id AND s.name = t.name",
+    )
+
+    def clean(self, values, ctx):
+        phone = ""
+        if values.get("phone"):
+            try:
+                phone = parse_phone(values["phone"])
+            except ValueError as exc:
+                raise RowProblem("联系电话", str(exc)) from None
+        return {"name": text_limit("单位名称", values["name"], 200), "kind": values["kind"],
+                "region_id": ctx.region("所属区域", values["region"])[0], "phone": phone}  # fmt: skip
+
+    def example(self, ctx):
+        return {"name": "综合治理办公室", "kind": "部门", "region": ctx.regions.example(), "phone": ""}
+
+    def export_row(self, obj, ctx):
+        return [obj.name, obj.get_kind_display(), ctx.regions.name_of(obj.region_id), obj.phone]
+
+
+POST_CATEGORIES = {str(label): value for value, label in [
+    ("first_secretary", "第一书记"), ("secretary", "书记"), ("director", "主任"), ("section_chief", "科室长"),
+    ("village_based", "驻村干部"), ("graduate_official", "选聘生"), ("member", "委员"), ("other", "其他")]}  # fmt: skip
+
+
+class CadreRegister(Register):
+    """One row per current post. A cadre's current posts not in the file are ended on the import date."""
+
+    key, label, model = "cadres", "干部", Cadre
+    key_header = "身份证号、任职单位或区域、职务"
+    columns = [
+        Column("姓名", "name"),
+        Column("身份证号", "id_number"),
+        Column("手机号", "phone", required=False),
+        Column("所属区域", "region", hint="管理该干部档案的区域"),
+        Column("任职单位", "unit", required=False, hint="在所属区域登记的单位名称；空则任职于所属区域本身"),
+        Column("职务", "title", hint="如 社区党委书记"),
+        Column("职务类别", "category", choices=POST_CATEGORIES),
+        Column("任职日期", "started_on", hint="如 2024-03-05"),
+    ]
+    stage = [
+        ("name", "text"), ("id_digest", "text"), ("id_masked", "text"), ("gender", "text"),
+        ("birth_year", "integer"), ("phone", "text"), ("region_id", "bigint"), ("unit_id", "bigint"),
+        ("title", "text"), ("category", "text"), ("started_on", "text"),
+    ]  # fmt: skip
+    key_columns = ("id_digest", "unit_id", "region_id", "title")
+
+    def _units(self, ctx) -> dict:
+        if "units" not in ctx.cache:
+            units = _scope_filter(ctx, Unit.objects.all()).values_list("region_id", "name", "pk")
+            ctx.cache["units"] = {(region, name): pk for region, name, pk in units}
+        return ctx.cache["units"]
+
+    def clean(self, values, ctx):
+        staged = _person(values, ctx)
+        region_id = ctx.region("所属区域", values["region"])[0]
+        unit_id = ""
+        if values.get("unit"):
+            unit_id = self._units(ctx).get((region_id, values["unit"]))
+            if unit_id is None:
+                raise RowProblem("任职单位", f"单位“{values['unit']}”未在所属区域登记")
+        try:
+            started = parse_date(values["started_on"])
+        except ValueError as exc:
+            raise RowProblem("任职日期", str(exc)) from None
+        if started > timezone.localdate():
+            raise RowProblem("任职日期", "任职日期不能晚于今天")
+        staged.update(region_id=region_id, unit_id=unit_id, title=text_limit("职务", values["title"], 100),
+                      category=values["category"], started_on=started.isoformat())  # fmt: skip
+        return staged
+
+    def check_batch(self, batch, ctx):
+        foreign = _foreign_keys(Cadre, "id_digest", [s["id_digest"] for _l, s in batch], ctx)
+        return [(line, "身份证号", "此干部已登记在您管辖范围以外的区域") for line, s in batch if s["id_digest"] in foreign]
+
+    def load(self, staged_file, ctx):
+        counts = {"created": 0, "updated": 0, "unchanged": 0}
+        today = timezone.localdate()
+        by_cadre: dict[str, list[dict]] = {}
+        for staged in self.staged_dicts(staged_file):
+            by_cadre.setdefault(staged["id_digest"], []).append(staged)
+        existing = {c.id_digest: c for c in Cadre.objects.filter(id_digest__in=list(by_cadre))}
+        for digest, posts in by_cadre.items():
+            person = {k: posts[0][k] for k in ("name", "id_masked", "gender", "birth_year", "phone")}
+            person["birth_year"] = int(person["birth_year"])
+            region_id = int(posts[0]["region_id"])
+            cadre = existing.get(digest)
+            changed = False
+            if cadre is None:
+                cadre = Cadre.objects.create(id_digest=digest, region_id=region_id, **person)
+                counts["created"] += 1
+            else:
+                if cadre.region_id != region_id or any(getattr(cadre, k) != v for k, v in person.items()):
+                    for k, v in person.items():
+                        setattr(cadre, k, v)
+                    cadre.region_id = region_id
+                    cadre.save()
+                    changed = True
+            changed |= self._sync_posts(cadre, posts, today)
+            if digest in existing:
+                counts["updated" if changed else "unchanged"] += 1
+        return counts
+
+    def _sync_posts(self, cadre: Cadre, posts: list[dict], today: dt.date) -> bool:
+        wanted = {}
+        for p in posts:
+            unit_id = int(p["unit_id"]) if p["unit_id"] else None
+            place = {"unit_id": unit_id, "region_id": None if unit_id else int(p["region_id"])}
+            wanted[(place["unit_id"], place["region_id"], p["title"])] = (place, p)
+        changed = False
+        for post in cadre.posts.current():
+            key = (post.unit_id, post.region_id, post.title)
+            if key in wanted:
+                place, p = wanted.pop(key)
+                if post.category != p["category"] or post.started_on.isoformat() != p["started_on"]:
+                    post.category, post.started_on = p["category"], dt.date.fromisoformat(p["started_on"])
+                    post.save(update_fields=["category", "started_on"])
+                    changed = True
+            else:
+                post.ended_on = max(today, post.started_on)
+                post.save(update_fields=["ended_on"])
+                changed = True
+        for place, p in wanted.values():
+            Post.objects.create(cadre=cadre, title=p["title"], category=p["category"],
+                                started_on=dt.date.fromisoformat(p["started_on"]), **place)  # fmt: skip
+            changed = True
+        return changed
+
+    def example(self, ctx):
+        return {"name": "李四", "id_number": EXAMPLE_ID, "phone": "13900139000", "region": ctx.regions.example(),
+                "unit": "", "title": "社区党委书记", "category": "书记", "started_on": "2024-03-05"}  # fmt: skip
+
+    def export_queryset(self, ctx):
+        posts = Post.objects.current().select_related("cadre", "unit")
+        return posts.within(ctx.scope) if ctx.scope else posts
+
+    def export_row(self, post, ctx):
+        cadre = post.cadre
+        return [cadre.name, cadre.id_masked, mask_phone(cadre.phone), ctx.regions.name_of(cadre.region_id),
+                post.unit.name if post.unit else "", post.title, post.get_category_display(),
+                post.started_on.isoformat()]  # fmt: skip
+
+
+REGION_LEVELS = {str(label): value for value, label in [
+    ("province", "省"), ("city", "市"), ("district", "区/县"), ("street", "街道/乡镇"), ("community", "社区/村"),
+    ("grid", "网格")]}  # fmt: skip
+
+
+class RegionRegister(Register):
+    """Rows name a region by its full path; the parent must exist or come from the same file."""
+
+    key, label, model = "regions", "区域", Region
+    key_header = "区域路径"
+    columns = [
+        Column("区域路径", "path", hint="从上到下用 / 分隔，如 某区/某街道/某社区"),
+        Column("层级", "level", choices=REGION_LEVELS),
+        Column("区划代码", "code", required=False),
+    ]
+    stage = [("name_path", "text"), ("level", "text"), ("code", "text")]
+    key_columns = ("name_path",)
+
+    def clean(self, values, ctx):
+        name_path = RegionIndex.normalise(values["path"])
+        if any(len(part) > 100 for part in name_path.split("/")):
+            raise RowProblem("区域路径", "区域名称超过100个字")
+        full = ctx.regions.canonical(name_path)
+        if full is None:
+            parent, _sep, name = name_path.rpartition("/")
+            if not parent and ctx.scope is not None:
+                raise RowProblem("区域路径", "只有系统管理员可以创建顶级区域")
+            parent_full = ctx.regions.canonical(parent) if parent else ""
+            if parent_full is None:
+                raise RowProblem("区域路径", f"上级区域“{parent}”不存在或不在您的管辖范围内，也未在本文件前面的行中出现")
+            full = f"{parent_full}/{name}" if parent_full else name
+            ctx.regions.by_name[full] = (None, "")  # later rows may hang under it
+        return {"name_path": full, "level": values["level"], "code": clean_code(values.get("code", ""))}
+
+    def load(self, staged_file, ctx):
+        from minping.org.actions import _insert_region
+
+        counts = {"created": 0, "updated": 0, "unchanged": 0}
+        index = RegionIndex(ctx.scope)
+        for staged in self.staged_dicts(staged_file):
+            found = index.by_name.get(staged["name_path"])
+            if found:
+                region = Region.objects.get(pk=found[0])
+                if (region.level, region.code) != (staged["level"], staged["code"]):
+                    Region.objects.filter(pk=region.pk).update(level=staged["level"], code=staged["code"])
+                    counts["updated"] += 1
+                else:
+                    counts["unchanged"] += 1
+                continue
+            parent_path, _sep, name = staged["name_path"].rpartition("/")
+            parent = Region.objects.get(pk=index.by_name[parent_path][0]) if parent_path else None
+            region = _insert_region(name=name, level=staged["level"], parent=parent, code=staged["code"])
+            index.by_name[staged["name_path"]] = (region.pk, region.path)
+            counts["created"] += 1
+        return counts
+
+    def example(self, ctx):
+        return {"path": ctx.regions.example() + "/第1网格", "level": "网格", "code": ""}
+
+    def export_queryset(self, ctx):
+        return super().export_queryset(ctx).order_by("path")
+
+    def export_row(self, region, ctx):
+        return [ctx.regions.name_of(region.pk), region.get_level_display(), region.code]
+
+
+REGISTERS: dict[str, Register] = {
+    r.key: r
+    for r in [RegionRegister(), UnitRegister(), CadreRegister(), EnterpriseRegister(), HouseholdRegister(),
+              ResidentRegister()]  # fmt: skip
+}

@@ -1,0 +1,73 @@
+"""Tiny helpers that read the environment. Every variable read here is listed in docs/configuration.md."""
+
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+#: Names read through these helpers, so the docs test can compare them with docs/configuration.md.
+READ: set[str] = set()
+
+
+def env(name: str, default: str = "") -> str:
+    READ.add(name)
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = env(name, "")
+    if value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = env(name, "")
+    return int(value) if value.strip() else default
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+def env_secret(name: str, fallback_file: Path | None = None) -> str:
+    """Read NAME, else the file named by NAME_FILE, else a key kept in fallback_file (created once)."""
+    value = env(name)
+    if value:
+        return value
+    path = env(f"{name}_FILE")
+    if path:
+        return Path(path).read_text().strip()
+    if fallback_file is None:
+        return ""
+    if not fallback_file.exists():
+        import secrets
+
+        fallback_file.parent.mkdir(parents=True, exist_ok=True)
+        fallback_file.write_text(secrets.token_urlsafe(50))
+        fallback_file.chmod(0o600)
+    return fallback_file.read_text().strip()
+
+
+def database_from_url(url: str, sqlite_default: Path) -> dict:
+    """Turn DATABASE_URL (postgres://user:pass@host:port/name or sqlite:///path) into a DATABASES entry."""
+    if not url:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(sqlite_default),
+            "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20},
+        }
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parts.path[1:]) or str(sqlite_default)}
+    if parts.scheme not in {"postgres", "postgresql"}:
+        raise ValueError(f"DATABASE_URL: unsupported scheme {parts.scheme!r} (use postgres:// or sqlite:///)")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(parts.path.lstrip("/")),
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname or "",
+        "PORT": str(parts.port or ""),
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+    }

@@ -1,0 +1,87 @@
+"""Validation and masking of personal identifiers: resident ID numbers, phones, credit codes."""
+
+import hashlib
+import hmac
+import re
+import unicodedata
+
+from django.conf import settings
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+ID_RE = re.compile(r"^\d{17}[\dX]$")
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+CREDIT_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+SPACES_RE = re.compile(r"\s+")
+
+
+def clean_text(value) -> str:
+    """Full-width forms to half-width (NFKC), trimmed, inner runs of spaces collapsed to one."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value))
+    return SPACES_RE.sub(" ", text).strip()
+
+
+def clean_code(value) -> str:
+    """Identifiers: no spaces or dashes at all, upper case."""
+    return SPACES_RE.sub("", clean_text(value)).replace("-", "").upper()
+
+
+def id_check_char(first17: str) -> str:
+    return ID_CHECK[sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS)) % 11]
+
+
+def parse_id_number(value) -> tuple[str, str, int]:
+    """Return (normalised number, gender M/F, birth year) or raise ValueError with a Chinese reason."""
+    number = clean_code(value)
+    if not ID_RE.match(number):
+        raise ValueError("身份证号应为18位（前17位数字，末位数字或X）")
+    if id_check_char(number[:17]) != number[17]:
+        raise ValueError("身份证号校验位不正确")
+    year, month, day = int(number[6:10]), int(number[10:12]), int(number[12:14])
+    if not (1900 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
+        raise ValueError("身份证号中的出生日期无效")
+    return number, "M" if int(number[16]) % 2 else "F", year
+
+
+def id_digest(number: str) -> str:
+    return hmac.new(settings.PII_KEY.encode(), number.encode(), hashlib.sha256).hexdigest()
+
+
+def mask_id(number: str) -> str:
+    return number[:6] + "*" * 8 + number[-4:]
+
+
+def parse_phone(value) -> str:
+    phone = clean_code(value)
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    if MOBILE_RE.match(phone) or LANDLINE_RE.match(phone):
+        return phone
+    raise ValueError("电话号码格式不正确（11位手机号或带区号的固定电话）")
+
+
+def mask_phone(phone: str) -> str:
+    if len(phone) == 11 and phone.isdigit():
+        return f"{phone[:3]}****{phone[-4:]}"
+    if len(phone) > 4:
+        return "*" * (len(phone) - 4) + phone[-4:]
+    return phone
+
+
+def credit_check_char(first17: str) -> str:
+    total = sum(CREDIT_ALPHABET.index(c) * w for c, w in zip(first17, CREDIT_WEIGHTS))
+    return CREDIT_ALPHABET[(31 - total % 31) % 31]
+
+
+def parse_credit_code(value) -> str:
+    code = clean_code(value)
+    if not CREDIT_RE.match(code):
+        raise ValueError("统一社会信用代码应为18位数字或大写字母（不含I、O、Z、S、V）")
+    if credit_check_char(code[:17]) != code[17]:
+        raise ValueError("统一社会信用代码校验位不正确")
+    return code

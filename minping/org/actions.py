@@ -1,0 +1,78 @@
+"""Writes to the registry. Each checks the actor's scope and records an audit event in its transaction."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Length, Substr
+
+from minping.accounts.scoping import ensure_region_in_scope
+from minping.audit.actions import record_event
+from minping.org.models import Region, new_path_segment
+
+
+def _insert_region(*, name: str, level: str, parent: Region | None, code: str = "") -> Region:
+    """Insert one region, retrying the (astronomically rare) path-segment collision."""
+    for _attempt in range(5):
+        path = (parent.path if parent else "") + new_path_segment()
+        try:
+            with transaction.atomic():
+                return Region.objects.create(
+                    name=name, level=level, code=code, parent=parent, path=path, depth=parent.depth + 1 if parent else 0
+                )
+        except IntegrityError:
+            if Region.objects.filter(parent=parent, name=name).exists():
+                raise ValidationError({"name": "同一上级下已有同名区域"}) from None
+    raise RuntimeError("could not allocate a region path")
+
+
+def create_region(*, actor, name: str, level: str, parent: Region | None, code: str = "") -> Region:
+    if parent is None and not actor.is_system_admin:
+        raise PermissionDenied("只有系统管理员可以创建顶级区域")
+    if parent is not None:
+        ensure_region_in_scope(actor, parent)
+    with transaction.atomic():
+        region = _insert_region(name=name, level=level, parent=parent, code=code)
+        record_event(actor=actor, action="region.create", obj=region, data={"parent": parent and parent.pk})
+    return region
+
+
+def rename_region(*, actor, region: Region, name: str, code: str) -> Region:
+    ensure_region_in_scope(actor, region)
+    if Region.objects.filter(parent=region.parent, name=name).exclude(pk=region.pk).exists():
+        raise ValidationError({"name": "同一上级下已有同名区域"})
+    with transaction.atomic():
+        old = region.name
+        region.name, region.code = name, code
+        region.save(update_fields=["name", "code"])
+        record_event(actor=actor, action="region.rename", obj=region, data={"from": old, "to": name})
+    return region
+
+
+def move_region(*, actor, region: Region, new_parent: Region) -> Region:
+    """Re-hang a region and its whole subtree under `new_parent`: one UPDATE of the subtree's paths."""
+    ensure_region_in_scope(actor, region)
+    ensure_region_in_scope(actor, new_parent)
+    if actor.region_id == region.pk:
+        raise PermissionDenied("不能移动您自己的管辖区域")
+    if new_parent.is_within(region):
+        raise ValidationError({"parent": "不能把区域移动到它自己或它的下级区域之下"})
+    if Region.objects.filter(parent=new_parent, name=region.name).exclude(pk=region.pk).exists():
+        raise ValidationError({"parent": "目标上级下已有同名区域"})
+    with transaction.atomic():
+        old_parent = region.parent
+        old_path = region.path
+        new_path = new_parent.path + old_path[-7:]
+        depth_shift = new_parent.depth + 1 - region.depth
+        Region.objects.filter(path__startswith=old_path).update(
+            path=Concat(Value(new_path), Substr("path", Length(Value(old_path)) + 1)),
+            depth=F("depth") + depth_shift,
+        )
+        Region.objects.filter(pk=region.pk).update(parent=new_parent)
+        region.refresh_from_db()
+        record_event(
+            actor=actor,
+            action="region.move",
+            obj=region,
+            data={"from": old_parent and old_parent.pk, "to": new_parent.pk},
+        )
+    return region

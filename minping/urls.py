@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import include, path
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("", lambda request: redirect("org:home")),
+    path("healthz", healthz),
+    path("accounts/", include("minping.accounts.urls")),
+    path("console/", include("minping.org.urls")),
+    path("console/imports/", include("minping.imports.urls")),
+    path("console/audit/", include("minping.audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
