@@ -1,0 +1,80 @@
+import secrets
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from minping.accounts.models import User
+from minping.demo.seed import seed_district
+from minping.org.models import Cadre, Region, Unit
+
+DISTRICT = "明湖区"
+
+
+class Command(BaseCommand):
+    help = "Create the embedded database, seed a synthetic district once, print demo logins and serve it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--residents", type=int, default=50_000)
+        parser.add_argument("--no-serve", action="store_true", help="seed and print, but do not serve")
+
+    def handle(self, *args, **options):
+        call_command("migrate", verbosity=0, interactive=False)
+        call_command("collectstatic", verbosity=0, interactive=False)
+        district = Region.objects.filter(name=DISTRICT, parent__isnull=True).first()
+        if district is None:
+            self.stdout.write(f"Seeding the demo district {DISTRICT} ({options['residents']} residents)…")
+            district = seed_district(name=DISTRICT, residents=options["residents"])
+        else:
+            self.stdout.write(f"Reusing the demo district {DISTRICT} in {settings.DATABASES['default']['NAME']}.")
+        logins = demo_users(district)
+        url = f"http://{options['host']}:{options['port']}/"
+        self.stdout.write("\nDemo logins (username / password / role):")
+        for username, password, role in logins:
+            self.stdout.write(f"  {username:<12} {password:<24} {role}")
+        self.stdout.write(f"\nConsole: {url}   Admin: {url}admin/\n")
+        if not options["no_serve"]:
+            call_command("runserver", f"{options['host']}:{options['port']}", use_reloader=False)
+
+
+@transaction.atomic
+def demo_users(district: Region) -> list[tuple[str, str, str]]:
+    """One user per role, created once; passwords live in the data directory so a re-run prints the same."""
+    street = district.children.order_by("pk").first()
+    community = street.children.order_by("pk").first()
+    grid = community.children.order_by("pk").first()
+    cadre = Cadre.objects.filter(region=community, posts__category="secretary").first()
+    unit = Unit.objects.filter(region=street).order_by("pk").first()
+    plan = [
+        ("admin", User.Role.ADMIN, None, {}),
+        ("organiser", User.Role.ORGANISER, district, {}),
+        ("office", User.Role.OFFICE, street, {}),
+        ("community", User.Role.OFFICE, community, {}),
+        ("cadre", User.Role.CADRE, community, {"cadre": cadre}),
+        ("handler", User.Role.HANDLER, street, {"unit": unit}),
+        ("grid", User.Role.GRID_WORKER, grid, {}),
+        ("interviewer", User.Role.INTERVIEWER, district, {}),
+    ]
+    store = settings.DATA_DIR / "demo-logins.txt"
+    saved = dict(line.split(" ", 1) for line in store.read_text().splitlines()) if store.exists() else {}
+    logins = []
+    for username, role, region, extra in plan:
+        password = saved.get(username) or secrets.token_urlsafe(9)
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username, role=role, region=region, **extra)
+            user.is_staff = user.is_superuser = role == User.Role.ADMIN
+            user.set_password(password)
+            user.save()
+        elif username not in saved:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        saved[username] = password
+        logins.append((username, password, f"{user.get_role_display()} · {region.name if region else '全部'}"))
+    store.parent.mkdir(parents=True, exist_ok=True)
+    store.write_text("".join(f"{u} {p}\n" for u, p in saved.items()))
+    store.chmod(0o600)
+    return logins
