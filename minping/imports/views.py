@@ -35,9 +35,8 @@ def _job_for(request, pk):
 
 @console_required
 def job_list(request):
-    jobs = ImportJob.objects.for_user(request.user).select_related("created_by")[:50]
     form = UploadForm(initial={"register": request.GET.get("register", "residents")})
-    return render(request, "imports/job_list.html", {"jobs": jobs, "form": form, "registers": REGISTERS.values()})
+    return render(request, "imports/job_list.html", _list_context(request, form))
 
 
 @console_required
@@ -49,8 +48,7 @@ def job_create(request):
         return render(request, "imports/job_list.html", _list_context(request, UploadForm()), status=413)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Choose a register and a file."))
-        return redirect("imports:job-list")
+        return render(request, "imports/job_list.html", _list_context(request, form), status=400)
     try:
         job = actions.start_import(actor=request.user, register=form.cleaned_data["register"], upload=request.FILES["file"])
     except ValidationError as exc:

@@ -30,6 +30,8 @@ def create_region(*, actor, name: str, level: str, parent: Region | None, code: 
         raise PermissionDenied("只有系统管理员可以创建顶级区域")
     if parent is not None:
         ensure_region_in_scope(actor, parent)
+    elif Region.objects.roots().filter(name=name).exists():
+        raise ValidationError({"name": "已有同名的顶级区域"})
     with transaction.atomic():
         region = _insert_region(name=name, level=level, parent=parent, code=code)
         record_event(actor=actor, action="region.create", obj=region, data={"parent": parent and parent.pk})

@@ -1,0 +1,75 @@
+import datetime as dt
+
+import pytest
+
+from minping.lib.dates import parse_date
+from minping.lib.identity import (
+    clean_code,
+    clean_text,
+    id_check_char,
+    mask_id,
+    mask_phone,
+    parse_credit_code,
+    parse_id_number,
+    parse_phone,
+)
+
+VALID_ID = "11010519491231002X"  # the standard's own worked example
+
+
+def test_it_accepts_a_valid_id_number():
+    assert parse_id_number(VALID_ID) == (VALID_ID, "F", 1949)
+
+
+def test_it_normalises_full_width_digits_spaces_and_lower_x():
+    assert parse_id_number(" １１０１０５ １９４９１２３１００２ｘ ")[0] == VALID_ID
+
+
+@pytest.mark.parametrize("bad", ["110105194912310021", "11010519491231002", "1101051949123100XX", "110105194913310027", ""])
+def test_it_rejects_bad_id_numbers(bad):
+    with pytest.raises(ValueError):
+        parse_id_number(bad)
+
+
+def test_check_character_matches_the_standard():
+    assert id_check_char("11010519491231002") == "X"
+
+
+def test_id_numbers_are_never_shown_whole():
+    assert mask_id(VALID_ID) == "110105********002X"
+
+
+def test_phones_are_validated_and_masked():
+    assert parse_phone("+86 138-0013-8000") == "13800138000"
+    assert parse_phone("0574-87654321") == "057487654321"
+    assert mask_phone("13800138000") == "138****8000"
+    with pytest.raises(ValueError):
+        parse_phone("12345")
+
+
+def test_credit_codes_are_checked():
+    assert parse_credit_code("91350100M000100Y43") == "91350100M000100Y43"
+    with pytest.raises(ValueError):
+        parse_credit_code("91350100M000100Y44")
+    with pytest.raises(ValueError):
+        parse_credit_code("91350100I000100Y43")
+
+
+def test_text_is_trimmed_and_half_width():
+    assert clean_text("  张　三  ") == "张 三"
+    assert clean_code(" ａｂ-１２ ") == "AB12"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2024-03-05", "2024/3/5", "2024.03.05", "2024年3月5日", "20240305", " ２０２４－３－５ ", 45356,
+     dt.datetime(2024, 3, 5, 8, 0), "2024-03-05 00:00:00"],
+)  # fmt: skip
+def test_it_reads_dates_in_the_formats_people_type(value):
+    assert parse_date(value) == dt.date(2024, 3, 5)
+
+
+@pytest.mark.parametrize("value", ["03/05/2024", "5.3.2024", "2024-02-30", "明天", ""])
+def test_it_rejects_ambiguous_or_impossible_dates(value):
+    with pytest.raises(ValueError):
+        parse_date(value)

@@ -1,0 +1,143 @@
+from django.test import override_settings
+
+from minping.audit.models import AuditEvent
+from minping.org.models import Resident
+from tests.base import BaseTestCase, id_number
+from tests.importing import ImportMixin, csv_bytes, xlsx_bytes
+
+HEADER = ["姓名", "身份证号", "手机号", "住址", "所属区域", "户编号"]
+GRID = "甲区/一街道/光明社区/第1网格"
+
+
+def rows(*people):
+    return [HEADER, *people]
+
+
+class ResidentImportTest(ImportMixin, BaseTestCase):
+    def setUp(self):
+        self.client.force_login(self.organiser_a)
+
+    def test_it_imports_new_residents_and_records_the_import(self):
+        data = rows(["李四", id_number(10), "13900001111", "幸福路2号", GRID, "HA001"], ["王五", id_number(11), "", "", GRID, ""])
+        job = self.import_file("residents", csv_bytes(data))
+        self.assertEqual(job.result, {"created": 2, "updated": 0, "unchanged": 0})
+        li = Resident.objects.get(name="李四")
+        self.assertEqual((li.household.code, li.region, li.gender, li.birth_year), ("HA001", self.grid_a, "F", 1980))
+        self.assertTrue(AuditEvent.objects.filter(action="import.commit", data__created=2).exists())
+
+    def test_re_importing_the_same_file_changes_nothing(self):
+        content = xlsx_bytes(rows(["李四", id_number(10), "13900001111", "幸福路2号", GRID, "HA001"]))
+        self.import_file("residents", content, "a.xlsx")
+        job = self.import_file("residents", content, "a.xlsx")
+        self.assertEqual(job.result, {"created": 0, "updated": 0, "unchanged": 1})
+        self.assertEqual(Resident.objects.filter(name="李四").count(), 1)
+
+    def test_a_changed_row_updates_the_resident_in_place(self):
+        self.import_file("residents", csv_bytes(rows(["李四", id_number(10), "", "旧址", GRID, ""])))
+        job = self.import_file("residents", csv_bytes(rows(["李四", id_number(10), "", "新址", "甲区/一街道/光明社区", ""])))
+        self.assertEqual(job.result, {"created": 0, "updated": 1, "unchanged": 0})
+        li = Resident.objects.get(name="李四")
+        self.assertEqual((li.address, li.region), ("新址", self.community_a))
+
+    def test_full_width_digits_and_stray_spaces_are_normalised(self):
+        number = id_number(12)
+        wide = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in number)
+        self.import_file("residents", csv_bytes(rows(["  李　四 ", f" {wide} ", "１３９ 0000 1111", "", f" {GRID} ", ""])))
+        li = Resident.objects.get(name="李 四")
+        self.assertEqual((li.phone, li.id_masked), ("13900001111", number[:6] + "********" + number[-4:]))
+
+    def test_every_problem_is_listed_by_row_and_column_and_nothing_is_written(self):
+        data = rows(
+            ["好人", id_number(20), "13900001111", "", GRID, ""],
+            ["坏号", "110105194912310021", "", "", GRID, ""],
+            ["坏电话", id_number(21), "12345", "", GRID, ""],
+            ["", id_number(22), "", "", GRID, ""],
+            ["没区域", id_number(23), "", "", "甲区/不存在社区", ""],
+            ["没户", id_number(24), "", "", GRID, "H-NONE"],
+            ["重复", id_number(20), "", "", GRID, ""],
+        )
+        job = self.upload("residents", csv_bytes(data))
+        self.assertEqual(job.status, "invalid")
+        self.assertEqual(
+            self.problems(job),
+            [(3, "身份证号"), (4, "手机号"), (5, "姓名"), (6, "所属区域"), (8, "身份证号"), (7, "户编号")],
+        )
+        self.assertIn("与第2行重复", job.problems[4]["reason"])
+        self.assertFalse(Resident.objects.filter(name="好人").exists())
+        self.assertFalse(job.cleaned_path.exists())
+
+    def test_an_invalid_job_cannot_be_committed(self):
+        job = self.upload("residents", csv_bytes(rows(["坏号", "123", "", "", GRID, ""])))
+        response = self.client.post(f"/console/imports/{job.pk}/commit/")
+        self.assertEqual(response.status_code, 302)
+        job.refresh_from_db()
+        self.assertEqual(job.status, "invalid")
+
+    def test_committing_twice_imports_once(self):
+        job = self.import_file("residents", csv_bytes(rows(["李四", id_number(10), "", "", GRID, ""])))
+        self.commit(job)
+        self.assertEqual(AuditEvent.objects.filter(action="import.commit").count(), 1)
+
+    def test_missing_and_unknown_headers_are_reported(self):
+        job = self.upload("residents", csv_bytes([["姓名", "身份证", "住址"], ["李四", id_number(10), ""]]))
+        self.assertEqual(job.status, "invalid")
+        reasons = " ".join(p["reason"] for p in job.problems)
+        self.assertIn("未知的列名“身份证”", reasons)
+        self.assertIn("缺少必填列", reasons)
+        self.assertIn(("所属区域", 1), [(p["column"], p["row"]) for p in job.problems])
+
+    def test_blank_rows_and_leading_blank_lines_are_skipped(self):
+        data = [[], HEADER, ["李四", id_number(10), "", "", GRID, ""], ["", "", "", "", "", ""], ["王五", id_number(11), "", "", GRID, ""]]
+        job = self.import_file("residents", xlsx_bytes(data), "a.xlsx")
+        self.assertEqual((job.row_count, job.result["created"]), (2, 2))
+
+    def test_merged_cells_are_refused_with_a_reason(self):
+        data = rows(["李四", id_number(10), "", "", GRID, ""], ["王五", id_number(11), "", "", "", ""])
+        job = self.upload("residents", xlsx_bytes(data, merge="E2:E3"), "a.xlsx")
+        self.assertEqual(job.status, "invalid")
+        self.assertIn("合并单元格", job.problems[-1]["reason"])
+
+    def test_a_resident_registered_in_another_district_is_not_taken_over(self):
+        job = self.upload("residents", csv_bytes(rows(["赵六", id_number(2), "", "", GRID, ""])))
+        self.assertEqual(job.status, "invalid")
+        self.assertIn("管辖范围以外", job.problems[0]["reason"])
+        self.assertEqual(Resident.objects.get(name="赵六").region, self.community_b)
+
+    def test_a_region_of_another_district_is_refused(self):
+        job = self.upload("residents", csv_bytes(rows(["李四", id_number(10), "", "", "乙区/二街道/和平社区", ""])))
+        self.assertEqual(self.problems(job), [(2, "所属区域")])
+
+    def test_gb18030_csv_from_old_excel_is_read(self):
+        self.import_file("residents", csv_bytes(rows(["李四", id_number(10), "", "幸福路", GRID, ""]), encoding="gb18030"))
+        self.assertEqual(Resident.objects.get(name="李四").address, "幸福路")
+
+    def test_a_file_that_is_neither_xlsx_nor_csv_is_refused(self):
+        self.upload("residents", b"\x00\x01\x02binary" * 100, "x.pdf", expect=400)
+        self.upload("residents", b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "old.xls", expect=400)
+
+    def test_a_corrupt_xlsx_is_reported(self):
+        job = self.upload("residents", b"PK\x03\x04" + b"garbage" * 50, "broken.xlsx")
+        self.assertEqual(job.status, "invalid")
+        self.assertIn("已损坏", job.problems[0]["reason"])
+
+    def test_an_empty_file_is_refused(self):
+        self.upload("residents", b"", "empty.csv", expect=400)
+
+    @override_settings(IMPORT_MAX_BYTES=1024)
+    def test_a_file_over_the_limit_is_refused_before_it_is_read(self):
+        self.upload("residents", b"x" * 200_000, "big.csv", expect=413)
+
+    def test_a_hundred_megabyte_file_of_garbage_is_refused_with_a_reason(self):
+        job = self.upload("residents", b"\x00" * (100 * 1024 * 1024), "huge.csv", expect=400)
+        self.assertIsNone(job)
+
+    def test_a_street_office_may_name_regions_relative_to_its_street(self):
+        self.client.force_login(self.office_a)
+        self.import_file("residents", csv_bytes(rows(["李四", id_number(10), "", "", "光明社区/第1网格", ""])))
+        self.assertEqual(Resident.objects.get(name="李四").region, self.grid_a)
+
+    def test_the_progress_page_polls_while_running_and_stops_when_done(self):
+        job = self.upload("residents", csv_bytes(rows(["李四", id_number(10), "", "", GRID, ""])))
+        response = self.client.get(f"/console/imports/{job.pk}/", headers={"HX-Request": "true"})
+        self.assertContains(response, 'data-status="valid"')
+        self.assertNotContains(response, "hx-trigger")
