@@ -93,7 +93,7 @@ def seed_district(*, name: str = "明湖区", residents: int = 50_000, seed: int
         + [Unit(name=f"{s.name}{t}", kind="station", region=s) for s in streets for t in STATIONS]
         + [Unit(name=f"{s.name}{t}", kind="resident_unit", region=s) for s in streets for t in RESIDENT_UNITS]
     )
-    _cadres(synth, district, streets, communities)
+    _cadres(synth, district, streets, communities, [u for u in units if u.kind == "department"])
     Enterprise.objects.bulk_create(
         Enterprise(name=f"明湖{synth.random.choice(COMMUNITY_NAMES)}{synth.random.choice(INDUSTRY)}有限公司{i}号",
                    credit_code=synth.credit_code(), region=synth.random.choice(communities),
@@ -107,9 +107,12 @@ def seed_district(*, name: str = "明湖区", residents: int = 50_000, seed: int
     return district
 
 
-def _cadres(synth: Synth, district, streets, communities) -> None:
+def _cadres(synth: Synth, district, streets, communities, departments) -> None:
     started = lambda: dt.date(2021, 1, 1) + dt.timedelta(days=synth.random.randint(0, 1500))  # noqa: E731
     plan: list[tuple[Region, dict]] = []  # (record region, post fields)
+    for unit in departments:
+        plan.append((district, {"unit": unit, "title": "负责人", "category": "director"}))
+        plan.append((district, {"unit": unit, "title": "科长", "category": "section_chief"}))
     for street in streets:
         for title in STREET_POSTS:
             plan.append((street, {"region": street, "title": title, "category": "section_chief"}))

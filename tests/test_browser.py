@@ -1,0 +1,78 @@
+"""The console in Debian's Chromium, driven by Playwright: log in, walk the region tree, import a file."""
+
+import os
+import shutil
+
+import pytest
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.test import override_settings
+
+from tests.base import id_number, make_region
+from tests.importing import csv_bytes
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM) and not os.environ.get("CI"), reason="Debian's chromium is not installed"
+)
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]  # fmt: skip
+
+
+@override_settings(TASK_RUNNER="thread")
+class ConsoleBrowserTest(StaticLiveServerTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        from playwright.sync_api import sync_playwright
+
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+
+    def setUp(self):
+        from minping.accounts.models import User
+
+        district = make_region("甲区", "district")
+        street = make_region("一街道", "street", district)
+        make_region("第1网格", "grid", make_region("光明社区", "community", street))
+        User.objects.create_user("org", password="secret-pass-1", role=User.Role.ORGANISER, region=district)
+        self.page = self.browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+
+    def tearDown(self):
+        self.page.close()
+
+    def log_in(self):
+        self.page.goto(self.live_server_url + "/")
+        self.page.fill("input[name=username]", "org")
+        self.page.fill("input[name=password]", "secret-pass-1")
+        self.page.click("button.primary")
+        self.page.wait_for_selector("text=概况")
+
+    def test_the_region_tree_expands_lazily(self):
+        self.log_in()
+        self.page.click("nav >> text=区域")
+        self.page.click("summary:has-text('甲区')")
+        self.page.wait_for_selector("summary:has-text('一街道')")
+        self.page.click("summary:has-text('一街道')")
+        self.page.wait_for_selector("text=光明社区")
+
+    def test_an_import_goes_from_upload_through_preview_to_commit(self):
+        self.log_in()
+        self.page.goto(self.live_server_url + "/console/imports/")
+        rows = [["姓名", "身份证号", "手机号", "住址", "所属区域", "户编号"],
+                ["李四", id_number(10), "13900001111", "", "甲区/一街道/光明社区/第1网格", ""]]  # fmt: skip
+        self.page.select_option("select[name=register]", "residents")
+        self.page.set_input_files("input[name=file]", files=[{"name": "居民.csv", "mimeType": "text/csv", "buffer": csv_bytes(rows)}])
+        self.page.click("text=上传并检查")
+        self.page.wait_for_selector("[data-status=valid]", timeout=20_000)
+        self.page.click("button:has-text('导入 1 行')")
+        self.page.wait_for_selector("[data-status=done]", timeout=20_000)
+        self.assertIn("新增 1", self.page.inner_text("#job-status"))
+        self.page.goto(self.live_server_url + "/console/residents/")
+        self.assertIn("139****1111", self.page.inner_text("table"))
