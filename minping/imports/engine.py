@@ -84,6 +84,17 @@ def _row_values(register, keys, line, values, problems: Problems) -> dict | None
 
 
 def validate_job(job: ImportJob) -> None:
+    """Check every row of the upload, writing the staged file; the job ends valid, invalid or failed."""
+    try:
+        _validate(job)
+    except Exception as exc:
+        log.exception("checking import %s failed", job.pk)
+        job.status, job.result, job.finished_at = ImportJob.Status.FAILED, {"error": f"{type(exc).__name__}: {exc}"[:500]}, timezone.now()
+        job.save(update_fields=["status", "result", "finished_at"])
+        _remove(job.cleaned_path)
+
+
+def _validate(job: ImportJob) -> None:
     register = REGISTERS[job.register]
     ctx = context_for(job.created_by)
     problems = Problems()

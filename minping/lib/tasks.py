@@ -4,7 +4,7 @@ import logging
 import threading
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import connections, transaction
 
 log = logging.getLogger(__name__)
 
@@ -26,4 +26,4 @@ def _run(task, args) -> None:
     except Exception:
         log.exception("background task %s failed", task.name)
     finally:
-        close_old_connections()
+        connections.close_all()  # the thread ends; its connections would otherwise linger
