@@ -60,11 +60,12 @@ class ResidentImportTest(ImportMixin, BaseTestCase):
         self.assertEqual(job.status, "invalid")
         self.assertEqual(
             self.problems(job),
-            [(3, "身份证号"), (4, "手机号"), (5, "姓名"), (6, "所属区域"), (8, "身份证号"), (7, "户编号")],
+            [(3, "身份证号"), (4, "手机号"), (5, "姓名"), (6, "所属区域"), (7, "户编号"), (8, "身份证号")],
         )
-        self.assertIn("与第2行重复", job.problems[4]["reason"])
+        self.assertIn("与第2行重复", job.problems[5]["reason"])
+        self.assertIn("HNONE", job.problems[4]["reason"])
         self.assertFalse(Resident.objects.filter(name="好人").exists())
-        self.assertFalse(job.cleaned_path.exists())
+        self.assertFalse(job.upload_path.exists())
 
     def test_an_invalid_job_cannot_be_committed(self):
         job = self.upload("residents", csv_bytes(rows(["坏号", "123", "", "", GRID, ""])))
@@ -95,7 +96,7 @@ class ResidentImportTest(ImportMixin, BaseTestCase):
         data = rows(["李四", id_number(10), "", "", GRID, ""], ["王五", id_number(11), "", "", "", ""])
         job = self.upload("residents", xlsx_bytes(data, merge="E2:E3"), "a.xlsx")
         self.assertEqual(job.status, "invalid")
-        self.assertIn("合并单元格", job.problems[-1]["reason"])
+        self.assertIn("合并单元格", job.problems[0]["reason"])
 
     def test_a_resident_registered_in_another_district_is_not_taken_over(self):
         job = self.upload("residents", csv_bytes(rows(["赵六", id_number(2), "", "", GRID, ""])))

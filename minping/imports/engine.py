@@ -1,6 +1,5 @@
-"""The two steps of an import: check the upload into a staged file (preview), then load it (commit)."""
+"""The two steps of an import: check the upload into the job's stage (preview), then load it (commit)."""
 
-import csv
 import logging
 import os
 
@@ -11,6 +10,7 @@ from django.utils import timezone
 from minping.audit.actions import record_event
 from minping.imports.models import MAX_LISTED_PROBLEMS, ImportJob
 from minping.imports.registers import REGISTERS, Context, RowProblem
+from minping.imports.stage import Stage
 from minping.lib.identity import clean_text
 from minping.lib.tabular import RowSource, TableError
 
@@ -21,6 +21,10 @@ PREVIEW_ROWS = 20
 
 def context_for(user) -> Context:
     return Context(actor=user, scope=None if user.is_system_admin else user.region)
+
+
+def stage_for(job: ImportJob) -> Stage:
+    return Stage(job.pk, REGISTERS[job.register].stage)
 
 
 class Problems:
@@ -42,12 +46,13 @@ def _read_header(register, rows, problems: Problems) -> list[str | None] | None:
         if not any(headers):
             continue
         keys: list[str | None] = []
-        for position, header in enumerate(headers):
+        for header in headers:
             if header and header not in by_header:
                 problems.add(line, header, f"未知的列名“{header}”（应为：{'、'.join(by_header)}）")
-            if header in keys:
+            key = by_header[header].key if header in by_header else None
+            if key and key in keys:
                 problems.add(line, header, "列名重复")
-            keys.append(by_header[header].key if header in by_header else None)
+            keys.append(key)
         for column in register.columns:
             if column.required and column.key not in keys:
                 problems.add(line, column.header, "缺少必填列")
@@ -56,66 +61,82 @@ def _read_header(register, rows, problems: Problems) -> list[str | None] | None:
     return None
 
 
-def _row_values(register, keys, line, values, problems: Problems) -> dict | None:
-    data = {}
-    for position, raw in enumerate(values):
-        key = keys[position] if position < len(keys) else None
-        if key is None:
-            if raw not in (None, "") and clean_text(raw):
-                problems.add(line, f"第{position + 1}列", "该列没有列名，却填写了数据")
-            continue
-        data[key] = raw
-    ok = True
-    for column in register.columns:
-        raw = data.get(column.key)
-        text = clean_text(raw)
-        if not text:
-            if column.required:
-                problems.add(line, column.header, "必填项为空")
-                ok = False
-            data[column.key] = ""
-            continue
-        try:
-            data[column.key] = column.parse(raw) if column.choices else (raw if not isinstance(raw, str) else text)
-        except ValueError as exc:
-            problems.add(line, column.header, str(exc))
-            ok = False
-    return data if ok else None
+class RowReader:
+    """Turns a row of raw cells into {column key: cleaned text}, or records why it cannot."""
+
+    def __init__(self, register, keys: list[str | None], problems: Problems):
+        self.columns = register.columns
+        self.positions = [(position, key) for position, key in enumerate(keys) if key]
+        self.width = len(keys)
+        self.problems = problems
+
+    def read(self, line: int, values: list) -> dict | None:
+        data = {key: values[position] if position < len(values) else None for position, key in self.positions}
+        for position in range(self.width, len(values)):
+            if clean_text(values[position]):
+                self.problems.add(line, f"第{position + 1}列", "该列没有列名，却填写了数据")
+        ok = True
+        for column in self.columns:
+            raw = data.get(column.key)
+            text = clean_text(raw)
+            if not text:
+                if column.required:
+                    self.problems.add(line, column.header, "必填项为空")
+                    ok = False
+                data[column.key] = ""
+            elif column.choices:
+                try:
+                    data[column.key] = column.parse(text)
+                except ValueError as exc:
+                    self.problems.add(line, column.header, str(exc))
+                    ok = False
+            else:
+                data[column.key] = text if isinstance(raw, str) else raw  # numbers and dates stay typed
+        return data if ok else None
+
+
+def is_blank(values: list) -> bool:
+    return not any(clean_text(v) for v in values if v is not None and v != "")
 
 
 def validate_job(job: ImportJob) -> None:
-    """Check every row of the upload, writing the staged file; the job ends valid, invalid or failed."""
+    """Check every row of the upload into the stage; the job ends valid, invalid or failed."""
     try:
         _validate(job)
     except Exception as exc:
         log.exception("checking import %s failed", job.pk)
-        job.status, job.result, job.finished_at = ImportJob.Status.FAILED, {"error": f"{type(exc).__name__}: {exc}"[:500]}, timezone.now()
-        job.save(update_fields=["status", "result", "finished_at"])
-        _remove(job.cleaned_path)
+        _finish(job, ImportJob.Status.FAILED, result={"error": f"{type(exc).__name__}: {exc}"[:500]})
+        stage_for(job).drop()
 
 
 def _validate(job: ImportJob) -> None:
     register = REGISTERS[job.register]
     ctx = context_for(job.created_by)
+    stage = stage_for(job)
+    stage.create()
+    register.prepare(ctx)
     problems = Problems()
     seen: dict[int, int] = {}
-    batch: list[tuple[int, dict]] = []
+    batch: list[list] = []
     preview: list[list] = []
     stage_names = [name for name, _kind in register.stage]
     row_count = 0
     source = RowSource(job.upload_path, job.format)
-    job.cleaned_path.parent.mkdir(parents=True, exist_ok=True)
+    rows = iter(source)
     try:
-        with open(job.cleaned_path, "w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out)
-            rows = iter(source)
-            keys = _read_header(register, rows, problems)
-            if keys is not None:
+        keys = _read_header(register, rows, problems)
+    except TableError as exc:
+        problems.add(0, "", str(exc))
+        keys = None
+    if keys is not None:
+        reader = RowReader(register, keys, problems)
+        with stage.writer() as write:
+            try:  # a file that breaks mid-way ends the COPY cleanly with the rows read so far
                 for line, values in rows:
-                    if not any(v not in (None, "") and clean_text(v) for v in values):
+                    if is_blank(values):
                         continue  # blank rows are skipped, not errors
                     row_count += 1
-                    data = _row_values(register, keys, line, values, problems)
+                    data = reader.read(line, values)
                     if data is None:
                         continue
                     try:
@@ -124,39 +145,40 @@ def _validate(job: ImportJob) -> None:
                         problems.add(line, problem.column, problem.reason)
                         continue
                     fingerprint = hash(register.natural_key(staged))
-                    if fingerprint in seen:
-                        problems.add(line, register.key_header, f"与第{seen[fingerprint]}行重复")
+                    first = seen.setdefault(fingerprint, line)
+                    if first != line:
+                        problems.add(line, register.key_header, f"与第{first}行重复")
                         continue
-                    seen[fingerprint] = line
-                    batch.append((line, staged))
+                    batch.append([line, *(staged[name] for name in stage_names)])
                     if len(preview) < PREVIEW_ROWS:
                         preview.append([clean_text(data.get(c.key, "")) for c in register.columns])
                     if len(batch) >= BATCH:
-                        _flush(register, ctx, batch, writer, stage_names, problems)
+                        write(batch)
+                        batch = []
                         _report(job, "validating", row_count, source.fraction())
-                _flush(register, ctx, batch, writer, stage_names, problems)
-    except TableError as exc:
-        problems.add(0, "", str(exc))
+            except TableError as exc:
+                problems.add(0, "", str(exc))
+            write(batch)
+    for check in register.set_checks(ctx):
+        for line, detail in stage.select(check.sql + " ORDER BY 1 LIMIT %s", [*check.params, MAX_LISTED_PROBLEMS]):
+            problems.add(line, check.column, check.reason.format(detail=detail))
     if row_count == 0 and not problems.count:
         problems.add(0, "", "文件中没有数据行")
-    job.row_count, job.problem_count, job.problems = row_count, problems.count, problems.listed
-    job.preview = preview if not problems.count else []
-    job.status = ImportJob.Status.INVALID if problems.count else ImportJob.Status.VALID
-    job.finished_at = timezone.now()
+    problems.listed.sort(key=lambda p: p["row"])
     if problems.count:
-        _remove(job.cleaned_path)
-    job.save(update_fields=["row_count", "problem_count", "problems", "preview", "status", "finished_at"])
+        stage.drop()
+        _remove(job.upload_path)
+    status = ImportJob.Status.INVALID if problems.count else ImportJob.Status.VALID
+    _finish(job, status, row_count=row_count, problem_count=problems.count, problems=problems.listed,
+            preview=[] if problems.count else preview)  # fmt: skip
+
+
+def _finish(job: ImportJob, status: str, **fields) -> None:
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job.status, job.finished_at = status, timezone.now()
+    job.save(update_fields=["status", "finished_at", *fields])
     cache.delete(job.progress_key)
-
-
-def _flush(register, ctx, batch, writer, stage_names, problems: Problems) -> None:
-    if not batch:
-        return
-    for line, column, reason in register.check_batch(batch, ctx):
-        problems.add(line, column, reason)
-    if not problems.count:
-        writer.writerows([staged[name] for name in stage_names] for _line, staged in batch)
-    batch.clear()
 
 
 def _report(job: ImportJob, phase: str, rows: int, fraction: float) -> None:
@@ -171,27 +193,24 @@ def _remove(path) -> None:
 
 
 def commit_job(job: ImportJob) -> None:
-    """Load the staged file in one transaction; on any failure nothing is written."""
+    """Load the stage in one transaction; on any failure nothing is written."""
     register = REGISTERS[job.register]
     ctx = context_for(job.created_by)
+    stage = stage_for(job)
     _report(job, "committing", job.row_count, 0.0)
     try:
         with transaction.atomic():
-            with open(job.cleaned_path, encoding="utf-8", newline="") as staged:
-                result = register.load(staged, ctx)
+            result = register.load(stage, ctx)
             record_event(
                 actor=job.created_by,
                 action="import.commit",
                 obj=job,
                 data={"register": job.register, "file": job.original_name, "rows": job.row_count, **result},
             )
-        job.status, job.result = ImportJob.Status.DONE, result
+        _finish(job, ImportJob.Status.DONE, result=result)
     except Exception as exc:  # reported to the person; the transaction above has rolled back
         log.exception("import %s failed", job.pk)
-        job.status, job.result = ImportJob.Status.FAILED, {"error": f"{type(exc).__name__}: {exc}"[:500]}
+        _finish(job, ImportJob.Status.FAILED, result={"error": f"{type(exc).__name__}: {exc}"[:500]})
     finally:
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "result", "finished_at"])
-        cache.delete(job.progress_key)
-        _remove(job.cleaned_path)
+        stage.drop()
         _remove(job.upload_path)

@@ -50,10 +50,6 @@ class ImportJob(models.Model):
         return settings.MEDIA_ROOT / "imports" / f"{self.pk}.upload"
 
     @property
-    def cleaned_path(self):
-        return settings.MEDIA_ROOT / "imports" / f"{self.pk}.clean.csv"
-
-    @property
     def is_running(self) -> bool:
         return self.status in {self.Status.VALIDATING, self.Status.COMMITTING}
 

@@ -4,14 +4,13 @@ A row is cleaned into the staged form (`stage` columns) during the preview; the 
 file without re-reading the upload. Large registers load with one set-based upsert (see `upsert`).
 """
 
-import csv
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
 
-from minping.imports.upsert import Upsert
+from minping.imports.stage import Stage, Upsert
 from minping.lib.dates import parse_date
 from minping.lib.identity import (
     clean_code,
@@ -119,8 +118,16 @@ class Context:
             self._regions = RegionIndex(self.scope)
         return self._regions
 
+    @property
+    def prefix(self) -> str:
+        """LIKE pattern of the actor's subtree ('%' for the whole tree)."""
+        return (self.scope.path if self.scope else "") + "%"
+
     def region(self, column: str, raw: str) -> tuple[int, str]:
-        found = self.regions.resolve(raw)
+        memo = self.cache.setdefault("regions", {})
+        found = memo.get(raw)
+        if found is None:
+            found = memo[raw] = self.regions.resolve(raw)
         if found is None or found[0] is None:
             raise RowProblem(column, f"区域“{raw}”不存在或不在您的管辖范围内")
         return found
@@ -142,17 +149,17 @@ class Register:
     def clean(self, values: dict[str, str], ctx: Context) -> dict:
         raise NotImplementedError
 
-    def check_batch(self, batch: list[tuple[int, dict]], ctx: Context) -> list[tuple[int, str, str]]:
-        """Problems only visible against the database: keys held outside the actor's scope, unknown references."""
+    def prepare(self, ctx: Context) -> None:
+        """Load what `clean` looks up, before rows stream into the stage (no query may run meanwhile)."""
+        ctx.regions
+
+    def set_checks(self, ctx: Context) -> list["SetCheck"]:
+        """Problems only visible against the database, found with one query each over the staged rows."""
         return []
 
-    def load(self, staged_file, ctx: Context) -> dict:
+    def load(self, stage: Stage, ctx: Context) -> dict:
         """Write the staged rows; runs inside the commit's transaction."""
-        return self.upsert.run(staged_file, scope=ctx.scope)
-
-    def staged_dicts(self, staged_file):
-        names = [name for name, _kind in self.stage]
-        return (dict(zip(names, row)) for row in csv.reader(staged_file))
+        return self.upsert.run(stage, scope=ctx.scope)
 
     def example(self, ctx: Context) -> dict[str, str]:
         raise NotImplementedError
@@ -167,12 +174,23 @@ class Register:
         return tuple(staged[name] for name in self.key_columns)
 
 
-def _foreign_keys(model, field_name: str, keys: list, ctx: Context) -> set:
-    """Which of `keys` already exist outside the actor's scope (an update would reach outside it)."""
-    if ctx.scope is None or not keys:
-        return set()
-    rows = model.objects.filter(**{f"{field_name}__in": keys}).exclude(region__path__startswith=ctx.scope.path)
-    return set(rows.values_list(field_name, flat=True))
+@dataclass
+class SetCheck:
+    """A query over the stage `{stage}` returning (line, detail) of offending rows; `reason` may use {detail}."""
+
+    column: str
+    reason: str
+    sql: str
+    params: list
+
+
+def held_outside(ctx: Context, table: str, match: str, column: str, reason: str) -> list[SetCheck]:
+    """Rows whose key already belongs to a record outside the actor's subtree: an update would reach outside it."""
+    if ctx.scope is None:
+        return []
+    sql = (f"SELECT s.line, '' FROM {{stage}} s JOIN {table} t ON {match} "
+           f"JOIN org_region r ON r.id = t.region_id WHERE r.path NOT LIKE %s")  # fmt: skip
+    return [SetCheck(column, reason, sql, [ctx.prefix])]
 
 
 def _person(values: dict, ctx: Context) -> dict:
@@ -219,7 +237,6 @@ class ResidentRegister(Register):
     key_columns = ("id_digest",)
     upsert = Upsert(
         table="org_resident",
-        stage=stage,
         insert={
             "name": "s.name", "id_digest": "s.id_digest", "id_masked": "s.id_masked", "gender": "s.gender",
             "birth_year": "s.birth_year", "phone": "s.phone", "address": "s.address", "region_id": "s.region_id",
@@ -237,17 +254,17 @@ class ResidentRegister(Register):
         staged["household_code"] = clean_code(values.get("household", ""))
         return staged
 
-    def check_batch(self, batch, ctx):
-        problems = []
-        foreign = _foreign_keys(Resident, "id_digest", [s["id_digest"] for _l, s in batch], ctx)
-        codes = {s["household_code"] for _l, s in batch if s["household_code"]}
-        known = set(_scope_filter(ctx, Household.objects.filter(code__in=codes)).values_list("code", flat=True))
-        for line, staged in batch:
-            if staged["id_digest"] in foreign:
-                problems.append((line, "身份证号", "此人已登记在您管辖范围以外的区域，请联系其所在区域调整"))
-            if staged["household_code"] and staged["household_code"] not in known:
-                problems.append((line, "户编号", f"户编号“{staged['household_code']}”未在您管辖范围内登记"))
-        return problems
+    def set_checks(self, ctx):
+        unknown_household = SetCheck(
+            "户编号",
+            "户编号“{detail}”未在您管辖范围内登记",
+            "SELECT s.line, s.household_code FROM {stage} s WHERE s.household_code <> '' AND NOT EXISTS ("
+            "SELECT 1 FROM org_household h JOIN org_region r ON r.id = h.region_id "
+            "WHERE h.code = s.household_code AND r.path LIKE %s)",
+            [ctx.prefix],
+        )
+        return [*held_outside(ctx, "org_resident", self.upsert.match, "身份证号",
+                              "此人已登记在您管辖范围以外的区域，请联系其所在区域调整"), unknown_household]  # fmt: skip
 
     def example(self, ctx):
         return {"name": "张三", "id_number": EXAMPLE_ID, "phone": "13800138000", "address": "幸福路1号",
@@ -273,7 +290,6 @@ class HouseholdRegister(Register):
     key_columns = ("code",)
     upsert = Upsert(
         table="org_household",
-        stage=stage,
         insert={"code": "s.code", "address": "s.address", "region_id": "s.region_id"},
         conflict=["code"],
         match="s.code = t.code",
@@ -286,9 +302,8 @@ class HouseholdRegister(Register):
             "region_id": ctx.region("所属区域", values["region"])[0],
         }
 
-    def check_batch(self, batch, ctx):
-        foreign = _foreign_keys(Household, "code", [s["code"] for _l, s in batch], ctx)
-        return [(line, "户编号", "该户编号已登记在您管辖范围以外的区域") for line, s in batch if s["code"] in foreign]
+    def set_checks(self, ctx):
+        return held_outside(ctx, "org_household", self.upsert.match, "户编号", "该户编号已登记在您管辖范围以外的区域")
 
     def example(self, ctx):
         return {"code": "H0001", "address": "幸福路1号", "region": ctx.regions.example()}
@@ -310,7 +325,6 @@ class EnterpriseRegister(Register):
     key_columns = ("credit_code",)
     upsert = Upsert(
         table="org_enterprise",
-        stage=stage,
         insert={"name": "s.name", "credit_code": "s.credit_code", "region_id": "s.region_id",
                 "contact_phone": "s.contact_phone"},  # fmt: skip
         conflict=["credit_code"],
@@ -331,10 +345,8 @@ class EnterpriseRegister(Register):
         return {"name": text_limit("企业名称", values["name"], 200), "credit_code": code,
                 "region_id": ctx.region("所属区域", values["region"])[0], "contact_phone": phone}  # fmt: skip
 
-    def check_batch(self, batch, ctx):
-        foreign = _foreign_keys(Enterprise, "credit_code", [s["credit_code"] for _l, s in batch], ctx)
-        return [(line, "统一社会信用代码", "该企业已登记在您管辖范围以外的区域")
-                for line, s in batch if s["credit_code"] in foreign]  # fmt: skip
+    def set_checks(self, ctx):
+        return held_outside(ctx, "org_enterprise", self.upsert.match, "统一社会信用代码", "该企业已登记在您管辖范围以外的区域")
 
     def example(self, ctx):
         return {"name": "某某科技有限公司", "credit_code": EXAMPLE_CREDIT_CODE, "region": ctx.regions.example(),
@@ -361,7 +373,6 @@ class UnitRegister(Register):
     key_columns = ("region_id", "name")
     upsert = Upsert(
         table="org_unit",
-        stage=stage,
         insert={"name": "s.name", "kind": "s.kind", "region_id": "s.region_id", "phone": "s.phone"},
         conflict=["region_id", "name"],
         match="s.region_id = t.region_id AND s.name = t.name",
@@ -435,15 +446,18 @@ class CadreRegister(Register):
                       category=values["category"], started_on=started.isoformat())  # fmt: skip
         return staged
 
-    def check_batch(self, batch, ctx):
-        foreign = _foreign_keys(Cadre, "id_digest", [s["id_digest"] for _l, s in batch], ctx)
-        return [(line, "身份证号", "此干部已登记在您管辖范围以外的区域") for line, s in batch if s["id_digest"] in foreign]
+    def prepare(self, ctx):
+        super().prepare(ctx)
+        self._units(ctx)
 
-    def load(self, staged_file, ctx):
+    def set_checks(self, ctx):
+        return held_outside(ctx, "org_cadre", "s.id_digest = t.id_digest", "身份证号", "此干部已登记在您管辖范围以外的区域")
+
+    def load(self, stage, ctx):
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         today = timezone.localdate()
         by_cadre: dict[str, list[dict]] = {}
-        for staged in self.staged_dicts(staged_file):
+        for staged in stage.rows():
             by_cadre.setdefault(staged["id_digest"], []).append(staged)
         existing = {c.id_digest: c for c in Cadre.objects.filter(id_digest__in=list(by_cadre))}
         for digest, posts in by_cadre.items():
@@ -541,12 +555,12 @@ class RegionRegister(Register):
             ctx.regions.by_name[full] = (None, "")  # later rows may hang under it
         return {"name_path": full, "level": values["level"], "code": clean_code(values.get("code", ""))}
 
-    def load(self, staged_file, ctx):
+    def load(self, stage, ctx):
         from minping.org.actions import _insert_region
 
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         index = RegionIndex(ctx.scope)
-        for staged in self.staged_dicts(staged_file):
+        for staged in stage.rows():
             found = index.by_name.get(staged["name_path"])
             if found:
                 region = Region.objects.get(pk=found[0])

@@ -1,7 +1,8 @@
 """Validation and masking of personal identifiers: resident ID numbers, phones, credit codes."""
 
+import functools
 import hashlib
-import hmac
+import operator
 import re
 import unicodedata
 
@@ -9,30 +10,33 @@ from django.conf import settings
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
+ID_WEIGHT_OFFSET = 48 * sum(ID_WEIGHTS)
 ID_RE = re.compile(r"^\d{17}[\dX]$")
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 CREDIT_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
-SPACES_RE = re.compile(r"\s+")
 
 
 def clean_text(value) -> str:
     """Full-width forms to half-width (NFKC), trimmed, inner runs of spaces collapsed to one."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
-    return SPACES_RE.sub(" ", text).strip()
+    text = value if type(value) is str else str(value)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.split())
 
 
 def clean_code(value) -> str:
     """Identifiers: no spaces or dashes at all, upper case."""
-    return SPACES_RE.sub("", clean_text(value)).replace("-", "").upper()
+    return "".join(clean_text(value).split()).replace("-", "").upper()
 
 
 def id_check_char(first17: str) -> str:
-    return ID_CHECK[sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS)) % 11]
+    # Digits as their ASCII codes, less 48 each: one C-level pass instead of seventeen int() calls.
+    return ID_CHECK[(sum(map(operator.mul, first17.encode(), ID_WEIGHTS)) - ID_WEIGHT_OFFSET) % 11]
 
 
 def parse_id_number(value) -> tuple[str, str, int]:
@@ -48,8 +52,14 @@ def parse_id_number(value) -> tuple[str, str, int]:
     return number, "M" if int(number[16]) % 2 else "F", year
 
 
+@functools.cache
+def _digest_key(secret: str) -> bytes:
+    return hashlib.sha256(secret.encode()).digest()
+
+
 def id_digest(number: str) -> str:
-    return hmac.new(settings.PII_KEY.encode(), number.encode(), hashlib.sha256).hexdigest()
+    """Keyed BLAKE2b-256 of the number: matches a person on import, reveals nothing without MINPING_PII_KEY."""
+    return hashlib.blake2b(number.encode(), key=_digest_key(settings.PII_KEY), digest_size=32).hexdigest()
 
 
 def mask_id(number: str) -> str:

@@ -104,15 +104,19 @@ class Unit(models.Model):
 class PersonalData(models.Model):
     """ID numbers are kept as a keyed digest (to match on import) and a masked form (to show); never whole."""
 
-    name = models.CharField(_("name"), max_length=50, db_index=True)
-    id_digest = models.CharField(max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    id_digest = models.CharField(max_length=64)
     id_masked = models.CharField(_("ID number"), max_length=18)
     gender = models.CharField(_("gender"), max_length=1, choices=[("M", _("Male")), ("F", _("Female"))])
     birth_year = models.PositiveSmallIntegerField(_("birth year"))
-    phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
 
     class Meta:
         abstract = True
+        # Constraints and indexes, not unique=/db_index=: on PostgreSQL those add a second, pattern index
+        # to every text column, and each index costs time on a million-row import.
+        constraints = [models.UniqueConstraint(fields=["id_digest"], name="%(app_label)s_%(class)s_id_digest_key")]
+        indexes = [models.Index(fields=["name"], name="%(app_label)s_%(class)s_name", opclasses=["varchar_pattern_ops"])]
 
     def __str__(self) -> str:
         return self.name
@@ -125,7 +129,7 @@ class Cadre(PersonalData):
 
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
+    class Meta(PersonalData.Meta):
         ordering = ["name"]
         verbose_name = _("cadre")
         verbose_name_plural = _("cadres")
@@ -181,8 +185,8 @@ class Post(models.Model):
 
 
 class Enterprise(models.Model):
-    name = models.CharField(_("name"), max_length=200, db_index=True)
-    credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18)
     region = models.ForeignKey(Region, models.PROTECT, related_name="enterprises", verbose_name=_("region"))
     contact_phone = models.CharField(_("phone"), max_length=20, blank=True)
 
@@ -192,13 +196,14 @@ class Enterprise(models.Model):
         ordering = ["name"]
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
+        constraints = [models.UniqueConstraint(fields=["credit_code"], name="enterprise_credit_code_key")]
 
     def __str__(self) -> str:
         return self.name
 
 
 class Household(models.Model):
-    code = models.CharField(_("household number"), max_length=40, unique=True)
+    code = models.CharField(_("household number"), max_length=40)
     address = models.CharField(_("address"), max_length=200)
     region = models.ForeignKey(Region, models.PROTECT, related_name="households", verbose_name=_("region"))
 
@@ -208,6 +213,7 @@ class Household(models.Model):
         ordering = ["code"]
         verbose_name = _("household")
         verbose_name_plural = _("households")
+        constraints = [models.UniqueConstraint(fields=["code"], name="household_code_key")]
 
     def __str__(self) -> str:
         return self.code
@@ -222,7 +228,7 @@ class Resident(PersonalData):
 
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
+    class Meta(PersonalData.Meta):
         ordering = ["id"]
         verbose_name = _("resident")
         verbose_name_plural = _("residents")

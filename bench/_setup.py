@@ -1,0 +1,44 @@
+"""Shared set-up for benchmarks: a throwaway PostgreSQL database next to the one DATABASE_URL names."""
+
+import os
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+@contextmanager
+def throwaway_database(label: str):
+    """Create `<name>_<label>` on the server of DATABASE_URL, point Django at it, migrate; drop it afterwards."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit("Set DATABASE_URL to a PostgreSQL server (postgres://user:password@host:port/name).")
+    parts = urlsplit(url)
+    name = f"{(parts.path.lstrip('/') or 'minping')}_{label}"
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
+    os.environ.setdefault("MINPING_DATA_DIR", tempfile.mkdtemp(prefix=f"minping-{label}-"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minping.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    try:
+        yield
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -1,0 +1,110 @@
+"""A job's staging table: the rows of an upload as checked, waiting for the commit.
+
+The check streams rows into it (one COPY on PostgreSQL, batched inserts on SQLite); checks that need the
+database run as set-based queries over it; the commit loads the register from it with one INSERT … SELECT …
+ON CONFLICT that rewrites only rows whose values differ and never a row outside the actor's scope.
+"""
+
+import csv
+import io
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+
+class Stage:
+    def __init__(self, job_id, columns: list[tuple[str, str]]):
+        self.table = f"import_stage_{job_id.hex}"
+        self.columns = [("line", "integer"), *columns]
+        self.names = [name for name, _kind in self.columns]
+
+    def create(self) -> None:
+        unlogged = "UNLOGGED " if connection.vendor == "postgresql" else ""
+        columns = ", ".join(f"{name} {kind}" for name, kind in self.columns)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+            cursor.execute(f"CREATE {unlogged}TABLE {self.table} ({columns})")
+
+    def drop(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+
+    @contextmanager
+    def writer(self):
+        """Yields `write(rows)` taking lists in column order. No other query may run on the connection meanwhile."""
+        names = ", ".join(self.names)
+        if connection.vendor != "postgresql":
+            sql = f"INSERT INTO {self.table} ({names}) VALUES ({', '.join('%s' for _ in self.names)})"
+            with connection.cursor() as cursor:
+                yield lambda rows: cursor.executemany(sql, rows)
+            return
+        text = ", ".join(name for name, kind in self.columns if kind == "text")
+        sql = f"COPY {self.table} ({names}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({text}))"
+        buffer = io.StringIO()
+        out = csv.writer(buffer)
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+
+            def write(rows):
+                out.writerows(rows)
+                copy.write(buffer.getvalue())
+                buffer.seek(0)
+                buffer.truncate()
+
+            yield write
+
+    def select(self, sql: str, params=()) -> list[tuple]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql.format(stage=self.table), params)
+            return cursor.fetchall()
+
+    def rows(self):
+        """Staged rows as dicts, in file order (for the small registers loaded row by row)."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {', '.join(self.names)} FROM {self.table} ORDER BY line")
+            for row in cursor.fetchall():
+                yield {name: "" if value is None else value for name, value in zip(self.names, row)}
+
+
+@dataclass
+class Upsert:
+    table: str
+    insert: dict[str, str]  # target column -> expression over the stage (alias s) and `joins`
+    conflict: list[str]
+    match: str  # condition pairing stage s with target t on the natural key
+    joins: str = ""
+    update: list[str] = field(default_factory=list)  # default: every inserted column but the key
+
+    def run(self, stage: Stage, *, scope=None) -> dict:
+        """Load the staged rows. Call inside the commit's transaction."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {stage.table}")
+            total = cursor.fetchone()[0]
+            cursor.execute(f"SELECT count(*) FROM {stage.table} s JOIN {self.table} t ON {self.match}")
+            existing = cursor.fetchone()[0]
+            sql, params = self._sql(stage, scope)
+            cursor.execute(sql, params)
+            changed = max(cursor.rowcount, 0)
+        created = total - existing
+        updated = changed - created
+        return {"created": created, "updated": updated, "unchanged": existing - updated}
+
+    def _sql(self, stage: Stage, scope) -> tuple[str, list]:
+        targets = list(self.insert)
+        update = self.update or [c for c in targets if c not in self.conflict]
+        distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+        current = ", ".join(f"{self.table}.{c}" for c in update)
+        incoming = ", ".join(f"excluded.{c}" for c in update)
+        condition = f"({current}) {distinct} ({incoming})"
+        params = []
+        if scope is not None:
+            condition += f" AND {self.table}.region_id IN (SELECT id FROM org_region WHERE path LIKE %s)"
+            params.append(scope.path + "%")
+        sql = (
+            f"INSERT INTO {self.table} ({', '.join(targets)}) "
+            f"SELECT {', '.join(self.insert.values())} FROM {stage.table} s {self.joins} WHERE true "
+            f"ON CONFLICT ({', '.join(self.conflict)}) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in update)
+            + f" WHERE {condition}"
+        )
+        return sql, params
