@@ -96,7 +96,10 @@ class RowReader:
 
 
 def is_blank(values: list) -> bool:
-    return not any(clean_text(v) for v in values if v is not None and v != "")
+    for value in values:
+        if value is not None and value != "" and (type(value) is not str or not clean_text(value) == ""):
+            return False
+    return True
 
 
 def validate_job(job: ImportJob) -> None:

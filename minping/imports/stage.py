@@ -77,17 +77,22 @@ class Upsert:
 
     def run(self, stage: Stage, *, scope=None) -> dict:
         """Load the staged rows. Call inside the commit's transaction."""
+        sql, params = self._sql(stage, scope)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM {stage.table}")
             total = cursor.fetchone()[0]
-            cursor.execute(f"SELECT count(*) FROM {stage.table} s JOIN {self.table} t ON {self.match}")
-            existing = cursor.fetchone()[0]
-            sql, params = self._sql(stage, scope)
-            cursor.execute(sql, params)
-            changed = max(cursor.rowcount, 0)
-        created = total - existing
+            if connection.vendor == "postgresql":
+                # xmax is 0 on a freshly inserted row version, set on one updated in place.
+                cursor.execute(f"WITH written AS ({sql} RETURNING (xmax = 0) AS is_new) "
+                               "SELECT count(*) FILTER (WHERE is_new), count(*) FROM written", params)  # fmt: skip
+                created, changed = cursor.fetchone()
+            else:
+                cursor.execute(f"SELECT count(*) FROM {stage.table} s JOIN {self.table} t ON {self.match}")
+                created = total - cursor.fetchone()[0]
+                cursor.execute(sql, params)
+                changed = max(cursor.rowcount, 0)
         updated = changed - created
-        return {"created": created, "updated": updated, "unchanged": existing - updated}
+        return {"created": created, "updated": updated, "unchanged": total - created - updated}
 
     def _sql(self, stage: Stage, scope) -> tuple[str, list]:
         targets = list(self.insert)
@@ -102,7 +107,9 @@ class Upsert:
             params.append(scope.path + "%")
         sql = (
             f"INSERT INTO {self.table} ({', '.join(targets)}) "
+            # Rows in key order fill the unique index sequentially instead of at random.
             f"SELECT {', '.join(self.insert.values())} FROM {stage.table} s {self.joins} WHERE true "
+            f"ORDER BY {', '.join('s.' + c for c in self.conflict)} "
             f"ON CONFLICT ({', '.join(self.conflict)}) DO UPDATE SET "
             + ", ".join(f"{c} = excluded.{c}" for c in update)
             + f" WHERE {condition}"

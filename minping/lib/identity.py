@@ -31,7 +31,8 @@ def clean_text(value) -> str:
 
 def clean_code(value) -> str:
     """Identifiers: no spaces or dashes at all, upper case."""
-    return "".join(clean_text(value).split()).replace("-", "").upper()
+    text = value if type(value) is str and value.isascii() else clean_text(value)
+    return "".join(text.split()).replace("-", "").upper()
 
 
 def id_check_char(first17: str) -> str:

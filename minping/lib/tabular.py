@@ -1,8 +1,8 @@
 """Streaming readers for the spreadsheets people upload: CSV (UTF-8 or GB18030) and xlsx.
 
 Both yield (line number, list of cell values) one row at a time, so memory does not grow with the file.
-The xlsx reader parses the sheet XML directly with ElementTree.iterparse: several times faster than
-openpyxl's read-only mode, which matters at a million rows.
+The xlsx reader parses the sheet XML directly with lxml's iterparse: several times faster than openpyxl's
+read-only mode, which matters at a million rows.
 """
 
 import codecs
@@ -14,6 +14,9 @@ import zipfile
 from array import array
 from collections.abc import Iterator
 from xml.etree.ElementTree import iterparse
+
+from lxml.etree import XMLSyntaxError
+from lxml.etree import iterparse as lxml_iterparse
 
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -96,14 +99,19 @@ class SharedStrings:
         parts: list[str] = []
         total = 0
         if name:
+            text_tag = f"{NS}t"
             with archive.open(name) as fh:
-                for _event, elem in iterparse(fh):
-                    if elem.tag == f"{NS}si":
-                        text = "".join(t.text or "" for t in elem.iter(f"{NS}t"))
-                        parts.append(text)
-                        total += len(text)
-                        self.offsets.append(total)
-                        elem.clear()
+                for _event, elem in lxml_iterparse(fh, tag=f"{NS}si", resolve_entities=False, no_network=True):
+                    if len(elem) == 1 and elem[0].tag == text_tag:
+                        text = elem[0].text or ""
+                    else:  # rich text: several runs, each with its own <t>
+                        text = "".join(t.text or "" for t in elem.iter(text_tag))
+                    parts.append(text)
+                    total += len(text)
+                    self.offsets.append(total)
+                    elem.clear()
+                    while elem.getprevious() is not None:
+                        del elem.getparent()[0]
         self.blob = "".join(parts)
 
     def __getitem__(self, index: int) -> str:
@@ -139,11 +147,11 @@ def read_xlsx(raw) -> Iterator[tuple[int, list]]:
             raise TableError("文件不是有效的 xlsx 工作簿")
         sheet_name = _first_sheet(archive)
         strings = SharedStrings(archive, "xl/sharedStrings.xml" if "xl/sharedStrings.xml" in names else None)
-    except (zipfile.BadZipFile, KeyError, SyntaxError, OSError, EOFError):
+    except (zipfile.BadZipFile, KeyError, SyntaxError, XMLSyntaxError, OSError, EOFError):
         raise TableError("xlsx 文件已损坏，无法打开") from None
     try:
         yield from _sheet_rows(archive, sheet_name, strings)
-    except (zipfile.BadZipFile, SyntaxError, OSError, EOFError, KeyError, IndexError):
+    except (zipfile.BadZipFile, SyntaxError, XMLSyntaxError, OSError, EOFError, KeyError, IndexError):
         raise TableError("xlsx 文件已损坏，无法读取工作表") from None
     finally:
         archive.close()
@@ -151,10 +159,11 @@ def read_xlsx(raw) -> Iterator[tuple[int, list]]:
 
 def _sheet_rows(archive, sheet_name, strings) -> Iterator[tuple[int, list]]:
     row_tag, cell_tag, value_tag, merge_tag = f"{NS}row", f"{NS}c", f"{NS}v", f"{NS}mergeCell"
-    inline_tag = f"{NS}is"
+    inline_tag, text_tag = f"{NS}is", f"{NS}t"
     next_line = 1
     with archive.open(sheet_name) as fh:
-        for _event, elem in iterparse(fh):
+        # lxml parses about twice as fast as ElementTree; only rows and merged ranges become events.
+        for _event, elem in lxml_iterparse(fh, tag=(row_tag, merge_tag), resolve_entities=False, no_network=True):
             tag = elem.tag
             if tag == row_tag:
                 line = int(elem.get("r") or next_line)
@@ -168,12 +177,18 @@ def _sheet_rows(archive, sheet_name, strings) -> Iterator[tuple[int, list]]:
                         if column > len(values):
                             values.extend([None] * (column - len(values)))
                     kind = cell.get("t")
+                    child = cell[0] if len(cell) else None
                     if kind == "inlineStr":
-                        node = cell.find(inline_tag)
-                        values.append("".join(t.text or "" for t in node.iter(f"{NS}t")) if node is not None else "")
+                        if child is None or child.tag != inline_tag:
+                            values.append("")
+                        elif len(child) == 1 and child[0].tag == text_tag:  # the usual single run
+                            values.append(child[0].text or "")
+                        else:
+                            values.append("".join(t.text or "" for t in child.iter(text_tag)))
                         continue
-                    node = cell.find(value_tag)
-                    raw = node.text if node is not None else None
+                    if child is None or child.tag != value_tag:
+                        child = cell.find(value_tag)
+                    raw = child.text if child is not None else None
                     if raw is None:
                         values.append(None)
                     elif kind == "s":
@@ -186,9 +201,9 @@ def _sheet_rows(archive, sheet_name, strings) -> Iterator[tuple[int, list]]:
                         number = float(raw)
                         values.append(int(number) if number.is_integer() and "E" not in raw else number)
                 elem.clear()
+                while elem.getprevious() is not None:  # drop finished rows so memory stays flat
+                    del elem.getparent()[0]
                 next_line = line + 1
                 yield line, values
             elif tag == merge_tag:
                 raise TableError(f"工作表含有合并单元格（{elem.get('ref')}），请取消合并并在每行填写完整后再上传")
-
-
