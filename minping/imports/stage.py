@@ -82,6 +82,7 @@ class Upsert:
             cursor.execute(f"SELECT count(*) FROM {stage.table}")
             total = cursor.fetchone()[0]
             if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL work_mem = '256MB'")  # sort the staged rows in memory, not on disk
                 # xmax is 0 on a freshly inserted row version, set on one updated in place.
                 cursor.execute(f"WITH written AS ({sql} RETURNING (xmax = 0) AS is_new) "
                                "SELECT count(*) FILTER (WHERE is_new), count(*) FROM written", params)  # fmt: skip
