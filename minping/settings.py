@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "minping.org",
     "minping.audit",
     "minping.imports",
+    "minping.evaluations",
     "minping.demo",
 ]
 

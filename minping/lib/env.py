@@ -54,7 +54,13 @@ def database_from_url(url: str, sqlite_default: Path) -> dict:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(sqlite_default),
-            "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20},
+            # IMMEDIATE: a transaction takes the write lock when it begins, so read-then-write sequences
+            # (casting a ballot, closing a campaign) cannot interleave.
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+            },
         }
     parts = urlsplit(url)
     if parts.scheme == "sqlite":

@@ -1,0 +1,341 @@
+"""Writes of evaluations: instruments, campaigns and their lifecycle, codes, ballots.
+
+Lifecycle actions record audit events. Casting a ballot records nothing but the ballot: an audit event per
+ballot would be a per-voter timestamp.
+"""
+
+import copy
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from minping.accounts.scoping import ensure_region_in_scope
+from minping.audit.actions import record_event
+from minping.evaluations import codes as code_rules
+from minping.evaluations.ballots import ballot_digest, canonical, chain_head, genesis
+from minping.evaluations.instruments import AnswerError, clean_answers, validate_definition
+from minping.evaluations.models import (
+    Ballot,
+    Campaign,
+    Code,
+    CodeBatch,
+    EvaluatorGroup,
+    Instrument,
+    InstrumentVersion,
+    Submission,
+    Subject,
+)
+
+MAX_BATCH = 5000
+
+
+def copy_instrument(*, actor, instrument: Instrument, region, name: str = "") -> Instrument:
+    ensure_region_in_scope(actor, region)
+    with transaction.atomic():
+        copied = Instrument.objects.create(
+            name=name or f"{instrument.name}（副本）", description=instrument.description, region=region,
+            copied_from=instrument, builtin_key=instrument.builtin_key, created_by=actor,
+        )  # fmt: skip
+        InstrumentVersion.objects.create(instrument=copied, number=1, definition=copy.deepcopy(instrument.latest().definition))
+        record_event(actor=actor, action="instrument.copy", obj=copied, data={"from": instrument.pk})
+    return copied
+
+
+def edit_instrument(*, actor, instrument: Instrument, definition: dict) -> InstrumentVersion:
+    """Change an instrument's questions: in place while no campaign has opened with them, else as a new version."""
+    if instrument.is_template:
+        raise PermissionDenied("内置模板不能修改，请先复制")
+    ensure_region_in_scope(actor, instrument.region)
+    validate_definition(definition)
+    with transaction.atomic():
+        latest = InstrumentVersion.objects.select_for_update().filter(instrument=instrument).order_by("-number").first()
+        if latest.is_frozen:
+            latest = InstrumentVersion.objects.create(instrument=instrument, number=latest.number + 1, definition=definition)
+        else:
+            latest.definition = definition
+            latest.save(update_fields=["definition"])
+        record_event(actor=actor, action="instrument.edit", obj=instrument, data={"version": latest.number})
+    return latest
+
+
+DEFAULT_GROUPS = {"masses": ("群众", 1)}
+
+
+def create_campaign(*, actor, name: str, region, instrument: Instrument, channels: list[str], quorum: int = 50,
+                    groups: list[dict] | None = None) -> Campaign:  # fmt: skip
+    ensure_region_in_scope(actor, region)
+    if not instrument.is_template:
+        ensure_region_in_scope(actor, instrument.region)
+    unknown = set(channels) - set(Campaign.Channel.values)
+    if not channels or unknown:
+        raise ValidationError({"channels": "请至少选择一种有效的投票方式"})
+    if not 1 <= quorum <= 100000:
+        raise ValidationError({"quorum": "有效票数下限应在 1 到 100000 之间"})
+    groups = groups or [{"name": "群众", "kind": "masses", "weight": 1}]
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            name=name, region=region, instrument_version=instrument.latest(), channels=sorted(set(channels)),
+            quorum=quorum, created_by=actor,
+        )  # fmt: skip
+        for group in groups:
+            add_group(actor=actor, campaign=campaign, **group)
+        record_event(actor=actor, action="campaign.create", obj=campaign, data={"instrument": instrument.pk})
+    return campaign
+
+
+def _ensure_draft(campaign: Campaign) -> None:
+    if not campaign.is_editable():
+        raise ValidationError("测评活动已开始，测评表、对象和评价群体不能再修改")
+
+
+def add_group(*, actor, campaign: Campaign, name: str, kind: str = "custom", weight=1, quorum: int | None = None):
+    ensure_region_in_scope(actor, campaign.region)
+    _ensure_draft(campaign)
+    if kind not in EvaluatorGroup.Kind.values:
+        raise ValidationError({"kind": "未知的评价群体类型"})
+    try:
+        weight = float(weight)
+    except (TypeError, ValueError):
+        raise ValidationError({"weight": "权重应为数字"}) from None
+    if not 0 <= weight <= 1:
+        raise ValidationError({"weight": "权重应在 0 到 1 之间"})
+    if campaign.groups.filter(name=name).exists():
+        raise ValidationError({"name": "已有同名的评价群体"})
+    return EvaluatorGroup.objects.create(campaign=campaign, name=name, kind=kind, weight=weight, quorum=quorum)
+
+
+def add_subjects(*, actor, campaign: Campaign, subjects: list) -> list[Subject]:
+    """Add cadres, units or regions (model instances) as subjects; each must lie inside the campaign's region."""
+    ensure_region_in_scope(actor, campaign.region)
+    _ensure_draft(campaign)
+    rows = []
+    position = campaign.subjects.count()
+    existing = set(campaign.subjects.values_list("kind", "cadre_id", "unit_id", "region_id"))
+    for obj in subjects:
+        kind = obj._meta.model_name
+        home = obj if kind == "region" else obj.region
+        if kind not in Subject.Kind.values:
+            raise ValidationError("只能把干部、单位或区域作为测评对象")
+        if not home.is_within(campaign.region):
+            raise ValidationError(f"“{obj}”不在本次测评的区域内")
+        key = (kind, obj.pk if kind == "cadre" else None, obj.pk if kind == "unit" else None,
+               obj.pk if kind == "region" else None)  # fmt: skip
+        if key in existing:
+            continue
+        existing.add(key)
+        position += 1
+        rows.append(Subject(campaign=campaign, kind=kind, label=str(obj), position=position,
+                            detail=_subject_detail(obj, kind), category=_subject_category(obj, kind),
+                            **{kind: obj}))  # fmt: skip
+    with transaction.atomic():
+        created = Subject.objects.bulk_create(rows)
+        record_event(actor=actor, action="campaign.add_subjects", obj=campaign, data={"count": len(created)})
+    return created
+
+
+def _subject_detail(obj, kind: str) -> str:
+    if kind == "cadre":
+        post = obj.posts.current().select_related("unit", "region").first()
+        return f"{post.place}{post.title}" if post else ""
+    return obj.get_kind_display() if kind == "unit" else obj.get_level_display()
+
+
+def _subject_category(obj, kind: str) -> str:
+    if kind == "cadre":
+        post = obj.posts.current().first()
+        return post.get_category_display() if post else ""
+    return obj.get_kind_display() if kind == "unit" else obj.get_level_display()
+
+
+def remove_subject(*, actor, subject: Subject) -> None:
+    ensure_region_in_scope(actor, subject.campaign.region)
+    _ensure_draft(subject.campaign)
+    with transaction.atomic():
+        record_event(actor=actor, action="campaign.remove_subject", obj=subject.campaign, data={"subject": subject.label})
+        subject.delete()
+
+
+def open_campaign(*, actor, campaign: Campaign) -> Campaign:
+    ensure_region_in_scope(actor, campaign.region)
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if campaign.status != Campaign.Status.DRAFT:
+            raise ValidationError("只有草稿状态的测评活动可以开始")
+        if not campaign.subjects.exists() or not campaign.groups.exists():
+            raise ValidationError("请先添加测评对象和评价群体")
+        InstrumentVersion.objects.filter(pk=campaign.instrument_version_id).update(is_frozen=True)
+        campaign.status, campaign.opened_at = Campaign.Status.OPEN, timezone.now()
+        campaign.head_at_open = genesis(campaign)
+        campaign.save(update_fields=["status", "opened_at", "head_at_open"])
+        record_event(actor=actor, action="campaign.open", obj=campaign, data={"head": campaign.head_at_open})
+    return campaign
+
+
+def close_campaign(*, actor, campaign: Campaign) -> Campaign:
+    ensure_region_in_scope(actor, campaign.region)
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if campaign.status != Campaign.Status.OPEN:
+            raise ValidationError("只有进行中的测评活动可以结束")
+        campaign.status, campaign.closed_at = Campaign.Status.CLOSED, timezone.now()
+        campaign.head_at_close = chain_head(campaign)
+        campaign.save(update_fields=["status", "closed_at", "head_at_close"])
+        record_event(actor=actor, action="campaign.close", obj=campaign,
+                     data={"head": campaign.head_at_close, "ballots": campaign.ballots.count()})  # fmt: skip
+    return campaign
+
+
+def issue_codes(*, actor, campaign: Campaign, group: EvaluatorGroup, count: int, channel: str) -> list[tuple[str, str]]:
+    """Create `count` codes and return their plain (token, short code) pairs: the only time they exist in clear."""
+    ensure_region_in_scope(actor, campaign.region)
+    if campaign.has_closed():
+        raise ValidationError("测评活动已结束，不能再发放测评码")
+    if group.campaign_id != campaign.pk:
+        raise ValidationError({"group": "评价群体不属于本次测评"})
+    if channel not in campaign.channels:
+        raise ValidationError({"channel": "本次测评未启用该投票方式"})
+    if not 1 <= count <= MAX_BATCH:
+        raise ValidationError({"count": f"每批 1 到 {MAX_BATCH} 个"})
+    pairs = [code_rules.new_code() for _ in range(count)]
+    with transaction.atomic():
+        batch = CodeBatch.objects.create(campaign=campaign, group=group, channel=channel, size=count, created_by=actor)
+        Code.objects.bulk_create(
+            Code(batch=batch, campaign=campaign, group=group, token_digest=code_rules.digest("token", token),
+                 short_digest=code_rules.digest("short", short))  # fmt: skip
+            for token, short in pairs
+        )
+        record_event(actor=actor, action="codes.issue", obj=campaign,
+                     data={"batch": batch.pk, "group": group.name, "count": count, "channel": channel})  # fmt: skip
+    return pairs
+
+
+def void_codes(*, actor, campaign: Campaign, short_codes: list[str] = (), batch: CodeBatch | None = None) -> int:
+    """Void unused codes, by short code or a whole batch. Used codes stay counted."""
+    ensure_region_in_scope(actor, campaign.region)
+    codes = Code.objects.filter(campaign=campaign, status=Code.Status.ISSUED)
+    if batch is not None:
+        codes = codes.filter(batch=batch)
+    else:
+        digests = []
+        for text in short_codes:
+            try:
+                digests.append(code_rules.digest("short", code_rules.normalise_short(text)))
+            except code_rules.CodeFormatError as exc:
+                raise ValidationError({"codes": f"{text}：{exc}"}) from None
+        codes = codes.filter(short_digest__in=digests)
+    with transaction.atomic():
+        voided = codes.update(status=Code.Status.VOIDED)
+        record_event(actor=actor, action="codes.void", obj=campaign, data={"count": voided, "batch": batch and batch.pk})
+    return voided
+
+
+@dataclass
+class Receipt:
+    tracker: str
+    repeated: bool = False  # the same submission had arrived before
+
+
+class CastError(Exception):
+    """A ballot that cannot be taken: `reason` is a stable identifier, `message` is for the voter."""
+
+    def __init__(self, reason: str, message: str, status: int = 400, problems: list | None = None):
+        super().__init__(message)
+        self.reason, self.message, self.status, self.problems = reason, message, status, problems or []
+
+
+def find_code(campaign: Campaign, presented: str) -> Code:
+    """The campaign's usable code for `presented`, or CastError. Reading only: nothing is consumed."""
+    try:
+        field, value = code_rules.lookup_digests(presented or "")
+    except code_rules.CodeFormatError as exc:
+        raise CastError("malformed_code", str(exc)) from None
+    code = Code.objects.filter(**{field: value}).first()
+    if code is None:
+        raise CastError("unknown_code", "测评码不存在，请核对", status=404)
+    if code.campaign_id != campaign.pk:
+        raise CastError("foreign_code", "这个测评码不属于本次测评", status=404)
+    if code.status == Code.Status.USED:
+        raise CastError("used_code", "这个测评码已经投过票", status=409)
+    if code.status == Code.Status.VOIDED:
+        raise CastError("voided_code", "这个测评码已作废", status=410)
+    return code
+
+
+def ensure_accepting(campaign: Campaign) -> None:
+    now = timezone.now()
+    if campaign.status == Campaign.Status.DRAFT or (campaign.starts_at and now < campaign.starts_at):
+        raise CastError("not_open", "测评尚未开始", status=409)
+    if campaign.status != Campaign.Status.OPEN or (campaign.ends_at and now >= campaign.ends_at):
+        raise CastError("closed", "测评已经结束", status=409)
+
+
+def cast_ballot(*, campaign: Campaign, code: str, answers, channel: str, idempotency_key: str = "",
+                void_reason: str = "") -> Receipt:  # fmt: skip
+    """Consume the code and store the ballot in one transaction. A repeated submission (same idempotency key)
+    gets the first one's receipt; the same key with other answers is refused."""
+    subject_ids = list(campaign.subjects.values_list("pk", flat=True))
+    try:
+        stored = clean_answers(campaign.definition, subject_ids, answers)
+    except AnswerError as exc:
+        raise CastError("invalid_answers", "有题目未答或答案无效", status=422, problems=exc.problems) from None
+    payload_digest = hashlib.sha256(canonical(stored)).hexdigest()
+    key_digest = hashlib.sha256(f"{campaign.pk}:{idempotency_key}".encode()).hexdigest() if idempotency_key else ""
+    with transaction.atomic():
+        if key_digest and (repeated := _repeated(key_digest, payload_digest)):
+            return repeated
+        ensure_accepting(_locked_state(campaign))
+        try:
+            found = find_code(campaign, code)
+        except CastError:
+            # A concurrent twin of this submission may have used the code: its receipt is ours.
+            if key_digest and (repeated := _repeated(key_digest, payload_digest)):
+                return repeated
+            raise
+        if channel not in campaign.channels:
+            raise CastError("channel", "本次测评未启用该投票方式", status=409)
+        if not Code.objects.filter(pk=found.pk, status=Code.Status.ISSUED).update(status=Code.Status.USED):
+            if key_digest and (repeated := _repeated(key_digest, payload_digest)):
+                return repeated
+            raise CastError("used_code", "这个测评码已经投过票", status=409)
+        ballot = Ballot(campaign=campaign, group_id=found.group_id, channel=channel, cast_on=timezone.localdate(),
+                        answers=stored, tracker=new_tracker(), void_reason=void_reason)  # fmt: skip
+        ballot.digest = ballot_digest(ballot)
+        ballot.save(force_insert=True)
+        if key_digest:
+            Submission.objects.create(key_digest=key_digest, campaign=campaign, payload_digest=payload_digest,
+                                      tracker=ballot.tracker)  # fmt: skip
+    return Receipt(ballot.tracker)
+
+
+def _locked_state(campaign: Campaign) -> Campaign:
+    """The campaign's current state, held until this transaction ends so that closing waits for ballots in
+    flight (and they for it): no ballot lands after the chain head is computed. FOR KEY SHARE lets casts run
+    side by side. SQLite transactions are IMMEDIATE, which serialises them anyway."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT status, starts_at, ends_at FROM evaluations_campaign WHERE id = %s FOR KEY SHARE",
+                           [campaign.pk])  # fmt: skip
+            campaign.status, campaign.starts_at, campaign.ends_at = cursor.fetchone()
+    else:
+        campaign.refresh_from_db(fields=["status", "starts_at", "ends_at"])
+    return campaign
+
+
+def _repeated(key_digest: str, payload_digest: str) -> Receipt | None:
+    earlier = Submission.objects.filter(key_digest=key_digest).first()
+    if earlier is None:
+        return None
+    if earlier.payload_digest != payload_digest:
+        raise CastError("idempotency_conflict", "同一次提交的内容不一致", status=422)
+    return Receipt(earlier.tracker, repeated=True)
+
+
+def new_tracker() -> str:
+    body = "".join(secrets.choice(code_rules.ALPHABET) for _ in range(10))
+    return f"{body[:5]}-{body[5:]}"

@@ -1,0 +1,31 @@
+"""A small campaign for the evaluation tests: two cadres of 光明社区 rated by residents."""
+
+from minping.evaluations import actions
+from minping.evaluations.models import Instrument
+
+
+def make_campaign(test, *, instrument_key="party_secretary", channels=("qr", "paper", "online"), open_it=True, codes=5):
+    instrument = Instrument.objects.get(builtin_key=instrument_key, region__isnull=True)
+    campaign = actions.create_campaign(actor=test.organiser_a, name="光明社区书记测评", region=test.community_a,
+                                       instrument=instrument, channels=list(channels), quorum=3)  # fmt: skip
+    actions.add_subjects(actor=test.organiser_a, campaign=campaign, subjects=[test.cadre_a])
+    group = campaign.groups.get()
+    pairs = actions.issue_codes(actor=test.organiser_a, campaign=campaign, group=group, count=codes, channel=channels[0])
+    if open_it:
+        campaign = actions.open_campaign(actor=test.organiser_a, campaign=campaign)
+    return campaign, group, pairs
+
+
+def full_answers(campaign, choice="satisfied", overall="excellent", suggestion=""):
+    subjects = {}
+    for subject in campaign.subjects.all():
+        section = {q["key"]: choice for q in campaign.definition["subject_questions"]}
+        for q in campaign.definition["subject_questions"]:
+            if q["type"] == "grade":
+                section[q["key"]] = overall
+            elif q["type"] == "score":
+                section[q["key"]] = 90
+            elif q["type"] == "yesno":
+                section[q["key"]] = "yes"
+        subjects[str(subject.pk)] = section
+    return {"subjects": subjects, "general": {"suggestion": suggestion} if suggestion else {}}

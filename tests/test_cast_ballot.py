@@ -1,0 +1,151 @@
+import threading
+
+from django.db import connection
+from django.test import TransactionTestCase, skipUnlessDBFeature
+
+from minping.evaluations import actions
+from minping.evaluations.actions import CastError
+from minping.evaluations.ballots import verify_ballot_box
+from minping.evaluations.models import Ballot, Code, Submission
+from tests.base import BaseTestCase
+from tests.evaluating import full_answers, make_campaign
+
+
+class CastBallotTest(BaseTestCase):
+    def setUp(self):
+        self.campaign, self.group, self.pairs = make_campaign(self)
+
+    def cast(self, code=None, answers=None, key="", channel="qr"):
+        return actions.cast_ballot(campaign=self.campaign, code=code or self.pairs[0][0],
+                                   answers=answers or full_answers(self.campaign), channel=channel,
+                                   idempotency_key=key)  # fmt: skip
+
+    def test_a_qr_token_or_the_short_code_casts_one_ballot(self):
+        self.cast(code=self.pairs[0][0])
+        self.cast(code=self.pairs[1][1].lower()[:4] + "-" + self.pairs[1][1][4:])
+        self.assertEqual(Ballot.objects.count(), 2)
+        self.assertEqual(Code.objects.filter(status="used").count(), 2)
+
+    def test_a_ballot_holds_no_link_to_its_code_or_a_time_of_day(self):
+        self.cast()
+        ballot = Ballot.objects.get()
+        fields = {f.name for f in Ballot._meta.get_fields()}
+        self.assertEqual(fields, {"id", "campaign", "group", "channel", "cast_on", "answers", "tracker", "digest", "void_reason"})
+        self.assertEqual(ballot.id.version, 4)
+
+    def test_a_used_code_is_refused(self):
+        self.cast()
+        with self.assertRaises(CastError) as raised:
+            self.cast()
+        self.assertEqual((raised.exception.reason, raised.exception.status), ("used_code", 409))
+
+    def test_the_same_submission_again_gets_the_same_receipt(self):
+        first = self.cast(key="k1")
+        again = self.cast(key="k1")
+        self.assertEqual((again.tracker, again.repeated), (first.tracker, True))
+        self.assertEqual(Ballot.objects.count(), 1)
+
+    def test_the_same_key_with_other_answers_is_refused(self):
+        self.cast(key="k1")
+        with self.assertRaises(CastError) as raised:
+            self.cast(key="k1", answers=full_answers(self.campaign, choice="dissatisfied"))
+        self.assertEqual((raised.exception.reason, raised.exception.status), ("idempotency_conflict", 422))
+
+    def test_unknown_voided_foreign_and_mistyped_codes_are_refused(self):
+        actions.void_codes(actor=self.organiser_a, campaign=self.campaign, short_codes=[self.pairs[2][1]])
+        other, _group, other_pairs = make_campaign(self)
+        cases = {"unknown_code": "0" * 32, "voided_code": self.pairs[2][0], "foreign_code": other_pairs[0][0],
+                 "malformed_code": "ABCD-EFGH-JK"}  # fmt: skip
+        for reason, code in cases.items():
+            with self.subTest(reason=reason), self.assertRaises(CastError) as raised:
+                self.cast(code=code)
+            self.assertEqual(raised.exception.reason, reason)
+        self.assertEqual(Ballot.objects.count(), 0)
+
+    def test_a_single_mistyped_character_is_caught_by_the_check_character(self):
+        short = self.pairs[0][1]
+        wrong = ("1" if short[3] != "1" else "2").join([short[:3], short[4:]])
+        with self.assertRaises(CastError) as raised:
+            self.cast(code=wrong)
+        self.assertEqual(raised.exception.reason, "malformed_code")
+
+    def test_bad_answers_are_refused_and_the_code_is_not_consumed(self):
+        subject = str(self.campaign.subjects.get().pk)
+        good = full_answers(self.campaign)["subjects"][subject]
+        bad_values = [0, 6, -1, 2.5, "5", None, 2**63, "５", True, ["satisfied"], "very"]
+        for value in bad_values:
+            with self.subTest(value=value), self.assertRaises(CastError) as raised:
+                self.cast(answers={"subjects": {subject: {**good, "de": value}}})
+            self.assertEqual(raised.exception.status, 422)
+        for answers in ({"subjects": {}}, {"subjects": {subject: good, "999999": good}}, "x", {"subjects": []},
+                        {"subjects": {subject: {**good, "nope": "satisfied"}}}):  # fmt: skip
+            with self.subTest(answers=answers), self.assertRaises(CastError):
+                self.cast(answers=answers)
+        self.assertEqual(Code.objects.filter(status="used").count(), 0)
+
+    def test_a_subject_may_be_marked_unknown(self):
+        subject = str(self.campaign.subjects.get().pk)
+        self.cast(answers={"subjects": {subject: {"unknown": True}}})
+        self.assertEqual(Ballot.objects.get().answers["s"], {subject: {"unknown": True}})
+
+    def test_casting_before_opening_or_after_closing_is_refused(self):
+        draft, _g, pairs = make_campaign(self, open_it=False)
+        with self.assertRaises(CastError) as raised:
+            actions.cast_ballot(campaign=draft, code=pairs[0][0], answers=full_answers(draft), channel="qr")
+        self.assertEqual(raised.exception.reason, "not_open")
+        actions.close_campaign(actor=self.organiser_a, campaign=self.campaign)
+        with self.assertRaises(CastError) as raised:
+            self.cast()
+        self.assertEqual(raised.exception.reason, "closed")
+
+    def test_the_ballot_box_verifies_after_close_and_detects_tampering(self):
+        for token, _short in self.pairs[:3]:
+            self.cast(code=token)
+        campaign = actions.close_campaign(actor=self.organiser_a, campaign=self.campaign)
+        self.assertEqual(verify_ballot_box(campaign), [])
+        ballot = Ballot.objects.first()
+        ballot.answers["g"] = {"suggestion": "篡改"}
+        ballot.save()
+        self.assertTrue(any("does not match" in p for p in verify_ballot_box(campaign)))
+
+    def test_submissions_store_only_digests(self):
+        self.cast(key="my-secret-key")
+        self.assertNotIn("my-secret-key", str(list(Submission.objects.values())))
+
+
+@skipUnlessDBFeature("has_select_for_update")
+class ConcurrentCastTest(TransactionTestCase):
+    """Twenty simultaneous submissions of one code store exactly one ballot (PostgreSQL row locks)."""
+
+    def setUp(self):
+        from tests.base import BaseTestCase
+
+        BaseTestCase.setUpTestData.__func__(self)
+        self.campaign, self.group, self.pairs = make_campaign(self)
+
+    def test_twenty_concurrent_submissions_of_one_code_store_one_ballot(self):
+        outcomes = []
+        barrier = threading.Barrier(20)
+
+        def submit(n):
+            try:
+                barrier.wait()
+                receipt = actions.cast_ballot(campaign=self.campaign, code=self.pairs[0][0], channel="qr",
+                                              answers=full_answers(self.campaign), idempotency_key=f"key{n % 2}")  # fmt: skip
+                outcomes.append(("ok", receipt.tracker))
+            except CastError as exc:
+                outcomes.append((exc.reason, None))
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=submit, args=(n,)) for n in range(20)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.assertEqual(Ballot.objects.count(), 1)
+        trackers = {t for result, t in outcomes if result == "ok"}
+        self.assertEqual(len(trackers), 1)
+        self.assertEqual(len(outcomes), 20)
+        # The twins of the winning key get its receipt; the other key finds the code used.
+        self.assertEqual(sorted({result for result, _t in outcomes}), ["ok", "used_code"])
