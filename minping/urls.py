@@ -15,6 +15,7 @@ urlpatterns = [
     path("console/", include("minping.org.urls")),
     path("console/imports/", include("minping.imports.urls")),
     path("console/audit/", include("minping.audit.urls")),
+    path("v/", include("minping.evaluations.urls_vote")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

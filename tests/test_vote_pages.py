@@ -1,0 +1,86 @@
+"""The voter's pages without JavaScript: code, ballot, review, submit, receipt, public box."""
+
+from django.core.cache import cache
+from django.test import Client
+
+from minping.evaluations import actions
+from minping.evaluations.models import Ballot, Code
+from tests.base import BaseTestCase
+from tests.evaluating import make_campaign
+
+
+class VotePagesTest(BaseTestCase):
+    def setUp(self):
+        cache.clear()
+        self.campaign, self.group, self.pairs = make_campaign(self)
+        self.subject = self.campaign.subjects.get()
+        self.voter = Client(enforce_csrf_checks=False)
+
+    def answers(self, **overrides):
+        data = {f"s{self.subject.pk}__{q}": "satisfied" for q in ("de", "neng", "qin", "ji", "lian")}
+        data[f"s{self.subject.pk}__overall"] = "competent"
+        data["g__suggestion"] = "多来走走"
+        data.update(overrides)
+        return data
+
+    def test_the_whole_flow_stores_one_ballot_and_shows_a_receipt(self):
+        short = self.pairs[0][1]
+        page = self.voter.post("/v/", {"code": f"{short[:4]}-{short[4:8]}-{short[8:]}"})
+        self.assertContains(page, "王书记")
+        self.assertEqual(page["Referrer-Policy"], "no-referrer")
+        self.assertEqual(page["Cache-Control"], "no-store")
+        submission = page.context["submission"]
+        review = self.voter.post("/v/ballot/", {"code": short, "submission": submission, "step": "review", **self.answers()})
+        self.assertContains(review, "称职")
+        self.assertEqual(Ballot.objects.count(), 0)
+        receipt = self.voter.post("/v/ballot/", {"code": short, "submission": submission, "step": "submit", **self.answers()})
+        ballot = Ballot.objects.get()
+        self.assertContains(receipt, ballot.tracker)
+        self.assertEqual(ballot.answers["s"][str(self.subject.pk)]["overall"], "competent")
+        self.assertEqual(ballot.channel, "qr")
+        again = self.voter.post("/v/ballot/", {"code": short, "submission": submission, "step": "submit", **self.answers()})
+        self.assertContains(again, ballot.tracker)
+        self.assertEqual(Ballot.objects.count(), 1)
+        self.assertNotIn("sessionid", self.voter.cookies)
+
+    def test_a_missing_answer_is_marked_on_the_form_and_nothing_is_stored(self):
+        data = self.answers()
+        del data[f"s{self.subject.pk}__de"]
+        page = self.voter.post("/v/ballot/", {"code": self.pairs[0][0], "step": "submit", **data})
+        self.assertEqual(page.status_code, 422)
+        self.assertContains(page, "必答题未作答", status_code=422)
+        self.assertEqual(Code.objects.filter(status="used").count(), 0)
+
+    def test_an_unknown_subject_needs_no_answers(self):
+        data = {f"s{self.subject.pk}__unknown": "1"}
+        self.voter.post("/v/ballot/", {"code": self.pairs[0][0], "step": "submit", **data})
+        self.assertEqual(Ballot.objects.get().answers["s"], {str(self.subject.pk): {"unknown": True}})
+
+    def test_bad_codes_get_a_clear_message(self):
+        cases = [("ABCD", 400, "11位"), ("0" * 32, 404, "不存在")]
+        for code, status, text in cases:
+            with self.subTest(code=code):
+                self.assertContains(self.voter.post("/v/", {"code": code}), text, status_code=status)
+
+    def test_guessing_is_limited_per_address_but_typos_do_not_count(self):
+        for _ in range(100):
+            self.voter.post("/v/", {"code": "ABCD-EFGH-JKX"}, REMOTE_ADDR="10.1.1.1")  # typo: check char wrong
+        self.assertContains(self.voter.post("/v/", {"code": self.pairs[0][0]}, REMOTE_ADDR="10.1.1.1"), "王书记")
+        for _ in range(60):
+            self.voter.post("/v/", {"code": "f" * 32}, REMOTE_ADDR="10.1.1.2")
+        self.assertEqual(self.voter.post("/v/", {"code": self.pairs[0][0]}, REMOTE_ADDR="10.1.1.2").status_code, 429)
+
+    def test_forms_without_csrf_are_refused(self):
+        strict = Client(enforce_csrf_checks=True)
+        self.assertEqual(strict.post("/v/ballot/", {"code": self.pairs[0][0], "step": "submit", **self.answers()}).status_code, 403)
+        self.assertEqual(Ballot.objects.count(), 0)
+
+    def test_the_public_box_lists_trackers_only_after_close(self):
+        receipt = actions.cast_ballot(campaign=self.campaign, code=self.pairs[0][0], channel="qr",
+                                      answers={"subjects": {str(self.subject.pk): {"unknown": True}}})  # fmt: skip
+        self.assertEqual(self.voter.get(f"/v/box/{self.campaign.pk}/").status_code, 404)
+        actions.close_campaign(actor=self.organiser_a, campaign=self.campaign)
+        page = self.voter.get(f"/v/box/{self.campaign.pk}/")
+        self.assertContains(page, receipt.tracker)
+        found = self.voter.post(f"/v/box/{self.campaign.pk}/", {"tracker": receipt.tracker.lower()})
+        self.assertContains(found, 'class="ok"')
