@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("minping.accounts.urls")),
     path("console/", include("minping.org.urls")),
     path("console/imports/", include("minping.imports.urls")),
+    path("console/campaigns/", include("minping.evaluations.urls")),
     path("console/audit/", include("minping.audit.urls")),
     path("v/", include("minping.evaluations.urls_vote")),
     path("i18n/", include("django.conf.urls.i18n")),

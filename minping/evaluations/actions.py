@@ -189,8 +189,10 @@ def close_campaign(*, actor, campaign: Campaign) -> Campaign:
     return campaign
 
 
-def issue_codes(*, actor, campaign: Campaign, group: EvaluatorGroup, count: int, channel: str) -> list[tuple[str, str]]:
-    """Create `count` codes and return their plain (token, short code) pairs: the only time they exist in clear."""
+def issue_codes(*, actor, campaign: Campaign, group: EvaluatorGroup, count: int, channel: str,
+                roster: dict | None = None) -> list[tuple[str, str]]:  # fmt: skip
+    """Create `count` codes and return their plain (token, short code) pairs: the only time they exist in clear.
+    Rows are stored in an order unrelated to the returned list, so row order says nothing about who got which."""
     ensure_region_in_scope(actor, campaign.region)
     if campaign.has_closed():
         raise ValidationError("测评活动已结束，不能再发放测评码")
@@ -202,12 +204,15 @@ def issue_codes(*, actor, campaign: Campaign, group: EvaluatorGroup, count: int,
         raise ValidationError({"count": f"每批 1 到 {MAX_BATCH} 个"})
     pairs = [code_rules.new_code() for _ in range(count)]
     with transaction.atomic():
-        batch = CodeBatch.objects.create(campaign=campaign, group=group, channel=channel, size=count, created_by=actor)
-        Code.objects.bulk_create(
+        batch = CodeBatch.objects.create(campaign=campaign, group=group, channel=channel, size=count,
+                                         roster=roster or {}, created_by=actor)  # fmt: skip
+        rows = [
             Code(batch=batch, campaign=campaign, group=group, token_digest=code_rules.digest("token", token),
                  short_digest=code_rules.digest("short", short))  # fmt: skip
             for token, short in pairs
-        )
+        ]
+        secrets.SystemRandom().shuffle(rows)
+        Code.objects.bulk_create(rows)
         record_event(actor=actor, action="codes.issue", obj=campaign,
                      data={"batch": batch.pk, "group": group.name, "count": count, "channel": channel})  # fmt: skip
     return pairs
@@ -277,11 +282,7 @@ def cast_ballot(*, campaign: Campaign, code: str, answers, channel: str, idempot
                 void_reason: str = "") -> Receipt:  # fmt: skip
     """Consume the code and store the ballot in one transaction. A repeated submission (same idempotency key)
     gets the first one's receipt; the same key with other answers is refused."""
-    subject_ids = list(campaign.subjects.values_list("pk", flat=True))
-    try:
-        stored = clean_answers(campaign.definition, subject_ids, answers)
-    except AnswerError as exc:
-        raise CastError("invalid_answers", "有题目未答或答案无效", status=422, problems=exc.problems) from None
+    stored = checked_answers(campaign, answers, allow_void=channel == "paper", void_reason=void_reason)
     payload_digest = hashlib.sha256(canonical(stored)).hexdigest()
     key_digest = hashlib.sha256(f"{campaign.pk}:{idempotency_key}".encode()).hexdigest() if idempotency_key else ""
     with transaction.atomic():
@@ -309,6 +310,17 @@ def cast_ballot(*, campaign: Campaign, code: str, answers, channel: str, idempot
             Submission.objects.create(key_digest=key_digest, campaign=campaign, payload_digest=payload_digest,
                                       tracker=ballot.tracker)  # fmt: skip
     return Receipt(ballot.tracker)
+
+
+def checked_answers(campaign: Campaign, answers, *, allow_void: bool = False, void_reason: str = "") -> dict:
+    """The stored form of a ballot's answers, or CastError(422). A ballot void as a whole keeps no answers."""
+    if void_reason:
+        return {"s": {}, "g": {}}
+    subject_ids = list(campaign.subjects.values_list("pk", flat=True))
+    try:
+        return clean_answers(campaign.definition, subject_ids, answers, allow_void=allow_void)
+    except AnswerError as exc:
+        raise CastError("invalid_answers", "有题目未答或答案无效", status=422, problems=exc.problems) from None
 
 
 def _locked_state(campaign: Campaign) -> Campaign:
@@ -339,3 +351,41 @@ def _repeated(key_digest: str, payload_digest: str) -> Receipt | None:
 def new_tracker() -> str:
     body = "".join(secrets.choice(code_rules.ALPHABET) for _ in range(10))
     return f"{body[:5]}-{body[5:]}"
+
+
+ROSTERS = {"residents": "居民", "enterprises": "企业", "units": "单位"}
+
+
+def roster_recipients(kind: str, region) -> list:
+    from minping.evaluations.senders import Recipient
+    from minping.org.models import Enterprise, Resident, Unit
+
+    if kind == "residents":
+        rows = Resident.objects.within(region).order_by("pk").values_list("name", "address", "phone")
+        return [Recipient(name=n, address=a, phone=p) for n, a, p in rows]
+    if kind == "enterprises":
+        rows = Enterprise.objects.within(region).order_by("pk").values_list("name", "contact_phone")
+        return [Recipient(name=n, phone=p) for n, p in rows]
+    if kind == "units":
+        return [Recipient(name=n, phone=p) for n, p in Unit.objects.within(region).order_by("pk").values_list("name", "phone")]
+    raise ValidationError({"kind": "未知的名册"})
+
+
+def issue_roster_codes(*, actor, campaign: Campaign, group: EvaluatorGroup, kind: str, region):
+    """One code for every person of a roster (e.g. the residents of a community), once per group and region.
+    Returns the recipients and their codes, paired by position, for a sender; the pairing is not stored."""
+    ensure_region_in_scope(actor, region)
+    if not region.is_within(campaign.region):
+        raise ValidationError({"region": "该区域不在本次测评范围内"})
+    if campaign.status != Campaign.Status.OPEN:
+        raise ValidationError("测评开始后才能向名册发送测评码")
+    roster = {"kind": kind, "region": region.pk}
+    if campaign.batches.filter(group=group, roster=roster).exists():
+        raise ValidationError("这份名册已经发送过测评码")
+    recipients = roster_recipients(kind, region)
+    if not recipients:
+        raise ValidationError("名册中没有人")
+    if len(recipients) > MAX_BATCH:
+        raise ValidationError(f"一次最多向 {MAX_BATCH} 人发送，请选择更小的区域")
+    pairs = issue_codes(actor=actor, campaign=campaign, group=group, count=len(recipients), channel="online", roster=roster)
+    return recipients, pairs

@@ -220,10 +220,11 @@ def _answer(question: dict, value, field: str, problems: list) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
-def clean_answers(definition: dict, subject_ids: list[int], payload) -> dict:
+def clean_answers(definition: dict, subject_ids: list[int], payload, *, allow_void: bool = False) -> dict:
     """Check a ballot's answers against the instrument; return the stored form or raise AnswerError.
 
     payload = {"subjects": {"<id>": {"<question>": value} | {"unknown": true}}, "general": {"<question>": value}}
+    With allow_void (paper ballots keyed by clerks), a subject may be {"void": "<reason>"}.
     """
     problems: list[dict] = []
     if not isinstance(payload, dict):
@@ -247,6 +248,9 @@ def clean_answers(definition: dict, subject_ids: list[int], payload) -> dict:
             continue
         if given.get("unknown") is True:
             stored["s"][str(pk)] = {"unknown": True}
+            continue
+        if allow_void and given.get("void"):  # a paper section marked invalid (废票): more marks than allowed…
+            stored["s"][str(pk)] = {"void": str(given["void"])[:100]}
             continue
         stored["s"][str(pk)] = _section(definition["subject_questions"], given, field, problems)
     stored["g"] = _section(definition.get("general_questions", []), general, "general", problems)

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from minping.org.models import ScopedQuerySet
+
 
 class Instrument(models.Model):
     """A questionnaire (测评表). Its content lives in versions; the version a campaign uses is frozen."""
@@ -21,6 +23,8 @@ class Instrument(models.Model):
     region = models.ForeignKey("org.Region", models.PROTECT, null=True, blank=True, related_name="instruments")
     copied_from = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="copies")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -50,11 +54,6 @@ class InstrumentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument} v{self.number}"
-
-
-class CampaignQuerySet(models.QuerySet):
-    def within(self, region):
-        return self.filter(region__path__startswith=region.path)
 
 
 class Campaign(models.Model):
@@ -87,7 +86,7 @@ class Campaign(models.Model):
     head_at_close = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
 
-    objects = CampaignQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-pk"]
@@ -167,6 +166,7 @@ class CodeBatch(models.Model):
     group = models.ForeignKey(EvaluatorGroup, models.PROTECT, related_name="batches")
     channel = models.CharField(max_length=8, choices=Campaign.Channel.choices)
     size = models.PositiveIntegerField()
+    roster = models.JSONField(default=dict, blank=True)  # {"kind": "residents", "region": id} for sent codes
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
 

@@ -1,0 +1,148 @@
+"""PDFs people print: QR slips for meetings, paper ballots, letters carrying a code to a registered person.
+
+Chinese is set in Adobe's STSong-Light CID font, which every PDF reader maps to an installed Chinese font, so
+no font file ships and nothing is fetched. Codes appear in clear only in these responses; nothing is kept.
+"""
+
+import io
+
+import segno
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen.canvas import Canvas
+
+from minping.evaluations.codes import format_short
+
+FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+PAGE_W, PAGE_H = A4
+
+
+def _qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
+    matrix = segno.make(text, error="m").matrix
+    cell = size / len(matrix)
+    for row, line in enumerate(matrix):
+        for col, dark in enumerate(line):
+            if dark:
+                canvas.rect(x + col * cell, y + size - (row + 1) * cell, cell, cell, stroke=0, fill=1)
+
+
+def _fit(canvas: Canvas, text: str, x: float, y: float, size: float, width: float) -> None:
+    while size > 6 and pdfmetrics.stringWidth(text, FONT, size) > width:
+        size -= 0.5
+    canvas.setFont(FONT, size)
+    canvas.drawString(x, y, text)
+
+
+def slips_pdf(*, campaign_name: str, group_name: str, vote_url: str, pairs: list[tuple[str, str]]) -> bytes:
+    """Ten slips an A4 page, to cut apart: QR code (the token after '#'), short code, where to vote."""
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=A4)
+    canvas.setTitle(f"{campaign_name} 测评码")
+    cols, rows = 2, 5
+    width, height = PAGE_W / cols, PAGE_H / rows
+    for index, (token, short) in enumerate(pairs):
+        slot = index % (cols * rows)
+        if index and slot == 0:
+            canvas.showPage()
+        x, y = (slot % cols) * width, PAGE_H - (slot // cols + 1) * height
+        canvas.setDash(2, 3)
+        canvas.rect(x + 2 * mm, y + 2 * mm, width - 4 * mm, height - 4 * mm)
+        canvas.setDash()
+        qr_size = height - 16 * mm
+        _qr(canvas, f"{vote_url}#{token}", x + 6 * mm, y + 8 * mm, qr_size)
+        text_x = x + qr_size + 10 * mm
+        text_w = width - qr_size - 16 * mm
+        _fit(canvas, campaign_name, text_x, y + height - 14 * mm, 10, text_w)
+        _fit(canvas, f"评价群体：{group_name}", text_x, y + height - 20 * mm, 8, text_w)
+        _fit(canvas, "测评码", text_x, y + height - 30 * mm, 8, text_w)
+        canvas.setFont("Courier-Bold", 13)
+        canvas.drawString(text_x, y + height - 36 * mm, format_short(short))
+        _fit(canvas, "手机扫码即可投票；", text_x, y + 16 * mm, 7.5, text_w)
+        _fit(canvas, f"或访问 {vote_url} 输入测评码。", text_x, y + 12 * mm, 7.5, text_w)
+        _fit(canvas, "无记名，任何人无法知道您的选择。", text_x, y + 8 * mm, 7.5, text_w)
+    canvas.save()
+    return out.getvalue()
+
+
+def paper_ballots_pdf(*, campaign, subjects, pairs: list[tuple[str, str]]) -> bytes:
+    """One paper ballot per code: every question of every subject with boxes to tick, the short code on top."""
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=A4)
+    canvas.setTitle(f"{campaign.name} 纸质测评票")
+    definition = campaign.definition
+    for _token, short in pairs:
+        y = PAGE_H - 20 * mm
+        _fit(canvas, campaign.name, 15 * mm, y, 15, PAGE_W - 80 * mm)
+        canvas.setFont("Courier-Bold", 12)
+        canvas.drawRightString(PAGE_W - 15 * mm, y, format_short(short))
+        y -= 7 * mm
+        _fit(canvas, "无记名测评：请在选项前的方框内打“√”，每题只选一项；不认识的对象请勾选“不认识”。", 15 * mm, y, 9, PAGE_W - 30 * mm)
+        y -= 8 * mm
+        for subject in subjects:
+            needed = (len(definition["subject_questions"]) + 2) * 6 * mm
+            if y - needed < 20 * mm:
+                canvas.showPage()
+                y = PAGE_H - 20 * mm
+            _fit(canvas, f"{subject.label}  {subject.detail}", 15 * mm, y, 11, PAGE_W - 80 * mm)
+            _box(canvas, PAGE_W - 45 * mm, y, "不认识")
+            y -= 6 * mm
+            for question in definition["subject_questions"]:
+                y = _question_line(canvas, question, y)
+            y -= 3 * mm
+        for question in definition.get("general_questions", []):
+            if y < 45 * mm:
+                canvas.showPage()
+                y = PAGE_H - 20 * mm
+            _fit(canvas, question["label"] + "：", 15 * mm, y, 10, PAGE_W - 30 * mm)
+            canvas.rect(15 * mm, y - 22 * mm, PAGE_W - 30 * mm, 19 * mm)
+            y -= 27 * mm
+        canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+def _box(canvas: Canvas, x: float, y: float, label: str) -> float:
+    canvas.rect(x, y - 0.5 * mm, 3.2 * mm, 3.2 * mm)
+    canvas.setFont(FONT, 9)
+    canvas.drawString(x + 4.5 * mm, y, label)
+    return x + 4.5 * mm + pdfmetrics.stringWidth(label, FONT, 9) + 5 * mm
+
+
+def _question_line(canvas: Canvas, question: dict, y: float) -> float:
+    _fit(canvas, question["label"], 20 * mm, y, 9, 65 * mm)
+    x = 88 * mm
+    if question["type"] == "score":
+        canvas.setFont(FONT, 9)
+        canvas.drawString(x, y, f"得分（{question.get('min', 0)}–{question.get('max', 100)}）：________")
+    elif question["type"] == "text":
+        canvas.line(x, y - 1 * mm, PAGE_W - 15 * mm, y - 1 * mm)
+    else:
+        for option in question["options"]:
+            x = _box(canvas, x, y, option["label"])
+    return y - 6 * mm
+
+
+def letters_pdf(*, campaign_name: str, vote_url: str, letters: list[dict]) -> bytes:
+    """One letter per registered person: their name and address for the envelope, and their code."""
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=A4)
+    canvas.setTitle(f"{campaign_name} 测评邀请函")
+    for letter in letters:
+        _fit(canvas, letter["name"], 25 * mm, PAGE_H - 35 * mm, 14, 100 * mm)
+        _fit(canvas, letter.get("address", ""), 25 * mm, PAGE_H - 42 * mm, 10, 120 * mm)
+        _fit(canvas, f"邀请您参加“{campaign_name}”", 25 * mm, PAGE_H - 70 * mm, 15, PAGE_W - 50 * mm)
+        lines = ["本次测评无记名进行：您的测评码与您的姓名没有任何关联，", "任何人（包括组织者）都无法知道您的选择。",
+                 "请用手机扫描下方二维码，或访问以下网址并输入测评码："]  # fmt: skip
+        for offset, line in enumerate(lines):
+            _fit(canvas, line, 25 * mm, PAGE_H - (82 + offset * 7) * mm, 11, PAGE_W - 50 * mm)
+        canvas.setFont("Courier", 11)
+        canvas.drawString(25 * mm, PAGE_H - 106 * mm, vote_url)
+        canvas.setFont("Courier-Bold", 18)
+        canvas.drawString(25 * mm, PAGE_H - 118 * mm, format_short(letter["short"]))
+        _qr(canvas, f"{vote_url}#{letter['token']}", 25 * mm, PAGE_H - 175 * mm, 50 * mm)
+        canvas.showPage()
+    canvas.save()
+    return out.getvalue()

@@ -1,0 +1,306 @@
+"""The organiser's campaign pages: adapters over the actions in actions.py."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from minping.accounts.scoping import console_required, scope
+from minping.evaluations import actions, paper, printing
+from minping.evaluations.access import campaign_for_manager, campaign_for_turnout
+from minping.evaluations.actions import CastError
+from minping.evaluations.forms import errors_by_field, payload_from_post
+from minping.evaluations.senders import CHANNEL_ASSURANCE, SENDERS, available_senders
+from minping.evaluations.models import Campaign, EvaluatorGroup, Instrument
+from minping.evaluations.turnout import turnout
+from minping.org.models import Cadre, Region, Unit
+
+PDF = "application/pdf"
+
+
+def instruments_for(user):
+    own = scope(Instrument.objects.filter(region__isnull=False), user) if not user.is_system_admin else Instrument.objects.all()
+    return Instrument.objects.filter(Q(region__isnull=True) | Q(pk__in=own.values("pk")))
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    instrument = forms.ModelChoiceField(label=gettext_lazy("Instrument"), queryset=Instrument.objects.none())
+    region = forms.ModelChoiceField(label=gettext_lazy("Region"), queryset=Region.objects.none())
+    channels = forms.MultipleChoiceField(label=gettext_lazy("Channels"), choices=Campaign.Channel.choices,
+                                         widget=forms.CheckboxSelectMultiple, initial=["qr", "paper"])  # fmt: skip
+    quorum = forms.IntegerField(label=gettext_lazy("Quorum (valid ballots per subject)"), min_value=1, max_value=100000, initial=50)
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["instrument"].queryset = instruments_for(user)
+        self.fields["region"].queryset = scope(Region.objects.exclude(level="grid"), user).order_by("path")
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=EvaluatorGroup.Kind.choices)
+    weight = forms.DecimalField(label=gettext_lazy("Weight"), min_value=0, max_value=1, initial=1)
+    quorum = forms.IntegerField(label=gettext_lazy("Quorum"), min_value=1, required=False)
+
+
+class IssueForm(forms.Form):
+    group = forms.ModelChoiceField(label=gettext_lazy("Evaluator group"), queryset=EvaluatorGroup.objects.none())
+    channel = forms.ChoiceField(label=gettext_lazy("Channel"), choices=[])
+    count = forms.IntegerField(label=gettext_lazy("How many"), min_value=1, max_value=actions.MAX_BATCH, initial=60)
+
+    def __init__(self, campaign, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = campaign.groups.all()
+        self.fields["channel"].choices = [(c, l) for c, l in Campaign.Channel.choices if c in campaign.channels and c != "online"]
+
+
+def _errors(request, exc: ValidationError) -> None:
+    messages.error(request, "；".join(exc.messages))
+
+
+@console_required
+def campaign_list(request):
+    campaigns = scope(Campaign.objects.select_related("region"), request.user).annotate(n_ballots=Count("ballots"))
+    form = CampaignForm(request.user, initial={"region": request.user.region_id})
+    return render(request, "evaluations/campaign_list.html", {"campaigns": campaigns[:100], "form": form})
+
+
+@console_required
+@require_POST
+def campaign_create(request):
+    form = CampaignForm(request.user, request.POST)
+    if not form.is_valid():
+        campaigns = scope(Campaign.objects.all(), request.user)[:100]
+        return render(request, "evaluations/campaign_list.html", {"campaigns": campaigns, "form": form}, status=400)
+    try:
+        campaign = actions.create_campaign(actor=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("evaluations:campaign-list")
+    return redirect("evaluations:campaign-detail", pk=campaign.pk)
+
+
+def _candidates(campaign: Campaign) -> dict:
+    taken = campaign.subjects.values_list
+    return {
+        "cadres": Cadre.objects.within(campaign.region).exclude(pk__in=taken("cadre_id").filter(cadre__isnull=False))
+        .filter(posts__ended_on__isnull=True).distinct().select_related("region").order_by("region__path", "name")[:300],
+        "units": Unit.objects.within(campaign.region).exclude(pk__in=taken("unit_id").filter(unit__isnull=False))[:200],
+        "regions": Region.objects.within(campaign.region).exclude(level="grid")
+        .exclude(pk__in=taken("region_id").filter(region__isnull=False))[:200],
+    }
+
+
+@console_required
+def campaign_detail(request, pk):
+    campaign = campaign_for_manager(request.user, pk)
+    context = {
+        "campaign": campaign,
+        "subjects": campaign.subjects.all(),
+        "groups": campaign.groups.all(),
+        "batches": campaign.batches.select_related("group").annotate(n_used=Count("codes", filter=Q(codes__status="used"))),
+        "group_form": GroupForm(),
+        "issue_form": IssueForm(campaign),
+        "turnout": turnout(campaign),
+        "definition": campaign.definition,
+        "assurance": [(Campaign.Channel(c).label, CHANNEL_ASSURANCE[c]) for c in campaign.channels],
+    }
+    if campaign.is_editable():
+        context.update(_candidates(campaign))
+    return render(request, "evaluations/campaign_detail.html", context)
+
+
+@console_required
+@require_POST
+def subjects_add(request, pk):
+    campaign = campaign_for_manager(request.user, pk)
+    chosen = [
+        *Cadre.objects.within(campaign.region).filter(pk__in=request.POST.getlist("cadre")),
+        *Unit.objects.within(campaign.region).filter(pk__in=request.POST.getlist("unit")),
+        *Region.objects.within(campaign.region).filter(pk__in=request.POST.getlist("region")),
+    ]
+    try:
+        added = actions.add_subjects(actor=request.user, campaign=campaign, subjects=chosen)
+        messages.success(request, _("%(n)s subjects added.") % {"n": len(added)})
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("evaluations:campaign-detail", pk=campaign.pk)
+
+
+@console_required
+@require_POST
+def subject_remove(request, pk, subject_pk):
+    campaign = campaign_for_manager(request.user, pk)
+    subject = campaign.subjects.filter(pk=subject_pk).first()
+    if subject:
+        try:
+            actions.remove_subject(actor=request.user, subject=subject)
+        except ValidationError as exc:
+            _errors(request, exc)
+    return redirect("evaluations:campaign-detail", pk=campaign.pk)
+
+
+@console_required
+@require_POST
+def group_add(request, pk):
+    campaign = campaign_for_manager(request.user, pk)
+    form = GroupForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.add_group(actor=request.user, campaign=campaign, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(request, exc)
+    else:
+        messages.error(request, _("Please check the form."))
+    return redirect("evaluations:campaign-detail", pk=campaign.pk)
+
+
+@console_required
+@require_POST
+def campaign_transition(request, pk, transition):
+    campaign = campaign_for_manager(request.user, pk)
+    action = {"open": actions.open_campaign, "close": actions.close_campaign}.get(transition)
+    if action is None:
+        return HttpResponse(status=404)
+    try:
+        action(actor=request.user, campaign=campaign)
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("evaluations:campaign-detail", pk=campaign.pk)
+
+
+def vote_url(request) -> str:
+    return request.build_absolute_uri(reverse("vote:start"))
+
+
+@console_required
+@require_POST
+def codes_issue(request, pk):
+    """Create codes and hand them over as a PDF at once: slips for QR and phone, ballots for paper."""
+    campaign = campaign_for_manager(request.user, pk)
+    form = IssueForm(campaign, request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("evaluations:campaign-detail", pk=campaign.pk)
+    group, channel = form.cleaned_data["group"], form.cleaned_data["channel"]
+    try:
+        pairs = actions.issue_codes(actor=request.user, campaign=campaign, group=group,
+                                    count=form.cleaned_data["count"], channel=channel)  # fmt: skip
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("evaluations:campaign-detail", pk=campaign.pk)
+    if channel == "paper":
+        pdf = printing.paper_ballots_pdf(campaign=campaign, subjects=list(campaign.subjects.all()), pairs=pairs)
+    else:
+        pdf = printing.slips_pdf(campaign_name=campaign.name, group_name=group.name, vote_url=vote_url(request), pairs=pairs)
+    response = HttpResponse(pdf, content_type=PDF)
+    response["Content-Disposition"] = f'attachment; filename="codes-{campaign.pk}-{group.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@console_required
+@require_POST
+def codes_void(request, pk):
+    campaign = campaign_for_manager(request.user, pk)
+    batch = campaign.batches.filter(pk=request.POST.get("batch") or 0).first()
+    codes = [c for c in request.POST.get("codes", "").replace(",", " ").split() if c][:5000]
+    try:
+        voided = actions.void_codes(actor=request.user, campaign=campaign, short_codes=codes, batch=batch)
+        messages.success(request, _("%(n)s codes voided.") % {"n": voided})
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("evaluations:campaign-detail", pk=campaign.pk)
+
+
+@login_required
+def campaign_turnout(request, pk):
+    campaign = campaign_for_turnout(request.user, pk)
+    template = "evaluations/_turnout.html" if request.headers.get("HX-Request") else "evaluations/turnout.html"
+    return render(request, template, {"campaign": campaign, "turnout": turnout(campaign)})
+
+
+@login_required
+def campaign_projector(request, pk):
+    campaign = campaign_for_turnout(request.user, pk)
+    template = "evaluations/_projector.html" if request.headers.get("HX-Request") else "evaluations/projector.html"
+    return render(request, template, {"campaign": campaign, "turnout": turnout(campaign)})
+
+
+@console_required
+@require_http_methods(["GET", "POST"])
+def paper_entry(request, pk):
+    """A clerk keys one paper ballot; it counts when a second clerk's keying agrees."""
+    campaign = campaign_for_manager(request.user, pk)
+    subjects = list(campaign.subjects.all())
+    context = {"campaign": campaign, "subjects": subjects, "definition": campaign.definition, "reasons": paper.REASONS,
+               "data": None, "errors": {}, "code": ""}  # fmt: skip
+    status = 200
+    if request.method == "POST":
+        code = request.POST.get("code", "")[:64]
+        payload = payload_from_post(campaign.definition, subjects, request.POST)
+        for subject in subjects:
+            if request.POST.get(f"s{subject.pk}__void"):
+                payload["subjects"][str(subject.pk)] = {"void": request.POST.get(f"s{subject.pk}__void")}
+        try:
+            outcome = paper.enter_paper_ballot(actor=request.user, campaign=campaign, short_code=code, answers=payload,
+                                               void_reason=request.POST.get("void_reason", ""))  # fmt: skip
+        except CastError as exc:
+            context.update(data=request.POST, errors=errors_by_field(exc.problems), code=code, error=exc.message)
+            status = exc.status
+        else:
+            messages.success(request, {
+                "waiting": _("Saved. The sheet counts once a second clerk has keyed it the same way."),
+                "mismatch": _("This keying differs from another clerk's. Check the sheet; a matching keying resolves it."),
+                "counted": _("Both keyings agree: the ballot is counted."),
+            }[outcome.state])  # fmt: skip
+            return redirect("evaluations:paper-entry", pk=campaign.pk)
+    context["pending"] = paper.pending(campaign)
+    return render(request, "evaluations/paper_entry.html", context, status=status)
+
+
+class LettersForm(forms.Form):
+    group = forms.ModelChoiceField(label=gettext_lazy("Evaluator group"), queryset=EvaluatorGroup.objects.none())
+    kind = forms.ChoiceField(label=gettext_lazy("Roster"), choices=list(actions.ROSTERS.items()))
+    region = forms.ModelChoiceField(label=gettext_lazy("Region"), queryset=Region.objects.none())
+    sender = forms.ChoiceField(label=gettext_lazy("Send by"), choices=[])
+
+    def __init__(self, campaign, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = campaign.groups.all()
+        self.fields["region"].queryset = Region.objects.within(campaign.region).order_by("path")
+        self.fields["sender"].choices = [(s.key, s.label) for s in available_senders()]
+
+
+@console_required
+@require_http_methods(["GET", "POST"])
+def letters(request, pk):
+    campaign = campaign_for_manager(request.user, pk)
+    form = LettersForm(campaign, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            recipients, pairs = actions.issue_roster_codes(actor=request.user, campaign=campaign, group=data["group"],
+                                                           kind=data["kind"], region=data["region"])  # fmt: skip
+        except ValidationError as exc:
+            _errors(request, exc)
+            return redirect("evaluations:letters", pk=campaign.pk)
+        delivery = SENDERS[data["sender"]].deliver(campaign=campaign, vote_url=vote_url(request), recipients=recipients, pairs=pairs)
+        if delivery.pdf is not None:
+            response = HttpResponse(delivery.pdf, content_type=PDF)
+            response["Content-Disposition"] = f'attachment; filename="letters-{campaign.pk}.pdf"'
+            response["Cache-Control"] = "no-store"
+            return response
+        messages.success(request, _("%(sent)s sent, %(skipped)s without an address.") % {"sent": delivery.sent, "skipped": delivery.skipped})
+        return redirect("evaluations:campaign-detail", pk=campaign.pk)
+    senders = [(s.label, s.assurance) for s in available_senders()]
+    return render(request, "evaluations/letters.html", {"campaign": campaign, "form": form, "senders": senders},
+                  status=400 if request.method == "POST" else 200)  # fmt: skip

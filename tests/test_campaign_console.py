@@ -1,0 +1,172 @@
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+from django.test import override_settings
+from django.urls import reverse
+
+from minping.audit.models import AuditEvent
+from minping.evaluations import actions
+from minping.evaluations.models import Ballot, Campaign, Code, CodeBatch, Instrument, PaperEntry
+from tests.base import BaseTestCase
+from tests.evaluating import full_answers, make_campaign
+
+
+class CampaignConsoleTest(BaseTestCase):
+    def setUp(self):
+        self.client.force_login(self.organiser_a)
+
+    def test_an_organiser_builds_and_opens_a_campaign_from_a_template(self):
+        instrument = Instrument.objects.get(builtin_key="community_work")
+        response = self.client.post(reverse("evaluations:campaign-create"), {
+            "name": "光明社区工作评议", "instrument": instrument.pk, "region": self.street_a.pk,
+            "channels": ["qr", "paper"], "quorum": 50})  # fmt: skip
+        campaign = Campaign.objects.get(name="光明社区工作评议")
+        self.assertRedirects(response, reverse("evaluations:campaign-detail", args=[campaign.pk]))
+        self.client.post(reverse("evaluations:subjects-add", args=[campaign.pk]), {"region": [self.community_a.pk]})
+        self.assertEqual(campaign.subjects.get().label, "光明社区")
+        pdf = self.client.post(reverse("evaluations:codes-issue", args=[campaign.pk]),
+                               {"group": campaign.groups.get().pk, "channel": "qr", "count": 12})  # fmt: skip
+        self.assertEqual((pdf["Content-Type"], pdf.content[:4]), ("application/pdf", b"%PDF"))
+        self.assertEqual(Code.objects.filter(campaign=campaign).count(), 12)
+        self.client.post(reverse("evaluations:transition", args=[campaign.pk, "open"]))
+        campaign.refresh_from_db()
+        self.assertEqual(campaign.status, "open")
+        self.assertTrue(campaign.instrument_version.is_frozen)
+        self.assertTrue(AuditEvent.objects.filter(action="campaign.open", data__head=campaign.head_at_open).exists())
+        page = self.client.get(reverse("evaluations:campaign-detail", args=[campaign.pk]))
+        self.assertContains(page, "光明社区")
+
+    def test_subjects_and_groups_cannot_change_after_opening(self):
+        campaign, group, _pairs = make_campaign(self)
+        self.client.post(reverse("evaluations:subjects-add", args=[campaign.pk]), {"cadre": [self.cadre_a.pk]})
+        self.client.post(reverse("evaluations:group-add", args=[campaign.pk]), {"name": "企业", "kind": "enterprises", "weight": "0.3"})
+        self.assertEqual((campaign.subjects.count(), campaign.groups.count()), (1, 1))
+        with self.assertRaises(Exception):
+            actions.add_group(actor=self.organiser_a, campaign=campaign, name="企业")
+
+    def test_another_districts_organiser_gets_404(self):
+        campaign, _group, _pairs = make_campaign(self)
+        self.client.force_login(self.organiser_b)
+        for name in ("campaign-detail", "turnout", "projector", "paper-entry", "letters"):
+            with self.subTest(page=name):
+                self.assertEqual(self.client.get(reverse(f"evaluations:{name}", args=[campaign.pk])).status_code, 404)
+        self.assertEqual(self.client.post(reverse("evaluations:transition", args=[campaign.pk, "close"])).status_code, 404)
+        self.assertEqual(self.client.post(reverse("evaluations:codes-issue", args=[campaign.pk]), {}).status_code, 404)
+        self.assertNotContains(self.client.get(reverse("evaluations:campaign-list")), campaign.name)
+
+    def test_a_cadre_sees_the_turnout_of_their_own_campaign_and_nothing_else(self):
+        campaign, _group, pairs = make_campaign(self)
+        actions.cast_ballot(campaign=campaign, code=pairs[0][0], answers=full_answers(campaign), channel="qr")
+        self.client.force_login(self.cadre_user)
+        page = self.client.get(reverse("evaluations:turnout", args=[campaign.pk]))
+        self.assertContains(page, "1 / 3")
+        self.assertNotContains(page, "satisfied")
+        self.assertEqual(self.client.get(reverse("evaluations:campaign-detail", args=[campaign.pk])).status_code, 403)
+        self.assertEqual(self.client.get(reverse("evaluations:campaign-list")).status_code, 403)
+        self.client.force_login(self.grid_worker)
+        self.assertEqual(self.client.get(reverse("evaluations:turnout", args=[campaign.pk])).status_code, 403)
+
+    def test_the_projector_refreshes_while_open(self):
+        campaign, _group, _pairs = make_campaign(self)
+        page = self.client.get(reverse("evaluations:projector", args=[campaign.pk]))
+        self.assertContains(page, 'hx-trigger="every 2s"')
+        self.assertContains(page, "王书记")
+
+    def test_voiding_a_lost_slip_makes_it_unusable(self):
+        campaign, _group, pairs = make_campaign(self)
+        self.client.post(reverse("evaluations:codes-void", args=[campaign.pk]), {"codes": pairs[0][1]})
+        self.assertEqual(Code.objects.filter(status="voided").count(), 1)
+
+
+class PaperEntryTest(BaseTestCase):
+    def setUp(self):
+        self.campaign, self.group, _ = make_campaign(self, channels=("paper", "qr"))
+        self.pairs = actions.issue_codes(actor=self.organiser_a, campaign=self.campaign, group=self.group, count=2, channel="paper")
+        self.subject = self.campaign.subjects.get()
+
+    def key(self, user, overall="competent", **extra):
+        self.client.force_login(user)
+        data = {"code": self.pairs[0][1], **{f"s{self.subject.pk}__{q}": "satisfied" for q in ("de", "neng", "qin", "ji", "lian")},
+                f"s{self.subject.pk}__overall": overall, **extra}  # fmt: skip
+        return self.client.post(reverse("evaluations:paper-entry", args=[self.campaign.pk]), data)
+
+    def test_a_sheet_counts_when_two_clerks_agree_and_entries_are_then_deleted(self):
+        self.key(self.organiser_a)
+        self.assertEqual(Ballot.objects.count(), 0)
+        self.key(self.office_a)
+        ballot = Ballot.objects.get()
+        self.assertEqual(ballot.channel, "paper")
+        self.assertFalse(PaperEntry.objects.exists())
+
+    def test_a_mismatch_waits_for_a_resolving_keying(self):
+        self.key(self.organiser_a, overall="competent")
+        self.key(self.office_a, overall="excellent")
+        self.assertEqual(Ballot.objects.count(), 0)
+        self.key(self.admin, overall="excellent")
+        self.assertEqual(Ballot.objects.get().answers["s"][str(self.subject.pk)]["overall"], "excellent")
+
+    def test_invalid_sections_and_whole_invalid_ballots_are_recorded_with_a_reason(self):
+        self.key(self.organiser_a, **{f"s{self.subject.pk}__void": "选项超过规定数量"})
+        self.key(self.office_a, **{f"s{self.subject.pk}__void": "选项超过规定数量"})
+        self.assertEqual(Ballot.objects.get().answers["s"][str(self.subject.pk)], {"void": "选项超过规定数量"})
+        self.client.force_login(self.organiser_a)
+        for user in (self.organiser_a, self.office_a):
+            self.client.force_login(user)
+            self.client.post(reverse("evaluations:paper-entry", args=[self.campaign.pk]),
+                             {"code": self.pairs[1][1], "void_reason": "空白票"})  # fmt: skip
+        self.assertEqual(Ballot.objects.exclude(void_reason="").get().void_reason, "空白票")
+
+    def test_a_qr_slip_code_is_not_accepted_as_a_paper_sheet(self):
+        slip = actions.issue_codes(actor=self.organiser_a, campaign=self.campaign, group=self.group, count=1, channel="qr")
+        self.client.force_login(self.organiser_a)
+        response = self.client.post(reverse("evaluations:paper-entry", args=[self.campaign.pk]), {"code": slip[0][1]})
+        self.assertEqual(response.status_code, 409)
+
+
+class GatewayHandler(BaseHTTPRequestHandler):
+    received: list = []
+
+    def do_POST(self):
+        GatewayHandler.received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+class RosterTest(BaseTestCase):
+    def setUp(self):
+        self.client.force_login(self.organiser_a)
+        self.campaign, self.group, _ = make_campaign(self, channels=("online",), codes=1)
+
+    def post(self, sender):
+        return self.client.post(reverse("evaluations:letters", args=[self.campaign.pk]),
+                                {"group": self.group.pk, "kind": "residents", "region": self.grid_a.pk, "sender": sender})  # fmt: skip
+
+    def test_letters_give_each_resident_of_the_roster_one_code(self):
+        response = self.post("letter")
+        self.assertEqual(response.content[:4], b"%PDF")
+        batch = CodeBatch.objects.get(roster__kind="residents")
+        self.assertEqual((batch.size, batch.channel), (1, "online"))
+        again = self.post("letter")
+        self.assertEqual(again.status_code, 302)
+        self.assertEqual(CodeBatch.objects.filter(roster__kind="residents").count(), 1)
+
+    def test_text_messages_go_through_the_configured_gateway(self):
+        server = HTTPServer(("127.0.0.1", 0), GatewayHandler)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        GatewayHandler.received = []
+        try:
+            with override_settings(SMS_GATEWAY_URL=f"http://127.0.0.1:{server.server_port}/send"):
+                self.post("sms")
+        finally:
+            server.shutdown()
+        self.assertEqual(len(GatewayHandler.received), 1)
+        message = GatewayHandler.received[0]
+        self.assertEqual(message["phone"], "13800001234")
+        self.assertIn("测评码", message["text"])
+        self.assertEqual(CodeBatch.objects.get(roster__kind="residents").channel, "online")
