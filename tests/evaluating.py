@@ -5,6 +5,7 @@ from minping.evaluations.models import Instrument
 
 
 def make_campaign(test, *, instrument_key="party_secretary", channels=("qr", "paper", "online"), open_it=True, codes=5):
+    actions.install_builtin_instruments()  # a TransactionTestCase's flush removes what migrations installed
     instrument = Instrument.objects.get(builtin_key=instrument_key, region__isnull=True)
     campaign = actions.create_campaign(actor=test.organiser_a, name="光明社区书记测评", region=test.community_a,
                                        instrument=instrument, channels=list(channels), quorum=3)  # fmt: skip
