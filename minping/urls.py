@@ -3,6 +3,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import include, path
 
+from minping.api import api
+
 
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
@@ -16,6 +18,7 @@ urlpatterns = [
     path("console/imports/", include("minping.imports.urls")),
     path("console/campaigns/", include("minping.evaluations.urls")),
     path("console/audit/", include("minping.audit.urls")),
+    path("api/", api.urls),
     path("v/", include("minping.evaluations.urls_vote")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

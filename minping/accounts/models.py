@@ -31,3 +31,17 @@ class User(AbstractUser):
     @property
     def can_use_console(self) -> bool:
         return self.is_system_admin or (self.role in self.CONSOLE_ROLES and self.region_id is not None)
+
+
+class ApiKey(models.Model):
+    """A key for the JSON API, acting with its user's role and region. Only a digest of the secret is kept."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, unique=True)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    is_revoked = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -280,6 +280,12 @@ def find_code(campaign: Campaign, presented: str) -> Code:
     return code
 
 
+def channel_of(presented: str) -> str:
+    """The channel of the batch a code came in (a slip, a letter, a paper sheet)."""
+    field, value = code_rules.lookup_digests(presented)
+    return Code.objects.filter(**{field: value}).values_list("batch__channel", flat=True).first() or "qr"
+
+
 def ensure_accepting(campaign: Campaign) -> None:
     now = timezone.now()
     if campaign.status == Campaign.Status.DRAFT or (campaign.starts_at and now < campaign.starts_at):

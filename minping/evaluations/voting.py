@@ -129,17 +129,11 @@ def ballot(request):
                        hidden=hidden_fields(campaign.definition, context["subjects"], request.POST))  # fmt: skip
         return render(request, "evaluations/vote_review.html", context)
     try:
-        receipt = actions.cast_ballot(campaign=campaign, code=code, answers=payload, channel=_channel(campaign, code),
+        receipt = actions.cast_ballot(campaign=campaign, code=code, answers=payload, channel=actions.channel_of(code),
                                       idempotency_key=request.POST.get("submission", "")[:64])  # fmt: skip
     except CastError as exc:
         return _start(request, exc.message, status=exc.status)
     return render(request, "evaluations/vote_receipt.html", {"campaign": campaign, "receipt": receipt})
-
-
-def _channel(campaign: Campaign, code: str) -> str:
-    """The channel of the code's batch (a slip, a letter, a paper sheet)."""
-    field, value = code_rules.lookup_digests(code)
-    return Code.objects.filter(**{field: value}).values_list("batch__channel", flat=True).first() or "qr"
 
 
 def _review(campaign: Campaign, subjects, stored: dict) -> list[dict]:

@@ -1,0 +1,96 @@
+"""The JSON API: /api/, with its OpenAPI schema at /api/openapi.json and docs at /api/docs (assets shipped)."""
+
+import json
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import HttpError
+from ninja.parser import Parser
+from ninja.security import HttpBearer
+
+from minping.accounts.apikeys import user_for_key
+
+MAX_BODY = 1024 * 1024
+MAX_DEPTH = 20
+
+
+class BoundedJSONParser(Parser):
+    """JSON bodies up to 1 MB and 20 levels deep; anything else is a 400 or 413, never a 500."""
+
+    def parse_body(self, request):
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if length > MAX_BODY:
+            raise HttpError(413, "request body too large")
+        try:
+            body = request.body
+        except RequestDataTooBig:
+            raise HttpError(413, "request body too large") from None
+        if len(body) > MAX_BODY:
+            raise HttpError(413, "request body too large")
+        if _depth(body) > MAX_DEPTH:
+            raise HttpError(400, "request body nested too deeply")
+        try:
+            return json.loads(body or b"{}")
+        except (ValueError, RecursionError):
+            raise HttpError(400, "request body is not valid JSON") from None
+
+
+def _depth(body: bytes) -> int:
+    """Nesting depth of a JSON text, counted without parsing it (brackets inside strings are skipped)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 92:  # backslash
+                escaped = True
+            elif byte == 34:
+                in_string = False
+        elif byte == 34:
+            in_string = True
+        elif byte in (91, 123):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (93, 125):
+            depth -= 1
+    return deepest
+
+
+class ApiKeyAuth(HttpBearer):
+    def authenticate(self, request, token):
+        user = user_for_key(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(title="Minping API", version="1", parser=BoundedJSONParser(), urls_namespace="api")
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request, exc):
+    return api.create_response(request, {"error": "too_large", "message": "request body too large"}, status=413)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc):
+    problems = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"error": "invalid", "problems": problems}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    return api.create_response(request, {"error": "forbidden", "message": str(exc) or "forbidden"}, status=403)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"error": "not_found"}, status=404)
+
+
+from minping.evaluations.api import organiser_router, voter_router  # noqa: E402
+
+api.add_router("/campaigns", organiser_router, auth=ApiKeyAuth())
+api.add_router("/vote", voter_router)

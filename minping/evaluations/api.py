@@ -1,0 +1,221 @@
+"""JSON endpoints of campaigns (organisers, with an API key) and of voting (anyone holding a code)."""
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.core.exceptions import PermissionDenied
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+
+from minping.accounts.scoping import get_for_user
+from minping.evaluations import actions
+from minping.evaluations.access import campaign_for_manager
+from minping.evaluations.actions import CastError
+from minping.evaluations.models import Campaign, Instrument
+from minping.evaluations.turnout import turnout
+from minping.evaluations.voting import campaign_for_code, count_guess, is_guessing
+from minping.org.models import Cadre, Region, Unit
+
+organiser_router = Router(tags=["campaigns"])
+voter_router = Router(tags=["voting"])
+
+
+class GroupIn(Schema):
+    name: str
+    kind: str = "custom"
+    weight: float = 1
+    quorum: int | None = None
+
+
+class CampaignIn(Schema):
+    name: str
+    instrument: int
+    region: int
+    channels: list[str]
+    quorum: int = 50
+    groups: list[GroupIn] = []
+
+
+class CampaignOut(Schema):
+    id: int
+    name: str
+    status: str
+    region: int
+    channels: list[str]
+    quorum: int
+    head_at_open: str
+    head_at_close: str
+    groups: list[dict]
+    subjects: list[dict]
+
+
+def campaign_out(campaign: Campaign) -> dict:
+    return {
+        "id": campaign.pk, "name": campaign.name, "status": campaign.status, "region": campaign.region_id,
+        "channels": campaign.channels, "quorum": campaign.quorum, "head_at_open": campaign.head_at_open,
+        "head_at_close": campaign.head_at_close,
+        "groups": [{"id": g.pk, "name": g.name, "kind": g.kind, "weight": float(g.weight), "quorum": g.effective_quorum}
+                   for g in campaign.groups.all()],
+        "subjects": [{"id": s.pk, "kind": s.kind, "label": s.label, "detail": s.detail} for s in campaign.subjects.all()],
+    }  # fmt: skip
+
+
+@organiser_router.post("", response={201: CampaignOut})
+def create_campaign(request, body: CampaignIn):
+    """Create a draft campaign from an instrument (a built-in template or one of your region's)."""
+    user = request.auth
+    if not user.can_use_console:
+        raise PermissionDenied
+    region = get_for_user(user, Region.objects, pk=body.region)
+    instrument = Instrument.objects.filter(pk=body.instrument).first()
+    if instrument is None or not (instrument.is_template or user.is_system_admin or instrument.region.is_within(user.region)):
+        raise HttpError(404, "no such instrument")
+    campaign = actions.create_campaign(actor=user, name=body.name, region=region, instrument=instrument,
+                                       channels=body.channels, quorum=body.quorum,
+                                       groups=[g.dict() for g in body.groups] or None)  # fmt: skip
+    return Status(201, campaign_out(campaign))
+
+
+@organiser_router.get("/{int:pk}", response=CampaignOut)
+def get_campaign(request, pk: int):
+    return campaign_out(campaign_for_manager(request.auth, pk))
+
+
+class SubjectsIn(Schema):
+    cadres: list[int] = []
+    units: list[int] = []
+    regions: list[int] = []
+
+
+@organiser_router.post("/{int:pk}/subjects", response=CampaignOut)
+def add_subjects(request, pk: int, body: SubjectsIn):
+    campaign = campaign_for_manager(request.auth, pk)
+    chosen = [
+        *Cadre.objects.within(campaign.region).filter(pk__in=body.cadres),
+        *Unit.objects.within(campaign.region).filter(pk__in=body.units),
+        *Region.objects.within(campaign.region).filter(pk__in=body.regions),
+    ]
+    if len(chosen) != len(set(body.cadres)) + len(set(body.units)) + len(set(body.regions)):
+        raise HttpError(404, "a subject is unknown or outside the campaign's region")
+    actions.add_subjects(actor=request.auth, campaign=campaign, subjects=chosen)
+    return campaign_out(campaign)
+
+
+class CodesIn(Schema):
+    group: int
+    count: int
+    channel: str = "qr"
+
+
+class CodesOut(Schema):
+    batch_size: int
+    codes: list[dict]
+
+
+@organiser_router.post("/{int:pk}/codes", response={201: CodesOut})
+def issue_codes(request, pk: int, body: CodesIn):
+    """Create codes. The response is the only place they appear in clear: store or print them now."""
+    campaign = campaign_for_manager(request.auth, pk)
+    group = campaign.groups.filter(pk=body.group).first()
+    if group is None:
+        raise HttpError(404, "no such evaluator group in this campaign")
+    pairs = actions.issue_codes(actor=request.auth, campaign=campaign, group=group, count=body.count, channel=body.channel)
+    return Status(201, {"batch_size": len(pairs), "codes": [{"token": t, "short": s} for t, s in pairs]})
+
+
+@organiser_router.post("/{int:pk}/open", response=CampaignOut)
+def open_campaign(request, pk: int):
+    return campaign_out(actions.open_campaign(actor=request.auth, campaign=campaign_for_manager(request.auth, pk)))
+
+
+@organiser_router.post("/{int:pk}/close", response=CampaignOut)
+def close_campaign(request, pk: int):
+    return campaign_out(actions.close_campaign(actor=request.auth, campaign=campaign_for_manager(request.auth, pk)))
+
+
+@organiser_router.get("/{int:pk}/turnout")
+def get_turnout(request, pk: int):
+    """Counts only: codes issued and used per group, valid ballots per subject and group, quorum met."""
+    data = turnout(campaign_for_manager(request.auth, pk))
+    return {
+        "issued": data["issued"], "used": data["used"], "ballots": data["ballots"],
+        "groups": [{"id": g["group"].pk, "name": g["group"].name, "issued": g["issued"], "used": g["used"],
+                    "voided": g["voided"], "invalid_ballots": g["void"]} for g in data["groups"]],
+        "subjects": [{"id": r["subject"].pk, "label": r["subject"].label, "quorum_met": r["met"],
+                      "valid": {str(c["group"].pk): c["valid"] for c in r["cells"]}} for r in data["subjects"]],
+    }  # fmt: skip
+
+
+class CodeIn(Schema):
+    code: str
+
+
+class CastIn(Schema):
+    code: str
+    answers: dict[str, Any]
+    idempotency_key: str = ""
+
+
+class TrackerIn(Schema):
+    campaign: int
+    tracker: str
+
+
+def _same_origin(request) -> None:
+    """Browsers name the page a request comes from; a ballot may only come from a page of this site."""
+    origin = request.headers.get("Origin")
+    if origin and urlsplit(origin).netloc != request.get_host():
+        raise HttpError(403, "cross-site request refused")
+
+
+def _fail(request, exc: CastError):
+    if exc.reason == "unknown_code":
+        count_guess(request)
+    return Status(exc.status, {"error": exc.reason, "message": exc.message, "problems": exc.problems})
+
+
+@voter_router.post("/ballot", response={200: dict, 400: dict, 404: dict, 409: dict, 410: dict, 429: dict})
+def ballot_form(request, body: CodeIn):
+    """The ballot a code opens: campaign, subjects and questions. The code goes in the body, never in a URL."""
+    _same_origin(request)
+    if is_guessing(request):
+        return Status(429, {"error": "too_many_attempts", "message": "尝试次数过多，请稍后再试"})
+    try:
+        campaign = campaign_for_code(body.code)
+        actions.find_code(campaign, body.code)
+        actions.ensure_accepting(campaign)
+    except CastError as exc:
+        return _fail(request, exc)
+    return Status(200, {
+        "campaign": {"id": campaign.pk, "name": campaign.name},
+        "subjects": [{"id": s.pk, "label": s.label, "detail": s.detail} for s in campaign.subjects.all()],
+        "subject_questions": campaign.definition["subject_questions"],
+        "general_questions": campaign.definition.get("general_questions", []),
+    })
+
+
+@voter_router.post("/cast", response={201: dict, 200: dict, 400: dict, 404: dict, 409: dict, 410: dict, 422: dict, 429: dict})
+def cast(request, body: CastIn):
+    """Cast a ballot. Send the same idempotency key again (body or Idempotency-Key header) to get the same receipt."""
+    _same_origin(request)
+    if is_guessing(request):
+        return Status(429, {"error": "too_many_attempts", "message": "尝试次数过多，请稍后再试"})
+    key = (body.idempotency_key or request.headers.get("Idempotency-Key", ""))[:128]
+    try:
+        campaign = campaign_for_code(body.code)
+        channel = actions.channel_of(body.code)
+        receipt = actions.cast_ballot(campaign=campaign, code=body.code, answers=body.answers, channel=channel,
+                                      idempotency_key=key)  # fmt: skip
+    except CastError as exc:
+        return _fail(request, exc)
+    return Status(200 if receipt.repeated else 201, {"tracker": receipt.tracker, "repeated": receipt.repeated})
+
+
+@voter_router.post("/tracker", response={200: dict, 404: dict})
+def tracker(request, body: TrackerIn):
+    """Whether a receipt tracker is in the ballot box of a closed campaign."""
+    campaign = Campaign.objects.filter(pk=body.campaign).first()
+    if campaign is None or not campaign.has_closed():
+        return Status(404, {"error": "not_found", "message": "测评不存在或尚未结束"})
+    included = campaign.ballots.filter(tracker=body.tracker.strip().upper()).exists()
+    return Status(200, {"tracker": body.tracker.strip().upper(), "included": included, "head_at_close": campaign.head_at_close})
