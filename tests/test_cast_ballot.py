@@ -149,3 +149,23 @@ class ConcurrentCastTest(TransactionTestCase):
         self.assertEqual(len(outcomes), 20)
         # The twins of the winning key get its receipt; the other key finds the code used.
         self.assertEqual(sorted({result for result, _t in outcomes}), ["ok", "used_code"])
+
+
+class BallotsCommandTest(BaseTestCase):
+    def test_verify_and_reconcile_report_an_intact_box_and_a_broken_one(self):
+        from io import StringIO
+
+        from django.core.management import CommandError, call_command
+
+        campaign, _group, pairs = make_campaign(self)
+        for token, _short in pairs[:2]:
+            actions.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign), channel="qr")
+        actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+        out = StringIO()
+        call_command("ballots", "verify", str(campaign.pk), stdout=out)
+        self.assertIn("2 ballots reconcile", out.getvalue())
+        call_command("ballots", "reconcile", stdout=StringIO())
+        spare = Code.objects.filter(campaign=campaign, status="issued").first()
+        Code.objects.filter(pk=spare.pk).update(status="used")  # a code marked used without a ballot
+        with self.assertRaisesMessage(CommandError, "does not reconcile"):
+            call_command("ballots", "reconcile", stdout=StringIO(), stderr=StringIO())

@@ -35,3 +35,41 @@ class DemoSeedTest(TestCase):
     def test_seeding_is_audited(self):
         checked, _broken, reason = verify_chain()
         self.assertEqual((checked, reason), (1, ""))
+
+
+class DemoCampaignsTest(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        import tempfile
+        from pathlib import Path
+
+        from minping.demo.campaigns import seed_campaigns
+
+        cls.district = seed_district(residents=500)
+        demo_users(cls.district)
+        cls.slips = Path(tempfile.mkdtemp()) / "slips.pdf"
+        cls.seeded = seed_campaigns(actor=User.objects.get(username="organiser"), district=cls.district, slips_path=cls.slips)
+
+    def test_the_seed_001_and_000_campaigns_are_closed_with_a_quorum_of_ballots(self):
+        from minping.evaluations.ballots import verify_ballot_box
+        from minping.evaluations.models import Campaign
+        from minping.evaluations.turnout import turnout
+
+        closed = Campaign.objects.filter(status="closed")
+        self.assertEqual(closed.count(), 4)
+        self.assertTrue(closed.filter(name__contains="光明社区").exists())
+        self.assertTrue(closed.filter(name__contains="三考", subjects__detail__contains="第一书记").exists())
+        for campaign in closed:
+            self.assertEqual(verify_ballot_box(campaign), [])
+            self.assertTrue(all(row["met"] for row in turnout(campaign)["subjects"]), campaign.name)
+
+    def test_the_open_campaigns_printed_codes_vote(self):
+        from minping.evaluations import actions
+        from minping.evaluations.models import Ballot
+
+        campaign = self.seeded["open"]
+        self.assertEqual(self.slips.read_bytes()[:4], b"%PDF")
+        subject_ids = campaign.subjects.values_list("pk", flat=True)
+        actions.cast_ballot(campaign=campaign, code=self.seeded["codes"][0], channel="qr",
+                            answers={"subjects": {str(pk): {"unknown": True} for pk in subject_ids}})  # fmt: skip
+        self.assertEqual(Ballot.objects.filter(campaign=campaign).count(), 1)

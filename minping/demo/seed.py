@@ -81,7 +81,9 @@ def seed_district(*, name: str = "明湖区", residents: int = 50_000, seed: int
         is_town = street.name.endswith("镇")
         pool = VILLAGE_NAMES if is_town else COMMUNITY_NAMES
         count = 7 if index < 4 else 6
-        names = synth.random.sample(pool, count)
+        names = synth.random.sample(pool[1:], count)
+        if index == 0:
+            names[0] = pool[0]  # 光明社区, as in the Jizhou article
         specs = [(f"{n}村" if is_town else f"{n}社区", "community") for n in names]
         created = _regions(street, specs)
         communities += created

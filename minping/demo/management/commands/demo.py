@@ -6,7 +6,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from minping.accounts.models import User
+from minping.demo.campaigns import seed_campaigns
 from minping.demo.seed import seed_district
+from minping.evaluations.codes import format_short
 from minping.org.models import Cadre, Region, Unit
 
 DISTRICT = "明湖区"
@@ -25,17 +27,27 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0, interactive=False)
         call_command("collectstatic", verbosity=0, interactive=False)
         district = Region.objects.filter(name=DISTRICT, parent__isnull=True).first()
+        slips = settings.DATA_DIR / "demo-slips.pdf"
+        codes_file = settings.DATA_DIR / "demo-codes.txt"
         if district is None:
             self.stdout.write(f"Seeding the demo district {DISTRICT} ({options['residents']} residents)…")
             district = seed_district(name=DISTRICT, residents=options["residents"])
+            logins = demo_users(district)
+            organiser = User.objects.get(username="organiser")
+            seeded = seed_campaigns(actor=organiser, district=district, slips_path=slips)
+            codes_file.write_text("".join(f"{format_short(c)}\n" for c in seeded["codes"]))
         else:
             self.stdout.write(f"Reusing the demo district {DISTRICT} in {settings.DATABASES['default']['NAME']}.")
-        logins = demo_users(district)
+            logins = demo_users(district)
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write("\nDemo logins (username / password / role):")
         for username, password, role in logins:
             self.stdout.write(f"  {username:<12} {password:<24} {role}")
-        self.stdout.write(f"\nConsole: {url}   Admin: {url}admin/\n")
+        self.stdout.write(f"\nConsole: {url}   Admin: {url}admin/")
+        if codes_file.exists():
+            codes = codes_file.read_text().split()
+            self.stdout.write(f"Vote in the open demo campaign at {url}v/ with one of these codes: {', '.join(codes[:5])}")
+            self.stdout.write(f"(all its slips, with QR codes: {slips}; the QR codes point at port 8000)\n")
         if not options["no_serve"]:
             call_command("runserver", f"{options['host']}:{options['port']}", use_reloader=False)
 

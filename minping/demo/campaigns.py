@@ -1,0 +1,85 @@
+"""Demo campaigns, their ballots cast through the same code path as real voters' (issue_codes, cast_ballot).
+
+- seed 001 (吉州): 光明社区's yearly evaluation with three instruments (community work, party secretary,
+  college-graduate officials), 60 residents each, closed;
+- seed 000 (鄞州 "三考"): residents' representatives of a village examine its first secretary and officers, closed;
+- one open campaign whose slips the demo writes to the data directory so a visitor can vote.
+"""
+
+import random
+
+from minping.evaluations import actions, printing
+from minping.evaluations.models import Instrument
+from minping.org.models import Cadre, Region
+
+WEIGHTS = {
+    "scale": [("satisfied", 80), ("fairly", 14), ("dissatisfied", 3), ("unknown", 3)],
+    "grade": [("excellent", 62), ("competent", 31), ("basic", 5), ("incompetent", 2)],
+    "yesno": [("yes", 78), ("no", 16), ("unknown", 6)],
+}
+SUGGESTIONS = ["希望多组织老年人活动", "小区停车难，请协调解决", "垃圾分类宣传再加强", "夜间路灯有几处不亮", "感谢网格员经常上门",
+               "希望增加便民服务时间", "楼道堆物请督促清理", "社区干部工作认真负责"]  # fmt: skip
+
+
+def _answers(rng: random.Random, campaign) -> dict:
+    subjects = {}
+    for subject in campaign.subjects.all():
+        if rng.random() < 0.03:
+            subjects[str(subject.pk)] = {"unknown": True}
+            continue
+        section = {}
+        for question in campaign.definition["subject_questions"]:
+            kind = question["type"]
+            if kind == "score":
+                section[question["key"]] = rng.randint(70, 100)
+            else:
+                options, weights = zip(*WEIGHTS.get(kind, [(o["key"], 1) for o in question["options"]]))
+                section[question["key"]] = rng.choices(options, weights)[0]
+        subjects[str(subject.pk)] = section
+    general = {"suggestion": rng.choice(SUGGESTIONS)} if rng.random() < 0.3 else {}
+    return {"subjects": subjects, "general": general}
+
+
+def _run(actor, rng, *, name, region, instrument_key, subjects, voters, close=True, channels=("qr", "paper")):
+    instrument = Instrument.objects.get(builtin_key=instrument_key, region__isnull=True)
+    campaign = actions.create_campaign(actor=actor, name=name, region=region, instrument=instrument,
+                                       channels=list(channels), quorum=50)  # fmt: skip
+    actions.add_subjects(actor=actor, campaign=campaign, subjects=subjects)
+    group = campaign.groups.get()
+    pairs = actions.issue_codes(actor=actor, campaign=campaign, group=group, count=voters + 5, channel="qr")
+    campaign = actions.open_campaign(actor=actor, campaign=campaign)
+    if not close:
+        return campaign, pairs
+    for token, _short in pairs[:voters]:
+        actions.cast_ballot(campaign=campaign, code=token, answers=_answers(rng, campaign), channel="qr")
+    return actions.close_campaign(actor=actor, campaign=campaign), pairs
+
+
+def seed_campaigns(*, actor, district: Region, slips_path) -> dict:
+    actions.install_builtin_instruments()
+    rng = random.Random(2012)
+    community = Region.objects.get(parent__parent=district, name="光明社区")
+    secretary = Cadre.objects.filter(region=community, posts__category="secretary", posts__ended_on__isnull=True).first()
+    graduates = list(Cadre.objects.within(community.parent).filter(posts__category="graduate_official",
+                                                                    posts__ended_on__isnull=True)[:3])  # fmt: skip
+    year = "2026年度"
+    for key, subjects, title in [
+        ("community_work", [community], f"光明社区{year}社区工作群众评议"),
+        ("party_secretary", [secretary], f"光明社区{year}党组织书记群众测评"),
+        ("graduate_official", graduates, f"{community.parent.name}{year}选聘生群众测评"),
+    ]:
+        _run(actor, rng, name=title, region=community.parent, instrument_key=key, subjects=subjects, voters=60)
+    village = Region.objects.filter(parent__parent=district, name__endswith="村").order_by("pk").first()
+    officers = list(Cadre.objects.filter(region=village, posts__ended_on__isnull=True,
+                                         posts__category__in=["first_secretary", "secretary", "director"]).distinct())  # fmt: skip
+    _run(actor, rng, name=f"{village.name}“三考”群众考干部", region=village, instrument_key="sankao_grounded",
+         subjects=officers, voters=55)  # fmt: skip
+    street = community.parent
+    open_campaign, pairs = _run(actor, rng, name=f"{street.name}驻村干部满意度测评（进行中）", region=district,
+                                instrument_key="village_cadre", voters=0, close=False,
+                                subjects=list(Cadre.objects.within(district).filter(posts__category="village_based",
+                                                                                    posts__ended_on__isnull=True)[:4]))  # fmt: skip
+    slips_path.parent.mkdir(parents=True, exist_ok=True)
+    slips_path.write_bytes(printing.slips_pdf(campaign_name=open_campaign.name, group_name="群众",
+                                              vote_url="http://127.0.0.1:8000/v/", pairs=pairs))  # fmt: skip
+    return {"open": open_campaign, "codes": [short for _token, short in pairs]}
