@@ -84,3 +84,24 @@ class VotePagesTest(BaseTestCase):
         self.assertContains(page, receipt.tracker)
         found = self.voter.post(f"/v/box/{self.campaign.pk}/", {"tracker": receipt.tracker.lower()})
         self.assertContains(found, 'class="ok"')
+
+
+class BallotCsrfTest(BaseTestCase):
+    """Ballot pages send no referrer, so browsers post them with `Origin: null`."""
+
+    def setUp(self):
+        self.campaign, _group, self.pairs = make_campaign(self)
+        self.browser = Client(enforce_csrf_checks=True)
+        self.token = self.browser.get("/v/").cookies["csrftoken"].value
+
+    def post(self, **headers):
+        return self.browser.post("/v/", {"code": self.pairs[0][0], "csrfmiddlewaretoken": self.token}, headers=headers)
+
+    def test_a_same_origin_post_with_a_null_origin_is_accepted(self):
+        self.assertEqual(self.post(Origin="null", **{"Sec-Fetch-Site": "same-origin"}).status_code, 200)
+
+    def test_a_null_origin_from_another_site_is_refused(self):
+        self.assertEqual(self.post(Origin="null", **{"Sec-Fetch-Site": "cross-site"}).status_code, 403)
+
+    def test_another_sites_origin_is_refused(self):
+        self.assertEqual(self.post(Origin="https://evil.example").status_code, 403)

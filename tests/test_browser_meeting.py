@@ -1,0 +1,79 @@
+"""A meeting end to end in Debian's Chromium: scan, vote, receipt, live turnout, close, public ballot box."""
+
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+
+from minping.accounts.models import User
+from minping.evaluations import actions
+from minping.evaluations.models import Ballot
+from tests.base import BaseTestCase
+from tests.evaluating import make_campaign
+from tests.test_browser import ARGS, CHROMIUM, pytestmark  # noqa: F401 (skips where Chromium is missing)
+
+
+class MeetingBrowserTest(StaticLiveServerTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        from playwright.sync_api import sync_playwright
+
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+
+    def setUp(self):
+        BaseTestCase.setUpTestData.__func__(self)
+        self.organiser_a.set_password("secret-pass-1")
+        self.organiser_a.save()
+        self.campaign, self.group, self.pairs = make_campaign(self, codes=3)
+
+    def vote(self, page, *, choice: str):
+        for fieldset in page.query_selector_all("fieldset.question"):
+            options = fieldset.query_selector_all("input[type=radio]")
+            if not options:  # the free-text suggestion
+                continue
+            labels = [o.evaluate("e => e.parentElement.textContent.trim()") for o in options]
+            target = next((o for o, label in zip(options, labels) if label in (choice, "称职")), options[0])
+            target.check()
+        page.click("button:has-text('下一步')")
+        page.wait_for_selector("text=请核对您的选择")
+        page.click("button:has-text('提交')")
+        page.wait_for_selector("#tracker")
+        return page.inner_text("#tracker")
+
+    def test_a_meeting_runs_from_scan_to_public_box(self):
+        console = self.browser.new_page()
+        console.goto(self.live_server_url + "/accounts/login/")
+        console.fill("input[name=username]", "org_a")
+        console.fill("input[name=password]", "secret-pass-1")
+        console.click("button.primary")
+        console.goto(self.live_server_url + f"/console/campaigns/{self.campaign.pk}/projector/")
+        self.assertIn("0", console.inner_text(".big .n"))
+
+        phone = self.browser.new_page(viewport={"width": 360, "height": 740})
+        phone.goto(self.live_server_url + "/v/#" + self.pairs[0][0])  # what scanning the slip's QR code opens
+        phone.wait_for_selector("text=王书记")
+        self.assertNotIn(self.pairs[0][0], phone.url)
+        tracker = self.vote(phone, choice="满意")
+        self.assertEqual(Ballot.objects.get().tracker, tracker)
+        console.wait_for_function("document.querySelector('.big .n').textContent.trim() === '1'", timeout=10_000)
+
+        old_phone = self.browser.new_context(java_script_enabled=False, viewport={"width": 320, "height": 640}).new_page()
+        old_phone.goto(self.live_server_url + "/v/")
+        old_phone.fill("input[name=code]", self.pairs[1][1])
+        old_phone.click("button.primary")
+        old_phone.wait_for_selector("text=王书记")
+        self.vote(old_phone, choice="基本满意")
+        self.assertEqual(Ballot.objects.count(), 2)
+
+        actions.close_campaign(actor=User.objects.get(username="org_a"), campaign=self.campaign)
+        box = self.browser.new_page()
+        box.goto(self.live_server_url + f"/v/box/{self.campaign.pk}/")
+        box.fill("input[name=tracker]", tracker)
+        box.click("button.primary")
+        box.wait_for_selector(".ok")
+        self.assertIn(tracker, box.inner_text(".ok"))
