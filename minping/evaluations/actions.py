@@ -5,12 +5,14 @@ ballot would be a per-voter timestamp.
 """
 
 import copy
+import functools
 import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from minping.accounts.scoping import ensure_region_in_scope
@@ -280,12 +282,6 @@ def find_code(campaign: Campaign, presented: str) -> Code:
     return code
 
 
-def channel_of(presented: str) -> str:
-    """The channel of the batch a code came in (a slip, a letter, a paper sheet)."""
-    field, value = code_rules.lookup_digests(presented)
-    return Code.objects.filter(**{field: value}).values_list("batch__channel", flat=True).first() or "qr"
-
-
 def ensure_accepting(campaign: Campaign) -> None:
     now = timezone.now()
     if campaign.status == Campaign.Status.DRAFT or (campaign.starts_at and now < campaign.starts_at):
@@ -294,45 +290,89 @@ def ensure_accepting(campaign: Campaign) -> None:
         raise CastError("closed", "测评已经结束", status=409)
 
 
-def cast_ballot(*, campaign: Campaign, code: str, answers, channel: str, idempotency_key: str = "",
+def cast_ballot(*, campaign: Campaign, code: str, answers, channel: str | None = None, idempotency_key: str = "",
                 void_reason: str = "") -> Receipt:  # fmt: skip
-    """Consume the code and store the ballot in one transaction. A repeated submission (same idempotency key)
-    gets the first one's receipt; the same key with other answers is refused."""
+    """Consume the code and store the ballot in one transaction; `channel` defaults to the code's batch's.
+
+    A repeated submission (same idempotency key) gets the first one's receipt; the same key with other answers
+    is refused. This is the hot path of a meeting, so it runs a fixed handful of plain SQL statements.
+    """
+    try:
+        field, code_digest = code_rules.lookup_digests(code or "")
+    except code_rules.CodeFormatError as exc:
+        raise CastError("malformed_code", str(exc)) from None
     stored = checked_answers(campaign, answers, allow_void=channel == "paper", void_reason=void_reason)
     payload_digest = hashlib.sha256(canonical(stored)).hexdigest()
     key_digest = hashlib.sha256(f"{campaign.pk}:{idempotency_key}".encode()).hexdigest() if idempotency_key else ""
-    with transaction.atomic():
+    try:
+        with transaction.atomic():
+            ensure_accepting(_locked_state(campaign))
+            used = _use_code(campaign, field, code_digest)
+            if used is None:
+                # Already used: by an earlier or concurrent twin of this submission, whose receipt is ours.
+                if key_digest and (repeated := _repeated(key_digest, payload_digest)):
+                    return repeated
+                find_code(campaign, code)  # names the reason: unknown, foreign, used or voided
+                raise CastError("used_code", "这个测评码已经投过票", status=409)
+            group_id, batch_channel = used
+            channel = channel or batch_channel
+            if channel not in campaign.channels or channel != batch_channel:
+                raise CastError("channel", "这个测评码不能用于该投票方式", status=409)
+            ballot = Ballot(campaign=campaign, group_id=group_id, channel=channel, cast_on=timezone.localdate(),
+                            answers=stored, tracker=new_tracker(), void_reason=void_reason)  # fmt: skip
+            ballot.digest = ballot_digest(ballot)
+            _insert_ballot(ballot, key_digest, payload_digest)
+    except IntegrityError:
+        # The idempotency key was taken by another submission in the meantime: answer as for a repeat.
         if key_digest and (repeated := _repeated(key_digest, payload_digest)):
             return repeated
-        ensure_accepting(_locked_state(campaign))
-        try:
-            found = find_code(campaign, code)
-        except CastError:
-            # A concurrent twin of this submission may have used the code: its receipt is ours.
-            if key_digest and (repeated := _repeated(key_digest, payload_digest)):
-                return repeated
-            raise
-        if channel not in campaign.channels:
-            raise CastError("channel", "本次测评未启用该投票方式", status=409)
-        if not Code.objects.filter(pk=found.pk, status=Code.Status.ISSUED).update(status=Code.Status.USED):
-            if key_digest and (repeated := _repeated(key_digest, payload_digest)):
-                return repeated
-            raise CastError("used_code", "这个测评码已经投过票", status=409)
-        ballot = Ballot(campaign=campaign, group_id=found.group_id, channel=channel, cast_on=timezone.localdate(),
-                        answers=stored, tracker=new_tracker(), void_reason=void_reason)  # fmt: skip
-        ballot.digest = ballot_digest(ballot)
-        ballot.save(force_insert=True)
-        if key_digest:
-            Submission.objects.create(key_digest=key_digest, campaign=campaign, payload_digest=payload_digest,
-                                      tracker=ballot.tracker)  # fmt: skip
+        raise
     return Receipt(ballot.tracker)
+
+
+USE_CODE_SQL = (
+    "UPDATE evaluations_code SET status = 'used' WHERE {field} = %s AND campaign_id = %s AND status = 'issued' "
+    "RETURNING group_id, (SELECT b.channel FROM evaluations_codebatch b WHERE b.id = evaluations_code.batch_id)"
+)
+
+
+def _use_code(campaign: Campaign, field: str, code_digest: str) -> tuple[int, str] | None:
+    """Mark an issued code of the campaign used; its (group, channel), or None if no such issued code."""
+    with connection.cursor() as cursor:
+        cursor.execute(USE_CODE_SQL.format(field=field), [code_digest, campaign.pk])
+        return cursor.fetchone()
+
+
+def _insert_ballot(ballot: Ballot, key_digest: str, payload_digest: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO evaluations_ballot (id, campaign_id, group_id, channel, cast_on, answers, tracker, digest, "
+            "void_reason) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [ballot.id.hex if connection.vendor == "sqlite" else ballot.id, ballot.campaign_id, ballot.group_id,
+             ballot.channel, ballot.cast_on, json.dumps(ballot.answers, ensure_ascii=False), ballot.tracker,
+             ballot.digest, ballot.void_reason],
+        )  # fmt: skip
+        if key_digest:
+            cursor.execute(
+                "INSERT INTO evaluations_submission (key_digest, campaign_id, payload_digest, tracker) VALUES (%s, %s, %s, %s)",
+                [key_digest, ballot.campaign_id, payload_digest, ballot.tracker],
+            )
+
+
+@functools.lru_cache(maxsize=256)
+def _frozen_subject_ids(campaign_id: int, head_at_open: str) -> tuple[int, ...]:
+    """Subjects of an opened campaign never change (its genesis hash commits to them), so they are read once."""
+    return tuple(Subject.objects.filter(campaign_id=campaign_id).values_list("pk", flat=True))
 
 
 def checked_answers(campaign: Campaign, answers, *, allow_void: bool = False, void_reason: str = "") -> dict:
     """The stored form of a ballot's answers, or CastError(422). A ballot void as a whole keeps no answers."""
     if void_reason:
         return {"s": {}, "g": {}}
-    subject_ids = list(campaign.subjects.values_list("pk", flat=True))
+    if campaign.head_at_open:
+        subject_ids = list(_frozen_subject_ids(campaign.pk, campaign.head_at_open))
+    else:
+        subject_ids = list(campaign.subjects.values_list("pk", flat=True))
     try:
         return clean_answers(campaign.definition, subject_ids, answers, allow_void=allow_void)
     except AnswerError as exc:
@@ -343,15 +383,13 @@ def _locked_state(campaign: Campaign) -> Campaign:
     """The campaign's current state, held until this transaction ends so that closing waits for ballots in
     flight (and they for it): no ballot lands after the chain head is computed. FOR KEY SHARE lets casts run
     side by side. SQLite transactions are IMMEDIATE, which serialises them anyway."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT status, starts_at, ends_at FROM evaluations_campaign WHERE id = %s FOR KEY SHARE",
-                           [campaign.pk])  # fmt: skip
-            campaign.status, campaign.starts_at, campaign.ends_at = cursor.fetchone()
-    else:
+    if connection.vendor != "postgresql":
         campaign.refresh_from_db(fields=["status", "starts_at", "ends_at"])
+        return campaign
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT status, starts_at, ends_at FROM evaluations_campaign WHERE id = %s FOR KEY SHARE",
+                       [campaign.pk])  # fmt: skip
+        campaign.status, campaign.starts_at, campaign.ends_at = cursor.fetchone()
     return campaign
 
 

@@ -203,9 +203,7 @@ def cast(request, body: CastIn):
     key = (body.idempotency_key or request.headers.get("Idempotency-Key", ""))[:128]
     try:
         campaign = campaign_for_code(body.code)
-        channel = actions.channel_of(body.code)
-        receipt = actions.cast_ballot(campaign=campaign, code=body.code, answers=body.answers, channel=channel,
-                                      idempotency_key=key)  # fmt: skip
+        receipt = actions.cast_ballot(campaign=campaign, code=body.code, answers=body.answers, idempotency_key=key)
     except CastError as exc:
         return _fail(request, exc)
     return Status(200 if receipt.repeated else 201, {"tracker": receipt.tracker, "repeated": receipt.repeated})

@@ -129,7 +129,7 @@ def ballot(request):
                        hidden=hidden_fields(campaign.definition, context["subjects"], request.POST))  # fmt: skip
         return render(request, "evaluations/vote_review.html", context)
     try:
-        receipt = actions.cast_ballot(campaign=campaign, code=code, answers=payload, channel=actions.channel_of(code),
+        receipt = actions.cast_ballot(campaign=campaign, code=code, answers=payload,
                                       idempotency_key=request.POST.get("submission", "")[:64])  # fmt: skip
     except CastError as exc:
         return _start(request, exc.message, status=exc.status)

@@ -1,0 +1,73 @@
+-- wrk script: every request casts one ballot with the next unused code. Set MODE=bare for the bare view.
+local codes = {}
+local answers = ""
+local thread_index = 0
+local next_code = 0
+local step = 0
+local errors = 0
+
+function setup(thread)
+  thread:set("id", thread_index)
+  thread_index = thread_index + 1
+end
+
+function init(args)
+  local f = io.open(os.getenv("CODES_FILE"), "r")
+  local i = 0
+  for line in f:lines() do
+    -- each thread takes every THREADS-th code so no two threads share one
+    if i % tonumber(os.getenv("THREADS")) == id then table.insert(codes, line) end
+    i = i + 1
+  end
+  f:close()
+  local a = io.open(os.getenv("ANSWERS_FILE"), "r")
+  answers = a:read("*a")
+  a:close()
+  mode = os.getenv("MODE")
+  token = ""
+  cookie = ""
+end
+
+function request()
+  if mode == "bare" then
+    return wrk.format("GET", "/bench/bare")
+  end
+  if mode == "flow" then
+    return flow_request()
+  end
+  next_code = next_code + 1
+  local code = codes[next_code]
+  local body = '{"code":"' .. code .. '","answers":' .. answers .. ',"idempotency_key":"' .. code .. '"}'
+  return wrk.format("POST", "/api/vote/cast", {["Content-Type"] = "application/json"}, body)
+end
+
+-- The voter flow, as a phone does it: the code page, its stylesheet, the ballot for the code, the submission.
+function flow_request()
+  step = step + 1
+  local s = step % 4
+  local headers = {["Cookie"] = cookie, ["Content-Type"] = "application/x-www-form-urlencoded"}
+  if token == "" or s == 1 then
+    return wrk.format("GET", "/v/")
+  elseif s == 2 then
+    return wrk.format("GET", "/static/minping/voter.css")
+  elseif s == 3 then
+    return wrk.format("POST", "/v/", headers, "csrfmiddlewaretoken=" .. token .. "&code=" .. codes[next_code + 1])
+  end
+  next_code = next_code + 1
+  local body = "csrfmiddlewaretoken=" .. token .. "&step=submit&submission=" .. codes[next_code] .. "&code=" .. codes[next_code] .. answers
+  return wrk.format("POST", "/v/ballot/", headers, body)
+end
+
+function response(status, headers, body)
+  if status >= 400 then errors = errors + 1 end
+  if mode == "flow" and token == "" and headers["Set-Cookie"] then
+    cookie = string.match(headers["Set-Cookie"], "(csrftoken=[^;]+)")
+    token = string.match(body, 'name="csrfmiddlewaretoken" value="([^"]+)"')
+  end
+end
+
+function done(summary, latency, requests)
+  io.write(string.format('JSON {"requests": %d, "seconds": %.3f, "p50_ms": %.2f, "p99_ms": %.2f, "socket_errors": %d, "non2xx": %d}\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.errors.status))
+end
