@@ -9,6 +9,7 @@ import functools
 import hashlib
 import json
 import secrets
+import time
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -262,6 +263,38 @@ class CastError(Exception):
     def __init__(self, reason: str, message: str, status: int = 400, problems: list | None = None):
         super().__init__(message)
         self.reason, self.message, self.status, self.problems = reason, message, status, problems or []
+
+
+OPEN_CAMPAIGN_SECONDS = 30
+_open_campaigns: dict[tuple[int, str], tuple[float, Campaign]] = {}
+
+
+def campaign_for_code(presented: str) -> Campaign:
+    """The campaign a presented code belongs to, or CastError. Nothing is consumed.
+
+    Opened campaigns are kept in memory for a few seconds: their questions and subjects are frozen, and their
+    status is read again, under lock, when a ballot is cast."""
+    try:
+        field, value = code_rules.lookup_digests(presented or "")
+    except code_rules.CodeFormatError as exc:
+        raise CastError("malformed_code", str(exc)) from None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT c.campaign_id, p.head_at_open FROM evaluations_code c "
+            f"JOIN evaluations_campaign p ON p.id = c.campaign_id WHERE c.{field} = %s", [value],
+        )  # fmt: skip
+        row = cursor.fetchone()
+    if row is None:
+        raise CastError("unknown_code", "测评码不存在，请核对", status=404)
+    cached = _open_campaigns.get(row)  # keyed by the genesis hash too, which commits to the whole configuration
+    if cached and cached[0] > time.monotonic():
+        return copy.copy(cached[1])
+    campaign = Campaign.objects.select_related("instrument_version").get(pk=row[0])
+    if campaign.head_at_open:
+        if len(_open_campaigns) > 1000:
+            _open_campaigns.clear()
+        _open_campaigns[(campaign.pk, campaign.head_at_open)] = (time.monotonic() + OPEN_CAMPAIGN_SECONDS, campaign)
+    return copy.copy(campaign)
 
 
 def find_code(campaign: Campaign, presented: str) -> Code:

@@ -13,7 +13,8 @@ from minping.evaluations.access import campaign_for_manager
 from minping.evaluations.actions import CastError
 from minping.evaluations.models import Campaign, Instrument
 from minping.evaluations.turnout import turnout
-from minping.evaluations.voting import campaign_for_code, count_guess, is_guessing
+from minping.evaluations.actions import campaign_for_code
+from minping.evaluations.voting import count_guess, is_guessing
 from minping.org.models import Cadre, Region, Unit
 
 organiser_router = Router(tags=["campaigns"])

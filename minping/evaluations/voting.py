@@ -13,10 +13,13 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
 from minping.evaluations import actions
-from minping.evaluations.actions import CastError
+from minping.evaluations.actions import CastError, campaign_for_code
 from minping.evaluations.forms import errors_by_field, hidden_fields, payload_from_post
 from minping.evaluations.instruments import AnswerError, clean_answers
 from minping.evaluations.models import Ballot, Campaign, Code
@@ -57,32 +60,38 @@ def count_guess(request) -> None:
         cache.set(key, 1, GUESS_WINDOW)
 
 
-def campaign_for_code(presented: str) -> Campaign:
-    try:
-        field, value = code_rules.lookup_digests(presented)
-    except code_rules.CodeFormatError as exc:
-        raise CastError("malformed_code", str(exc)) from None
-    code = Code.objects.select_related("campaign__instrument_version").filter(**{field: value}).first()
-    if code is None:
-        raise CastError("unknown_code", "测评码不存在，请核对", status=404)
-    return code.campaign
-
-
 def _start(request, error: str = "", status: int = 200):
     return render(request, "evaluations/vote_start.html", {"error": error}, status=status)
 
 
-def _ballot_context(campaign: Campaign, code: str, data=None, errors=None) -> dict:
+def _ballot_context(campaign: Campaign, code: str, data=None) -> dict:
     subjects = list(campaign.subjects.all())
-    return {
+    context = {
         "campaign": campaign,
         "subjects": subjects,
         "definition": campaign.definition,
         "code": code,
         "submission": (data or {}).get("submission") or secrets.token_urlsafe(16),
         "data": data,
-        "errors": errors or {},
+        "errors": {},
     }
+    if data is None and campaign.head_at_open:
+        context["questions_html"] = _blank_questions(campaign.pk, campaign.head_at_open, get_language(), context)
+    return context
+
+
+_blank_forms: dict[tuple, str] = {}
+
+
+def _blank_questions(pk: int, head: str, language: str, context: dict) -> str:
+    """The empty questions of an opened campaign, rendered once per language: they are frozen, and a meeting
+    loads them hundreds of times in a minute."""
+    key = (pk, head, language)
+    if key not in _blank_forms:
+        if len(_blank_forms) > 200:
+            _blank_forms.clear()
+        _blank_forms[key] = mark_safe(render_to_string("evaluations/_ballot_questions.html", context))  # noqa: S308
+    return _blank_forms[key]
 
 
 @voter_page
