@@ -1,0 +1,162 @@
+"""One on-site meeting on the embedded default: SQLite, the server `minping demo` runs, no other services.
+
+    python bench/meeting.py [--voters 500] [--seconds 50]
+
+500 residents arrive over 50 seconds and each votes on a phone: the code page and its stylesheet, the ballot
+for the code on their slip (8 cadres × 6 questions), the review step, the submission. The last line is JSON
+with voters (ballots stored), errors and p99_ms (over every request).
+"""
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+SUBJECTS = 8
+
+
+def seed(voters: int) -> tuple[list[str], dict]:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from minping.accounts.models import User
+    from minping.evaluations import actions
+    from minping.evaluations.models import Instrument
+    from minping.lib.identity import id_check_char, id_digest, mask_id
+    from minping.org.models import Cadre, Post, Region, new_path_segment
+
+    community = Region.objects.create(name="光明社区", level="community", path=new_path_segment())
+    user = User.objects.create_user("organiser", role=User.Role.ORGANISER, region=community)
+    cadres = []
+    for n in range(SUBJECTS):
+        first17 = f"3302121975060{n:04d}"
+        number = first17 + id_check_char(first17)
+        cadres.append(Cadre.objects.create(name=f"干部{n}", id_digest=id_digest(number), id_masked=mask_id(number),
+                                           gender="F", birth_year=1975, region=community))  # fmt: skip
+        Post.objects.create(cadre=cadres[-1], region=community, title="委员", category="member", started_on=dt.date(2023, 1, 1))
+    instrument = Instrument.objects.get(builtin_key="party_secretary", region__isnull=True)
+    campaign = actions.create_campaign(actor=user, name="光明社区干部述职测评", region=community, instrument=instrument,
+                                       channels=["qr"], quorum=50)  # fmt: skip
+    actions.add_subjects(actor=user, campaign=campaign, subjects=cadres)
+    pairs = actions.issue_codes(actor=user, campaign=campaign, group=campaign.groups.get(), count=voters, channel="qr")
+    campaign = actions.open_campaign(actor=user, campaign=campaign)
+    answers = {}
+    for subject in campaign.subjects.all():
+        for question in campaign.definition["subject_questions"]:
+            answers[f"s{subject.pk}__{question['key']}"] = "competent" if question["type"] == "grade" else "satisfied"
+    return [short for _token, short in pairs], answers
+
+
+class Phone:
+    """One voter's phone: its own connection and cookie, timing every request."""
+
+    def __init__(self, port: int, timings: list, errors: list):
+        self.port, self.timings, self.errors = port, timings, errors
+        self.cookie = ""
+
+    def request(self, method: str, path: str, body: dict | None = None) -> str:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        headers = {"Cookie": self.cookie, "Origin": f"http://127.0.0.1:{self.port}"}
+        data = None
+        if body is not None:
+            data = urlencode(body)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        started = time.perf_counter()
+        try:
+            connection.request(method, path, data, headers)
+            response = connection.getresponse()
+            text = response.read().decode()
+        except OSError as exc:
+            self.errors.append(f"{path}: {exc}")
+            return ""
+        finally:
+            connection.close()
+        self.timings.append((time.perf_counter() - started) * 1000)
+        if response.status >= 400:
+            self.errors.append(f"{path}: HTTP {response.status}")
+        cookie = response.getheader("Set-Cookie")
+        if cookie and "csrftoken=" in cookie:
+            self.cookie = cookie.split(";")[0]
+        return text
+
+    def vote(self, code: str, answers: dict) -> None:
+        page = self.request("GET", "/v/")
+        self.request("GET", "/static/minping/voter.css")
+        match = TOKEN_RE.search(page)
+        if not match:
+            self.errors.append("no form token")
+            return
+        token = match.group(1)
+        ballot = self.request("POST", "/v/", {"csrfmiddlewaretoken": token, "code": code})
+        submission = re.search(r'name="submission" value="([^"]+)"', ballot)
+        form = {"csrfmiddlewaretoken": token, "code": code, "submission": submission.group(1) if submission else "", **answers}
+        self.request("POST", "/v/ballot/", {**form, "step": "review"})
+        self.request("POST", "/v/ballot/", {**form, "step": "submit"})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--voters", type=int, default=500)
+    parser.add_argument("--seconds", type=float, default=50)
+    args = parser.parse_args()
+    data = tempfile.mkdtemp(prefix="minping-meeting-")
+    os.environ.update({"MINPING_DATA_DIR": data, "DJANGO_SETTINGS_MODULE": "minping.settings"})
+    os.environ.pop("DATABASE_URL", None)  # the embedded default
+    import django
+
+    django.setup()
+    codes, answers = seed(args.voters)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "minping", "runserver", f"127.0.0.1:{port}", "--noreload"],
+                              cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    timings: list[float] = []
+    errors: list[str] = []
+    threads = []
+    started = time.perf_counter()
+    try:
+        for index, code in enumerate(codes):
+            delay = started + index * args.seconds / len(codes) - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            thread = threading.Thread(target=Phone(port, timings, errors).vote, args=(code, answers))
+            thread.start()
+            threads.append(thread)
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    from minping.evaluations.models import Ballot
+
+    voters = Ballot.objects.count()
+    timings.sort()
+    p50, p99 = timings[len(timings) // 2], timings[min(len(timings) - 1, int(len(timings) * 0.99))]
+    print(f"{voters} of {len(codes)} voters' ballots stored in {elapsed:.1f} s; {len(timings)} requests, "
+          f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {timings[-1]:.1f} ms; {len(errors)} errors {errors[:3]}")  # fmt: skip
+    print(json.dumps({"voters": voters, "errors": len(errors), "p99_ms": round(p99, 1)}))
+
+
+if __name__ == "__main__":
+    main()
