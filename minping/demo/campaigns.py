@@ -40,13 +40,13 @@ def _answers(rng: random.Random, campaign) -> dict:
     return {"subjects": subjects, "general": general}
 
 
-def _run(actor, rng, *, name, region, instrument_key, subjects, voters, close=True, channels=("qr", "paper")):
+def _run(actor, rng, *, name, region, instrument_key, subjects, voters, close=True, channels=("qr", "paper"), slips=0):
     instrument = Instrument.objects.get(builtin_key=instrument_key, region__isnull=True)
     campaign = actions.create_campaign(actor=actor, name=name, region=region, instrument=instrument,
                                        channels=list(channels), quorum=50)  # fmt: skip
     actions.add_subjects(actor=actor, campaign=campaign, subjects=subjects)
     group = campaign.groups.get()
-    pairs = actions.issue_codes(actor=actor, campaign=campaign, group=group, count=voters + 5, channel="qr")
+    pairs = actions.issue_codes(actor=actor, campaign=campaign, group=group, count=slips or voters + 5, channel="qr")
     campaign = actions.open_campaign(actor=actor, campaign=campaign)
     if not close:
         return campaign, pairs
@@ -76,7 +76,7 @@ def seed_campaigns(*, actor, district: Region, slips_path) -> dict:
          subjects=officers, voters=55)  # fmt: skip
     street = community.parent
     open_campaign, pairs = _run(actor, rng, name=f"{street.name}驻村干部满意度测评（进行中）", region=district,
-                                instrument_key="village_cadre", voters=0, close=False,
+                                instrument_key="village_cadre", voters=0, close=False, slips=60,
                                 subjects=list(Cadre.objects.within(district).filter(posts__category="village_based",
                                                                                     posts__ended_on__isnull=True)[:4]))  # fmt: skip
     slips_path.parent.mkdir(parents=True, exist_ok=True)
