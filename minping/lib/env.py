@@ -76,4 +76,6 @@ def database_from_url(url: str, sqlite_default: Path) -> dict:
         "PORT": str(parts.port or ""),
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
+        # Parameters bound by the server: repeated statements (the ballot path) are prepared once per connection.
+        "OPTIONS": {"server_side_binding": True},
     }
