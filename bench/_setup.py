@@ -42,3 +42,21 @@ def throwaway_database(label: str):
         connections.close_all()
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def make_cadres(region, count: int, birth: str = "19800101"):
+    """`count` cadres of `region`, each with a current post, with valid synthetic ID numbers."""
+    import datetime as dt
+
+    from minping.lib.identity import id_check_char, id_digest, mask_id
+    from minping.org.models import Cadre, Post
+
+    cadres = []
+    for n in range(count):
+        first17 = f"330212{birth}{n:03d}"
+        number = first17 + id_check_char(first17)
+        cadre = Cadre.objects.create(name=f"干部{n:02d}", id_digest=id_digest(number), id_masked=mask_id(number),
+                                     gender="M", birth_year=int(birth[:4]), region=region)  # fmt: skip
+        Post.objects.create(cadre=cadre, region=region, title="委员", category="member", started_on=dt.date(2024, 1, 1))
+        cadres.append(cadre)
+    return cadres

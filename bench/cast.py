@@ -9,7 +9,6 @@ ballots_per_s, p99_ms, bare_req_per_s and flow_ballots_per_s.
 """
 
 import argparse
-import datetime as dt
 import json
 import os
 import socket
@@ -22,7 +21,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 os.environ.setdefault("MINPING_PII_KEY", "bench-pii-key")  # the server must digest codes with the same key
-from _setup import ROOT, throwaway_database  # noqa: E402
+from _setup import ROOT, make_cadres, throwaway_database  # noqa: E402
 
 SUBJECTS = 30
 CONNECTIONS = 64
@@ -32,20 +31,13 @@ def seed(codes_needed: int):
     from minping.accounts.models import User
     from minping.evaluations import actions
     from minping.evaluations.models import Instrument
-    from minping.lib.identity import id_check_char, id_digest, mask_id
-    from minping.org.models import Cadre, Post, Region, new_path_segment
+    from minping.org.models import Region, new_path_segment
 
     district = Region.objects.create(name="基准区", level="district", path=new_path_segment())
     community = Region.objects.create(name="基准社区", level="community", parent=district, depth=1,
                                       path=district.path + new_path_segment())  # fmt: skip
     user = User.objects.create_user("bench", role=User.Role.ORGANISER, region=district)
-    cadres = []
-    for n in range(SUBJECTS):
-        first17 = f"3302121980010{n:04d}"
-        number = first17 + id_check_char(first17)
-        cadres.append(Cadre.objects.create(name=f"干部{n:02d}", id_digest=id_digest(number), id_masked=mask_id(number),
-                                           gender="M", birth_year=1980, region=community))  # fmt: skip
-        Post.objects.create(cadre=cadres[-1], region=community, title="委员", category="member", started_on=dt.date(2024, 1, 1))
+    cadres = make_cadres(community, SUBJECTS)
     actions.install_builtin_instruments()
     instrument = Instrument.objects.get(builtin_key="party_secretary", region__isnull=True)
     campaign = actions.create_campaign(actor=user, name="基准测评", region=district, instrument=instrument,

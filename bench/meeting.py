@@ -8,7 +8,6 @@ with voters (ballots stored), errors and p99_ms (over every request).
 """
 
 import argparse
-import datetime as dt
 import http.client
 import json
 import os
@@ -22,8 +21,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import ROOT, make_cadres  # noqa: E402
 TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SUBJECTS = 8
 
@@ -35,18 +34,11 @@ def seed(voters: int) -> tuple[list[str], dict]:
     from minping.accounts.models import User
     from minping.evaluations import actions
     from minping.evaluations.models import Instrument
-    from minping.lib.identity import id_check_char, id_digest, mask_id
-    from minping.org.models import Cadre, Post, Region, new_path_segment
+    from minping.org.models import Region, new_path_segment
 
     community = Region.objects.create(name="光明社区", level="community", path=new_path_segment())
     user = User.objects.create_user("organiser", role=User.Role.ORGANISER, region=community)
-    cadres = []
-    for n in range(SUBJECTS):
-        first17 = f"3302121975060{n:04d}"
-        number = first17 + id_check_char(first17)
-        cadres.append(Cadre.objects.create(name=f"干部{n}", id_digest=id_digest(number), id_masked=mask_id(number),
-                                           gender="F", birth_year=1975, region=community))  # fmt: skip
-        Post.objects.create(cadre=cadres[-1], region=community, title="委员", category="member", started_on=dt.date(2023, 1, 1))
+    cadres = make_cadres(community, SUBJECTS, birth="19750601")
     instrument = Instrument.objects.get(builtin_key="party_secretary", region__isnull=True)
     campaign = actions.create_campaign(actor=user, name="光明社区干部述职测评", region=community, instrument=instrument,
                                        channels=["qr"], quorum=50)  # fmt: skip

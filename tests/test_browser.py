@@ -1,23 +1,14 @@
 """The console in Debian's Chromium, driven by Playwright: log in, walk the region tree, import a file."""
 
-import os
-import shutil
-
-import pytest
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.conf import settings
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.test import override_settings
 
 from tests.base import id_number, make_region
+from tests.browser import ChromiumMixin, needs_chromium
 from tests.importing import csv_bytes
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM) and not os.environ.get("CI"), reason="Debian's chromium is not installed"
-)
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]  # fmt: skip
+pytestmark = needs_chromium
 
 
 # Background steps run in a thread as in the embedded default; on the in-memory SQLite of the test run, whose
@@ -26,21 +17,7 @@ IN_MEMORY = "sqlite" in settings.DATABASES["default"]["ENGINE"]
 
 
 @override_settings(TASK_RUNNER="inline" if IN_MEMORY else "thread")
-class ConsoleBrowserTest(StaticLiveServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-
+class ConsoleBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
     def setUp(self):
         from minping.accounts.models import User
 

@@ -7,24 +7,12 @@ from minping.evaluations import actions
 from minping.evaluations.models import Ballot
 from tests.base import BaseTestCase
 from tests.evaluating import make_campaign
-from tests.test_browser import ARGS, CHROMIUM, pytestmark  # noqa: F401 (skips where Chromium is missing)
+from tests.browser import ChromiumMixin, needs_chromium
+
+pytestmark = needs_chromium
 
 
-class MeetingBrowserTest(StaticLiveServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-
+class MeetingBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
     def setUp(self):
         BaseTestCase.setUpTestData.__func__(self)
         self.organiser_a.set_password("secret-pass-1")
