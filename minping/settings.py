@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-from django.utils.translation import gettext_lazy as _
 
 from minping.lib.env import database_from_url, env, env_bool, env_int, env_list, env_secret
 

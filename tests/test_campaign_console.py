@@ -2,6 +2,7 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
+from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.urls import reverse
 
@@ -42,7 +43,7 @@ class CampaignConsoleTest(BaseTestCase):
         self.client.post(reverse("evaluations:subjects-add", args=[campaign.pk]), {"cadre": [self.cadre_a.pk]})
         self.client.post(reverse("evaluations:group-add", args=[campaign.pk]), {"name": "企业", "kind": "enterprises", "weight": "0.3"})
         self.assertEqual((campaign.subjects.count(), campaign.groups.count()), (1, 1))
-        with self.assertRaises(Exception):
+        with self.assertRaisesMessage(ValidationError, "测评活动已开始"):
             actions.add_group(actor=self.organiser_a, campaign=campaign, name="企业")
 
     def test_another_districts_organiser_gets_404(self):

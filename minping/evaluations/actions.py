@@ -280,15 +280,18 @@ def campaign_for_code(presented: str) -> Campaign:
         raise CastError("malformed_code", str(exc)) from None
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT c.campaign_id, p.head_at_open FROM evaluations_code c "
+            f"SELECT c.campaign_id, p.head_at_open, p.status FROM evaluations_code c "
             f"JOIN evaluations_campaign p ON p.id = c.campaign_id WHERE c.{field} = %s", [value],
         )  # fmt: skip
         row = cursor.fetchone()
     if row is None:
         raise CastError("unknown_code", "测评码不存在，请核对", status=404)
-    cached = _open_campaigns.get(row)  # keyed by the genesis hash too, which commits to the whole configuration
+    # Keyed by the genesis hash too, which commits to the whole configuration; the status is always fresh.
+    cached = _open_campaigns.get(row[:2])
     if cached and cached[0] > time.monotonic():
-        return copy.copy(cached[1])
+        campaign = copy.copy(cached[1])
+        campaign.status = row[2]
+        return campaign
     campaign = Campaign.objects.select_related("instrument_version").get(pk=row[0])
     if campaign.head_at_open:
         if len(_open_campaigns) > 1000:

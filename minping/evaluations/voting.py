@@ -8,7 +8,6 @@ No session is created and nothing about the voter is stored.
 import secrets
 from functools import wraps
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -22,8 +21,7 @@ from minping.evaluations import actions
 from minping.evaluations.actions import CastError, campaign_for_code
 from minping.evaluations.forms import errors_by_field, hidden_fields, payload_from_post
 from minping.evaluations.instruments import AnswerError, clean_answers
-from minping.evaluations.models import Ballot, Campaign, Code
-from minping.evaluations import codes as code_rules
+from minping.evaluations.models import Ballot, Campaign
 
 GUESS_LIMIT = 60  # failed look-ups of well-formed codes per address per window
 GUESS_WINDOW = 600

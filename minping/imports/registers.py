@@ -114,6 +114,9 @@ class Context:
 
     @property
     def regions(self) -> RegionIndex:
+        return self.load_regions()
+
+    def load_regions(self) -> RegionIndex:
         if self._regions is None:
             self._regions = RegionIndex(self.scope)
         return self._regions
@@ -151,7 +154,7 @@ class Register:
 
     def prepare(self, ctx: Context) -> None:
         """Load what `clean` looks up, before rows stream into the stage (no query may run meanwhile)."""
-        ctx.regions
+        ctx.load_regions()
 
     def set_checks(self, ctx: Context) -> list["SetCheck"]:
         """Problems only visible against the database, found with one query each over the staged rows."""
