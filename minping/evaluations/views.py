@@ -66,11 +66,14 @@ def _errors(request, exc: ValidationError) -> None:
     messages.error(request, "；".join(exc.messages))
 
 
+def _campaigns(user):
+    return scope(Campaign.objects.select_related("region"), user).annotate(n_ballots=Count("ballots"))[:100]
+
+
 @console_required
 def campaign_list(request):
-    campaigns = scope(Campaign.objects.select_related("region"), request.user).annotate(n_ballots=Count("ballots"))
     form = CampaignForm(request.user, initial={"region": request.user.region_id})
-    return render(request, "evaluations/campaign_list.html", {"campaigns": campaigns[:100], "form": form})
+    return render(request, "evaluations/campaign_list.html", {"campaigns": _campaigns(request.user), "form": form})
 
 
 @console_required
@@ -78,8 +81,8 @@ def campaign_list(request):
 def campaign_create(request):
     form = CampaignForm(request.user, request.POST)
     if not form.is_valid():
-        campaigns = scope(Campaign.objects.all(), request.user)[:100]
-        return render(request, "evaluations/campaign_list.html", {"campaigns": campaigns, "form": form}, status=400)
+        context = {"campaigns": _campaigns(request.user), "form": form}
+        return render(request, "evaluations/campaign_list.html", context, status=400)
     try:
         campaign = actions.create_campaign(actor=request.user, **form.cleaned_data)
     except ValidationError as exc:

@@ -143,7 +143,7 @@ def ballot(request):
     return render(request, "evaluations/vote_receipt.html", {"campaign": campaign, "receipt": receipt})
 
 
-def _review(campaign: Campaign, subjects, stored: dict) -> list[dict]:
+def _review(campaign: Campaign, subjects, stored: dict) -> dict:
     labels = {}
     for question in campaign.definition["subject_questions"] + campaign.definition.get("general_questions", []):
         options = {o["key"]: o["label"] for o in question.get("options", [])}
@@ -160,8 +160,7 @@ def _review(campaign: Campaign, subjects, stored: dict) -> list[dict]:
         section = stored["s"][str(subject.pk)]
         answers = [] if section.get("unknown") else [show(k, v) for k, v in section.items()]
         rows.append({"subject": subject, "unknown": section.get("unknown", False), "answers": answers})
-    general = [show(k, v) for k, v in stored["g"].items()]
-    return [{"rows": rows, "general": general}]
+    return {"rows": rows, "general": [show(k, v) for k, v in stored["g"].items()]}
 
 
 @voter_page
