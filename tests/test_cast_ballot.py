@@ -6,7 +6,7 @@ from django.test import TransactionTestCase, skipUnlessDBFeature
 from minping.evaluations import actions
 from minping.evaluations.actions import CastError
 from minping.evaluations.ballots import verify_ballot_box
-from minping.evaluations.models import Ballot, Code, Submission
+from minping.evaluations.models import Ballot, Campaign, Code, Submission
 from tests.base import BaseTestCase
 from tests.evaluating import full_answers, make_campaign
 
@@ -97,6 +97,29 @@ class CastBallotTest(BaseTestCase):
         with self.assertRaises(CastError) as raised:
             self.cast()
         self.assertEqual(raised.exception.reason, "closed")
+
+    def test_the_voting_window_is_enforced(self):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        now = timezone.now()
+        for starts, ends, reason in [(now + dt.timedelta(hours=1), None, "not_open"), (None, now, "closed")]:
+            Campaign.objects.filter(pk=self.campaign.pk).update(starts_at=starts, ends_at=ends)
+            with self.subTest(reason=reason), self.assertRaises(CastError) as raised:
+                self.cast()
+            self.assertEqual(raised.exception.reason, reason)
+        self.assertEqual(Ballot.objects.count(), 0)
+
+    def test_a_window_that_ends_before_it_starts_is_refused(self):
+        from django.core.exceptions import ValidationError
+        from django.utils import timezone
+
+        now = timezone.now()
+        with self.assertRaises(ValidationError):
+            actions.create_campaign(actor=self.organiser_a, name="x", region=self.community_a, channels=["qr"],
+                                    instrument=self.campaign.instrument_version.instrument,
+                                    starts_at=now, ends_at=now)  # fmt: skip
 
     def test_the_ballot_box_verifies_after_close_and_detects_tampering(self):
         for token, _short in self.pairs[:3]:

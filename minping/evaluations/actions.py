@@ -79,7 +79,7 @@ DEFAULT_GROUPS = {"masses": ("群众", 1)}
 
 
 def create_campaign(*, actor, name: str, region, instrument: Instrument, channels: list[str], quorum: int = 50,
-                    groups: list[dict] | None = None) -> Campaign:  # fmt: skip
+                    groups: list[dict] | None = None, starts_at=None, ends_at=None) -> Campaign:  # fmt: skip
     ensure_region_in_scope(actor, region)
     if not instrument.is_template:
         ensure_region_in_scope(actor, instrument.region)
@@ -88,11 +88,13 @@ def create_campaign(*, actor, name: str, region, instrument: Instrument, channel
         raise ValidationError({"channels": "请至少选择一种有效的投票方式"})
     if not 1 <= quorum <= 100000:
         raise ValidationError({"quorum": "有效票数下限应在 1 到 100000 之间"})
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise ValidationError({"ends_at": "投票截止时间应晚于开始时间"})
     groups = groups or [{"name": "群众", "kind": "masses", "weight": 1}]
     with transaction.atomic():
         campaign = Campaign.objects.create(
             name=name, region=region, instrument_version=instrument.latest(), channels=sorted(set(channels)),
-            quorum=quorum, created_by=actor,
+            quorum=quorum, created_by=actor, starts_at=starts_at, ends_at=ends_at,
         )  # fmt: skip
         for group in groups:
             add_group(actor=actor, campaign=campaign, **group)

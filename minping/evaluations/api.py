@@ -1,5 +1,6 @@
 """JSON endpoints of campaigns (organisers, with an API key) and of voting (anyone holding a code)."""
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,6 +36,8 @@ class CampaignIn(Schema):
     channels: list[str]
     quorum: int = 50
     groups: list[GroupIn] = []
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
 
 
 class CampaignOut(Schema):
@@ -73,7 +76,8 @@ def create_campaign(request, body: CampaignIn):
         raise HttpError(404, "no such instrument")
     campaign = actions.create_campaign(actor=user, name=body.name, region=region, instrument=instrument,
                                        channels=body.channels, quorum=body.quorum,
-                                       groups=[g.dict() for g in body.groups] or None)  # fmt: skip
+                                       groups=[g.dict() for g in body.groups] or None,
+                                       starts_at=body.starts_at, ends_at=body.ends_at)  # fmt: skip
     return Status(201, campaign_out(campaign))
 
 

@@ -37,6 +37,10 @@ class CampaignForm(forms.Form):
     channels = forms.MultipleChoiceField(label=gettext_lazy("Channels"), choices=Campaign.Channel.choices,
                                          widget=forms.CheckboxSelectMultiple, initial=["qr", "paper"])  # fmt: skip
     quorum = forms.IntegerField(label=gettext_lazy("Quorum (valid ballots per subject)"), min_value=1, max_value=100000, initial=50)
+    starts_at = forms.DateTimeField(label=gettext_lazy("Voting opens (optional)"), required=False,
+                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))  # fmt: skip
+    ends_at = forms.DateTimeField(label=gettext_lazy("Voting closes (optional)"), required=False,
+                                  widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))  # fmt: skip
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
