@@ -108,6 +108,12 @@ TRANSLATIONS = {
     "This keying differs from another clerk's. Check the sheet; a matching keying resolves it.": "本次录入与另一名录入员不一致。请核对原票，一致的录入即可解决。",
     "Both keyings agree: the ballot is counted.": "两次录入一致，已计票。", "Roster": "名册", "Send by": "发送方式",
     "%(sent)s sent, %(skipped)s without an address.": "已发送 %(sent)s 个，%(skipped)s 人没有联系方式。",
+    "Instruments": "测评表", "in use: saving makes a new version": "使用中：保存后生成新版本",
+    "Questions about each subject": "针对每个测评对象的题目", "Questions asked once": "只问一次的题目", "required": "必答",
+    "New question": "新题目", "Built-in templates cannot be changed: copy one to your region and edit the copy.": "内置模板不能修改：请复制到本区域后修改副本。",
+    "Built-in template": "内置模板", "Copy": "复制", "Voting opens (optional)": "投票开始时间（可选）",
+    "Voting closes (optional)": "投票截止时间（可选）", "Satisfaction": "满意度", "Grade": "等次", "Yes / no": "是/否",
+    "Score 0–100": "0–100分", "Free text": "文字", "Instrument saved.": "测评表已保存。",
 }  # fmt: skip
 PLURALS = {"%(counter)s record": "共 %(counter)s 条记录"}
 

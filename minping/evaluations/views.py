@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -311,3 +311,68 @@ def letters(request, pk):
     senders = [(s.label, s.assurance) for s in available_senders()]
     return render(request, "evaluations/letters.html", {"campaign": campaign, "form": form, "senders": senders},
                   status=400 if request.method == "POST" else 200)  # fmt: skip
+
+
+@console_required
+def instrument_list(request):
+    return render(request, "evaluations/instrument_list.html", {"instruments": instruments_for(request.user).select_related("region")})
+
+
+@console_required
+@require_POST
+def instrument_copy(request, pk):
+    instrument = get_object_or_404(instruments_for(request.user), pk=pk)
+    region = request.user.region or Region.objects.roots().first()
+    try:
+        copied = actions.copy_instrument(actor=request.user, instrument=instrument, region=region)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("evaluations:instrument-list")
+    return redirect("evaluations:instrument-edit", pk=copied.pk)
+
+
+NEW_QUESTION_TYPES = [("scale", gettext_lazy("Satisfaction")), ("grade", gettext_lazy("Grade")),
+                      ("yesno", gettext_lazy("Yes / no")), ("score", gettext_lazy("Score 0–100")),
+                      ("text", gettext_lazy("Free text"))]  # fmt: skip
+
+
+@console_required
+@require_http_methods(["GET", "POST"])
+def instrument_edit(request, pk):
+    """Questions of one of the region's instruments: reword, make optional, remove, add. Saving an instrument
+    that a campaign has opened with creates a new version; the campaign keeps the old one."""
+    instrument = get_object_or_404(instruments_for(request.user).filter(region__isnull=False), pk=pk)
+    version = instrument.latest()
+    if request.method == "POST":
+        try:
+            actions.edit_instrument(actor=request.user, instrument=instrument,
+                                    definition=instrument_from_post(version.definition, request.POST))  # fmt: skip
+            messages.success(request, _("Instrument saved."))
+            return redirect("evaluations:instrument-edit", pk=instrument.pk)
+        except ValidationError as exc:
+            _errors(request, exc)
+    parts = [(part, version.definition.get(part, [])) for part in ("subject_questions", "general_questions")]
+    return render(request, "evaluations/instrument_edit.html",
+                  {"instrument": instrument, "version": version, "parts": parts, "types": NEW_QUESTION_TYPES})  # fmt: skip
+
+
+def instrument_from_post(definition: dict, data) -> dict:
+    """The edited definition: existing questions kept in order unless removed, new ones appended."""
+    from minping.evaluations.instruments import q
+
+    edited = {}
+    for part in ("subject_questions", "general_questions"):
+        questions = []
+        for question in definition.get(part, []):
+            name = f"{part}__{question['key']}"
+            if data.get(f"{name}__remove"):
+                continue
+            questions.append({**question, "label": data.get(f"{name}__label", question["label"]).strip()[:200],
+                              "required": bool(data.get(f"{name}__required"))})  # fmt: skip
+        label, kind = data.get(f"{part}__new_label", "").strip()[:200], data.get(f"{part}__new_type", "")
+        if label and kind in dict(NEW_QUESTION_TYPES):
+            taken = {question["key"] for question in questions}
+            key = next(f"q{n}" for n in range(1, 100) if f"q{n}" not in taken)
+            questions.append(q(key, label, kind, **({"min": 0, "max": 100} if kind == "score" else {})))
+        edited[part] = questions
+    return edited
