@@ -26,7 +26,7 @@ PDF = "application/pdf"
 
 
 def instruments_for(user):
-    own = scope(Instrument.objects.filter(region__isnull=False), user) if not user.is_system_admin else Instrument.objects.all()
+    own = scope(Instrument.objects.filter(region__isnull=False), user)
     return Instrument.objects.filter(Q(region__isnull=True) | Q(pk__in=own.values("pk")))
 
 

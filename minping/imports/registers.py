@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from minping.accounts.scoping import scope
 from minping.imports.stage import Stage, Upsert
 from minping.lib.dates import parse_date
 from minping.lib.identity import (
@@ -136,10 +137,6 @@ class Context:
         return found
 
 
-def _scope_filter(ctx: Context, queryset):
-    return queryset.within(ctx.scope) if ctx.scope else queryset
-
-
 class Register:
     key: str
     label: str
@@ -168,7 +165,7 @@ class Register:
         raise NotImplementedError
 
     def export_queryset(self, ctx: Context):
-        return _scope_filter(ctx, self.model.objects.all())
+        return scope(self.model.objects.all(), ctx.actor)
 
     def export_row(self, obj, ctx: Context) -> list:
         raise NotImplementedError
@@ -427,7 +424,7 @@ class CadreRegister(Register):
 
     def _units(self, ctx) -> dict:
         if "units" not in ctx.cache:
-            units = _scope_filter(ctx, Unit.objects.all()).values_list("region_id", "name", "pk")
+            units = scope(Unit.objects.all(), ctx.actor).values_list("region_id", "name", "pk")
             ctx.cache["units"] = {(region, name): pk for region, name, pk in units}
         return ctx.cache["units"]
 
