@@ -66,6 +66,9 @@ def not_found(request, exc):
 
 
 from minping.evaluations.api import organiser_router, voter_router  # noqa: E402
+from minping.results import api as results_api  # noqa: E402
 
+organiser_router.add_router("", results_api.organiser_router)
 api.add_router("/campaigns", organiser_router, auth=ApiKeyAuth())
 api.add_router("/vote", voter_router)
+api.add_router("/results", results_api.public_router)

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "minping.audit",
     "minping.imports",
     "minping.evaluations",
+    "minping.results",
     "minping.demo",
 ]
 

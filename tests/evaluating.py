@@ -30,3 +30,25 @@ def full_answers(campaign, choice="satisfied", overall="excellent", suggestion="
                 section[q["key"]] = "yes"
         subjects[str(subject.pk)] = section
     return {"subjects": subjects, "general": {"suggestion": suggestion} if suggestion else {}}
+
+
+def answers_for(campaign, overall: str = "excellent", each: str = "satisfied", suggestion: str = "", unknown=()):
+    """One ballot's answers: every scale question `each`, every grade question `overall`; subjects whose pk is in
+    `unknown` marked 不认识."""
+    subjects = {}
+    for subject in campaign.subjects.all():
+        if subject.pk in unknown:
+            subjects[str(subject.pk)] = {"unknown": True}
+            continue
+        section = {}
+        for q in campaign.definition["subject_questions"]:
+            section[q["key"]] = {"grade": overall, "scale": each, "yesno": "yes", "score": 90}.get(q["type"], each)
+        subjects[str(subject.pk)] = section
+    return {"subjects": subjects, "general": {"suggestion": suggestion} if suggestion else {}}
+
+
+def cast_all(campaign, pairs, answers_list, channel="qr"):
+    from minping.evaluations import actions
+
+    for (token, _short), answers in zip(pairs, answers_list, strict=False):
+        actions.cast_ballot(campaign=campaign, code=token, answers=answers, channel=channel)

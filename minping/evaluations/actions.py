@@ -11,6 +11,7 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -123,6 +124,23 @@ def add_group(*, actor, campaign: Campaign, name: str, kind: str = "custom", wei
     return EvaluatorGroup.objects.create(campaign=campaign, name=name, kind=kind, weight=weight, quorum=quorum)
 
 
+def set_group_weight(*, actor, group: EvaluatorGroup, weight) -> EvaluatorGroup:
+    """Change a group's weight while the campaign is a draft (weights must sum to 1 when voting opens)."""
+    ensure_region_in_scope(actor, group.campaign.region)
+    try:
+        weight = Decimal(str(weight))
+    except ArithmeticError:
+        raise ValidationError({"weight": "权重应为数字"}) from None
+    if not 0 <= weight <= 1:
+        raise ValidationError({"weight": "权重应在 0 到 1 之间"})
+    with transaction.atomic():
+        _ensure_draft(Campaign.objects.select_for_update().get(pk=group.campaign_id))  # opening waits, and vice versa
+        group.weight = weight
+        group.save(update_fields=["weight"])
+        record_event(actor=actor, action="campaign.group_weight", obj=group.campaign, data={"group": group.name, "weight": str(weight)})
+    return group
+
+
 def add_subjects(*, actor, campaign: Campaign, subjects: list) -> list[Subject]:
     """Add cadres, units or regions (model instances) as subjects; each must lie inside the campaign's region."""
     ensure_region_in_scope(actor, campaign.region)
@@ -182,6 +200,9 @@ def open_campaign(*, actor, campaign: Campaign) -> Campaign:
             raise ValidationError("只有草稿状态的测评活动可以开始")
         if not campaign.subjects.exists() or not campaign.groups.exists():
             raise ValidationError("请先添加测评对象和评价群体")
+        weights = sum(campaign.groups.values_list("weight", flat=True))
+        if abs(weights - 1) > Decimal("0.0001"):
+            raise ValidationError(f"各评价群体的权重之和应为 1（现为 {weights.normalize()}），请调整后再开始")
         InstrumentVersion.objects.filter(pk=campaign.instrument_version_id).update(is_frozen=True)
         campaign.status, campaign.opened_at = Campaign.Status.OPEN, timezone.now()
         campaign.head_at_open = genesis(campaign)
@@ -199,6 +220,9 @@ def close_campaign(*, actor, campaign: Campaign) -> Campaign:
         campaign.status, campaign.closed_at = Campaign.Status.CLOSED, timezone.now()
         campaign.head_at_close = chain_head(campaign)
         campaign.save(update_fields=["status", "closed_at", "head_at_close"])
+        from minping.results.actions import on_close  # results build on evaluations, not the other way round
+
+        on_close(campaign)
         record_event(actor=actor, action="campaign.close", obj=campaign,
                      data={"head": campaign.head_at_close, "ballots": campaign.ballots.count()})  # fmt: skip
     return campaign

@@ -1,7 +1,7 @@
 """PDFs people print: QR slips for meetings, paper ballots, letters carrying a code to a registered person.
 
-Chinese is set in Adobe's STSong-Light CID font, which every PDF reader maps to an installed Chinese font, so
-no font file ships and nothing is fetched. Codes appear in clear only in these responses; nothing is kept.
+Chinese is set in the font shipped with the package and embedded in each PDF, so slips print the same on a
+machine with no Chinese font. Codes appear in clear only in these responses; nothing is kept.
 """
 
 import io
@@ -10,13 +10,12 @@ import segno
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
 from minping.evaluations.codes import format_short
+from minping.lib.fonts import cjk_font
 
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+FONT = cjk_font()
 PAGE_W, PAGE_H = A4
 
 

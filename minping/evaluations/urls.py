@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/subjects/", views.subjects_add, name="subjects-add"),
     path("<int:pk>/subjects/<int:subject_pk>/remove/", views.subject_remove, name="subject-remove"),
     path("<int:pk>/groups/", views.group_add, name="group-add"),
+    path("<int:pk>/groups/<int:group_pk>/weight/", views.group_weight, name="group-weight"),
     path("<int:pk>/codes/", views.codes_issue, name="codes-issue"),
     path("<int:pk>/codes/void/", views.codes_void, name="codes-void"),
     path("<int:pk>/paper/", views.paper_entry, name="paper-entry"),

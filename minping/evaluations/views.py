@@ -172,6 +172,18 @@ def group_add(request, pk):
 
 @console_required
 @require_POST
+def group_weight(request, pk, group_pk):
+    campaign = campaign_for_manager(request.user, pk)
+    group = get_object_or_404(campaign.groups, pk=group_pk)
+    try:
+        actions.set_group_weight(actor=request.user, group=group, weight=request.POST.get("weight", ""))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("evaluations:campaign-detail", pk=campaign.pk)
+
+
+@console_required
+@require_POST
 def campaign_transition(request, pk, transition):
     campaign = campaign_for_manager(request.user, pk)
     action = {"open": actions.open_campaign, "close": actions.close_campaign}.get(transition)

@@ -1,0 +1,17 @@
+"""The Chinese font embedded in every PDF Minping writes (see minping/fonts/README.md). Registered once with
+reportlab, which embeds only the characters a document uses."""
+
+import functools
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+CJK = "MinpingCJK"
+FONT_FILE = Path(__file__).resolve().parent.parent / "fonts" / "DroidSansFallbackFull.ttf"
+
+
+@functools.cache
+def cjk_font() -> str:
+    pdfmetrics.registerFont(TTFont(CJK, str(FONT_FILE)))
+    return CJK

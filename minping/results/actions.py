@@ -1,0 +1,122 @@
+"""Writes of results: counting at close, the results policy, publication, objections. Each is audited."""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from minping.accounts.scoping import ensure_region_in_scope
+from minping.audit.actions import record_event
+from minping.evaluations.models import Campaign
+from minping.results import flags, tally
+from minping.results.models import Notice, Objection, Policy, Tally
+from minping.results.rules import default_rules, validate_rules
+
+
+def on_close(campaign: Campaign) -> None:
+    """Roll the ballots up into counts and look for review flags; called in the transaction that closes."""
+    Policy.objects.get_or_create(campaign=campaign, defaults={"rules": default_rules(campaign.definition)})
+    tally.roll_up(campaign)
+    flags.compute_flags(campaign)
+
+
+def set_policy(*, actor, campaign: Campaign, denominator: str | None = None, rules=None, notice_days: int | None = None) -> Policy:
+    """The denominator can be chosen while the campaign is a draft; rules and the notice period until it is
+    published. Nobody can change how figures are computed after seeing them."""
+    ensure_region_in_scope(actor, campaign.region)
+    with transaction.atomic():
+        policy, _ = Policy.objects.select_for_update().get_or_create(
+            campaign=campaign, defaults={"rules": default_rules(campaign.definition)})
+        changed = {}
+        if denominator is not None and denominator != policy.denominator:
+            if not campaign.is_editable():
+                raise ValidationError({"denominator": "测评开始后不能再改变比率的分母口径"})
+            if denominator not in Policy.Denominator.values:
+                raise ValidationError({"denominator": "未知的分母口径"})
+            policy.denominator = changed["denominator"] = denominator
+        if rules is not None:
+            if campaign.status in {Campaign.Status.PUBLISHED, Campaign.Status.ARCHIVED}:
+                raise ValidationError({"rules": "结果已发布，跟进规则不能再修改"})
+            policy.rules = changed["rules"] = validate_rules(rules, campaign.definition)
+        if notice_days is not None:
+            if not 1 <= notice_days <= 60:
+                raise ValidationError({"notice_days": "公示期应为 1 到 60 天"})
+            policy.notice_days = changed["notice_days"] = notice_days
+        policy.save()
+        if changed:
+            record_event(actor=actor, action="results.policy", obj=campaign, data=changed)
+    return policy
+
+
+def publish(*, actor, campaign: Campaign) -> Notice:
+    """Publish a closed campaign's results to the public notice page, with an objection window."""
+    ensure_region_in_scope(actor, campaign.region)
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if campaign.status in {Campaign.Status.PUBLISHED, Campaign.Status.ARCHIVED}:
+            raise ValidationError("结果已经发布过")
+        if campaign.status != Campaign.Status.CLOSED:
+            raise ValidationError("测评结束后才能发布结果")
+        if not Tally.objects.filter(campaign=campaign, question="", option="valid").exists():
+            raise ValidationError("本次测评没有任何有效票，不能发布结果")
+        policy, _ = Policy.objects.get_or_create(campaign=campaign, defaults={"rules": default_rules(campaign.definition)})
+        now = timezone.now()
+        notice = Notice.objects.create(campaign=campaign, published_at=now, published_by=actor,
+                                       objections_until=now + timedelta(days=policy.notice_days))  # fmt: skip
+        campaign.status = Campaign.Status.PUBLISHED
+        campaign.save(update_fields=["status"])
+        record_event(actor=actor, action="results.publish", obj=campaign,
+                     data={"objections_until": notice.objections_until.isoformat()})  # fmt: skip
+    return notice
+
+
+def archive(*, actor, campaign: Campaign) -> Campaign:
+    ensure_region_in_scope(actor, campaign.region)
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if campaign.status != Campaign.Status.PUBLISHED:
+            raise ValidationError("只有已发布的测评活动可以归档")
+        if campaign.notice.objections_until > timezone.now():
+            raise ValidationError("公示期尚未结束，不能归档")
+        if campaign.notice.objections.filter(answered_at__isnull=True).exists():
+            raise ValidationError("还有未答复的申诉，不能归档")
+        campaign.status = Campaign.Status.ARCHIVED
+        campaign.save(update_fields=["status"])
+        record_event(actor=actor, action="campaign.archive", obj=campaign)
+    return campaign
+
+
+def object_to(*, notice: Notice, text: str, contact: str = "", subject=None) -> Objection:
+    """File an objection during the notice period. Anyone may; nothing about the sender is kept but the
+    contact they choose to give."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "请填写申诉内容"})
+    if len(text) > 2000:
+        raise ValidationError({"text": "申诉内容不能超过 2000 字"})
+    if len(contact or "") > 100:
+        raise ValidationError({"contact": "联系方式不能超过 100 字"})
+    if subject is not None and subject.campaign_id != notice.campaign_id:
+        raise ValidationError({"subject": "该对象不属于本次测评"})
+    with transaction.atomic():
+        notice = Notice.objects.select_for_update().get(pk=notice.pk)
+        if timezone.now() >= notice.objections_until:
+            raise ValidationError("公示期已结束，不再受理申诉")
+        objection = Objection.objects.create(notice=notice, text=text, contact=(contact or "").strip(), subject=subject)
+        record_event(actor=None, action="results.objection", obj=notice.campaign, data={"objection": objection.pk})
+    return objection
+
+
+def answer_objection(*, actor, objection: Objection, answer: str) -> Objection:
+    ensure_region_in_scope(actor, objection.notice.campaign.region)
+    answer = (answer or "").strip()
+    if not answer:
+        raise ValidationError({"answer": "请填写答复内容"})
+    with transaction.atomic():
+        objection = Objection.objects.select_for_update().get(pk=objection.pk)
+        objection.answer, objection.answered_at, objection.answered_by = answer, timezone.now(), actor
+        objection.save(update_fields=["answer", "answered_at", "answered_by"])
+        record_event(actor=actor, action="results.answer_objection", obj=objection.notice.campaign,
+                     data={"objection": objection.pk})  # fmt: skip
+    return objection

@@ -1,0 +1,90 @@
+"""Review flags: patterns in a closed campaign that an organiser should look at, each with its evidence.
+They are listed as "needs review"; no ballot is ever dropped or changed because of one."""
+
+import hashlib
+from collections import Counter
+
+from django.db.models import Sum
+
+from minping.evaluations.ballots import canonical
+from minping.evaluations.models import Ballot, Campaign
+from minping.results.figures import SCORED_TYPES, subject_figures
+from minping.results.models import ReviewFlag, Tally
+
+IDENTICAL_MIN = 10  # at least this many ballots with the very same answers…
+IDENTICAL_SHARE = 0.2  # …making up at least this share of their group
+STRAIGHT_MIN_SUBJECTS = 3
+STRAIGHT_SHARE = 0.5
+HIGH_RATE = 0.995
+HIGH_RATE_MIN_N = 20
+CHANNEL_GAP = 20.0  # points of 满意度
+CHANNEL_MIN_N = 10
+
+
+def _ballot_patterns(campaign: Campaign) -> list[dict]:
+    flags = []
+    identical = Counter()
+    per_group = Counter()
+    straight = Counter()
+    matrix = Counter()
+    scored = [q["key"] for q in campaign.definition["subject_questions"] if q["type"] in SCORED_TYPES - {"score"}]
+    rows = Ballot.objects.filter(campaign=campaign, void_reason="").values_list("group_id", "answers")
+    for group, answers in rows.iterator(chunk_size=500):
+        per_group[group] += 1
+        identical[(group, hashlib.sha256(canonical(answers["s"])).hexdigest())] += 1
+        sections = [s for s in answers["s"].values() if "unknown" not in s and "void" not in s]
+        if len(sections) >= STRAIGHT_MIN_SUBJECTS and scored:
+            matrix[group] += 1
+            if len({tuple(s.get(k) for k in scored) for s in sections}) == 1:
+                straight[group] += 1
+    names = {g.pk: g.name for g in campaign.groups.all()}
+    for (group, _digest), n in identical.items():
+        if n >= IDENTICAL_MIN and n >= IDENTICAL_SHARE * per_group[group]:
+            flags.append({"kind": ReviewFlag.Kind.IDENTICAL, "evidence": {
+                "group": names[group], "ballots": n, "of": per_group[group], "share": round(n / per_group[group], 4)}})
+    for group, n in straight.items():
+        if n >= IDENTICAL_MIN and n >= STRAIGHT_SHARE * matrix[group]:
+            flags.append({"kind": ReviewFlag.Kind.STRAIGHT, "evidence": {
+                "group": names[group], "ballots": n, "of": matrix[group], "share": round(n / matrix[group], 4)}})
+    return flags
+
+
+def _figure_patterns(campaign: Campaign) -> list[dict]:
+    flags = []
+    subjects = list(campaign.subjects.all())
+    for item in subject_figures(campaign, subjects):
+        for cell in item.cells:
+            for key, figures in cell.questions.items():
+                for metric, rate in figures.rates.items():
+                    if rate.n >= HIGH_RATE_MIN_N and rate.value is not None and rate.value >= HIGH_RATE and metric != "incompetent_rate":
+                        flags.append({"kind": ReviewFlag.Kind.HIGH_RATE, "subject": item.subject, "evidence": {
+                            "group": cell.group.name, "question": key, "metric": metric, "k": rate.k, "n": rate.n}})
+    # Channels: the share of favourable answers to the overall (or first scored) question, per channel.
+    questions = [q for q in campaign.definition["subject_questions"] if q["type"] in SCORED_TYPES - {"score"}]
+    if len(campaign.channels) > 1 and questions:
+        question = next((q for q in questions if q["key"] == "overall"), questions[0])
+        scores = {o["key"]: o.get("score") for o in question["options"]}
+        sums = {}
+        for row in (Tally.objects.filter(campaign=campaign, question=question["key"]).values("subject_id", "channel", "option")
+                    .annotate(n=Sum("n"))):  # fmt: skip
+            if scores.get(row["option"]) is None:
+                continue
+            total, n = sums.get((row["subject_id"], row["channel"]), (0, 0))
+            sums[(row["subject_id"], row["channel"])] = (total + row["n"] * scores[row["option"]], n + row["n"])
+        for subject in subjects:
+            means = {ch: t / n for (s, ch), (t, n) in sums.items() if s == subject.pk and n >= CHANNEL_MIN_N}
+            if len(means) >= 2 and max(means.values()) - min(means.values()) >= CHANNEL_GAP:
+                flags.append({"kind": ReviewFlag.Kind.CHANNEL_GAP, "subject": subject, "evidence": {
+                    "question": question["key"], "means": {k: round(v, 1) for k, v in sorted(means.items())}}})
+    return flags
+
+
+def compute_flags(campaign: Campaign) -> list[ReviewFlag]:
+    """Recompute and store the campaign's flags (after its counts are rolled up)."""
+    found = _ballot_patterns(campaign) + _figure_patterns(campaign)
+    ballots = Ballot.objects.filter(campaign=campaign).count()
+    issued = campaign.codes.exclude(status="voided").count()
+    if ballots > issued:
+        found.append({"kind": ReviewFlag.Kind.OVER_ISSUED, "evidence": {"ballots": ballots, "issued": issued}})
+    ReviewFlag.objects.filter(campaign=campaign).delete()
+    return ReviewFlag.objects.bulk_create(ReviewFlag(campaign=campaign, **flag) for flag in found)

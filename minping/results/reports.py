@@ -1,0 +1,286 @@
+"""Result reports: an Excel workbook, a Word circular (测评结果通报) and a PDF result sheet to sign.
+
+All three are built from present.py's data, so small-group protection holds in every one. Text that would
+break a file (control characters) is removed, and text Excel would take for a formula is kept as text.
+"""
+
+import io
+import re
+
+from django.utils import timezone, translation
+
+from minping.evaluations.models import Campaign
+from minping.results import present
+from minping.results.figures import DEFINITIONS
+from minping.results.figures import subject_figures
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF = "application/pdf"
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def clean(value):
+    """Text safe for XML-based files; numbers and None unchanged."""
+    if not isinstance(value, str):
+        return value
+    return CONTROL.sub("", value)
+
+
+def cell_text(value):
+    """A value for a spreadsheet cell: control characters gone, would-be formulas kept as text."""
+    value = clean(value)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def pct(value) -> str:
+    return "" if value is None else f"{value * 100:.2f}%"
+
+
+def points(value) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def _context(campaign: Campaign) -> dict:
+    view = present.campaign_view(campaign)
+    subjects = list(campaign.subjects.all())
+    return {"view": view, "subjects": [present.subject_view(campaign, f) for f in subject_figures(campaign, subjects)]}
+
+
+def _rate_columns(campaign: Campaign) -> list[tuple[str, str, str]]:
+    """(question key, metric, column title) of the combined figures the summary lists."""
+    from minping.results.figures import METRICS, SCORE_LABEL, SCORED_TYPES, metrics_for
+
+    columns = []
+    for question in campaign.definition["subject_questions"]:
+        if question["type"] in SCORED_TYPES:
+            columns.append((question["key"], "score", f"{question['label']}·{SCORE_LABEL}"))
+        for metric in metrics_for(question):
+            columns.append((question["key"], metric, f"{question['label']}·{METRICS[metric][0]}"))
+    return columns
+
+
+def _sheet_title(index: int, label: str, used: set) -> str:
+    title = re.sub(r"[\[\]:*?/\\']", "", clean(f"{index} {label}"))[:31].strip() or str(index)
+    while title in used:
+        title = f"{index}"[:31]
+    used.add(title)
+    return title
+
+
+def xlsx(campaign: Campaign) -> tuple[str, bytes]:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    data = _context(campaign)
+    view = data["view"]
+    bold = Font(bold=True)
+    workbook = Workbook(write_only=True)
+
+    def row(sheet, values, style=None):
+        if style is None:
+            sheet.append([cell_text(v) for v in values])
+            return
+        from openpyxl.cell import WriteOnlyCell
+
+        cells = []
+        for v in values:
+            c = WriteOnlyCell(sheet, value=cell_text(v))
+            c.font = style
+            cells.append(c)
+        sheet.append(cells)
+
+    summary = workbook.create_sheet("汇总")
+    row(summary, [campaign.name], bold)
+    row(summary, ["区域", campaign.region.name, "状态", campaign.get_status_display()])
+    row(summary, ["结束时间", timezone.localtime(campaign.closed_at).strftime("%Y-%m-%d %H:%M") if campaign.closed_at else ""])
+    row(summary, ["票箱哈希（结束时）", campaign.head_at_close])
+    row(summary, ["比率分母口径", view["denominator"]])
+    row(summary, ["排名依据", view["headline"]])
+    row(summary, ["说明", "少于5票的单元格显示为“<5”；未达到法定有效票数的对象不计算比率"])
+    row(summary, [])
+    columns = _rate_columns(campaign)
+    row(summary, ["类别", "排名", "对象", "职务/说明", "有效票", "达到法定票数", view["headline"], *[c[2] for c in columns]], bold)
+    for item in view["ranking"]:
+        figures = item["figures"]
+        row(summary, [item["category"], item["rank"] or "", item["label"], item["detail"], item["valid"],
+                      "是" if item["quorum_met"] else "否（未达法定票数）",
+                      round(item["headline"], 2) if item["headline"] is not None else "",
+                      *[_fmt(figures.get(key, {}).get(metric), metric) for key, metric, _ in columns]])  # fmt: skip
+
+    follow = workbook.create_sheet("跟进名单")
+    row(follow, ["对象", "类别", view["headline"], "触发的规则"], bold)
+    for item in view["follow_up"]:
+        row(follow, [item["label"], item["category"], points(item["headline"]), "；".join(item["rules"])])
+    if not view["follow_up"]:
+        row(follow, ["（无）"])
+
+    used = {"汇总", "跟进名单", "计算口径"}
+    for index, subject in enumerate(data["subjects"], start=1):
+        sheet = workbook.create_sheet(_sheet_title(index, subject["label"], used))
+        row(sheet, [subject["label"], subject["detail"], subject["category"]], bold)
+        row(sheet, ["评价群体", "权重", "发放", "收回", "有效", "不认识", "无效", "法定票数", "达到"], bold)
+        for cell in subject["cells"]:
+            row(sheet, [cell["group"], cell["weight"], cell["issued"], cell["returned"], cell["valid"], cell["unknown"],
+                        cell["void"], cell["quorum"], {True: "是", False: "否", None: "<5"}[cell["quorum_met"]]])  # fmt: skip
+        for question in subject["questions"]:
+            if not question["cells"]:
+                continue
+            row(sheet, [])
+            row(sheet, [question["label"]], bold)
+            options = [d["label"] for d in next((c["distribution"] for c in question["cells"] if c["distribution"]), [])]
+            row(sheet, ["评价群体", "n", *options, "比率", "95%区间", "满意度（95%区间）"], bold)
+            for cell in question["cells"]:
+                rates = "；".join(f"{r['label']} {pct(r['value'])}（{r['k']}/{r['n']}）" for r in cell["rates"])
+                ranges = "；".join(f"{pct(r['low'])}–{pct(r['high'])}" for r in cell["rates"])
+                score = cell["score"]
+                row(sheet, [cell["group"], cell["n"], *[d["count"] for d in cell["distribution"]], rates, ranges,
+                            f"{points(score['value'])}（{points(score['low'])}–{points(score['high'])}）" if score else ""])  # fmt: skip
+            combined = "；".join(f"{c['label']} {pct(c['value'])}" for c in question["combined"])
+            row(sheet, ["综合（按权重）", "", combined, points(question["combined_score"])])
+
+    formulas = workbook.create_sheet("计算口径")
+    row(formulas, ["名称", "定义"], bold)
+    for term, definition in DEFINITIONS:
+        row(formulas, [term, definition])
+    row(formulas, [])
+    row(formulas, ["本次比率分母口径", view["denominator"]])
+    for rule in view["rules"]:
+        row(formulas, ["跟进规则", rule])
+    out = io.BytesIO()
+    workbook.save(out)
+    return XLSX, out.getvalue()
+
+
+def _fmt(value, metric):
+    if value is None:
+        return ""
+    return round(value, 2) if metric == "score" else round(value, 4)
+
+
+def _run_font(run, size: float, east_asia: str, bold: bool = False, colour=None) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run.font.name = "Times New Roman"
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east_asia)
+    if colour:
+        run.font.color.rgb = RGBColor(*colour)
+
+
+def docx(campaign: Campaign) -> tuple[str, bytes]:
+    """测评结果通报 in the usual layout: red masthead and rule, 小标宋 title, 仿宋 三号 body, numbered parts,
+    the issuing office and date at the bottom right."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
+    data = _context(campaign)
+    view = data["view"]
+    document = Document()
+    section = document.sections[0]
+    section.page_height, section.page_width = Cm(29.7), Cm(21)
+    section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = Cm(3.7), Cm(3.5), Cm(2.8), Cm(2.6)
+
+    def paragraph(text, size=16, font="仿宋_GB2312", bold=False, align=None, colour=None, indent=True):
+        p = document.add_paragraph()
+        p.paragraph_format.line_spacing = Pt(28)
+        if indent:
+            p.paragraph_format.first_line_indent = Pt(size * 2)
+        if align is not None:
+            p.alignment = align
+        _run_font(p.add_run(clean(text)), size, font, bold, colour)
+        return p
+
+    office = f"中共{campaign.region.name}委员会组织部" if campaign.region.level == "district" else f"{campaign.region.name}"
+    paragraph(f"{office}文件", 36, "方正小标宋简体", True, WD_ALIGN_PARAGRAPH.CENTER, (0xC0, 0, 0), indent=False)
+    paragraph("━" * 24, 12, "宋体", False, WD_ALIGN_PARAGRAPH.CENTER, (0xC0, 0, 0), indent=False)
+    paragraph(f"关于{campaign.name}结果的通报", 22, "方正小标宋简体", False, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    paragraph("各有关单位：", indent=False)
+    total = sum(c["returned"] for c in data["subjects"][0]["cells"]) if data["subjects"] else 0
+    closed = timezone.localtime(campaign.closed_at).strftime("%Y年%m月%d日") if campaign.closed_at else ""
+    paragraph(f"根据工作安排，{campaign.region.name}组织开展了{campaign.name}，于{closed}结束投票。"
+              f"本次测评共有测评对象{len(data['subjects'])}个，收回测评票{total}张。现将结果通报如下。")  # fmt: skip
+    paragraph("一、测评结果", font="黑体", indent=False)
+    paragraph(f"按{view['headline']}排名（比率分母口径：{view['denominator']}；少于5票的单元格不公布；"
+              f"未达到法定有效票数的对象只公布“未达法定票数”）。")  # fmt: skip
+    table = document.add_table(rows=1, cols=5)
+    table.style = "Table Grid"
+    for cell, title in zip(table.rows[0].cells, ["类别", "名次", "测评对象", "有效票", view["headline"]], strict=True):
+        cell.text = title
+    for item in view["ranking"]:
+        cells = table.add_row().cells
+        values = [item["category"], str(item["rank"] or "—"), item["label"], str(item["valid"]),
+                  points(item["headline"]) if item["quorum_met"] else "未达法定票数"]  # fmt: skip
+        for cell, value in zip(cells, values, strict=True):
+            cell.text = clean(value)
+    paragraph("二、需要跟进的对象", font="黑体", indent=False)
+    if view["follow_up"]:
+        for item in view["follow_up"]:
+            paragraph(f"{item['label']}（{item['category']}）：{'；'.join(item['rules'])}。")
+    else:
+        paragraph("本次测评没有对象触发跟进规则。")
+    paragraph("三、有关要求", font="黑体", indent=False)
+    paragraph("各单位要认真分析测评结果，对群众反映的问题逐项整改；对触发跟进规则的干部，由组织部门进行谈话提醒。"
+              "对测评结果有异议的，可在公示期内通过公示页面提出申诉。")  # fmt: skip
+    paragraph(office, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    paragraph(timezone.localdate().strftime("%Y年%m月%d日"), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    out = io.BytesIO()
+    document.save(out)
+    return DOCX, out.getvalue()
+
+
+def pdf(campaign: Campaign) -> tuple[str, bytes]:
+    """The result sheet to sign: the ranking with each subject's figures, the sealed ballot box's head, and a
+    signature block for the organisers and the scrutineers. Chinese is in the embedded font."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from minping.lib.fonts import cjk_font
+
+    font = cjk_font()
+    data = _context(campaign)
+    view = data["view"]
+    title = ParagraphStyle("title", fontName=font, fontSize=18, leading=24, alignment=1)
+    body = ParagraphStyle("body", fontName=font, fontSize=10, leading=15)
+    small = ParagraphStyle("small", fontName=font, fontSize=8, leading=11)
+
+    def p(text, style=body):
+        return Paragraph(clean(str(text)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"), style)
+
+    story = [p(f"{campaign.name} 测评结果", title), Spacer(1, 4 * mm),
+             p(f"区域：{campaign.region.name}　　比率分母口径：{view['denominator']}　　排名依据：{view['headline']}"),
+             p(f"票箱哈希（结束时）：{campaign.head_at_close}", small), Spacer(1, 3 * mm)]  # fmt: skip
+    rows = [[p("类别"), p("名次"), p("测评对象"), p("有效票"), p(view["headline"]), p("跟进")]]
+    flagged = {item["id"]: "；".join(item["rules"]) for item in view["follow_up"]}
+    for item in view["ranking"]:
+        rows.append([p(item["category"], small), p(item["rank"] or "—"), p(item["label"]), p(item["valid"]),
+                     p(points(item["headline"]) if item["quorum_met"] else "未达法定票数"), p(flagged.get(item["id"], ""), small)])  # fmt: skip
+    table = Table(rows, colWidths=[28 * mm, 14 * mm, 40 * mm, 18 * mm, 30 * mm, 50 * mm], repeatRows=1)
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]))  # fmt: skip
+    story += [table, Spacer(1, 6 * mm), p("少于5票的单元格不公布。以上结果经核对无误。"), Spacer(1, 10 * mm)]
+    signatures = Table([[p("组织单位（盖章）："), p("负责人签字："), p("监票人签字：")],
+                        [p(""), p(""), p("")], [p("日期：　　年　　月　　日"), p(""), p("")]],
+                       colWidths=[60 * mm, 60 * mm, 60 * mm], rowHeights=[8 * mm, 16 * mm, 8 * mm])  # fmt: skip
+    story.append(signatures)
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm,
+                      title=clean(campaign.name)).build(story)  # fmt: skip
+    return PDF, out.getvalue()
+
+
+MAKERS = {"xlsx": xlsx, "docx": docx, "pdf": pdf}
+
+
+def make(kind: str, campaign: Campaign) -> tuple[str, bytes]:
+    """A report in Chinese, whatever language the person downloading it reads the console in."""
+    with translation.override("zh-hans"):
+        return MAKERS[kind](campaign)

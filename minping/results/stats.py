@@ -1,0 +1,91 @@
+"""The statistics of results, as plain functions of counts. Every figure carries its numerator, denominator
+and a 95% interval, so a page can say how many ballots stand behind it and how sure it is."""
+
+import math
+from dataclasses import dataclass
+
+Z95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class Rate:
+    k: int  # answers counted in the numerator
+    n: int  # the denominator
+    low: float
+    high: float
+
+    @property
+    def value(self) -> float | None:
+        return self.k / self.n if self.n else None
+
+
+def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """The Wilson score interval for k successes in n trials; (0, 1) when n is 0."""
+    if n == 0:
+        return 0.0, 1.0
+    p = k / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def rate(k: int, n: int) -> Rate:
+    if not 0 <= k <= n:
+        raise ValueError(f"a rate needs 0 <= k <= n, got {k}/{n}")
+    return Rate(k, n, *wilson(k, n))
+
+
+@dataclass(frozen=True)
+class Mean:
+    value: float | None
+    n: int
+    low: float | None
+    high: float | None
+
+
+def weighted_score(counts: dict[str, int], scores: dict[str, float | None], n: int) -> Mean:
+    """满意度: Σ votes × option score ÷ n. Options without a score (不了解) add nothing to the sum; whether they
+    are in n is the campaign's denominator policy. The interval is the normal one for a mean, from the sample
+    variance of the scores (with the unscored counted as 0 when they are in n)."""
+    if n == 0:
+        return Mean(None, 0, None, None)
+    total = sum(count * (scores.get(option) or 0) for option, count in counts.items())
+    mean = total / n
+    squares = sum(count * (scores.get(option) or 0) ** 2 for option, count in counts.items())
+    return _with_interval(mean, squares, n)
+
+
+def mean_of_scores(total: float, squares: float | None, n: int) -> Mean:
+    if n == 0:
+        return Mean(None, 0, None, None)
+    if squares is None:
+        return Mean(total / n, n, None, None)
+    return _with_interval(total / n, squares, n)
+
+
+def _with_interval(mean: float, squares: float, n: int) -> Mean:
+    if n < 2:
+        return Mean(mean, n, None, None)
+    variance = max(0.0, (squares - n * mean * mean) / (n - 1))
+    half = Z95 * math.sqrt(variance / n)
+    return Mean(mean, n, mean - half, mean + half)
+
+
+def combine(parts: list[tuple[float, float]]) -> float | None:
+    """Σ weight × value ÷ Σ weight over the parts given as (weight, value): the groups' combined figure,
+    re-weighted over the groups that have a reportable figure. None when no weight remains."""
+    weight = sum(w for w, _ in parts)
+    if weight <= 0:
+        return None
+    return sum(w * v for w, v in parts) / weight
+
+
+def competition_ranks(values: list[float | None], *, descending: bool = True) -> list[int | None]:
+    """Standard competition ranking ("1224"): tied values share a rank and the next rank skips. None stays
+    unranked."""
+    ranked = sorted((v for v in values if v is not None), reverse=descending)
+    first = {}
+    for position, value in enumerate(ranked, start=1):
+        first.setdefault(value, position)
+    return [None if v is None else first[v] for v in values]

@@ -1,0 +1,209 @@
+"""Results pages: the organiser's results, the on-the-spot announcement, the public notice (公示) and its
+objections, and the report downloads. All of them read counts through present.py; none reads a ballot."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from minping.accounts.scoping import console_required
+from minping.evaluations.access import campaign_for_manager
+from minping.evaluations.models import Campaign
+from minping.results import actions, charts, present, reports
+from minping.results.figures import policy_for, subject_figures
+from minping.results.models import Notice, Objection
+
+PUBLIC = {Campaign.Status.PUBLISHED, Campaign.Status.ARCHIVED}
+
+
+def closed_campaign(user, pk) -> Campaign:
+    campaign = campaign_for_manager(user, pk)
+    if not campaign.has_closed():
+        raise ResultsNotReady(campaign)
+    return campaign
+
+
+class ResultsNotReady(Exception):
+    def __init__(self, campaign):
+        self.campaign = campaign
+
+
+def _guarded(view):
+    """Before close there are no results to show: back to the campaign with a message saying so."""
+
+    def wrapped(request, pk, *args, **kwargs):
+        try:
+            return view(request, pk, *args, **kwargs)
+        except ResultsNotReady:
+            messages.error(request, _("Results are shown only after voting has closed."))
+            return redirect("evaluations:campaign-detail", pk=pk)
+
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+class RulesForm(forms.Form):
+    rules = forms.JSONField(label=gettext_lazy("Follow-up rules (JSON)"), required=False,
+                            widget=forms.Textarea(attrs={"rows": 4}))  # fmt: skip
+    notice_days = forms.IntegerField(label=gettext_lazy("Public notice period (days)"), min_value=1, max_value=60)
+
+
+def with_charts(campaign: Campaign, view: dict) -> dict:
+    options = {q["key"]: q.get("options", []) for q in campaign.definition["subject_questions"]}
+    for question in view["questions"]:
+        if question["cells"] and options[question["key"]]:
+            question["chart"] = charts.distribution(question["cells"], options[question["key"]], question["label"])
+    view["gauge"] = charts.gauge(view["headline"], present.headline_label(campaign))
+    return view
+
+
+@console_required
+@_guarded
+def overview(request, pk):
+    campaign = closed_campaign(request.user, pk)
+    view = present.campaign_view(campaign)
+    policy = policy_for(campaign)
+    notice = Notice.objects.filter(campaign=campaign).first()
+    context = {
+        "campaign": campaign, "view": view, "policy": policy, "notice": notice,
+        "chart": charts.ranking(view["ranking"], campaign.name),
+        "flags": campaign.review_flags.select_related("subject"),
+        "objections": notice.objections.select_related("subject") if notice else [],
+        "rules_form": RulesForm(initial={"rules": policy.rules, "notice_days": policy.notice_days}),
+        "texts": present.texts_view(campaign),
+    }  # fmt: skip
+    return render(request, "results/overview.html", context)
+
+
+@console_required
+@_guarded
+def subject_detail(request, pk, subject_pk):
+    campaign = closed_campaign(request.user, pk)
+    subject = get_object_or_404(campaign.subjects, pk=subject_pk)
+    figures = subject_figures(campaign, [subject])[0]
+    view = with_charts(campaign, present.subject_view(campaign, figures))
+    points = present.trend_points(request.user, subject)
+    context = {
+        "campaign": campaign, "view": view, "policy": policy_for(campaign), "texts": present.texts_view(campaign, subject),
+        "trend": charts.trend(points, subject.label) if len(points) > 1 else None,
+    }  # fmt: skip
+    return render(request, "results/subject.html", context)
+
+
+@console_required
+@_guarded
+def projector(request, pk):
+    """当场公布: each subject's result in large type, right after close, with the sealed ballot box's head."""
+    campaign = closed_campaign(request.user, pk)
+    subjects = list(campaign.subjects.all())
+    views = [with_charts(campaign, present.subject_view(campaign, f)) for f in subject_figures(campaign, subjects)]
+    view = present.campaign_view(campaign)
+    context = {"campaign": campaign, "subjects": views, "view": view, "headline": present.headline_label(campaign),
+               "chart": charts.ranking(view["ranking"], campaign.name)}  # fmt: skip
+    return render(request, "results/projector.html", context)
+
+
+@console_required
+@require_POST
+@_guarded
+def policy(request, pk):
+    campaign = closed_campaign(request.user, pk)
+    form = RulesForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    else:
+        try:
+            actions.set_policy(actor=request.user, campaign=campaign, rules=form.cleaned_data["rules"] or [],
+                               notice_days=form.cleaned_data["notice_days"])  # fmt: skip
+            messages.success(request, _("Saved."))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    return redirect("results:overview", pk=campaign.pk)
+
+
+@console_required
+@require_POST
+def denominator(request, pk):
+    campaign = campaign_for_manager(request.user, pk)
+    try:
+        actions.set_policy(actor=request.user, campaign=campaign, denominator=request.POST.get("denominator", ""))
+        messages.success(request, _("Saved."))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("evaluations:campaign-detail", pk=campaign.pk)
+
+
+@console_required
+@require_POST
+def transition(request, pk, action):
+    campaign = campaign_for_manager(request.user, pk)
+    step = {"publish": actions.publish, "archive": actions.archive}.get(action)
+    if step is None:
+        raise Http404
+    try:
+        step(actor=request.user, campaign=campaign)
+        messages.success(request, _("Done."))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("results:overview", pk=campaign.pk) if campaign.has_closed() else redirect("evaluations:campaign-detail", pk=pk)
+
+
+@console_required
+@require_POST
+def answer(request, pk, objection_pk):
+    campaign = closed_campaign(request.user, pk)
+    objection = get_object_or_404(Objection, pk=objection_pk, notice__campaign=campaign)
+    try:
+        actions.answer_objection(actor=request.user, objection=objection, answer=request.POST.get("answer", ""))
+        messages.success(request, _("Answer saved."))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("results:overview", pk=campaign.pk)
+
+
+@console_required
+@_guarded
+def report(request, pk, kind):
+    campaign = closed_campaign(request.user, pk)
+    if kind not in reports.MAKERS:
+        raise Http404
+    content_type, body = reports.make(kind, campaign)
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="results-{campaign.pk}.{kind}"'
+    return response
+
+
+# The public notice (公示): no login.
+
+
+def notice_list(request):
+    notices = (Notice.objects.filter(campaign__status__in=PUBLIC, objections_until__gt=timezone.now())
+               .select_related("campaign__region").order_by("-published_at")[:100])  # fmt: skip
+    return render(request, "results/notice_list.html", {"notices": notices})
+
+
+@require_http_methods(["GET", "POST"])
+def notice(request, pk):
+    notice = get_object_or_404(Notice.objects.select_related("campaign__region", "campaign__instrument_version"),
+                               campaign_id=pk, campaign__status__in=PUBLIC)  # fmt: skip
+    campaign = notice.campaign
+    errors, sent, status = [], False, 200
+    if request.method == "POST":
+        subject = campaign.subjects.filter(pk=request.POST.get("subject") or 0).first()
+        try:
+            actions.object_to(notice=notice, text=request.POST.get("text", ""), contact=request.POST.get("contact", ""), subject=subject)
+            sent = True
+        except ValidationError as exc:
+            errors, status = exc.messages, 400
+    view = present.campaign_view(campaign)
+    context = {
+        "campaign": campaign, "notice": notice, "view": view, "errors": errors, "sent": sent,
+        "open": timezone.now() < notice.objections_until, "chart": charts.ranking(view["ranking"], campaign.name),
+        "subjects": campaign.subjects.all(), "answered": notice.objections.exclude(answer="").select_related("subject"),
+    }  # fmt: skip
+    return render(request, "results/notice.html", context, status=status)

@@ -1,0 +1,357 @@
+"""Results of a closed campaign: counts, figures against hand-worked examples, small-group protection,
+publication, objections, reports, review flags and the API."""
+
+import io
+import json
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+from django.utils import timezone
+
+from minping.accounts.apikeys import create_api_key
+from minping.audit.models import AuditEvent
+from minping.evaluations import actions
+from minping.evaluations.models import Subject
+from minping.org.models import Cadre, Post
+from minping.results import actions as results_actions
+from minping.results import figures, present, reports, stats
+from minping.results.models import Notice, ReviewFlag, Tally, TextAnswer
+from tests.base import BaseTestCase, id_number
+from tests.evaluating import answers_for, cast_all, make_campaign
+
+
+def grade_ballots(campaign, spec: dict, **extra) -> list:
+    """Answers with the overall grade distributed as `spec` ({"excellent": 12, ...})."""
+    return [answers_for(campaign, overall=grade, **extra) for grade, n in spec.items() for _ in range(n)]
+
+
+class Seed001Test(BaseTestCase):
+    """Seed 001's definitions on a constructed ballot set: 20 residents rate a community party secretary."""
+
+    def setUp(self):
+        self.campaign, self.group, pairs = make_campaign(self, codes=25)
+        ballots = grade_ballots(self.campaign, {"excellent": 12, "competent": 5, "basic": 2, "incompetent": 1})
+        # 德: 15 满意, 3 基本满意, 1 不满意, 1 不了解.
+        for answers, choice in zip(ballots, ["satisfied"] * 15 + ["fairly"] * 3 + ["dissatisfied", "unknown"], strict=True):
+            next(iter(answers["subjects"].values()))["de"] = choice
+        cast_all(self.campaign, pairs, ballots)
+        self.campaign = actions.close_campaign(actor=self.organiser_a, campaign=self.campaign)
+        self.subject = self.campaign.subjects.get()
+
+    def figures(self):
+        self.campaign._policy = None
+        return figures.subject_figures(self.campaign, [self.subject])[0]
+
+    def test_excellence_and_competence_rates_follow_seed_001(self):
+        cell = self.figures().cells[0]
+        overall = cell.questions["overall"]
+        self.assertEqual((cell.returned, cell.valid, cell.issued), (20, 20, 25))
+        self.assertEqual(overall.rates["excellent_rate"].k, 12)
+        self.assertAlmostEqual(overall.rates["excellent_rate"].value, 0.60)
+        self.assertAlmostEqual(overall.rates["competent_rate"].value, 0.85)
+        self.assertAlmostEqual(overall.rates["incompetent_rate"].value, 0.05)
+        self.assertAlmostEqual(overall.score.value, (12 * 100 + 5 * 80 + 2 * 60) / 20)
+
+    def test_satisfaction_rate_under_each_denominator_policy(self):
+        de = self.figures().cells[0].questions["de"]
+        self.assertEqual((de.rates["satisfaction_rate"].k, de.rates["satisfaction_rate"].n), (18, 20))
+        self.assertAlmostEqual(de.score.value, (15 * 100 + 3 * 80) / 20)
+        policy = figures.policy_for(self.campaign)
+        policy.denominator = "known"
+        policy.save()
+        de = self.figures().cells[0].questions["de"]
+        self.assertEqual((de.rates["satisfaction_rate"].k, de.rates["satisfaction_rate"].n), (18, 19))
+        self.assertAlmostEqual(de.score.value, (15 * 100 + 3 * 80) / 19)
+
+    def test_every_rate_has_its_wilson_interval_and_n(self):
+        rate = self.figures().cells[0].questions["overall"].rates["excellent_rate"]
+        # Hand-worked: p = 0.6, n = 20, z = 1.96 → (0.3866, 0.7812).
+        self.assertAlmostEqual(rate.low, 0.3866, places=4)
+        self.assertAlmostEqual(rate.high, 0.7812, places=4)
+        view = present.subject_view(self.campaign, self.figures())
+        shown = view["questions"][-1]["cells"][0]["rates"][0]
+        self.assertEqual((shown["n"], shown["k"]), (20, 12))
+
+    def test_tally_verify_agrees_then_names_a_tampered_count(self):
+        call_command("tally", "verify", str(self.campaign.pk), stdout=io.StringIO())
+        row = Tally.objects.get(campaign=self.campaign, subject=self.subject, question="overall", option="excellent")
+        Tally.objects.filter(pk=row.pk).update(n=row.n + 1)
+        with self.assertRaisesMessage(CommandError, "1 counts differ"):
+            call_command("tally", "verify", str(self.campaign.pk), stdout=io.StringIO())
+
+    def test_default_rule_puts_nobody_on_the_follow_up_list_but_a_threshold_does(self):
+        self.assertEqual(present.campaign_view(self.campaign)["follow_up"], [])
+        results_actions.set_policy(actor=self.organiser_a, campaign=self.campaign,
+                                   rules=[{"question": "overall", "metric": "excellent_rate", "op": "<", "value": 0.7}])  # fmt: skip
+        self.campaign._policy = None
+        follow_up = present.campaign_view(self.campaign)["follow_up"]
+        self.assertEqual([row["label"] for row in follow_up], ["王书记"])
+        self.assertIn("优秀率 < 70.00%", follow_up[0]["rules"][0])
+        self.assertTrue(AuditEvent.objects.filter(action="results.policy").exists())
+
+
+class RulesAndWeightsTest(BaseTestCase):
+    def test_a_rule_naming_an_unknown_question_is_refused(self):
+        campaign, _group, _pairs = make_campaign(self)
+        with self.assertRaises(ValidationError) as caught:
+            results_actions.set_policy(actor=self.organiser_a, campaign=campaign,
+                                       rules=[{"question": "nope", "metric": "excellent_rate", "op": ">=", "value": 0.3}])  # fmt: skip
+        self.assertIn("没有题目", caught.exception.messages[0])
+        with self.assertRaises(ValidationError):
+            results_actions.set_policy(actor=self.organiser_a, campaign=campaign,
+                                       rules=[{"question": "overall", "metric": "satisfaction_rate", "op": ">=", "value": 0.3}])  # fmt: skip
+        with self.assertRaises(ValidationError):
+            results_actions.set_policy(actor=self.organiser_a, campaign=campaign,
+                                       rules=[{"question": "overall", "metric": "incompetent_rate", "op": ">=", "value": 33}])  # fmt: skip
+
+    def test_weights_must_sum_to_one_before_opening(self):
+        campaign, group, _pairs = make_campaign(self, open_it=False)
+        enterprises = actions.add_group(actor=self.organiser_a, campaign=campaign, name="企业", kind="enterprises", weight=0.3)
+        with self.assertRaisesMessage(ValidationError, "权重之和应为 1"):
+            actions.open_campaign(actor=self.organiser_a, campaign=campaign)
+        actions.set_group_weight(actor=self.organiser_a, group=group, weight="0.7")
+        actions.open_campaign(actor=self.organiser_a, campaign=campaign)
+        with self.assertRaises(ValidationError):
+            actions.set_group_weight(actor=self.organiser_a, group=enterprises, weight="0.5")
+
+    def test_the_denominator_is_fixed_once_voting_opens(self):
+        campaign, _group, _pairs = make_campaign(self)
+        with self.assertRaisesMessage(ValidationError, "分母"):
+            results_actions.set_policy(actor=self.organiser_a, campaign=campaign, denominator="known")
+
+
+class TwoGroupsTest(BaseTestCase):
+    """Residents (weight 0.6, 12 ballots) and enterprises (weight 0.4): combined figures and small groups."""
+
+    def make(self, enterprise_ballots: int):
+        campaign, masses, pairs = make_campaign(self, open_it=False, codes=12)
+        actions.set_group_weight(actor=self.organiser_a, group=masses, weight="0.6")
+        enterprises = actions.add_group(actor=self.organiser_a, campaign=campaign, name="企业", kind="enterprises", weight=0.4)
+        e_pairs = actions.issue_codes(actor=self.organiser_a, campaign=campaign, group=enterprises, count=10, channel="qr")
+        campaign = actions.open_campaign(actor=self.organiser_a, campaign=campaign)
+        cast_all(campaign, pairs, grade_ballots(campaign, {"excellent": 9, "competent": 3}))
+        cast_all(campaign, e_pairs, grade_ballots(campaign, {"excellent": 1, "incompetent": enterprise_ballots - 1}))
+        return actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+
+    def test_the_combined_figure_weights_the_groups(self):
+        campaign = self.make(enterprise_ballots=6)
+        item = figures.subject_figures(campaign, list(campaign.subjects.all()))[0]
+        self.assertAlmostEqual(item.combined["overall"]["excellent_rate"], 0.6 * 9 / 12 + 0.4 * 1 / 6)
+
+    def test_a_cell_under_five_is_hidden_everywhere_with_its_complement(self):
+        campaign = self.make(enterprise_ballots=3)
+        view = present.subject_view(campaign, figures.subject_figures(campaign, list(campaign.subjects.all()))[0])
+        # The enterprises' 3 are hidden; so are the residents' 12, else total − 12 would give them away.
+        self.assertEqual([c["valid"] for c in view["cells"]], ["<5", "<5"])
+        self.assertEqual(view["valid"], "<5")
+        self.assertTrue(all(c["n"] == "<5" and not c["rates"] for q in view["questions"] for c in q["cells"]))
+        self.client.force_login(self.organiser_a)
+        page = self.client.get(reverse("results:subject", args=[campaign.pk, view["id"]]))
+        self.assertContains(page, "&lt;5")
+        self.assertNotContains(page, "75.00%")
+        _type, body = reports.xlsx(campaign)
+        from openpyxl import load_workbook
+
+        rows = [row for ws in load_workbook(io.BytesIO(body)) for row in ws.iter_rows(values_only=True)]
+        self.assertIn(("企业", 0.4, 10, "<5", "<5", "<5", "<5", 3, "<5"), [tuple(r[:9]) for r in rows])
+        self.assertFalse([v for row in rows for v in row if isinstance(v, str) and "75.00%" in v])
+
+
+class LifecycleTest(BaseTestCase):
+    def setUp(self):
+        self.campaign, _group, self.pairs = make_campaign(self, codes=12)
+        self.client.force_login(self.organiser_a)
+
+    def close_with(self, n: int):
+        cast_all(self.campaign, self.pairs, grade_ballots(self.campaign, {"excellent": n}))
+        self.campaign = actions.close_campaign(actor=self.organiser_a, campaign=self.campaign)
+
+    def test_nothing_per_subject_before_close(self):
+        cast_all(self.campaign, self.pairs, grade_ballots(self.campaign, {"excellent": 3}))
+        page = self.client.get(reverse("results:overview", args=[self.campaign.pk]))
+        self.assertRedirects(page, reverse("evaluations:campaign-detail", args=[self.campaign.pk]), fetch_redirect_response=False)
+        self.assertFalse(Tally.objects.filter(campaign=self.campaign).exists())
+        with self.assertRaisesMessage(ValidationError, "测评结束后才能发布"):
+            results_actions.publish(actor=self.organiser_a, campaign=self.campaign)
+        key = create_api_key(user=self.organiser_a, name="t")
+        response = self.client.get(f"/api/campaigns/{self.campaign.pk}/results", headers={"Authorization": f"Bearer {key}"})
+        self.assertEqual(response.status_code, 409)
+
+    def test_a_campaign_without_valid_ballots_cannot_be_published(self):
+        self.close_with(0)
+        with self.assertRaisesMessage(ValidationError, "没有任何有效票"):
+            results_actions.publish(actor=self.organiser_a, campaign=self.campaign)
+
+    def test_publish_once_then_notice_objections_and_answers(self):
+        self.close_with(6)
+        response = self.client.post(reverse("results:transition", args=[self.campaign.pk, "publish"]))
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(AuditEvent.objects.filter(action="results.publish", object_id=str(self.campaign.pk)).exists())
+        with self.assertRaisesMessage(ValidationError, "已经发布过"):
+            results_actions.publish(actor=self.organiser_a, campaign=self.campaign)
+        self.client.logout()
+        notice = self.client.get(reverse("notice:detail", args=[self.campaign.pk]))
+        self.assertContains(notice, "王书记")
+        self.assertContains(notice, "100.00")
+        self.assertContains(self.client.get(reverse("notice:list")), self.campaign.name)
+        sent = self.client.post(reverse("notice:detail", args=[self.campaign.pk]), {"text": "票数不对", "contact": ""})
+        self.assertContains(sent, "已收到")
+        empty = self.client.post(reverse("notice:detail", args=[self.campaign.pk]), {"text": "  "})
+        self.assertEqual(empty.status_code, 400)
+        self.assertContains(empty, "请填写申诉内容", status_code=400)
+        objection = Notice.objects.get(campaign=self.campaign).objections.get()
+        self.client.force_login(self.organiser_a)
+        self.client.post(reverse("results:answer", args=[self.campaign.pk, objection.pk]), {"answer": "已复核，票数无误"})
+        self.client.logout()
+        self.assertContains(self.client.get(reverse("notice:detail", args=[self.campaign.pk])), "已复核，票数无误")
+        public = self.client.get(f"/api/results/{self.campaign.pk}").json()
+        self.assertEqual(public["ranking"][0]["headline"], 100.0)
+
+    def test_an_objection_after_the_window_is_refused(self):
+        self.close_with(6)
+        notice = results_actions.publish(actor=self.organiser_a, campaign=self.campaign)
+        Notice.objects.filter(pk=notice.pk).update(objections_until=timezone.now() - timedelta(minutes=1))
+        with self.assertRaisesMessage(ValidationError, "公示期已结束"):
+            results_actions.object_to(notice=Notice.objects.get(pk=notice.pk), text="迟到的申诉")
+        page = self.client.post(reverse("notice:detail", args=[self.campaign.pk]), {"text": "迟到的申诉"})
+        self.assertEqual(page.status_code, 400)
+
+    def test_below_quorum_is_published_as_quorum_not_met(self):
+        self.close_with(2)  # quorum 3
+        row = present.campaign_view(self.campaign)["ranking"][0]
+        self.assertEqual((row["quorum_met"], row["headline"], row["rank"]), (False, None, None))
+
+    def test_unpublished_results_are_not_public_and_other_districts_get_404(self):
+        self.close_with(6)
+        self.client.logout()
+        self.assertEqual(self.client.get(reverse("notice:detail", args=[self.campaign.pk])).status_code, 404)
+        self.assertEqual(self.client.get(f"/api/results/{self.campaign.pk}").status_code, 404)
+        self.client.force_login(self.organiser_b)
+        for name, args in [("results:overview", []), ("results:projector", []), ("results:report", ["xlsx"])]:
+            self.assertEqual(self.client.get(reverse(name, args=[self.campaign.pk, *args])).status_code, 404)
+
+    def test_pages_and_downloads_after_close(self):
+        self.close_with(6)
+        subject = self.campaign.subjects.get()
+        for url in [reverse("results:overview", args=[self.campaign.pk]), reverse("results:projector", args=[self.campaign.pk]),
+                    reverse("results:subject", args=[self.campaign.pk, subject.pk])]:  # fmt: skip
+            page = self.client.get(url)
+            self.assertContains(page, "<svg", msg_prefix=url)
+            self.assertContains(page, "王书记", msg_prefix=url)
+        projector = self.client.get(reverse("results:projector", args=[self.campaign.pk]))
+        self.assertContains(projector, self.campaign.head_at_close)
+        for kind, magic in [("xlsx", b"PK"), ("docx", b"PK"), ("pdf", b"%PDF")]:
+            response = self.client.get(reverse("results:report", args=[self.campaign.pk, kind]))
+            self.assertEqual(response.content[:len(magic)], magic, kind)
+
+
+class ReportsTest(BaseTestCase):
+    """Exports with 0, 1 and many subjects, and subject names that break Word or Excel."""
+
+    def add_cadres(self, campaign, names):
+        cadres = []
+        for index, name in enumerate(names):
+            number = id_number(500 + index)
+            cadre = Cadre.objects.create(name=name, id_digest=f"d{index}{number}", id_masked="x", gender="M", birth_year=1980,
+                                         region=self.community_a)  # fmt: skip
+            Post.objects.create(cadre=cadre, region=self.community_a, title="委员", category="member", started_on=timezone.localdate())
+            cadres.append(cadre)
+        actions.add_subjects(actor=self.organiser_a, campaign=campaign, subjects=cadres)
+
+    def check(self, campaign):
+        from docx import Document
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(io.BytesIO(reports.xlsx(campaign)[1]))
+        Document(io.BytesIO(reports.docx(campaign)[1]))
+        self.assertEqual(reports.pdf(campaign)[1][:4], b"%PDF")
+        return workbook
+
+    def test_awkward_names_and_one_subject(self):
+        campaign, _group, pairs = make_campaign(self, open_it=False, codes=6)
+        self.add_cadres(campaign, ["=HYPERLINK(\"x\")", "控制\x07字符", "方括号[1]:*?/\\名"])
+        campaign = actions.open_campaign(actor=self.organiser_a, campaign=campaign)
+        cast_all(campaign, pairs, grade_ballots(campaign, {"excellent": 6}))
+        campaign = actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+        workbook = self.check(campaign)
+        labels = [row[2] for row in workbook["汇总"].iter_rows(min_row=10, values_only=True)]
+        self.assertIn("'=HYPERLINK(\"x\")", labels)
+        self.assertIn("控制字符", labels)
+        self.assertEqual(len(workbook.sheetnames), 3 + 4)
+
+    def test_no_subject_and_many_subjects(self):
+        campaign, _group, _pairs = make_campaign(self, codes=1)
+        campaign = actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+        Subject.objects.filter(campaign=campaign).delete()
+        self.check(campaign)
+        campaign, _group, pairs = make_campaign(self, open_it=False, codes=5)
+        self.add_cadres(campaign, [f"干部{i:03d}" for i in range(120)])
+        campaign = actions.open_campaign(actor=self.organiser_a, campaign=campaign)
+        cast_all(campaign, pairs, grade_ballots(campaign, {"competent": 5}))
+        campaign = actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+        self.assertEqual(len(self.check(campaign).sheetnames), 3 + 121)
+
+
+class FlagsAndTextTest(BaseTestCase):
+    def test_identical_ballots_and_straight_lining_are_flagged_not_dropped(self):
+        campaign, _group, pairs = make_campaign(self, open_it=False, codes=12)
+        ReportsTest.add_cadres(self, campaign, ["甲", "乙"])
+        campaign = actions.open_campaign(actor=self.organiser_a, campaign=campaign)
+        cast_all(campaign, pairs, [answers_for(campaign, overall="excellent") for _ in range(12)])
+        campaign = actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+        kinds = set(ReviewFlag.objects.filter(campaign=campaign).values_list("kind", flat=True))
+        self.assertTrue({"identical", "straight"} <= kinds, kinds)
+        self.assertEqual(campaign.ballots.count(), 12)
+        self.client.force_login(self.organiser_a)
+        self.assertContains(self.client.get(reverse("results:overview", args=[campaign.pk])), "ballots=12")
+
+    def test_free_text_is_masked_and_shown_only_from_ten_ballots(self):
+        campaign, _group, pairs = make_campaign(self, codes=12)
+        texts = ["王书记电话13812345678，停车难"] + ["停车位太少"] * 8
+        cast_all(campaign, pairs, [answers_for(campaign, suggestion=t) for t in texts])
+        campaign = actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+        stored = set(TextAnswer.objects.filter(campaign=campaign).values_list("text", flat=True))
+        self.assertIn("王＊＊电话[电话]，停车难", stored)
+        self.assertFalse(present.texts_view(campaign)[0]["shown"])  # 9 ballots
+        campaign2, _group, pairs = make_campaign(self, codes=12)
+        cast_all(campaign2, pairs, [answers_for(campaign2, suggestion=t) for t in texts + ["停车难"]])
+        campaign2 = actions.close_campaign(actor=self.organiser_a, campaign=campaign2)
+        entry = present.texts_view(campaign2)[0]
+        self.assertTrue(entry["shown"])
+        self.assertIn("停车", [t["theme"] for t in entry["themes"]] + [t["theme"][:2] for t in entry["themes"]])
+
+
+class ApiTest(BaseTestCase):
+    def test_results_follow_up_and_publish_through_the_api(self):
+        campaign, _group, pairs = make_campaign(self, codes=8)
+        cast_all(campaign, pairs, grade_ballots(campaign, {"excellent": 2, "incompetent": 4}))
+        actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+        key = create_api_key(user=self.organiser_a, name="t")
+        headers = {"Authorization": f"Bearer {key}"}
+        results = self.client.get(f"/api/campaigns/{campaign.pk}/results", headers=headers).json()
+        self.assertEqual(results["ranking"][0]["label"], "王书记")
+        follow = self.client.get(f"/api/campaigns/{campaign.pk}/follow-up", headers=headers).json()
+        self.assertIn("不称职率", follow[0]["rules"][0])
+        subject = results["ranking"][0]["id"]
+        detail = self.client.get(f"/api/campaigns/{campaign.pk}/results/subjects/{subject}", headers=headers).json()
+        self.assertEqual(detail["cells"][0]["valid"], 6)
+        bad = self.client.put(f"/api/campaigns/{campaign.pk}/result-rules", json.dumps({"rules": [{"question": "x"}]}),
+                              content_type="application/json", headers=headers)  # fmt: skip
+        self.assertEqual(bad.status_code, 422)
+        self.assertEqual(self.client.post(f"/api/campaigns/{campaign.pk}/publish", headers=headers).status_code, 201)
+        again = self.client.post(f"/api/campaigns/{campaign.pk}/publish", headers=headers)
+        self.assertEqual(again.status_code, 422)
+        schema = self.client.get("/api/openapi.json").json()["paths"]
+        self.assertIn("/api/results/{pk}", schema)
+        self.assertIn("/api/campaigns/{pk}/follow-up", schema)
+        other = create_api_key(user=self.organiser_b, name="t")
+        self.assertEqual(self.client.get(f"/api/campaigns/{campaign.pk}/results",
+                                         headers={"Authorization": f"Bearer {other}"}).status_code, 404)  # fmt: skip
+
+
+class StatsTest(BaseTestCase):
+    def test_competition_ranking_with_ties(self):
+        self.assertEqual(stats.competition_ranks([90, 95, 90, None, 80]), [2, 1, 2, None, 4])
