@@ -163,7 +163,7 @@ TRANSLATIONS = {
     'Public notice page': '公示页面',
     'Archive': '归档',
     'Small groups': '小样本保护',
-    'Cells with fewer than 5 ballots are shown as <5, with another cell hidden when the first could be worked out.': '少于5票的单元格显示为“<5”；若能由合计反推，另隐藏一个单元格。',
+    'Cells with fewer than 5 ballots are shown as <5, and the total of their subject as —, so that they cannot be worked out.': '少于5票的单元格显示为“<5”，该对象的合计显示为“—”，使其无法被反推。',
     'Objections until': '申诉截止',
     'Needs review': '需要复核',
     'Patterns worth a look. No ballot has been dropped or changed because of them.': '以下情况值得复核。没有任何测评票因此被剔除或修改。',

@@ -144,20 +144,22 @@ class TwoGroupsTest(BaseTestCase):
     def test_a_cell_under_five_is_hidden_everywhere_with_its_complement(self):
         campaign = self.make(enterprise_ballots=3)
         view = present.subject_view(campaign, figures.subject_figures(campaign, list(campaign.subjects.all()))[0])
-        # The enterprises' 3 are hidden; so are the residents' 12, else total − 12 would give them away.
-        self.assertEqual([c["valid"] for c in view["cells"]], ["<5", "<5"])
-        self.assertEqual(view["valid"], "<5")
-        self.assertTrue(all(c["n"] == "<5" and not c["rates"] for q in view["questions"] for c in q["cells"]))
+        # The enterprises' 3 are hidden, and the subject's total with them, else total − 12 would give them away.
+        self.assertEqual([c["valid"] for c in view["cells"]], [12, "<5"])
+        self.assertEqual(view["valid"], "—")
+        self.assertTrue(all(c["n"] == "<5" and not c["rates"] for q in view["questions"] for c in q["cells"][1:]))
+        # The combined figure is the residents' alone, so it cannot be solved for the enterprises' figure.
+        self.assertEqual(view["questions"][-1]["combined"][0]["value"], 9 / 12)
         self.client.force_login(self.organiser_a)
         page = self.client.get(reverse("results:subject", args=[campaign.pk, view["id"]]))
         self.assertContains(page, "&lt;5")
-        self.assertNotContains(page, "75.00%")
+        self.assertContains(page, "75.00%")
         _type, body = reports.xlsx(campaign)
         from openpyxl import load_workbook
 
         rows = [row for ws in load_workbook(io.BytesIO(body)) for row in ws.iter_rows(values_only=True)]
         self.assertIn(("企业", 0.4, 10, "<5", "<5", "<5", "<5", 3, "<5"), [tuple(r[:9]) for r in rows])
-        self.assertFalse([v for row in rows for v in row if isinstance(v, str) and "75.00%" in v])
+        self.assertNotIn(3, [r[4] for r in rows if r and r[0] == "企业"])
 
 
 class LifecycleTest(BaseTestCase):

@@ -7,7 +7,7 @@ from minping.results import figures as fig
 from minping.results import rules as rule_rules
 from minping.results.models import Policy, TextAnswer
 from minping.results.suggestions import themes
-from minping.results.suppression import HIDDEN, MIN_CELL, MIN_TEXT_CELL, shown
+from minping.results.suppression import HIDDEN, MIN_CELL, MIN_TEXT_CELL, WITHHELD, shown
 
 
 def _rate(rate, label: str) -> dict:
@@ -64,7 +64,7 @@ def subject_view(campaign: Campaign, figures: fig.SubjectFigures) -> dict:
     return {
         "id": figures.subject.pk, "label": figures.subject.label, "detail": figures.subject.detail,
         "category": figures.subject.category, "quorum_met": figures.quorum_met,
-        "valid": HIDDEN if figures.total_hidden else figures.valid, "headline": figures.headline if figures.quorum_met else None,
+        "valid": WITHHELD if figures.total_hidden else figures.valid, "headline": figures.headline if figures.quorum_met else None,
         "rank": figures.rank, "cells": cells, "questions": questions,
     }  # fmt: skip
 
@@ -74,7 +74,7 @@ def ranking_view(campaign: Campaign, ranked: list[fig.SubjectFigures]) -> list[d
     for item in ranked:
         rows.append({
             "id": item.subject.pk, "label": item.subject.label, "detail": item.subject.detail, "category": item.subject.category,
-            "valid": HIDDEN if item.total_hidden else item.valid, "quorum_met": item.quorum_met,
+            "valid": WITHHELD if item.total_hidden else item.valid, "quorum_met": item.quorum_met,
             "headline": item.headline if item.quorum_met else None, "rank": item.rank,
             "figures": {key: {m: v for m, v in values.items() if v is not None} for key, values in item.combined.items()},
         })  # fmt: skip

@@ -99,7 +99,7 @@ def xlsx(campaign: Campaign) -> tuple[str, bytes]:
     row(summary, ["票箱哈希（结束时）", campaign.head_at_close])
     row(summary, ["比率分母口径", view["denominator"]])
     row(summary, ["排名依据", view["headline"]])
-    row(summary, ["说明", "少于5票的单元格显示为“<5”；未达到法定有效票数的对象不计算比率"])
+    row(summary, ["说明", "少于5票的单元格显示为“<5”，其对象的合计显示为“—”；未达到法定有效票数的对象不计算比率"])
     row(summary, [])
     columns = _rate_columns(campaign)
     row(summary, ["类别", "排名", "对象", "职务/说明", "有效票", "达到法定票数", view["headline"], *[c[2] for c in columns]], bold)
