@@ -54,13 +54,16 @@ class DemoCampaignsTest(TestCase):
         from minping.evaluations.ballots import verify_ballot_box
         from minping.evaluations.models import Campaign
         from minping.evaluations.turnout import turnout
+        from minping.results.tally import verify
 
-        closed = Campaign.objects.filter(status="closed")
+        closed = Campaign.objects.filter(status__in=["closed", "published"])
         self.assertEqual(closed.count(), 4)
+        self.assertEqual(closed.filter(status="published").count(), 2)
         self.assertTrue(closed.filter(name__contains="光明社区").exists())
         self.assertTrue(closed.filter(name__contains="三考", subjects__detail__contains="第一书记").exists())
         for campaign in closed:
             self.assertEqual(verify_ballot_box(campaign), [])
+            self.assertEqual(verify(campaign), [])
             self.assertTrue(all(row["met"] for row in turnout(campaign)["subjects"]), campaign.name)
 
     def test_the_open_campaigns_printed_codes_vote(self):

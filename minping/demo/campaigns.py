@@ -1,7 +1,7 @@
 """Demo campaigns, their ballots cast through the same code path as real voters' (issue_codes, cast_ballot).
 
 - seed 001 (吉州): 光明社区's yearly evaluation with three instruments (community work, party secretary,
-  college-graduate officials), 60 residents each, closed;
+  college-graduate officials), 60 residents each, closed; the first two published on the notice page;
 - seed 000 (鄞州 "三考"): residents' representatives of a village examine its first secretary and officers, closed;
 - one open campaign whose slips the demo writes to the data directory so a visitor can vote.
 """
@@ -11,6 +11,7 @@ import random
 from minping.evaluations import actions, printing
 from minping.evaluations.models import Instrument
 from minping.org.models import Cadre, Region
+from minping.results.actions import publish
 
 WEIGHTS = {
     "scale": [("satisfied", 80), ("fairly", 14), ("dissatisfied", 3), ("unknown", 3)],
@@ -68,7 +69,9 @@ def seed_campaigns(*, actor, district: Region, slips_path) -> dict:
         ("party_secretary", [secretary], f"光明社区{year}党组织书记群众测评"),
         ("graduate_official", graduates, f"{community.parent.name}{year}选聘生群众测评"),
     ]:
-        _run(actor, rng, name=title, region=community.parent, instrument_key=key, subjects=subjects, voters=60)
+        campaign, _pairs = _run(actor, rng, name=title, region=community.parent, instrument_key=key, subjects=subjects, voters=60)
+        if key != "graduate_official":  # left closed, for a visitor to publish
+            publish(actor=actor, campaign=campaign)
     village = Region.objects.filter(parent__parent=district, name__endswith="村").order_by("pk").first()
     officers = list(Cadre.objects.filter(region=village, posts__ended_on__isnull=True,
                                          posts__category__in=["first_secretary", "secretary", "director"]).distinct())  # fmt: skip

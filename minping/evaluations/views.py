@@ -21,6 +21,8 @@ from minping.evaluations.senders import CHANNEL_ASSURANCE, SENDERS, available_se
 from minping.evaluations.models import Campaign, EvaluatorGroup, Instrument
 from minping.evaluations.turnout import turnout
 from minping.org.models import Cadre, Region, Unit
+from minping.results.figures import policy_for
+from minping.results.models import Policy
 
 PDF = "application/pdf"
 
@@ -119,6 +121,8 @@ def campaign_detail(request, pk):
         "turnout": turnout(campaign),
         "definition": campaign.definition,
         "assurance": [(Campaign.Channel(c).label, CHANNEL_ASSURANCE[c]) for c in campaign.channels],
+        "policy": policy_for(campaign),
+        "denominators": Policy.Denominator.choices,
     }
     if campaign.is_editable():
         context.update(_candidates(campaign))

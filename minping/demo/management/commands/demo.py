@@ -43,7 +43,7 @@ class Command(BaseCommand):
         self.stdout.write("\nDemo logins (username / password / role):")
         for username, password, role in logins:
             self.stdout.write(f"  {username:<12} {password:<24} {role}")
-        self.stdout.write(f"\nConsole: {url}   Admin: {url}admin/")
+        self.stdout.write(f"\nConsole: {url}   Admin: {url}admin/   Public notice of results: {url}notice/")
         if codes_file.exists():
             codes = codes_file.read_text().split()
             self.stdout.write(f"Vote in the open demo campaign at {url}v/ with one of these codes: {', '.join(codes[:5])}")
