@@ -10,7 +10,7 @@ from ninja.errors import HttpError
 from minping.evaluations.access import campaign_for_manager
 from minping.evaluations.models import Campaign
 from minping.results import actions, present
-from minping.results.figures import subject_figures
+from minping.results.figures import rank_in_category, subject_figures
 
 public_router = Router(tags=["results"])
 organiser_router = Router(tags=["results"])
@@ -55,6 +55,7 @@ class SubjectOut(Schema):
     quorum_met: bool
     valid: int | str
     headline: float | None
+    rank: int | None
     cells: list[dict[str, Any]]
     questions: list[dict[str, Any]]
 
@@ -103,7 +104,9 @@ def subject_results(request, pk: int, subject: int):
     found = campaign.subjects.filter(pk=subject).first()
     if found is None:
         raise HttpError(404, "no such subject in this campaign")
-    return present.subject_view(campaign, subject_figures(campaign, [found])[0])
+    figures = subject_figures(campaign, [found])[0]
+    rank_in_category(campaign, figures)
+    return present.subject_view(campaign, figures)
 
 
 @organiser_router.get("/{int:pk}/follow-up", response=list[FollowUpRow])

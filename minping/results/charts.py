@@ -30,7 +30,7 @@ def _svg(width: int, height: int, label: str, body: str) -> SafeString:
 def distribution(rows: list[dict], options: list[dict], title: str = "") -> SafeString:
     """A 100% stacked bar per row: rows = [{"group", "distribution": [{"option", "label", "count", "share"}]}]."""
     scores = {o["key"]: o.get("score") for o in options}
-    width, bar, gap, left = 600, 28, 14, 110
+    width, bar, gap, left = 420, 28, 14, 84
     height = len(rows) * (bar + gap) + 34
     parts, words = [], []
     for index, row in enumerate(rows):
@@ -55,7 +55,7 @@ def distribution(rows: list[dict], options: list[dict], title: str = "") -> Safe
     for option in options:
         parts.append(f'<rect x="{x}" y="{legend_y - 11}" width="12" height="12" fill="{_colour(option.get("score"))}"/>'
                      f'<text x="{x + 16}" y="{legend_y}" font-size="13" fill="{INK}">{escape(option["label"])}</text>')  # fmt: skip
-        x += 18 + 14 * len(option["label"]) + 10
+        x += 18 + 13 * len(option["label"]) + 8
     return _svg(width, height, f"{title} 选项分布。" + "；".join(words), "".join(parts))
 
 
@@ -74,25 +74,26 @@ def gauge(value: float | None, label: str) -> SafeString:
 
 
 def ranking(rows: list[dict], title: str = "") -> SafeString:
-    """Horizontal bars of each subject's headline score (0–100), best first, unranked ones listed as such."""
-    bar, gap, left, width = 22, 8, 150, 640
+    """Horizontal bars of each subject's headline score (0–100), best first; subjects without one are left out.
+    Ranks are within peer categories, so they are given in the table beside the chart, not on the bars."""
+    bar, gap, left, width = 24, 8, 110, 420
     shown = [r for r in rows if r["headline"] is not None]
     shown.sort(key=lambda r: -r["headline"])
     height = max(1, len(shown)) * (bar + gap) + 6
     parts = []
     for index, row in enumerate(shown):
         y = index * (bar + gap)
-        w = (width - left - 60) * row["headline"] / 100
-        parts.append(f'<text x="0" y="{y + bar * 0.75}" font-size="14" fill="{INK}">{escape(str(row["rank"] or ""))} {escape(row["label"][:10])}</text>'
+        w = (width - left - 48) * row["headline"] / 100
+        parts.append(f'<text x="0" y="{y + bar * 0.75}" font-size="15" fill="{INK}">{escape(row["label"][:7])}</text>'
                      f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar}" fill="{_colour(row["headline"])}"/>'
-                     f'<text x="{left + w + 6:.1f}" y="{y + bar * 0.75}" font-size="14" fill="{INK}">{row["headline"]:.1f}</text>')  # fmt: skip
+                     f'<text x="{left + w + 6:.1f}" y="{y + bar * 0.75}" font-size="15" fill="{INK}">{row["headline"]:.1f}</text>')  # fmt: skip
     words = "；".join(f'{r["label"]} {r["headline"]:.1f}' for r in shown) or "暂无可排名的对象"
     return _svg(width, height, f"{title} 排名：{words}", "".join(parts))
 
 
 def trend(points: list[tuple[str, float | None]], title: str = "") -> SafeString:
     """A line of a subject's headline score across campaigns, oldest first."""
-    width, height, pad = 600, 180, 34
+    width, height, pad = 420, 180, 34
     known = [(i, v) for i, (_, v) in enumerate(points) if v is not None]
     step = (width - 2 * pad) / max(1, len(points) - 1)
     parts = [f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#d0d7de"/>']

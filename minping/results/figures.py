@@ -223,6 +223,15 @@ def headline_questions(campaign: Campaign) -> list[str]:
     return ["overall"] if "overall" in keys else keys
 
 
+def rank_in_category(campaign: Campaign, figures: SubjectFigures) -> None:
+    """Set the rank of one subject among the subjects of its peer category (reading only their headlines)."""
+    peers = list(campaign.subjects.filter(category=figures.subject.category))
+    headlines = {item.subject.pk: item.headline if item.quorum_met else None
+                 for item in subject_figures(campaign, peers, questions=headline_questions(campaign))}  # fmt: skip
+    ranks = dict(zip(headlines, stats.competition_ranks(list(headlines.values())), strict=True))
+    figures.rank = ranks.get(figures.subject.pk)
+
+
 def ranking(campaign: Campaign, also: tuple[str, ...] = ()) -> list[SubjectFigures]:
     """Every subject with its headline figure and its rank within its peer category (ties share a rank);
     figures of the headline questions and of those named in `also`."""

@@ -108,7 +108,7 @@ def headline_label(campaign: Campaign) -> str:
     keys = fig.headline_questions(campaign)
     if keys == ["overall"]:
         label = next(q["label"] for q in campaign.definition["subject_questions"] if q["key"] == "overall")
-        return f"{label}{fig.SCORE_LABEL}"
+        return label if label.endswith(fig.SCORE_LABEL) else f"{label}{fig.SCORE_LABEL}"
     return f"各题{fig.SCORE_LABEL}的平均"
 
 

@@ -15,7 +15,7 @@ from minping.accounts.scoping import console_required
 from minping.evaluations.access import campaign_for_manager
 from minping.evaluations.models import Campaign
 from minping.results import actions, charts, present, reports
-from minping.results.figures import policy_for, subject_figures
+from minping.results.figures import policy_for, rank_in_category, subject_figures
 from minping.results.models import Notice, Objection
 
 PUBLIC = {Campaign.Status.PUBLISHED, Campaign.Status.ARCHIVED}
@@ -86,6 +86,7 @@ def subject_detail(request, pk, subject_pk):
     campaign = closed_campaign(request.user, pk)
     subject = get_object_or_404(campaign.subjects, pk=subject_pk)
     figures = subject_figures(campaign, [subject])[0]
+    rank_in_category(campaign, figures)
     view = with_charts(campaign, present.subject_view(campaign, figures))
     points = present.trend_points(request.user, subject)
     context = {
