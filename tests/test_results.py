@@ -269,7 +269,10 @@ class ReportsTest(BaseTestCase):
 
         workbook = load_workbook(io.BytesIO(reports.xlsx(campaign)[1]))
         Document(io.BytesIO(reports.docx(campaign)[1]))
-        self.assertEqual(reports.pdf(campaign)[1][:4], b"%PDF")
+        pdf = reports.pdf(campaign)[1]
+        self.assertEqual(pdf[:4], b"%PDF")
+        self.assertIn(b"/FontFile2", pdf)  # the Chinese font travels inside the file
+        self.assertIn(b"WenQuanYiMicroHei", pdf)
         return workbook
 
     def test_awkward_names_and_one_subject(self):

@@ -8,10 +8,10 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 CJK = "MinpingCJK"
-FONT_FILE = Path(__file__).resolve().parent.parent / "fonts" / "DroidSansFallbackFull.ttf"
+FONT_FILE = Path(__file__).resolve().parent.parent / "fonts" / "wqy-microhei.ttc"
 
 
 @functools.cache
 def cjk_font() -> str:
-    pdfmetrics.registerFont(TTFont(CJK, str(FONT_FILE)))
+    pdfmetrics.registerFont(TTFont(CJK, str(FONT_FILE), subfontIndex=0))
     return CJK

@@ -8,11 +8,23 @@ import io
 import re
 
 from django.utils import timezone, translation
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from minping.evaluations.models import Campaign
+from minping.lib.fonts import cjk_font
 from minping.results import present
-from minping.results.figures import DEFINITIONS
-from minping.results.figures import subject_figures
+from minping.results.figures import DEFINITIONS, METRICS, SCORE_LABEL, SCORED_TYPES, metrics_for, subject_figures
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -51,8 +63,6 @@ def _context(campaign: Campaign) -> dict:
 
 def _rate_columns(campaign: Campaign) -> list[tuple[str, str, str]]:
     """(question key, metric, column title) of the combined figures the summary lists."""
-    from minping.results.figures import METRICS, SCORE_LABEL, SCORED_TYPES, metrics_for
-
     columns = []
     for question in campaign.definition["subject_questions"]:
         if question["type"] in SCORED_TYPES:
@@ -71,9 +81,6 @@ def _sheet_title(index: int, label: str, used: set) -> str:
 
 
 def xlsx(campaign: Campaign) -> tuple[str, bytes]:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     data = _context(campaign)
     view = data["view"]
     bold = Font(bold=True)
@@ -83,8 +90,6 @@ def xlsx(campaign: Campaign) -> tuple[str, bytes]:
         if style is None:
             sheet.append([cell_text(v) for v in values])
             return
-        from openpyxl.cell import WriteOnlyCell
-
         cells = []
         for v in values:
             c = WriteOnlyCell(sheet, value=cell_text(v))
@@ -161,9 +166,6 @@ def _fmt(value, metric):
 
 
 def _run_font(run, size: float, east_asia: str, bold: bool = False, colour=None) -> None:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
-
     run.font.size = Pt(size)
     run.font.bold = bold
     run.font.name = "Times New Roman"
@@ -175,10 +177,6 @@ def _run_font(run, size: float, east_asia: str, bold: bool = False, colour=None)
 def docx(campaign: Campaign) -> tuple[str, bytes]:
     """测评结果通报 in the usual layout: red masthead and rule, 小标宋 title, 仿宋 三号 body, numbered parts,
     the issuing office and date at the bottom right."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt
-
     data = _context(campaign)
     view = data["view"]
     document = Document()
@@ -237,14 +235,6 @@ def docx(campaign: Campaign) -> tuple[str, bytes]:
 def pdf(campaign: Campaign) -> tuple[str, bytes]:
     """The result sheet to sign: the ranking with each subject's figures, the sealed ballot box's head, and a
     signature block for the organisers and the scrutineers. Chinese is in the embedded font."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    from minping.lib.fonts import cjk_font
-
     font = cjk_font()
     data = _context(campaign)
     view = data["view"]
