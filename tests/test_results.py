@@ -275,7 +275,15 @@ class ReportsTest(BaseTestCase):
         self.assertIn(b"WenQuanYiMicroHei", pdf)
         return workbook
 
-    def test_awkward_names_and_one_subject(self):
+    def test_one_subject(self):
+        campaign, _group, pairs = make_campaign(self, codes=6)
+        cast_all(campaign, pairs, grade_ballots(campaign, {"excellent": 5, "competent": 1}))
+        campaign = actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+        workbook = self.check(campaign)
+        self.assertEqual(workbook.sheetnames, ["汇总", "跟进名单", "1 王书记", "计算口径"])
+        self.assertEqual([c.value for c in workbook["汇总"][10]][2:5], ["王书记", "光明社区社区书记", 6])
+
+    def test_awkward_names(self):
         campaign, _group, pairs = make_campaign(self, open_it=False, codes=6)
         self.add_cadres(campaign, ["=HYPERLINK(\"x\")", "控制\x07字符", "方括号[1]:*?/\\名"])
         campaign = actions.open_campaign(actor=self.organiser_a, campaign=campaign)
@@ -293,11 +301,11 @@ class ReportsTest(BaseTestCase):
         Subject.objects.filter(campaign=campaign).delete()
         self.check(campaign)
         campaign, _group, pairs = make_campaign(self, open_it=False, codes=5)
-        self.add_cadres(campaign, [f"干部{i:03d}" for i in range(120)])
+        self.add_cadres(campaign, [f"干部{i:03d}" for i in range(499)])
         campaign = actions.open_campaign(actor=self.organiser_a, campaign=campaign)
         cast_all(campaign, pairs, grade_ballots(campaign, {"competent": 5}))
         campaign = actions.close_campaign(actor=self.organiser_a, campaign=campaign)
-        self.assertEqual(len(self.check(campaign).sheetnames), 3 + 121)
+        self.assertEqual(len(self.check(campaign).sheetnames), 3 + 500)
 
 
 class FlagsAndTextTest(BaseTestCase):
