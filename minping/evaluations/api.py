@@ -187,8 +187,7 @@ def ballot_form(request, body: CodeIn):
         return Status(429, {"error": "too_many_attempts", "message": "尝试次数过多，请稍后再试"})
     try:
         campaign = campaign_for_code(body.code)
-        actions.find_code(campaign, body.code)
-        actions.ensure_accepting(campaign)
+        actions.ensure_usable(campaign)
     except CastError as exc:
         return _fail(request, exc)
     return Status(200, {

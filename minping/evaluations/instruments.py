@@ -189,35 +189,43 @@ class AnswerError(ValueError):
         self.problems = problems
 
 
-def _answer(question: dict, value, field: str, problems: list) -> object:
+def _answer(question: dict, keys: frozenset, value, where: tuple[str, str], problems: list) -> object:
+    """The answer to store, or None. `keys` are the question's option keys; `where` = (section, question) names
+    the field in a problem (formatted only then: a ballot of 30 subjects has 180 answers)."""
     kind = question["type"]
+
+    def problem(reason: str) -> None:
+        problems.append({"field": f"{where[0]}.{where[1]}", "reason": reason})
+
     if value is None or value == "" or value == []:
         if question.get("required", True):
-            problems.append({"field": field, "reason": "必答题未作答"})
+            problem("必答题未作答")
         return None
     if kind in CHOICE_TYPES:
-        keys = {o["key"] for o in question["options"]}
         if not isinstance(value, str) or value not in keys:
-            problems.append({"field": field, "reason": "不是本题的选项"})
+            problem("不是本题的选项")
         return value
     if kind == "multi":
-        keys = {o["key"] for o in question["options"]}
         limit = question.get("max_choices", len(keys))
         if not isinstance(value, list) or not all(isinstance(v, str) and v in keys for v in value):
-            problems.append({"field": field, "reason": "包含不是本题选项的内容"})
+            problem("包含不是本题选项的内容")
         elif len(set(value)) != len(value) or len(value) > limit:
-            problems.append({"field": field, "reason": f"最多选 {limit} 项，且不能重复"})
+            problem(f"最多选 {limit} 项，且不能重复")
         return value
     if kind == "score":
         low, high = question.get("min", 0), question.get("max", 100)
         if type(value) is not int or not low <= value <= high:
-            problems.append({"field": field, "reason": f"应为 {low} 到 {high} 之间的整数"})
+            problem(f"应为 {low} 到 {high} 之间的整数")
         return value
     if not isinstance(value, str):
-        problems.append({"field": field, "reason": "应为文字"})
+        problem("应为文字")
     elif len(value) > question.get("max_length", 500):
-        problems.append({"field": field, "reason": f"不能超过 {question.get('max_length', 500)} 字"})
+        problem(f"不能超过 {question.get('max_length', 500)} 字")
     return value.strip() if isinstance(value, str) else value
+
+
+def _with_keys(questions: list[dict]) -> list[tuple[dict, frozenset]]:
+    return [(q, frozenset(o["key"] for o in q.get("options", ()))) for q in questions]
 
 
 def clean_answers(definition: dict, subject_ids: list[int], payload, *, allow_void: bool = False) -> dict:
@@ -234,6 +242,7 @@ def clean_answers(definition: dict, subject_ids: list[int], payload, *, allow_vo
     if not isinstance(subjects, dict) or not isinstance(general, dict):
         raise AnswerError([{"field": "answers", "reason": "subjects 和 general 应为对象"}])
     expected = {str(pk) for pk in subject_ids}
+    subject_questions = _with_keys(definition["subject_questions"])
     for extra in sorted(set(subjects) - expected):
         problems.append({"field": f"subjects.{extra}", "reason": "不是本次测评的对象"})
     stored: dict = {"s": {}, "g": {}}
@@ -252,20 +261,23 @@ def clean_answers(definition: dict, subject_ids: list[int], payload, *, allow_vo
         if allow_void and given.get("void"):  # a paper section marked invalid (废票): more marks than allowed…
             stored["s"][str(pk)] = {"void": str(given["void"])[:100]}
             continue
-        stored["s"][str(pk)] = _section(definition["subject_questions"], given, field, problems)
-    stored["g"] = _section(definition.get("general_questions", []), general, "general", problems)
+        stored["s"][str(pk)] = _section(subject_questions, given, field, problems)
+    stored["g"] = _section(_with_keys(definition.get("general_questions", [])), general, "general", problems)
     if problems:
         raise AnswerError(problems)
     return stored
 
 
-def _section(questions: list[dict], given: dict, field: str, problems: list) -> dict:
-    known = {question["key"] for question in questions}
-    for extra in sorted(set(given) - known - {"unknown"}):
-        problems.append({"field": f"{field}.{extra}", "reason": "没有这道题"})
+def _section(questions: list[tuple[dict, frozenset]], given: dict, field: str, problems: list) -> dict:
+    """Check one section (a subject's or the general questions) against (question, option keys) pairs."""
+    known = {question["key"] for question, _keys in questions}
+    if not given.keys() <= known:
+        for extra in sorted(set(given) - known - {"unknown"}):
+            problems.append({"field": f"{field}.{extra}", "reason": "没有这道题"})
     section = {}
-    for question in questions:
-        value = _answer(question, given.get(question["key"]), f"{field}.{question['key']}", problems)
+    for question, keys in questions:
+        key = question["key"]
+        value = _answer(question, keys, given.get(key), (field, key), problems)
         if value is not None:
-            section[question["key"]] = value
+            section[key] = value
     return section

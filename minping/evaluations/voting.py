@@ -63,7 +63,7 @@ def _start(request, error: str = "", status: int = 200):
 
 
 def _ballot_context(campaign: Campaign, code: str, data=None) -> dict:
-    subjects = list(campaign.subjects.all())
+    subjects = actions.campaign_subjects(campaign)
     context = {
         "campaign": campaign,
         "subjects": subjects,
@@ -103,8 +103,7 @@ def start(request):
     code = request.POST.get("code", "")[:64]
     try:
         campaign = campaign_for_code(code)
-        actions.find_code(campaign, code)
-        actions.ensure_accepting(campaign)
+        actions.ensure_usable(campaign)
     except CastError as exc:
         if exc.reason == "unknown_code":
             count_guess(request)
@@ -126,21 +125,24 @@ def ballot(request):
     step = request.POST.get("step")
     if step == "edit":
         return render(request, "evaluations/vote_ballot.html", context)
+    if step == "submit":  # cast_ballot checks the answers itself
+        try:
+            receipt = actions.cast_ballot(campaign=campaign, code=code, answers=payload,
+                                          idempotency_key=request.POST.get("submission", "")[:64])  # fmt: skip
+        except CastError as exc:
+            if exc.reason == "invalid_answers":
+                context["errors"] = errors_by_field(exc.problems)
+                return render(request, "evaluations/vote_ballot.html", context, status=422)
+            return _start(request, exc.message, status=exc.status)
+        return render(request, "evaluations/vote_receipt.html", {"campaign": campaign, "receipt": receipt})
     try:
         stored = clean_answers(campaign.definition, [s.pk for s in context["subjects"]], payload)
     except AnswerError as exc:
         context["errors"] = errors_by_field(exc.problems)
         return render(request, "evaluations/vote_ballot.html", context, status=422)
-    if step != "submit":
-        context.update(review=_review(campaign, context["subjects"], stored),
-                       hidden=hidden_fields(campaign.definition, context["subjects"], request.POST))  # fmt: skip
-        return render(request, "evaluations/vote_review.html", context)
-    try:
-        receipt = actions.cast_ballot(campaign=campaign, code=code, answers=payload,
-                                      idempotency_key=request.POST.get("submission", "")[:64])  # fmt: skip
-    except CastError as exc:
-        return _start(request, exc.message, status=exc.status)
-    return render(request, "evaluations/vote_receipt.html", {"campaign": campaign, "receipt": receipt})
+    context.update(review=_review(campaign, context["subjects"], stored),
+                   hidden=hidden_fields(campaign.definition, context["subjects"], request.POST))  # fmt: skip
+    return render(request, "evaluations/vote_review.html", context)
 
 
 def _review(campaign: Campaign, subjects, stored: dict) -> dict:
