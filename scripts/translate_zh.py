@@ -192,6 +192,15 @@ TRANSLATIONS = {
     'Saved.': '已保存。',
     'Done.': '已完成。',
     'Answer saved.': '答复已保存。',
+    'Option': '选项',
+    'Score (blank: not scored, like 不了解)': '分值（留空表示不计分，如“不了解”）',
+    'Counts as satisfied': '计入满意',
+    'Score': '分值',
+    'New option': '新增选项',
+    'At most this many choices': '最多可选几项',
+    'Options of a new single or multiple choice question, one per line': '新单选或多选题的选项，每行一个',
+    'Single choice': '单选',
+    'Multiple choice': '多选',
 }  # fmt: skip
 PLURALS = {"%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 

@@ -56,3 +56,36 @@ class InstrumentPagesTest(BaseTestCase):
         removals = {f"subject_questions__{q['key']}__remove": "1" for q in copied.latest().definition["subject_questions"]}
         self.edit(copied, **removals)
         self.assertEqual(len(copied.latest().definition["subject_questions"]), 6)
+
+    def test_options_are_reworded_rescored_removed_added_and_choice_questions_added(self):
+        copied = self.copy()
+        self.edit(copied, **{
+            "subject_questions__overall__opt__fairly__label": "比较满意",
+            "subject_questions__overall__opt__fairly__score": "70",
+            "subject_questions__overall__opt__fairly__favourable": "1",
+            "subject_questions__overall__opt__satisfied__label": "满意",
+            "subject_questions__overall__opt__satisfied__score": "100",
+            "subject_questions__overall__opt__satisfied__favourable": "1",
+            "subject_questions__overall__opt__dissatisfied__label": "不满意",
+            "subject_questions__overall__opt__dissatisfied__score": "0",
+            "subject_questions__overall__opt__unknown__remove": "1",
+            "subject_questions__overall__newopt_label": "一般",
+            "subject_questions__overall__newopt_score": "60",
+            "general_questions__new_label": "您最关心的问题", "general_questions__new_type": "multi",
+            "general_questions__new_options": "停车\n环境卫生\n治安",
+            "general_questions__suggestion__label": "意见建议",
+        })  # fmt: skip
+        definition = copied.latest().definition
+        overall = next(q for q in definition["subject_questions"] if q["key"] == "overall")
+        self.assertEqual([(o["label"], o["score"]) for o in overall["options"]],
+                         [("满意", 100), ("比较满意", 70), ("不满意", 0), ("一般", 60)])  # fmt: skip
+        self.assertEqual([o.get("favourable") for o in overall["options"]], [True, True, False, None])
+        multi = definition["general_questions"][-1]
+        self.assertEqual((multi["type"], [o["label"] for o in multi["options"]], multi["max_choices"]),
+                         ("multi", ["停车", "环境卫生", "治安"], 3))  # fmt: skip
+
+    def test_a_score_that_is_not_a_number_is_refused_with_a_message(self):
+        copied = self.copy()
+        page = self.edit(copied, subject_questions__overall__opt__fairly__score="八十")
+        self.assertContains(page, "不是数字")
+        self.assertEqual(copied.latest().definition["subject_questions"][-1]["options"][1]["score"], 80)

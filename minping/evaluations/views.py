@@ -21,7 +21,7 @@ from minping.evaluations.senders import CHANNEL_ASSURANCE, SENDERS, available_se
 from minping.evaluations.models import Campaign, EvaluatorGroup, Instrument
 from minping.evaluations.turnout import turnout
 from minping.org.models import Cadre, Region, Unit
-from minping.results.figures import policy_for
+from minping.results.figures import metric_options, policy_for
 from minping.results.models import Policy
 
 PDF = "application/pdf"
@@ -348,7 +348,8 @@ def instrument_copy(request, pk):
 
 
 NEW_QUESTION_TYPES = [("scale", gettext_lazy("Satisfaction")), ("grade", gettext_lazy("Grade")),
-                      ("yesno", gettext_lazy("Yes / no")), ("score", gettext_lazy("Score 0–100")),
+                      ("yesno", gettext_lazy("Yes / no")), ("single", gettext_lazy("Single choice")),
+                      ("multi", gettext_lazy("Multiple choice")), ("score", gettext_lazy("Score 0–100")),
                       ("text", gettext_lazy("Free text"))]  # fmt: skip
 
 
@@ -367,14 +368,15 @@ def instrument_edit(request, pk):
             return redirect("evaluations:instrument-edit", pk=instrument.pk)
         except ValidationError as exc:
             _errors(request, exc)
-    parts = [(part, version.definition.get(part, [])) for part in ("subject_questions", "general_questions")]
+    parts = [(part, [_for_editing(q) for q in version.definition.get(part, [])]) for part in ("subject_questions", "general_questions")]
     return render(request, "evaluations/instrument_edit.html",
                   {"instrument": instrument, "version": version, "parts": parts, "types": NEW_QUESTION_TYPES})  # fmt: skip
 
 
 def instrument_from_post(definition: dict, data) -> dict:
-    """The edited definition: existing questions kept in order unless removed, new ones appended."""
-    from minping.evaluations.instruments import q
+    """The edited definition: existing questions kept in order unless removed, their options reworded, rescored,
+    removed or added to; new questions appended (choice questions with their options, one per line)."""
+    from minping.evaluations.instruments import CHOICE_TYPES, q
 
     edited = {}
     for part in ("subject_questions", "general_questions"):
@@ -383,12 +385,65 @@ def instrument_from_post(definition: dict, data) -> dict:
             name = f"{part}__{question['key']}"
             if data.get(f"{name}__remove"):
                 continue
-            questions.append({**question, "label": data.get(f"{name}__label", question["label"]).strip()[:200],
-                              "required": bool(data.get(f"{name}__required"))})  # fmt: skip
+            question = {**question, "label": data.get(f"{name}__label", question["label"]).strip()[:200],
+                        "required": bool(data.get(f"{name}__required"))}  # fmt: skip
+            if "options" in question:
+                question["options"] = _options_from_post(question, name, data)
+                if question["type"] == "multi":
+                    question["max_choices"] = _number(data.get(f"{name}__max_choices"), question.get("max_choices"),
+                                                      question["label"], integer=True) or len(question["options"])  # fmt: skip
+            questions.append(question)
         label, kind = data.get(f"{part}__new_label", "").strip()[:200], data.get(f"{part}__new_type", "")
         if label and kind in dict(NEW_QUESTION_TYPES):
             taken = {question["key"] for question in questions}
             key = next(f"q{n}" for n in range(1, 100) if f"q{n}" not in taken)
-            questions.append(q(key, label, kind, **({"min": 0, "max": 100} if kind == "score" else {})))
+            question = q(key, label, kind, **({"min": 0, "max": 100} if kind == "score" else {}))
+            if kind in {"single", "multi"}:
+                lines = [line.strip()[:60] for line in data.get(f"{part}__new_options", "").splitlines() if line.strip()]
+                question["options"] = [{"key": f"o{n}", "label": text, "score": None} for n, text in enumerate(lines, 1)]
+                if kind == "multi":
+                    question["max_choices"] = len(lines)
+            elif kind in CHOICE_TYPES and "options" not in question:
+                question["options"] = []
+            questions.append(question)
         edited[part] = questions
     return edited
+
+
+def _for_editing(question: dict) -> dict:
+    """A copy of a question for the editor, with the keys of the options that count as satisfied."""
+    favourable = metric_options("satisfaction_rate", question) if question["type"] == "scale" else set()
+    return {**question, "favourable_keys": favourable}
+
+
+def _number(text, default, label: str, *, integer: bool = False):
+    """A number typed into the editor; blank keeps `default`."""
+    text = (text or "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text) if integer else float(text)
+    except ValueError:
+        raise ValidationError(f"“{label}”：{text} 不是数字") from None
+    return int(value) if not integer and value == int(value) else value
+
+
+def _options_from_post(question: dict, name: str, data) -> list[dict]:
+    options = []
+    for option in question["options"]:
+        field = f"{name}__opt__{option['key']}"
+        if data.get(f"{field}__remove"):
+            continue
+        label = data.get(f"{field}__label", option["label"]).strip()[:60] or option["label"]
+        score_text = data.get(f"{field}__score")
+        score = option.get("score") if score_text is None else _number(score_text, None, f"{question['label']}·{label}")
+        edited = {**option, "label": label, "score": score}
+        if question["type"] == "scale" and f"{field}__label" in data:
+            edited["favourable"] = bool(data.get(f"{field}__favourable"))
+        options.append(edited)
+    new_label = data.get(f"{name}__newopt_label", "").strip()[:60]
+    if new_label:
+        taken = {option["key"] for option in options} | {option["key"] for option in question["options"]}
+        key = next(f"o{n}" for n in range(1, 100) if f"o{n}" not in taken)
+        options.append({"key": key, "label": new_label, "score": _number(data.get(f"{name}__newopt_score"), None, new_label)})
+    return options
