@@ -201,6 +201,10 @@ TRANSLATIONS = {
     'Options of a new single or multiple choice question, one per line': '新单选或多选题的选项，每行一个',
     'Single choice': '单选',
     'Multiple choice': '多选',
+    'Voting window': '投票时间',
+    'from opening to closing': '从开始到结束投票',
+    'Change': '修改',
+    'Voting window saved.': '投票时间已保存。',
 }  # fmt: skip
 PLURALS = {"%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 

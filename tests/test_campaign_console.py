@@ -171,3 +171,31 @@ class RosterTest(BaseTestCase):
         self.assertEqual(message["phone"], "13800001234")
         self.assertIn("测评码", message["text"])
         self.assertEqual(CodeBatch.objects.get(roster__kind="residents").channel, "online")
+
+
+class VotingWindowTest(BaseTestCase):
+    def test_the_window_is_set_in_draft_and_only_its_end_moved_while_open(self):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        campaign, _group, _pairs = make_campaign(self, open_it=False)
+        self.client.force_login(self.organiser_a)
+        url = reverse("evaluations:window", args=[campaign.pk])
+        self.client.post(url, {"starts_at": "2026-01-01 09:00", "ends_at": "2026-01-01 08:00"})
+        campaign.refresh_from_db()
+        self.assertIsNone(campaign.ends_at)  # an end before the start is refused
+        self.client.post(url, {"starts_at": "", "ends_at": ""})
+        campaign = actions.open_campaign(actor=self.organiser_a, campaign=campaign)
+        later = timezone.localtime() + dt.timedelta(hours=2)
+        self.client.post(url, {"ends_at": later.strftime("%Y-%m-%d %H:%M")})
+        campaign.refresh_from_db()
+        self.assertEqual(timezone.localtime(campaign.ends_at).strftime("%H:%M"), later.strftime("%H:%M"))
+        with self.assertRaisesMessage(ValidationError, "截止时间应晚于现在"):
+            actions.set_window(actor=self.organiser_a, campaign=campaign, starts_at=None,
+                               ends_at=timezone.now() - dt.timedelta(minutes=1))  # fmt: skip
+        with self.assertRaisesMessage(ValidationError, "开始时间不能再改"):
+            actions.set_window(actor=self.organiser_a, campaign=campaign, starts_at=timezone.now(), ends_at=None)
+        self.assertTrue(AuditEvent.objects.filter(action="campaign.window").exists())
+        self.client.force_login(self.organiser_b)
+        self.assertEqual(self.client.post(url, {"ends_at": ""}).status_code, 404)

@@ -105,6 +105,28 @@ def create_campaign(*, actor, name: str, region, instrument: Instrument, channel
     return campaign
 
 
+def set_window(*, actor, campaign: Campaign, starts_at, ends_at) -> Campaign:
+    """The voting window: freely while the campaign is a draft; once open, only its end, and only to a time
+    still to come (a meeting that runs late is extended, a window cannot be moved into the past)."""
+    ensure_region_in_scope(actor, campaign.region)
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if campaign.status == Campaign.Status.OPEN:
+            if starts_at != campaign.starts_at:
+                raise ValidationError({"starts_at": "投票已开始，开始时间不能再改"})
+            if ends_at is not None and ends_at <= timezone.now():
+                raise ValidationError({"ends_at": "截止时间应晚于现在"})
+        elif campaign.status != Campaign.Status.DRAFT:
+            raise ValidationError("测评已结束，投票时间不能再改")
+        if starts_at and ends_at and ends_at <= starts_at:
+            raise ValidationError({"ends_at": "投票截止时间应晚于开始时间"})
+        campaign.starts_at, campaign.ends_at = starts_at, ends_at
+        campaign.save(update_fields=["starts_at", "ends_at"])
+        record_event(actor=actor, action="campaign.window", obj=campaign,
+                     data={"starts_at": starts_at and starts_at.isoformat(), "ends_at": ends_at and ends_at.isoformat()})  # fmt: skip
+    return campaign
+
+
 def _ensure_draft(campaign: Campaign) -> None:
     if not campaign.is_editable():
         raise ValidationError("测评活动已开始，测评表、对象和评价群体不能再修改")
@@ -320,18 +342,19 @@ def campaign_for_code(presented: str) -> Campaign:
         raise CastError("malformed_code", str(exc)) from None
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT c.campaign_id, p.head_at_open, p.status, c.status, c.group_id, b.channel FROM evaluations_code c "
+            f"SELECT c.campaign_id, p.head_at_open, p.status, c.status, c.group_id, b.channel, p.starts_at, p.ends_at "
+            f"FROM evaluations_code c "
             f"JOIN evaluations_campaign p ON p.id = c.campaign_id JOIN evaluations_codebatch b ON b.id = c.batch_id "
             f"WHERE c.{field} = %s", [value],
         )  # fmt: skip
         row = cursor.fetchone()
     if row is None:
         raise CastError("unknown_code", "测评码不存在，请核对", status=404)
-    # Keyed by the genesis hash too, which commits to the whole configuration; the status is always fresh.
+    # Keyed by the genesis hash too, which commits to the whole configuration; status and window are always fresh.
     cached = _open_campaigns.get(row[:2])
     if cached and cached[0] > time.monotonic():
         campaign = copy.copy(cached[1])
-        campaign.status = row[2]
+        campaign.status, campaign.starts_at, campaign.ends_at = row[2], row[6], row[7]
     else:
         campaign = Campaign.objects.select_related("instrument_version").get(pk=row[0])
         if campaign.head_at_open:

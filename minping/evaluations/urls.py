@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.campaign_detail, name="campaign-detail"),
     path("<int:pk>/subjects/", views.subjects_add, name="subjects-add"),
     path("<int:pk>/subjects/<int:subject_pk>/remove/", views.subject_remove, name="subject-remove"),
+    path("<int:pk>/window/", views.window, name="window"),
     path("<int:pk>/groups/", views.group_add, name="group-add"),
     path("<int:pk>/groups/<int:group_pk>/weight/", views.group_weight, name="group-weight"),
     path("<int:pk>/codes/", views.codes_issue, name="codes-issue"),

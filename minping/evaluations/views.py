@@ -117,6 +117,7 @@ def campaign_detail(request, pk):
         "groups": campaign.groups.all(),
         "batches": campaign.batches.select_related("group").annotate(n_used=Count("codes", filter=Q(codes__status="used"))),
         "group_form": GroupForm(),
+        "window_form": WindowForm(initial={"starts_at": campaign.starts_at, "ends_at": campaign.ends_at}),
         "issue_form": IssueForm(campaign),
         "turnout": turnout(campaign),
         "definition": campaign.definition,
@@ -183,6 +184,30 @@ def group_weight(request, pk, group_pk):
         actions.set_group_weight(actor=request.user, group=group, weight=request.POST.get("weight", ""))
     except ValidationError as exc:
         _errors(request, exc)
+    return redirect("evaluations:campaign-detail", pk=campaign.pk)
+
+
+class WindowForm(forms.Form):
+    starts_at = CampaignForm.base_fields["starts_at"]
+    ends_at = CampaignForm.base_fields["ends_at"]
+
+
+@console_required
+@require_POST
+def window(request, pk):
+    campaign = campaign_for_manager(request.user, pk)
+    form = WindowForm(request.POST)
+    if form.is_valid():
+        window = form.cleaned_data
+        if campaign.status == Campaign.Status.OPEN:  # the form offers only the end once voting is open
+            window["starts_at"] = campaign.starts_at
+        try:
+            actions.set_window(actor=request.user, campaign=campaign, **window)
+            messages.success(request, _("Voting window saved."))
+        except ValidationError as exc:
+            _errors(request, exc)
+    else:
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
     return redirect("evaluations:campaign-detail", pk=campaign.pk)
 
 
