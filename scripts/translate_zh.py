@@ -205,6 +205,7 @@ TRANSLATIONS = {
     'from opening to closing': '从开始到结束投票',
     'Change': '修改',
     'Voting window saved.': '投票时间已保存。',
+    'How every figure is computed': '各项指标的计算方法',
 }  # fmt: skip
 PLURALS = {"%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 

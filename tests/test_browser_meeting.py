@@ -59,6 +59,9 @@ class MeetingBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         self.assertEqual(Ballot.objects.count(), 2)
 
         actions.close_campaign(actor=User.objects.get(username="org_a"), campaign=self.campaign)
+        # The projector turns into the announcement of results by itself (当场公布).
+        console.wait_for_url("**/results/projector/", timeout=10_000)
+        self.assertIn("王书记", console.inner_text("#results-projector"))
         box = self.browser.new_page()
         box.goto(self.live_server_url + f"/v/box/{self.campaign.pk}/")
         box.fill("input[name=tracker]", tracker)

@@ -74,6 +74,16 @@ class CampaignConsoleTest(BaseTestCase):
         self.assertContains(page, 'hx-trigger="every 2s"')
         self.assertContains(page, "王书记")
 
+    def test_the_projector_turns_into_the_results_at_close_for_organisers_only(self):
+        campaign, _group, _pairs = make_campaign(self)
+        actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+        url = reverse("evaluations:projector", args=[campaign.pk])
+        poll = self.client.get(url, headers={"HX-Request": "true"})
+        self.assertEqual(poll["HX-Redirect"], reverse("results:projector", args=[campaign.pk]))
+        self.assertRedirects(self.client.get(url), reverse("results:projector", args=[campaign.pk]))
+        self.client.force_login(self.cadre_user)
+        self.assertEqual(self.client.get(url).status_code, 200)  # a cadre keeps the turnout; results are not theirs
+
     def test_voiding_a_lost_slip_makes_it_unusable(self):
         campaign, _group, pairs = make_campaign(self)
         self.client.post(reverse("evaluations:codes-void", args=[campaign.pk]), {"codes": pairs[0][1]})

@@ -278,7 +278,16 @@ def campaign_turnout(request, pk):
 
 @login_required
 def campaign_projector(request, pk):
+    """Live turnout for the room; for the organisers, it turns into the announcement of results the moment
+    voting closes (htmx follows HX-Redirect; the page without script reloads itself into the redirect)."""
     campaign = campaign_for_turnout(request.user, pk)
+    if campaign.has_closed() and request.user.can_use_console:
+        results = reverse("results:projector", args=[campaign.pk])
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = results
+            return response
+        return redirect(results)
     template = "evaluations/_projector.html" if request.headers.get("HX-Request") else "evaluations/projector.html"
     return render(request, template, {"campaign": campaign, "turnout": turnout(campaign)})
 

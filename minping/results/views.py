@@ -15,7 +15,7 @@ from minping.accounts.scoping import console_required
 from minping.evaluations.access import campaign_for_manager
 from minping.evaluations.models import Campaign
 from minping.results import actions, charts, present, reports
-from minping.results.figures import policy_for, rank_in_category, subject_figures
+from minping.results.figures import DEFINITIONS, policy_for, rank_in_category, subject_figures
 from minping.results.models import Notice, Objection
 
 PUBLIC = {Campaign.Status.PUBLISHED, Campaign.Status.ARCHIVED}
@@ -75,6 +75,7 @@ def overview(request, pk):
         "flags": campaign.review_flags.select_related("subject"),
         "objections": notice.objections.select_related("subject") if notice else [],
         "rules_form": RulesForm(initial={"rules": policy.rules, "notice_days": policy.notice_days}),
+        "definitions": DEFINITIONS,
         "texts": present.texts_view(campaign),
     }  # fmt: skip
     return render(request, "results/overview.html", context)
@@ -91,7 +92,7 @@ def subject_detail(request, pk, subject_pk):
     points = present.trend_points(request.user, subject)
     context = {
         "campaign": campaign, "view": view, "policy": policy_for(campaign), "texts": present.texts_view(campaign, subject),
-        "trend": charts.trend(points, subject.label) if len(points) > 1 else None,
+        "trend": charts.trend(points, subject.label) if len(points) > 1 else None, "definitions": DEFINITIONS,
     }  # fmt: skip
     return render(request, "results/subject.html", context)
 
@@ -206,5 +207,6 @@ def notice(request, pk):
         "campaign": campaign, "notice": notice, "view": view, "errors": errors, "sent": sent,
         "open": timezone.now() < notice.objections_until, "chart": charts.ranking(view["ranking"], campaign.name),
         "subjects": campaign.subjects.all(), "answered": notice.objections.exclude(answer="").select_related("subject"),
+        "definitions": DEFINITIONS,
     }  # fmt: skip
     return render(request, "results/notice.html", context, status=status)
