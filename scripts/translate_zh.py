@@ -171,7 +171,6 @@ TRANSLATIONS = {
     'Follow-up list': '跟进名单',
     'No rule fired.': '没有对象触发跟进规则。',
     'Rules': '规则',
-    'Example: [{"question": "overall", "metric": "incompetent_rate", "op": ">=", "value": 0.3333}, {"bottom": 5}]': '示例：[{"question": "overall", "metric": "incompetent_rate", "op": ">=", "value": 0.3333}, {"bottom": 5}]',
     'Save rules': '保存规则',
     'Send answer': '提交答复',
     'None so far.': '暂无。',
@@ -187,7 +186,6 @@ TRANSLATIONS = {
     'Combined (weighted)': '综合（按权重）',
     'Trend across campaigns': '历次测评走势',
     'Results are shown only after voting has closed.': '投票结束后才能查看测评结果。',
-    'Follow-up rules (JSON)': '跟进规则（JSON）',
     'Public notice period (days)': '公示期（天）',
     'Saved.': '已保存。',
     'Done.': '已完成。',
@@ -206,6 +204,13 @@ TRANSLATIONS = {
     'Change': '修改',
     'Voting window saved.': '投票时间已保存。',
     'How every figure is computed': '各项指标的计算方法',
+    'None.': '无。',
+    'Add a rule': '新增规则',
+    'Question': '题目',
+    'Figure': '指标',
+    'Comparison': '比较',
+    'Threshold (per cent for rates, points for 满意度)': '阈值（比率填百分数，满意度填分数）',
+    'Or: the last places of each category': '或：各类别排名末几位',
 }  # fmt: skip
 PLURALS = {"%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from minping.accounts.apikeys import create_api_key
 from minping.audit.models import AuditEvent
 from minping.evaluations import actions
-from minping.evaluations.models import Subject
+from minping.evaluations.models import Campaign, Subject
 from minping.org.models import Cadre, Post
 from minping.results import actions as results_actions
 from minping.results import figures, present, reports, stats
@@ -91,6 +91,27 @@ class Seed001Test(BaseTestCase):
         self.assertEqual([row["label"] for row in follow_up], ["王书记"])
         self.assertIn("优秀率 < 70.00%", follow_up[0]["rules"][0])
         self.assertTrue(AuditEvent.objects.filter(action="results.policy").exists())
+
+
+class RulesFormTest(BaseTestCase):
+    def test_an_organiser_adds_and_removes_rules_without_writing_json(self):
+        campaign, _group, pairs = make_campaign(self, codes=6)
+        cast_all(campaign, pairs, grade_ballots(campaign, {"excellent": 3, "competent": 3}))
+        campaign = actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+        self.client.force_login(self.organiser_a)
+        url = reverse("results:policy", args=[campaign.pk])
+        self.client.post(url, {"question": "overall", "metric": "excellent_rate", "op": "<", "value": "70", "notice_days": "5",
+                               "remove": "0"})  # fmt: skip
+        policy = figures.policy_for(Campaign.objects.get(pk=campaign.pk))
+        self.assertEqual(policy.rules, [{"question": "overall", "metric": "excellent_rate", "op": "<", "value": 0.7}])
+        self.assertEqual(policy.notice_days, 5)
+        page = self.client.get(reverse("results:overview", args=[campaign.pk]))
+        self.assertContains(page, "总体评价 优秀率 &lt; 70.00%")
+        refused = self.client.post(url, {"question": "overall", "metric": "satisfaction_rate", "op": ">=", "value": "50",
+                                         "notice_days": "5"}, follow=True)  # fmt: skip
+        self.assertContains(refused, "没有指标")
+        self.client.post(url, {"bottom": "1", "notice_days": "5", "remove": "0"})
+        self.assertEqual(figures.policy_for(Campaign.objects.get(pk=campaign.pk)).rules, [{"bottom": 1}])
 
 
 class RulesAndWeightsTest(BaseTestCase):

@@ -100,6 +100,7 @@ def campaign_view(campaign: Campaign) -> dict:
         "follow_up": follow_up_view(campaign, ranked, policy),
         "denominator": policy.get_denominator_display(),
         "rules": [rule_rules.describe(r, campaign.definition) for r in policy.rules],
+        "numbered_rules": list(enumerate(rule_rules.describe(r, campaign.definition) for r in policy.rules)),
         "headline": headline_label(campaign),
     }
 

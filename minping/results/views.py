@@ -15,7 +15,8 @@ from minping.accounts.scoping import console_required
 from minping.evaluations.access import campaign_for_manager
 from minping.evaluations.models import Campaign
 from minping.results import actions, charts, present, reports
-from minping.results.figures import DEFINITIONS, policy_for, rank_in_category, subject_figures
+from minping.results.figures import DEFINITIONS, METRICS, SCORE_LABEL, SCORED_TYPES, policy_for, rank_in_category, subject_figures
+from minping.results.rules import OP_LABELS
 from minping.results.models import Notice, Objection
 
 PUBLIC = {Campaign.Status.PUBLISHED, Campaign.Status.ARCHIVED}
@@ -47,10 +48,33 @@ def _guarded(view):
     return wrapped
 
 
-class RulesForm(forms.Form):
-    rules = forms.JSONField(label=gettext_lazy("Follow-up rules (JSON)"), required=False,
-                            widget=forms.Textarea(attrs={"rows": 4}))  # fmt: skip
+class RuleForm(forms.Form):
+    """One follow-up rule as an organiser states it: a threshold on a question's figure (rates in per cent), or
+    the bottom places of each peer category. The rules already in force are kept unless ticked for removal."""
+
+    question = forms.ChoiceField(label=gettext_lazy("Question"), required=False)
+    metric = forms.ChoiceField(label=gettext_lazy("Figure"), required=False)
+    op = forms.ChoiceField(label=gettext_lazy("Comparison"), choices=[(k, v) for k, v in OP_LABELS.items()], required=False)
+    value = forms.FloatField(label=gettext_lazy("Threshold (per cent for rates, points for 满意度)"), required=False)
+    bottom = forms.IntegerField(label=gettext_lazy("Or: the last places of each category"), min_value=1, max_value=100,
+                                required=False)  # fmt: skip
     notice_days = forms.IntegerField(label=gettext_lazy("Public notice period (days)"), min_value=1, max_value=60)
+
+    def __init__(self, campaign, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        questions = [q for q in campaign.definition["subject_questions"] if q["type"] in SCORED_TYPES]
+        self.fields["question"].choices = [(q["key"], q["label"]) for q in questions]
+        self.fields["metric"].choices = [("score", SCORE_LABEL)] + [(m, label) for m, (label, _t, _o) in METRICS.items()]
+
+    def rules(self, current: list[dict], removed: list[str]) -> list[dict]:
+        rules = [rule for index, rule in enumerate(current) if str(index) not in removed]
+        data = self.cleaned_data
+        if data.get("value") is not None and data.get("question") and data.get("metric"):
+            value = data["value"] if data["metric"] == "score" else round(data["value"] / 100, 6)
+            rules.append({"question": data["question"], "metric": data["metric"], "op": data["op"], "value": value})
+        if data.get("bottom"):
+            rules.append({"bottom": data["bottom"]})
+        return rules
 
 
 def with_charts(campaign: Campaign, view: dict) -> dict:
@@ -74,7 +98,7 @@ def overview(request, pk):
         "chart": charts.ranking(view["ranking"], campaign.name),
         "flags": campaign.review_flags.select_related("subject"),
         "objections": notice.objections.select_related("subject") if notice else [],
-        "rules_form": RulesForm(initial={"rules": policy.rules, "notice_days": policy.notice_days}),
+        "rule_form": RuleForm(campaign, initial={"notice_days": policy.notice_days, "op": "<"}),
         "definitions": DEFINITIONS,
         "texts": present.texts_view(campaign),
     }  # fmt: skip
@@ -115,13 +139,13 @@ def projector(request, pk):
 @_guarded
 def policy(request, pk):
     campaign = closed_campaign(request.user, pk)
-    form = RulesForm(request.POST)
+    form = RuleForm(campaign, request.POST)
     if not form.is_valid():
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
     else:
         try:
-            actions.set_policy(actor=request.user, campaign=campaign, rules=form.cleaned_data["rules"] or [],
-                               notice_days=form.cleaned_data["notice_days"])  # fmt: skip
+            rules = form.rules(policy_for(campaign).rules, request.POST.getlist("remove"))
+            actions.set_policy(actor=request.user, campaign=campaign, rules=rules, notice_days=form.cleaned_data["notice_days"])
             messages.success(request, _("Saved."))
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
