@@ -4,6 +4,7 @@ from django.shortcuts import redirect
 from django.urls import include, path
 
 from minping.api import api
+from minping.results import views as results_views
 
 
 def healthz(request):
@@ -19,6 +20,8 @@ urlpatterns = [
     path("console/campaigns/<int:pk>/results/", include("minping.results.urls")),
     path("console/campaigns/", include("minping.evaluations.urls")),
     path("notice/", include("minping.results.urls_public")),
+    path("me/", results_views.mine, name="mine"),
+    path("me/<int:subject_pk>/", results_views.mine_subject, name="mine-subject"),
     path("console/audit/", include("minping.audit.urls")),
     path("api/", api.urls),
     path("v/", include("minping.evaluations.urls_vote")),

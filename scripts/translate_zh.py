@@ -211,6 +211,12 @@ TRANSLATIONS = {
     'Comparison': '比较',
     'Threshold (per cent for rates, points for 满意度)': '阈值（比率填百分数，满意度填分数）',
     'Or: the last places of each category': '或：各类别排名末几位',
+    'My evaluations': '我的测评',
+    'Campaigns that evaluate you. While voting is open you can follow the turnout; once results are published you can read yours in full. Nobody, you included, can see who voted what.': '以下是对您进行的测评。投票期间可查看参评情况；结果发布后可查看您的完整结果。任何人（包括您本人）都无法知道谁投了什么票。',
+    'Campaign': '测评活动',
+    'My results': '我的结果',
+    'results not yet published': '结果尚未发布',
+    'No campaign evaluates you yet.': '目前没有对您的测评。',
 }  # fmt: skip
 PLURALS = {"%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 

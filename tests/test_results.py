@@ -389,3 +389,25 @@ class ApiTest(BaseTestCase):
 class StatsTest(BaseTestCase):
     def test_competition_ranking_with_ties(self):
         self.assertEqual(stats.competition_ranks([90, 95, 90, None, 80]), [2, 1, 2, None, 4])
+
+
+class CadreSelfServiceTest(BaseTestCase):
+    def test_a_cadre_reads_their_own_published_results_and_nothing_else(self):
+        campaign, _group, pairs = make_campaign(self, codes=6)
+        self.client.force_login(self.cadre_user)
+        self.assertRedirects(self.client.get("/console/"), reverse("mine"))
+        mine = self.client.get(reverse("mine"))
+        self.assertContains(mine, campaign.name)
+        subject = campaign.subjects.get()
+        url = reverse("mine-subject", args=[subject.pk])
+        self.assertEqual(self.client.get(url).status_code, 404)  # open: nothing per subject
+        cast_all(campaign, pairs, grade_ballots(campaign, {"excellent": 6}))
+        campaign = actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+        self.assertEqual(self.client.get(url).status_code, 404)  # closed but not published
+        results_actions.publish(actor=self.organiser_a, campaign=campaign)
+        page = self.client.get(url)
+        self.assertContains(page, "优秀率")
+        self.assertContains(page, "100.00%")
+        self.assertEqual(self.client.get(reverse("results:overview", args=[campaign.pk])).status_code, 403)
+        self.client.force_login(self.grid_worker)
+        self.assertEqual(self.client.get(url).status_code, 403)

@@ -70,7 +70,11 @@ class ScopingTest(BaseTestCase):
         for user in (self.cadre_user, self.grid_worker):
             self.client.force_login(user)
             with self.subTest(user=user.username):
-                self.assertEqual(self.client.get(reverse("org:home")).status_code, 403)
+                home = self.client.get(reverse("org:home"))
+                if user == self.cadre_user:  # a cadre's home is their own evaluations
+                    self.assertRedirects(home, reverse("mine"))
+                else:
+                    self.assertEqual(home.status_code, 403)
                 self.assertEqual(self.client.get(reverse("org:resident-list")).status_code, 403)
 
     def test_anonymous_visitors_are_sent_to_login(self):

@@ -1,13 +1,15 @@
 """The organiser console: adapters that read through the scope and write through the actions."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minping.accounts.models import User
 from minping.accounts.scoping import console_required, get_for_user, scope
 from minping.imports.registers import RegionIndex
 from minping.lib.identity import clean_text, id_digest, parse_id_number
@@ -37,8 +39,12 @@ def _roots(user):
     return Region.objects.filter(pk=user.region_id)
 
 
-@console_required
+@login_required
 def home(request):
+    if not request.user.can_use_console:
+        if request.user.role == User.Role.CADRE:
+            return redirect("mine")  # a cadre's home is their own evaluations
+        raise PermissionDenied
     counts = {
         _("Regions"): scope(Region.objects, request.user).count(),
         _("Units"): scope(Unit.objects, request.user).count(),

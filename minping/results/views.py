@@ -3,7 +3,8 @@ objections, and the report downloads. All of them read counts through present.py
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,7 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from minping.accounts.scoping import console_required
 from minping.evaluations.access import campaign_for_manager
-from minping.evaluations.models import Campaign
+from minping.accounts.models import User
+from minping.evaluations.models import Campaign, Subject
 from minping.results import actions, charts, present, reports
 from minping.results.figures import DEFINITIONS, METRICS, SCORE_LABEL, SCORED_TYPES, policy_for, rank_in_category, subject_figures
 from minping.results.rules import OP_LABELS
@@ -234,3 +236,29 @@ def notice(request, pk):
         "definitions": DEFINITIONS,
     }  # fmt: skip
     return render(request, "results/notice.html", context, status=status)
+
+
+# A cadre's own evaluations (self-service): campaigns that evaluate them, and their published results.
+
+
+def _own_subjects(user):
+    if not (user.is_authenticated and user.role == User.Role.CADRE and user.cadre_id):
+        raise PermissionDenied
+    return Subject.objects.filter(cadre_id=user.cadre_id).select_related("campaign__region").order_by("-campaign_id")
+
+
+@login_required
+def mine(request):
+    subjects = list(_own_subjects(request.user))
+    return render(request, "results/mine.html", {"subjects": subjects, "public": PUBLIC})
+
+
+@login_required
+def mine_subject(request, subject_pk):
+    subject = get_object_or_404(_own_subjects(request.user).filter(campaign__status__in=PUBLIC), pk=subject_pk)
+    campaign = Campaign.objects.select_related("instrument_version", "region").get(pk=subject.campaign_id)
+    figures = subject_figures(campaign, [subject])[0]
+    rank_in_category(campaign, figures)
+    context = {"campaign": campaign, "view": with_charts(campaign, present.subject_view(campaign, figures)), "own": True,
+               "policy": policy_for(campaign), "texts": present.texts_view(campaign, subject), "definitions": DEFINITIONS}  # fmt: skip
+    return render(request, "results/subject.html", context)
