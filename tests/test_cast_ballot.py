@@ -1,11 +1,16 @@
+import datetime as dt
+import hashlib
 import threading
+import uuid
 
 from django.db import connection
 from django.test import TransactionTestCase, skipUnlessDBFeature
+from hypothesis import given
+from hypothesis import strategies as st
 
 from minping.evaluations import actions
 from minping.evaluations.actions import CastError
-from minping.evaluations.ballots import verify_ballot_box
+from minping.evaluations.ballots import ballot_digest, canonical, verify_ballot_box
 from minping.evaluations.models import Ballot, Campaign, Code, Submission
 from tests.base import BaseTestCase
 from tests.evaluating import full_answers, make_campaign
@@ -201,3 +206,19 @@ class BallotsCommandTest(BaseTestCase):
         Code.objects.filter(pk=spare.pk).update(status="used")  # a code marked used without a ballot
         with self.assertRaisesMessage(CommandError, "does not reconcile"):
             call_command("ballots", "reconcile", stdout=StringIO(), stderr=StringIO())
+
+
+def test_the_spliced_ballot_digest_equals_the_plain_one():
+    answers = st.recursive(st.one_of(st.text(max_size=5), st.integers(), st.booleans()),
+                           lambda inner: st.dictionaries(st.text(max_size=5), inner, max_size=4), max_leaves=12)  # fmt: skip
+
+    @given(answers, st.text(max_size=10))
+    def check(content, void):
+        ballot = Ballot(id=uuid.uuid4(), campaign_id=3, group_id=4, channel="qr", cast_on=dt.date(2026, 11, 23),
+                        answers={"s": content, "g": {}}, tracker="ABCDE-FGHJK", void_reason=void)  # fmt: skip
+        assert ballot_digest(ballot, canonical(ballot.answers)) == ballot_digest(ballot)
+        plain = canonical({"campaign": 3, "group": 4, "channel": "qr", "cast_on": "2026-11-23", "tracker": "ABCDE-FGHJK",
+                           "answers": ballot.answers, "void": void})  # fmt: skip
+        assert ballot_digest(ballot) == hashlib.sha256(plain).hexdigest()
+
+    check()

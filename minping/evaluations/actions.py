@@ -414,11 +414,13 @@ def cast_ballot(*, campaign: Campaign, code: str, answers, channel: str | None =
     except code_rules.CodeFormatError as exc:
         raise CastError("malformed_code", str(exc)) from None
     stored = checked_answers(campaign, answers, allow_void=channel == "paper", void_reason=void_reason)
-    payload_digest = hashlib.sha256(canonical(stored)).hexdigest()
+    stored_json = canonical(stored)  # encoded once: for the payload digest, the ballot digest and the INSERT
+    payload_digest = hashlib.sha256(stored_json).hexdigest()
     key_digest = hashlib.sha256(f"{campaign.pk}:{idempotency_key}".encode()).hexdigest() if idempotency_key else ""
     presented = getattr(campaign, "presented", None)
     if presented and presented.digest == code_digest and connection.vendor == "postgresql":
-        receipt = _cast_in_one_statement(campaign, presented, stored, channel, key_digest, payload_digest, void_reason)
+        receipt = _cast_in_one_statement(campaign, presented, stored, stored_json, channel, key_digest, payload_digest,
+                                         void_reason)  # fmt: skip
         if receipt is not None:
             return receipt
         # Nothing was stored: the campaign is not open, or the code was used meanwhile (perhaps by a twin of this
@@ -471,8 +473,8 @@ SELECT count(*) FROM b
 """
 
 
-def _cast_in_one_statement(campaign, presented: Presented, stored: dict, channel, key_digest: str, payload_digest: str,
-                           void_reason: str) -> Receipt | None:  # fmt: skip
+def _cast_in_one_statement(campaign, presented: Presented, stored: dict, stored_json: bytes, channel, key_digest: str,
+                           payload_digest: str, void_reason: str) -> Receipt | None:  # fmt: skip
     """PostgreSQL: check the campaign is open (holding its row against closing), use the code, store the ballot
     and the idempotency record in one statement, which is one transaction and one round trip. None when nothing
     was stored; an IntegrityError (a tracker or idempotency key taken) leaves nothing stored either."""
@@ -481,9 +483,9 @@ def _cast_in_one_statement(campaign, presented: Presented, stored: dict, channel
         raise CastError("channel", "这个测评码不能用于该投票方式", status=409)
     ballot = Ballot(id=uuid.uuid4(), campaign=campaign, group_id=presented.group_id, channel=channel,
                     cast_on=timezone.localdate(), answers=stored, tracker=new_tracker(), void_reason=void_reason)  # fmt: skip
-    ballot.digest = ballot_digest(ballot)
+    ballot.digest = ballot_digest(ballot, stored_json)
     params = {"campaign": campaign.pk, "code": presented.digest, "group": presented.group_id, "id": ballot.id,
-              "channel": channel, "cast_on": ballot.cast_on, "answers": json.dumps(stored, ensure_ascii=False),
+              "channel": channel, "cast_on": ballot.cast_on, "answers": stored_json.decode(),
               "tracker": ballot.tracker, "digest": ballot.digest, "void": void_reason, "key": key_digest,
               "payload": payload_digest}  # fmt: skip
     sql = CAST_SQL.format(field=presented.field)

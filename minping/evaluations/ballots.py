@@ -15,16 +15,19 @@ def canonical(value) -> bytes:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def ballot_digest(ballot: Ballot) -> str:
-    return hashlib.sha256(canonical({
+def ballot_digest(ballot: Ballot, answers_json: bytes | None = None) -> str:
+    """SHA-256 of the ballot's canonical content. `answers_json`, when given, is canonical(ballot.answers)
+    already encoded: "answers" sorts first among the keys, so it is spliced in rather than encoded again."""
+    rest = canonical({
         "campaign": ballot.campaign_id,
         "group": ballot.group_id,
         "channel": ballot.channel,
         "cast_on": ballot.cast_on.isoformat(),
         "tracker": ballot.tracker,
-        "answers": ballot.answers,
         "void": ballot.void_reason,
-    })).hexdigest()  # fmt: skip
+    })  # fmt: skip
+    answers = canonical(ballot.answers) if answers_json is None else answers_json
+    return hashlib.sha256(b'{"answers":' + answers + b"," + rest[1:]).hexdigest()
 
 
 def genesis(campaign: Campaign) -> str:
