@@ -50,6 +50,17 @@ def _guarded(view):
     return wrapped
 
 
+def _attempt(request, done: str, action, **kwargs) -> bool:
+    """Run an action as the user; say `done`, or why it was refused."""
+    try:
+        action(actor=request.user, **kwargs)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return False
+    messages.success(request, done)
+    return True
+
+
 class RuleForm(forms.Form):
     """One follow-up rule as an organiser states it: a threshold on a question's figure (rates in per cent), or
     the bottom places of each peer category. The rules already in force are kept unless ticked for removal."""
@@ -145,12 +156,9 @@ def policy(request, pk):
     if not form.is_valid():
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
     else:
-        try:
-            rules = form.rules(policy_for(campaign).rules, request.POST.getlist("remove"))
-            actions.set_policy(actor=request.user, campaign=campaign, rules=rules, notice_days=form.cleaned_data["notice_days"])
-            messages.success(request, _("Saved."))
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+        rules = form.rules(policy_for(campaign).rules, request.POST.getlist("remove"))
+        _attempt(request, _("Saved."), actions.set_policy, campaign=campaign, rules=rules,
+                 notice_days=form.cleaned_data["notice_days"])  # fmt: skip
     return redirect("results:overview", pk=campaign.pk)
 
 
@@ -158,11 +166,7 @@ def policy(request, pk):
 @require_POST
 def denominator(request, pk):
     campaign = campaign_for_manager(request.user, pk)
-    try:
-        actions.set_policy(actor=request.user, campaign=campaign, denominator=request.POST.get("denominator", ""))
-        messages.success(request, _("Saved."))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+    _attempt(request, _("Saved."), actions.set_policy, campaign=campaign, denominator=request.POST.get("denominator", ""))
     return redirect("evaluations:campaign-detail", pk=campaign.pk)
 
 
@@ -173,11 +177,7 @@ def transition(request, pk, action):
     step = {"publish": actions.publish, "archive": actions.archive}.get(action)
     if step is None:
         raise Http404
-    try:
-        step(actor=request.user, campaign=campaign)
-        messages.success(request, _("Done."))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+    _attempt(request, _("Done."), step, campaign=campaign)
     return redirect("results:overview", pk=campaign.pk) if campaign.has_closed() else redirect("evaluations:campaign-detail", pk=pk)
 
 
@@ -186,11 +186,7 @@ def transition(request, pk, action):
 def answer(request, pk, objection_pk):
     campaign = closed_campaign(request.user, pk)
     objection = get_object_or_404(Objection, pk=objection_pk, notice__campaign=campaign)
-    try:
-        actions.answer_objection(actor=request.user, objection=objection, answer=request.POST.get("answer", ""))
-        messages.success(request, _("Answer saved."))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+    _attempt(request, _("Answer saved."), actions.answer_objection, objection=objection, answer=request.POST.get("answer", ""))
     return redirect("results:overview", pk=campaign.pk)
 
 
