@@ -3,6 +3,8 @@ publication, objections, reports, review flags and the API."""
 
 import io
 import json
+import re
+import zipfile
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -10,11 +12,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
+from fontTools.ttLib import TTFont
 
 from minping.accounts.apikeys import create_api_key
 from minping.audit.models import AuditEvent
 from minping.evaluations import actions
 from minping.evaluations.models import Campaign, Subject
+from minping.lib.docxfont import obfuscate
 from minping.org.models import Cadre, Post
 from minping.results import actions as results_actions
 from minping.results import figures, present, reports, stats
@@ -289,12 +293,27 @@ class ReportsTest(BaseTestCase):
         from openpyxl import load_workbook
 
         workbook = load_workbook(io.BytesIO(reports.xlsx(campaign)[1]))
-        Document(io.BytesIO(reports.docx(campaign)[1]))
+        circular = reports.docx(campaign)[1]
+        document = Document(io.BytesIO(circular))
+        self.assert_fonts_embedded(circular, document)
         pdf = reports.pdf(campaign)[1]
         self.assertEqual(pdf[:4], b"%PDF")
         self.assertIn(b"/FontFile2", pdf)  # the Chinese font travels inside the file
         self.assertIn(b"WenQuanYiMicroHei", pdf)
         return workbook
+
+    def assert_fonts_embedded(self, circular: bytes, document):
+        """The circular carries, for its body font, a font that has every character of its text."""
+        with zipfile.ZipFile(io.BytesIO(circular)) as archive:
+            table = archive.read("word/fontTable.xml").decode()
+            rels = archive.read("word/_rels/fontTable.xml.rels").decode()
+            entry = re.search(r'<w:font w:name="仿宋_GB2312">.*?r:id="(rId\d+)" w:fontKey="([^"]+)"', table)
+            target = re.search(rf'Id="{entry.group(1)}"[^>]*Target="([^"]+)"|Target="([^"]+)"[^>]*Id="{entry.group(1)}"', rels)
+            data = archive.read("word/" + (target.group(1) or target.group(2)))
+        font = TTFont(io.BytesIO(obfuscate(data, entry.group(2))))  # XOR twice gives the font back
+        body = "".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
+        missing = {c for c in body if not c.isspace() and ord(c) not in font.getBestCmap()}
+        self.assertEqual(missing, set())
 
     def test_one_subject(self):
         campaign, _group, pairs = make_campaign(self, codes=6)

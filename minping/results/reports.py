@@ -6,6 +6,7 @@ break a file (control characters) is removed, and text Excel would take for a fo
 
 import io
 import re
+from collections import defaultdict
 
 from django.utils import timezone, translation
 from docx import Document
@@ -22,6 +23,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from minping.evaluations.models import Campaign
+from minping.lib.docxfont import embed_fonts
 from minping.lib.fonts import cjk_font
 from minping.results import present
 from minping.results.figures import DEFINITIONS, METRICS, SCORE_LABEL, SCORED_TYPES, metrics_for, subject_figures
@@ -183,8 +185,14 @@ def docx(campaign: Campaign) -> tuple[str, bytes]:
     section = document.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21)
     section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = Cm(3.7), Cm(3.5), Cm(2.8), Cm(2.6)
+    normal = document.styles["Normal"]  # tables and anything without its own font
+    normal.font.name = "Times New Roman"
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "仿宋_GB2312")
+
+    used = defaultdict(str)  # font name -> the text set in it, for the embedded fonts
 
     def paragraph(text, size=16, font="仿宋_GB2312", bold=False, align=None, colour=None, indent=True):
+        used[font] += text
         p = document.add_paragraph()
         p.paragraph_format.line_spacing = Pt(28)
         if indent:
@@ -210,12 +218,14 @@ def docx(campaign: Campaign) -> tuple[str, bytes]:
     table.style = "Table Grid"
     for cell, title in zip(table.rows[0].cells, ["类别", "名次", "测评对象", "有效票", view["headline"]], strict=True):
         cell.text = title
+        used["仿宋_GB2312"] += title
     for item in view["ranking"]:
         cells = table.add_row().cells
         values = [item["category"], str(item["rank"] or "—"), item["label"], str(item["valid"]),
                   points(item["headline"]) if item["quorum_met"] else "未达法定票数"]  # fmt: skip
         for cell, value in zip(cells, values, strict=True):
             cell.text = clean(value)
+            used["仿宋_GB2312"] += cell.text
     paragraph("二、需要跟进的对象", font="黑体", indent=False)
     if view["follow_up"]:
         for item in view["follow_up"]:
@@ -227,6 +237,7 @@ def docx(campaign: Campaign) -> tuple[str, bytes]:
               "对测评结果有异议的，可在公示期内通过公示页面提出申诉。")  # fmt: skip
     paragraph(office, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     paragraph(timezone.localdate().strftime("%Y年%m月%d日"), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    embed_fonts(document, used)
     out = io.BytesIO()
     document.save(out)
     return DOCX, out.getvalue()
