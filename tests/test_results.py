@@ -430,3 +430,18 @@ class CadreSelfServiceTest(BaseTestCase):
         self.assertEqual(self.client.get(reverse("results:overview", args=[campaign.pk])).status_code, 403)
         self.client.force_login(self.grid_worker)
         self.assertEqual(self.client.get(url).status_code, 403)
+
+
+class TrendTest(BaseTestCase):
+    def test_a_subject_page_draws_the_trend_across_campaigns_of_the_same_cadre(self):
+        for spec in ({"competent": 6}, {"excellent": 6}):
+            campaign, _group, pairs = make_campaign(self, codes=6)
+            cast_all(campaign, pairs, grade_ballots(campaign, spec))
+            campaign = actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+        points = present.trend_points(self.organiser_a, campaign.subjects.get())
+        self.assertEqual([round(v, 1) for _name, v in points], [80.0, 100.0])
+        self.client.force_login(self.organiser_a)
+        page = self.client.get(reverse("results:subject", args=[campaign.pk, campaign.subjects.get().pk]))
+        self.assertContains(page, "历次测评走势")
+        self.assertContains(page, "<polyline")
+        self.assertEqual(present.trend_points(self.organiser_b, campaign.subjects.get()), [])  # another district's view
