@@ -10,6 +10,8 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from fontTools.ttLib import TTFont
@@ -445,3 +447,22 @@ class TrendTest(BaseTestCase):
         self.assertContains(page, "历次测评走势")
         self.assertContains(page, "<polyline")
         self.assertEqual(present.trend_points(self.organiser_b, campaign.subjects.get()), [])  # another district's view
+
+
+class QueryCountTest(BaseTestCase):
+    def test_results_pages_run_the_same_queries_for_one_subject_or_many(self):
+        counts = []
+        for extra in (0, 6):
+            campaign, _group, pairs = make_campaign(self, open_it=False, codes=6)
+            ReportsTest.add_cadres(self, campaign, [f"委员{extra}{i}" for i in range(extra)])
+            campaign = actions.open_campaign(actor=self.organiser_a, campaign=campaign)
+            cast_all(campaign, pairs, grade_ballots(campaign, {"excellent": 6}))
+            campaign = actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+            self.client.force_login(self.organiser_a)
+            pages = []
+            for name in ("results:overview", "results:projector"):
+                with CaptureQueriesContext(connection) as queries:
+                    self.assertEqual(self.client.get(reverse(name, args=[campaign.pk])).status_code, 200)
+                pages.append(len(queries))
+            counts.append(pages)
+        self.assertEqual(counts[0], counts[1])

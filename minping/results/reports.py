@@ -82,83 +82,104 @@ def _sheet_title(index: int, label: str, used: set) -> str:
     return title
 
 
-def xlsx(campaign: Campaign) -> tuple[str, bytes]:
-    data = _context(campaign)
-    view = data["view"]
-    bold = Font(bold=True)
-    workbook = Workbook(write_only=True)
+class _Sheet:
+    """A write-only worksheet taking rows of plain values, optionally in bold."""
 
-    def row(sheet, values, style=None):
-        if style is None:
-            sheet.append([cell_text(v) for v in values])
+    BOLD = Font(bold=True)
+
+    def __init__(self, workbook, title: str):
+        self.sheet = workbook.create_sheet(title)
+
+    def row(self, values, bold: bool = False) -> None:
+        if not bold:
+            self.sheet.append([cell_text(v) for v in values])
             return
         cells = []
-        for v in values:
-            c = WriteOnlyCell(sheet, value=cell_text(v))
-            c.font = style
-            cells.append(c)
-        sheet.append(cells)
+        for value in values:
+            cell = WriteOnlyCell(self.sheet, value=cell_text(value))
+            cell.font = self.BOLD
+            cells.append(cell)
+        self.sheet.append(cells)
 
-    summary = workbook.create_sheet("汇总")
-    row(summary, [campaign.name], bold)
-    row(summary, ["区域", campaign.region.name, "状态", campaign.get_status_display()])
-    row(summary, ["结束时间", timezone.localtime(campaign.closed_at).strftime("%Y-%m-%d %H:%M") if campaign.closed_at else ""])
-    row(summary, ["票箱哈希（结束时）", campaign.head_at_close])
-    row(summary, ["比率分母口径", view["denominator"]])
-    row(summary, ["排名依据", view["headline"]])
-    row(summary, ["说明", "少于5票的单元格显示为“<5”，其对象的合计显示为“—”；未达到法定有效票数的对象不计算比率"])
-    row(summary, [])
-    columns = _rate_columns(campaign)
-    row(summary, ["类别", "排名", "对象", "职务/说明", "有效票", "达到法定票数", view["headline"], *[c[2] for c in columns]], bold)
-    for item in view["ranking"]:
-        figures = item["figures"]
-        row(summary, [item["category"], item["rank"] or "", item["label"], item["detail"], item["valid"],
-                      "是" if item["quorum_met"] else "否（未达法定票数）",
-                      round(item["headline"], 2) if item["headline"] is not None else "",
-                      *[_fmt(figures.get(key, {}).get(metric), metric) for key, metric, _ in columns]])  # fmt: skip
 
-    follow = workbook.create_sheet("跟进名单")
-    row(follow, ["对象", "类别", view["headline"], "触发的规则"], bold)
-    for item in view["follow_up"]:
-        row(follow, [item["label"], item["category"], points(item["headline"]), "；".join(item["rules"])])
-    if not view["follow_up"]:
-        row(follow, ["（无）"])
-
+def xlsx(campaign: Campaign) -> tuple[str, bytes]:
+    """Summary, follow-up list, one sheet per subject, and the definitions of every figure."""
+    data = _context(campaign)
+    view = data["view"]
+    workbook = Workbook(write_only=True)
+    _summary_sheet(_Sheet(workbook, "汇总"), campaign, view)
+    _follow_up_sheet(_Sheet(workbook, "跟进名单"), view)
     used = {"汇总", "跟进名单", "计算口径"}
     for index, subject in enumerate(data["subjects"], start=1):
-        sheet = workbook.create_sheet(_sheet_title(index, subject["label"], used))
-        row(sheet, [subject["label"], subject["detail"], subject["category"]], bold)
-        row(sheet, ["评价群体", "权重", "发放", "收回", "有效", "不认识", "无效", "法定票数", "达到"], bold)
-        for cell in subject["cells"]:
-            row(sheet, [cell["group"], cell["weight"], cell["issued"], cell["returned"], cell["valid"], cell["unknown"],
-                        cell["void"], cell["quorum"], {True: "是", False: "否", None: "<5"}[cell["quorum_met"]]])  # fmt: skip
-        for question in subject["questions"]:
-            if not question["cells"]:
-                continue
-            row(sheet, [])
-            row(sheet, [question["label"]], bold)
-            options = [d["label"] for d in next((c["distribution"] for c in question["cells"] if c["distribution"]), [])]
-            row(sheet, ["评价群体", "n", *options, "比率", "95%区间", "满意度（95%区间）"], bold)
-            for cell in question["cells"]:
-                rates = "；".join(f"{r['label']} {pct(r['value'])}（{r['k']}/{r['n']}）" for r in cell["rates"])
-                ranges = "；".join(f"{pct(r['low'])}–{pct(r['high'])}" for r in cell["rates"])
-                score = cell["score"]
-                row(sheet, [cell["group"], cell["n"], *[d["count"] for d in cell["distribution"]], rates, ranges,
-                            f"{points(score['value'])}（{points(score['low'])}–{points(score['high'])}）" if score else ""])  # fmt: skip
-            combined = "；".join(f"{c['label']} {pct(c['value'])}" for c in question["combined"])
-            row(sheet, ["综合（按权重）", "", combined, points(question["combined_score"])])
-
-    formulas = workbook.create_sheet("计算口径")
-    row(formulas, ["名称", "定义"], bold)
-    for term, definition in DEFINITIONS:
-        row(formulas, [term, definition])
-    row(formulas, [])
-    row(formulas, ["本次比率分母口径", view["denominator"]])
-    for rule in view["rules"]:
-        row(formulas, ["跟进规则", rule])
+        _subject_sheet(_Sheet(workbook, _sheet_title(index, subject["label"], used)), subject)
+    _formula_sheet(_Sheet(workbook, "计算口径"), view)
     out = io.BytesIO()
     workbook.save(out)
     return XLSX, out.getvalue()
+
+
+def _summary_sheet(sheet: _Sheet, campaign: Campaign, view: dict) -> None:
+    closed = timezone.localtime(campaign.closed_at).strftime("%Y-%m-%d %H:%M") if campaign.closed_at else ""
+    sheet.row([campaign.name], bold=True)
+    sheet.row(["区域", campaign.region.name, "状态", campaign.get_status_display()])
+    sheet.row(["结束时间", closed])
+    sheet.row(["票箱哈希（结束时）", campaign.head_at_close])
+    sheet.row(["比率分母口径", view["denominator"]])
+    sheet.row(["排名依据", view["headline"]])
+    sheet.row(["说明", "少于5票的单元格显示为“<5”，其对象的合计显示为“—”；未达到法定有效票数的对象不计算比率"])
+    sheet.row([])
+    columns = _rate_columns(campaign)
+    sheet.row(["类别", "排名", "对象", "职务/说明", "有效票", "达到法定票数", view["headline"], *[c[2] for c in columns]], bold=True)
+    for item in view["ranking"]:
+        figures = item["figures"]
+        sheet.row([item["category"], item["rank"] or "", item["label"], item["detail"], item["valid"],
+                   "是" if item["quorum_met"] else "否（未达法定票数）",
+                   round(item["headline"], 2) if item["headline"] is not None else "",
+                   *[_fmt(figures.get(key, {}).get(metric), metric) for key, metric, _ in columns]])  # fmt: skip
+
+
+def _follow_up_sheet(sheet: _Sheet, view: dict) -> None:
+    sheet.row(["对象", "类别", view["headline"], "触发的规则"], bold=True)
+    for item in view["follow_up"]:
+        sheet.row([item["label"], item["category"], points(item["headline"]), "；".join(item["rules"])])
+    if not view["follow_up"]:
+        sheet.row(["（无）"])
+
+
+def _subject_sheet(sheet: _Sheet, subject: dict) -> None:
+    sheet.row([subject["label"], subject["detail"], subject["category"]], bold=True)
+    sheet.row(["评价群体", "权重", "发放", "收回", "有效", "不认识", "无效", "法定票数", "达到"], bold=True)
+    for cell in subject["cells"]:
+        sheet.row([cell["group"], cell["weight"], cell["issued"], cell["returned"], cell["valid"], cell["unknown"],
+                   cell["void"], cell["quorum"], {True: "是", False: "否", None: "<5"}[cell["quorum_met"]]])  # fmt: skip
+    for question in subject["questions"]:
+        if question["cells"]:
+            _question_rows(sheet, question)
+
+
+def _question_rows(sheet: _Sheet, question: dict) -> None:
+    sheet.row([])
+    sheet.row([question["label"]], bold=True)
+    options = [d["label"] for d in next((c["distribution"] for c in question["cells"] if c["distribution"]), [])]
+    sheet.row(["评价群体", "n", *options, "比率", "95%区间", "满意度（95%区间）"], bold=True)
+    for cell in question["cells"]:
+        rates = "；".join(f"{r['label']} {pct(r['value'])}（{r['k']}/{r['n']}）" for r in cell["rates"])
+        ranges = "；".join(f"{pct(r['low'])}–{pct(r['high'])}" for r in cell["rates"])
+        score = cell["score"]
+        score_text = f"{points(score['value'])}（{points(score['low'])}–{points(score['high'])}）" if score else ""
+        sheet.row([cell["group"], cell["n"], *[d["count"] for d in cell["distribution"]], rates, ranges, score_text])
+    combined = "；".join(f"{c['label']} {pct(c['value'])}" for c in question["combined"])
+    sheet.row(["综合（按权重）", "", combined, points(question["combined_score"])])
+
+
+def _formula_sheet(sheet: _Sheet, view: dict) -> None:
+    sheet.row(["名称", "定义"], bold=True)
+    for term, definition in DEFINITIONS:
+        sheet.row([term, definition])
+    sheet.row([])
+    sheet.row(["本次比率分母口径", view["denominator"]])
+    for rule in view["rules"]:
+        sheet.row(["跟进规则", rule])
 
 
 def _fmt(value, metric):
