@@ -25,6 +25,7 @@ urlpatterns = [
     path("console/audit/", include("minping.audit.urls")),
     path("api/", api.urls),
     path("v/", include("minping.evaluations.urls_vote")),
+    path("interview/", include("minping.evaluations.urls_interview")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -217,6 +217,13 @@ TRANSLATIONS = {
     'My results': '我的结果',
     'results not yet published': '结果尚未发布',
     'No campaign evaluates you yet.': '目前没有对您的测评。',
+    'Telephone interviews': '电话督评',
+    'Ballot counted. Read the receipt number to the resident: %(tracker)s': '已计票。请把回执编号读给受访居民：%(tracker)s',
+    'Read each question and its options aloud; “I do not know this person” is always an answer. Nothing here records who keyed a ballot.': '请逐题读出题目和选项；“不认识”始终是可以选择的答案。本页面不记录由谁录入了哪张票。',
+    'Phone code for this call': '本次通话使用的测评码',
+    'Cast this ballot': '提交这张票',
+    'Open campaigns of your region that take telephone interviews. Use one of the phone codes the organisers gave you for each call.': '本辖区内正在进行、可电话督评的测评活动。每次通话使用组织者发给您的一个电话测评码。',
+    'No open campaign takes telephone interviews now.': '目前没有可电话督评的测评活动。',
 }  # fmt: skip
 PLURALS = {"%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 

@@ -316,7 +316,12 @@ class CastError(Exception):
 
 
 OPEN_CAMPAIGN_SECONDS = 30
-_open_campaigns: dict[tuple[int, str], tuple[float, Campaign]] = {}
+_open_campaigns: dict[tuple, tuple[float, Campaign]] = {}
+
+
+def opened_key(campaign: Campaign) -> tuple:
+    """What identifies an opened campaign's frozen configuration, for the caches of it."""
+    return campaign.pk, campaign.head_at_open, campaign.opened_at
 
 
 @dataclass(frozen=True)
@@ -342,7 +347,8 @@ def campaign_for_code(presented: str) -> Campaign:
         raise CastError("malformed_code", str(exc)) from None
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT c.campaign_id, p.head_at_open, p.status, c.status, c.group_id, b.channel, p.starts_at, p.ends_at "
+            f"SELECT c.campaign_id, p.head_at_open, p.status, c.status, c.group_id, b.channel, p.starts_at, p.ends_at, "
+            f"p.opened_at "
             f"FROM evaluations_code c "
             f"JOIN evaluations_campaign p ON p.id = c.campaign_id JOIN evaluations_codebatch b ON b.id = c.batch_id "
             f"WHERE c.{field} = %s", [value],
@@ -350,8 +356,9 @@ def campaign_for_code(presented: str) -> Campaign:
         row = cursor.fetchone()
     if row is None:
         raise CastError("unknown_code", "测评码不存在，请核对", status=404)
-    # Keyed by the genesis hash too, which commits to the whole configuration; status and window are always fresh.
-    cached = _open_campaigns.get(row[:2])
+    # Keyed by the genesis hash, which commits to the whole configuration, and the moment of opening (a row id
+    # can be used again after a deletion on SQLite); status and window are always read fresh.
+    cached = _open_campaigns.get((row[0], row[1], row[8]))
     if cached and cached[0] > time.monotonic():
         campaign = copy.copy(cached[1])
         campaign.status, campaign.starts_at, campaign.ends_at = row[2], row[6], row[7]
@@ -360,7 +367,7 @@ def campaign_for_code(presented: str) -> Campaign:
         if campaign.head_at_open:
             if len(_open_campaigns) > 1000:
                 _open_campaigns.clear()
-            _open_campaigns[(campaign.pk, campaign.head_at_open)] = (time.monotonic() + OPEN_CAMPAIGN_SECONDS, campaign)
+            _open_campaigns[opened_key(campaign)] = (time.monotonic() + OPEN_CAMPAIGN_SECONDS, campaign)
         campaign = copy.copy(campaign)
     campaign.presented = Presented(field, value, row[3], row[4], row[5])
     return campaign
@@ -529,15 +536,15 @@ def _insert_ballot(ballot: Ballot, key_digest: str, payload_digest: str) -> None
 
 
 @functools.lru_cache(maxsize=256)
-def _frozen_subjects(campaign_id: int, head_at_open: str) -> tuple[Subject, ...]:
+def _frozen_subjects(key: tuple) -> tuple[Subject, ...]:
     """Subjects of an opened campaign never change (its genesis hash commits to them), so they are read once."""
-    return tuple(Subject.objects.filter(campaign_id=campaign_id))
+    return tuple(Subject.objects.filter(campaign_id=key[0]))
 
 
 def campaign_subjects(campaign: Campaign) -> list[Subject]:
     """The campaign's subjects in ballot order; read once per process for an opened campaign."""
     if campaign.head_at_open:
-        return list(_frozen_subjects(campaign.pk, campaign.head_at_open))
+        return list(_frozen_subjects(opened_key(campaign)))
     return list(campaign.subjects.all())
 
 

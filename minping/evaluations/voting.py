@@ -74,17 +74,17 @@ def _ballot_context(campaign: Campaign, code: str, data=None) -> dict:
         "errors": {},
     }
     if data is None and campaign.head_at_open:
-        context["questions_html"] = _blank_questions(campaign.pk, campaign.head_at_open, get_language(), context)
+        context["questions_html"] = _blank_questions(actions.opened_key(campaign), get_language(), context)
     return context
 
 
 _blank_forms: dict[tuple, str] = {}
 
 
-def _blank_questions(pk: int, head: str, language: str, context: dict) -> str:
+def _blank_questions(opened: tuple, language: str, context: dict) -> str:
     """The empty questions of an opened campaign, rendered once per language: they are frozen, and a meeting
     loads them hundreds of times in a minute."""
-    key = (pk, head, language)
+    key = (*opened, language)
     if key not in _blank_forms:
         if len(_blank_forms) > 200:
             _blank_forms.clear()

@@ -44,6 +44,8 @@ def home(request):
     if not request.user.can_use_console:
         if request.user.role == User.Role.CADRE:
             return redirect("mine")  # a cadre's home is their own evaluations
+        if request.user.role == User.Role.INTERVIEWER:
+            return redirect("interview:list")
         raise PermissionDenied
     counts = {
         _("Regions"): scope(Region.objects, request.user).count(),
