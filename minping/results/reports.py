@@ -26,7 +26,14 @@ from minping.evaluations.models import Campaign
 from minping.lib.docxfont import embed_fonts
 from minping.lib.fonts import cjk_font
 from minping.results import present
-from minping.results.figures import DEFINITIONS, METRICS, SCORE_LABEL, SCORED_TYPES, metrics_for, subject_figures
+from minping.results.figures import (
+    DEFINITIONS,
+    METRICS,
+    SCORE_LABEL,
+    SCORED_TYPES,
+    metrics_for,
+    subject_figures,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -1,6 +1,8 @@
 """Results pages: the organiser's results, the on-the-spot announcement, the public notice (公示) and its
 objections, and the report downloads. All of them read counts through present.py; none reads a ballot."""
 
+from functools import wraps
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,14 +14,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from minping.accounts.models import User
 from minping.accounts.scoping import console_required
 from minping.evaluations.access import campaign_for_manager
-from minping.accounts.models import User
 from minping.evaluations.models import Campaign, Subject
 from minping.results import actions, charts, present, reports
-from minping.results.figures import DEFINITIONS, METRICS, SCORE_LABEL, SCORED_TYPES, policy_for, rank_in_category, subject_figures
-from minping.results.rules import OP_LABELS
+from minping.results.figures import (
+    DEFINITIONS,
+    METRICS,
+    SCORE_LABEL,
+    SCORED_TYPES,
+    policy_for,
+    rank_in_category,
+    subject_figures,
+)
 from minping.results.models import Notice, Objection
+from minping.results.rules import OP_LABELS
 
 PUBLIC = {Campaign.Status.PUBLISHED, Campaign.Status.ARCHIVED}
 
@@ -27,18 +37,18 @@ PUBLIC = {Campaign.Status.PUBLISHED, Campaign.Status.ARCHIVED}
 def closed_campaign(user, pk) -> Campaign:
     campaign = campaign_for_manager(user, pk)
     if not campaign.has_closed():
-        raise ResultsNotReady(campaign)
+        raise ResultsNotReady
     return campaign
 
 
 class ResultsNotReady(Exception):
-    def __init__(self, campaign):
-        self.campaign = campaign
+    """A results page asked for before voting closed."""
 
 
 def _guarded(view):
     """Before close there are no results to show: back to the campaign with a message saying so."""
 
+    @wraps(view)
     def wrapped(request, pk, *args, **kwargs):
         try:
             return view(request, pk, *args, **kwargs)
@@ -46,7 +56,6 @@ def _guarded(view):
             messages.error(request, _("Results are shown only after voting has closed."))
             return redirect("evaluations:campaign-detail", pk=pk)
 
-    wrapped.__name__ = view.__name__
     return wrapped
 
 
