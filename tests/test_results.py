@@ -213,6 +213,12 @@ class LifecycleTest(BaseTestCase):
         self.close_with(0)
         with self.assertRaisesMessage(ValidationError, "没有任何有效票"):
             results_actions.publish(actor=self.organiser_a, campaign=self.campaign)
+        subject = self.campaign.subjects.get()
+        for url in [reverse("results:overview", args=[self.campaign.pk]), reverse("results:projector", args=[self.campaign.pk]),
+                    reverse("results:subject", args=[self.campaign.pk, subject.pk])]:  # fmt: skip
+            self.assertContains(self.client.get(url), "未达法定票数", msg_prefix=url)
+        for kind in ("xlsx", "docx", "pdf"):
+            self.assertEqual(self.client.get(reverse("results:report", args=[self.campaign.pk, kind])).status_code, 200)
 
     def test_publish_once_then_notice_objections_and_answers(self):
         self.close_with(6)
