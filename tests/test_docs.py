@@ -4,6 +4,8 @@ import re
 from pathlib import Path
 
 import minping.settings
+from minping.results import flags
+from minping.results.figures import DEFINITIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 READ_RE = re.compile(r"env(?:_bool|_int|_list|_secret)?\(\s*\"([A-Z0-9_]+)\"")
@@ -30,3 +32,13 @@ def test_the_docs_list_no_variable_the_settings_do_not_read():
 
 def test_the_parser_sees_the_variables():
     assert {"DATABASE_URL", "MINPING_SECRET_KEY_FILE", "MINPING_IMPORT_MAX_MB"} <= variables_read()
+
+
+def test_scoring_names_every_definition_and_flag_threshold():
+    scoring = (ROOT / "minping" / "results" / "SCORING.md").read_text()
+    for term, _text in DEFINITIONS:
+        assert term in scoring, term
+    for kind in ("identical", "straight", "high_rate", "channel_gap", "over_issued"):
+        assert f"| {kind} |" in scoring, kind
+    assert f"{flags.HIGH_RATE * 100:g}%" in scoring and f"at least {flags.IDENTICAL_MIN} ballots" in scoring
+    assert f"{flags.CHANNEL_GAP:g} points" in scoring
