@@ -76,3 +76,17 @@ class DemoCampaignsTest(TestCase):
         actions.cast_ballot(campaign=campaign, code=self.seeded["codes"][0], channel="qr",
                             answers={"subjects": {str(pk): {"unknown": True} for pk in subject_ids}})  # fmt: skip
         self.assertEqual(Ballot.objects.filter(campaign=campaign).count(), 1)
+
+    def test_the_demo_interviewer_keys_a_phone_code(self):
+        from django.urls import reverse
+
+        from minping.evaluations.models import Ballot
+
+        campaign = self.seeded["open"]
+        self.client.force_login(User.objects.get(username="interviewer"))
+        self.assertContains(self.client.get(reverse("interview:list")), campaign.name)
+        data = {"code": self.seeded["phone_codes"][0], "submission": "demo-call"}
+        data.update({f"s{pk}__unknown": "1" for pk in campaign.subjects.values_list("pk", flat=True)})
+        page = self.client.post(reverse("interview:campaign", args=[campaign.pk]), data)
+        self.assertEqual(page.status_code, 200, page.content[:500])
+        self.assertEqual(Ballot.objects.get(campaign=campaign).channel, "phone")

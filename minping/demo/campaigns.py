@@ -3,7 +3,8 @@
 - seed 001 (吉州): 光明社区's yearly evaluation with three instruments (community work, party secretary,
   college-graduate officials), 60 residents each, closed; the first two published on the notice page;
 - seed 000 (鄞州 "三考"): residents' representatives of a village examine its first secretary and officers, closed;
-- one open campaign whose slips the demo writes to the data directory so a visitor can vote.
+- one open campaign whose slips the demo writes to the data directory so a visitor can vote, with phone codes
+  for the interviewer's telephone interviews.
 """
 
 import random
@@ -79,10 +80,11 @@ def seed_campaigns(*, actor, district: Region, slips_path) -> dict:
          subjects=officers, voters=55)  # fmt: skip
     street = community.parent
     open_campaign, pairs = _run(actor, rng, name=f"{street.name}驻村干部满意度测评（进行中）", region=district,
-                                instrument_key="village_cadre", voters=0, close=False, slips=60,
+                                instrument_key="village_cadre", voters=0, close=False, slips=60, channels=("qr", "phone"),
                                 subjects=list(Cadre.objects.within(district).filter(posts__category="village_based",
                                                                                     posts__ended_on__isnull=True)[:4]))  # fmt: skip
     slips_path.parent.mkdir(parents=True, exist_ok=True)
     slips_path.write_bytes(printing.slips_pdf(campaign_name=open_campaign.name, group_name="群众",
                                               vote_url="http://127.0.0.1:8000/v/", pairs=pairs))  # fmt: skip
-    return {"open": open_campaign, "codes": [short for _token, short in pairs]}
+    phone = actions.issue_codes(actor=actor, campaign=open_campaign, group=open_campaign.groups.get(), count=20, channel="phone")
+    return {"open": open_campaign, "codes": [short for _token, short in pairs], "phone_codes": [short for _t, short in phone]}

@@ -29,6 +29,7 @@ class Command(BaseCommand):
         district = Region.objects.filter(name=DISTRICT, parent__isnull=True).first()
         slips = settings.DATA_DIR / "demo-slips.pdf"
         codes_file = settings.DATA_DIR / "demo-codes.txt"
+        phone_file = settings.DATA_DIR / "demo-phone-codes.txt"
         if district is None:
             self.stdout.write(f"Seeding the demo district {DISTRICT} ({options['residents']} residents)…")
             district = seed_district(name=DISTRICT, residents=options["residents"])
@@ -36,6 +37,7 @@ class Command(BaseCommand):
             organiser = User.objects.get(username="organiser")
             seeded = seed_campaigns(actor=organiser, district=district, slips_path=slips)
             codes_file.write_text("".join(f"{format_short(c)}\n" for c in seeded["codes"]))
+            phone_file.write_text("".join(f"{format_short(c)}\n" for c in seeded["phone_codes"]))
         else:
             self.stdout.write(f"Reusing the demo district {DISTRICT} in {settings.DATABASES['default']['NAME']}.")
             logins = demo_users(district)
@@ -47,7 +49,11 @@ class Command(BaseCommand):
         if codes_file.exists():
             codes = codes_file.read_text().split()
             self.stdout.write(f"Vote in the open demo campaign at {url}v/ with one of these codes: {', '.join(codes[:5])}")
-            self.stdout.write(f"(all its slips, with QR codes: {slips}; the QR codes point at port 8000)\n")
+            self.stdout.write(f"(all its slips, with QR codes: {slips}; the QR codes point at port 8000)")
+        if phone_file.exists():
+            phone = phone_file.read_text().split()
+            self.stdout.write(f"Telephone interviews: log in as interviewer at {url}interview/ and use a phone code: "
+                              f"{', '.join(phone[:3])} (all of them: {phone_file})\n")  # fmt: skip
         if not options["no_serve"]:
             call_command("runserver", f"{options['host']}:{options['port']}", use_reloader=False)
 
