@@ -1,18 +1,7 @@
 """A closed campaign's figures, read from its counts (never from ballots).
 
-Definitions (shown beside every figure, and in the workbook's formula sheet):
-
-- 有效票 (valid): ballots of a group whose section for the subject is filled in; 不认识 (unknown) and invalid
-  sections (废票) are counted apart. Returned = ballots of the group; invalid = void ballots + void sections.
-- The denominator of a rate is the campaign's policy: "answered" = valid sections that answered the question
-  (不了解 included); "known" = the same without 不了解; "all" = answered plus the 不认识 sections.
-- 满意率 = (满意 + 基本满意) ÷ denominator; for other scales, the options marked favourable.
-- 优秀率 = 优秀 ÷ denominator; 称职率 = (优秀 + 称职) ÷ denominator; 不称职率 = 不称职 ÷ denominator.
-- 满意度 = Σ answers × option score ÷ denominator (不了解 scores nothing).
-- Combined figure = Σ group weight × group figure ÷ Σ weight, over the groups whose cell is shown (at least 5
-  valid ballots and the group's quorum met).
-- Headline (used for ranking) = the combined 满意度 of question "overall" if the instrument has one, else the
-  mean of the combined 满意度 of its scored questions.
+What each figure means, the denominator policies, the combined figure and the ranking are written down in
+SCORING.md beside this file; DEFINITIONS below is the short form shown on the pages and in the workbook.
 """
 
 from collections import defaultdict
