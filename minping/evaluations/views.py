@@ -17,9 +17,10 @@ from minping.evaluations import actions, paper, printing
 from minping.evaluations.access import campaign_for_manager, campaign_for_turnout
 from minping.evaluations.actions import CastError
 from minping.evaluations.forms import errors_by_field, payload_from_post
-from minping.evaluations.senders import CHANNEL_ASSURANCE, SENDERS, available_senders
 from minping.evaluations.models import Campaign, EvaluatorGroup, Instrument
+from minping.evaluations.senders import CHANNEL_ASSURANCE, SENDERS, available_senders
 from minping.evaluations.turnout import turnout
+from minping.lib.feedback import form_refused, refused
 from minping.org.models import Cadre, Region, Unit
 from minping.results.figures import metric_options, policy_for
 from minping.results.models import Policy
@@ -68,10 +69,6 @@ class IssueForm(forms.Form):
         self.fields["channel"].choices = [(c, l) for c, l in Campaign.Channel.choices if c in campaign.channels and c != "online"]
 
 
-def _errors(request, exc: ValidationError) -> None:
-    messages.error(request, "；".join(exc.messages))
-
-
 def _campaigns(user):
     return scope(Campaign.objects.select_related("region"), user).annotate(n_ballots=Count("ballots"))[:100]
 
@@ -92,7 +89,7 @@ def campaign_create(request):
     try:
         campaign = actions.create_campaign(actor=request.user, **form.cleaned_data)
     except ValidationError as exc:
-        _errors(request, exc)
+        refused(request, exc)
         return redirect("evaluations:campaign-list")
     return redirect("evaluations:campaign-detail", pk=campaign.pk)
 
@@ -143,7 +140,7 @@ def subjects_add(request, pk):
         added = actions.add_subjects(actor=request.user, campaign=campaign, subjects=chosen)
         messages.success(request, _("%(n)s subjects added.") % {"n": len(added)})
     except ValidationError as exc:
-        _errors(request, exc)
+        refused(request, exc)
     return redirect("evaluations:campaign-detail", pk=campaign.pk)
 
 
@@ -156,7 +153,7 @@ def subject_remove(request, pk, subject_pk):
         try:
             actions.remove_subject(actor=request.user, subject=subject)
         except ValidationError as exc:
-            _errors(request, exc)
+            refused(request, exc)
     return redirect("evaluations:campaign-detail", pk=campaign.pk)
 
 
@@ -169,7 +166,7 @@ def group_add(request, pk):
         try:
             actions.add_group(actor=request.user, campaign=campaign, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(request, exc)
+            refused(request, exc)
     else:
         messages.error(request, _("Please check the form."))
     return redirect("evaluations:campaign-detail", pk=campaign.pk)
@@ -183,7 +180,7 @@ def group_weight(request, pk, group_pk):
     try:
         actions.set_group_weight(actor=request.user, group=group, weight=request.POST.get("weight", ""))
     except ValidationError as exc:
-        _errors(request, exc)
+        refused(request, exc)
     return redirect("evaluations:campaign-detail", pk=campaign.pk)
 
 
@@ -205,9 +202,9 @@ def window(request, pk):
             actions.set_window(actor=request.user, campaign=campaign, **window)
             messages.success(request, _("Voting window saved."))
         except ValidationError as exc:
-            _errors(request, exc)
+            refused(request, exc)
     else:
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        form_refused(request, form)
     return redirect("evaluations:campaign-detail", pk=campaign.pk)
 
 
@@ -221,7 +218,7 @@ def campaign_transition(request, pk, transition):
     try:
         action(actor=request.user, campaign=campaign)
     except ValidationError as exc:
-        _errors(request, exc)
+        refused(request, exc)
     return redirect("evaluations:campaign-detail", pk=campaign.pk)
 
 
@@ -236,14 +233,14 @@ def codes_issue(request, pk):
     campaign = campaign_for_manager(request.user, pk)
     form = IssueForm(campaign, request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        form_refused(request, form)
         return redirect("evaluations:campaign-detail", pk=campaign.pk)
     group, channel = form.cleaned_data["group"], form.cleaned_data["channel"]
     try:
         pairs = actions.issue_codes(actor=request.user, campaign=campaign, group=group,
                                     count=form.cleaned_data["count"], channel=channel)  # fmt: skip
     except ValidationError as exc:
-        _errors(request, exc)
+        refused(request, exc)
         return redirect("evaluations:campaign-detail", pk=campaign.pk)
     if channel == "paper":
         pdf = printing.paper_ballots_pdf(campaign=campaign, subjects=list(campaign.subjects.all()), pairs=pairs)
@@ -265,7 +262,7 @@ def codes_void(request, pk):
         voided = actions.void_codes(actor=request.user, campaign=campaign, short_codes=codes, batch=batch)
         messages.success(request, _("%(n)s codes voided.") % {"n": voided})
     except ValidationError as exc:
-        _errors(request, exc)
+        refused(request, exc)
     return redirect("evaluations:campaign-detail", pk=campaign.pk)
 
 
@@ -348,7 +345,7 @@ def letters(request, pk):
             recipients, pairs = actions.issue_roster_codes(actor=request.user, campaign=campaign, group=data["group"],
                                                            kind=data["kind"], region=data["region"])  # fmt: skip
         except ValidationError as exc:
-            _errors(request, exc)
+            refused(request, exc)
             return redirect("evaluations:letters", pk=campaign.pk)
         delivery = SENDERS[data["sender"]].deliver(campaign=campaign, vote_url=vote_url(request), recipients=recipients, pairs=pairs)
         if delivery.pdf is not None:
@@ -376,7 +373,7 @@ def instrument_copy(request, pk):
     try:
         copied = actions.copy_instrument(actor=request.user, instrument=instrument, region=region)
     except ValidationError as exc:
-        _errors(request, exc)
+        refused(request, exc)
         return redirect("evaluations:instrument-list")
     return redirect("evaluations:instrument-edit", pk=copied.pk)
 
@@ -401,7 +398,7 @@ def instrument_edit(request, pk):
             messages.success(request, _("Instrument saved."))
             return redirect("evaluations:instrument-edit", pk=instrument.pk)
         except ValidationError as exc:
-            _errors(request, exc)
+            refused(request, exc)
     parts = [(part, [_for_editing(q) for q in version.definition.get(part, [])]) for part in ("subject_questions", "general_questions")]
     return render(request, "evaluations/instrument_edit.html",
                   {"instrument": instrument, "version": version, "parts": parts, "types": NEW_QUESTION_TYPES})  # fmt: skip

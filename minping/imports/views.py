@@ -14,6 +14,7 @@ from minping.imports import actions, exports
 from minping.imports.engine import context_for
 from minping.imports.models import ImportJob
 from minping.imports.registers import REGISTERS
+from minping.lib.feedback import refused
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -52,7 +53,7 @@ def job_create(request):
     try:
         job = actions.start_import(actor=request.user, register=form.cleaned_data["register"], upload=request.FILES["file"])
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        refused(request, exc)
         return render(request, "imports/job_list.html", _list_context(request, form), status=400)
     return redirect("imports:job-detail", pk=job.pk)
 
@@ -78,7 +79,7 @@ def job_commit(request, pk):
     try:
         actions.commit_import(actor=request.user, job=job)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        refused(request, exc)
         return redirect("imports:job-detail", pk=job.pk)
     return redirect("imports:job-detail", pk=job.pk)
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from minping.accounts.models import User
 from minping.accounts.scoping import console_required, get_for_user, scope
 from minping.imports.registers import RegionIndex
+from minping.lib.feedback import refused
 from minping.lib.identity import clean_text, id_digest, parse_id_number
 from minping.org import actions
 from minping.org.forms import RegionForm, RenameRegionForm
@@ -99,7 +100,7 @@ def region_create(request, pk):
         try:
             region = actions.create_region(actor=request.user, parent=parent, **form.cleaned_data)
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            refused(request, exc)
         else:
             messages.success(request, _("Region created."))
             return redirect("org:region-detail", pk=region.pk)
@@ -118,7 +119,7 @@ def region_rename(request, pk):
             actions.rename_region(actor=request.user, region=region, **form.cleaned_data)
             messages.success(request, _("Region saved."))
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            refused(request, exc)
     return redirect("org:region-detail", pk=region.pk)
 
 
@@ -137,7 +138,7 @@ def region_move(request, pk):
         actions.move_region(actor=request.user, region=region, new_parent=new_parent)
         messages.success(request, _("Region moved."))
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        refused(request, exc)
     return redirect("org:region-detail", pk=region.pk)
 
 

@@ -18,6 +18,7 @@ from minping.accounts.models import User
 from minping.accounts.scoping import console_required
 from minping.evaluations.access import campaign_for_manager
 from minping.evaluations.models import Campaign, Subject
+from minping.lib.feedback import attempt, form_refused
 from minping.results import actions, charts, present, reports
 from minping.results.figures import (
     DEFINITIONS,
@@ -57,17 +58,6 @@ def _guarded(view):
             return redirect("evaluations:campaign-detail", pk=pk)
 
     return wrapped
-
-
-def _attempt(request, done: str, action, **kwargs) -> bool:
-    """Run an action as the user; say `done`, or why it was refused."""
-    try:
-        action(actor=request.user, **kwargs)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-        return False
-    messages.success(request, done)
-    return True
 
 
 class RuleForm(forms.Form):
@@ -163,10 +153,10 @@ def policy(request, pk):
     campaign = closed_campaign(request.user, pk)
     form = RuleForm(campaign, request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        form_refused(request, form)
     else:
         rules = form.rules(policy_for(campaign).rules, request.POST.getlist("remove"))
-        _attempt(request, _("Saved."), actions.set_policy, campaign=campaign, rules=rules,
+        attempt(request, _("Saved."), actions.set_policy, campaign=campaign, rules=rules,
                  notice_days=form.cleaned_data["notice_days"])  # fmt: skip
     return redirect("results:overview", pk=campaign.pk)
 
@@ -175,7 +165,7 @@ def policy(request, pk):
 @require_POST
 def denominator(request, pk):
     campaign = campaign_for_manager(request.user, pk)
-    _attempt(request, _("Saved."), actions.set_policy, campaign=campaign, denominator=request.POST.get("denominator", ""))
+    attempt(request, _("Saved."), actions.set_policy, campaign=campaign, denominator=request.POST.get("denominator", ""))
     return redirect("evaluations:campaign-detail", pk=campaign.pk)
 
 
@@ -186,7 +176,7 @@ def transition(request, pk, action):
     step = {"publish": actions.publish, "archive": actions.archive}.get(action)
     if step is None:
         raise Http404
-    _attempt(request, _("Done."), step, campaign=campaign)
+    attempt(request, _("Done."), step, campaign=campaign)
     return redirect("results:overview", pk=campaign.pk) if campaign.has_closed() else redirect("evaluations:campaign-detail", pk=pk)
 
 
@@ -195,7 +185,7 @@ def transition(request, pk, action):
 def answer(request, pk, objection_pk):
     campaign = closed_campaign(request.user, pk)
     objection = get_object_or_404(Objection, pk=objection_pk, notice__campaign=campaign)
-    _attempt(request, _("Answer saved."), actions.answer_objection, objection=objection, answer=request.POST.get("answer", ""))
+    attempt(request, _("Answer saved."), actions.answer_objection, objection=objection, answer=request.POST.get("answer", ""))
     return redirect("results:overview", pk=campaign.pk)
 
 

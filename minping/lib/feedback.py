@@ -1,0 +1,23 @@
+"""What a console page tells the user after a form post: the outcome of an action, or why it was refused."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+
+
+def refused(request, exc: ValidationError) -> None:
+    messages.error(request, "；".join(exc.messages))
+
+
+def form_refused(request, form) -> None:
+    messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+
+
+def attempt(request, done: str, action, **kwargs) -> bool:
+    """Run an action as the user; say `done`, or why it was refused."""
+    try:
+        action(actor=request.user, **kwargs)
+    except ValidationError as exc:
+        refused(request, exc)
+        return False
+    messages.success(request, done)
+    return True
