@@ -139,6 +139,9 @@ class RulesAndWeightsTest(BaseTestCase):
         enterprises = actions.add_group(actor=self.organiser_a, campaign=campaign, name="企业", kind="enterprises", weight=0.3)
         with self.assertRaisesMessage(ValidationError, "权重之和应为 1"):
             actions.open_campaign(actor=self.organiser_a, campaign=campaign)
+        for bad in ("NaN", "Infinity", "1.5", "七成"):
+            with self.assertRaises(ValidationError, msg=bad):
+                actions.set_group_weight(actor=self.organiser_a, group=group, weight=bad)
         actions.set_group_weight(actor=self.organiser_a, group=group, weight="0.7")
         actions.open_campaign(actor=self.organiser_a, campaign=campaign)
         with self.assertRaises(ValidationError):

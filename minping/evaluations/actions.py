@@ -137,26 +137,29 @@ def add_group(*, actor, campaign: Campaign, name: str, kind: str = "custom", wei
     _ensure_draft(campaign)
     if kind not in EvaluatorGroup.Kind.values:
         raise ValidationError({"kind": "未知的评价群体类型"})
-    try:
-        weight = float(weight)
-    except (TypeError, ValueError):
-        raise ValidationError({"weight": "权重应为数字"}) from None
-    if not 0 <= weight <= 1:
-        raise ValidationError({"weight": "权重应在 0 到 1 之间"})
+    weight = _weight(weight)
     if campaign.groups.filter(name=name).exists():
         raise ValidationError({"name": "已有同名的评价群体"})
     return EvaluatorGroup.objects.create(campaign=campaign, name=name, kind=kind, weight=weight, quorum=quorum)
 
 
+def _weight(value) -> Decimal:
+    """A group weight from a form or the API: a number from 0 to 1."""
+    try:
+        weight = Decimal(str(value))
+    except ArithmeticError:
+        raise ValidationError({"weight": "权重应为数字"}) from None
+    if not weight.is_finite():
+        raise ValidationError({"weight": "权重应为数字"})
+    if not 0 <= weight <= 1:
+        raise ValidationError({"weight": "权重应在 0 到 1 之间"})
+    return weight
+
+
 def set_group_weight(*, actor, group: EvaluatorGroup, weight) -> EvaluatorGroup:
     """Change a group's weight while the campaign is a draft (weights must sum to 1 when voting opens)."""
     ensure_region_in_scope(actor, group.campaign.region)
-    try:
-        weight = Decimal(str(weight))
-    except ArithmeticError:
-        raise ValidationError({"weight": "权重应为数字"}) from None
-    if not 0 <= weight <= 1:
-        raise ValidationError({"weight": "权重应在 0 到 1 之间"})
+    weight = _weight(weight)
     with transaction.atomic():
         _ensure_draft(Campaign.objects.select_for_update().get(pk=group.campaign_id))  # opening waits, and vice versa
         group.weight = weight
@@ -443,9 +446,7 @@ def cast_ballot(*, campaign: Campaign, code: str, answers, channel: str | None =
                 find_code(campaign, code)  # names the reason: unknown, foreign, used or voided
                 raise CastError("used_code", "这个测评码已经投过票", status=409)
             group_id, batch_channel = used
-            channel = channel or batch_channel
-            if channel not in campaign.channels or channel != batch_channel:
-                raise CastError("channel", "这个测评码不能用于该投票方式", status=409)
+            channel = _cast_channel(campaign, channel, batch_channel)
             ballot = Ballot(campaign=campaign, group_id=group_id, channel=channel, cast_on=timezone.localdate(),
                             answers=stored, tracker=new_tracker(), void_reason=void_reason)  # fmt: skip
             ballot.digest = ballot_digest(ballot)
@@ -485,9 +486,7 @@ def _cast_in_one_statement(campaign, presented: Presented, stored: dict, stored_
     """PostgreSQL: check the campaign is open (holding its row against closing), use the code, store the ballot
     and the idempotency record in one statement, which is one transaction and one round trip. None when nothing
     was stored; an IntegrityError (a tracker or idempotency key taken) leaves nothing stored either."""
-    channel = channel or presented.channel
-    if channel not in campaign.channels or channel != presented.channel:
-        raise CastError("channel", "这个测评码不能用于该投票方式", status=409)
+    channel = _cast_channel(campaign, channel, presented.channel)
     ballot = Ballot(id=uuid.uuid4(), campaign=campaign, group_id=presented.group_id, channel=channel,
                     cast_on=timezone.localdate(), answers=stored, tracker=new_tracker(), void_reason=void_reason)  # fmt: skip
     ballot.digest = ballot_digest(ballot, stored_json)
@@ -504,6 +503,14 @@ def _cast_in_one_statement(campaign, presented: Presented, stored: dict, stored_
     except IntegrityError:
         return None
     return Receipt(ballot.tracker) if stored_count else None
+
+
+def _cast_channel(campaign: Campaign, channel: str | None, batch_channel: str) -> str:
+    """The channel a ballot is cast on: its code's, which the caller may name but not change."""
+    channel = channel or batch_channel
+    if channel not in campaign.channels or channel != batch_channel:
+        raise CastError("channel", "这个测评码不能用于该投票方式", status=409)
+    return channel
 
 
 USE_CODE_SQL = (
