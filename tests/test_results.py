@@ -333,6 +333,8 @@ class ReportsTest(BaseTestCase):
         workbook = self.check(campaign)
         self.assertEqual(workbook.sheetnames, ["汇总", "跟进名单", "1 王书记", "计算口径"])
         self.assertEqual([c.value for c in workbook["汇总"][10]][2:5], ["王书记", "光明社区社区书记", 6])
+        # Every question's combined figures, not only the headline's: 德·满意度 100, 德·满意率 1.
+        self.assertEqual([c.value for c in workbook["汇总"][10]][7:9], [100, 1])
 
     def test_awkward_names(self):
         campaign, _group, pairs = make_campaign(self, open_it=False, codes=6)

@@ -212,20 +212,9 @@ def headline_questions(campaign: Campaign) -> list[str]:
     return ["overall"] if "overall" in keys else keys
 
 
-def rank_in_category(campaign: Campaign, figures: SubjectFigures) -> None:
-    """Set the rank of one subject among the subjects of its peer category (reading only their headlines)."""
-    peers = list(campaign.subjects.filter(category=figures.subject.category))
-    headlines = {item.subject.pk: item.headline if item.quorum_met else None
-                 for item in subject_figures(campaign, peers, questions=headline_questions(campaign))}  # fmt: skip
-    ranks = dict(zip(headlines, stats.competition_ranks(list(headlines.values())), strict=True))
-    figures.rank = ranks.get(figures.subject.pk)
-
-
-def ranking(campaign: Campaign, also: tuple[str, ...] = ()) -> list[SubjectFigures]:
-    """Every subject with its headline figure and its rank within its peer category (ties share a rank);
-    figures of the headline questions and of those named in `also`."""
-    subjects = list(campaign.subjects.all())
-    figures = subject_figures(campaign, subjects, questions=[*headline_questions(campaign), *also])
+def assign_ranks(figures: list[SubjectFigures]) -> list[SubjectFigures]:
+    """Rank each subject within its peer category by its headline (ties share a rank; no headline, no rank).
+    Returns the figures in ranking order."""
     by_category = defaultdict(list)
     for item in figures:
         by_category[item.subject.category].append(item)
@@ -233,3 +222,16 @@ def ranking(campaign: Campaign, also: tuple[str, ...] = ()) -> list[SubjectFigur
         for item, rank in zip(items, stats.competition_ranks([i.headline for i in items]), strict=True):
             item.rank = rank
     return sorted(figures, key=lambda i: (i.subject.category, i.rank is None, i.rank or 0, i.subject.position))
+
+
+def rank_in_category(campaign: Campaign, figures: SubjectFigures) -> None:
+    """Set the rank of one subject among the subjects of its peer category (reading only their headlines)."""
+    peers = campaign.subjects.filter(category=figures.subject.category).exclude(pk=figures.subject.pk)
+    assign_ranks([figures, *subject_figures(campaign, list(peers), questions=headline_questions(campaign))])
+
+
+def ranking(campaign: Campaign, also: tuple[str, ...] = ()) -> list[SubjectFigures]:
+    """Every subject with its headline figure and its rank within its peer category; figures of the headline
+    questions and of those named in `also`."""
+    subjects = list(campaign.subjects.all())
+    return assign_ranks(subject_figures(campaign, subjects, questions=[*headline_questions(campaign), *also]))

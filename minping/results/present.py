@@ -91,10 +91,11 @@ def rule_questions(policy: Policy) -> tuple[str, ...]:
     return tuple(sorted({r["question"] for r in policy.rules if "question" in r}))
 
 
-def campaign_view(campaign: Campaign) -> dict:
-    """The ranking, follow-up list and policy of a closed campaign."""
+def campaign_view(campaign: Campaign, figures: list | None = None) -> dict:
+    """The ranking, follow-up list and policy of a closed campaign. Pass the figures of all its subjects when
+    they are loaded already (with every question); they are ranked in place."""
     policy = fig.policy_for(campaign)
-    ranked = fig.ranking(campaign, also=rule_questions(policy))
+    ranked = fig.assign_ranks(figures) if figures is not None else fig.ranking(campaign, also=rule_questions(policy))
     return {
         "ranking": ranking_view(campaign, ranked),
         "follow_up": follow_up_view(campaign, ranked, policy),

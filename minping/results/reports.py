@@ -65,9 +65,9 @@ def points(value) -> str:
 
 
 def _context(campaign: Campaign) -> dict:
-    view = present.campaign_view(campaign)
-    subjects = list(campaign.subjects.all())
-    return {"view": view, "subjects": [present.subject_view(campaign, f) for f in subject_figures(campaign, subjects)]}
+    figures = subject_figures(campaign, list(campaign.subjects.all()))
+    view = present.campaign_view(campaign, figures)
+    return {"view": view, "subjects": [present.subject_view(campaign, f) for f in figures]}
 
 
 def _rate_columns(campaign: Campaign) -> list[tuple[str, str, str]]:

@@ -122,14 +122,17 @@ def overview(request, pk):
 def subject_detail(request, pk, subject_pk):
     campaign = closed_campaign(request.user, pk)
     subject = get_object_or_404(campaign.subjects, pk=subject_pk)
+    points = present.trend_points(request.user, subject)
+    return _subject_page(request, campaign, subject, trend=charts.trend(points, subject.label) if len(points) > 1 else None)
+
+
+def _subject_page(request, campaign: Campaign, subject: Subject, **extra):
+    """One subject's results: figures, charts, rank in its category, suggestions, definitions."""
     figures = subject_figures(campaign, [subject])[0]
     rank_in_category(campaign, figures)
-    view = with_charts(campaign, present.subject_view(campaign, figures))
-    points = present.trend_points(request.user, subject)
-    context = {
-        "campaign": campaign, "view": view, "policy": policy_for(campaign), "texts": present.texts_view(campaign, subject),
-        "trend": charts.trend(points, subject.label) if len(points) > 1 else None, "definitions": DEFINITIONS,
-    }  # fmt: skip
+    context = {"campaign": campaign, "view": with_charts(campaign, present.subject_view(campaign, figures)),
+               "policy": policy_for(campaign), "texts": present.texts_view(campaign, subject), "definitions": DEFINITIONS,
+               **extra}  # fmt: skip
     return render(request, "results/subject.html", context)
 
 
@@ -138,9 +141,9 @@ def subject_detail(request, pk, subject_pk):
 def projector(request, pk):
     """当场公布: each subject's result in large type, right after close, with the sealed ballot box's head."""
     campaign = closed_campaign(request.user, pk)
-    subjects = list(campaign.subjects.all())
-    views = [with_charts(campaign, present.subject_view(campaign, f)) for f in subject_figures(campaign, subjects)]
-    view = present.campaign_view(campaign)
+    figures = subject_figures(campaign, list(campaign.subjects.all()))
+    view = present.campaign_view(campaign, figures)
+    views = [with_charts(campaign, present.subject_view(campaign, f)) for f in figures]
     context = {"campaign": campaign, "subjects": views, "view": view, "headline": present.headline_label(campaign),
                "chart": charts.ranking(view["ranking"], campaign.name)}  # fmt: skip
     return render(request, "results/projector.html", context)
@@ -252,8 +255,4 @@ def mine(request):
 def mine_subject(request, subject_pk):
     subject = get_object_or_404(_own_subjects(request.user).filter(campaign__status__in=PUBLIC), pk=subject_pk)
     campaign = Campaign.objects.select_related("instrument_version", "region").get(pk=subject.campaign_id)
-    figures = subject_figures(campaign, [subject])[0]
-    rank_in_category(campaign, figures)
-    context = {"campaign": campaign, "view": with_charts(campaign, present.subject_view(campaign, figures)), "own": True,
-               "policy": policy_for(campaign), "texts": present.texts_view(campaign, subject), "definitions": DEFINITIONS}  # fmt: skip
-    return render(request, "results/subject.html", context)
+    return _subject_page(request, campaign, subject, own=True)
