@@ -17,8 +17,9 @@ from minping.results.rules import default_rules, validate_rules
 def on_close(campaign: Campaign) -> None:
     """Roll the ballots up into counts and look for review flags; called in the transaction that closes."""
     Policy.objects.get_or_create(campaign=campaign, defaults={"rules": default_rules(campaign.definition)})
-    tally.roll_up(campaign)
-    flags.compute_flags(campaign)
+    patterns = flags.BallotPatterns(campaign)
+    tally.roll_up(campaign, observe=patterns.add)
+    flags.compute_flags(campaign, patterns)
 
 
 def set_policy(*, actor, campaign: Campaign, denominator: str | None = None, rules=None, notice_days: int | None = None) -> Policy:

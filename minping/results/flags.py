@@ -21,32 +21,38 @@ CHANNEL_GAP = 20.0  # points of 满意度
 CHANNEL_MIN_N = 10
 
 
-def _ballot_patterns(campaign: Campaign) -> list[dict]:
-    flags = []
-    identical = Counter()
-    per_group = Counter()
-    straight = Counter()
-    matrix = Counter()
-    scored = [q["key"] for q in campaign.definition["subject_questions"] if q["type"] in SCORED_TYPES - {"score"}]
-    rows = Ballot.objects.filter(campaign=campaign, void_reason="").values_list("group_id", "answers")
-    for group, answers in rows.iterator(chunk_size=500):
-        per_group[group] += 1
-        identical[(group, hashlib.sha256(canonical(answers["s"])).hexdigest())] += 1
+class BallotPatterns:
+    """Identical ballots and straight-lining, gathered ballot by ballot while the counts are made (`add` is the
+    observer of tally.count_ballots), so closing reads the ballots once."""
+
+    def __init__(self, campaign: Campaign):
+        self.campaign = campaign
+        self.scored = [q["key"] for q in campaign.definition["subject_questions"] if q["type"] in SCORED_TYPES - {"score"}]
+        self.identical, self.per_group, self.straight, self.matrix = Counter(), Counter(), Counter(), Counter()
+
+    def add(self, group: int, answers: dict) -> None:
+        self.per_group[group] += 1
+        self.identical[(group, hashlib.sha256(canonical(answers["s"])).hexdigest())] += 1
         sections = [s for s in answers["s"].values() if "unknown" not in s and "void" not in s]
-        if len(sections) >= STRAIGHT_MIN_SUBJECTS and scored:
-            matrix[group] += 1
-            if len({tuple(s.get(k) for k in scored) for s in sections}) == 1:
-                straight[group] += 1
-    names = {g.pk: g.name for g in campaign.groups.all()}
-    for (group, _digest), n in identical.items():
-        if n >= IDENTICAL_MIN and n >= IDENTICAL_SHARE * per_group[group]:
-            flags.append({"kind": ReviewFlag.Kind.IDENTICAL, "evidence": {
-                "group": names[group], "ballots": n, "of": per_group[group], "share": round(n / per_group[group], 4)}})
-    for group, n in straight.items():
-        if n >= IDENTICAL_MIN and n >= STRAIGHT_SHARE * matrix[group]:
-            flags.append({"kind": ReviewFlag.Kind.STRAIGHT, "evidence": {
-                "group": names[group], "ballots": n, "of": matrix[group], "share": round(n / matrix[group], 4)}})
-    return flags
+        if len(sections) >= STRAIGHT_MIN_SUBJECTS and self.scored:
+            self.matrix[group] += 1
+            if len({tuple(s.get(k) for k in self.scored) for s in sections}) == 1:
+                self.straight[group] += 1
+
+    def flags(self) -> list[dict]:
+        found = []
+        names = {g.pk: g.name for g in self.campaign.groups.all()}
+        for (group, _digest), n in self.identical.items():
+            of = self.per_group[group]
+            if n >= IDENTICAL_MIN and n >= IDENTICAL_SHARE * of:
+                found.append({"kind": ReviewFlag.Kind.IDENTICAL,
+                              "evidence": {"group": names[group], "ballots": n, "of": of, "share": round(n / of, 4)}})  # fmt: skip
+        for group, n in self.straight.items():
+            of = self.matrix[group]
+            if n >= IDENTICAL_MIN and n >= STRAIGHT_SHARE * of:
+                found.append({"kind": ReviewFlag.Kind.STRAIGHT,
+                              "evidence": {"group": names[group], "ballots": n, "of": of, "share": round(n / of, 4)}})  # fmt: skip
+        return found
 
 
 def _figure_patterns(campaign: Campaign) -> list[dict]:
@@ -79,9 +85,9 @@ def _figure_patterns(campaign: Campaign) -> list[dict]:
     return flags
 
 
-def compute_flags(campaign: Campaign) -> list[ReviewFlag]:
-    """Recompute and store the campaign's flags (after its counts are rolled up)."""
-    found = _ballot_patterns(campaign) + _figure_patterns(campaign)
+def compute_flags(campaign: Campaign, patterns: BallotPatterns) -> list[ReviewFlag]:
+    """Store the campaign's flags, after its counts are rolled up with `patterns` observing the ballots."""
+    found = patterns.flags() + _figure_patterns(campaign)
     ballots = Ballot.objects.filter(campaign=campaign).count()
     issued = campaign.codes.exclude(status="voided").count()
     if ballots > issued:

@@ -47,8 +47,9 @@ def _section(counts: Counts, subject: int | None, group: int, channel: str, ques
             counts.n[(subject, group, channel, key, value)] += 1
 
 
-def count_ballots(definition: dict, rows) -> Counts:
-    """rows: (group id, channel, answers, void reason) of every ballot of one campaign."""
+def count_ballots(definition: dict, rows, observe=None) -> Counts:
+    """rows: (group id, channel, answers, void reason) of every ballot of one campaign. `observe(group, answers)`,
+    if given, sees every ballot that is not void as a whole, in the same pass."""
     counts = Counts()
     subject_questions = definition["subject_questions"]
     general_questions = definition.get("general_questions", [])
@@ -57,6 +58,8 @@ def count_ballots(definition: dict, rows) -> Counts:
         if void_reason:
             counts.n[(None, group, channel, "", "void_ballots")] += 1
             continue
+        if observe is not None:
+            observe(group, answers)
         for subject_key, section in answers["s"].items():
             subject = int(subject_key)
             if section.get("unknown"):
@@ -74,19 +77,19 @@ def _ballot_rows(campaign: Campaign):
     return Ballot.objects.filter(campaign=campaign).values_list("group_id", "channel", "answers", "void_reason").iterator(chunk_size=500)
 
 
-def recount(campaign: Campaign) -> Counts:
+def recount(campaign: Campaign, observe=None) -> Counts:
     """The counts of a campaign's ballots, and of its codes per group: "codes" handed out and still valid
     (issued or used) and "voided" ones, under channel ""."""
-    counts = count_ballots(campaign.definition, _ballot_rows(campaign))
+    counts = count_ballots(campaign.definition, _ballot_rows(campaign), observe)
     for group, status, n in Code.objects.filter(campaign=campaign).values_list("group_id", "status").annotate(n=Count("id")):
         counts.n[(None, group, "", "", "voided" if status == Code.Status.VOIDED else "codes")] += n
     return counts
 
 
-def roll_up(campaign: Campaign) -> int:
+def roll_up(campaign: Campaign, observe=None) -> int:
     """Store the counts and the masked free text of a closed campaign; returns the number of count rows.
-    Runs inside the transaction that closes the campaign."""
-    counts = recount(campaign)
+    Runs inside the transaction that closes the campaign; `observe` is passed to count_ballots."""
+    counts = recount(campaign, observe)
     names = tuple(campaign.subjects.filter(kind="cadre").values_list("label", flat=True))
     with transaction.atomic():
         Tally.objects.filter(campaign=campaign).delete()
