@@ -79,10 +79,14 @@ def start_server(port: int) -> subprocess.Popen:
 
 
 def wrk(port: int, mode: str, seconds: int, files: dict) -> dict:
-    env = {**os.environ, "MODE": mode, "THREADS": "2", "CODES_FILE": files["codes"],
+    # A wrk thread's script state is shared by its connections. In the flow each connection is one voter whose
+    # steps must follow each other, so there it gets a thread of its own.
+    threads = CONNECTIONS if mode == "flow" else 2
+    env = {**os.environ, "MODE": mode, "THREADS": str(threads), "CODES_FILE": files["codes"],
            "ANSWERS_FILE": files["form" if mode == "flow" else "json"]}  # fmt: skip
-    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-s", str(BENCH / "cast.lua"),
-                          f"http://127.0.0.1:{port}"], env=env, capture_output=True, text=True, check=True)  # fmt: skip
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-s",
+                          str(BENCH / "cast.lua"), f"http://127.0.0.1:{port}"],
+                         env=env, capture_output=True, text=True, check=True)  # fmt: skip
     line = next(line for line in out.stdout.splitlines() if line.startswith("JSON "))
     return json.loads(line[5:])
 

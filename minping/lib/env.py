@@ -68,7 +68,7 @@ def database_from_url(url: str, sqlite_default: Path) -> dict:
     if parts.scheme not in {"postgres", "postgresql"}:
         raise ValueError(f"DATABASE_URL: unsupported scheme {parts.scheme!r} (use postgres:// or sqlite:///)")
     return {
-        "ENGINE": "django.db.backends.postgresql",
+        "ENGINE": "minping.lib.postgres",  # Django's, with a health check that needs no round trip
         "NAME": unquote(parts.path.lstrip("/")),
         "USER": unquote(parts.username or ""),
         "PASSWORD": unquote(parts.password or ""),
