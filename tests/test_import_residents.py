@@ -1,8 +1,14 @@
+import unittest
+from unittest import mock
+
+from django.db import IntegrityError, connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from minping.audit.models import AuditEvent
+from minping.imports import stage
 from minping.org.models import Resident
-from tests.base import BaseTestCase, id_number
+from tests.base import BaseTestCase, id_number, make_region
 from tests.importing import ImportMixin, csv_bytes, xlsx_bytes
 
 HEADER = ["姓名", "身份证号", "手机号", "住址", "所属区域", "户编号"]
@@ -142,3 +148,51 @@ class ResidentImportTest(ImportMixin, BaseTestCase):
         response = self.client.get(f"/console/imports/{job.pk}/", headers={"HX-Request": "true"})
         self.assertContains(response, 'data-status="valid"')
         self.assertNotContains(response, "hx-trigger")
+
+
+@unittest.skipUnless(connection.vendor == "postgresql", "the bulk load is PostgreSQL's")
+class BulkLoadTest(ImportMixin, BaseTestCase):
+    """A large load into a small table sets its indexes and foreign keys aside and makes them again. "Large" is
+    lowered to two rows here."""
+
+    def setUp(self):
+        self.client.force_login(self.organiser_a)
+        patcher = mock.patch.object(stage, "BULK_ROWS", 2)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        connection.check_constraints()  # fire the fixtures' deferred checks, as a fresh transaction would have none
+
+    def schema(self):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = 'org_resident'::regclass "
+                           "ORDER BY 1")  # fmt: skip
+            indexes = [row[0] for row in cursor.fetchall()]
+            cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                           "WHERE conrelid = 'org_resident'::regclass ORDER BY 1")  # fmt: skip
+            return indexes, cursor.fetchall()
+
+    def people(self, count: int, region: str = GRID):
+        return rows(*[[f"居民{n}", id_number(100 + n), "", "", region, "HA001" if n == 0 else ""] for n in range(count)])
+
+    def test_the_table_gets_back_its_indexes_and_foreign_keys(self):
+        before = self.schema()
+        with CaptureQueriesContext(connection) as queries:
+            job = self.import_file("residents", csv_bytes(self.people(5)))
+        self.assertTrue(any(q["sql"].startswith("DROP INDEX") for q in queries), "the bulk path was not taken")
+        self.assertEqual(job.result, {"created": 5, "updated": 0, "unchanged": 0})
+        self.assertEqual(self.schema(), before)
+        self.assertEqual(Resident.objects.get(name="居民0").household.code, "HA001")
+        Resident.objects.filter(name="居民1").update(region_id=10**9)
+        with self.assertRaises(IntegrityError):  # the foreign key holds again
+            connection.check_constraints()
+
+    def test_a_region_deleted_between_check_and_commit_fails_the_load_and_writes_nothing(self):
+        grid = make_region("第9网格", "grid", self.community_a)
+        before = self.schema()
+        job = self.upload("residents", csv_bytes(self.people(3, "甲区/一街道/光明社区/第9网格")))
+        self.assertEqual(job.status, "valid", job.problems)
+        grid.delete()
+        job = self.commit(job)
+        self.assertEqual(job.status, "failed")
+        self.assertFalse(Resident.objects.filter(name__startswith="居民").exists())
+        self.assertEqual(self.schema(), before)

@@ -2,7 +2,8 @@
 
 The check streams rows into it (one COPY on PostgreSQL, batched inserts on SQLite); checks that need the
 database run as set-based queries over it; the commit loads the register from it with one INSERT … SELECT …
-ON CONFLICT that rewrites only rows whose values differ and never a row outside the actor's scope.
+ON CONFLICT that rewrites only rows whose values differ and never a row outside the actor's scope. A large first
+load sets the table's secondary indexes and foreign keys aside meanwhile (`indexes_rebuilt_after`).
 """
 
 import csv
@@ -66,6 +67,42 @@ class Stage:
                 yield {name: "" if value is None else value for name, value in zip(self.names, row)}
 
 
+BULK_ROWS = 100_000
+
+
+@contextmanager
+def indexes_rebuilt_after(cursor, table: str, rows: int):
+    """Load `rows` into `table` (PostgreSQL, inside the commit's transaction) the way PostgreSQL's manual advises
+    for populating a table, when the load is large and the table at most half its size, as on a district's first
+    import: the foreign keys and the indexes the upsert does not need are dropped, and made again after the load,
+    each in one pass over the table instead of one entry and one trigger call per row. That halves a million-row
+    load. The transaction holds the table exclusively until it ends, so no one sees it without them; the foreign
+    keys are checked again, in one query each, as they are added back. A table owned by another role (migrations
+    run by someone else) loads row by row."""
+    cursor.execute("SELECT greatest(reltuples, 0), pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = %s::regclass",
+                   [table])  # fmt: skip
+    existing, owned = cursor.fetchone()
+    if rows < BULK_ROWS or rows < 2 * existing or not owned:
+        yield
+        return
+    cursor.execute("SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                   "WHERE i.indrelid = %s::regclass AND NOT i.indisunique", [table])  # fmt: skip
+    indexes = cursor.fetchall()
+    cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
+                   "AND contype = 'f'", [table])  # fmt: skip
+    foreign_keys = cursor.fetchall()
+    for name, _definition in foreign_keys:
+        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    for name, _definition in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    yield
+    cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+    for _name, definition in indexes:
+        cursor.execute(definition)
+    for name, definition in foreign_keys:
+        cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+
+
 @dataclass
 class Upsert:
     table: str
@@ -83,10 +120,11 @@ class Upsert:
             total = cursor.fetchone()[0]
             if connection.vendor == "postgresql":
                 cursor.execute("SET LOCAL work_mem = '256MB'")  # sort the staged rows in memory, not on disk
-                # xmax is 0 on a freshly inserted row version, set on one updated in place.
-                cursor.execute(f"WITH written AS ({sql} RETURNING (xmax = 0) AS is_new) "
-                               "SELECT count(*) FILTER (WHERE is_new), count(*) FROM written", params)  # fmt: skip
-                created, changed = cursor.fetchone()
+                with indexes_rebuilt_after(cursor, self.table, total):
+                    # xmax is 0 on a freshly inserted row version, set on one updated in place.
+                    cursor.execute(f"WITH written AS ({sql} RETURNING (xmax = 0) AS is_new) "
+                                   "SELECT count(*) FILTER (WHERE is_new), count(*) FROM written", params)  # fmt: skip
+                    created, changed = cursor.fetchone()
             else:
                 cursor.execute(f"SELECT count(*) FROM {stage.table} s JOIN {self.table} t ON {self.match}")
                 created = total - cursor.fetchone()[0]
