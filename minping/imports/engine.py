@@ -1,6 +1,7 @@
 """The two steps of an import: check the upload into the job's stage (preview), then load it (commit)."""
 
 import logging
+import operator
 import os
 
 from django.core.cache import cache
@@ -122,7 +123,7 @@ def _validate(job: ImportJob) -> None:
     seen: dict[int, int] = {}
     batch: list[list] = []
     preview: list[list] = []
-    stage_names = [name for name, _kind in register.stage]
+    staged_values = operator.itemgetter(*(name for name, _kind in register.stage))  # a tuple, in stage order
     row_count = 0
     source = RowSource(job.upload_path, job.format)
     rows = iter(source)
@@ -152,7 +153,7 @@ def _validate(job: ImportJob) -> None:
                     if first != line:
                         problems.add(line, register.key_header, f"与第{first}行重复")
                         continue
-                    batch.append([line, *(staged[name] for name in stage_names)])
+                    batch.append((line, *staged_values(staged)))
                     if len(preview) < PREVIEW_ROWS:
                         preview.append([clean_text(data.get(c.key, "")) for c in register.columns])
                     if len(batch) >= BATCH:
