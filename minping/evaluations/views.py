@@ -20,7 +20,7 @@ from minping.evaluations.forms import errors_by_field, payload_from_post
 from minping.evaluations.models import Campaign, EvaluatorGroup, Instrument
 from minping.evaluations.senders import CHANNEL_ASSURANCE, SENDERS, available_senders
 from minping.evaluations.turnout import turnout
-from minping.lib.feedback import form_refused, refused
+from minping.lib.feedback import attempt, form_refused, refused
 from minping.org.models import Cadre, Region, Unit
 from minping.results.figures import metric_options, policy_for
 from minping.results.models import Policy
@@ -150,10 +150,7 @@ def subject_remove(request, pk, subject_pk):
     campaign = campaign_for_manager(request.user, pk)
     subject = campaign.subjects.filter(pk=subject_pk).first()
     if subject:
-        try:
-            actions.remove_subject(actor=request.user, subject=subject)
-        except ValidationError as exc:
-            refused(request, exc)
+        attempt(request, actions.remove_subject, subject=subject)
     return redirect("evaluations:campaign-detail", pk=campaign.pk)
 
 
@@ -163,10 +160,7 @@ def group_add(request, pk):
     campaign = campaign_for_manager(request.user, pk)
     form = GroupForm(request.POST)
     if form.is_valid():
-        try:
-            actions.add_group(actor=request.user, campaign=campaign, **form.cleaned_data)
-        except ValidationError as exc:
-            refused(request, exc)
+        attempt(request, actions.add_group, campaign=campaign, **form.cleaned_data)
     else:
         messages.error(request, _("Please check the form."))
     return redirect("evaluations:campaign-detail", pk=campaign.pk)
@@ -177,10 +171,7 @@ def group_add(request, pk):
 def group_weight(request, pk, group_pk):
     campaign = campaign_for_manager(request.user, pk)
     group = get_object_or_404(campaign.groups, pk=group_pk)
-    try:
-        actions.set_group_weight(actor=request.user, group=group, weight=request.POST.get("weight", ""))
-    except ValidationError as exc:
-        refused(request, exc)
+    attempt(request, actions.set_group_weight, group=group, weight=request.POST.get("weight", ""))
     return redirect("evaluations:campaign-detail", pk=campaign.pk)
 
 
@@ -198,11 +189,7 @@ def window(request, pk):
         window = form.cleaned_data
         if campaign.status == Campaign.Status.OPEN:  # the form offers only the end once voting is open
             window["starts_at"] = campaign.starts_at
-        try:
-            actions.set_window(actor=request.user, campaign=campaign, **window)
-            messages.success(request, _("Voting window saved."))
-        except ValidationError as exc:
-            refused(request, exc)
+        attempt(request, actions.set_window, done=_("Voting window saved."), campaign=campaign, **window)
     else:
         form_refused(request, form)
     return redirect("evaluations:campaign-detail", pk=campaign.pk)
@@ -215,10 +202,7 @@ def campaign_transition(request, pk, transition):
     action = {"open": actions.open_campaign, "close": actions.close_campaign}.get(transition)
     if action is None:
         return HttpResponse(status=404)
-    try:
-        action(actor=request.user, campaign=campaign)
-    except ValidationError as exc:
-        refused(request, exc)
+    attempt(request, action, campaign=campaign)
     return redirect("evaluations:campaign-detail", pk=campaign.pk)
 
 

@@ -12,12 +12,13 @@ def form_refused(request, form) -> None:
     messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
 
 
-def attempt(request, done: str, action, **kwargs) -> bool:
-    """Run an action as the user; say `done`, or why it was refused."""
+def attempt(request, action, *, done: str | None = None, **kwargs) -> bool:
+    """Run an action as the user; say `done` (if given), or why it was refused."""
     try:
         action(actor=request.user, **kwargs)
     except ValidationError as exc:
         refused(request, exc)
         return False
-    messages.success(request, done)
+    if done:
+        messages.success(request, done)
     return True

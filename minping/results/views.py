@@ -159,7 +159,7 @@ def policy(request, pk):
         form_refused(request, form)
     else:
         rules = form.rules(policy_for(campaign).rules, request.POST.getlist("remove"))
-        attempt(request, _("Saved."), actions.set_policy, campaign=campaign, rules=rules,
+        attempt(request, actions.set_policy, done=_("Saved."), campaign=campaign, rules=rules,
                  notice_days=form.cleaned_data["notice_days"])  # fmt: skip
     return redirect("results:overview", pk=campaign.pk)
 
@@ -168,7 +168,7 @@ def policy(request, pk):
 @require_POST
 def denominator(request, pk):
     campaign = campaign_for_manager(request.user, pk)
-    attempt(request, _("Saved."), actions.set_policy, campaign=campaign, denominator=request.POST.get("denominator", ""))
+    attempt(request, actions.set_policy, done=_("Saved."), campaign=campaign, denominator=request.POST.get("denominator", ""))
     return redirect("evaluations:campaign-detail", pk=campaign.pk)
 
 
@@ -179,7 +179,7 @@ def transition(request, pk, action):
     step = {"publish": actions.publish, "archive": actions.archive}.get(action)
     if step is None:
         raise Http404
-    attempt(request, _("Done."), step, campaign=campaign)
+    attempt(request, step, done=_("Done."), campaign=campaign)
     return redirect("results:overview", pk=campaign.pk) if campaign.has_closed() else redirect("evaluations:campaign-detail", pk=pk)
 
 
@@ -188,7 +188,7 @@ def transition(request, pk, action):
 def answer(request, pk, objection_pk):
     campaign = closed_campaign(request.user, pk)
     objection = get_object_or_404(Objection, pk=objection_pk, notice__campaign=campaign)
-    attempt(request, _("Answer saved."), actions.answer_objection, objection=objection, answer=request.POST.get("answer", ""))
+    attempt(request, actions.answer_objection, done=_("Answer saved."), objection=objection, answer=request.POST.get("answer", ""))
     return redirect("results:overview", pk=campaign.pk)
 
 
