@@ -6,13 +6,14 @@ read-only mode, which matters at a million rows.
 """
 
 import codecs
-import os
 import csv
 import io
+import os
 import re
 import zipfile
 from array import array
 from collections.abc import Iterator
+from dataclasses import dataclass
 from xml.etree.ElementTree import iterparse
 
 from lxml.etree import XMLSyntaxError
@@ -40,24 +41,92 @@ def sniff_format(path) -> str:
     return "csv"
 
 
-class RowSource:
-    """Rows of an uploaded file, with `fraction()` telling roughly how far through the file reading is."""
+@dataclass(frozen=True)
+class Part:
+    """Bytes [start, end) of a CSV file, beginning at a record, with `records_before` records ahead of it."""
 
-    def __init__(self, path, fmt: str | None = None):
+    start: int
+    end: int
+    records_before: int
+
+
+class RowSource:
+    """Rows of an uploaded file, with `fraction()` telling roughly how far through the file reading is.
+
+    With `part` (CSV only) it reads that part, numbering rows as they are numbered in the whole file.
+    """
+
+    def __init__(self, path, fmt: str | None = None, part: Part | None = None):
         self.path = path
         self.format = fmt or sniff_format(path)
-        self.size = max(os.path.getsize(path), 1)
+        self.part = part or Part(0, max(os.path.getsize(path), 1), 0)
         self._fh = None
 
     def __iter__(self) -> Iterator[tuple[int, list]]:
         with open(self.path, "rb") as self._fh:
-            yield from read_xlsx(self._fh) if self.format == "xlsx" else read_csv(self._fh, self.path)
+            if self.format == "xlsx":
+                yield from read_xlsx(self._fh)
+                return
+            encoding = _csv_encoding(self.path)
+            if self.part.start:
+                self._fh.seek(self.part.start)
+                encoding = "utf-8" if encoding == "utf-8-sig" else encoding  # the mark is at the very start
+            raw = io.BufferedReader(_Bounded(self._fh, self.part.end), 1 << 16)
+            yield from read_csv(raw, self.path, encoding=encoding, first_line=self.part.records_before + 1)
 
     def fraction(self) -> float:
         try:
-            return min(self._fh.tell() / self.size, 1.0) if self._fh else 0.0
+            done = self._fh.tell() - self.part.start if self._fh else 0
         except (ValueError, OSError):
             return 1.0
+        return min(max(done / max(self.part.end - self.part.start, 1), 0.0), 1.0)
+
+
+class _Bounded(io.RawIOBase):
+    """A file read only up to `end`."""
+
+    def __init__(self, fh, end: int):
+        self.fh, self.end = fh, end
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        left = self.end - self.fh.tell()
+        if left <= 0:
+            return 0
+        with memoryview(buffer) as view:
+            return self.fh.readinto(view[:left])
+
+
+CUT_BLOCK = 1 << 20
+
+
+def csv_halves(path, min_bytes: int) -> tuple[Part, Part] | None:
+    """Cut a CSV file of at least `min_bytes` at a line break near its middle, to be read as two parts at once.
+
+    The part ahead of the cut must be free of quotes: there every line break ends a record, so the records ahead of
+    the cut are its line breaks. A quoted field may hold line breaks of its own, and the csv module takes a quote
+    in the middle of a field literally, so no count of bytes tells records apart once quotes appear; such a file is
+    read in one pass. A bare carriage return also ends a record for the csv module, so it prevents a cut too.
+    """
+    size = os.path.getsize(path)
+    if size < min_bytes:
+        return None
+    records = cut = 0
+    with open(path, "rb") as fh:
+        while cut <= size // 2:
+            block = fh.read(CUT_BLOCK)
+            if not block:
+                return None
+            block += fh.readline()  # a block ends at a line break, so a CRLF is never split
+            if b'"' in block or block.count(b"\r") != block.count(b"\r\n"):
+                return None
+            records += block.count(b"\n")
+            cut = fh.tell()
+    if cut >= size:
+        return None
+    return Part(0, cut, 0), Part(cut, size, records)
 
 
 def _csv_encoding(path) -> str:
@@ -78,12 +147,12 @@ def _csv_encoding(path) -> str:
     return "gb18030"
 
 
-def read_csv(raw, path) -> Iterator[tuple[int, list]]:
-    encoding = _csv_encoding(path)
-    line = 0
+def read_csv(raw, path, encoding: str | None = None, first_line: int = 1) -> Iterator[tuple[int, list]]:
+    encoding = encoding or _csv_encoding(path)
+    line = first_line - 1
     with io.TextIOWrapper(raw, encoding=encoding, newline="") as fh:
         try:
-            for line, row in enumerate(csv.reader(fh), start=1):
+            for line, row in enumerate(csv.reader(fh), start=first_line):
                 yield line, row
         except UnicodeDecodeError:
             raise TableError(f"文件第{line + 1}行附近含有无法识别的字符（编码应为 {encoding}）") from None

@@ -1,0 +1,142 @@
+"""A large CSV is checked as two parts at once on PostgreSQL; the outcome is the one-pass outcome."""
+
+import logging
+import os
+import tempfile
+import unittest
+from unittest import mock
+
+from django.db import connection
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import SimpleTestCase, TransactionTestCase, override_settings
+
+from minping.accounts.models import User
+from minping.imports import actions, engine
+from minping.imports.models import ImportJob
+from minping.lib import tabular
+from minping.lib.tabular import RowSource, csv_halves
+from minping.org.models import Resident
+from tests.base import id_number, make_region
+from tests.importing import csv_bytes
+
+HEADER = ["姓名", "身份证号", "手机号", "住址", "所属区域", "户编号"]
+GRID = "甲区/一街道/光明社区/第1网格"
+
+
+def write(content: bytes) -> str:
+    fd, path = tempfile.mkstemp(suffix=".csv")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(content)
+    return path
+
+
+class CsvHalvesTest(SimpleTestCase):
+    def setUp(self):
+        patcher = mock.patch.object(tabular, "CUT_BLOCK", 64)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def halves(self, content: bytes):
+        path = write(content)
+        self.addCleanup(os.remove, path)
+        return path, csv_halves(path, 1)
+
+    def test_the_two_parts_read_as_the_whole_file_with_the_same_row_numbers(self):
+        lines = [["姓名", "住址"], *[[f"居民{n}", f"幸福路{n}号"] for n in range(40)]]
+        lines[7], lines[30] = [], []  # blank records are numbered too
+        for encoding in ("utf-8-sig", "gb18030"):
+            with self.subTest(encoding=encoding):
+                path, parts = self.halves(csv_bytes(lines, encoding).replace(b'""', b""))
+                self.assertIsNotNone(parts)
+                first, second = parts
+                self.assertEqual((first.end, second.records_before), (second.start, len(list(RowSource(path, "csv", first)))))
+                whole = list(RowSource(path, "csv"))
+                self.assertEqual(list(RowSource(path, "csv", first)) + list(RowSource(path, "csv", second)), whole)
+                self.assertEqual(whole[1], (2, ["居民0", "幸福路0号"]))
+
+    def test_a_file_is_cut_only_where_every_line_break_ends_a_record(self):
+        plain = [["姓名", "住址"], *[[f"居民{n}", f"幸福路{n}号"] for n in range(40)]]
+        quoted_early = [plain[0], ["张三", "幸福路\n1号"], *plain[1:]]
+        quoted_late = [*plain, ["张三", "幸福路\n1号"]]
+        self.assertIsNone(self.halves(csv_bytes(quoted_early))[1])
+        self.assertIsNotNone(self.halves(csv_bytes(quoted_late))[1])
+        self.assertIsNone(self.halves(csv_bytes(plain).replace(b"\r\n", b"\r"))[1])  # a bare CR ends a record too
+        self.assertIsNone(self.halves(csv_bytes(plain[:2]))[1])  # no line break past the first block's end
+        self.assertIsNone(csv_halves(self.halves(csv_bytes(plain))[0], 1 << 30))  # too small to be worth two
+
+
+@unittest.skipUnless(connection.vendor == "postgresql", "the helper process is PostgreSQL's")
+@override_settings(TASK_RUNNER="inline")
+class ParallelCheckTest(TransactionTestCase):
+    def setUp(self):
+        district = make_region("甲区", "district")
+        grid = make_region("第1网格", "grid", make_region("光明社区", "community", make_region("一街道", "street", district)))
+        self.grid = grid
+        self.user = User.objects.create_user("org_a", password="x", role=User.Role.ORGANISER, region=district)
+        for target, name, value in ((tabular, "CUT_BLOCK", 256), (engine, "PARALLEL_BYTES", 1)):
+            patcher = mock.patch.object(target, name, value)
+            patcher.start()
+            self.addCleanup(patcher.stop)
+
+    def people(self, count: int) -> list[list]:
+        return [[f"居民{n}", id_number(100 + n), "13900001111", f"幸福路{n}号", GRID, ""] for n in range(count)]
+
+    def start(self, content: bytes) -> ImportJob:
+        job = actions.start_import(actor=self.user, register="residents", upload=SimpleUploadedFile("居民.csv", content))
+        job.refresh_from_db()
+        return job
+
+    def check(self, content: bytes, *, parallel: bool) -> ImportJob:
+        if not parallel:
+            with mock.patch.object(engine, "PARALLEL_BYTES", 1 << 40):
+                return self.start(content)
+        with self.assertLogs("minping.imports.engine", logging.INFO) as logs:
+            job = self.start(content)
+        self.assertIn("ended with status 0", "\n".join(logs.output))  # the helper did check a part
+        return job
+
+    def test_problems_in_either_part_and_repeats_across_them_are_found_as_in_one_pass(self):
+        people = self.people(300)
+        people[10][1] = "330212198001011231"  # bad check character, first part
+        people[250][3] = ""
+        people[260][1] = "12345"  # second part
+        people[40][1] = people[20][1]  # repeat within the first part
+        people[280][1] = people[270][1]  # within the second
+        people[290][1] = people[30][1]  # across the cut
+        people[200] = ["", "", "", "", "", ""]  # blank row: skipped, not counted
+        content = csv_bytes([HEADER, *people])
+        one_pass, two_parts = self.check(content, parallel=False), self.check(content, parallel=True)
+        self.assertEqual(two_parts.status, "invalid")
+        self.assertEqual((two_parts.row_count, two_parts.problem_count), (299, 5))
+        self.assertEqual(two_parts.problems, one_pass.problems)
+        self.assertEqual([p["row"] for p in two_parts.problems], [12, 42, 262, 282, 292])
+        self.assertEqual(two_parts.problems[-1]["reason"], "与第32行重复")
+
+    def test_a_valid_file_checked_in_two_parts_loads_every_row(self):
+        job = self.check(csv_bytes([HEADER, *self.people(300)]), parallel=True)
+        self.assertEqual((job.status, job.row_count, len(job.preview)), ("valid", 300, engine.PREVIEW_ROWS))
+        actions.commit_import(actor=self.user, job=job)
+        job.refresh_from_db()
+        self.assertEqual(job.result, {"created": 300, "updated": 0, "unchanged": 0})
+        self.assertEqual(Resident.objects.filter(region=self.grid).count(), 300)
+        self.assertEqual(Resident.objects.get(name="居民299").address, "幸福路299号")
+
+    def test_without_a_helper_the_file_is_read_in_one_pass(self):
+        content = csv_bytes([HEADER, *self.people(300)])
+        with mock.patch.object(engine.os, "fork", side_effect=OSError("no memory")):
+            with self.assertLogs("minping.imports.engine", logging.WARNING):
+                job = self.start(content)
+        self.assertEqual((job.status, job.row_count), ("valid", 300))
+
+    def test_a_helper_that_fails_after_staging_its_part_leaves_it_to_be_read_again(self):
+        content = csv_bytes([HEADER, *self.people(300)])
+        with mock.patch.object(engine.pickle, "dumps", side_effect=RuntimeError("helper failed")):  # in the helper only
+            job = self.check(content, parallel=False)  # one pass: pickle is not used
+            self.assertEqual(job.status, "valid")
+            with self.assertLogs("minping.imports.engine", logging.INFO) as logs:
+                job = self.start(content)
+        self.assertIn("ended with status 256", "\n".join(logs.output))
+        self.assertEqual((job.status, job.row_count), ("valid", 300))
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*), count(DISTINCT line) FROM {engine.stage_for(job).table}")
+            self.assertEqual(cursor.fetchone(), (300, 300))
