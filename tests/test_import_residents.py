@@ -1,7 +1,7 @@
 import unittest
 from unittest import mock
 
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
@@ -179,12 +179,29 @@ class BulkLoadTest(ImportMixin, BaseTestCase):
         with CaptureQueriesContext(connection) as queries:
             job = self.import_file("residents", csv_bytes(self.people(10)))
         self.assertTrue(any(q["sql"].startswith("DROP INDEX") for q in queries), "the bulk path was not taken")
+        self.assertTrue(any("ON CONFLICT" in q["sql"] for q in queries), "residents were there: an upsert")
         self.assertEqual(job.result, {"created": 10, "updated": 0, "unchanged": 0})
         self.assertEqual(self.schema(), before)
         self.assertEqual(Resident.objects.get(name="居民0").household.code, "HA001")
         Resident.objects.filter(name="居民1").update(region_id=10**9)
         with self.assertRaises(IntegrityError):  # the foreign key holds again
             connection.check_constraints()
+
+    def test_an_empty_table_is_loaded_without_on_conflict_and_gets_its_unique_key_back(self):
+        Resident.objects.all().delete()
+        before = self.schema()
+        with CaptureQueriesContext(connection) as queries:
+            job = self.import_file("residents", csv_bytes(self.people(10)))
+        statements = [q["sql"] for q in queries]
+        self.assertIn('ALTER TABLE org_resident DROP CONSTRAINT "org_resident_id_digest_key"', statements)
+        self.assertFalse([s for s in statements if "ON CONFLICT" in s])
+        self.assertNotIn('ALTER TABLE org_resident DROP CONSTRAINT "org_resident_pkey"', statements)
+        self.assertEqual(job.result, {"created": 10, "updated": 0, "unchanged": 0})
+        self.assertEqual(self.schema(), before)
+        again = Resident.objects.get(name="居民3")
+        again.pk = None
+        with self.assertRaises(IntegrityError), transaction.atomic():  # the unique key holds again
+            again.save()
 
     def test_a_region_deleted_between_check_and_commit_fails_the_load_and_writes_nothing(self):
         grid = make_region("第9网格", "grid", self.community_a)

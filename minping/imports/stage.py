@@ -78,32 +78,45 @@ def indexes_rebuilt_after(cursor, table: str, rows: int):
     each in one pass over the table instead of one entry and one trigger call per row. That halves a million-row
     load. The transaction holds the table exclusively until it ends, so no one sees it without them; the foreign
     keys are checked again, in one query each, as they are added back. A table owned by another role (migrations
-    run by someone else) loads row by row."""
+    run by someone else) loads row by row.
+
+    Yields True when the table is empty. Then nothing can conflict with the load (the check let no key in twice),
+    so the unique constraints are set aside as well, and the caller inserts without ON CONFLICT and without
+    sorting; adding them back verifies them. The primary key, and a unique key another table refers to, stay.
+    """
     if rows < BULK_ROWS:
-        yield
+        yield False
         return
     half = rows // 2
     cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT %s) t", [half + 1])  # reads at most that many
     small = cursor.fetchone()[0] <= half
     cursor.execute("SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = %s::regclass", [table])
     if not (small and cursor.fetchone()[0]):
-        yield
+        yield False
         return
+    cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")  # before looking again: nobody writes meanwhile
+    cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})")
+    empty = cursor.fetchone()[0]
+    # Constraints first (foreign keys, then unique keys when empty), then the indexes no constraint owns.
+    cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %(t)s::regclass "
+                   "AND (contype = 'f' OR (%(empty)s AND contype = 'u' AND conindid NOT IN "
+                   "(SELECT conindid FROM pg_constraint WHERE contype = 'f' AND confrelid = %(t)s::regclass))) "
+                   "ORDER BY contype", {"t": table, "empty": empty})  # fmt: skip
+    constraints = cursor.fetchall()
     cursor.execute("SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-                   "WHERE i.indrelid = %s::regclass AND NOT i.indisunique", [table])  # fmt: skip
+                   "WHERE i.indrelid = %(t)s::regclass AND (NOT i.indisunique OR (%(empty)s AND NOT i.indisprimary)) "
+                   "AND i.indexrelid NOT IN (SELECT conindid FROM pg_constraint WHERE conrelid = %(t)s::regclass "
+                   "OR confrelid = %(t)s::regclass)", {"t": table, "empty": empty})  # fmt: skip
     indexes = cursor.fetchall()
-    cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
-                   "AND contype = 'f'", [table])  # fmt: skip
-    foreign_keys = cursor.fetchall()
-    for name, _definition in foreign_keys:
+    for name, _definition in constraints:
         cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     for name, _definition in indexes:
         cursor.execute(f'DROP INDEX "{name}"')
-    yield
+    yield empty
     cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
     for _name, definition in indexes:
         cursor.execute(definition)
-    for name, definition in foreign_keys:
+    for name, definition in reversed(constraints):  # unique keys before the foreign keys
         cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
 
 
@@ -118,24 +131,33 @@ class Upsert:
 
     def run(self, stage: Stage, *, scope=None) -> dict:
         """Load the staged rows. Call inside the commit's transaction."""
-        sql, params = self._sql(stage, scope)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM {stage.table}")
             total = cursor.fetchone()[0]
             if connection.vendor == "postgresql":
                 cursor.execute("SET LOCAL work_mem = '256MB'")  # sort the staged rows in memory, not on disk
-                with indexes_rebuilt_after(cursor, self.table, total):
-                    # xmax is 0 on a freshly inserted row version, set on one updated in place.
-                    cursor.execute(f"WITH written AS ({sql} RETURNING (xmax = 0) AS is_new) "
-                                   "SELECT count(*) FILTER (WHERE is_new), count(*) FROM written", params)  # fmt: skip
-                    created, changed = cursor.fetchone()
+                with indexes_rebuilt_after(cursor, self.table, total) as empty:
+                    if empty:
+                        cursor.execute(self._insert(stage))
+                        created = changed = cursor.rowcount
+                    else:
+                        sql, params = self._sql(stage, scope)
+                        # xmax is 0 on a freshly inserted row version, set on one updated in place.
+                        cursor.execute(f"WITH written AS ({sql} RETURNING (xmax = 0) AS is_new) "
+                                       "SELECT count(*) FILTER (WHERE is_new), count(*) FROM written", params)  # fmt: skip
+                        created, changed = cursor.fetchone()
             else:
+                sql, params = self._sql(stage, scope)
                 cursor.execute(f"SELECT count(*) FROM {stage.table} s JOIN {self.table} t ON {self.match}")
                 created = total - cursor.fetchone()[0]
                 cursor.execute(sql, params)
                 changed = max(cursor.rowcount, 0)
         updated = changed - created
         return {"created": created, "updated": updated, "unchanged": total - created - updated}
+
+    def _insert(self, stage: Stage) -> str:
+        return (f"INSERT INTO {self.table} ({', '.join(self.insert)}) "
+                f"SELECT {', '.join(self.insert.values())} FROM {stage.table} s {self.joins}")  # fmt: skip
 
     def _sql(self, stage: Stage, scope) -> tuple[str, list]:
         targets = list(self.insert)
@@ -149,9 +171,9 @@ class Upsert:
             condition += f" AND {self.table}.region_id IN (SELECT id FROM org_region WHERE path LIKE %s)"
             params.append(scope.path + "%")
         sql = (
-            f"INSERT INTO {self.table} ({', '.join(targets)}) "
+            self._insert(stage)
             # Rows in key order fill the unique index sequentially instead of at random.
-            f"SELECT {', '.join(self.insert.values())} FROM {stage.table} s {self.joins} WHERE true "
+            + " WHERE true "
             f"ORDER BY {', '.join('s.' + c for c in self.conflict)} "
             f"ON CONFLICT ({', '.join(self.conflict)}) DO UPDATE SET "
             + ", ".join(f"{c} = excluded.{c}" for c in update)
