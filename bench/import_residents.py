@@ -6,8 +6,8 @@
 Each import runs both steps as the console does: the check (parse, validate, look up keys, write the staged
 file) and the commit (COPY + one upsert, in one transaction). The rate is rows over the time of both steps.
 The files are generated in a child process. The peak memory reported is the highest sum of the resident set sizes
-of this process and its children (the CSV check's helper process), sampled every 50 ms, or this process's own
-peak if higher. A helper shares most of its pages with this process, and the sum counts them twice.
+of this process and its children (the CSV check's helper process) during the imports, sampled every 50 ms, or this
+process's own peak if higher. A helper shares most of its pages with this process, and the sum counts them twice.
 The last line is JSON: csv_rows_per_s, xlsx_rows_per_s, peak_rss_mb, subtree_ms.
 """
 
@@ -170,8 +170,6 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     args = parser.parse_args()
     directory = tempfile.mkdtemp(prefix="minping-bench-")
-    watch = MemoryWatch()
-    watch.start()
     started = time.perf_counter()
     generator = multiprocessing.get_context("fork").Process(target=write_files, args=(args.rows, directory))
     generator.start()
@@ -189,6 +187,8 @@ def main() -> None:
         generator.join()
         if generator.exitcode != 0:
             sys.exit("generating the files failed")
+        watch = MemoryWatch()  # from here on: the imports
+        watch.start()
         sizes = {ext: os.path.getsize(os.path.join(directory, f"residents.{ext}")) / 2**20 for ext in ("csv", "xlsx")}
         print(f"generated {args.rows} rows: CSV {sizes['csv']:.0f} MB, xlsx {sizes['xlsx']:.0f} MB "
               f"({time.perf_counter() - started:.0f} s)")  # fmt: skip

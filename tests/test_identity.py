@@ -58,6 +58,10 @@ def test_credit_codes_are_checked():
 def test_text_is_trimmed_and_half_width():
     assert clean_text("  张　三  ") == "张 三"
     assert clean_code(" ａｂ-１２ ") == "AB12"
+    # Cells without whitespace come back as they are; any whitespace, ASCII or not, takes the long way.
+    assert [clean_text(v) for v in ("张三", "", "a\tb\nc", "a\u3000b", "a\u200bb", "甲\x1f乙")] == [
+        "张三", "", "a b c", "a b", "a\u200bb", "甲 乙"]  # fmt: skip
+    assert [clean_code(v) for v in ("33021x", "ab-12", "a\tb", "中文")] == ["33021X", "AB12", "AB", "中文"]
 
 
 @pytest.mark.parametrize(

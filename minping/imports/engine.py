@@ -68,19 +68,22 @@ class RowReader:
     """Turns a row of raw cells into {column key: cleaned text}, or records why it cannot."""
 
     def __init__(self, register, keys: list[str | None], problems: Problems):
-        self.columns = register.columns
-        self.positions = [(position, key) for position, key in enumerate(keys) if key]
+        position = {key: n for n, key in enumerate(keys) if key}
+        # Each column with the position of its cells (None: the file lacks this optional column).
+        self.plan = [(column, position.get(column.key)) for column in register.columns]
         self.width = len(keys)
         self.problems = problems
 
     def read(self, line: int, values: list) -> dict | None:
-        data = {key: values[position] if position < len(values) else None for position, key in self.positions}
-        for position in range(self.width, len(values)):
-            if clean_text(values[position]):
-                self.problems.add(line, f"第{position + 1}列", "该列没有列名，却填写了数据")
+        if len(values) > self.width:
+            for position in range(self.width, len(values)):
+                if clean_text(values[position]):
+                    self.problems.add(line, f"第{position + 1}列", "该列没有列名，却填写了数据")
+        data = {}
         ok = True
-        for column in self.columns:
-            raw = data.get(column.key)
+        count = len(values)
+        for column, position in self.plan:
+            raw = values[position] if position is not None and position < count else None
             text = clean_text(raw)
             if not text:
                 if column.required:
@@ -94,7 +97,7 @@ class RowReader:
                     self.problems.add(line, column.header, str(exc))
                     ok = False
             else:
-                data[column.key] = text if isinstance(raw, str) else raw  # numbers and dates stay typed
+                data[column.key] = text if type(raw) is str else raw  # numbers and dates stay typed
         return data if ok else None
 
 

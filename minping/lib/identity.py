@@ -26,12 +26,16 @@ def clean_text(value) -> str:
     text = value if type(value) is str else str(value)
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
+    if " " not in text and text.isprintable():  # no whitespace at all: most cells (two C calls, no new string)
+        return text
     return " ".join(text.split())
 
 
 def clean_code(value) -> str:
     """Identifiers: no spaces or dashes at all, upper case."""
     text = value if type(value) is str and value.isascii() else clean_text(value)
+    if text.isalnum():  # ASCII letters and digits only: nothing to remove
+        return text.upper()
     return "".join(text.split()).replace("-", "").upper()
 
 
