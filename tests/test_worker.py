@@ -1,8 +1,9 @@
-"""An import run by a real Celery worker through a real Redis broker, on PostgreSQL."""
+"""Imports run by a real Celery worker (prefork, as deployed) through a real Redis broker, on PostgreSQL."""
 
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from urllib.parse import quote
 
@@ -12,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import TransactionTestCase, override_settings
 
-from minping.imports import actions
+from minping.imports import actions, engine
 from tests.base import id_number, make_region
 from tests.importing import csv_bytes
 
@@ -37,14 +38,21 @@ class CeleryWorkerTest(TransactionTestCase):
         self.grid = make_region("第1网格", "grid", make_region("光明社区", "community", make_region("一街道", "street", district)))
         self.user = User.objects.create_user("org", password="x", role=User.Role.ORGANISER, region=district)
         env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "tests.settings"}
+        self.log = tempfile.TemporaryFile(mode="w+")
         self.worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "minping", "worker", "--pool=solo", "--loglevel=WARNING", "--without-heartbeat"],
-            env=env, cwd=settings.BASE_DIR.parent,
+            [sys.executable, "-m", "celery", "-A", "minping", "worker", "--pool=prefork", "--concurrency=1",
+             "--loglevel=INFO", "--without-heartbeat", "--without-mingle", "--without-gossip"],
+            env=env, cwd=settings.BASE_DIR.parent, stdout=self.log, stderr=subprocess.STDOUT,
         )  # fmt: skip
 
     def tearDown(self):
         self.worker.terminate()
         self.worker.wait(timeout=30)
+        self.log.close()
+
+    def worker_log(self) -> str:
+        self.log.seek(0)
+        return self.log.read()
 
     def wait_for(self, job, *statuses, timeout=90):
         deadline = time.monotonic() + timeout
@@ -67,3 +75,18 @@ class CeleryWorkerTest(TransactionTestCase):
         self.wait_for(job, "done", "failed")
         self.assertEqual(job.result, {"created": 300, "updated": 0, "unchanged": 0})
         self.assertEqual(self.grid.residents.count(), 300)
+
+    def test_a_worker_checks_a_large_csv_in_two_parts(self):
+        rows = [["姓名", "身份证号", "手机号", "住址", "所属区域", "户编号"]]
+        for n in range(200_000):  # about 17 MB: more than PARALLEL_BYTES
+            day = n // 1000
+            rows.append([f"居民{n}", id_number(n, f"19{50 + day // 28 % 50}{day // 28 // 50 + 1:02d}{day % 28 + 1:02d}"),
+                         "13900001111", f"幸福路{n}号", "甲区/一街道/光明社区/第1网格", ""])  # fmt: skip
+        rows[150_000][1] = rows[10][1]  # a repeat across the cut
+        content = csv_bytes(rows)
+        self.assertGreater(len(content), engine.PARALLEL_BYTES)
+        job = actions.start_import(actor=self.user, register="residents", upload=SimpleUploadedFile("r.csv", content))
+        self.wait_for(job, "valid", "invalid", "failed")
+        self.assertEqual((job.status, job.row_count, job.problem_count), ("invalid", 200_000, 1), job.result)
+        self.assertEqual(job.problems, [{"row": 150_001, "column": "身份证号", "reason": "与第11行重复"}])
+        self.assertIn("ended with status 0", self.worker_log())  # the helper process checked the second part
