@@ -6,6 +6,9 @@ A campaign of 30 subjects × 6 questions. wrk drives 64 concurrent connections i
 JSON view (the ceiling on this machine), the JSON cast endpoint (one ballot per request), and the voter flow as a
 phone does it (code page, stylesheet, ballot page for the code, form submission). The last line is JSON with
 ballots_per_s, p99_ms, bare_req_per_s and flow_ballots_per_s.
+
+gunicorn runs 4 gthread workers of 4 threads; BENCH_WORKERS, BENCH_THREADS and BENCH_CLASS (the worker class)
+change that, to compare deployments.
 """
 
 import argparse
@@ -65,7 +68,7 @@ def free_port() -> int:
 
 def start_server(port: int) -> subprocess.Popen:
     command = [sys.executable, "-m", "gunicorn", "bench.server:application", "-b", f"127.0.0.1:{port}",
-               "-w", os.environ.get("BENCH_WORKERS", "4"), "-k", "gthread", "--threads", os.environ.get("BENCH_THREADS", "4"),
+               "-w", os.environ.get("BENCH_WORKERS", "4"), "-k", os.environ.get("BENCH_CLASS", "gthread"), "--threads", os.environ.get("BENCH_THREADS", "4"),
                "--chdir", str(ROOT), "--log-level", "warning"]  # fmt: skip
     server = subprocess.Popen(command, env={**os.environ, "DJANGO_SETTINGS_MODULE": "minping.settings"})
     for _ in range(100):

@@ -67,7 +67,8 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_from_url(env("DATABASE_URL"), DATA_DIR / "minping.sqlite3")}
+DATABASES = {"default": database_from_url(env("DATABASE_URL"), DATA_DIR / "minping.sqlite3",
+                                          prepared=env_bool("MINPING_DB_PREPARED", True))}  # fmt: skip
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")

@@ -47,3 +47,30 @@ class HealthCheckTest(SimpleTestCase):
         self.other.health_check_enabled, self.other.health_check_done = True, False
         self.other.close_if_health_check_failed()
         self.assertNotEqual(self.backend_pid(), pid)
+
+
+@unittest.skipUnless(connection.vendor == "postgresql", "prepared statements are PostgreSQL's")
+class PreparedStatementTest(SimpleTestCase):
+    databases = {"default"}
+
+    def prepared_after(self, runs: int, other) -> list[str]:
+        with other.cursor() as cursor:
+            for n in range(runs):
+                cursor.execute("SELECT %s::int + 1", [n])
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [row[0] for row in cursor.fetchall()]
+
+    def test_a_statement_run_five_times_on_a_connection_is_prepared_for_the_sixth(self):
+        other = connection.copy()
+        self.addCleanup(other.close)
+        self.assertEqual(self.prepared_after(5, other), [])
+        self.assertEqual(self.prepared_after(1, other), ["SELECT $1::int + 1"])
+
+    def test_minping_db_prepared_off_prepares_nothing(self):
+        from minping.lib.env import database_from_url
+
+        settings = database_from_url(f"postgres://{connection.settings_dict['HOST']}/x", None, prepared=False)
+        other = connection.copy()
+        other.settings_dict = {**other.settings_dict, "OPTIONS": settings["OPTIONS"]}
+        self.addCleanup(other.close)
+        self.assertEqual(self.prepared_after(10, other), [])
