@@ -3,10 +3,11 @@
 import logging
 import os
 import tempfile
+import threading
 import unittest
 from unittest import mock
 
-from django.db import connection
+from django.db import connection, connections
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import SimpleTestCase, TransactionTestCase, override_settings
 
@@ -140,3 +141,18 @@ class ParallelCheckTest(TransactionTestCase):
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*), count(DISTINCT line) FROM {engine.stage_for(job).table}")
             self.assertEqual(cursor.fetchone(), (300, 300))
+
+    def test_a_check_running_in_a_thread_of_a_web_process_is_read_in_one_pass(self):
+        content, done = csv_bytes([HEADER, *self.people(300)]), {}
+
+        def check_in_thread():
+            try:
+                done["job"] = self.start(content)
+            finally:
+                connections.close_all()
+
+        with self.assertNoLogs("minping.imports.engine", logging.INFO):  # no helper was started
+            thread = threading.Thread(target=check_in_thread)
+            thread.start()
+            thread.join()
+        self.assertEqual((done["job"].status, done["job"].row_count), ("valid", 300))

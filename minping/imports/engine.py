@@ -4,6 +4,7 @@ import logging
 import operator
 import os
 import pickle
+import threading
 import traceback
 
 from django.core.cache import cache
@@ -225,8 +226,12 @@ PARALLEL_BYTES = 16 << 20
 def _two_parts(job: ImportJob):
     """On PostgreSQL a large CSV is read as two parts at once, the second by a helper process: two cores check a
     million rows in about half the time. The helper writes to the stage over its own session, which can see the
-    stage only once it is committed: not inside a transaction (as in tests that roll back)."""
+    stage only once it is committed: not inside a transaction (as in tests that roll back). It is forked only from
+    a main thread (a Celery worker's), never from a thread of a web process, whose other threads may hold locks
+    a forked copy could wait on forever."""
     if job.format != "csv" or connection.vendor != "postgresql" or connection.in_atomic_block:
+        return None
+    if threading.current_thread() is not threading.main_thread():
         return None
     return csv_halves(job.upload_path, PARALLEL_BYTES)
 
