@@ -156,3 +156,18 @@ class ParallelCheckTest(TransactionTestCase):
             thread.start()
             thread.join()
         self.assertEqual((done["job"].status, done["job"].row_count), ("valid", 300))
+
+    def test_when_the_first_part_fails_the_helper_is_stopped_and_the_job_fails(self):
+        parent, run = os.getpid(), engine.RowCheck.run
+
+        def run_failing_here(check, *args, **kwargs):
+            if os.getpid() == parent:
+                raise RuntimeError("the database went away")
+            return run(check, *args, **kwargs)
+
+        with mock.patch.object(engine.RowCheck, "run", run_failing_here), self.assertLogs("minping.imports.engine"):
+            job = self.start(csv_bytes([HEADER, *self.people(300)]))
+        self.assertEqual(job.status, "failed")
+        self.assertIn("the database went away", job.result["error"])
+        with self.assertRaises(ChildProcessError):  # the helper was reaped, not left behind
+            os.waitpid(-1, os.WNOHANG)

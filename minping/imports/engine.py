@@ -4,6 +4,7 @@ import logging
 import operator
 import os
 import pickle
+import signal
 import threading
 import traceback
 
@@ -137,8 +138,13 @@ def _validate(job: ImportJob) -> None:
     check = RowCheck(register, ctx, RowReader(register, keys, problems)) if keys is not None else None
     if check is not None:
         helper = _check_in_helper(check, stage, RowSource(job.upload_path, job.format, parts[1])) if parts else None
-        with stage.writer() as write:
-            check.run(rows, write, lambda: _report(job, "validating", check.row_count, source.fraction()))
+        try:
+            with stage.writer() as write:
+                check.run(rows, write, lambda: _report(job, "validating", check.row_count, source.fraction()))
+        except BaseException:
+            if helper:
+                _stop_helper(*helper)
+            raise
         if parts and not (helper and check.merge(_helper_result(*helper))):
             # No helper, or it failed: read its part here, instead of whatever it may have staged.
             with connection.cursor() as cursor:
@@ -238,11 +244,13 @@ def _two_parts(job: ImportJob):
 
 def _check_in_helper(check: RowCheck, stage: Stage, source: RowSource) -> tuple[int, int] | None:
     """Fork a helper that checks `source` into the stage; its pid and the pipe its findings come back on."""
+    read_end, write_end = os.pipe()
     try:
-        read_end, write_end = os.pipe()
         pid = os.fork()
     except OSError:
         log.warning("no helper process for import; reading the file in one pass", exc_info=True)
+        os.close(read_end)
+        os.close(write_end)
         return None
     if pid:
         os.close(write_end)
@@ -265,6 +273,12 @@ def _check_in_helper(check: RowCheck, stage: Stage, source: RowSource) -> tuple[
         traceback.print_exc()
     finally:
         os._exit(status)
+
+
+def _stop_helper(pid: int, read_end: int) -> None:
+    os.close(read_end)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
 
 
 def _helper_result(pid: int, read_end: int) -> tuple | None:
