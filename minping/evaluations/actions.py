@@ -22,7 +22,7 @@ from django.utils import timezone
 from minping.accounts.scoping import ensure_region_in_scope
 from minping.audit.actions import record_event
 from minping.evaluations import codes as code_rules
-from minping.evaluations.ballots import ballot_digest, canonical, chain_head, genesis
+from minping.evaluations.ballots import ballot_digest, canonical, chain_head, content_digest, genesis
 from minping.evaluations.instruments import AnswerError, clean_answers, validate_definition
 from minping.evaluations.models import (
     Ballot,
@@ -429,7 +429,7 @@ def cast_ballot(*, campaign: Campaign, code: str, answers, channel: str | None =
     key_digest = hashlib.sha256(f"{campaign.pk}:{idempotency_key}".encode()).hexdigest() if idempotency_key else ""
     presented = getattr(campaign, "presented", None)
     if presented and presented.digest == code_digest and connection.vendor == "postgresql":
-        receipt = _cast_in_one_statement(campaign, presented, stored, stored_json, channel, key_digest, payload_digest,
+        receipt = _cast_in_one_statement(campaign, presented, stored_json, channel, key_digest, payload_digest,
                                          void_reason)  # fmt: skip
         if receipt is not None:
             return receipt
@@ -487,19 +487,18 @@ SELECT count(*) FROM b
 """
 
 
-def _cast_in_one_statement(campaign, presented: Presented, stored: dict, stored_json: bytes, channel, key_digest: str,
+def _cast_in_one_statement(campaign, presented: Presented, stored_json: bytes, channel, key_digest: str,
                            payload_digest: str, void_reason: str) -> Receipt | None:  # fmt: skip
     """PostgreSQL: check the campaign is open (holding its row against closing), use the code, store the ballot
     and the idempotency record in one statement, which is one transaction and one round trip. None when nothing
     was stored; an IntegrityError (a tracker or idempotency key taken) leaves nothing stored either."""
     channel = _cast_channel(campaign, channel, presented.channel)
-    ballot = Ballot(id=uuid.uuid4(), campaign=campaign, group_id=presented.group_id, channel=channel,
-                    cast_on=timezone.localdate(), answers=stored, tracker=new_tracker(), void_reason=void_reason)  # fmt: skip
-    ballot.digest = ballot_digest(ballot, stored_json)
-    params = {"campaign": campaign.pk, "code": presented.digest, "group": presented.group_id, "id": ballot.id,
-              "channel": channel, "cast_on": ballot.cast_on, "answers": stored_json.decode(),
-              "tracker": ballot.tracker, "digest": ballot.digest, "void": void_reason, "key": key_digest,
-              "payload": payload_digest}  # fmt: skip
+    cast_on, tracker = timezone.localdate(), new_tracker()
+    digest = content_digest(stored_json, campaign=campaign.pk, group=presented.group_id, channel=channel,
+                            cast_on=cast_on, tracker=tracker, void=void_reason)  # fmt: skip
+    params = {"campaign": campaign.pk, "code": presented.digest, "group": presented.group_id, "id": uuid.uuid4(),
+              "channel": channel, "cast_on": cast_on, "answers": stored_json.decode(), "tracker": tracker,
+              "digest": digest, "void": void_reason, "key": key_digest, "payload": payload_digest}  # fmt: skip
     sql = CAST_SQL.format(field=presented.field)
     try:
         with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
@@ -508,7 +507,7 @@ def _cast_in_one_statement(campaign, presented: Presented, stored: dict, stored_
                 stored_count = cursor.fetchone()[0]
     except IntegrityError:
         return None
-    return Receipt(ballot.tracker) if stored_count else None
+    return Receipt(tracker) if stored_count else None
 
 
 def _cast_channel(campaign: Campaign, channel: str | None, batch_channel: str) -> str:

@@ -224,8 +224,14 @@ def _answer(question: dict, keys: frozenset, value, where: tuple[str, str], prob
     return value.strip() if isinstance(value, str) else value
 
 
-def _with_keys(questions: list[dict]) -> list[tuple[dict, frozenset]]:
-    return [(q, frozenset(o["key"] for o in q.get("options", ()))) for q in questions]
+class _Questions:
+    """A section's questions, prepared once per ballot for the checks of every subject's answers."""
+
+    def __init__(self, questions: list[dict]):
+        # (question, its key, its option keys, whether one option key is an answer that needs no more checking)
+        self.plan = [(q, q["key"], frozenset(o["key"] for o in q.get("options", ())), q["type"] in CHOICE_TYPES)
+                     for q in questions]  # fmt: skip
+        self.known = {q["key"] for q in questions}
 
 
 def clean_answers(definition: dict, subject_ids: list[int], payload, *, allow_void: bool = False) -> dict:
@@ -242,7 +248,7 @@ def clean_answers(definition: dict, subject_ids: list[int], payload, *, allow_vo
     if not isinstance(subjects, dict) or not isinstance(general, dict):
         raise AnswerError([{"field": "answers", "reason": "subjects 和 general 应为对象"}])
     expected = {str(pk) for pk in subject_ids}
-    subject_questions = _with_keys(definition["subject_questions"])
+    subject_questions = _Questions(definition["subject_questions"])
     for extra in sorted(set(subjects) - expected):
         problems.append({"field": f"subjects.{extra}", "reason": "不是本次测评的对象"})
     stored: dict = {"s": {}, "g": {}}
@@ -262,22 +268,24 @@ def clean_answers(definition: dict, subject_ids: list[int], payload, *, allow_vo
             stored["s"][str(pk)] = {"void": str(given["void"])[:100]}
             continue
         stored["s"][str(pk)] = _section(subject_questions, given, field, problems)
-    stored["g"] = _section(_with_keys(definition.get("general_questions", [])), general, "general", problems)
+    stored["g"] = _section(_Questions(definition.get("general_questions", [])), general, "general", problems)
     if problems:
         raise AnswerError(problems)
     return stored
 
 
-def _section(questions: list[tuple[dict, frozenset]], given: dict, field: str, problems: list) -> dict:
-    """Check one section (a subject's or the general questions) against (question, option keys) pairs."""
-    known = {question["key"] for question, _keys in questions}
-    if not given.keys() <= known:
-        for extra in sorted(set(given) - known - {"unknown"}):
+def _section(questions: _Questions, given: dict, field: str, problems: list) -> dict:
+    """Check one section (a subject's or the general questions) against its questions."""
+    if not given.keys() <= questions.known:
+        for extra in sorted(set(given) - questions.known - {"unknown"}):
             problems.append({"field": f"{field}.{extra}", "reason": "没有这道题"})
     section = {}
-    for question, keys in questions:
-        key = question["key"]
-        value = _answer(question, keys, given.get(key), (field, key), problems)
+    for question, key, keys, choice in questions.plan:
+        value = given.get(key)
+        if choice and type(value) is str and value and value in keys:  # one of the options: most answers
+            section[key] = value
+            continue
+        value = _answer(question, keys, value, (field, key), problems)
         if value is not None:
             section[key] = value
     return section
