@@ -6,6 +6,7 @@ import uuid
 
 from django.db import connection
 from django.test import TransactionTestCase, skipUnlessDBFeature
+from django.test.utils import CaptureQueriesContext
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -207,6 +208,25 @@ class ConcurrentCastTest(TransactionTestCase):
 
 
 class BallotsCommandTest(BaseTestCase):
+    def test_ballots_cast_by_the_one_statement_path_verify(self):
+        """Casting a code as voters do (found first, then cast in one statement on PostgreSQL) stores ballots whose
+        digests `ballots verify` recomputes from their content."""
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        campaign, _group, pairs = make_campaign(self)
+        with CaptureQueriesContext(connection) as queries:
+            for token, _short in pairs[:3]:
+                found = actions.campaign_for_code(token)
+                actions.cast_ballot(campaign=found, code=token, answers=full_answers(campaign), idempotency_key=token)
+        if connection.vendor == "postgresql":
+            self.assertEqual(sum("WITH p AS" in q["sql"] for q in queries), 3)  # the one-statement path was taken
+        actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+        out = StringIO()
+        call_command("ballots", "verify", str(campaign.pk), stdout=out)
+        self.assertIn("3 ballots reconcile", out.getvalue())
+
     def test_verify_and_reconcile_report_an_intact_box_and_a_broken_one(self):
         from io import StringIO
 
