@@ -8,7 +8,6 @@ import contextlib
 import copy
 import functools
 import hashlib
-import json
 import secrets
 import time
 import uuid
@@ -378,12 +377,15 @@ def campaign_for_code(presented: str) -> Campaign:
 
 def ensure_usable(campaign: Campaign) -> None:
     """CastError unless the code `campaign_for_code` found is still unused and voting is open."""
-    status = campaign.presented.status
+    _ensure_unused(campaign.presented.status)
+    ensure_accepting(campaign)
+
+
+def _ensure_unused(status: str) -> None:
     if status == Code.Status.USED:
         raise CastError("used_code", "这个测评码已经投过票", status=409)
     if status == Code.Status.VOIDED:
         raise CastError("voided_code", "这个测评码已作废", status=410)
-    ensure_accepting(campaign)
 
 
 def find_code(campaign: Campaign, presented: str) -> Code:
@@ -397,10 +399,7 @@ def find_code(campaign: Campaign, presented: str) -> Code:
         raise CastError("unknown_code", "测评码不存在，请核对", status=404)
     if code.campaign_id != campaign.pk:
         raise CastError("foreign_code", "这个测评码不属于本次测评", status=404)
-    if code.status == Code.Status.USED:
-        raise CastError("used_code", "这个测评码已经投过票", status=409)
-    if code.status == Code.Status.VOIDED:
-        raise CastError("voided_code", "这个测评码已作废", status=410)
+    _ensure_unused(code.status)
     return code
 
 
@@ -449,8 +448,8 @@ def cast_ballot(*, campaign: Campaign, code: str, answers, channel: str | None =
             channel = _cast_channel(campaign, channel, batch_channel)
             ballot = Ballot(campaign=campaign, group_id=group_id, channel=channel, cast_on=timezone.localdate(),
                             answers=stored, tracker=new_tracker(), void_reason=void_reason)  # fmt: skip
-            ballot.digest = ballot_digest(ballot)
-            _insert_ballot(ballot, key_digest, payload_digest)
+            ballot.digest = ballot_digest(ballot, stored_json)
+            _insert_ballot(ballot, stored_json, key_digest, payload_digest)
     except IntegrityError:
         # The idempotency key was taken by another submission in the meantime: answer as for a repeat.
         if key_digest and (repeated := _repeated(key_digest, payload_digest)):
@@ -533,13 +532,13 @@ def _use_code(campaign: Campaign, field: str, code_digest: str) -> tuple[int, st
         return cursor.fetchone()
 
 
-def _insert_ballot(ballot: Ballot, key_digest: str, payload_digest: str) -> None:
+def _insert_ballot(ballot: Ballot, answers_json: bytes, key_digest: str, payload_digest: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO evaluations_ballot (id, campaign_id, group_id, channel, cast_on, answers, tracker, digest, "
             "void_reason) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [ballot.id.hex if connection.vendor == "sqlite" else ballot.id, ballot.campaign_id, ballot.group_id,
-             ballot.channel, ballot.cast_on, json.dumps(ballot.answers, ensure_ascii=False), ballot.tracker,
+             ballot.channel, ballot.cast_on, answers_json.decode(), ballot.tracker,
              ballot.digest, ballot.void_reason],
         )  # fmt: skip
         if key_digest:
