@@ -189,13 +189,12 @@ class AnswerError(ValueError):
         self.problems = problems
 
 
-def _answer(question: dict, keys: frozenset, value, where: tuple[str, str], problems: list) -> object:
-    """The answer to store, or None. `keys` are the question's option keys; `where` = (section, question) names
-    the field in a problem (formatted only then: a ballot of 30 subjects has 180 answers)."""
+def _answer(question: dict, keys: frozenset, value, field: str, problems: list) -> object:
+    """The answer to store, or None. `keys` are the question's option keys; `field` names it in a problem."""
     kind = question["type"]
 
     def problem(reason: str) -> None:
-        problems.append({"field": f"{where[0]}.{where[1]}", "reason": reason})
+        problems.append({"field": field, "reason": reason})
 
     if value is None or value == "" or value == []:
         if question.get("required", True):
@@ -285,7 +284,7 @@ def _section(questions: _Questions, given: dict, field: str, problems: list) -> 
         if choice and type(value) is str and value and value in keys:  # one of the options: most answers
             section[key] = value
             continue
-        value = _answer(question, keys, value, (field, key), problems)
+        value = _answer(question, keys, value, f"{field}.{key}", problems)
         if value is not None:
             section[key] = value
     return section

@@ -172,11 +172,15 @@ class RowCheck:
     """Checks rows into the stage: read, cleaned by the register, its key not seen before in the file."""
 
     def __init__(self, register, ctx: Context, reader: RowReader):
-        self.register, self.ctx, self.reader, self.problems = register, ctx, reader, reader.problems
+        self.register, self.ctx, self.reader = register, ctx, reader
         self.staged_values = operator.itemgetter(*(name for name, _kind in register.stage))  # a tuple, in stage order
         self.seen: dict[int, int] = {}  # hash of a row's key -> its line
         self.preview: list[list] = []
         self.row_count = 0
+
+    @property
+    def problems(self) -> Problems:
+        return self.reader.problems
 
     def run(self, rows, write, report=None) -> None:
         register, reader, problems, seen, ctx = self.register, self.reader, self.problems, self.seen, self.ctx
@@ -260,8 +264,7 @@ def _check_in_helper(check: RowCheck, stage: Stage, source: RowSource) -> tuple[
         os.close(read_end)
         inherited = connection.connection  # noqa: F841 -- the parent's session, kept open: closing it would end it
         connection.connection = None  # a session of our own on first use
-        check.problems, check.seen, check.row_count = Problems(), {}, 0
-        check.reader.problems = check.problems
+        check.reader.problems, check.seen, check.row_count = Problems(), {}, 0
         with stage.writer() as write:
             check.run(iter(source), write)
         connection.close()
