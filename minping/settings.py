@@ -37,6 +37,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "minping.lib.locale.LanguageMiddleware",
+    "minping.lib.formdata.FormDataMiddleware",
     "django.middleware.common.CommonMiddleware",
     "minping.lib.csrf.CsrfMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
