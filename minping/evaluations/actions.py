@@ -596,7 +596,7 @@ def _repeated(key_digest: str, payload_digest: str) -> Receipt | None:
 
 
 def new_tracker() -> str:
-    body = "".join(secrets.choice(code_rules.ALPHABET) for _ in range(10))
+    body = code_rules.random_chars(10)
     return f"{body[:5]}-{body[5:]}"
 
 
