@@ -81,6 +81,11 @@ class FormRefusalsTest(SimpleTestCase):
         response = Client().post("/v/", body, content_type=URLENCODED)
         self.assertEqual(response.status_code, 400)
 
+    def test_a_body_over_the_size_limit(self):
+        body = "code=" + "A" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        response = Client().post("/v/", body, content_type=URLENCODED)
+        self.assertEqual(response.status_code, 400)
+
     def test_a_charset_other_than_utf8(self):
         response = Client().post("/v/", "code=1", content_type=f"{URLENCODED}; charset=gb2312")
         self.assertEqual(response.status_code, 400)
