@@ -10,12 +10,15 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from minping.accounts.apikeys import user_for_key
+from minping.lib.text import storable
 
 MAX_BODY = 1024 * 1024
 
 
 class BoundedJSONParser(Parser):
-    """JSON bodies up to 1 MB; nesting too deep for the parser is a 400, too large a 413, never a 500."""
+    """JSON bodies up to 1 MB; nesting too deep for the parser is a 400, too large a 413, never a 500. So is text
+    the database cannot store (a NUL character, an unpaired surrogate), which JSON can carry only as a \\u
+    escape."""
 
     def parse_body(self, request):
         length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -28,9 +31,27 @@ class BoundedJSONParser(Parser):
         if len(body) > MAX_BODY:
             raise HttpError(413, "request body too large")
         try:
-            return json.loads(body or b"{}")
+            data = json.loads(body or b"{}")
         except (ValueError, RecursionError):
             raise HttpError(400, "request body is not valid JSON") from None
+        if b"\\u" in body and not _storable_strings(data):
+            raise HttpError(400, "request body holds a NUL character or an unpaired surrogate")
+        return data
+
+
+def _storable_strings(data) -> bool:
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if not storable(value):
+                return False
+        elif isinstance(value, dict):
+            pending.extend(value)
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return True
 
 
 class ApiKeyAuth(HttpBearer):

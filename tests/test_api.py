@@ -3,7 +3,7 @@ import json
 from django.core.cache import cache
 
 from minping.accounts.apikeys import create_api_key
-from minping.evaluations.models import Ballot, Code, Instrument
+from minping.evaluations.models import Ballot, Campaign, Code, Instrument
 from tests.base import BaseTestCase
 from tests.evaluating import full_answers, make_campaign
 
@@ -65,6 +65,16 @@ class OrganiserApiTest(BaseTestCase):
         self.assertEqual(response.status_code, 422)
         self.assertEqual(response.json()["error"], "invalid")
 
+    def test_a_name_the_database_cannot_store_is_refused(self):
+        instrument = Instrument.objects.get(builtin_key="community_work", region__isnull=True)
+        for name in ("a\x00b", "a\ud800b"):
+            body = json.dumps({"name": name, "instrument": instrument.pk, "region": self.community_a.pk, "channels": ["qr"],
+                               "groups": [{"name": name}]})  # fmt: skip
+            response = self.client.post("/api/campaigns", body, content_type="application/json",
+                                        headers={"Authorization": f"Bearer {self.key}"})  # fmt: skip
+            self.assertEqual(response.status_code, 400)
+        self.assertFalse(Campaign.objects.exists())
+
     def test_a_region_outside_the_keys_scope_is_404(self):
         instrument = Instrument.objects.get(builtin_key="community_work", region__isnull=True)
         response = self.call("post", "/campaigns", {"name": "x", "instrument": instrument.pk, "region": self.street_b.pk,
@@ -117,6 +127,20 @@ class VoterApiTest(BaseTestCase):
             with self.subTest(status=status, body=body[:20]):
                 self.assertEqual(self.cast(body).status_code, status)
         self.assertEqual(Ballot.objects.count(), 0)
+
+    def test_text_the_database_cannot_store_is_refused(self):
+        # JSON carries a NUL or an unpaired surrogate only as an escape; PostgreSQL can store neither.
+        for bad in ("\\u0000", "\\ud800"):
+            answers = json.dumps(full_answers(self.campaign, suggestion="SUGGESTION"))
+            body = f'{{"code": "{self.pairs[0][0]}", "answers": {answers.replace("SUGGESTION", "a" + bad)}}}'
+            with self.subTest(bad=bad):
+                self.assertEqual(self.cast(body).status_code, 400)
+                tracker = self.client.post("/api/vote/tracker", f'{{"campaign": {self.campaign.pk}, "tracker": "{bad}"}}',
+                                           content_type="application/json")  # fmt: skip
+                self.assertEqual(tracker.status_code, 400)
+        self.assertEqual(Code.objects.filter(status="used").count(), 0)
+        escaped = json.dumps(full_answers(self.campaign, suggestion="\\u0000 是六个字符"))  # a backslash, not a NUL
+        self.assertEqual(self.cast(f'{{"code": "{self.pairs[0][0]}", "answers": {escaped}}}').status_code, 201)
 
     def test_a_cross_site_origin_is_refused(self):
         body = {"code": self.pairs[0][0], "answers": full_answers(self.campaign)}

@@ -107,6 +107,18 @@ class CastBallotTest(BaseTestCase):
                 self.cast(answers=answers)
         self.assertEqual(Code.objects.filter(status="used").count(), 0)
 
+    def test_text_the_database_cannot_store_is_refused(self):
+        subject = str(self.campaign.subjects.get().pk)
+        for text in ("多来\x00走走", "多来\ud800走走"):
+            with self.subTest(text=text), self.assertRaises(CastError) as raised:
+                self.cast(answers=full_answers(self.campaign, suggestion=text))
+            self.assertEqual(raised.exception.problems[0]["field"], "general.suggestion")
+            void = {"subjects": {subject: {"void": text}}}
+            with self.subTest(void=text), self.assertRaises(CastError) as raised:
+                self.cast(code=self.pairs[1][0], answers=void, channel="paper")
+            self.assertEqual(raised.exception.problems[0]["field"], f"subjects.{subject}.void")
+        self.assertEqual(Code.objects.filter(status="used").count(), 0)
+
     def test_a_subject_may_be_marked_unknown(self):
         subject = str(self.campaign.subjects.get().pk)
         self.cast(answers={"subjects": {subject: {"unknown": True}}})

@@ -5,7 +5,7 @@ from django.core.exceptions import TooManyFieldsSent
 from django.http import QueryDict
 from django.test import Client, RequestFactory, SimpleTestCase
 
-from minping.lib.formdata import URLENCODED, FormData, FormDataMiddleware
+from minping.lib.formdata import NUL_REFUSED, URLENCODED, FormData, FormDataMiddleware
 
 BODIES = [
     b"",
@@ -85,6 +85,18 @@ class FormRefusalsTest(SimpleTestCase):
         body = "code=" + "A" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         response = Client().post("/v/", body, content_type=URLENCODED)
         self.assertEqual(response.status_code, 400)
+
+    def test_a_nul_character_in_a_form_or_a_query_string(self):
+        # PostgreSQL cannot store or compare text holding NUL: views that read a field themselves (the voter's
+        # code, the ballot box's tracker, search boxes) would otherwise fail with 500.
+        for response in (Client().post("/v/", "code=AB%00CD", content_type=URLENCODED),
+                         Client().post("/v/", "code=AB\x00CD", content_type=URLENCODED),
+                         Client().get("/v/?q=%00")):  # fmt: skip
+            self.assertEqual(response.status_code, 400)
+            self.assertEqual(response.content.decode(), NUL_REFUSED)
+        api = Client().get("/api/results/1?q=%00")
+        self.assertEqual((api.status_code, api.json()["error"]), (400, "nul_character"))
+        self.assertEqual(Client().get("/v/?q=%2500").status_code, 200)  # the text "%00" is not a NUL
 
     def test_a_charset_other_than_utf8(self):
         response = Client().post("/v/", "code=1", content_type=f"{URLENCODED}; charset=gb2312")

@@ -16,6 +16,8 @@ import re
 
 from django.core.exceptions import ValidationError
 
+from minping.lib.text import storable
+
 SATISFACTION = [
     {"key": "satisfied", "label": "满意", "score": 100},
     {"key": "fairly", "label": "基本满意", "score": 80},
@@ -181,6 +183,9 @@ def validate_definition(definition) -> dict:
     return definition
 
 
+UNSTORABLE = "包含无法保存的字符（如空字符），请删除后重试"
+
+
 class AnswerError(ValueError):
     """Answers that cannot be stored: `problems` is a list of {"field", "reason"} for the voter or the API."""
 
@@ -218,6 +223,8 @@ def _answer(question: dict, keys: frozenset, value, field: str, problems: list) 
         return value
     if not isinstance(value, str):
         problem("应为文字")
+    elif not storable(value):
+        problem(UNSTORABLE)
     elif len(value) > question.get("max_length", 500):
         problem(f"不能超过 {question.get('max_length', 500)} 字")
     return value.strip() if isinstance(value, str) else value
@@ -264,7 +271,10 @@ def clean_answers(definition: dict, subject_ids: list[int], payload, *, allow_vo
             stored["s"][str(pk)] = {"unknown": True}
             continue
         if allow_void and given.get("void"):  # a paper section marked invalid (废票): more marks than allowed…
-            stored["s"][str(pk)] = {"void": str(given["void"])[:100]}
+            reason = str(given["void"])[:100]
+            if not storable(reason):
+                problems.append({"field": f"{field}.void", "reason": UNSTORABLE})
+            stored["s"][str(pk)] = {"void": reason}
             continue
         stored["s"][str(pk)] = _section(subject_questions, given, field, problems)
     stored["g"] = _section(_Questions(definition.get("general_questions", [])), general, "general", problems)

@@ -2,7 +2,7 @@ from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.core.exceptions import TooManyFieldsSent
-from django.http import QueryDict
+from django.http import HttpResponseBadRequest, JsonResponse, QueryDict
 from django.utils.datastructures import MultiValueDict
 
 URLENCODED = "application/x-www-form-urlencoded"
@@ -34,15 +34,35 @@ class FormData(QueryDict):
         self._mutable = mutable
 
 
+NUL_REFUSED = "请求中含有无法处理的空字符，请检查后重新提交"
+
+
 class FormDataMiddleware:
     """Reads an urlencoded POST body into a FormData before anything asks for request.POST (the CSRF check
-    always does). Other bodies, other charsets (which Django refuses) and bodies already read are left to Django."""
+    always does). Other bodies, other charsets (which Django refuses) and bodies already read are left to Django.
+
+    A query string or form body holding a NUL character is refused with 400: PostgreSQL cannot store or even
+    compare text with one, and Django's form fields refuse it, but many views read a search box or a code
+    straight from the request. (Urlencoded text cannot carry an unpaired surrogate: bad UTF-8 decodes to U+FFFD.)
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or "\x00" in query:
+            return _refuse_nul(request)
         if (request.method == "POST" and request.content_type == URLENCODED
                 and (request.encoding or "utf-8").lower() == "utf-8" and not hasattr(request, "_post")):  # fmt: skip
-            request._post, request._files = FormData(request.body, encoding="utf-8"), MultiValueDict()
+            body = request.body
+            if b"%00" in body or b"\x00" in body:
+                return _refuse_nul(request)
+            request._post, request._files = FormData(body, encoding="utf-8"), MultiValueDict()
         return self.get_response(request)
+
+
+def _refuse_nul(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": "nul_character", "message": NUL_REFUSED}, status=400)
+    return HttpResponseBadRequest(NUL_REFUSED, content_type="text/plain; charset=utf-8")
