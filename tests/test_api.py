@@ -75,6 +75,25 @@ class OrganiserApiTest(BaseTestCase):
             self.assertEqual(response.status_code, 400)
         self.assertFalse(Campaign.objects.exists())
 
+    def test_names_and_quorums_out_of_range_get_422(self):
+        instrument = Instrument.objects.get(builtin_key="community_work", region__isnull=True)
+        base = {"name": "x", "instrument": instrument.pk, "region": self.community_a.pk, "channels": ["qr"]}
+        cases = [
+            ("name", {**base, "name": "测" * 201}),
+            ("name", {**base, "name": "   "}),
+            ("name", {**base, "groups": [{"name": "群" * 101}]}),
+            ("quorum", {**base, "groups": [{"name": "群众", "quorum": 2**63}]}),
+            ("quorum", {**base, "groups": [{"name": "群众", "quorum": 0}]}),
+        ]
+        for field, body in cases:
+            with self.subTest(body=str(body)[:60]):
+                response = self.call("post", "/campaigns", body)
+                self.assertEqual(response.status_code, 422)
+                self.assertIn(field, response.json()["problems"])
+        self.assertFalse(Campaign.objects.exists())
+        created = self.call("post", "/campaigns", {**base, "name": " 三考 ", "groups": [{"name": "群" * 100, "quorum": 100000}]})
+        self.assertEqual((created.status_code, created.json()["name"]), (201, "三考"))
+
     def test_a_region_outside_the_keys_scope_is_404(self):
         instrument = Instrument.objects.get(builtin_key="community_work", region__isnull=True)
         response = self.call("post", "/campaigns", {"name": "x", "instrument": instrument.pk, "region": self.street_b.pk,

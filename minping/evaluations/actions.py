@@ -88,8 +88,8 @@ def create_campaign(*, actor, name: str, region, instrument: Instrument, channel
     unknown = set(channels) - set(Campaign.Channel.values)
     if not channels or unknown:
         raise ValidationError({"channels": "请至少选择一种有效的投票方式"})
-    if not 1 <= quorum <= 100000:
-        raise ValidationError({"quorum": "有效票数下限应在 1 到 100000 之间"})
+    name = _name(name, Campaign)
+    _check_quorum(quorum)
     if starts_at and ends_at and ends_at <= starts_at:
         raise ValidationError({"ends_at": "投票截止时间应晚于开始时间"})
     groups = groups or [{"name": "群众", "kind": "masses", "weight": 1}]
@@ -136,10 +136,27 @@ def add_group(*, actor, campaign: Campaign, name: str, kind: str = "custom", wei
     _ensure_draft(campaign)
     if kind not in EvaluatorGroup.Kind.values:
         raise ValidationError({"kind": "未知的评价群体类型"})
-    weight = _weight(weight)
+    name, weight = _name(name, EvaluatorGroup), _weight(weight)
+    if quorum is not None:
+        _check_quorum(quorum)
     if campaign.groups.filter(name=name).exists():
         raise ValidationError({"name": "已有同名的评价群体"})
     return EvaluatorGroup.objects.create(campaign=campaign, name=name, kind=kind, weight=weight, quorum=quorum)
+
+
+def _name(value: str, model) -> str:
+    """A name from a form or the API, trimmed, fitting its column."""
+    name, limit = value.strip(), model._meta.get_field("name").max_length
+    if not name:
+        raise ValidationError({"name": "名称不能为空"})
+    if len(name) > limit:
+        raise ValidationError({"name": f"名称不能超过 {limit} 个字"})
+    return name
+
+
+def _check_quorum(value: int) -> None:
+    if not 1 <= value <= 100000:
+        raise ValidationError({"quorum": "有效票数下限应在 1 到 100000 之间"})
 
 
 def _weight(value) -> Decimal:
