@@ -31,12 +31,16 @@ class BoundedJSONParser(Parser):
         if len(body) > MAX_BODY:
             raise HttpError(413, "request body too large")
         try:
-            data = json.loads(body or b"{}")
+            data = json.loads(body or b"{}", parse_constant=_not_json)
         except (ValueError, RecursionError):
             raise HttpError(400, "request body is not valid JSON") from None
         if b"\\u" in body and not _storable_strings(data):
             raise HttpError(400, "request body holds a NUL character or an unpaired surrogate")
         return data
+
+
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not JSON")  # Python's parser reads NaN and Infinity unless told not to
 
 
 def _storable_strings(data) -> bool:

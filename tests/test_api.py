@@ -161,6 +161,14 @@ class VoterApiTest(BaseTestCase):
         escaped = json.dumps(full_answers(self.campaign, suggestion="\\u0000 是六个字符"))  # a backslash, not a NUL
         self.assertEqual(self.cast(f'{{"code": "{self.pairs[0][0]}", "answers": {escaped}}}').status_code, 201)
 
+    def test_nan_and_infinity_are_not_json(self):
+        for constant in ("NaN", "Infinity", "-Infinity"):
+            body = json.dumps({"code": self.pairs[0][0], "answers": full_answers(self.campaign), "idempotency_key": 1})
+            body = body.replace('"idempotency_key": 1', f'"idempotency_key": {constant}')
+            with self.subTest(constant=constant):
+                self.assertIn(constant, body)
+                self.assertEqual(self.cast(body).status_code, 400)
+
     def test_a_cross_site_origin_is_refused(self):
         body = {"code": self.pairs[0][0], "answers": full_answers(self.campaign)}
         self.assertEqual(self.cast(body, Origin="https://evil.example").status_code, 403)

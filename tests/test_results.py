@@ -134,6 +134,18 @@ class RulesAndWeightsTest(BaseTestCase):
             results_actions.set_policy(actor=self.organiser_a, campaign=campaign,
                                        rules=[{"question": "overall", "metric": "incompetent_rate", "op": ">=", "value": 33}])  # fmt: skip
 
+    def test_rules_of_the_wrong_shape_are_refused_and_stored_rules_hold_only_their_fields(self):
+        campaign, _group, _pairs = make_campaign(self)
+        rule = {"question": "overall", "metric": "score", "op": ">=", "value": 60}
+        for bad in ({**rule, "question": ["overall"]}, {**rule, "question": {"k": 1}}, {**rule, "op": [">="]},
+                    {**rule, "metric": ["score"]}, {**rule, "value": float("nan")}, {**rule, "value": float("inf")},
+                    {**rule, "value": True}, {"bottom": 2**70}):  # fmt: skip
+            with self.subTest(rule=bad), self.assertRaises(ValidationError):
+                results_actions.set_policy(actor=self.organiser_a, campaign=campaign, rules=[bad])
+        policy = results_actions.set_policy(actor=self.organiser_a, campaign=campaign,
+                                            rules=[{**rule, "note": "x" * 1000}, {"bottom": 2, "note": "y"}])  # fmt: skip
+        self.assertEqual(policy.rules, [rule, {"bottom": 2}])
+
     def test_weights_must_sum_to_one_before_opening(self):
         campaign, group, _pairs = make_campaign(self, open_it=False)
         enterprises = actions.add_group(actor=self.organiser_a, campaign=campaign, name="企业", kind="enterprises", weight=0.3)

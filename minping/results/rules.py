@@ -5,6 +5,7 @@ A rule is {"question": key, "metric": "incompetent_rate" | ... | "score", "op": 
 "value": number} or {"bottom": N}. Rates are fractions (1/3 = 0.3333), scores are points (0–100).
 """
 
+import math
 import operator
 
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ def validate_rules(rules, definition: dict) -> list[dict]:
     if not isinstance(rules, list):
         raise ValidationError("规则应为列表")
     questions = {q["key"]: q for q in definition["subject_questions"]}
-    problems = []
+    problems, kept = [], []
     for index, rule in enumerate(rules, start=1):
         if not isinstance(rule, dict):
             problems.append(f"第 {index} 条规则应为对象")
@@ -27,25 +28,29 @@ def validate_rules(rules, definition: dict) -> list[dict]:
         if "bottom" in rule:
             if type(rule["bottom"]) is not int or not 1 <= rule["bottom"] <= 100:
                 problems.append(f"第 {index} 条规则：末位名次数应为 1 到 100 的整数")
+            kept.append({"bottom": rule["bottom"]})
             continue
-        question = questions.get(rule.get("question"))
+        key = rule.get("question")
+        question = questions.get(key) if isinstance(key, str) else None
         if question is None:
-            problems.append(f"第 {index} 条规则：测评表中没有题目 “{rule.get('question')}”")
+            problems.append(f"第 {index} 条规则：测评表中没有题目 “{key}”")
             continue
         metric = rule.get("metric")
         allowed = metrics_for(question) + (["score"] if question["type"] in SCORED_TYPES else [])
         if metric not in allowed:
             problems.append(f"第 {index} 条规则：题目 “{question['label']}” 没有指标 “{metric}”")
-        if rule.get("op") not in OPS:
+        op = rule.get("op")
+        if not isinstance(op, str) or op not in OPS:
             problems.append(f"第 {index} 条规则：比较符应为 ≥、>、≤ 或 <")
         value = rule.get("value")
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
             problems.append(f"第 {index} 条规则：阈值应为数字")
         elif metric != "score" and not 0 <= value <= 1:
             problems.append(f"第 {index} 条规则：比率阈值应在 0 到 1 之间（如 1/3 写作 0.3333）")
+        kept.append({"question": key, "metric": metric, "op": op, "value": value})
     if problems:
         raise ValidationError(problems)
-    return rules
+    return kept
 
 
 def default_rules(definition: dict) -> list[dict]:
