@@ -132,9 +132,9 @@ def campaign_detail(request, pk):
 def subjects_add(request, pk):
     campaign = campaign_for_manager(request.user, pk)
     chosen = [
-        *Cadre.objects.within(campaign.region).filter(pk__in=request.POST.getlist("cadre")),
-        *Unit.objects.within(campaign.region).filter(pk__in=request.POST.getlist("unit")),
-        *Region.objects.within(campaign.region).filter(pk__in=request.POST.getlist("region")),
+        *Cadre.objects.within(campaign.region).filter(pk__in=_ids(request.POST, "cadre")),
+        *Unit.objects.within(campaign.region).filter(pk__in=_ids(request.POST, "unit")),
+        *Region.objects.within(campaign.region).filter(pk__in=_ids(request.POST, "region")),
     ]
     try:
         added = actions.add_subjects(actor=request.user, campaign=campaign, subjects=chosen)
@@ -142,6 +142,11 @@ def subjects_add(request, pk):
     except ValidationError as exc:
         refused(request, exc)
     return redirect("evaluations:campaign-detail", pk=campaign.pk)
+
+
+def _ids(data, name: str) -> list[int]:
+    """The ids ticked in a list of checkboxes; anything that is not one (a tampered form) is ignored."""
+    return [int(value) for value in data.getlist(name) if value.isascii() and value.isdigit() and len(value) <= 18]
 
 
 @console_required

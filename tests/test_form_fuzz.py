@@ -1,0 +1,71 @@
+"""Every form of every page, posted with values no browser would send, answers with a page or a refusal, never
+with a server error. The pages come from the URL configuration, the forms and their fields from the pages."""
+
+import html
+import re
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from minping.evaluations import actions
+from tests.base import BaseTestCase
+from tests.evaluating import full_answers, make_campaign
+
+VALUES = ["", "0", "-1", "99999999999999999999", "1e400", "NaN", "abc", "x" * 3000, "９", "2026-13-45",
+          "9999-12-31T23:59", "0001-01-01", "<script>", "1.5", "' OR 1=1 --", "í\xa0\x80"]  # fmt: skip
+FORM = re.compile(r'<form[^>]*method="post"[^>]*>.*?</form>', re.S | re.I)
+SKIPPED = ("/i18n/", "/accounts/logout/", "/admin/")
+
+
+def patterns(resolver, prefix=""):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            yield from patterns(pattern, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern)
+
+
+class FormFuzzTest(BaseTestCase):
+    def setUp(self):
+        draft, _group, _pairs = make_campaign(self, open_it=False)
+        opened, _group, _pairs = make_campaign(self)
+        closed, _group, pairs = make_campaign(self)
+        actions.cast_ballot(campaign=closed, code=pairs[0][0], answers=full_answers(closed))
+        actions.close_campaign(actor=self.organiser_a, campaign=closed)
+        self.ids = sorted({draft.pk, opened.pk, closed.pk, 1, 2})
+
+    def pages(self):
+        found = set()
+        for pattern in patterns(get_resolver()):
+            if pattern.startswith("^") or pattern.startswith("api/"):
+                continue
+            for pk in self.ids:
+                url = "/" + re.sub(r"<int:\w+>", str(pk), pattern)
+                found.add(re.sub(r"<(?:\w+:)?\w+>", "x", url))
+        return sorted(found)
+
+    def forms(self, page):
+        response = self.client.get(page)
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            return
+        for form in FORM.findall(response.content.decode()):
+            action = re.search(r'action="([^"]*)"', form)
+            action = html.unescape(action.group(1)) if action and action.group(1) else page
+            names = sorted(set(re.findall(r'name="([^"]+)"', form)) - {"csrfmiddlewaretoken"})
+            if names and not action.startswith(SKIPPED):
+                yield action, names
+
+    def test_no_form_fails_with_a_server_error(self):
+        for persona in (self.organiser_a, self.office_a, self.cadre_user):
+            self.client.force_login(persona)
+            posted = set()
+            for page in self.pages():
+                for action, names in self.forms(page):
+                    if (action, tuple(names)) in posted:
+                        continue
+                    posted.add((action, tuple(names)))
+                    for value in VALUES:
+                        with self.subTest(user=persona.username, action=action, value=value[:12]):
+                            response = self.client.post(action, {name: value for name in names})
+                            self.assertLess(response.status_code, 500)
+            if persona is self.organiser_a:
+                self.assertGreater(len(posted), 20)  # the crawl reached the console's forms
