@@ -53,15 +53,46 @@ def test_a_zip_that_is_not_a_workbook_is_refused():
         rows_of(out.getvalue())
 
 
-def test_a_sheet_with_broken_xml_is_refused():
-    source = io.BytesIO(workbook_bytes(lambda sheet: sheet.append(["a"])))
+def with_sheet(content: bytes, edit) -> bytes:
+    """The workbook with its first sheet's XML passed through `edit`."""
     out = io.BytesIO()
-    with zipfile.ZipFile(source) as original, zipfile.ZipFile(out, "w") as broken:
+    with zipfile.ZipFile(io.BytesIO(content)) as original, zipfile.ZipFile(out, "w") as edited:
         for item in original.infolist():
             data = original.read(item)
-            broken.writestr(item, data[: len(data) // 2] if item.filename.endswith("sheet1.xml") else data)
+            edited.writestr(item, edit(data) if item.filename.endswith("sheet1.xml") else data)
+    return out.getvalue()
+
+
+def test_a_sheet_with_broken_xml_is_refused():
+    broken = with_sheet(workbook_bytes(lambda sheet: sheet.append(["a"])), lambda data: data[: len(data) // 2])
     with pytest.raises(TableError):
-        rows_of(out.getvalue())
+        rows_of(broken)
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    (b'<c r="B2"', b'<c r="ZZZZZZ2"', "无效的单元格编号“ZZZZZZ2”"),  # would be a row of 300 million cells
+    (b'<c r="B2"', b'<c r="XFE2"', "无效的单元格编号“XFE2”"),  # one past Excel's last column
+    (b'<c r="B2"', b'<c r="2B"', "无效的单元格编号“2B”"),
+    (b'<row r="2"', b'<row r="two"', "无法读取工作表"),
+    (b"<v>42</v>", b"<v>forty-two</v>", "无法读取工作表"),
+])  # fmt: skip
+def test_a_tampered_sheet_is_refused_with_a_message(old, new, message):
+    def fill(sheet):
+        sheet["A1"], sheet["B2"] = "表头", 42
+
+    def tamper(data: bytes) -> bytes:
+        assert old in data
+        return data.replace(old, new, 1)
+
+    with pytest.raises(TableError, match=message):
+        rows_of(with_sheet(workbook_bytes(fill), tamper))
+
+
+def test_the_last_column_excel_allows_is_read():
+    def fill(sheet):
+        sheet["XFD1"] = "最后一列"
+
+    assert rows_of(workbook_bytes(fill))[0][16383] == "最后一列"
 
 
 def test_csv_rows_stream_in_utf8_with_a_bom(tmp_path):

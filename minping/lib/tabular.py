@@ -22,7 +22,8 @@ from lxml.etree import iterparse as lxml_iterparse
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-CELL_REF_RE = re.compile(r"([A-Z]+)(\d+)")
+CELL_REF_RE = re.compile(r"([A-Z]{1,3})(\d+)")
+MAX_COLUMNS = 16384  # Excel's own limit, column XFD
 
 
 class TableError(ValueError):
@@ -220,7 +221,10 @@ def read_xlsx(raw) -> Iterator[tuple[int, list]]:
         raise TableError("xlsx 文件已损坏，无法打开") from None
     try:
         yield from _sheet_rows(archive, sheet_name, strings)
-    except (zipfile.BadZipFile, SyntaxError, XMLSyntaxError, OSError, EOFError, KeyError, IndexError):
+    except TableError:
+        raise
+    except (zipfile.BadZipFile, SyntaxError, XMLSyntaxError, OSError, EOFError, KeyError, IndexError, ValueError):
+        # ValueError: a row or string number, or a number cell, that is not a number
         raise TableError("xlsx 文件已损坏，无法读取工作表") from None
     finally:
         archive.close()
@@ -242,7 +246,10 @@ def _sheet_rows(archive, sheet_name, strings) -> Iterator[tuple[int, list]]:
                         continue
                     ref = cell.get("r")
                     if ref:
-                        column = _column_index(CELL_REF_RE.match(ref).group(1))
+                        match = CELL_REF_RE.match(ref)
+                        column = _column_index(match.group(1)) if match else MAX_COLUMNS
+                        if column >= MAX_COLUMNS:
+                            raise TableError(f"xlsx 文件已损坏：第{line}行有无效的单元格编号“{ref[:20]}”")
                         if column > len(values):
                             values.extend([None] * (column - len(values)))
                     kind = cell.get("t")
