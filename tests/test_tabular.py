@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
+from minping.lib import tabular
 from minping.lib.tabular import TableError, read_csv, read_xlsx, sniff_format
 
 
@@ -107,3 +108,11 @@ def test_formats_are_told_by_content_not_name(tmp_path):
     for name, (content, expected) in cases.items():
         (tmp_path / name).write_bytes(content)
         assert sniff_format(tmp_path / name) == expected
+
+
+def test_a_sheet_that_expands_past_the_limit_is_refused_before_it_is_read(monkeypatch):
+    content = workbook_bytes(lambda sheet: [sheet.append(["居民", n]) for n in range(200)])
+    assert len(rows_of(content)) == 200
+    monkeypatch.setattr(tabular, "MAX_XML_BYTES", 2000)  # a few rows of XML, standing for 4 GB
+    with pytest.raises(TableError, match="解压后超过"):
+        rows_of(content)

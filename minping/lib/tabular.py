@@ -24,6 +24,9 @@ REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 CELL_REF_RE = re.compile(r"([A-Z]{1,3})(\d+)")
 MAX_COLUMNS = 16384  # Excel's own limit, column XFD
+# What a sheet and its strings may expand to. A million residents take about 470 MB of sheet XML; a few hundred
+# kilobytes of zip can declare gigabytes (a "zip bomb"), which would keep a worker parsing for hours.
+MAX_XML_BYTES = 4 << 30
 
 
 class TableError(ValueError):
@@ -216,7 +219,11 @@ def read_xlsx(raw) -> Iterator[tuple[int, list]]:
         if "xl/workbook.xml" not in names:
             raise TableError("文件不是有效的 xlsx 工作簿")
         sheet_name = _first_sheet(archive)
-        strings = SharedStrings(archive, "xl/sharedStrings.xml" if "xl/sharedStrings.xml" in names else None)
+        strings_name = "xl/sharedStrings.xml" if "xl/sharedStrings.xml" in names else None
+        # zipfile reads no more than a member declares, so the declared sizes bound the work
+        if sum(archive.getinfo(name).file_size for name in (sheet_name, strings_name) if name) > MAX_XML_BYTES:
+            raise TableError(f"xlsx 文件解压后超过 {MAX_XML_BYTES >> 30} GB，请拆分后再导入")
+        strings = SharedStrings(archive, strings_name)
     except (zipfile.BadZipFile, KeyError, SyntaxError, XMLSyntaxError, OSError, EOFError):
         raise TableError("xlsx 文件已损坏，无法打开") from None
     try:
