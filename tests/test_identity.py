@@ -64,6 +64,12 @@ def test_text_is_trimmed_and_half_width():
     assert [clean_code(v) for v in ("33021x", "ab-12", "a\tb", "中文")] == ["33021X", "AB12", "AB", "中文"]
 
 
+def test_a_nul_character_counts_as_a_space():
+    # A broken CSV can carry NUL, which PostgreSQL cannot store.
+    assert [clean_text(v) for v in ("王\x00五", "\x00幸福路\x00", "a\x00\x00b")] == ["王 五", "幸福路", "a b"]
+    assert [clean_code(v) for v in ("HA\x00001", "ｈａ\x00１")] == ["HA001", "HA1"]
+
+
 @pytest.mark.parametrize(
     "value",
     ["2024-03-05", "2024/3/5", "2024.03.05", "2024年3月5日", "20240305", " ２０２４－３－５ ", 45356,

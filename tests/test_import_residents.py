@@ -118,6 +118,13 @@ class ResidentImportTest(ImportMixin, BaseTestCase):
         self.import_file("residents", csv_bytes(rows(["李四", id_number(10), "", "幸福路", GRID, ""]), encoding="gb18030"))
         self.assertEqual(Resident.objects.get(name="李四").address, "幸福路")
 
+    def test_nul_characters_past_the_start_of_a_csv_are_read_as_spaces(self):
+        padding = [["", "", "", "", "", ""]] * 2000  # blank lines: the file is told from its first 4 KB, which have no NUL
+        data = rows(*padding, ["王\x00五", id_number(10), "", "幸福\x00路", GRID, "HA\x00001"])
+        self.import_file("residents", csv_bytes(data))
+        wang = Resident.objects.get(name="王 五")
+        self.assertEqual((wang.address, wang.household.code), ("幸福 路", "HA001"))
+
     def test_a_file_that_is_neither_xlsx_nor_csv_is_refused(self):
         self.upload("residents", b"\x00\x01\x02binary" * 100, "x.pdf", expect=400)
         self.upload("residents", b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "old.xls", expect=400)

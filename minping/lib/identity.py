@@ -20,7 +20,8 @@ CREDIT_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 
 
 def clean_text(value) -> str:
-    """Full-width forms to half-width (NFKC), trimmed, inner runs of spaces collapsed to one."""
+    """Full-width forms to half-width (NFKC), trimmed, inner runs of spaces collapsed to one. A NUL character
+    (a broken file; the database cannot store one) counts as a space."""
     if value is None:
         return ""
     text = value if type(value) is str else str(value)
@@ -28,15 +29,15 @@ def clean_text(value) -> str:
         text = unicodedata.normalize("NFKC", text)
     if " " not in text and text.isprintable():  # no whitespace at all: most cells (two C calls, no new string)
         return text
-    return " ".join(text.split())
+    return " ".join(text.replace("\x00", " ").split())
 
 
 def clean_code(value) -> str:
-    """Identifiers: no spaces or dashes at all, upper case."""
+    """Identifiers: no spaces, dashes or NUL characters at all, upper case."""
     text = value if type(value) is str and value.isascii() else clean_text(value)
     if text.isalnum():  # ASCII letters and digits only: nothing to remove
         return text.upper()
-    return "".join(text.split()).replace("-", "").upper()
+    return "".join(text.replace("\x00", " ").split()).replace("-", "").upper()
 
 
 def id_check_char(first17: str) -> str:
