@@ -3,7 +3,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 from django.core.exceptions import ValidationError
-from django.test import override_settings
+from django.db import connection, transaction
+from django.test import TransactionTestCase, override_settings, skipUnlessDBFeature
 from django.urls import reverse
 
 from minping.audit.models import AuditEvent
@@ -209,3 +210,60 @@ class VotingWindowTest(BaseTestCase):
         self.assertTrue(AuditEvent.objects.filter(action="campaign.window").exists())
         self.client.force_login(self.organiser_b)
         self.assertEqual(self.client.post(url, {"ends_at": ""}).status_code, 404)
+
+
+@skipUnlessDBFeature("has_select_for_update")
+class EditWhileOpeningTest(TransactionTestCase):
+    """An edit of a draft that arrives while the campaign is opening waits for the opening, then is refused: the
+    genesis hash commits to every subject and group the campaign has."""
+
+    def setUp(self):
+        BaseTestCase.setUpTestData.__func__(self)
+        self.campaign, self.group, _pairs = make_campaign(self, open_it=False)
+
+    def test_edits_wait_for_the_opening_then_are_refused(self):
+        edits = {
+            "add a subject": lambda: actions.add_subjects(actor=self.organiser_a, campaign=self.campaign,
+                                                          subjects=[self.cadre_a.posts.first().region]),
+            "add a group": lambda: actions.add_group(actor=self.organiser_a, campaign=self.campaign, name="企业代表"),
+            "remove a subject": lambda: actions.remove_subject(actor=self.organiser_a,
+                                                               subject=self.campaign.subjects.first()),
+            "change a weight": lambda: actions.set_group_weight(actor=self.organiser_a, group=self.group, weight="1"),
+        }  # fmt: skip
+        for label, edit in edits.items():
+            with self.subTest(edit=label):
+                Campaign.objects.filter(pk=self.campaign.pk).update(status="draft", head_at_open="")
+                before = (self.campaign.subjects.count(), self.campaign.groups.count())
+                self.assertEqual(self.race(edit), "refused")
+                self.assertEqual((self.campaign.subjects.count(), self.campaign.groups.count()), before)
+
+    def race(self, edit) -> str:
+        """Run `edit` while another transaction holds the campaign's row to open it; what became of the edit."""
+        outcome = []
+        locked, done = threading.Event(), threading.Event()
+
+        def opening():
+            with transaction.atomic():
+                Campaign.objects.select_for_update().get(pk=self.campaign.pk)
+                locked.set()
+                done.wait(0.5)  # the edit comes in now, and must wait
+                Campaign.objects.filter(pk=self.campaign.pk).update(status="open")
+            connection.close()
+
+        def editing():
+            locked.wait()
+            try:
+                edit()
+                outcome.append("edited")
+            except ValidationError:
+                outcome.append("refused")
+            finally:
+                done.set()
+                connection.close()
+
+        threads = [threading.Thread(target=opening), threading.Thread(target=editing)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return outcome[0]

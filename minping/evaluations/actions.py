@@ -126,22 +126,28 @@ def set_window(*, actor, campaign: Campaign, starts_at, ends_at) -> Campaign:
     return campaign
 
 
-def _ensure_draft(campaign: Campaign) -> None:
+def _lock_draft(campaign_id: int) -> Campaign:
+    """The campaign's row, locked to the end of the transaction, or ValidationError unless it is a draft. Every
+    edit of a draft takes it, as opening does, so an edit either lands before the genesis hash is computed or is
+    refused after."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
     if not campaign.is_editable():
         raise ValidationError("测评活动已开始，测评表、对象和评价群体不能再修改")
+    return campaign
 
 
 def add_group(*, actor, campaign: Campaign, name: str, kind: str = "custom", weight=1, quorum: int | None = None):
     ensure_region_in_scope(actor, campaign.region)
-    _ensure_draft(campaign)
     if kind not in EvaluatorGroup.Kind.values:
         raise ValidationError({"kind": "未知的评价群体类型"})
     name, weight = _name(name, EvaluatorGroup), _weight(weight)
     if quorum is not None:
         _check_quorum(quorum)
-    if campaign.groups.filter(name=name).exists():
-        raise ValidationError({"name": "已有同名的评价群体"})
-    return EvaluatorGroup.objects.create(campaign=campaign, name=name, kind=kind, weight=weight, quorum=quorum)
+    with transaction.atomic():
+        _lock_draft(campaign.pk)
+        if campaign.groups.filter(name=name).exists():
+            raise ValidationError({"name": "已有同名的评价群体"})
+        return EvaluatorGroup.objects.create(campaign=campaign, name=name, kind=kind, weight=weight, quorum=quorum)
 
 
 def _name(value: str, model) -> str:
@@ -177,7 +183,7 @@ def set_group_weight(*, actor, group: EvaluatorGroup, weight) -> EvaluatorGroup:
     ensure_region_in_scope(actor, group.campaign.region)
     weight = _weight(weight)
     with transaction.atomic():
-        _ensure_draft(Campaign.objects.select_for_update().get(pk=group.campaign_id))  # opening waits, and vice versa
+        _lock_draft(group.campaign_id)
         group.weight = weight
         group.save(update_fields=["weight"])
         record_event(actor=actor, action="campaign.group_weight", obj=group.campaign, data={"group": group.name, "weight": str(weight)})
@@ -187,7 +193,15 @@ def set_group_weight(*, actor, group: EvaluatorGroup, weight) -> EvaluatorGroup:
 def add_subjects(*, actor, campaign: Campaign, subjects: list) -> list[Subject]:
     """Add cadres, units or regions (model instances) as subjects; each must lie inside the campaign's region."""
     ensure_region_in_scope(actor, campaign.region)
-    _ensure_draft(campaign)
+    with transaction.atomic():
+        _lock_draft(campaign.pk)
+        created = Subject.objects.bulk_create(_new_subjects(campaign, subjects))
+        record_event(actor=actor, action="campaign.add_subjects", obj=campaign, data={"count": len(created)})
+    return created
+
+
+def _new_subjects(campaign: Campaign, subjects: list) -> list[Subject]:
+    """Unsaved Subject rows for those of `subjects` not yet in the campaign, numbered after the last."""
     rows = []
     position = campaign.subjects.count()
     existing = set(campaign.subjects.values_list("kind", "cadre_id", "unit_id", "region_id"))
@@ -207,10 +221,7 @@ def add_subjects(*, actor, campaign: Campaign, subjects: list) -> list[Subject]:
         rows.append(Subject(campaign=campaign, kind=kind, label=str(obj), position=position,
                             detail=_subject_detail(obj, kind), category=_subject_category(obj, kind),
                             **{kind: obj}))  # fmt: skip
-    with transaction.atomic():
-        created = Subject.objects.bulk_create(rows)
-        record_event(actor=actor, action="campaign.add_subjects", obj=campaign, data={"count": len(created)})
-    return created
+    return rows
 
 
 def _subject_detail(obj, kind: str) -> str:
@@ -229,8 +240,8 @@ def _subject_category(obj, kind: str) -> str:
 
 def remove_subject(*, actor, subject: Subject) -> None:
     ensure_region_in_scope(actor, subject.campaign.region)
-    _ensure_draft(subject.campaign)
     with transaction.atomic():
+        _lock_draft(subject.campaign_id)
         record_event(actor=actor, action="campaign.remove_subject", obj=subject.campaign, data={"subject": subject.label})
         subject.delete()
 
