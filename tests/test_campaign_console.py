@@ -267,3 +267,37 @@ class EditWhileOpeningTest(TransactionTestCase):
         for thread in threads:
             thread.join()
         return outcome[0]
+
+
+@skipUnlessDBFeature("has_select_for_update")
+class ConcurrentPaperEntryTest(TransactionTestCase):
+    def setUp(self):
+        BaseTestCase.setUpTestData.__func__(self)
+        self.campaign, self.group, _ = make_campaign(self, channels=("paper",))
+
+    def test_two_clerks_keying_one_sheet_at_once_count_it_once(self):
+        from minping.evaluations.paper import enter_paper_ballot
+
+        for attempt in range(5):
+            short = actions.issue_codes(actor=self.organiser_a, campaign=self.campaign, group=self.group, count=1,
+                                        channel="paper")[0][1]  # fmt: skip
+            barrier, outcomes = threading.Barrier(2), []
+
+            def key(clerk, short=short, barrier=barrier, outcomes=outcomes):
+                try:
+                    barrier.wait()
+                    outcome = enter_paper_ballot(actor=clerk, campaign=self.campaign, short_code=short,
+                                                 answers=full_answers(self.campaign))  # fmt: skip
+                    outcomes.append(outcome.state)
+                finally:
+                    connection.close()
+
+            threads = [threading.Thread(target=key, args=(clerk,)) for clerk in (self.organiser_a, self.office_a)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            with self.subTest(attempt=attempt):
+                self.assertEqual(sorted(outcomes), ["counted", "waiting"])
+        self.assertEqual(Ballot.objects.filter(campaign=self.campaign).count(), 5)
+        self.assertFalse(PaperEntry.objects.exists())

@@ -12,7 +12,7 @@ from django.db import transaction
 from minping.accounts.scoping import ensure_region_in_scope
 from minping.evaluations import codes as code_rules
 from minping.evaluations.actions import CastError, cast_ballot, checked_answers, find_code
-from minping.evaluations.models import Campaign, PaperEntry
+from minping.evaluations.models import Campaign, Code, PaperEntry
 
 REASONS = ["字迹无法辨认", "选项超过规定数量", "空白票", "其他"]
 
@@ -33,6 +33,9 @@ def enter_paper_ballot(*, actor, campaign: Campaign, short_code: str, answers, v
     stored = checked_answers(campaign, answers, allow_void=True, void_reason=void_reason)
     digest = code_rules.digest("short", code_rules.normalise_short(short_code))
     with transaction.atomic():
+        # Two clerks keying the same sheet at once take turns on its code's row, so the second sees the first's
+        # entry: otherwise each would see no other entry, and both would wait for the other.
+        Code.objects.select_for_update().filter(pk=code.pk).first()
         PaperEntry.objects.update_or_create(
             campaign=campaign, short_digest=digest, clerk=actor,
             defaults={"answers": stored, "void_reason": void_reason},
