@@ -1,4 +1,8 @@
+import threading
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test import TransactionTestCase, skipUnlessDBFeature
 
 from minping.audit.models import AuditEvent
 from minping.org.actions import create_region, move_region, rename_region
@@ -58,3 +62,51 @@ class RegionActionsTest(BaseTestCase):
     def test_name_path_lists_ancestors(self):
         self.assertEqual(self.grid_a.name_path(), "甲区/一街道/光明社区/第1网格")
         self.assertEqual(make_region("x", "grid", self.grid_a).depth, 4)
+
+
+@skipUnlessDBFeature("has_select_for_update")
+class ConcurrentTreeChangesTest(TransactionTestCase):
+    def setUp(self):
+        BaseTestCase.setUpTestData.__func__(self)
+
+    def at_once(self, *changes) -> list[str]:
+        barrier, outcomes = threading.Barrier(len(changes)), []
+
+        def run(change):
+            try:
+                barrier.wait()
+                change()
+                outcomes.append("done")
+            except ValidationError:
+                outcomes.append("refused")
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=run, args=(change,)) for change in changes]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return sorted(outcomes)
+
+    def assert_tree_is_consistent(self):
+        for region in Region.objects.select_related("parent"):
+            if region.parent:
+                self.assertTrue(region.path.startswith(region.parent.path), region.name)
+                self.assertEqual(region.depth, region.parent.depth + 1, region.name)
+
+    def test_two_crossing_moves_cannot_make_a_cycle(self):
+        first, second = self.street_a, self.other_street_a  # siblings
+        outcomes = self.at_once(lambda: move_region(actor=self.organiser_a, region=first, new_parent=second),
+                                lambda: move_region(actor=self.organiser_a, region=second, new_parent=first))  # fmt: skip
+        self.assertEqual(outcomes, ["done", "refused"])
+        self.assert_tree_is_consistent()
+
+    def test_a_child_added_while_its_parent_moves_follows_it(self):
+        outcomes = self.at_once(
+            lambda: move_region(actor=self.organiser_a, region=self.community_a, new_parent=self.other_street_a),
+            lambda: create_region(actor=self.organiser_a, name="第9网格", level="grid", parent=self.community_a),
+        )
+        self.assertEqual(outcomes, ["done", "done"])
+        self.assert_tree_is_consistent()
+        self.assertTrue(Region.objects.get(name="第9网格").is_within(self.other_street_a))

@@ -1,7 +1,7 @@
 """Writes to the registry. Each checks the actor's scope and records an audit event in its transaction."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Length, Substr
 
@@ -10,8 +10,22 @@ from minping.audit.actions import record_event
 from minping.org.models import Region, new_path_segment
 
 
+TREE_LOCK = 5_871_102  # the key of the PostgreSQL advisory lock that orders changes to the region tree
+
+
+def _lock_tree(*, exclusive: bool) -> None:
+    """A move rewrites the paths of a whole subtree, so it takes the tree alone; an insert, which copies its
+    parent's path, shares it with other inserts. Held to the end of the transaction. (SQLite has one writer.)"""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT pg_advisory_xact_lock{'' if exclusive else '_shared'}(%s)", [TREE_LOCK])
+
+
 def _insert_region(*, name: str, level: str, parent: Region | None, code: str = "") -> Region:
-    """Insert one region, retrying the (astronomically rare) path-segment collision."""
+    """Insert one region, retrying the (astronomically rare) path-segment collision. Runs in a transaction."""
+    _lock_tree(exclusive=False)
+    if parent is not None:
+        parent.refresh_from_db(fields=["path", "depth"])  # as it is now that no move can run
     for _attempt in range(5):
         path = (parent.path if parent else "") + new_path_segment()
         try:
@@ -40,27 +54,35 @@ def create_region(*, actor, name: str, level: str, parent: Region | None, code: 
 
 def rename_region(*, actor, region: Region, name: str, code: str) -> Region:
     ensure_region_in_scope(actor, region)
+    taken = ValidationError({"name": "同一上级下已有同名区域"})
     if Region.objects.filter(parent=region.parent, name=name).exclude(pk=region.pk).exists():
-        raise ValidationError({"name": "同一上级下已有同名区域"})
+        raise taken
     with transaction.atomic():
         old = region.name
         region.name, region.code = name, code
-        region.save(update_fields=["name", "code"])
+        try:
+            with transaction.atomic():
+                region.save(update_fields=["name", "code"])
+        except IntegrityError:  # the same name was given to a sibling meanwhile
+            raise taken from None
         record_event(actor=actor, action="region.rename", obj=region, data={"from": old, "to": name})
     return region
 
 
 def move_region(*, actor, region: Region, new_parent: Region) -> Region:
-    """Re-hang a region and its whole subtree under `new_parent`: one UPDATE of the subtree's paths."""
-    ensure_region_in_scope(actor, region)
-    ensure_region_in_scope(actor, new_parent)
-    if actor.region_id == region.pk:
-        raise PermissionDenied("不能移动您自己的管辖区域")
-    if new_parent.is_within(region):
-        raise ValidationError({"parent": "不能把区域移动到它自己或它的下级区域之下"})
-    if Region.objects.filter(parent=new_parent, name=region.name).exclude(pk=region.pk).exists():
-        raise ValidationError({"parent": "目标上级下已有同名区域"})
+    """Re-hang a region and its whole subtree under `new_parent`: one UPDATE of the subtree's paths. Moves take
+    turns, and each checks the tree as the previous one left it: two crossing moves cannot make a cycle."""
     with transaction.atomic():
+        _lock_tree(exclusive=True)
+        region, new_parent = Region.objects.get(pk=region.pk), Region.objects.get(pk=new_parent.pk)
+        ensure_region_in_scope(actor, region)
+        ensure_region_in_scope(actor, new_parent)
+        if actor.region_id == region.pk:
+            raise PermissionDenied("不能移动您自己的管辖区域")
+        if new_parent.is_within(region):
+            raise ValidationError({"parent": "不能把区域移动到它自己或它的下级区域之下"})
+        if Region.objects.filter(parent=new_parent, name=region.name).exclude(pk=region.pk).exists():
+            raise ValidationError({"parent": "目标上级下已有同名区域"})
         old_parent = region.parent
         old_path = region.path
         new_path = new_parent.path + old_path[-7:]
