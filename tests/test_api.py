@@ -84,6 +84,8 @@ class OrganiserApiTest(BaseTestCase):
             ("name", {**base, "groups": [{"name": "群" * 101}]}),
             ("quorum", {**base, "groups": [{"name": "群众", "quorum": 2**63}]}),
             ("quorum", {**base, "groups": [{"name": "群众", "quorum": 0}]}),
+            ("starts_at", {**base, "starts_at": "0001-01-01T00:00:00+08:00"}),
+            ("ends_at", {**base, "ends_at": "9999-12-31T23:59:59-12:00"}),
         ]
         for field, body in cases:
             with self.subTest(body=str(body)[:60]):

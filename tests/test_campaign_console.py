@@ -211,6 +211,17 @@ class VotingWindowTest(BaseTestCase):
         self.client.force_login(self.organiser_b)
         self.assertEqual(self.client.post(url, {"ends_at": ""}).status_code, 404)
 
+    def test_a_window_outside_this_century_is_refused_and_the_campaign_still_opens(self):
+        # Stored, 0001-01-01 08:00 in Beijing would be 1 BC in UTC, which no page could read back.
+        campaign, _group, _pairs = make_campaign(self, open_it=False)
+        self.client.force_login(self.organiser_a)
+        url = reverse("evaluations:window", args=[campaign.pk])
+        for field, value in (("starts_at", "0001-01-01 08:00"), ("ends_at", "9999-12-31 23:59"), ("ends_at", "1999-12-31 23:59")):
+            self.client.post(url, {"starts_at": "", "ends_at": "", field: value})
+            campaign.refresh_from_db()
+            self.assertEqual((campaign.starts_at, campaign.ends_at), (None, None))
+        self.assertEqual(self.client.get(reverse("evaluations:campaign-detail", args=[campaign.pk])).status_code, 200)
+
 
 @skipUnlessDBFeature("has_select_for_update")
 class EditWhileOpeningTest(TransactionTestCase):

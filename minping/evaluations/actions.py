@@ -90,8 +90,7 @@ def create_campaign(*, actor, name: str, region, instrument: Instrument, channel
         raise ValidationError({"channels": "请至少选择一种有效的投票方式"})
     name = _name(name, Campaign)
     _check_quorum(quorum)
-    if starts_at and ends_at and ends_at <= starts_at:
-        raise ValidationError({"ends_at": "投票截止时间应晚于开始时间"})
+    _check_window(starts_at, ends_at)
     groups = groups or [{"name": "群众", "kind": "masses", "weight": 1}]
     with transaction.atomic():
         campaign = Campaign.objects.create(
@@ -117,13 +116,25 @@ def set_window(*, actor, campaign: Campaign, starts_at, ends_at) -> Campaign:
                 raise ValidationError({"ends_at": "截止时间应晚于现在"})
         elif campaign.status != Campaign.Status.DRAFT:
             raise ValidationError("测评已结束，投票时间不能再改")
-        if starts_at and ends_at and ends_at <= starts_at:
-            raise ValidationError({"ends_at": "投票截止时间应晚于开始时间"})
+        _check_window(starts_at, ends_at)
         campaign.starts_at, campaign.ends_at = starts_at, ends_at
         campaign.save(update_fields=["starts_at", "ends_at"])
         record_event(actor=actor, action="campaign.window", obj=campaign,
                      data={"starts_at": starts_at and starts_at.isoformat(), "ends_at": ends_at and ends_at.isoformat()})  # fmt: skip
     return campaign
+
+
+WINDOW_YEARS = range(2000, 2100)
+
+
+def _check_window(starts_at, ends_at) -> None:
+    """A voting window within this century (PostgreSQL would store year 1 BC, which Python cannot read back),
+    ending after it starts."""
+    for field, moment in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if moment is not None and moment.year not in WINDOW_YEARS:
+            raise ValidationError({field: f"投票时间应在 {WINDOW_YEARS.start} 年到 {WINDOW_YEARS.stop - 1} 年之间"})
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise ValidationError({"ends_at": "投票截止时间应晚于开始时间"})
 
 
 def _lock_draft(campaign_id: int) -> Campaign:
