@@ -3,6 +3,7 @@ publication, objections, reports, review flags and the API."""
 
 import io
 import json
+from decimal import Decimal
 import re
 import zipfile
 from datetime import timedelta
@@ -151,10 +152,11 @@ class RulesAndWeightsTest(BaseTestCase):
         enterprises = actions.add_group(actor=self.organiser_a, campaign=campaign, name="企业", kind="enterprises", weight=0.3)
         with self.assertRaisesMessage(ValidationError, "权重之和应为 1"):
             actions.open_campaign(actor=self.organiser_a, campaign=campaign)
-        for bad in ("NaN", "Infinity", "1.5", "七成"):
+        for bad in ("NaN", "Infinity", "1.5", "七成", "1e308", "1.00001", "-0.00001"):
             with self.assertRaises(ValidationError, msg=bad):
                 actions.set_group_weight(actor=self.organiser_a, group=group, weight=bad)
-        actions.set_group_weight(actor=self.organiser_a, group=group, weight="0.7")
+        self.assertEqual(actions.set_group_weight(actor=self.organiser_a, group=group, weight="0.69995").weight,
+                         Decimal("0.7000"))  # rounded as stored, so the audit log and the answer say what is kept
         actions.open_campaign(actor=self.organiser_a, campaign=campaign)
         with self.assertRaises(ValidationError):
             actions.set_group_weight(actor=self.organiser_a, group=enterprises, weight="0.5")

@@ -12,7 +12,7 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -186,7 +186,7 @@ def _weight(value) -> Decimal:
         raise ValidationError({"weight": "权重应为数字"})
     if not 0 <= weight <= 1:
         raise ValidationError({"weight": "权重应在 0 到 1 之间"})
-    return weight
+    return weight.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)  # as stored, so audit and answers agree
 
 
 def set_group_weight(*, actor, group: EvaluatorGroup, weight) -> EvaluatorGroup:
