@@ -3,9 +3,9 @@ publication, objections, reports, review flags and the API."""
 
 import io
 import json
-from decimal import Decimal
 import re
 import zipfile
+from decimal import Decimal
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
