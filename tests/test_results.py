@@ -5,8 +5,8 @@ import io
 import json
 import re
 import zipfile
-from decimal import Decimal
 from datetime import timedelta
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
