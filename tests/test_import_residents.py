@@ -52,6 +52,11 @@ class ResidentImportTest(ImportMixin, BaseTestCase):
         li = Resident.objects.get(name="李 四")
         self.assertEqual((li.phone, li.id_masked), ("13900001111", number[:6] + "********" + number[-4:]))
 
+    def test_headers_spread_out_with_spaces_are_recognised(self):
+        header = ["姓　名", " 身份证号 ", "手 机 号", "住　　址", "所属区域", "户编号"]
+        self.import_file("residents", csv_bytes([header, ["李四", id_number(10), "13900001111", "幸福路", GRID, ""]]))
+        self.assertEqual(Resident.objects.get(name="李四").address, "幸福路")
+
     def test_every_problem_is_listed_by_row_and_column_and_nothing_is_written(self):
         data = rows(
             ["好人", id_number(20), "13900001111", "", GRID, ""],

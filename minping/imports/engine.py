@@ -44,7 +44,8 @@ class Problems:
 
 
 def _read_header(register, rows, problems: Problems) -> list[str | None] | None:
-    """Map each position of the header row to a column key; None for a blank header."""
+    """Map each position of the header row to a column key; None for a blank header. Spaces inside a header are
+    ignored: Chinese forms often spread a short label out to line up with longer ones (“姓　名”)."""
     by_header = {column.header: column for column in register.columns}
     for line, values in rows:
         headers = [clean_text(v) for v in values]
@@ -52,9 +53,10 @@ def _read_header(register, rows, problems: Problems) -> list[str | None] | None:
             continue
         keys: list[str | None] = []
         for header in headers:
-            if header and header not in by_header:
+            column = by_header.get(header.replace(" ", ""))
+            if header and column is None:
                 problems.add(line, header, f"未知的列名“{header}”（应为：{'、'.join(by_header)}）")
-            key = by_header[header].key if header in by_header else None
+            key = column.key if column else None
             if key and key in keys:
                 problems.add(line, header, "列名重复")
             keys.append(key)
