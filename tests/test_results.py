@@ -140,7 +140,8 @@ class RulesAndWeightsTest(BaseTestCase):
         rule = {"question": "overall", "metric": "score", "op": ">=", "value": 60}
         for bad in ({**rule, "question": ["overall"]}, {**rule, "question": {"k": 1}}, {**rule, "op": [">="]},
                     {**rule, "metric": ["score"]}, {**rule, "value": float("nan")}, {**rule, "value": float("inf")},
-                    {**rule, "value": True}, {"bottom": 2**70}):  # fmt: skip
+                    {**rule, "value": True}, {**rule, "metric": "incompetent_rate", "value": 10**400}, {**rule, "value": 10**400},
+                    {**rule, "value": -1}, {"bottom": 2**70}):  # fmt: skip
             with self.subTest(rule=bad), self.assertRaises(ValidationError):
                 results_actions.set_policy(actor=self.organiser_a, campaign=campaign, rules=[bad])
         policy = results_actions.set_policy(actor=self.organiser_a, campaign=campaign,

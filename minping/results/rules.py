@@ -43,10 +43,12 @@ def validate_rules(rules, definition: dict) -> list[dict]:
         if not isinstance(op, str) or op not in OPS:
             problems.append(f"第 {index} 条规则：比较符应为 ≥、>、≤ 或 <")
         value = rule.get("value")
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+        if type(value) not in (int, float) or (type(value) is float and not math.isfinite(value)):
             problems.append(f"第 {index} 条规则：阈值应为数字")
         elif metric != "score" and not 0 <= value <= 1:
             problems.append(f"第 {index} 条规则：比率阈值应在 0 到 1 之间（如 1/3 写作 0.3333）")
+        elif metric == "score" and not question.get("min", 0) <= value <= question.get("max", 100):
+            problems.append(f"第 {index} 条规则：分数阈值应在 {question.get('min', 0)} 到 {question.get('max', 100)} 之间")
         kept.append({"question": key, "metric": metric, "op": op, "value": value})
     if problems:
         raise ValidationError(problems)
