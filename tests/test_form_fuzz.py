@@ -1,5 +1,5 @@
-"""Every form of every page, posted with values no browser would send, and every page asked with such values in
-its query string, answers with a page or a refusal, never with a server error. The pages come from the URL
+"""Every form of every page, posted with values no browser would send by each kind of console user, and every page
+asked with such values in its query string, answers with a page or a refusal, never with a server error. The pages come from the URL
 configuration, the forms and their fields from the pages."""
 
 import html
@@ -7,6 +7,7 @@ import re
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from minping.accounts.models import User
 from minping.evaluations import actions
 from tests.base import BaseTestCase
 from tests.evaluating import full_answers, make_campaign
@@ -29,7 +30,7 @@ def patterns(resolver, prefix=""):
 class FormFuzzTest(BaseTestCase):
     def setUp(self):
         draft, _group, _pairs = make_campaign(self, open_it=False)
-        opened, _group, _pairs = make_campaign(self)
+        opened, _group, _pairs = make_campaign(self, channels=("qr", "paper", "online", "phone"))
         closed, _group, pairs = make_campaign(self)
         actions.cast_ballot(campaign=closed, code=pairs[0][0], answers=full_answers(closed))
         actions.close_campaign(actor=self.organiser_a, campaign=closed)
@@ -57,7 +58,8 @@ class FormFuzzTest(BaseTestCase):
                 yield action, names
 
     def test_no_form_fails_with_a_server_error(self):
-        for persona in (self.organiser_a, self.office_a, self.cadre_user):
+        interviewer = User.objects.create_user("caller", role=User.Role.INTERVIEWER, region=self.district_a)
+        for persona in (self.organiser_a, self.office_a, self.cadre_user, self.grid_worker, interviewer):
             self.client.force_login(persona)
             posted = set()
             for page in self.pages():
