@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from minping.accounts.models import User
 from minping.evaluations import actions
+from minping.results import actions as results_actions
 from tests.base import BaseTestCase
 from tests.evaluating import full_answers, make_campaign
 
@@ -32,9 +33,12 @@ class FormFuzzTest(BaseTestCase):
         draft, _group, _pairs = make_campaign(self, open_it=False)
         opened, _group, _pairs = make_campaign(self, channels=("qr", "paper", "online", "phone"))
         closed, _group, pairs = make_campaign(self)
-        actions.cast_ballot(campaign=closed, code=pairs[0][0], answers=full_answers(closed))
-        actions.close_campaign(actor=self.organiser_a, campaign=closed)
-        self.ids = sorted({draft.pk, opened.pk, closed.pk, 1, 2})
+        published, _group, published_pairs = make_campaign(self)
+        for campaign, codes in ((closed, pairs), (published, published_pairs)):
+            actions.cast_ballot(campaign=campaign, code=codes[0][0], answers=full_answers(campaign))
+            actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+        results_actions.publish(actor=self.organiser_a, campaign=published)  # its public notice takes objections
+        self.ids = sorted({draft.pk, opened.pk, closed.pk, published.pk, 1, 2})
 
     def pages(self):
         found = set()
@@ -59,8 +63,11 @@ class FormFuzzTest(BaseTestCase):
 
     def test_no_form_fails_with_a_server_error(self):
         interviewer = User.objects.create_user("caller", role=User.Role.INTERVIEWER, region=self.district_a)
-        for persona in (self.organiser_a, self.office_a, self.cadre_user, self.grid_worker, interviewer):
-            self.client.force_login(persona)
+        for persona in (None, self.organiser_a, self.office_a, self.cadre_user, self.grid_worker, interviewer):
+            if persona is None:  # the public: the voter's pages, the ballot box, the notice of results
+                self.client.logout()
+            else:
+                self.client.force_login(persona)
             posted = set()
             for page in self.pages():
                 for action, names in self.forms(page):
@@ -68,7 +75,7 @@ class FormFuzzTest(BaseTestCase):
                         continue
                     posted.add((action, tuple(names)))
                     for value in VALUES:
-                        with self.subTest(user=persona.username, action=action, value=value[:12]):
+                        with self.subTest(user=persona and persona.username, action=action, value=value[:12]):
                             response = self.client.post(action, {name: value for name in names})
                             self.assertLess(response.status_code, 500)
             if persona is self.organiser_a:

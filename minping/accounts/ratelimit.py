@@ -1,5 +1,7 @@
 """Failed-login counting in the shared cache: per account and per address, in a sliding window."""
 
+import hashlib
+
 from django.conf import settings
 from django.core.cache import cache
 
@@ -7,9 +9,14 @@ from django.core.cache import cache
 ADDRESS_FACTOR = 10
 
 
+def _user_key(username: str) -> str:
+    # A digest: whatever was typed as a user name, the key stays short and plain (every cache backend takes it).
+    return f"login-fail:user:{hashlib.sha256(username.lower().encode('utf-8', 'replace')).hexdigest()}"
+
+
 def _keys(username: str, address: str) -> list[tuple[str, int]]:
     limit = settings.LOGIN_FAILURE_LIMIT
-    return [(f"login-fail:user:{username.lower()}", limit), (f"login-fail:addr:{address}", limit * ADDRESS_FACTOR)]
+    return [(_user_key(username), limit), (f"login-fail:addr:{address}", limit * ADDRESS_FACTOR)]
 
 
 def is_blocked(username: str, address: str) -> bool:
@@ -26,4 +33,4 @@ def record_failure(username: str, address: str) -> None:
 
 
 def clear_failures(username: str) -> None:
-    cache.delete(f"login-fail:user:{username.lower()}")
+    cache.delete(_user_key(username))

@@ -21,6 +21,7 @@ from minping.evaluations.models import Campaign, EvaluatorGroup, Instrument
 from minping.evaluations.senders import CHANNEL_ASSURANCE, SENDERS, available_senders
 from minping.evaluations.turnout import turnout
 from minping.lib.feedback import attempt, form_refused, refused
+from minping.lib.formdata import posted_id
 from minping.org.models import Cadre, Region, Unit
 from minping.results.figures import metric_options, policy_for
 from minping.results.models import Policy
@@ -146,7 +147,7 @@ def subjects_add(request, pk):
 
 def _ids(data, name: str) -> list[int]:
     """The ids ticked in a list of checkboxes; anything that is not one (a tampered form) is ignored."""
-    return [int(value) for value in data.getlist(name) if value.isascii() and value.isdigit() and len(value) <= 18]
+    return [pk for pk in map(posted_id, data.getlist(name)) if pk is not None]
 
 
 @console_required

@@ -34,6 +34,11 @@ class FormData(QueryDict):
         self._mutable = mutable
 
 
+def posted_id(value) -> int | None:
+    """A row id from a form field, or None for anything else: a blank, or a tampered form."""
+    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
 NUL_REFUSED = "请求中含有无法处理的空字符，请检查后重新提交"
 
 

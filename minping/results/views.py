@@ -19,6 +19,7 @@ from minping.accounts.scoping import console_required
 from minping.evaluations.access import campaign_for_manager
 from minping.evaluations.models import Campaign, Subject
 from minping.lib.feedback import attempt, form_refused
+from minping.lib.formdata import posted_id
 from minping.results import actions, charts, present, reports
 from minping.results.figures import (
     DEFINITIONS,
@@ -220,7 +221,8 @@ def notice(request, pk):
     campaign = notice.campaign
     errors, sent, status = [], False, 200
     if request.method == "POST":
-        subject = campaign.subjects.filter(pk=request.POST.get("subject") or 0).first()
+        subject_id = posted_id(request.POST.get("subject"))
+        subject = campaign.subjects.filter(pk=subject_id).first() if subject_id else None
         try:
             actions.object_to(notice=notice, text=request.POST.get("text", ""), contact=request.POST.get("contact", ""), subject=subject)
             sent = True
