@@ -1,6 +1,6 @@
-"""Every form of every page, posted with values no browser would send by each kind of console user, and every page
-asked with such values in its query string, answers with a page or a refusal, never with a server error. The pages come from the URL
-configuration, the forms and their fields from the pages."""
+"""Every form of every page, posted with values no browser would send, and every page asked with such values in its
+query string, answers with a page or a refusal, never with a server error: for the public and for each kind of
+console user. The pages come from the URL configuration, the forms and their fields from the pages."""
 
 import html
 import re
