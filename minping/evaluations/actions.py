@@ -137,14 +137,12 @@ def _check_window(starts_at, ends_at) -> None:
         raise ValidationError({"ends_at": "投票截止时间应晚于开始时间"})
 
 
-def _lock_draft(campaign_id: int) -> Campaign:
-    """The campaign's row, locked to the end of the transaction, or ValidationError unless it is a draft. Every
-    edit of a draft takes it, as opening does, so an edit either lands before the genesis hash is computed or is
-    refused after."""
-    campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
-    if not campaign.is_editable():
+def _lock_draft(campaign_id: int) -> None:
+    """Lock the campaign's row to the end of the transaction; ValidationError unless it is a draft. Every edit of
+    a draft takes it, as opening does, so an edit either lands before the genesis hash is computed or is refused
+    after."""
+    if not Campaign.objects.select_for_update().get(pk=campaign_id).is_editable():
         raise ValidationError("测评活动已开始，测评表、对象和评价群体不能再修改")
-    return campaign
 
 
 def add_group(*, actor, campaign: Campaign, name: str, kind: str = "custom", weight=1, quorum: int | None = None):
