@@ -1,7 +1,9 @@
 """Personas from two districts, shared by the tests."""
 
 import datetime as dt
+import threading
 
+from django.db import connection
 from django.test import TestCase, override_settings
 
 from minping.accounts.models import User
@@ -35,6 +37,28 @@ def make_resident(name: str, region: Region, serial: int, household=None, phone=
 
 
 @override_settings(TASK_RUNNER="inline")
+def at_once(*calls) -> list:
+    """Run the calls in threads released together, each on its own database connection; what each returned, or
+    the exception it raised, in the order given. For races that only a real database settles."""
+    barrier, results = threading.Barrier(len(calls)), [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as exc:
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=item) for item in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
 class BaseTestCase(TestCase):
     """District A (甲区 > 一街道 > 光明社区 > 第1网格) and district B (乙区 > 二街道 > 和平社区)."""
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from minping.audit.models import AuditEvent
 from minping.evaluations import actions
 from minping.evaluations.models import Ballot, Campaign, Code, CodeBatch, Instrument, PaperEntry
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, at_once
 from tests.evaluating import full_answers, make_campaign
 
 
@@ -292,22 +292,10 @@ class ConcurrentPaperEntryTest(TransactionTestCase):
         for attempt in range(5):
             short = actions.issue_codes(actor=self.organiser_a, campaign=self.campaign, group=self.group, count=1,
                                         channel="paper")[0][1]  # fmt: skip
-            barrier, outcomes = threading.Barrier(2), []
-
-            def key(clerk, short=short, barrier=barrier, outcomes=outcomes):
-                try:
-                    barrier.wait()
-                    outcome = enter_paper_ballot(actor=clerk, campaign=self.campaign, short_code=short,
-                                                 answers=full_answers(self.campaign))  # fmt: skip
-                    outcomes.append(outcome.state)
-                finally:
-                    connection.close()
-
-            threads = [threading.Thread(target=key, args=(clerk,)) for clerk in (self.organiser_a, self.office_a)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+            keyings = [lambda clerk=clerk, short=short: enter_paper_ballot(
+                actor=clerk, campaign=self.campaign, short_code=short, answers=full_answers(self.campaign))
+                for clerk in (self.organiser_a, self.office_a)]  # fmt: skip
+            outcomes = [result.state for result in at_once(*keyings)]
             with self.subTest(attempt=attempt):
                 self.assertEqual(sorted(outcomes), ["counted", "waiting"])
         self.assertEqual(Ballot.objects.filter(campaign=self.campaign).count(), 5)

@@ -1,13 +1,10 @@
-import threading
-
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.test import TransactionTestCase, skipUnlessDBFeature
 
 from minping.audit.models import AuditEvent
 from minping.org.actions import create_region, move_region, rename_region
 from minping.org.models import Region, Resident
-from tests.base import BaseTestCase, make_region
+from tests.base import BaseTestCase, at_once, make_region
 
 
 class RegionActionsTest(BaseTestCase):
@@ -69,25 +66,12 @@ class ConcurrentTreeChangesTest(TransactionTestCase):
     def setUp(self):
         BaseTestCase.setUpTestData.__func__(self)
 
-    def at_once(self, *changes) -> list[str]:
-        barrier, outcomes = threading.Barrier(len(changes)), []
-
-        def run(change):
-            try:
-                barrier.wait()
-                change()
-                outcomes.append("done")
-            except ValidationError:
-                outcomes.append("refused")
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=run, args=(change,)) for change in changes]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        return sorted(outcomes)
+    def outcomes(self, *changes) -> list[str]:
+        results = at_once(*changes)
+        for result in results:
+            if isinstance(result, Exception) and not isinstance(result, ValidationError):
+                raise result
+        return sorted("refused" if isinstance(result, ValidationError) else "done" for result in results)
 
     def assert_tree_is_consistent(self):
         for region in Region.objects.select_related("parent"):
@@ -97,13 +81,13 @@ class ConcurrentTreeChangesTest(TransactionTestCase):
 
     def test_two_crossing_moves_cannot_make_a_cycle(self):
         first, second = self.street_a, self.other_street_a  # siblings
-        outcomes = self.at_once(lambda: move_region(actor=self.organiser_a, region=first, new_parent=second),
+        outcomes = self.outcomes(lambda: move_region(actor=self.organiser_a, region=first, new_parent=second),
                                 lambda: move_region(actor=self.organiser_a, region=second, new_parent=first))  # fmt: skip
         self.assertEqual(outcomes, ["done", "refused"])
         self.assert_tree_is_consistent()
 
     def test_a_child_added_while_its_parent_moves_follows_it(self):
-        outcomes = self.at_once(
+        outcomes = self.outcomes(
             lambda: move_region(actor=self.organiser_a, region=self.community_a, new_parent=self.other_street_a),
             lambda: create_region(actor=self.organiser_a, name="第9网格", level="grid", parent=self.community_a),
         )
