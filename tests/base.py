@@ -36,7 +36,6 @@ def make_resident(name: str, region: Region, serial: int, household=None, phone=
     )  # fmt: skip
 
 
-@override_settings(TASK_RUNNER="inline")
 def at_once(*calls) -> list:
     """Run the calls in threads released together, each on its own database connection; what each returned, or
     the exception it raised, in the order given. For races that only a real database settles."""
@@ -59,6 +58,7 @@ def at_once(*calls) -> list:
     return results
 
 
+@override_settings(TASK_RUNNER="inline")
 class BaseTestCase(TestCase):
     """District A (甲区 > 一街道 > 光明社区 > 第1网格) and district B (乙区 > 二街道 > 和平社区)."""
 
