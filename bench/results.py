@@ -37,6 +37,7 @@ def build(user, cadres, name: str, ballots: int, rng: random.Random):
     from minping.evaluations import actions
     from minping.evaluations.ballots import ballot_digest
     from minping.evaluations.models import Ballot, Code, Instrument
+    from minping.results.actions import close_campaign
 
     instrument = Instrument.objects.get(builtin_key="party_secretary", region__isnull=True)
     campaign = actions.create_campaign(actor=user, name=name, region=user.region, instrument=instrument, channels=["qr"],
@@ -69,7 +70,7 @@ def build(user, cadres, name: str, ballots: int, rng: random.Random):
                                 ballot.tracker, ballot.digest, ""])  # fmt: skip
     Code.objects.filter(campaign=campaign).update(status="used")
     started = time.perf_counter()
-    campaign = actions.close_campaign(actor=user, campaign=campaign)
+    campaign = close_campaign(actor=user, campaign=campaign)
     return campaign, answers_written, time.perf_counter() - started
 
 

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",
     "minping.accounts",
+    "minping.notifications",
     "minping.org",
     "minping.audit",
     "minping.imports",

@@ -4,6 +4,7 @@ from django.core.cache import cache
 
 from minping.accounts.apikeys import create_api_key
 from minping.evaluations.models import Ballot, Campaign, Code, Instrument
+from minping.results.actions import close_campaign
 from tests.base import BaseTestCase
 from tests.evaluating import full_answers, make_campaign
 
@@ -189,6 +190,6 @@ class VoterApiTest(BaseTestCase):
         self.assertEqual(self.client.post("/api/vote/tracker", lookup, content_type="application/json").status_code, 404)
         from minping.evaluations import actions
 
-        actions.close_campaign(actor=self.organiser_a, campaign=self.campaign)
+        close_campaign(actor=self.organiser_a, campaign=self.campaign)
         found = self.client.post("/api/vote/tracker", lookup, content_type="application/json").json()
         self.assertTrue(found["included"])

@@ -7,6 +7,7 @@ from django.core.cache import cache
 
 from minping.accounts.apikeys import create_api_key
 from minping.evaluations import actions
+from minping.results.actions import close_campaign
 from tests.base import BaseTestCase
 from tests.evaluating import full_answers, make_campaign
 
@@ -21,7 +22,7 @@ class ApiFuzzTest(BaseTestCase):
         self.opened, self.group, self.pairs = make_campaign(self)
         closed, _group, pairs = make_campaign(self)
         actions.cast_ballot(campaign=closed, code=pairs[0][0], answers=full_answers(closed))
-        actions.close_campaign(actor=self.organiser_a, campaign=closed)
+        close_campaign(actor=self.organiser_a, campaign=closed)
         self.campaigns = [draft, self.opened, closed]
         self.headers = {"Authorization": f"Bearer {create_api_key(user=self.organiser_a, name='fuzz')}"}
 

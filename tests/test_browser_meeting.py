@@ -5,6 +5,7 @@ from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from minping.accounts.models import User
 from minping.evaluations import actions
 from minping.evaluations.models import Ballot
+from minping.results.actions import close_campaign
 from tests.base import BaseTestCase
 from tests.evaluating import make_campaign
 from tests.browser import ChromiumMixin, needs_chromium
@@ -58,7 +59,7 @@ class MeetingBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         self.vote(old_phone, choice="基本满意")
         self.assertEqual(Ballot.objects.count(), 2)
 
-        actions.close_campaign(actor=User.objects.get(username="org_a"), campaign=self.campaign)
+        close_campaign(actor=User.objects.get(username="org_a"), campaign=self.campaign)
         # The projector turns into the announcement of results by itself (当场公布).
         console.wait_for_url("**/results/projector/", timeout=10_000)
         self.assertIn("王书记", console.inner_text("#results-projector"))

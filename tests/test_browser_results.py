@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 
 from minping.evaluations import actions
+from minping.results.actions import close_campaign
 from tests.base import BaseTestCase
 from tests.browser import ChromiumMixin, needs_chromium
 from tests.evaluating import answers_for, cast_all, make_campaign
@@ -22,7 +23,7 @@ class ResultsBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         texts = ["停车难，车位不够"] * 6 + ["路灯不亮"] * 5
         cast_all(campaign, pairs, [answers_for(campaign, overall="excellent" if i < 8 else "competent", suggestion=t)
                                    for i, t in enumerate(texts)])  # fmt: skip
-        self.campaign = actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+        self.campaign = close_campaign(actor=self.organiser_a, campaign=campaign)
         self.hosts = set()
 
     def page(self, **kwargs):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from minping.audit.models import AuditEvent
 from minping.evaluations import actions
 from minping.evaluations.models import Ballot, Campaign, Code, CodeBatch, Instrument, PaperEntry
+from minping.results.actions import close_campaign
 from tests.base import BaseTestCase, at_once
 from tests.evaluating import full_answers, make_campaign
 
@@ -77,7 +78,7 @@ class CampaignConsoleTest(BaseTestCase):
 
     def test_the_projector_turns_into_the_results_at_close_for_organisers_only(self):
         campaign, _group, _pairs = make_campaign(self)
-        actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+        close_campaign(actor=self.organiser_a, campaign=campaign)
         url = reverse("evaluations:projector", args=[campaign.pk])
         poll = self.client.get(url, headers={"HX-Request": "true"})
         self.assertEqual(poll["HX-Redirect"], reverse("results:projector", args=[campaign.pk]))

@@ -14,6 +14,7 @@ from minping.evaluations import actions
 from minping.evaluations.actions import CastError
 from minping.evaluations.ballots import ballot_digest, canonical, verify_ballot_box
 from minping.evaluations.models import Ballot, Campaign, Code, Submission
+from minping.results.actions import close_campaign
 from tests.base import BaseTestCase
 from tests.evaluating import full_answers, make_campaign
 
@@ -129,7 +130,7 @@ class CastBallotTest(BaseTestCase):
         with self.assertRaises(CastError) as raised:
             actions.cast_ballot(campaign=draft, code=pairs[0][0], answers=full_answers(draft), channel="qr")
         self.assertEqual(raised.exception.reason, "not_open")
-        actions.close_campaign(actor=self.organiser_a, campaign=self.campaign)
+        close_campaign(actor=self.organiser_a, campaign=self.campaign)
         with self.assertRaises(CastError) as raised:
             self.cast()
         self.assertEqual(raised.exception.reason, "closed")
@@ -160,7 +161,7 @@ class CastBallotTest(BaseTestCase):
     def test_the_ballot_box_verifies_after_close_and_detects_tampering(self):
         for token, _short in self.pairs[:3]:
             self.cast(code=token)
-        campaign = actions.close_campaign(actor=self.organiser_a, campaign=self.campaign)
+        campaign = close_campaign(actor=self.organiser_a, campaign=self.campaign)
         self.assertEqual(verify_ballot_box(campaign), [])
         ballot = Ballot.objects.first()
         ballot.answers["g"] = {"suggestion": "篡改"}
@@ -234,7 +235,7 @@ class BallotsCommandTest(BaseTestCase):
                 actions.cast_ballot(campaign=found, code=token, answers=full_answers(campaign), idempotency_key=token)
         if connection.vendor == "postgresql":
             self.assertEqual(sum("WITH p AS" in q["sql"] for q in queries), 3)  # the one-statement path was taken
-        actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+        close_campaign(actor=self.organiser_a, campaign=campaign)
         out = StringIO()
         call_command("ballots", "verify", str(campaign.pk), stdout=out)
         self.assertIn("3 ballots reconcile", out.getvalue())
@@ -247,7 +248,7 @@ class BallotsCommandTest(BaseTestCase):
         campaign, _group, pairs = make_campaign(self)
         for token, _short in pairs[:2]:
             actions.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign), channel="qr")
-        actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+        close_campaign(actor=self.organiser_a, campaign=campaign)
         out = StringIO()
         call_command("ballots", "verify", str(campaign.pk), stdout=out)
         self.assertIn("2 ballots reconcile", out.getvalue())

@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from minping.accounts.models import User
 from minping.evaluations import actions
 from minping.results import actions as results_actions
+from minping.results.actions import close_campaign
 from tests.base import BaseTestCase
 from tests.evaluating import full_answers, make_campaign
 
@@ -36,7 +37,7 @@ class FormFuzzTest(BaseTestCase):
         published, _group, published_pairs = make_campaign(self)
         for campaign, codes in ((closed, pairs), (published, published_pairs)):
             actions.cast_ballot(campaign=campaign, code=codes[0][0], answers=full_answers(campaign))
-            actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+            close_campaign(actor=self.organiser_a, campaign=campaign)
         results_actions.publish(actor=self.organiser_a, campaign=published)  # its public notice takes objections
         self.ids = sorted({draft.pk, opened.pk, closed.pk, published.pk, 1, 2})
 

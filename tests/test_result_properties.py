@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import binomtest
 
-from minping.results import stats
-from minping.results.suppression import MIN_CELL, hidden_cells
+from minping.lib import stats
+from minping.lib.suppression import MIN_CELL, hidden_cells
 from minping.results.tally import count_ballots
 
 SATISFACTION = [{"key": "satisfied", "score": 100}, {"key": "fairly", "score": 80},

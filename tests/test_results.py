@@ -24,8 +24,10 @@ from minping.evaluations.models import Campaign, Subject
 from minping.lib.docxfont import obfuscate
 from minping.org.models import Cadre, Post
 from minping.results import actions as results_actions
-from minping.results import figures, present, reports, stats
+from minping.lib import stats
+from minping.results import figures, present, reports
 from minping.results.models import Notice, ReviewFlag, Tally, TextAnswer
+from minping.results.actions import close_campaign
 from tests.base import BaseTestCase, id_number
 from tests.evaluating import answers_for, cast_all, make_campaign
 
@@ -45,7 +47,7 @@ class Seed001Test(BaseTestCase):
         for answers, choice in zip(ballots, ["satisfied"] * 15 + ["fairly"] * 3 + ["dissatisfied", "unknown"], strict=True):
             next(iter(answers["subjects"].values()))["de"] = choice
         cast_all(self.campaign, pairs, ballots)
-        self.campaign = actions.close_campaign(actor=self.organiser_a, campaign=self.campaign)
+        self.campaign = close_campaign(actor=self.organiser_a, campaign=self.campaign)
         self.subject = self.campaign.subjects.get()
 
     def figures(self):
@@ -104,7 +106,7 @@ class RulesFormTest(BaseTestCase):
     def test_an_organiser_adds_and_removes_rules_without_writing_json(self):
         campaign, _group, pairs = make_campaign(self, codes=6)
         cast_all(campaign, pairs, grade_ballots(campaign, {"excellent": 3, "competent": 3}))
-        campaign = actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+        campaign = close_campaign(actor=self.organiser_a, campaign=campaign)
         self.client.force_login(self.organiser_a)
         url = reverse("results:policy", args=[campaign.pk])
         self.client.post(url, {"question": "overall", "metric": "excellent_rate", "op": "<", "value": "70", "notice_days": "5",
@@ -179,7 +181,7 @@ class TwoGroupsTest(BaseTestCase):
         campaign = actions.open_campaign(actor=self.organiser_a, campaign=campaign)
         cast_all(campaign, pairs, grade_ballots(campaign, {"excellent": 9, "competent": 3}))
         cast_all(campaign, e_pairs, grade_ballots(campaign, {"excellent": 1, "incompetent": enterprise_ballots - 1}))
-        return actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+        return close_campaign(actor=self.organiser_a, campaign=campaign)
 
     def test_the_combined_figure_weights_the_groups(self):
         campaign = self.make(enterprise_ballots=6)
@@ -214,7 +216,7 @@ class LifecycleTest(BaseTestCase):
 
     def close_with(self, n: int):
         cast_all(self.campaign, self.pairs, grade_ballots(self.campaign, {"excellent": n}))
-        self.campaign = actions.close_campaign(actor=self.organiser_a, campaign=self.campaign)
+        self.campaign = close_campaign(actor=self.organiser_a, campaign=self.campaign)
 
     def test_nothing_per_subject_before_close(self):
         cast_all(self.campaign, self.pairs, grade_ballots(self.campaign, {"excellent": 3}))
@@ -344,7 +346,7 @@ class ReportsTest(BaseTestCase):
     def test_one_subject(self):
         campaign, _group, pairs = make_campaign(self, codes=6)
         cast_all(campaign, pairs, grade_ballots(campaign, {"excellent": 5, "competent": 1}))
-        campaign = actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+        campaign = close_campaign(actor=self.organiser_a, campaign=campaign)
         workbook = self.check(campaign)
         self.assertEqual(workbook.sheetnames, ["汇总", "跟进名单", "1 王书记", "计算口径"])
         self.assertEqual([c.value for c in workbook["汇总"][10]][2:5], ["王书记", "光明社区社区书记", 6])
@@ -356,7 +358,7 @@ class ReportsTest(BaseTestCase):
         self.add_cadres(campaign, ["=HYPERLINK(\"x\")", "控制\x07字符", "方括号[1]:*?/\\名"])
         campaign = actions.open_campaign(actor=self.organiser_a, campaign=campaign)
         cast_all(campaign, pairs, grade_ballots(campaign, {"excellent": 6}))
-        campaign = actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+        campaign = close_campaign(actor=self.organiser_a, campaign=campaign)
         workbook = self.check(campaign)
         labels = [row[2] for row in workbook["汇总"].iter_rows(min_row=10, values_only=True)]
         self.assertIn("'=HYPERLINK(\"x\")", labels)
@@ -365,14 +367,14 @@ class ReportsTest(BaseTestCase):
 
     def test_no_subject_and_many_subjects(self):
         campaign, _group, _pairs = make_campaign(self, codes=1)
-        campaign = actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+        campaign = close_campaign(actor=self.organiser_a, campaign=campaign)
         Subject.objects.filter(campaign=campaign).delete()
         self.check(campaign)
         campaign, _group, pairs = make_campaign(self, open_it=False, codes=5)
         self.add_cadres(campaign, [f"干部{i:03d}" for i in range(499)])
         campaign = actions.open_campaign(actor=self.organiser_a, campaign=campaign)
         cast_all(campaign, pairs, grade_ballots(campaign, {"competent": 5}))
-        campaign = actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+        campaign = close_campaign(actor=self.organiser_a, campaign=campaign)
         self.assertEqual(len(self.check(campaign).sheetnames), 3 + 500)
 
 
@@ -382,7 +384,7 @@ class FlagsAndTextTest(BaseTestCase):
         ReportsTest.add_cadres(self, campaign, ["甲", "乙"])
         campaign = actions.open_campaign(actor=self.organiser_a, campaign=campaign)
         cast_all(campaign, pairs, [answers_for(campaign, overall="excellent") for _ in range(12)])
-        campaign = actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+        campaign = close_campaign(actor=self.organiser_a, campaign=campaign)
         kinds = set(ReviewFlag.objects.filter(campaign=campaign).values_list("kind", flat=True))
         self.assertTrue({"identical", "straight"} <= kinds, kinds)
         self.assertEqual(campaign.ballots.count(), 12)
@@ -393,13 +395,13 @@ class FlagsAndTextTest(BaseTestCase):
         campaign, _group, pairs = make_campaign(self, codes=12)
         texts = ["王书记电话13812345678，停车难"] + ["停车位太少"] * 8
         cast_all(campaign, pairs, [answers_for(campaign, suggestion=t) for t in texts])
-        campaign = actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+        campaign = close_campaign(actor=self.organiser_a, campaign=campaign)
         stored = set(TextAnswer.objects.filter(campaign=campaign).values_list("text", flat=True))
         self.assertIn("王＊＊电话[电话]，停车难", stored)
         self.assertFalse(present.texts_view(campaign)[0]["shown"])  # 9 ballots
         campaign2, _group, pairs = make_campaign(self, codes=12)
         cast_all(campaign2, pairs, [answers_for(campaign2, suggestion=t) for t in texts + ["停车难"]])
-        campaign2 = actions.close_campaign(actor=self.organiser_a, campaign=campaign2)
+        campaign2 = close_campaign(actor=self.organiser_a, campaign=campaign2)
         entry = present.texts_view(campaign2)[0]
         self.assertTrue(entry["shown"])
         self.assertIn("停车", [t["theme"] for t in entry["themes"]] + [t["theme"][:2] for t in entry["themes"]])
@@ -409,7 +411,7 @@ class ApiTest(BaseTestCase):
     def test_results_follow_up_and_publish_through_the_api(self):
         campaign, _group, pairs = make_campaign(self, codes=8)
         cast_all(campaign, pairs, grade_ballots(campaign, {"excellent": 2, "incompetent": 4}))
-        actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+        close_campaign(actor=self.organiser_a, campaign=campaign)
         key = create_api_key(user=self.organiser_a, name="t")
         headers = {"Authorization": f"Bearer {key}"}
         results = self.client.get(f"/api/campaigns/{campaign.pk}/results", headers=headers).json()
@@ -449,7 +451,7 @@ class CadreSelfServiceTest(BaseTestCase):
         url = reverse("mine-subject", args=[subject.pk])
         self.assertEqual(self.client.get(url).status_code, 404)  # open: nothing per subject
         cast_all(campaign, pairs, grade_ballots(campaign, {"excellent": 6}))
-        campaign = actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+        campaign = close_campaign(actor=self.organiser_a, campaign=campaign)
         self.assertEqual(self.client.get(url).status_code, 404)  # closed but not published
         results_actions.publish(actor=self.organiser_a, campaign=campaign)
         page = self.client.get(url)
@@ -465,7 +467,7 @@ class TrendTest(BaseTestCase):
         for spec in ({"competent": 6}, {"excellent": 6}):
             campaign, _group, pairs = make_campaign(self, codes=6)
             cast_all(campaign, pairs, grade_ballots(campaign, spec))
-            campaign = actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+            campaign = close_campaign(actor=self.organiser_a, campaign=campaign)
         points = present.trend_points(self.organiser_a, campaign.subjects.get())
         self.assertEqual([round(v, 1) for _name, v in points], [80.0, 100.0])
         self.client.force_login(self.organiser_a)
@@ -483,7 +485,7 @@ class QueryCountTest(BaseTestCase):
             ReportsTest.add_cadres(self, campaign, [f"委员{extra}{i}" for i in range(extra)])
             campaign = actions.open_campaign(actor=self.organiser_a, campaign=campaign)
             cast_all(campaign, pairs, grade_ballots(campaign, {"excellent": 6}))
-            campaign = actions.close_campaign(actor=self.organiser_a, campaign=campaign)
+            campaign = close_campaign(actor=self.organiser_a, campaign=campaign)
             self.client.force_login(self.organiser_a)
             pages = []
             for name in ("results:overview", "results:projector"):

@@ -5,6 +5,7 @@ from django.test import Client
 
 from minping.evaluations import actions
 from minping.evaluations.models import Ballot, Code
+from minping.results.actions import close_campaign
 from tests.base import BaseTestCase
 from tests.evaluating import make_campaign
 
@@ -79,7 +80,7 @@ class VotePagesTest(BaseTestCase):
         receipt = actions.cast_ballot(campaign=self.campaign, code=self.pairs[0][0], channel="qr",
                                       answers={"subjects": {str(self.subject.pk): {"unknown": True}}})  # fmt: skip
         self.assertEqual(self.voter.get(f"/v/box/{self.campaign.pk}/").status_code, 404)
-        actions.close_campaign(actor=self.organiser_a, campaign=self.campaign)
+        close_campaign(actor=self.organiser_a, campaign=self.campaign)
         page = self.voter.get(f"/v/box/{self.campaign.pk}/")
         self.assertContains(page, receipt.tracker)
         found = self.voter.post(f"/v/box/{self.campaign.pk}/", {"tracker": receipt.tracker.lower()})

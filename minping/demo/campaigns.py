@@ -12,7 +12,7 @@ import random
 from minping.evaluations import actions, printing
 from minping.evaluations.models import Instrument
 from minping.org.models import Cadre, Region
-from minping.results.actions import publish
+from minping.results.actions import close_campaign, publish
 
 WEIGHTS = {
     "scale": [("satisfied", 80), ("fairly", 14), ("dissatisfied", 3), ("unknown", 3)],
@@ -54,7 +54,7 @@ def _run(actor, rng, *, name, region, instrument_key, subjects, voters, close=Tr
         return campaign, pairs
     for token, _short in pairs[:voters]:
         actions.cast_ballot(campaign=campaign, code=token, answers=_answers(rng, campaign), channel="qr")
-    return actions.close_campaign(actor=actor, campaign=campaign), pairs
+    return close_campaign(actor=actor, campaign=campaign), pairs
 
 
 def seed_campaigns(*, actor, district: Region, slips_path) -> dict:

@@ -21,7 +21,8 @@ from django.utils import timezone
 from minping.accounts.scoping import ensure_region_in_scope
 from minping.audit.actions import record_event
 from minping.evaluations import codes as code_rules
-from minping.evaluations.ballots import ballot_digest, canonical, chain_head, content_digest, genesis
+from minping.evaluations import lifecycle
+from minping.evaluations.ballots import ballot_digest, canonical, content_digest, genesis
 from minping.evaluations.instruments import AnswerError, clean_answers, validate_definition
 from minping.evaluations.models import (
     Ballot,
@@ -108,14 +109,12 @@ def set_window(*, actor, campaign: Campaign, starts_at, ends_at) -> Campaign:
     still to come (a meeting that runs late is extended, a window cannot be moved into the past)."""
     ensure_region_in_scope(actor, campaign.region)
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        campaign = lifecycle.lock(campaign.pk, "set_window")
         if campaign.status == Campaign.Status.OPEN:
             if starts_at != campaign.starts_at:
                 raise ValidationError({"starts_at": "投票已开始，开始时间不能再改"})
             if ends_at is not None and ends_at <= timezone.now():
                 raise ValidationError({"ends_at": "截止时间应晚于现在"})
-        elif campaign.status != Campaign.Status.DRAFT:
-            raise ValidationError("测评已结束，投票时间不能再改")
         _check_window(starts_at, ends_at)
         campaign.starts_at, campaign.ends_at = starts_at, ends_at
         campaign.save(update_fields=["starts_at", "ends_at"])
@@ -137,14 +136,6 @@ def _check_window(starts_at, ends_at) -> None:
         raise ValidationError({"ends_at": "投票截止时间应晚于开始时间"})
 
 
-def _lock_draft(campaign_id: int) -> None:
-    """Lock the campaign's row to the end of the transaction; ValidationError unless it is a draft. Every edit of
-    a draft takes it, as opening does, so an edit either lands before the genesis hash is computed or is refused
-    after."""
-    if not Campaign.objects.select_for_update().get(pk=campaign_id).is_editable():
-        raise ValidationError("测评活动已开始，测评表、对象和评价群体不能再修改")
-
-
 def add_group(*, actor, campaign: Campaign, name: str, kind: str = "custom", weight=1, quorum: int | None = None):
     ensure_region_in_scope(actor, campaign.region)
     if kind not in EvaluatorGroup.Kind.values:
@@ -153,7 +144,7 @@ def add_group(*, actor, campaign: Campaign, name: str, kind: str = "custom", wei
     if quorum is not None:
         _check_quorum(quorum)
     with transaction.atomic():
-        _lock_draft(campaign.pk)
+        lifecycle.lock(campaign.pk, "edit")
         if campaign.groups.filter(name=name).exists():
             raise ValidationError({"name": "已有同名的评价群体"})
         return EvaluatorGroup.objects.create(campaign=campaign, name=name, kind=kind, weight=weight, quorum=quorum)
@@ -192,7 +183,7 @@ def set_group_weight(*, actor, group: EvaluatorGroup, weight) -> EvaluatorGroup:
     ensure_region_in_scope(actor, group.campaign.region)
     weight = _weight(weight)
     with transaction.atomic():
-        _lock_draft(group.campaign_id)
+        lifecycle.lock(group.campaign_id, "edit")
         group.weight = weight
         group.save(update_fields=["weight"])
         record_event(actor=actor, action="campaign.group_weight", obj=group.campaign, data={"group": group.name, "weight": str(weight)})
@@ -203,7 +194,7 @@ def add_subjects(*, actor, campaign: Campaign, subjects: list) -> list[Subject]:
     """Add cadres, units or regions (model instances) as subjects; each must lie inside the campaign's region."""
     ensure_region_in_scope(actor, campaign.region)
     with transaction.atomic():
-        _lock_draft(campaign.pk)
+        lifecycle.lock(campaign.pk, "edit")
         created = Subject.objects.bulk_create(_new_subjects(campaign, subjects))
         record_event(actor=actor, action="campaign.add_subjects", obj=campaign, data={"count": len(created)})
     return created
@@ -250,45 +241,26 @@ def _subject_category(obj, kind: str) -> str:
 def remove_subject(*, actor, subject: Subject) -> None:
     ensure_region_in_scope(actor, subject.campaign.region)
     with transaction.atomic():
-        _lock_draft(subject.campaign_id)
+        lifecycle.lock(subject.campaign_id, "edit")
         record_event(actor=actor, action="campaign.remove_subject", obj=subject.campaign, data={"subject": subject.label})
         subject.delete()
 
 
 def open_campaign(*, actor, campaign: Campaign) -> Campaign:
-    ensure_region_in_scope(actor, campaign.region)
-    with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-        if campaign.status != Campaign.Status.DRAFT:
-            raise ValidationError("只有草稿状态的测评活动可以开始")
+    """Start voting: freeze the instrument and commit to the configuration with the genesis hash."""
+
+    def prepare(campaign: Campaign) -> dict:
         if not campaign.subjects.exists() or not campaign.groups.exists():
             raise ValidationError("请先添加测评对象和评价群体")
         weights = sum(campaign.groups.values_list("weight", flat=True))
         if abs(weights - 1) > Decimal("0.0001"):
             raise ValidationError(f"各评价群体的权重之和应为 1（现为 {weights.normalize()}），请调整后再开始")
         InstrumentVersion.objects.filter(pk=campaign.instrument_version_id).update(is_frozen=True)
-        campaign.status, campaign.opened_at = Campaign.Status.OPEN, timezone.now()
-        campaign.head_at_open = genesis(campaign)
-        campaign.save(update_fields=["status", "opened_at", "head_at_open"])
-        record_event(actor=actor, action="campaign.open", obj=campaign, data={"head": campaign.head_at_open})
-    return campaign
+        campaign.opened_at, campaign.head_at_open = timezone.now(), genesis(campaign)
+        return {"head": campaign.head_at_open}
 
-
-def close_campaign(*, actor, campaign: Campaign) -> Campaign:
-    ensure_region_in_scope(actor, campaign.region)
-    with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-        if campaign.status != Campaign.Status.OPEN:
-            raise ValidationError("只有进行中的测评活动可以结束")
-        campaign.status, campaign.closed_at = Campaign.Status.CLOSED, timezone.now()
-        campaign.head_at_close = chain_head(campaign)
-        campaign.save(update_fields=["status", "closed_at", "head_at_close"])
-        from minping.results.actions import on_close  # results build on evaluations, not the other way round
-
-        on_close(campaign)
-        record_event(actor=actor, action="campaign.close", obj=campaign,
-                     data={"head": campaign.head_at_close, "ballots": campaign.ballots.count()})  # fmt: skip
-    return campaign
+    return lifecycle.advance(actor=actor, campaign=campaign, step="open", to=Campaign.Status.OPEN,
+                             audit="campaign.open", prepare=prepare)  # fmt: skip
 
 
 def issue_codes(*, actor, campaign: Campaign, group: EvaluatorGroup, count: int, channel: str,
@@ -296,8 +268,7 @@ def issue_codes(*, actor, campaign: Campaign, group: EvaluatorGroup, count: int,
     """Create `count` codes and return their plain (token, short code) pairs: the only time they exist in clear.
     Rows are stored in an order unrelated to the returned list, so row order says nothing about who got which."""
     ensure_region_in_scope(actor, campaign.region)
-    if campaign.has_closed():
-        raise ValidationError("测评活动已结束，不能再发放测评码")
+    lifecycle.ensure(campaign, "issue_codes")
     if group.campaign_id != campaign.pk:
         raise ValidationError({"group": "评价群体不属于本次测评"})
     if channel not in campaign.channels:
@@ -661,8 +632,7 @@ def issue_roster_codes(*, actor, campaign: Campaign, group: EvaluatorGroup, kind
     ensure_region_in_scope(actor, region)
     if not region.is_within(campaign.region):
         raise ValidationError({"region": "该区域不在本次测评范围内"})
-    if campaign.status != Campaign.Status.OPEN:
-        raise ValidationError("测评开始后才能向名册发送测评码")
+    lifecycle.ensure(campaign, "send_codes")
     roster = {"kind": kind, "region": region.pk}
     if campaign.batches.filter(group=group, roster=roster).exists():
         raise ValidationError("这份名册已经发送过测评码")

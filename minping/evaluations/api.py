@@ -133,11 +133,6 @@ def open_campaign(request, pk: int):
     return campaign_out(actions.open_campaign(actor=request.auth, campaign=campaign_for_manager(request.auth, pk)))
 
 
-@organiser_router.post("/{int:pk}/close", response=CampaignOut)
-def close_campaign(request, pk: int):
-    return campaign_out(actions.close_campaign(actor=request.auth, campaign=campaign_for_manager(request.auth, pk)))
-
-
 @organiser_router.get("/{int:pk}/turnout")
 def get_turnout(request, pk: int):
     """Counts only: codes issued and used per group, valid ballots per subject and group, quorum met."""

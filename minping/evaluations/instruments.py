@@ -41,6 +41,13 @@ TYPES = CHOICE_TYPES | {"multi", "score", "text"}
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 MAX_QUESTIONS = 40
 
+FAVOURABLE = {"satisfied", "fairly"}  # the options of a scale that count as satisfied, unless marked otherwise
+
+
+def favourable_options(question: dict) -> set[str]:
+    """The keys of a scale question's options that count as satisfied (满意率's numerator)."""
+    return {o["key"] for o in question["options"] if o.get("favourable", o["key"] in FAVOURABLE)}
+
 
 def q(key: str, label: str, kind: str = "scale", **extra) -> dict:
     question = {"key": key, "label": label, "type": kind, "required": extra.pop("required", kind != "text")}

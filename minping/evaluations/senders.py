@@ -4,16 +4,14 @@ A sender gets the people and the fresh codes, pairs them only in what it sends, 
 records that a roster was sent codes, never which code went to whom. Each sender states the assurance it gives.
 """
 
-import json
-import urllib.request
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.utils.translation import gettext_lazy as _
 
 from minping.evaluations import printing
 from minping.evaluations.codes import format_short
+from minping.lib.messaging import TRANSPORTS, Message
+from minping.notifications.actions import Outgoing, notify
 
 
 @dataclass
@@ -38,56 +36,44 @@ class LetterSender:
     def is_configured(self) -> bool:
         return True
 
-    def deliver(self, *, campaign, vote_url, recipients, pairs) -> Delivery:
+    def deliver(self, *, campaign, vote_url, recipients, pairs, actor=None) -> Delivery:
         letters = [{"name": r.name, "address": r.address, "token": t, "short": s} for r, (t, s) in zip(recipients, pairs)]
         return Delivery(sent=len(letters), pdf=printing.letters_pdf(campaign_name=campaign.name, vote_url=vote_url, letters=letters))
 
 
-class SmsSender:
-    """Posts {"phone", "text"} as JSON to the SMS gateway at MINPING_SMS_GATEWAY_URL."""
+class MessageSender:
+    """Codes by text message or e-mail, through `notify`; its log names the roster's people and the campaign,
+    never a code."""
 
-    key, label = "sms", _("Text message")
-    assurance = _("The mobile operator and the SMS gateway can read the code; anyone holding the phone can vote with it.")
-
-    def is_configured(self) -> bool:
-        return bool(settings.SMS_GATEWAY_URL)
-
-    def deliver(self, *, campaign, vote_url, recipients, pairs) -> Delivery:
-        sent = skipped = 0
-        for recipient, (token, short) in zip(recipients, pairs):
-            if not recipient.phone:
-                skipped += 1
-                continue
-            text = f"【民评】{campaign.name}：请访问 {vote_url}#{token} 投票，或在 {vote_url} 输入测评码 {format_short(short)}。无记名。"
-            body = json.dumps({"phone": recipient.phone, "text": text}, ensure_ascii=False).encode()
-            request = urllib.request.Request(settings.SMS_GATEWAY_URL, data=body, headers={"Content-Type": "application/json"})
-            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (an operator-set URL)
-                response.read()
-            sent += 1
-        return Delivery(sent=sent, skipped=skipped)
-
-
-class EmailSender:
-    key, label = "email", _("E-mail")
-    assurance = _("Mail servers on the way can read the code; anyone with access to the mailbox can vote with it.")
+    def __init__(self, transport, assurance):
+        self.key, self.label, self.assurance = transport.key, transport.label, assurance
+        self.transport = transport
 
     def is_configured(self) -> bool:
-        return bool(settings.EMAIL_HOST)
+        return self.transport.is_configured()
 
-    def deliver(self, *, campaign, vote_url, recipients, pairs) -> Delivery:
-        sent = skipped = 0
-        for recipient, (token, short) in zip(recipients, pairs):
-            if not recipient.email:
-                skipped += 1
-                continue
-            body = (f"{recipient.name}：\n\n邀请您参加“{campaign.name}”。本次测评无记名。\n"
-                    f"请打开 {vote_url}#{token} 投票，或访问 {vote_url} 输入测评码 {format_short(short)}。\n")  # fmt: skip
-            send_mail(f"【民评】{campaign.name}", body, None, [recipient.email])
-            sent += 1
-        return Delivery(sent=sent, skipped=skipped)
+    def deliver(self, *, campaign, vote_url, recipients, pairs, actor=None) -> Delivery:
+        outgoing = [Outgoing(recipient.name, Message(self._address(recipient), f"【民评】{campaign.name}",
+                                                      self._text(recipient, campaign, vote_url, token, short)))
+                    for recipient, (token, short) in zip(recipients, pairs)]  # fmt: skip
+        outcome = notify(channel=self.key, topic=f"测评邀请：{campaign.name}", outgoing=outgoing, actor=actor)
+        return Delivery(sent=outcome.sent, skipped=outcome.skipped + outcome.failed)
+
+    def _address(self, recipient: Recipient) -> str:
+        return recipient.phone if self.key == "sms" else recipient.email
+
+    def _text(self, recipient, campaign, vote_url, token, short) -> str:
+        if self.key == "sms":
+            return f"【民评】{campaign.name}：请访问 {vote_url}#{token} 投票，或在 {vote_url} 输入测评码 {format_short(short)}。无记名。"
+        return (f"{recipient.name}：\n\n邀请您参加“{campaign.name}”。本次测评无记名。\n"
+                f"请打开 {vote_url}#{token} 投票，或访问 {vote_url} 输入测评码 {format_short(short)}。\n")  # fmt: skip
 
 
-SENDERS = {sender.key: sender for sender in (LetterSender(), SmsSender(), EmailSender())}
+SENDERS = {sender.key: sender for sender in (
+    LetterSender(),
+    MessageSender(TRANSPORTS["sms"], _("The mobile operator and the SMS gateway can read the code; anyone holding the phone can vote with it.")),
+    MessageSender(TRANSPORTS["email"], _("Mail servers on the way can read the code; anyone with access to the mailbox can vote with it.")),
+)}  # fmt: skip
 
 
 def available_senders():

@@ -17,14 +17,14 @@ from minping.evaluations import actions, paper, printing
 from minping.evaluations.access import campaign_for_manager, campaign_for_turnout
 from minping.evaluations.actions import CastError
 from minping.evaluations.forms import errors_by_field, payload_from_post
+from minping.evaluations.instruments import favourable_options
 from minping.evaluations.models import Campaign, EvaluatorGroup, Instrument
+from minping.evaluations.panels import CAMPAIGN_FACTS
 from minping.evaluations.senders import CHANNEL_ASSURANCE, SENDERS, available_senders
 from minping.evaluations.turnout import turnout
 from minping.lib.feedback import attempt, form_refused, refused
 from minping.lib.formdata import posted_id
 from minping.org.models import Cadre, Region, Unit
-from minping.results.figures import metric_options, policy_for
-from minping.results.models import Policy
 
 PDF = "application/pdf"
 
@@ -120,8 +120,7 @@ def campaign_detail(request, pk):
         "turnout": turnout(campaign),
         "definition": campaign.definition,
         "assurance": [(Campaign.Channel(c).label, CHANNEL_ASSURANCE[c]) for c in campaign.channels],
-        "policy": policy_for(campaign),
-        "denominators": Policy.Denominator.choices,
+        "facts": [fact(request, campaign) for fact in CAMPAIGN_FACTS],
     }
     if campaign.is_editable():
         context.update(_candidates(campaign))
@@ -205,10 +204,9 @@ def window(request, pk):
 @require_POST
 def campaign_transition(request, pk, transition):
     campaign = campaign_for_manager(request.user, pk)
-    action = {"open": actions.open_campaign, "close": actions.close_campaign}.get(transition)
-    if action is None:
+    if transition != "open":  # closing, publishing and archiving are results' steps (results:transition)
         return HttpResponse(status=404)
-    attempt(request, action, campaign=campaign)
+    attempt(request, actions.open_campaign, campaign=campaign)
     return redirect("evaluations:campaign-detail", pk=campaign.pk)
 
 
@@ -337,7 +335,8 @@ def letters(request, pk):
         except ValidationError as exc:
             refused(request, exc)
             return redirect("evaluations:letters", pk=campaign.pk)
-        delivery = SENDERS[data["sender"]].deliver(campaign=campaign, vote_url=vote_url(request), recipients=recipients, pairs=pairs)
+        delivery = SENDERS[data["sender"]].deliver(campaign=campaign, vote_url=vote_url(request), recipients=recipients,
+                                                  pairs=pairs, actor=request.user)  # fmt: skip
         if delivery.pdf is not None:
             response = HttpResponse(delivery.pdf, content_type=PDF)
             response["Content-Disposition"] = f'attachment; filename="letters-{campaign.pk}.pdf"'
@@ -433,7 +432,7 @@ def instrument_from_post(definition: dict, data) -> dict:
 
 def _for_editing(question: dict) -> dict:
     """A copy of a question for the editor, with the keys of the options that count as satisfied."""
-    favourable = metric_options("satisfaction_rate", question) if question["type"] == "scale" else set()
+    favourable = favourable_options(question) if question["type"] == "scale" else set()
     return {**question, "favourable_keys": favourable}
 
 

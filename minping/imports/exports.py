@@ -9,15 +9,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from minping.imports.registers import Context, Register
-
-FORMULA_START = ("=", "+", "-", "@")
-
-
-def safe_cell(value):
-    """Text that Excel would run as a formula is prefixed with a quote (CSV/formula injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not value.lstrip("+-").isdigit():
-        return "'" + value
-    return value
+from minping.lib.spreadsheet import column_letter, safe_cell
 
 
 def template_xlsx(register: Register, ctx: Context) -> bytes:
@@ -30,7 +22,7 @@ def template_xlsx(register: Register, ctx: Context) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for position, column in enumerate(register.columns):
-        letter = cell_letter(position)
+        letter = column_letter(position)
         sheet.column_dimensions[letter].width = max(14, len(column.header) * 3)
         if column.choices:
             rule = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=True)
@@ -55,15 +47,6 @@ def template_csv(register: Register, ctx: Context) -> str:
     example = register.example(ctx)
     writer.writerow([example.get(column.key, "") for column in register.columns])
     return "\ufeff" + out.getvalue()
-
-
-def cell_letter(position: int) -> str:
-    letters = ""
-    position += 1
-    while position:
-        position, rest = divmod(position - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def export_rows(register: Register, ctx: Context):

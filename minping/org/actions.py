@@ -21,8 +21,9 @@ def _lock_tree(*, exclusive: bool) -> None:
             cursor.execute(f"SELECT pg_advisory_xact_lock{'' if exclusive else '_shared'}(%s)", [TREE_LOCK])
 
 
-def _insert_region(*, name: str, level: str, parent: Region | None, code: str = "") -> Region:
-    """Insert one region, retrying the (astronomically rare) path-segment collision. Runs in a transaction."""
+def insert_region(*, name: str, level: str, parent: Region | None, code: str = "") -> Region:
+    """Insert one region, retrying the (astronomically rare) path-segment collision. Runs in the caller's
+    transaction, which records the audit event (`create_region` one per region, an import one for the load)."""
     _lock_tree(exclusive=False)
     if parent is not None:
         parent.refresh_from_db(fields=["path", "depth"])  # as it is now that no move can run
@@ -47,7 +48,7 @@ def create_region(*, actor, name: str, level: str, parent: Region | None, code: 
     elif Region.objects.roots().filter(name=name).exists():
         raise ValidationError({"name": "已有同名的顶级区域"})
     with transaction.atomic():
-        region = _insert_region(name=name, level=level, parent=parent, code=code)
+        region = insert_region(name=name, level=level, parent=parent, code=code)
         record_event(actor=actor, action="region.create", obj=region, data={"parent": parent and parent.pk})
     return region
 

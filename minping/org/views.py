@@ -11,11 +11,11 @@ from django.views.decorators.http import require_POST
 
 from minping.accounts.models import User
 from minping.accounts.scoping import console_required, get_for_user, scope
-from minping.imports.registers import RegionIndex
 from minping.lib.feedback import refused
 from minping.lib.identity import clean_text, id_digest, parse_id_number
 from minping.org import actions
 from minping.org.forms import RegionForm, RenameRegionForm
+from minping.org.lookup import RegionIndex
 from minping.org.models import Cadre, Enterprise, Household, Post, Region, Resident, Unit
 
 PAGE_SIZE = 50

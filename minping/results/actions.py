@@ -8,18 +8,28 @@ from django.utils import timezone
 
 from minping.accounts.scoping import ensure_region_in_scope
 from minping.audit.actions import record_event
+from minping.evaluations import lifecycle
+from minping.evaluations.ballots import chain_head
 from minping.evaluations.models import Campaign
 from minping.results import flags, tally
 from minping.results.models import Notice, Objection, Policy, Tally
 from minping.results.rules import default_rules, validate_rules
 
 
-def on_close(campaign: Campaign) -> None:
-    """Roll the ballots up into counts and look for review flags; called in the transaction that closes."""
-    Policy.objects.get_or_create(campaign=campaign, defaults={"rules": default_rules(campaign.definition)})
-    patterns = flags.BallotPatterns(campaign)
-    tally.roll_up(campaign, observe=patterns.add)
-    flags.compute_flags(campaign, patterns)
+def close_campaign(*, actor, campaign: Campaign) -> Campaign:
+    """End voting: seal the ballot box (its chain head) and, in the same transaction, roll every ballot up into
+    counts and look for review flags. Taking the campaign's row waits for the casts in flight."""
+
+    def prepare(campaign: Campaign) -> dict:
+        campaign.closed_at, campaign.head_at_close = timezone.now(), chain_head(campaign)
+        Policy.objects.get_or_create(campaign=campaign, defaults={"rules": default_rules(campaign.definition)})
+        patterns = flags.BallotPatterns(campaign)
+        tally.roll_up(campaign, observe=patterns.add)
+        flags.compute_flags(campaign, patterns)
+        return {"head": campaign.head_at_close, "ballots": campaign.ballots.count()}
+
+    return lifecycle.advance(actor=actor, campaign=campaign, step="close", to=Campaign.Status.CLOSED,
+                             audit="campaign.close", prepare=prepare)  # fmt: skip
 
 
 def set_policy(*, actor, campaign: Campaign, denominator: str | None = None, rules=None, notice_days: int | None = None) -> Policy:
@@ -31,14 +41,12 @@ def set_policy(*, actor, campaign: Campaign, denominator: str | None = None, rul
             campaign=campaign, defaults={"rules": default_rules(campaign.definition)})
         changed = {}
         if denominator is not None and denominator != policy.denominator:
-            if not campaign.is_editable():
-                raise ValidationError({"denominator": "测评开始后不能再改变比率的分母口径"})
+            lifecycle.ensure(campaign, "choose_denominator")
             if denominator not in Policy.Denominator.values:
                 raise ValidationError({"denominator": "未知的分母口径"})
             policy.denominator = changed["denominator"] = denominator
         if rules is not None:
-            if campaign.status in {Campaign.Status.PUBLISHED, Campaign.Status.ARCHIVED}:
-                raise ValidationError({"rules": "结果已发布，跟进规则不能再修改"})
+            lifecycle.ensure(campaign, "set_rules")
             policy.rules = changed["rules"] = validate_rules(rules, campaign.definition)
         if notice_days is not None:
             if not 1 <= notice_days <= 60:
@@ -52,40 +60,31 @@ def set_policy(*, actor, campaign: Campaign, denominator: str | None = None, rul
 
 def publish(*, actor, campaign: Campaign) -> Notice:
     """Publish a closed campaign's results to the public notice page, with an objection window."""
-    ensure_region_in_scope(actor, campaign.region)
-    with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-        if campaign.status in {Campaign.Status.PUBLISHED, Campaign.Status.ARCHIVED}:
-            raise ValidationError("结果已经发布过")
-        if campaign.status != Campaign.Status.CLOSED:
-            raise ValidationError("测评结束后才能发布结果")
+
+    def prepare(campaign: Campaign) -> dict:
         if not Tally.objects.filter(campaign=campaign, question="", option="valid").exists():
             raise ValidationError("本次测评没有任何有效票，不能发布结果")
         policy, _ = Policy.objects.get_or_create(campaign=campaign, defaults={"rules": default_rules(campaign.definition)})
         now = timezone.now()
         notice = Notice.objects.create(campaign=campaign, published_at=now, published_by=actor,
                                        objections_until=now + timedelta(days=policy.notice_days))  # fmt: skip
-        campaign.status = Campaign.Status.PUBLISHED
-        campaign.save(update_fields=["status"])
-        record_event(actor=actor, action="results.publish", obj=campaign,
-                     data={"objections_until": notice.objections_until.isoformat()})  # fmt: skip
-    return notice
+        return {"objections_until": notice.objections_until.isoformat()}
+
+    campaign = lifecycle.advance(actor=actor, campaign=campaign, step="publish", to=Campaign.Status.PUBLISHED,
+                                 audit="results.publish", prepare=prepare)  # fmt: skip
+    return campaign.notice
 
 
 def archive(*, actor, campaign: Campaign) -> Campaign:
-    ensure_region_in_scope(actor, campaign.region)
-    with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-        if campaign.status != Campaign.Status.PUBLISHED:
-            raise ValidationError("只有已发布的测评活动可以归档")
+    def prepare(campaign: Campaign) -> dict:
         if campaign.notice.objections_until > timezone.now():
             raise ValidationError("公示期尚未结束，不能归档")
         if campaign.notice.objections.filter(answered_at__isnull=True).exists():
             raise ValidationError("还有未答复的申诉，不能归档")
-        campaign.status = Campaign.Status.ARCHIVED
-        campaign.save(update_fields=["status"])
-        record_event(actor=actor, action="campaign.archive", obj=campaign)
-    return campaign
+        return {}
+
+    return lifecycle.advance(actor=actor, campaign=campaign, step="archive", to=Campaign.Status.ARCHIVED,
+                             audit="campaign.archive", prepare=prepare)  # fmt: skip
 
 
 def object_to(*, notice: Notice, text: str, contact: str = "", subject=None) -> Objection:

@@ -7,7 +7,9 @@ from typing import Any
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
+from minping.evaluations import lifecycle
 from minping.evaluations.access import campaign_for_manager
+from minping.evaluations.api import CampaignOut, campaign_out
 from minping.evaluations.models import Campaign
 from minping.results import actions, present
 from minping.results.figures import rank_in_category, subject_figures
@@ -79,7 +81,7 @@ def results_out(campaign: Campaign) -> dict:
 
 def _closed(request, pk: int) -> Campaign:
     campaign = campaign_for_manager(request.auth, pk)
-    if not campaign.has_closed():
+    if not lifecycle.allows(campaign, "read_results"):
         raise HttpError(409, "results exist only after voting has closed")
     return campaign
 
@@ -87,7 +89,7 @@ def _closed(request, pk: int) -> Campaign:
 @public_router.get("/{int:pk}", response=ResultsOut)
 def published_results(request, pk: int):
     """Published results of a campaign (公示), for anyone."""
-    campaign = Campaign.objects.filter(pk=pk, status__in=["published", "archived"]).select_related("instrument_version").first()
+    campaign = Campaign.objects.filter(pk=pk, status__in=lifecycle.STEPS["show_public"].states).select_related("instrument_version").first()
     if campaign is None:
         raise HttpError(404, "no published results for this campaign")
     return results_out(campaign)
@@ -113,6 +115,11 @@ def subject_results(request, pk: int, subject: int):
 def follow_up(request, pk: int):
     """Subjects a follow-up rule fires on (诫勉谈话 candidates), with the rules that fired."""
     return present.campaign_view(_closed(request, pk))["follow_up"]
+
+
+@organiser_router.post("/{int:pk}/close", response=CampaignOut)
+def close_campaign(request, pk: int):
+    return campaign_out(actions.close_campaign(actor=request.auth, campaign=campaign_for_manager(request.auth, pk)))
 
 
 @organiser_router.put("/{int:pk}/result-rules", response=ResultsOut)

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Sum
 
+from minping.evaluations.instruments import favourable_options
 from minping.evaluations.models import Campaign, Subject
-from minping.results import stats
+from minping.lib import stats
+from minping.lib.suppression import MIN_CELL, hidden_cells
 from minping.results.models import Policy, Tally
-from minping.results.suppression import MIN_CELL, hidden_cells
 
-FAVOURABLE = {"satisfied", "fairly"}
 METRICS = {
     # metric: (label, question types, options counted)
     "satisfaction_rate": ("满意率", {"scale"}, None),
@@ -46,7 +46,7 @@ def metric_options(metric: str, question: dict) -> set[str]:
     options = METRICS[metric][2]
     if options is not None:
         return options
-    return {o["key"] for o in question["options"] if o.get("favourable", o["key"] in FAVOURABLE)}
+    return favourable_options(question)
 
 
 def metrics_for(question: dict) -> list[str]:

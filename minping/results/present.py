@@ -7,7 +7,7 @@ from minping.results import figures as fig
 from minping.results import rules as rule_rules
 from minping.results.models import Policy, TextAnswer
 from minping.results.suggestions import themes
-from minping.results.suppression import HIDDEN, MIN_CELL, MIN_TEXT_CELL, WITHHELD, shown
+from minping.lib.suppression import HIDDEN, MIN_CELL, MIN_TEXT_CELL, WITHHELD, shown
 
 
 def _rate(rate, label: str) -> dict:

@@ -6,16 +6,9 @@ break a file (control characters) is removed, and text Excel would take for a fo
 
 import io
 import re
-from collections import defaultdict
 
 from django.utils import timezone, translation
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -23,8 +16,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from minping.evaluations.models import Campaign
-from minping.lib.docxfont import embed_fonts
 from minping.lib.fonts import cjk_font
+from minping.lib.spreadsheet import XLSX, Sheet, clean, workbook_bytes
+from minping.lib.wordfile import CENTER, DOCX, RIGHT, OfficialDocument
 from minping.results import present
 from minping.results.figures import (
     DEFINITIONS,
@@ -35,25 +29,7 @@ from minping.results.figures import (
     subject_figures,
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = "application/pdf"
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def clean(value):
-    """Text safe for XML-based files; numbers and None unchanged."""
-    if not isinstance(value, str):
-        return value
-    return CONTROL.sub("", value)
-
-
-def cell_text(value):
-    """A value for a spreadsheet cell: control characters gone, would-be formulas kept as text."""
-    value = clean(value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def pct(value) -> str:
@@ -89,43 +65,21 @@ def _sheet_title(index: int, label: str, used: set) -> str:
     return title
 
 
-class _Sheet:
-    """A write-only worksheet taking rows of plain values, optionally in bold."""
-
-    BOLD = Font(bold=True)
-
-    def __init__(self, workbook, title: str):
-        self.sheet = workbook.create_sheet(title)
-
-    def row(self, values, bold: bool = False) -> None:
-        if not bold:
-            self.sheet.append([cell_text(v) for v in values])
-            return
-        cells = []
-        for value in values:
-            cell = WriteOnlyCell(self.sheet, value=cell_text(value))
-            cell.font = self.BOLD
-            cells.append(cell)
-        self.sheet.append(cells)
-
-
 def xlsx(campaign: Campaign) -> tuple[str, bytes]:
     """Summary, follow-up list, one sheet per subject, and the definitions of every figure."""
     data = _context(campaign)
     view = data["view"]
     workbook = Workbook(write_only=True)
-    _summary_sheet(_Sheet(workbook, "汇总"), campaign, view)
-    _follow_up_sheet(_Sheet(workbook, "跟进名单"), view)
+    _summary_sheet(Sheet(workbook, "汇总"), campaign, view)
+    _follow_up_sheet(Sheet(workbook, "跟进名单"), view)
     used = {"汇总", "跟进名单", "计算口径"}
     for index, subject in enumerate(data["subjects"], start=1):
-        _subject_sheet(_Sheet(workbook, _sheet_title(index, subject["label"], used)), subject)
-    _formula_sheet(_Sheet(workbook, "计算口径"), view)
-    out = io.BytesIO()
-    workbook.save(out)
-    return XLSX, out.getvalue()
+        _subject_sheet(Sheet(workbook, _sheet_title(index, subject["label"], used)), subject)
+    _formula_sheet(Sheet(workbook, "计算口径"), view)
+    return XLSX, workbook_bytes(workbook)
 
 
-def _summary_sheet(sheet: _Sheet, campaign: Campaign, view: dict) -> None:
+def _summary_sheet(sheet: Sheet, campaign: Campaign, view: dict) -> None:
     closed = timezone.localtime(campaign.closed_at).strftime("%Y-%m-%d %H:%M") if campaign.closed_at else ""
     sheet.row([campaign.name], bold=True)
     sheet.row(["区域", campaign.region.name, "状态", campaign.get_status_display()])
@@ -145,7 +99,7 @@ def _summary_sheet(sheet: _Sheet, campaign: Campaign, view: dict) -> None:
                    *[_fmt(figures.get(key, {}).get(metric), metric) for key, metric, _ in columns]])  # fmt: skip
 
 
-def _follow_up_sheet(sheet: _Sheet, view: dict) -> None:
+def _follow_up_sheet(sheet: Sheet, view: dict) -> None:
     sheet.row(["对象", "类别", view["headline"], "触发的规则"], bold=True)
     for item in view["follow_up"]:
         sheet.row([item["label"], item["category"], points(item["headline"]), "；".join(item["rules"])])
@@ -153,7 +107,7 @@ def _follow_up_sheet(sheet: _Sheet, view: dict) -> None:
         sheet.row(["（无）"])
 
 
-def _subject_sheet(sheet: _Sheet, subject: dict) -> None:
+def _subject_sheet(sheet: Sheet, subject: dict) -> None:
     sheet.row([subject["label"], subject["detail"], subject["category"]], bold=True)
     sheet.row(["评价群体", "权重", "发放", "收回", "有效", "不认识", "无效", "法定票数", "达到"], bold=True)
     for cell in subject["cells"]:
@@ -164,7 +118,7 @@ def _subject_sheet(sheet: _Sheet, subject: dict) -> None:
             _question_rows(sheet, question)
 
 
-def _question_rows(sheet: _Sheet, question: dict) -> None:
+def _question_rows(sheet: Sheet, question: dict) -> None:
     sheet.row([])
     sheet.row([question["label"]], bold=True)
     options = [d["label"] for d in next((c["distribution"] for c in question["cells"] if c["distribution"]), [])]
@@ -179,7 +133,7 @@ def _question_rows(sheet: _Sheet, question: dict) -> None:
     sheet.row(["综合（按权重）", "", combined, points(question["combined_score"])])
 
 
-def _formula_sheet(sheet: _Sheet, view: dict) -> None:
+def _formula_sheet(sheet: Sheet, view: dict) -> None:
     sheet.row(["名称", "定义"], bold=True)
     for term, definition in DEFINITIONS:
         sheet.row([term, definition])
@@ -195,45 +149,17 @@ def _fmt(value, metric):
     return round(value, 2) if metric == "score" else round(value, 4)
 
 
-def _run_font(run, size: float, east_asia: str, bold: bool = False, colour=None) -> None:
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run.font.name = "Times New Roman"
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east_asia)
-    if colour:
-        run.font.color.rgb = RGBColor(*colour)
-
-
 def docx(campaign: Campaign) -> tuple[str, bytes]:
     """测评结果通报 in the usual layout: red masthead and rule, 小标宋 title, 仿宋 三号 body, numbered parts,
     the issuing office and date at the bottom right."""
     data = _context(campaign)
     view = data["view"]
-    document = Document()
-    section = document.sections[0]
-    section.page_height, section.page_width = Cm(29.7), Cm(21)
-    section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = Cm(3.7), Cm(3.5), Cm(2.8), Cm(2.6)
-    normal = document.styles["Normal"]  # tables and anything without its own font
-    normal.font.name = "Times New Roman"
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "仿宋_GB2312")
-
-    used = defaultdict(str)  # font name -> the text set in it, for the embedded fonts
-
-    def paragraph(text, size=16, font="仿宋_GB2312", bold=False, align=None, colour=None, indent=True):
-        used[font] += text
-        p = document.add_paragraph()
-        p.paragraph_format.line_spacing = Pt(28)
-        if indent:
-            p.paragraph_format.first_line_indent = Pt(size * 2)
-        if align is not None:
-            p.alignment = align
-        _run_font(p.add_run(clean(text)), size, font, bold, colour)
-        return p
-
+    doc = OfficialDocument()
+    paragraph = doc.paragraph
     office = f"中共{campaign.region.name}委员会组织部" if campaign.region.level == "district" else f"{campaign.region.name}"
-    paragraph(f"{office}文件", 36, "方正小标宋简体", True, WD_ALIGN_PARAGRAPH.CENTER, (0xC0, 0, 0), indent=False)
-    paragraph("━" * 24, 12, "宋体", False, WD_ALIGN_PARAGRAPH.CENTER, (0xC0, 0, 0), indent=False)
-    paragraph(f"关于{campaign.name}结果的通报", 22, "方正小标宋简体", False, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    paragraph(f"{office}文件", 36, "方正小标宋简体", True, CENTER, (0xC0, 0, 0), indent=False)
+    paragraph("━" * 24, 12, "宋体", False, CENTER, (0xC0, 0, 0), indent=False)
+    paragraph(f"关于{campaign.name}结果的通报", 22, "方正小标宋简体", False, CENTER, indent=False)
     paragraph("各有关单位：", indent=False)
     total = sum(c["returned"] for c in data["subjects"][0]["cells"]) if data["subjects"] else 0
     closed = timezone.localtime(campaign.closed_at).strftime("%Y年%m月%d日") if campaign.closed_at else ""
@@ -242,18 +168,9 @@ def docx(campaign: Campaign) -> tuple[str, bytes]:
     paragraph("一、测评结果", font="黑体", indent=False)
     paragraph(f"按{view['headline']}排名（比率分母口径：{view['denominator']}；少于5票的单元格不公布；"
               f"未达到法定有效票数的对象只公布“未达法定票数”）。")  # fmt: skip
-    table = document.add_table(rows=1, cols=5)
-    table.style = "Table Grid"
-    for cell, title in zip(table.rows[0].cells, ["类别", "名次", "测评对象", "有效票", view["headline"]], strict=True):
-        cell.text = title
-        used["仿宋_GB2312"] += title
-    for item in view["ranking"]:
-        cells = table.add_row().cells
-        values = [item["category"], str(item["rank"] or "—"), item["label"], str(item["valid"]),
-                  points(item["headline"]) if item["quorum_met"] else "未达法定票数"]  # fmt: skip
-        for cell, value in zip(cells, values, strict=True):
-            cell.text = clean(value)
-            used["仿宋_GB2312"] += cell.text
+    doc.table(["类别", "名次", "测评对象", "有效票", view["headline"]],
+              [[item["category"], str(item["rank"] or "—"), item["label"], str(item["valid"]),
+                points(item["headline"]) if item["quorum_met"] else "未达法定票数"] for item in view["ranking"]])  # fmt: skip
     paragraph("二、需要跟进的对象", font="黑体", indent=False)
     if view["follow_up"]:
         for item in view["follow_up"]:
@@ -263,12 +180,9 @@ def docx(campaign: Campaign) -> tuple[str, bytes]:
     paragraph("三、有关要求", font="黑体", indent=False)
     paragraph("各单位要认真分析测评结果，对群众反映的问题逐项整改；对触发跟进规则的干部，由组织部门进行谈话提醒。"
               "对测评结果有异议的，可在公示期内通过公示页面提出申诉。")  # fmt: skip
-    paragraph(office, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    paragraph(timezone.localdate().strftime("%Y年%m月%d日"), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    embed_fonts(document, used)
-    out = io.BytesIO()
-    document.save(out)
-    return DOCX, out.getvalue()
+    paragraph(office, align=RIGHT, indent=False)
+    paragraph(timezone.localdate().strftime("%Y年%m月%d日"), align=RIGHT, indent=False)
+    return DOCX, doc.to_bytes()
 
 
 def pdf(campaign: Campaign) -> tuple[str, bytes]:

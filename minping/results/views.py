@@ -16,11 +16,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from minping.accounts.models import User
 from minping.accounts.scoping import console_required
+from minping.evaluations import lifecycle
 from minping.evaluations.access import campaign_for_manager
 from minping.evaluations.models import Campaign, Subject
+from minping.lib import charts
 from minping.lib.feedback import attempt, form_refused
 from minping.lib.formdata import posted_id
-from minping.results import actions, charts, present, reports
+from minping.results import actions, present, reports
 from minping.results.figures import (
     DEFINITIONS,
     METRICS,
@@ -33,12 +35,12 @@ from minping.results.figures import (
 from minping.results.models import Notice, Objection
 from minping.results.rules import OP_LABELS
 
-PUBLIC = {Campaign.Status.PUBLISHED, Campaign.Status.ARCHIVED}
+PUBLIC = lifecycle.STEPS["show_public"].states
 
 
 def closed_campaign(user, pk) -> Campaign:
     campaign = campaign_for_manager(user, pk)
-    if not campaign.has_closed():
+    if not lifecycle.allows(campaign, "read_results"):
         raise ResultsNotReady
     return campaign
 
@@ -177,11 +179,14 @@ def denominator(request, pk):
 @require_POST
 def transition(request, pk, action):
     campaign = campaign_for_manager(request.user, pk)
-    step = {"publish": actions.publish, "archive": actions.archive}.get(action)
+    step = {"close": actions.close_campaign, "publish": actions.publish, "archive": actions.archive}.get(action)
     if step is None:
         raise Http404
     attempt(request, step, done=_("Done."), campaign=campaign)
-    return redirect("results:overview", pk=campaign.pk) if campaign.has_closed() else redirect("evaluations:campaign-detail", pk=pk)
+    campaign.refresh_from_db(fields=["status"])
+    if lifecycle.allows(campaign, "read_results"):
+        return redirect("results:overview", pk=campaign.pk)
+    return redirect("evaluations:campaign-detail", pk=pk)
 
 
 @console_required
