@@ -19,7 +19,7 @@ def campaign_for_turnout(user, pk) -> Campaign:
     if user.can_use_console:
         return campaign_for_manager(user, pk)
     if user.is_authenticated and user.role == User.Role.CADRE and user.cadre_id:
-        campaign = Campaign.objects.filter(pk=pk, subjects__cadre_id=user.cadre_id).first()
+        campaign = Campaign.objects.filter(pk=pk, subjects__kind="cadre", subjects__ref=user.cadre_id).first()
         if campaign:
             return campaign
         raise Http404

@@ -22,6 +22,7 @@ from minping.accounts.scoping import ensure_region_in_scope
 from minping.audit.actions import record_event
 from minping.evaluations import codes as code_rules
 from minping.evaluations import lifecycle
+from minping.evaluations import subjects as subject_kinds
 from minping.evaluations.ballots import ballot_digest, canonical, content_digest, genesis
 from minping.evaluations.instruments import AnswerError, clean_answers, validate_definition
 from minping.evaluations.models import (
@@ -191,7 +192,8 @@ def set_group_weight(*, actor, group: EvaluatorGroup, weight) -> EvaluatorGroup:
 
 
 def add_subjects(*, actor, campaign: Campaign, subjects: list) -> list[Subject]:
-    """Add cadres, units or regions (model instances) as subjects; each must lie inside the campaign's region."""
+    """Add records of registered subject kinds (cadres, units, regions, or any kind a module registered) as
+    subjects; each must lie inside the campaign's region. A record already in the campaign is skipped."""
     ensure_region_in_scope(actor, campaign.region)
     with transaction.atomic():
         lifecycle.lock(campaign.pk, "edit")
@@ -200,42 +202,35 @@ def add_subjects(*, actor, campaign: Campaign, subjects: list) -> list[Subject]:
     return created
 
 
-def _new_subjects(campaign: Campaign, subjects: list) -> list[Subject]:
-    """Unsaved Subject rows for those of `subjects` not yet in the campaign, numbered after the last."""
+def _new_subjects(campaign: Campaign, records: list) -> list[Subject]:
+    """Unsaved Subject rows for those of `records` not yet in the campaign, numbered after the last."""
     rows = []
     position = campaign.subjects.count()
-    existing = set(campaign.subjects.values_list("kind", "cadre_id", "unit_id", "region_id"))
-    for obj in subjects:
-        kind = obj._meta.model_name
-        home = obj if kind == "region" else obj.region
-        if kind not in Subject.Kind.values:
-            raise ValidationError("只能把干部、单位或区域作为测评对象")
-        if not home.is_within(campaign.region):
-            raise ValidationError(f"“{obj}”不在本次测评的区域内")
-        key = (kind, obj.pk if kind == "cadre" else None, obj.pk if kind == "unit" else None,
-               obj.pk if kind == "region" else None)  # fmt: skip
-        if key in existing:
+    existing = set(campaign.subjects.values_list("kind", "ref"))
+    for record in records:
+        kind = subject_kinds.kind_of(record)
+        if (kind.key, record.pk) in existing:
             continue
-        existing.add(key)
+        described = kind.describe(record)
+        if described.region is None or not described.region.is_within(campaign.region):
+            raise ValidationError(f"“{described.label}”不在本次测评的区域内")
+        existing.add((kind.key, record.pk))
         position += 1
-        rows.append(Subject(campaign=campaign, kind=kind, label=str(obj), position=position,
-                            detail=_subject_detail(obj, kind), category=_subject_category(obj, kind),
-                            **{kind: obj}))  # fmt: skip
+        rows.append(Subject(campaign=campaign, kind=kind.key, ref=record.pk, region=described.region,
+                            label=described.label[:200], detail=described.detail[:200],
+                            category=described.category[:100], position=position))  # fmt: skip
     return rows
 
 
-def _subject_detail(obj, kind: str) -> str:
-    if kind == "cadre":
-        post = obj.posts.current().select_related("unit", "region").first()
-        return f"{post.place}{post.title}" if post else ""
-    return obj.get_kind_display() if kind == "unit" else obj.get_level_display()
-
-
-def _subject_category(obj, kind: str) -> str:
-    if kind == "cadre":
-        post = obj.posts.current().first()
-        return post.get_category_display() if post else ""
-    return obj.get_kind_display() if kind == "unit" else obj.get_level_display()
+def subject_records(campaign: Campaign, chosen: dict[str, list[int]]) -> list:
+    """The records of {kind: [ids]} that the campaign may evaluate, in the order given; ValidationError for a kind
+    no module registered."""
+    records = []
+    for key, ids in chosen.items():
+        kind = subject_kinds.get_kind(key)
+        by_id = {record.pk: record for record in kind.records(campaign.region, ids)}
+        records += [by_id[pk] for pk in dict.fromkeys(ids) if pk in by_id]
+    return records
 
 
 def remove_subject(*, actor, subject: Subject) -> None:

@@ -5,7 +5,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from minping.accounts.scoping import get_for_user
@@ -16,7 +16,7 @@ from minping.evaluations.models import Campaign, Instrument
 from minping.evaluations.turnout import turnout
 from minping.evaluations.actions import campaign_for_code
 from minping.evaluations.voting import count_guess, is_guessing
-from minping.org.models import Cadre, Region, Unit
+from minping.org.models import Region
 
 organiser_router = Router(tags=["campaigns"])
 voter_router = Router(tags=["voting"])
@@ -86,21 +86,26 @@ def get_campaign(request, pk: int):
     return campaign_out(campaign_for_manager(request.auth, pk))
 
 
+class SubjectRef(Schema):
+    kind: str = Field(max_length=40)
+    id: int
+
+
 class SubjectsIn(Schema):
     cadres: list[int] = []
     units: list[int] = []
     regions: list[int] = []
+    items: list[SubjectRef] = []  # records of any registered subject kind
 
 
 @organiser_router.post("/{int:pk}/subjects", response=CampaignOut)
 def add_subjects(request, pk: int, body: SubjectsIn):
     campaign = campaign_for_manager(request.auth, pk)
-    chosen = [
-        *Cadre.objects.within(campaign.region).filter(pk__in=body.cadres),
-        *Unit.objects.within(campaign.region).filter(pk__in=body.units),
-        *Region.objects.within(campaign.region).filter(pk__in=body.regions),
-    ]
-    if len(chosen) != len(set(body.cadres)) + len(set(body.units)) + len(set(body.regions)):
+    wanted = {"cadre": body.cadres, "unit": body.units, "region": body.regions}
+    for item in body.items:
+        wanted.setdefault(item.kind, []).append(item.id)
+    chosen = actions.subject_records(campaign, wanted)
+    if len(chosen) != sum(len(set(ids)) for ids in wanted.values()):
         raise HttpError(404, "a subject is unknown or outside the campaign's region")
     actions.add_subjects(actor=request.auth, campaign=campaign, subjects=chosen)
     return campaign_out(campaign)

@@ -137,17 +137,13 @@ class EvaluatorGroup(models.Model):
 
 
 class Subject(models.Model):
-    """Who or what is evaluated: a cadre, a unit or a region (a community's work)."""
-
-    class Kind(models.TextChoices):
-        CADRE = "cadre", _("Cadre")
-        UNIT = "unit", _("Unit")
-        REGION = "region", _("Region")
+    """Who or what is evaluated: a record of a registered subject kind (evaluations/subjects.py), by its kind and
+    id, with the description its module gave when it was added (the ballot shows these, and the genesis hash
+    commits to the label)."""
 
     campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="subjects")
-    kind = models.CharField(max_length=8, choices=Kind.choices)
-    cadre = models.ForeignKey("org.Cadre", models.PROTECT, null=True, blank=True, related_name="+")
-    unit = models.ForeignKey("org.Unit", models.PROTECT, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=40)
+    ref = models.BigIntegerField()  # the record's id within its kind
     region = models.ForeignKey("org.Region", models.PROTECT, null=True, blank=True, related_name="+")
     label = models.CharField(_("name"), max_length=200)
     detail = models.CharField(_("post or description"), max_length=200, blank=True)
@@ -156,6 +152,8 @@ class Subject(models.Model):
 
     class Meta:
         ordering = ["position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "kind", "ref"], name="subject_once_per_campaign")]
+        indexes = [models.Index(fields=["kind", "ref"], name="subject_record")]
 
     def __str__(self) -> str:
         return self.label

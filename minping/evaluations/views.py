@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from minping.accounts.scoping import console_required, scope
 from minping.evaluations import actions, paper, printing
+from minping.evaluations import subjects as subject_kinds
 from minping.evaluations.access import campaign_for_manager, campaign_for_turnout
 from minping.evaluations.actions import CastError
 from minping.evaluations.forms import errors_by_field, payload_from_post
@@ -24,7 +25,7 @@ from minping.evaluations.senders import CHANNEL_ASSURANCE, SENDERS, available_se
 from minping.evaluations.turnout import turnout
 from minping.lib.feedback import attempt, form_refused, refused
 from minping.lib.formdata import posted_id
-from minping.org.models import Cadre, Region, Unit
+from minping.org.models import Region
 
 PDF = "application/pdf"
 
@@ -96,14 +97,14 @@ def campaign_create(request):
 
 
 def _candidates(campaign: Campaign) -> dict:
-    taken = campaign.subjects.values_list
-    return {
-        "cadres": Cadre.objects.within(campaign.region).exclude(pk__in=taken("cadre_id").filter(cadre__isnull=False))
-        .filter(posts__ended_on__isnull=True).distinct().select_related("region").order_by("region__path", "name")[:300],
-        "units": Unit.objects.within(campaign.region).exclude(pk__in=taken("unit_id").filter(unit__isnull=False))[:200],
-        "regions": Region.objects.within(campaign.region).exclude(level="grid")
-        .exclude(pk__in=taken("region_id").filter(region__isnull=False))[:200],
-    }
+    """Cadres, units and regions the console offers to add, those already in the campaign left out."""
+
+    def offered(key: str):
+        taken = campaign.subjects.filter(kind=key).values_list("ref", flat=True)
+        return subject_kinds.get_kind(key).candidates(campaign.region).exclude(pk__in=taken)
+
+    return {"cadres": offered("cadre").select_related("region").order_by("region__path", "name")[:300],
+            "units": offered("unit")[:200], "regions": offered("region")[:200]}  # fmt: skip
 
 
 @console_required
@@ -131,12 +132,8 @@ def campaign_detail(request, pk):
 @require_POST
 def subjects_add(request, pk):
     campaign = campaign_for_manager(request.user, pk)
-    chosen = [
-        *Cadre.objects.within(campaign.region).filter(pk__in=_ids(request.POST, "cadre")),
-        *Unit.objects.within(campaign.region).filter(pk__in=_ids(request.POST, "unit")),
-        *Region.objects.within(campaign.region).filter(pk__in=_ids(request.POST, "region")),
-    ]
     try:
+        chosen = actions.subject_records(campaign, {kind: _ids(request.POST, kind) for kind in ("cadre", "unit", "region")})
         added = actions.add_subjects(actor=request.user, campaign=campaign, subjects=chosen)
         messages.success(request, _("%(n)s subjects added.") % {"n": len(added)})
     except ValidationError as exc:

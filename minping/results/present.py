@@ -135,15 +135,14 @@ def texts_view(campaign: Campaign, subject=None) -> list[dict]:
 
 
 def trend_points(user, subject, limit: int = 8) -> list[tuple[str, float | None]]:
-    """The subject's headline in each closed campaign of the user's scope that evaluated the same cadre, unit
-    or region, oldest first."""
-    same = {"cadre": {"cadre_id": subject.cadre_id}, "unit": {"unit_id": subject.unit_id}, "region": {"region_id": subject.region_id}}
+    """The subject's headline in each closed campaign of the user's scope that evaluated the same record, oldest
+    first."""
     campaigns = (scope(Campaign.objects.filter(status__in=["closed", "published", "archived"], closed_at__isnull=False), user)
-                 .filter(subjects__kind=subject.kind, **{f"subjects__{k}": v for k, v in same[subject.kind].items()})
+                 .filter(subjects__kind=subject.kind, subjects__ref=subject.ref)
                  .select_related("instrument_version").order_by("-closed_at").distinct()[:limit])  # fmt: skip
     points = []
     for campaign in reversed(list(campaigns)):
-        twin = campaign.subjects.filter(kind=subject.kind, **same[subject.kind]).first()
+        twin = campaign.subjects.get(kind=subject.kind, ref=subject.ref)
         item = fig.subject_figures(campaign, [twin], questions=fig.headline_questions(campaign))[0]
         points.append((campaign.name, item.headline if item.quorum_met else None))
     return points

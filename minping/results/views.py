@@ -249,7 +249,7 @@ def notice(request, pk):
 def _own_subjects(user):
     if not (user.is_authenticated and user.role == User.Role.CADRE and user.cadre_id):
         raise PermissionDenied
-    return Subject.objects.filter(cadre_id=user.cadre_id).select_related("campaign__region").order_by("-campaign_id")
+    return Subject.objects.filter(kind="cadre", ref=user.cadre_id).select_related("campaign__region").order_by("-campaign_id")
 
 
 @login_required
