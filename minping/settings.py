@@ -50,7 +50,7 @@ ROOT_URLCONF = "minping.urls"
 WSGI_APPLICATION = "minping.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "org:home"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 TEMPLATES = [

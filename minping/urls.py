@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.http import HttpResponse
-from django.shortcuts import redirect
 from django.urls import include, path
 
+from minping.accounts import views as accounts_views
 from minping.api import api
 from minping.results import views as results_views
 
@@ -12,7 +12,7 @@ def healthz(request):
 
 
 urlpatterns = [
-    path("", lambda request: redirect("org:home")),
+    path("", accounts_views.home, name="home"),
     path("healthz", healthz),
     path("accounts/", include("minping.accounts.urls")),
     path("console/", include("minping.org.urls")),

@@ -224,6 +224,30 @@ TRANSLATIONS = {
     'Cast this ballot': '提交这张票',
     'Open campaigns of your region that take telephone interviews. Use one of the phone codes the organisers gave you for each call.': '本辖区内正在进行、可电话督评的测评活动。每次通话使用组织者发给您的一个电话测评码。',
     'No open campaign takes telephone interviews now.': '目前没有可电话督评的测评活动。',
+    # the workbench, API keys and notifications
+    "The key was revoked.": "密钥已吊销。", "draft: add subjects, print codes, then open voting": "草稿：添加测评对象、打印测评码后开始投票",
+    "voting: hand out codes, watch turnout, close when done": "投票中：发放测评码、查看参与情况，结束后关闭投票",
+    "Campaigns to run": "待办测评活动", "No campaign is being prepared or under way.": "没有正在筹备或进行中的测评活动。",
+    "All campaigns": "全部测评活动", "key the answers of residents reached by telephone": "录入电话回访居民的回答",
+    "Telephone interviews to make": "待做的电话督评", "No campaign takes telephone interviews now.": "目前没有接受电话督评的测评活动。",
+    "voting is under way: see the turnout": "投票进行中：查看参与情况", "Evaluations of me under way": "正在进行的对我的测评",
+    "No evaluation of you is under way.": "目前没有对您的测评在进行。", "Imports waiting": "待处理的导入",
+    "No upload is waiting.": "没有待处理的上传。", "Import a register": "导入名册", "Notifications": "消息通知", "Sent": "已发送",
+    "No address": "无地址", "channel": "渠道", "recipient": "收件人", "topic": "主题", "sent message": "已发消息", "sent messages": "已发消息",
+    "voting closed: review and publish the results": "投票已结束：核对并发布结果", "%(n)s objections to answer": "%(n)s 条申诉待答复",
+    "Results to publish and objections to answer": "待发布的结果和待答复的申诉", "Nothing is waiting.": "暂无待办。",
+    "My published results": "我的已发布结果", "No result about you has been published yet.": "尚未发布关于您的测评结果。",
+    "My unit's published results": "本单位的已发布结果", "No result about your unit has been published yet.": "尚未发布关于本单位的测评结果。",
+    "objections until %(day)s": "申诉截止 %(day)s", "Results on public notice": "正在公示的测评结果",
+    "No result is on public notice now.": "目前没有正在公示的测评结果。", "API keys": "接口密钥",
+    "A key lets a program call the JSON API as its user, with the user's role and region. Keep it secret; revoke a key that may have leaked.":
+        "接口密钥让程序以其所属用户的角色和区域调用 JSON 接口。请妥善保管；可能泄露的密钥请立即吊销。",
+    "Your new key. Copy it now: it is shown only once.": "新密钥如下，请立即复制：它只显示这一次。", "Key name": "密钥名称",
+    "e.g. reporting script": "例如：报表脚本", "Create a key": "创建密钥", "Prefix": "前缀", "User": "用户", "Created": "创建时间",
+    "Revoked": "已吊销", "Active": "有效", "Revoke this key? Programs using it stop working.": "确定吊销该密钥？使用它的程序将无法继续调用。",
+    "Revoke": "吊销", "No keys yet.": "暂无密钥。", "My work": "我的工作台",
+    "Your account has no region yet, so there is no work to show. Ask your system administrator to assign one.":
+        "您的账号尚未分配区域，因此暂无工作可显示。请联系系统管理员分配区域。",
 }  # fmt: skip
 PLURALS = {"%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 

@@ -98,3 +98,13 @@ class BaseTestCase(TestCase):
         cls.cadre_user = User.objects.create_user("cadre_a", password="x", role=User.Role.CADRE, region=cls.community_a,
                                                   cadre=cls.cadre_a)  # fmt: skip
         cls.grid_worker = User.objects.create_user("grid_a", password="x", role=User.Role.GRID_WORKER, region=cls.grid_a)
+        cls.interviewer = User.objects.create_user("caller_a", password="x", role=User.Role.INTERVIEWER, region=cls.district_a)
+        cls.handler = User.objects.create_user("handler_a", password="x", role=User.Role.HANDLER, region=cls.street_a,
+                                               unit=cls.unit_a)  # fmt: skip
+
+
+def api_key(*, user, name: str) -> str:
+    """A key for `user`, made as the user would make it in the console."""
+    from minping.accounts.actions import create_api_key
+
+    return create_api_key(actor=user, user=user, name=name)

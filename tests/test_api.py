@@ -2,7 +2,7 @@ import json
 
 from django.core.cache import cache
 
-from minping.accounts.apikeys import create_api_key
+from tests.base import api_key as create_api_key
 from minping.evaluations.models import Ballot, Campaign, Code, Instrument
 from minping.results.actions import close_campaign
 from tests.base import BaseTestCase

@@ -15,7 +15,7 @@ class LoginTest(BaseTestCase):
         return self.client.post(reverse("accounts:login"), {"username": username, "password": password}, REMOTE_ADDR=address)
 
     def test_a_correct_password_logs_in(self):
-        self.assertRedirects(self.login("x"), reverse("org:home"))
+        self.assertRedirects(self.login("x"), reverse("home"))
 
     def test_repeated_failures_block_the_account_even_with_the_right_password(self):
         for _ in range(3):
@@ -28,13 +28,13 @@ class LoginTest(BaseTestCase):
     def test_a_block_on_one_account_leaves_colleagues_on_the_same_address_alone(self):
         for _ in range(3):
             self.login("wrong")
-        self.assertRedirects(self.login("x", username="office_a"), reverse("org:home"))
+        self.assertRedirects(self.login("x", username="office_a"), reverse("home"))
 
     def test_many_failures_from_one_address_block_that_address(self):
         for n in range(30):
             self.login("wrong", username=f"guess{n}")
         self.assertEqual(self.login("x", username="office_a").status_code, 200)
-        self.assertRedirects(self.login("x", username="office_a", address="10.0.0.2"), reverse("org:home"))
+        self.assertRedirects(self.login("x", username="office_a", address="10.0.0.2"), reverse("home"))
 
     def test_the_login_page_is_chinese_by_default_even_for_an_english_browser(self):
         response = self.client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US")

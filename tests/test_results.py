@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from fontTools.ttLib import TTFont
 
-from minping.accounts.apikeys import create_api_key
+from tests.base import api_key as create_api_key
 from minping.audit.models import AuditEvent
 from minping.evaluations import actions
 from minping.evaluations.models import Campaign, Subject
@@ -444,7 +444,7 @@ class CadreSelfServiceTest(BaseTestCase):
     def test_a_cadre_reads_their_own_published_results_and_nothing_else(self):
         campaign, _group, pairs = make_campaign(self, codes=6)
         self.client.force_login(self.cadre_user)
-        self.assertRedirects(self.client.get("/console/"), reverse("mine"))
+        self.assertRedirects(self.client.get("/console/"), reverse("home"))
         mine = self.client.get(reverse("mine"))
         self.assertContains(mine, campaign.name)
         subject = campaign.subjects.get()

@@ -48,7 +48,7 @@ class SubjectKindTest(BaseTestCase):
             actions.subject_records(campaign, {"grid_patrol": [1]})
 
     def test_the_api_refuses_an_unregistered_kind_with_422(self):
-        from minping.accounts.apikeys import create_api_key
+        from tests.base import api_key as create_api_key
 
         campaign, _group, _pairs = make_campaign(self, open_it=False)
         key = create_api_key(user=self.organiser_a, name="t")

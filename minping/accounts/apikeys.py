@@ -9,11 +9,12 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_api_key(*, user, name: str) -> str:
-    """Create a key and return it in clear, once: `mp_<prefix>_<secret>`."""
+def new_key(*, user, name: str) -> tuple[ApiKey, str]:
+    """Store a new key's digest; the row and the key in clear (`mp_<prefix>_<secret>`), which is not kept.
+    accounts.actions.create_api_key is the audited way to call it."""
     prefix, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
-    ApiKey.objects.create(user=user, name=name, prefix=prefix, digest=_digest(secret))
-    return f"mp_{prefix}_{secret}"
+    key = ApiKey.objects.create(user=user, name=name, prefix=prefix, digest=_digest(secret))
+    return key, f"mp_{prefix}_{secret}"
 
 
 def user_for_key(presented: str):

@@ -6,3 +6,6 @@ class ImportsConfig(AppConfig):
     name = "minping.imports"
     label = "imports"
     verbose_name = _("Imports")
+
+    def ready(self):
+        from minping.imports import workbench  # noqa: F401 (registers its workbench section)

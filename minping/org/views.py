@@ -2,14 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from minping.accounts.models import User
 from minping.accounts.scoping import console_required, get_for_user, scope
 from minping.lib.feedback import refused
 from minping.lib.identity import clean_text, id_digest, parse_id_number
@@ -43,11 +42,7 @@ def _roots(user):
 @login_required
 def home(request):
     if not request.user.can_use_console:
-        if request.user.role == User.Role.CADRE:
-            return redirect("mine")  # a cadre's home is their own evaluations
-        if request.user.role == User.Role.INTERVIEWER:
-            return redirect("interview:list")
-        raise PermissionDenied
+        return redirect("home")  # every role's workbench
     counts = {
         _("Regions"): scope(Region.objects, request.user).count(),
         _("Units"): scope(Unit.objects, request.user).count(),

@@ -8,4 +8,4 @@ class ResultsConfig(AppConfig):
     verbose_name = _("Results")
 
     def ready(self):
-        from minping.results import panels  # noqa: F401 (registers its part of the campaign page)
+        from minping.results import panels, workbench  # noqa: F401 (register their parts of the console pages)
