@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "ninja",
     "minping.accounts",
     "minping.notifications",
+    "minping.jobs",
     "minping.org",
     "minping.audit",
     "minping.imports",
@@ -84,6 +85,9 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 TASK_RUNNER = "celery" if CELERY_BROKER_URL else "thread"
+# Scheduled jobs (lib/schedule.py): Celery beat sends a tick this often; the embedded default ticks in a thread.
+JOBS_TICK_SECONDS = env_int("MINPING_JOBS_TICK_SECONDS", 60)
+CELERY_BEAT_SCHEDULE = {"minping-jobs": {"task": "minping.jobs.tick", "schedule": JOBS_TICK_SECONDS}}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -104,6 +108,7 @@ STORAGES = {
 
 # Uploads larger than this are refused before they are read; smaller ones stream to a temporary file.
 IMPORT_MAX_BYTES = env_int("MINPING_IMPORT_MAX_MB", 256) * 1024 * 1024
+IMPORT_KEEP_DAYS = env_int("MINPING_IMPORT_KEEP_DAYS", 7)  # an import checked but not loaded expires after this
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("me/", results_views.mine, name="mine"),
     path("me/<int:subject_pk>/", results_views.mine_subject, name="mine-subject"),
     path("console/audit/", include("minping.audit.urls")),
+    path("console/jobs/", include("minping.jobs.urls")),
     path("api/", api.urls),
     path("v/", include("minping.evaluations.urls_vote")),
     path("interview/", include("minping.evaluations.urls_interview")),

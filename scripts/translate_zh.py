@@ -248,6 +248,12 @@ TRANSLATIONS = {
     "Revoke": "吊销", "No keys yet.": "暂无密钥。", "My work": "我的工作台",
     "Your account has no region yet, so there is no work to show. Ask your system administrator to assign one.":
         "您的账号尚未分配区域，因此暂无工作可显示。请联系系统管理员分配区域。",
+    # scheduled jobs
+    "Expired": "已过期", "Scheduled jobs": "定时任务", "Succeeded": "成功", "next run": "下次运行", "last run": "上次运行",
+    "outcome": "结果", "failures in a row": "连续失败次数", "Job": "任务", "Schedule": "运行时间", "Last run": "上次运行",
+    "Outcome": "结果", "Next run": "下次运行", "Failures in a row": "连续失败", "Running": "运行中", "Error": "错误",
+    "Run now": "立即运行", "Recent runs": "最近运行记录", "Started": "开始", "Finished": "结束", "Result": "结果",
+    "No run yet.": "尚未运行。", "The job will run at the next tick.": "该任务将在下一次调度时运行。",
 }  # fmt: skip
 PLURALS = {"%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 

@@ -90,3 +90,29 @@ class CeleryWorkerTest(TransactionTestCase):
         self.assertEqual((job.status, job.row_count, job.problem_count), ("invalid", 200_000, 1), job.result)
         self.assertEqual(job.problems, [{"row": 150_001, "column": "身份证号", "reason": "与第11行重复"}])
         self.assertIn("ended with status 0", self.worker_log())  # the helper process checked the second part
+
+    def test_celery_beat_ticks_and_a_worker_runs_the_due_job(self):
+        from django.utils import timezone
+
+        from minping.jobs.models import JobRun, JobState
+        from minping.jobs.runner import ensure_states
+
+        ensure_states()
+        JobState.objects.filter(key="audit.verify_chain").update(next_run_at=timezone.now())
+        env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "tests.settings",
+               "MINPING_JOBS_TICK_SECONDS": "1"}  # fmt: skip
+        with tempfile.TemporaryDirectory() as folder:
+            beat = subprocess.Popen([sys.executable, "-m", "celery", "-A", "minping", "beat", "--loglevel=INFO",
+                                     "--schedule", f"{folder}/beat-schedule"], env=env, cwd=settings.BASE_DIR.parent,
+                                    stdout=self.log, stderr=subprocess.STDOUT)  # fmt: skip
+            try:
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline and not JobRun.objects.filter(key="audit.verify_chain").exists():
+                    self.assertIsNone(beat.poll(), "celery beat exited:\n" + self.worker_log())
+                    time.sleep(0.2)
+            finally:
+                beat.terminate()
+                beat.wait(timeout=30)
+        state = JobState.objects.get(key="audit.verify_chain")
+        self.assertEqual((state.runs, state.last_outcome), (1, "ok"), self.worker_log())
+        self.assertIn("minping.jobs.run", self.worker_log())

@@ -1,9 +1,15 @@
 
+import datetime as dt
+import time
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from minping.audit.actions import record_event
 from minping.imports import tasks
+from minping.imports.engine import stage_for
 from minping.imports.models import ImportJob
 from minping.imports.registers import REGISTERS
 from minping.lib.tabular import TableError, sniff_format
@@ -47,3 +53,45 @@ def commit_import(*, actor, job: ImportJob) -> ImportJob:
     return job
 
 
+
+
+STUCK_AFTER = dt.timedelta(days=1)  # a check still running after a day has lost its worker
+
+
+def expire_imports() -> dict:
+    """Expire imports nobody finished: checked but not loaded within IMPORT_KEEP_DAYS, or still being checked a
+    day later. Their staged rows and uploaded files go, and so do upload files no live import owns. Running it
+    again changes nothing."""
+    now = timezone.now()
+    stale = (ImportJob.objects.filter(status=ImportJob.Status.VALID, created_at__lt=now - dt.timedelta(days=settings.IMPORT_KEEP_DAYS))
+             | ImportJob.objects.filter(status=ImportJob.Status.VALIDATING, created_at__lt=now - STUCK_AFTER))  # fmt: skip
+    expired = sum(_expire(job_id) for job_id in stale.values_list("pk", flat=True))
+    return {"expired": expired, "files_removed": _remove_orphan_uploads()}
+
+
+def _expire(job_id) -> bool:
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.status not in (ImportJob.Status.VALID, ImportJob.Status.VALIDATING):
+            return False  # loaded or expired meanwhile
+        stage_for(job).drop()
+        job.upload_path.unlink(missing_ok=True)
+        was, job.status = job.status, ImportJob.Status.EXPIRED
+        job.save(update_fields=["status"])
+        record_event(actor=None, action="import.expire", obj=job, data={"status": was, "register": job.register})
+    return True
+
+
+def _remove_orphan_uploads() -> int:
+    """Upload files older than a day whose import is gone or no longer needs them."""
+    folder = settings.MEDIA_ROOT / "imports"
+    if not folder.is_dir():
+        return 0
+    live = {f"{pk}.upload" for pk in ImportJob.objects.filter(status__in=[ImportJob.Status.VALIDATING, ImportJob.Status.VALID,
+                                                                         ImportJob.Status.COMMITTING]).values_list("pk", flat=True)}  # fmt: skip
+    removed = 0
+    for path in folder.glob("*.upload"):
+        if path.name not in live and path.stat().st_mtime < time.time() - STUCK_AFTER.total_seconds():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

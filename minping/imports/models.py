@@ -22,6 +22,7 @@ class ImportJob(models.Model):
         COMMITTING = "committing", _("Importing")
         DONE = "done", _("Imported")
         FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     register = models.CharField(_("register"), max_length=20)
