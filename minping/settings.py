@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "minping.accounts",
     "minping.notifications",
     "minping.jobs",
+    "minping.evidence",
     "minping.org",
     "minping.audit",
     "minping.imports",
@@ -44,6 +45,7 @@ MIDDLEWARE = [
     "minping.lib.csrf.CsrfMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "minping.lib.uploadlimit.UploadLimitMiddleware",  # before any body is read: CSRF reads it in process_view
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -109,6 +111,10 @@ STORAGES = {
 # Uploads larger than this are refused before they are read; smaller ones stream to a temporary file.
 IMPORT_MAX_BYTES = env_int("MINPING_IMPORT_MAX_MB", 256) * 1024 * 1024
 IMPORT_KEEP_DAYS = env_int("MINPING_IMPORT_KEEP_DAYS", 7)  # an import checked but not loaded expires after this
+EVIDENCE_MAX_BYTES = env_int("MINPING_EVIDENCE_MAX_MB", 20) * 1024 * 1024
+EVIDENCE_QUOTA_BYTES = env_int("MINPING_EVIDENCE_QUOTA_MB", 500) * 1024 * 1024
+UPLOAD_LIMITS = [("/console/imports/", IMPORT_MAX_BYTES)]  # multipart bodies over these are refused unread
+UPLOAD_DEFAULT_LIMIT = EVIDENCE_MAX_BYTES
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("me/<int:subject_pk>/", results_views.mine_subject, name="mine-subject"),
     path("console/audit/", include("minping.audit.urls")),
     path("console/jobs/", include("minping.jobs.urls")),
+    path("files/", include("minping.evidence.urls")),
     path("api/", api.urls),
     path("v/", include("minping.evaluations.urls_vote")),
     path("interview/", include("minping.evaluations.urls_interview")),

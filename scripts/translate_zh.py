@@ -254,6 +254,14 @@ TRANSLATIONS = {
     "Outcome": "结果", "Next run": "下次运行", "Failures in a row": "连续失败", "Running": "运行中", "Error": "错误",
     "Run now": "立即运行", "Recent runs": "最近运行记录", "Started": "开始", "Finished": "结束", "Result": "结果",
     "No run yet.": "尚未运行。", "The job will run at the next tick.": "该任务将在下一次调度时运行。",
+    # evidence files
+    "Evidence files": "佐证材料", "My files": "我的材料",
+    "Photos and documents kept as evidence of your work. Accepted: %(types)s; at most %(max_mb)s MB each. Photos are stored without their location and camera data.":
+        "作为工作佐证保存的照片和文档。可上传：%(types)s；每个文件不超过 %(max_mb)s MB。照片保存时会去除拍摄位置和相机信息。",
+    "Upload": "上传", "Size": "大小", "No files yet.": "暂无材料。", "Upload a photo or document": "上传照片或文档",
+    "File too large": "文件过大",
+    "The file is larger than the %(limit_mb)s MB limit and was not accepted. Make it smaller (or split it) and try again.":
+        "文件超过 %(limit_mb)s MB 的上限，未被接收。请压缩或拆分后重试。", "Back": "返回",
 }  # fmt: skip
 PLURALS = {"%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 
