@@ -188,7 +188,6 @@ class VoterApiTest(BaseTestCase):
         receipt = self.cast({"code": self.pairs[0][0], "answers": full_answers(self.campaign)}).json()
         lookup = {"campaign": self.campaign.pk, "tracker": receipt["tracker"]}
         self.assertEqual(self.client.post("/api/vote/tracker", lookup, content_type="application/json").status_code, 404)
-        from minping.evaluations import actions
 
         close_campaign(actor=self.organiser_a, campaign=self.campaign)
         found = self.client.post("/api/vote/tracker", lookup, content_type="application/json").json()

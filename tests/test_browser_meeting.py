@@ -3,7 +3,6 @@
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 
 from minping.accounts.models import User
-from minping.evaluations import actions
 from minping.evaluations.models import Ballot
 from minping.results.actions import close_campaign
 from tests.base import BaseTestCase

@@ -5,7 +5,6 @@ from urllib.parse import urlsplit
 
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 
-from minping.evaluations import actions
 from minping.results.actions import close_campaign
 from tests.base import BaseTestCase
 from tests.browser import ChromiumMixin, needs_chromium

@@ -9,7 +9,7 @@ import time
 
 from django.conf import settings
 from django.db import connection
-from django.test import TransactionTestCase, skipUnlessDBFeature
+from django.test import TransactionTestCase, override_settings, skipUnlessDBFeature
 from django.urls import reverse
 from django.utils import timezone
 
@@ -163,6 +163,7 @@ class JobPageTest(BaseTestCase):
 
 
 @skipUnlessDBFeature("has_select_for_update")
+@override_settings(TASK_RUNNER="thread")  # jobs run in the ticking thread, as in the embedded default
 class ConcurrentTickTest(TransactionTestCase):
     def test_two_processes_ticking_at_once_run_a_job_once(self):
         runs, lock = [], threading.Lock()

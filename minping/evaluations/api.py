@@ -9,7 +9,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from minping.accounts.scoping import get_for_user
-from minping.evaluations import actions
+from minping.evaluations import actions, lifecycle
 from minping.evaluations.access import campaign_for_manager
 from minping.evaluations.actions import CastError
 from minping.evaluations.models import Campaign, Instrument
@@ -217,7 +217,7 @@ def cast(request, body: CastIn):
 def tracker(request, body: TrackerIn):
     """Whether a receipt tracker is in the ballot box of a closed campaign."""
     campaign = Campaign.objects.filter(pk=body.campaign).first()
-    if campaign is None or not campaign.has_closed():
+    if campaign is None or not lifecycle.allows(campaign, "show_ballot_box"):
         return Status(404, {"error": "not_found", "message": "测评不存在或尚未结束"})
     included = campaign.ballots.filter(tracker=body.tracker.strip().upper()).exists()
     return Status(200, {"tracker": body.tracker.strip().upper(), "included": included, "head_at_close": campaign.head_at_close})

@@ -12,10 +12,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from minping.accounts.models import User
-from minping.evaluations import actions
+from minping.evaluations import actions, lifecycle
 from minping.evaluations.actions import CastError, campaign_for_code
 from minping.evaluations.forms import errors_by_field, payload_from_post
-from minping.evaluations.models import Campaign
 from minping.evaluations.voting import voter_page
 
 ROLES = {User.Role.INTERVIEWER, User.Role.ORGANISER, User.Role.OFFICE, User.Role.ADMIN}
@@ -33,7 +32,7 @@ def interviewer_required(view):
 
 
 def _campaigns(user):
-    campaigns = Campaign.objects.filter(status=Campaign.Status.OPEN)
+    campaigns = lifecycle.allowing("vote")
     if not user.is_system_admin:
         campaigns = campaigns.within(user.region)
     return campaigns.select_related("region", "instrument_version")

@@ -32,7 +32,9 @@ STEPS = {
     "issue_codes": Step(frozenset({S.DRAFT, S.OPEN}), "测评活动已结束，不能再发放测评码"),
     "send_codes": Step(frozenset({S.OPEN}), "测评开始后才能向名册发送测评码"),
     "enter_ballots": Step(frozenset({S.OPEN}), "测评不在进行中，不能录入选票"),
+    "vote": Step(frozenset({S.OPEN}), "测评不在投票阶段"),
     "close": Step(frozenset({S.OPEN}), "只有进行中的测评活动可以结束"),
+    "show_ballot_box": Step(frozenset({S.CLOSED, S.PUBLISHED, S.ARCHIVED}), "投票结束后才公开票箱"),
     "read_results": Step(frozenset({S.CLOSED, S.PUBLISHED, S.ARCHIVED}), "测评结束后才有结果"),
     "set_rules": Step(frozenset({S.DRAFT, S.OPEN, S.CLOSED}), "结果已发布，跟进规则不能再修改"),
     "publish": Step(frozenset({S.CLOSED}), "测评结束后才能发布结果", {S.PUBLISHED: "结果已经发布过", S.ARCHIVED: "结果已经发布过"}),
@@ -43,6 +45,11 @@ STEPS = {
 
 def allows(campaign: Campaign, step: str) -> bool:
     return campaign.status in STEPS[step].states
+
+
+def allowing(step: str):
+    """The campaigns whose state allows `step`."""
+    return Campaign.objects.filter(status__in=STEPS[step].states)
 
 
 def ensure(campaign: Campaign, step: str) -> None:

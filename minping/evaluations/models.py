@@ -100,14 +100,6 @@ class Campaign(models.Model):
     def definition(self) -> dict:
         return self.instrument_version.definition
 
-    def is_open(self) -> bool:
-        return self.status == self.Status.OPEN
-
-    def is_editable(self) -> bool:
-        return self.status == self.Status.DRAFT
-
-    def has_closed(self) -> bool:
-        return self.status in {self.Status.CLOSED, self.Status.PUBLISHED, self.Status.ARCHIVED}
 
 
 class EvaluatorGroup(models.Model):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from minping.accounts.scoping import console_required, scope
-from minping.evaluations import actions, paper, printing
+from minping.evaluations import actions, lifecycle, paper, printing
 from minping.evaluations import subjects as subject_kinds
 from minping.evaluations.access import campaign_for_manager, campaign_for_turnout
 from minping.evaluations.actions import CastError
@@ -123,7 +123,7 @@ def campaign_detail(request, pk):
         "assurance": [(Campaign.Channel(c).label, CHANNEL_ASSURANCE[c]) for c in campaign.channels],
         "facts": [fact(request, campaign) for fact in CAMPAIGN_FACTS],
     }
-    if campaign.is_editable():
+    if lifecycle.allows(campaign, "edit"):
         context.update(_candidates(campaign))
     return render(request, "evaluations/campaign_detail.html", context)
 
@@ -189,7 +189,7 @@ def window(request, pk):
     form = WindowForm(request.POST)
     if form.is_valid():
         window = form.cleaned_data
-        if campaign.status == Campaign.Status.OPEN:  # the form offers only the end once voting is open
+        if lifecycle.allows(campaign, "vote"):  # the form offers only the end once voting is open
             window["starts_at"] = campaign.starts_at
         attempt(request, actions.set_window, done=_("Voting window saved."), campaign=campaign, **window)
     else:
@@ -263,7 +263,7 @@ def campaign_projector(request, pk):
     """Live turnout for the room; for the organisers, it turns into the announcement of results the moment
     voting closes (htmx follows HX-Redirect; the page without script reloads itself into the redirect)."""
     campaign = campaign_for_turnout(request.user, pk)
-    if campaign.has_closed() and request.user.can_use_console:
+    if lifecycle.allows(campaign, "read_results") and request.user.can_use_console:
         results = reverse("results:projector", args=[campaign.pk])
         if request.headers.get("HX-Request"):
             response = HttpResponse(status=204)

@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
-from minping.evaluations import actions
+from minping.evaluations import actions, lifecycle
 from minping.evaluations.actions import CastError, campaign_for_code
 from minping.evaluations.forms import errors_by_field, hidden_fields, payload_from_post
 from minping.evaluations.instruments import AnswerError, clean_answers
@@ -171,7 +171,7 @@ def box(request, pk):
     """The public ballot box of a closed campaign: every receipt tracker, and the chain heads.
     A voter's look-up is a POST, so which tracker an address asked about never reaches an access log."""
     campaign = get_object_or_404(Campaign, pk=pk)
-    if not campaign.has_closed():
+    if not lifecycle.allows(campaign, "show_ballot_box"):
         raise Http404
     tracker = request.POST.get("tracker", "").strip().upper()[:20]
     found = None

@@ -2,12 +2,13 @@
 cell's counts become "<5" and its figures are left out, so no output path can show them."""
 
 from minping.accounts.scoping import scope
+from minping.evaluations import lifecycle
 from minping.evaluations.models import Campaign
+from minping.lib.suppression import HIDDEN, MIN_CELL, MIN_TEXT_CELL, WITHHELD, shown
 from minping.results import figures as fig
 from minping.results import rules as rule_rules
 from minping.results.models import Policy, TextAnswer
 from minping.results.suggestions import themes
-from minping.lib.suppression import HIDDEN, MIN_CELL, MIN_TEXT_CELL, WITHHELD, shown
 
 
 def _rate(rate, label: str) -> dict:
@@ -137,7 +138,7 @@ def texts_view(campaign: Campaign, subject=None) -> list[dict]:
 def trend_points(user, subject, limit: int = 8) -> list[tuple[str, float | None]]:
     """The subject's headline in each closed campaign of the user's scope that evaluated the same record, oldest
     first."""
-    campaigns = (scope(Campaign.objects.filter(status__in=["closed", "published", "archived"], closed_at__isnull=False), user)
+    campaigns = (scope(lifecycle.allowing("read_results").filter(closed_at__isnull=False), user)
                  .filter(subjects__kind=subject.kind, subjects__ref=subject.ref)
                  .select_related("instrument_version").order_by("-closed_at").distinct()[:limit])  # fmt: skip
     points = []

@@ -255,7 +255,7 @@ def _own_subjects(user):
 @login_required
 def mine(request):
     subjects = list(_own_subjects(request.user))
-    return render(request, "results/mine.html", {"subjects": subjects, "public": PUBLIC})
+    return render(request, "results/mine.html", {"subjects": subjects})
 
 
 @login_required

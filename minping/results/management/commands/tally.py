@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from minping.evaluations import lifecycle
 from minping.evaluations.models import Campaign
 from minping.results import tally
 
@@ -15,7 +16,7 @@ class Command(BaseCommand):
         found = Campaign.objects.filter(pk=campaign).first()
         if found is None:
             raise CommandError(f"no campaign {campaign}")
-        if not found.has_closed():
+        if not lifecycle.allows(found, "read_results"):
             raise CommandError(f"campaign {campaign} is still {found.status}: counts are made when it closes")
         problems = tally.verify(found)
         for problem in problems:
