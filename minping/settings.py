@@ -2,8 +2,14 @@
 
 from pathlib import Path
 
-
-from minping.lib.env import database_from_url, env, env_bool, env_int, env_list, env_secret
+from minping.lib.env import (
+    database_from_url,
+    env,
+    env_bool,
+    env_int,
+    env_list,
+    env_secret,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env("MINPING_DATA_DIR") or Path.home() / ".local" / "share" / "minping")

@@ -8,7 +8,16 @@ from django.test import TestCase, override_settings
 
 from minping.accounts.models import User
 from minping.lib.identity import credit_check_char, id_check_char, id_digest, mask_id
-from minping.org.models import Cadre, Enterprise, Household, Post, Region, Resident, Unit, new_path_segment
+from minping.org.models import (
+    Cadre,
+    Enterprise,
+    Household,
+    Post,
+    Region,
+    Resident,
+    Unit,
+    new_path_segment,
+)
 
 
 def make_region(name: str, level: str, parent: Region | None = None) -> Region:

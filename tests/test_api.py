@@ -2,10 +2,10 @@ import json
 
 from django.core.cache import cache
 
-from tests.base import api_key as create_api_key
 from minping.evaluations.models import Ballot, Campaign, Code, Instrument
 from minping.results.actions import close_campaign
 from tests.base import BaseTestCase
+from tests.base import api_key as create_api_key
 from tests.evaluating import full_answers, make_campaign
 
 

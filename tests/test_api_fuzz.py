@@ -5,10 +5,10 @@ import json
 
 from django.core.cache import cache
 
-from tests.base import api_key as create_api_key
 from minping.evaluations import actions
 from minping.results.actions import close_campaign
 from tests.base import BaseTestCase
+from tests.base import api_key as create_api_key
 from tests.evaluating import full_answers, make_campaign
 
 VALUES = [None, True, 0, -1, 2**63, 10**400, 1.5, 1e308, "", "x", "x" * 5000, "a\u0000b", [], [None], [[]], {},

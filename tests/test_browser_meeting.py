@@ -6,8 +6,8 @@ from minping.accounts.models import User
 from minping.evaluations.models import Ballot
 from minping.results.actions import close_campaign
 from tests.base import BaseTestCase
-from tests.evaluating import make_campaign
 from tests.browser import ChromiumMixin, needs_chromium
+from tests.evaluating import make_campaign
 
 pytestmark = needs_chromium
 

@@ -9,7 +9,14 @@ from django.urls import reverse
 
 from minping.audit.models import AuditEvent
 from minping.evaluations import actions
-from minping.evaluations.models import Ballot, Campaign, Code, CodeBatch, Instrument, PaperEntry
+from minping.evaluations.models import (
+    Ballot,
+    Campaign,
+    Code,
+    CodeBatch,
+    Instrument,
+    PaperEntry,
+)
 from minping.results.actions import close_campaign
 from tests.base import BaseTestCase, at_once
 from tests.evaluating import full_answers, make_campaign

@@ -7,8 +7,8 @@ import threading
 import unittest
 from unittest import mock
 
-from django.db import connection, connections
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, connections
 from django.test import SimpleTestCase, TransactionTestCase, override_settings
 
 from minping.accounts.models import User

@@ -17,18 +17,18 @@ from django.urls import reverse
 from django.utils import timezone
 from fontTools.ttLib import TTFont
 
-from tests.base import api_key as create_api_key
 from minping.audit.models import AuditEvent
 from minping.evaluations import actions
 from minping.evaluations.models import Campaign, Subject
+from minping.lib import stats
 from minping.lib.docxfont import obfuscate
 from minping.org.models import Cadre, Post
 from minping.results import actions as results_actions
-from minping.lib import stats
 from minping.results import figures, present, reports
-from minping.results.models import Notice, ReviewFlag, Tally, TextAnswer
 from minping.results.actions import close_campaign
+from minping.results.models import Notice, ReviewFlag, Tally, TextAnswer
 from tests.base import BaseTestCase, id_number
+from tests.base import api_key as create_api_key
 from tests.evaluating import answers_for, cast_all, make_campaign
 
 

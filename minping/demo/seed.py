@@ -8,7 +8,16 @@ from django.db import transaction
 
 from minping.audit.actions import record_event
 from minping.lib.identity import credit_check_char, id_check_char, id_digest, mask_id
-from minping.org.models import Cadre, Enterprise, Household, Post, Region, Resident, Unit, new_path_segment
+from minping.org.models import (
+    Cadre,
+    Enterprise,
+    Household,
+    Post,
+    Region,
+    Resident,
+    Unit,
+    new_path_segment,
+)
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国玉兰志强红梅海燕春梅晓东文博子涵雨欣浩然思远佳怡梓萱一鸣俊杰欣怡宇轩晨曦建华丽娟建军秀珍凤英桂芳德明玉珍金花兰英"

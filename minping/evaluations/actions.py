@@ -23,8 +23,17 @@ from minping.audit.actions import record_event
 from minping.evaluations import codes as code_rules
 from minping.evaluations import lifecycle
 from minping.evaluations import subjects as subject_kinds
-from minping.evaluations.ballots import ballot_digest, canonical, content_digest, genesis
-from minping.evaluations.instruments import AnswerError, clean_answers, validate_definition
+from minping.evaluations.ballots import (
+    ballot_digest,
+    canonical,
+    content_digest,
+    genesis,
+)
+from minping.evaluations.instruments import (
+    AnswerError,
+    clean_answers,
+    validate_definition,
+)
 from minping.evaluations.models import (
     Ballot,
     Campaign,
@@ -33,8 +42,8 @@ from minping.evaluations.models import (
     EvaluatorGroup,
     Instrument,
     InstrumentVersion,
-    Submission,
     Subject,
+    Submission,
 )
 
 MAX_BATCH = 5000

@@ -11,10 +11,9 @@ from ninja.errors import HttpError
 from minping.accounts.scoping import get_for_user
 from minping.evaluations import actions, lifecycle
 from minping.evaluations.access import campaign_for_manager
-from minping.evaluations.actions import CastError
+from minping.evaluations.actions import CastError, campaign_for_code
 from minping.evaluations.models import Campaign, Instrument
 from minping.evaluations.turnout import turnout
-from minping.evaluations.actions import campaign_for_code
 from minping.evaluations.voting import count_guess, is_guessing
 from minping.org.models import Region
 

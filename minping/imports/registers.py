@@ -27,7 +27,15 @@ from minping.lib.identity import (
 )
 from minping.org.actions import insert_region
 from minping.org.lookup import RegionIndex
-from minping.org.models import Cadre, Enterprise, Household, Post, Region, Resident, Unit
+from minping.org.models import (
+    Cadre,
+    Enterprise,
+    Household,
+    Post,
+    Region,
+    Resident,
+    Unit,
+)
 
 
 class RowProblem(ValueError):

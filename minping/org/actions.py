@@ -9,7 +9,6 @@ from minping.accounts.scoping import ensure_region_in_scope
 from minping.audit.actions import record_event
 from minping.org.models import Region, new_path_segment
 
-
 TREE_LOCK = 5_871_102  # the key of the PostgreSQL advisory lock that orders changes to the region tree
 
 

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from minping.org.models import Cadre, Enterprise, Household, Post, Region, Resident, Unit
+from minping.org.models import (
+    Cadre,
+    Enterprise,
+    Household,
+    Post,
+    Region,
+    Resident,
+    Unit,
+)
 
 
 @admin.register(Region)

@@ -15,7 +15,15 @@ from minping.lib.identity import clean_text, id_digest, parse_id_number
 from minping.org import actions
 from minping.org.forms import RegionForm, RenameRegionForm
 from minping.org.lookup import RegionIndex
-from minping.org.models import Cadre, Enterprise, Household, Post, Region, Resident, Unit
+from minping.org.models import (
+    Cadre,
+    Enterprise,
+    Household,
+    Post,
+    Region,
+    Resident,
+    Unit,
+)
 
 PAGE_SIZE = 50
 

@@ -10,7 +10,9 @@ instead: nothing to read, the connection is fine; something to read, and Django'
 
 import select
 
-from django.db.backends.postgresql.base import DatabaseWrapper as PostgresDatabaseWrapper
+from django.db.backends.postgresql.base import (
+    DatabaseWrapper as PostgresDatabaseWrapper,
+)
 from psycopg import pq
 
 
