@@ -115,3 +115,15 @@ class ApiKeyConsoleTest(BaseTestCase):
     def test_roles_without_the_console_cannot_make_keys(self):
         self.client.force_login(self.grid_worker)
         self.assertEqual(self.client.get(reverse("accounts:api-keys")).status_code, 403)
+
+
+class ErrorPagesTest(BaseTestCase):
+    def test_a_page_outside_the_role_says_so_in_chinese_with_a_way_back(self):
+        self.client.force_login(self.grid_worker)
+        response = self.client.get(reverse("org:resident-list"))
+        self.assertContains(response, "您的账号角色不能使用此页面", status_code=403)
+        self.assertContains(response, "返回我的工作台", status_code=403)
+
+    def test_a_missing_page_says_so_in_chinese(self):
+        self.client.force_login(self.organiser_a)
+        self.assertContains(self.client.get("/console/campaigns/999999/"), "页面不存在", status_code=404)
