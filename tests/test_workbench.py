@@ -127,3 +127,11 @@ class ErrorPagesTest(BaseTestCase):
     def test_a_missing_page_says_so_in_chinese(self):
         self.client.force_login(self.organiser_a)
         self.assertContains(self.client.get("/console/campaigns/999999/"), "页面不存在", status_code=404)
+
+
+class WorkbenchOrderTest(BaseTestCase):
+    def test_the_work_comes_before_notices_and_files(self):
+        self.client.force_login(self.organiser_a)
+        page = self.client.get(reverse("home")).content.decode()
+        self.assertLess(page.index("待办测评活动"), page.index("正在公示的测评结果"))
+        self.assertLess(page.index("正在公示的测评结果"), page.index("我的材料"))

@@ -1,7 +1,7 @@
 """The workbench every user lands on after login: for each role, the work it can do now. Modules contribute
 sections (campaigns to run, codes to hand out, interviews to make, imports waiting, published results; visits
 due and problems to handle once those modules exist) by registering a function in their AppConfig.ready();
-the page shows the sections of the user's role in the order registered."""
+the page shows the sections of the user's role by their order, then in the order registered."""
 
 from dataclasses import dataclass, field
 from typing import Callable
@@ -22,14 +22,15 @@ class Section:
     links: list[Task] = field(default_factory=list)  # where to go for more of the same work
 
 
-SECTIONS: list[tuple[frozenset, Callable]] = []
+SECTIONS: list[tuple[int, frozenset, Callable]] = []
 
 
-def section(*roles: str):
-    """Register `build(user) -> Section | None` for the users of `roles`."""
+def section(*roles: str, order: int = 50):
+    """Register `build(user) -> Section | None` for the users of `roles`; lower `order` comes first (the work
+    itself at 50, reference material after it)."""
 
     def register(build: Callable):
-        SECTIONS.append((frozenset(roles), build))
+        SECTIONS.append((order, frozenset(roles), build))
         return build
 
     return register
@@ -37,5 +38,5 @@ def section(*roles: str):
 
 def sections_for(user) -> list[Section]:
     role = "admin" if user.is_system_admin else user.role
-    built = (build(user) for roles, build in SECTIONS if role in roles)
+    built = (build(user) for _order, roles, build in sorted(SECTIONS, key=lambda entry: entry[0]) if role in roles)
     return [s for s in built if s is not None]

@@ -7,7 +7,7 @@ from minping.accounts.workbench import Section, Task, section
 from minping.evidence.models import Evidence
 
 
-@section("admin", "organiser", "office", "cadre", "handler", "grid_worker", "interviewer")
+@section("admin", "organiser", "office", "cadre", "handler", "grid_worker", "interviewer", order=90)
 def my_files(user) -> Section | None:
     if user.region_id is None:
         return None

@@ -49,7 +49,7 @@ def my_units_results(user) -> Section | None:
                    _("No result about your unit has been published yet."))  # fmt: skip
 
 
-@section("admin", "organiser", "office", "cadre", "handler", "grid_worker", "interviewer")
+@section("admin", "organiser", "office", "cadre", "handler", "grid_worker", "interviewer", order=80)
 def notices_open(user) -> Section | None:
     notices = Notice.objects.filter(objections_until__gt=timezone.now()).select_related("campaign")
     if not user.is_system_admin:
