@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from minping.lib.clientaddr import parse_networks
 from minping.lib.env import (
     database_from_url,
     env,
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "minping.lib.clientaddr.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -136,6 +138,7 @@ DEFAULT_FROM_EMAIL = env("MINPING_EMAIL_FROM", "minping@localhost")
 LOGIN_FAILURE_LIMIT = env_int("MINPING_LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW = env_int("MINPING_LOGIN_FAILURE_WINDOW", 900)
 
+TRUSTED_PROXIES = parse_networks(env_list("MINPING_TRUSTED_PROXIES"))
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("MINPING_BEHIND_PROXY") else None
 HTTPS = env_bool("MINPING_HTTPS")
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS

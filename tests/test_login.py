@@ -1,3 +1,6 @@
+import time
+from unittest import mock
+
 from django.test import override_settings
 from django.urls import reverse
 
@@ -17,24 +20,49 @@ class LoginTest(BaseTestCase):
     def test_a_correct_password_logs_in(self):
         self.assertRedirects(self.login("x"), reverse("home"))
 
-    def test_repeated_failures_block_the_account_even_with_the_right_password(self):
+    def test_failures_past_the_allowance_make_the_next_try_wait_even_with_the_right_password(self):
         for _ in range(3):
             self.assertEqual(self.login("wrong").status_code, 200)
+        self.login("wrong")  # the first failure past the allowance: a second's wait
         response = self.login("x")
-        self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "15")
+        self.assertContains(response, "登录失败次数过多，请在 1 秒后再试")
         self.assertNotIn("_auth_user_id", self.client.session)
 
-    def test_a_block_on_one_account_leaves_colleagues_on_the_same_address_alone(self):
-        for _ in range(3):
+    def test_the_wait_doubles_with_each_further_failure(self):
+        from minping.accounts import ratelimit
+
+        waits = []
+        for _ in range(7):
+            ratelimit.record_failure("org_a", "10.0.0.1")
+            waits.append(ratelimit.wait_seconds("org_a", "10.0.0.1"))
+        self.assertEqual(waits, [0, 0, 0, 1, 2, 4, 8])
+
+    def test_a_flood_of_wrong_passwords_from_elsewhere_costs_the_real_user_a_short_wait_at_most(self):
+        from minping.accounts import ratelimit
+
+        for n in range(200):
+            ratelimit.record_failure("org_a", f"10.9.{n // 250}.{n % 250}")
+        self.assertLessEqual(ratelimit.wait_seconds("org_a", "10.0.0.1"), ratelimit.ACCOUNT_MAX_DELAY)
+        with mock.patch("time.time", return_value=time.time() + ratelimit.ACCOUNT_MAX_DELAY + 1):
+            self.assertRedirects(self.login("x"), reverse("home"))
+
+    def test_a_wait_on_one_account_leaves_colleagues_on_the_same_address_alone(self):
+        for _ in range(5):
             self.login("wrong")
         self.assertRedirects(self.login("x", username="office_a"), reverse("home"))
 
-    def test_many_failures_from_one_address_block_that_address(self):
-        for n in range(30):
+    def test_many_failures_from_one_address_slow_that_address(self):
+        for n in range(32):
             self.login("wrong", username=f"guess{n}")
         self.assertEqual(self.login("x", username="office_a").status_code, 200)
         self.assertRedirects(self.login("x", username="office_a", address="10.0.0.2"), reverse("home"))
+
+    def test_the_admin_login_is_throttled_too(self):
+        for _ in range(4):
+            self.client.post("/admin/login/", {"username": "admin", "password": "wrong"}, REMOTE_ADDR="10.0.0.1")
+        response = self.client.post("/admin/login/", {"username": "admin", "password": "x"}, REMOTE_ADDR="10.0.0.1")
+        self.assertContains(response, "登录失败次数过多")
+        self.assertNotIn("_auth_user_id", self.client.session)
 
     def test_the_login_page_is_chinese_by_default_even_for_an_english_browser(self):
         response = self.client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US")

@@ -2,6 +2,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from minping.accounts.models import User
+from minping.accounts.views import RateLimitedAdminAuthenticationForm
+
+admin.site.login_form = RateLimitedAdminAuthenticationForm  # /admin/login/ is throttled as the site's login is
 
 
 @admin.register(User)

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView as BaseLoginView
@@ -13,24 +14,31 @@ from minping.accounts.scoping import console_required
 from minping.lib.feedback import attempt, refused
 
 
-class RateLimitedAuthenticationForm(AuthenticationForm):
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "blocked": _("Too many failed logins. Try again in 15 minutes."),
-    }
+class ThrottledLogin:
+    """Login forms (the site's and the admin's) that wait out the growing delays of accounts.ratelimit."""
 
     def clean(self):
         username = self.cleaned_data.get("username") or ""
-        address = self.request.META.get("REMOTE_ADDR", "")
-        if ratelimit.is_blocked(username, address):
-            raise forms.ValidationError(self.error_messages["blocked"], code="blocked")
+        client = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        wait = ratelimit.wait_seconds(username, client)
+        if wait:
+            raise forms.ValidationError(_("Too many failed logins. Try again in %(seconds)s seconds.") % {"seconds": wait},
+                                        code="blocked")  # fmt: skip
         try:
             cleaned = super().clean()
         except forms.ValidationError:
-            ratelimit.record_failure(username, address)
+            ratelimit.record_failure(username, client)
             raise
-        ratelimit.clear_failures(username)
+        ratelimit.clear_failures(username, client)
         return cleaned
+
+
+class RateLimitedAuthenticationForm(ThrottledLogin, AuthenticationForm):
+    pass
+
+
+class RateLimitedAdminAuthenticationForm(ThrottledLogin, AdminAuthenticationForm):
+    pass
 
 
 class LoginView(BaseLoginView):

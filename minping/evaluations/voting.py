@@ -23,7 +23,7 @@ from minping.evaluations.forms import errors_by_field, hidden_fields, payload_fr
 from minping.evaluations.instruments import AnswerError, clean_answers
 from minping.evaluations.models import Ballot, Campaign
 
-GUESS_LIMIT = 60  # failed look-ups of well-formed codes per address per window
+GUESS_LIMIT = 60  # failed look-ups of well-formed codes per client per window (the client as lib/clientaddr.py finds it)
 GUESS_WINDOW = 600
 
 
