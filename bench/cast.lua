@@ -37,6 +37,7 @@ function request()
   end
   next_code = next_code + 1
   local code = codes[next_code]
+  if code == nil then return wrk.format("GET", "/healthz") end  -- out of codes: the run was faster than seeded for
   local body = '{"code":"' .. code .. '","answers":' .. answers .. ',"idempotency_key":"' .. code .. '"}'
   return wrk.format("POST", "/api/vote/cast", {["Content-Type"] = "application/json"}, body)
 end
@@ -50,6 +51,8 @@ function flow_request()
     return wrk.format("GET", "/v/")
   elseif s == 2 then
     return wrk.format("GET", "/static/minping/voter.css")
+  elseif codes[next_code + 1] == nil then
+    return wrk.format("GET", "/healthz")  -- out of codes
   elseif s == 3 then
     return wrk.format("POST", "/v/", headers, "csrfmiddlewaretoken=" .. token .. "&code=" .. codes[next_code + 1])
   end
@@ -60,8 +63,9 @@ end
 
 function response(status, headers, body)
   if status >= 400 then errors = errors + 1 end
-  if mode == "flow" and token == "" and headers["Set-Cookie"] then
-    cookie = string.match(headers["Set-Cookie"], "(csrftoken=[^;]+)")
+  local set_cookie = headers["Set-Cookie"] or headers["set-cookie"]  -- granian sends header names in lower case
+  if mode == "flow" and token == "" and set_cookie then
+    cookie = string.match(set_cookie, "(csrftoken=[^;]+)")
     token = string.match(body, 'name="csrfmiddlewaretoken" value="([^"]+)"')
   end
 end

@@ -1,14 +1,15 @@
-"""Ballots cast over HTTP through the real stack: gunicorn, full middleware, PostgreSQL.
+"""Ballots cast over HTTP through the real stack: `minping serve` (granian, or gunicorn), full middleware, PostgreSQL.
 
-    DATABASE_URL=postgres://user:pass@host:5432/minping python bench/cast.py [--seconds 15]
+    DATABASE_URL=postgres://user:pass@host:5432/minping python bench/cast.py [--seconds 15] [--server granian|gunicorn|both]
 
 A campaign of 30 subjects × 6 questions. wrk drives 64 concurrent connections in three runs: a bare Django
 JSON view (the ceiling on this machine), the JSON cast endpoint (one ballot per request), and the voter flow as a
 phone does it (code page, stylesheet, ballot page for the code, form submission). The last line is JSON with
 ballots_per_s, p99_ms, bare_req_per_s and flow_ballots_per_s.
 
-gunicorn runs 4 gthread workers of 4 threads; BENCH_WORKERS, BENCH_THREADS and BENCH_CLASS (the worker class)
-change that, to compare deployments.
+The server runs as `minping serve` would: one worker per core, 4 threads each; BENCH_WORKERS and BENCH_THREADS
+change that. With --server both, each server is measured on a fresh campaign and the JSON line carries both, the
+chosen (granian) under the plain names. Needs Debian's wrk.
 """
 
 import argparse
@@ -28,19 +29,20 @@ from _setup import ROOT, make_cadres, throwaway_database  # noqa: E402
 
 SUBJECTS = 30
 CONNECTIONS = 64
+CAST_CODES_PER_S, FLOW_CODES_PER_S = 4000, 1500  # codes seeded per second of each run: more than either can use
 
 
-def seed(codes_needed: int):
+def seed(codes_needed: int, label: str = ""):
     from minping.accounts.models import User
     from minping.evaluations import actions
     from minping.evaluations.models import Instrument
     from minping.org.models import Region, new_path_segment
 
-    district = Region.objects.create(name="基准区", level="district", path=new_path_segment())
+    district = Region.objects.create(name=f"基准区{label}", level="district", path=new_path_segment())
     community = Region.objects.create(name="基准社区", level="community", parent=district, depth=1,
                                       path=district.path + new_path_segment())  # fmt: skip
-    user = User.objects.create_user("bench", role=User.Role.ORGANISER, region=district)
-    cadres = make_cadres(community, SUBJECTS)
+    user = User.objects.create_user(f"bench{label}", role=User.Role.ORGANISER, region=district)
+    cadres = make_cadres(community, SUBJECTS, birth="19800101" if not label or label == "granian" else "19810101")
     actions.install_builtin_instruments()
     instrument = Instrument.objects.get(builtin_key="party_secretary", region__isnull=True)
     campaign = actions.create_campaign(actor=user, name="基准测评", region=district, instrument=instrument,
@@ -66,19 +68,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", "bench.server:application", "-b", f"127.0.0.1:{port}",
-               "-w", os.environ.get("BENCH_WORKERS", "4"), "-k", os.environ.get("BENCH_CLASS", "gthread"), "--threads", os.environ.get("BENCH_THREADS", "4"),
-               "--chdir", str(ROOT), "--log-level", "warning"]  # fmt: skip
-    server = subprocess.Popen(command, env={**os.environ, "DJANGO_SETTINGS_MODULE": "minping.settings"})
-    for _ in range(100):
+def start_server(port: int, server_name: str) -> subprocess.Popen:
+    command = [sys.executable, "-m", "minping", "serve", "--server", server_name, "--app", "bench.server:application",
+               "--port", str(port), "--threads", os.environ.get("BENCH_THREADS", "4")]  # fmt: skip
+    if os.environ.get("BENCH_WORKERS"):
+        command += ["--workers", os.environ["BENCH_WORKERS"]]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "minping.settings", "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen(command, env=env, cwd=ROOT)
+    for _ in range(300):
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return server
         except OSError:
             time.sleep(0.1)
     server.kill()
-    sys.exit("gunicorn did not start")
+    sys.exit(f"{server_name} did not start")
 
 
 def wrk(port: int, mode: str, seconds: int, files: dict) -> dict:
@@ -94,50 +98,61 @@ def wrk(port: int, mode: str, seconds: int, files: dict) -> dict:
     return json.loads(line[5:])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=int, default=15)
-    args = parser.parse_args()
-    with throwaway_database("bench_cast"):
-        from django.db import connection
+def measure(server_name: str, seconds: int) -> dict:
+    """One server's figures, on a campaign of its own."""
+    from django.db import connection
 
-        from minping.evaluations.models import Ballot
+    from minping.evaluations.models import Ballot
 
-        codes_needed = 3000 * args.seconds
-        campaign, tokens, json_answers, form_answers = seed(codes_needed)
-        connection.close()
-        directory = tempfile.mkdtemp(prefix="minping-cast-")
-        files = {"codes": os.path.join(directory, "codes"), "json": os.path.join(directory, "answers.json"),
-                 "form": os.path.join(directory, "answers.form")}  # fmt: skip
-        half = len(tokens) // 2
-        Path(files["codes"]).write_text("\n".join(tokens[:half]) + "\n")
-        Path(files["json"]).write_text(json.dumps(json_answers, separators=(",", ":")))
-        Path(files["form"]).write_text(form_answers)
-        port = free_port()
-        server = start_server(port)
-        try:
-            wrk(port, "bare", 3, files)  # warm-up: workers import everything, connections open
-            bare = wrk(port, "bare", args.seconds, files)
-            cast = wrk(port, "cast", args.seconds, files)
-            cast_ballots = Ballot.objects.filter(campaign=campaign).count()
-            Path(files["codes"]).write_text("\n".join(tokens[half:]) + "\n")
-            flow = wrk(port, "flow", args.seconds, files)
-            flow_ballots = Ballot.objects.filter(campaign=campaign).count() - cast_ballots
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    campaign, tokens, json_answers, form_answers = seed(CAST_CODES_PER_S * seconds + FLOW_CODES_PER_S * seconds, label=server_name)
+    connection.close()
+    directory = tempfile.mkdtemp(prefix="minping-cast-")
+    files = {"codes": os.path.join(directory, "codes"), "json": os.path.join(directory, "answers.json"),
+             "form": os.path.join(directory, "answers.form")}  # fmt: skip
+    split = CAST_CODES_PER_S * seconds
+    Path(files["codes"]).write_text("\n".join(tokens[:split]) + "\n")
+    Path(files["json"]).write_text(json.dumps(json_answers, separators=(",", ":")))
+    Path(files["form"]).write_text(form_answers)
+    port = free_port()
+    server = start_server(port, server_name)
+    try:
+        wrk(port, "bare", 3, files)  # warm-up: workers import everything, connections open
+        bare = wrk(port, "bare", seconds, files)
+        cast = wrk(port, "cast", seconds, files)
+        cast_ballots = Ballot.objects.filter(campaign=campaign).count()
+        Path(files["codes"]).write_text("\n".join(tokens[split:]) + "\n")
+        flow = wrk(port, "flow", seconds, files)
+        flow_ballots = Ballot.objects.filter(campaign=campaign).count() - cast_ballots
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
     figures = {
         "ballots_per_s": round(cast_ballots / cast["seconds"], 1),
         "p99_ms": round(cast["p99_ms"], 1),
         "bare_req_per_s": round(bare["requests"] / bare["seconds"], 1),
         "flow_ballots_per_s": round(flow_ballots / flow["seconds"], 1),
+        "flow_p99_ms": round(flow["p99_ms"], 1),
     }
-    print(f"bare Django JSON view: {figures['bare_req_per_s']} req/s, p50 {bare['p50_ms']} ms, p99 {bare['p99_ms']} ms")
-    print(f"cast API: {cast_ballots} ballots in {cast['seconds']:.1f} s = {figures['ballots_per_s']}/s, "
+    print(f"[{server_name}] bare Django JSON view: {figures['bare_req_per_s']} req/s, p50 {bare['p50_ms']} ms, p99 {bare['p99_ms']} ms")
+    print(f"[{server_name}] cast API: {cast_ballots} ballots in {cast['seconds']:.1f} s = {figures['ballots_per_s']}/s, "
           f"p50 {cast['p50_ms']} ms, p99 {cast['p99_ms']} ms, non-2xx {cast['non2xx']}, socket errors {cast['socket_errors']}")  # fmt: skip
-    print(f"ratio to the bare view: {figures['ballots_per_s'] / figures['bare_req_per_s']:.2f}")
-    print(f"voter flow: {flow_ballots} ballots in {flow['seconds']:.1f} s = {figures['flow_ballots_per_s']}/s "
+    print(f"[{server_name}] ratio to the bare view: {figures['ballots_per_s'] / figures['bare_req_per_s']:.2f}")
+    print(f"[{server_name}] voter flow: {flow_ballots} ballots in {flow['seconds']:.1f} s = {figures['flow_ballots_per_s']}/s "
           f"({flow['requests']} requests, p99 {flow['p99_ms']} ms, non-2xx {flow['non2xx']})")  # fmt: skip
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--server", choices=["granian", "gunicorn", "both"], default="both")
+    args = parser.parse_args()
+    servers = ["granian", "gunicorn"] if args.server == "both" else [args.server]
+    with throwaway_database("bench_cast"):
+        results = {name: measure(name, args.seconds) for name in servers}
+    figures = dict(results[servers[0]])
+    for name in servers[1:]:
+        figures.update({f"{name}_{key}": value for key, value in results[name].items()})
     print(json.dumps(figures))
 
 

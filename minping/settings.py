@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "minping.evaluations",
     "minping.results",
     "minping.demo",
+    "minping.ops",
 ]
 
 MIDDLEWARE = [
@@ -113,7 +114,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Compressed copies and names that carry a hash of the content, so browsers may keep them for a year.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 # Uploads larger than this are refused before they are read; smaller ones stream to a temporary file.

@@ -55,7 +55,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Telephone interviews: log in as interviewer at {url}interview/ and use a phone code: "
                               f"{', '.join(phone[:3])} (all of them: {phone_file})\n")  # fmt: skip
         if not options["no_serve"]:
-            call_command("runserver", f"{options['host']}:{options['port']}", use_reloader=False)
+            call_command("serve", host=options["host"], port=options["port"], no_collect=True)
 
 
 @transaction.atomic

@@ -1,0 +1,73 @@
+"""`minping serve`: the site on a production WSGI server.
+
+granian (Rust, WSGI interface, blocking threads per worker) is the default: on `bench/cast.py` it served the cast
+API and the voter flow well ahead of gunicorn on the same machine (figures in docs/deploy.md). gunicorn stays
+available with `--server gunicorn`, for comparison or where granian cannot run.
+
+Static files are collected first, compressed and named by their content, so WhiteNoise can serve them with a
+year's cache. The command then replaces itself with the server, so a service manager's signals reach it directly:
+TERM stops it after the requests in flight, HUP restarts its workers one by one (graceful reload).
+"""
+
+import argparse
+import os
+import shutil
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+
+def default_workers() -> int:
+    """One worker process per core on PostgreSQL; one on SQLite, which has a single writer anyway."""
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        return 1
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+class Command(BaseCommand):
+    help = "Serve the site on a production WSGI server (granian by default): collect static files, then run."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("MINPING_WEB_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("MINPING_WEB_PORT", "8000")))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("MINPING_WEB_WORKERS", "0")) or None,
+                            help="worker processes (default: one per core; one on SQLite)")  # fmt: skip
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("MINPING_WEB_THREADS", "4")),
+                            help="threads per worker (default 4)")  # fmt: skip
+        parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian")
+        parser.add_argument("--app", default="minping.wsgi:application", help=argparse.SUPPRESS)  # benchmarks serve their own
+        parser.add_argument("--no-collect", action="store_true", help="do not collect static files first")
+
+    def handle(self, *args, host, port, workers, threads, server, app, no_collect, **options):
+        if not no_collect:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        workers = workers or default_workers()
+        if workers < 1 or threads < 1:
+            raise CommandError("--workers and --threads must be at least 1")
+        argv = self.granian(app, host, port, workers, threads) if server == "granian" else self.gunicorn(app, host, port, workers, threads)
+        self.stdout.write(f"Serving on http://{host}:{port}/ with {server}: {workers} workers × {threads} threads")
+        sys.stdout.flush()
+        os.execv(argv[0], argv)
+
+    @staticmethod
+    def granian(app, host, port, workers, threads) -> list[str]:
+        return [_program("granian"), "--interface", "wsgi", "--host", host, "--port", str(port), "--workers", str(workers),
+                "--blocking-threads", str(threads), "--respawn-failed-workers", "--no-access-log", "--log-level", "info",
+                "--workers-kill-timeout", "30", app]  # fmt: skip
+
+    @staticmethod
+    def gunicorn(app, host, port, workers, threads) -> list[str]:
+        return [_program("gunicorn"), app, "-b", f"{host}:{port}", "-w", str(workers), "-k", "gthread", "--threads",
+                str(threads), "--graceful-timeout", "30", "--log-level", "warning"]  # fmt: skip
+
+
+def _program(name: str) -> str:
+    """The server's executable: beside this Python (a virtualenv's bin) or on PATH."""
+    beside = os.path.join(os.path.dirname(sys.executable), name)
+    found = beside if os.access(beside, os.X_OK) else shutil.which(name)
+    if not found:
+        raise CommandError(f"{name} is not installed (pip install {name})")
+    return found
+
