@@ -12,6 +12,7 @@ need_debs=()
 command -v redis-server >/dev/null || need_debs+=(redis-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_debs+=(postgresql)
 command -v chromium >/dev/null || need_debs+=(chromium)
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || need_debs+=(nginx)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need_debs+=(fonts-noto-cjk)
 if [ ${#need_debs[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then

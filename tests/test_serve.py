@@ -39,14 +39,23 @@ class ServeTest(TestCase):
         env.update({"MINPING_DATA_DIR": self.data, "DJANGO_SETTINGS_MODULE": "minping.settings", "PYTHONPATH": str(ROOT)})
         self.log = tempfile.TemporaryFile()
         self.server = subprocess.Popen([sys.executable, "-m", "minping", "serve", "--port", str(self.port), "--threads", "2"],
-                                       cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)  # fmt: skip
+                                       cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+                                       start_new_session=True)  # fmt: skip
         self.addCleanup(self.stop)
         self.wait_until_up()
 
     def stop(self):
-        if self.server.poll() is None:
-            self.server.kill()
-            self.server.wait(timeout=10)
+        """The server and its workers: a TERM to the whole group, then a KILL to whatever is left of it."""
+        for sent in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(self.server.pid, sent)
+                self.server.wait(timeout=40)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                pass
+        try:
+            os.killpg(self.server.pid, signal.SIGKILL)  # workers that outlived their master
+        except ProcessLookupError:
+            pass
         self.log.close()
 
     def output(self) -> str:
