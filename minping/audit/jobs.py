@@ -1,7 +1,11 @@
-"""The audit log's scheduled job: recompute the hash chain every night, failing loudly if it is broken."""
+"""The audit log's scheduled jobs: anchor the chain's head outside the database every night, and recompute the
+chain against its anchors, failing loudly if either is broken."""
 
 import datetime as dt
 
+from django.conf import settings
+
+from minping.audit import anchors
 from minping.audit.actions import verify_chain
 from minping.lib.schedule import job
 
@@ -16,4 +20,15 @@ def verify_audit_chain() -> dict:
     if reason:
         where = f"#{broken.seq}" if broken else "链头"
         raise ChainBroken(f"操作日志哈希链在 {where} 处断开：{reason}（此前 {checked} 条完好）")
+    problems = anchors.check(anchors.read_file(settings.AUDIT_ANCHOR_FILE))
+    if problems:
+        raise ChainBroken("操作日志与锚点不符：" + "；".join(problems))
     return {"checked": checked}
+
+
+@job("audit.anchor", "把操作日志链头写入锚点文件（并发给见证方）", daily_at=dt.time(0, 10))
+def anchor_audit_chain() -> dict:
+    anchor = anchors.write_anchor()
+    if anchor is None:
+        return {"anchored": 0}
+    return {"seq": anchor.seq, "witness": anchors.send_to_witness(anchor)}

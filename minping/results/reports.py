@@ -15,6 +15,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from minping.audit import anchors
 from minping.evaluations.models import Campaign
 from minping.lib.fonts import cjk_font
 from minping.lib.spreadsheet import XLSX, Sheet, clean, workbook_bytes
@@ -43,7 +44,7 @@ def points(value) -> str:
 def _context(campaign: Campaign) -> dict:
     figures = subject_figures(campaign, list(campaign.subjects.all()))
     view = present.campaign_view(campaign, figures)
-    return {"view": view, "subjects": [present.subject_view(campaign, f) for f in figures]}
+    return {"view": view, "subjects": [present.subject_view(campaign, f) for f in figures], "anchor": anchors.current()}
 
 
 def _rate_columns(campaign: Campaign) -> list[tuple[str, str, str]]:
@@ -141,6 +142,8 @@ def _formula_sheet(sheet: Sheet, view: dict) -> None:
     sheet.row(["本次比率分母口径", view["denominator"]])
     for rule in view["rules"]:
         sheet.row(["跟进规则", rule])
+    if anchor := anchors.current():
+        sheet.row(["操作日志链头（可用 minping audit verify --anchor 核对）", f"{anchor.seq}:{anchor.hash}"])
 
 
 def _fmt(value, metric):
@@ -182,6 +185,8 @@ def docx(campaign: Campaign) -> tuple[str, bytes]:
               "对测评结果有异议的，可在公示期内通过公示页面提出申诉。")  # fmt: skip
     paragraph(office, align=RIGHT, indent=False)
     paragraph(timezone.localdate().strftime("%Y年%m月%d日"), align=RIGHT, indent=False)
+    if data["anchor"]:
+        paragraph(f"票箱哈希：{campaign.head_at_close}；操作日志链头：{data['anchor'].seq}:{data['anchor'].hash}", 9, indent=False)
     return DOCX, doc.to_bytes()
 
 
@@ -200,7 +205,10 @@ def pdf(campaign: Campaign) -> tuple[str, bytes]:
 
     story = [p(f"{campaign.name} 测评结果", title), Spacer(1, 4 * mm),
              p(f"区域：{campaign.region.name}　　比率分母口径：{view['denominator']}　　排名依据：{view['headline']}"),
-             p(f"票箱哈希（结束时）：{campaign.head_at_close}", small), Spacer(1, 3 * mm)]  # fmt: skip
+             p(f"票箱哈希（结束时）：{campaign.head_at_close}", small)]  # fmt: skip
+    if data["anchor"]:
+        story.append(p(f"操作日志链头：{data['anchor'].seq}:{data['anchor'].hash}", small))
+    story.append(Spacer(1, 3 * mm))
     rows = [[p("类别"), p("名次"), p("测评对象"), p("有效票"), p(view["headline"]), p("跟进")]]
     flagged = {item["id"]: "；".join(item["rules"]) for item in view["follow_up"]}
     for item in view["ranking"]:

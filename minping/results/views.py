@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from minping.accounts.models import User
 from minping.accounts.scoping import console_required
+from minping.audit import anchors
 from minping.evaluations import lifecycle
 from minping.evaluations.access import campaign_for_manager
 from minping.evaluations.models import Campaign, Subject
@@ -234,7 +235,7 @@ def notice(request, pk):
         except ValidationError as exc:
             errors, status = exc.messages, 400
     view = present.campaign_view(campaign)
-    context = {
+    context = {"audit_anchor": anchors.current(),
         "campaign": campaign, "notice": notice, "view": view, "errors": errors, "sent": sent,
         "open": timezone.now() < notice.objections_until, "chart": charts.ranking(view["ranking"], campaign.name),
         "subjects": campaign.subjects.all(), "answered": notice.objections.exclude(answer="").select_related("subject"),
