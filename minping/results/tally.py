@@ -92,8 +92,12 @@ def roll_up(campaign: Campaign, observe=None) -> int:
     counts = recount(campaign, observe)
     names = tuple(campaign.subjects.filter(kind="cadre").values_list("label", flat=True))
     with transaction.atomic():
-        Tally.objects.filter(campaign=campaign).delete()
-        TextAnswer.objects.filter(campaign=campaign).delete()
+        # Counts are written once, at close; the site's database role may not delete them (ops dbroles), so
+        # only counts left by an earlier roll-up (a recount by the owner) are removed.
+        if Tally.objects.filter(campaign=campaign).exists():
+            Tally.objects.filter(campaign=campaign).delete()
+        if TextAnswer.objects.filter(campaign=campaign).exists():
+            TextAnswer.objects.filter(campaign=campaign).delete()
         rows = [
             Tally(campaign=campaign, subject_id=key[0], group_id=key[1], channel=key[2], question=key[3], option=key[4],
                   n=n, total=counts.total.get(key, 0), squares=counts.squares.get(key, 0))  # fmt: skip

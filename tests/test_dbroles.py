@@ -1,0 +1,96 @@
+"""On PostgreSQL the site connects as a role that cannot change or remove ballots, counts or audit entries, nor
+TRUNCATE, ALTER or disable the triggers of those tables; with it the site still casts, closes and writes the log."""
+
+import psycopg
+from django.core.management import call_command
+from django.db import connection
+from django.test import TransactionTestCase, skipUnlessDBFeature
+
+from tests.base import make_region
+
+ROLE = "minping_site_test"
+FORBIDDEN = [
+    "UPDATE evaluations_ballot SET channel = 'paper'",
+    "DELETE FROM evaluations_ballot",
+    "TRUNCATE evaluations_ballot",
+    "ALTER TABLE evaluations_ballot DISABLE TRIGGER ALL",
+    "UPDATE results_tally SET n = n + 1",
+    "DELETE FROM results_tally",
+    "TRUNCATE results_tally CASCADE",
+    "UPDATE results_textanswer SET text = ''",
+    "DELETE FROM results_textanswer",
+    "UPDATE audit_auditevent SET action = 'x'",
+    "DELETE FROM audit_auditevent",
+    "TRUNCATE audit_auditevent",
+    "ALTER TABLE audit_auditevent DISABLE TRIGGER ALL",
+    "DROP TABLE audit_auditevent",
+    "SET session_replication_role = replica",
+]
+
+
+@skipUnlessDBFeature("has_select_for_update")  # PostgreSQL
+class SiteRoleTest(TransactionTestCase):
+    def setUp(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP ROLE IF EXISTS {ROLE}")
+            cursor.execute(f"CREATE ROLE {ROLE} LOGIN")
+        self.addCleanup(self.drop_role)
+        call_command("dbroles", ROLE, verbosity=0)
+
+    def drop_role(self):
+        self.as_owner()
+        with connection.cursor() as cursor:
+            cursor.execute(f"REASSIGN OWNED BY {ROLE} TO CURRENT_USER")
+            cursor.execute(f"DROP OWNED BY {ROLE}")
+            cursor.execute(f"DROP ROLE {ROLE}")
+
+    def as_site(self):
+        connection.close()
+        self.owner = connection.settings_dict["USER"]
+        connection.settings_dict["USER"] = ROLE
+
+    def as_owner(self):
+        if connection.settings_dict["USER"] == ROLE:
+            connection.close()
+            connection.settings_dict["USER"] = self.owner
+
+    def site_connection(self):
+        params = connection.get_connection_params()
+        params["user"] = ROLE
+        params.pop("password", None)
+        params.pop("cursor_factory", None)
+        params.pop("prepare_threshold", None)
+        return psycopg.connect(**params, autocommit=True)
+
+    def test_the_site_casts_closes_and_audits_but_cannot_touch_what_is_written(self):
+        from minping.accounts.models import User
+        from minping.evaluations import actions
+        from minping.evaluations.models import Ballot
+        from minping.results.actions import close_campaign
+        from tests.base import id_number
+        from tests.evaluating import full_answers, make_campaign
+
+        self.district_a = make_region("甲区", "district")
+        self.community_a = make_region("光明社区", "community", self.district_a)
+        self.organiser_a = User.objects.create_user("org", role=User.Role.ORGANISER, region=self.district_a)
+        from minping.lib.identity import id_digest, mask_id
+        from minping.org.models import Cadre
+
+        self.cadre_a = Cadre.objects.create(name="王书记", id_digest=id_digest(id_number(3)), id_masked=mask_id(id_number(3)),
+                                            gender="M", birth_year=1980, region=self.community_a)  # fmt: skip
+        self.as_site()
+        try:
+            campaign, _group, pairs = make_campaign(self, codes=3)
+            for token, _short in pairs:
+                actions.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign))
+            close_campaign(actor=self.organiser_a, campaign=campaign)
+            self.assertEqual(Ballot.objects.filter(campaign=campaign).count(), 3)
+        finally:
+            self.as_owner()
+
+        with self.site_connection() as site:
+            for statement in FORBIDDEN:
+                with self.subTest(statement=statement):
+                    with self.assertRaises(psycopg.errors.InsufficientPrivilege):
+                        site.execute(statement)
+            self.assertEqual(site.execute("SELECT count(*) FROM evaluations_ballot").fetchone()[0], 3)
