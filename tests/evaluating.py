@@ -52,3 +52,19 @@ def cast_all(campaign, pairs, answers_list, channel="qr"):
 
     for (token, _short), answers in zip(pairs, answers_list, strict=False):
         actions.cast_ballot(campaign=campaign, code=token, answers=answers, channel=channel)
+
+
+def campaign_people(test) -> None:
+    """What make_campaign needs, for a TransactionTestCase without BaseTestCase's personas: 甲区 > 光明社区, its
+    organiser and one cadre."""
+    from minping.accounts.models import User
+    from minping.lib.identity import id_digest, mask_id
+    from minping.org.models import Cadre
+    from tests.base import id_number, make_region
+
+    test.district_a = make_region("甲区", "district")
+    test.community_a = make_region("光明社区", "community", make_region("一街道", "street", test.district_a))
+    test.organiser_a = User.objects.create_user("org", password="x", role=User.Role.ORGANISER, region=test.district_a)
+    number = id_number(905)
+    test.cadre_a = Cadre.objects.create(name="王书记", id_digest=id_digest(number), id_masked=mask_id(number), gender="M",
+                                        birth_year=1980, region=test.community_a)  # fmt: skip

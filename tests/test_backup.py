@@ -15,27 +15,18 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import TransactionTestCase
 
-from tests.base import id_number, make_region
-
 ROOT = Path(__file__).resolve().parent.parent
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 class BackupRestoreTest(TransactionTestCase):
     def setUp(self):
-        from minping.accounts.models import User
         from minping.evaluations import actions
         from minping.evidence.actions import store_evidence
-        from minping.lib.identity import id_digest, mask_id
-        from minping.org.models import Cadre
         from minping.results.actions import close_campaign
-        from tests.evaluating import full_answers, make_campaign
+        from tests.evaluating import campaign_people, full_answers, make_campaign
 
-        self.district_a = make_region("甲区", "district")
-        self.community_a = make_region("光明社区", "community", self.district_a)
-        self.organiser_a = User.objects.create_user("org", role=User.Role.ORGANISER, region=self.district_a)
-        self.cadre_a = Cadre.objects.create(name="王书记", id_digest=id_digest(id_number(4)), id_masked=mask_id(id_number(4)),
-                                            gender="M", birth_year=1980, region=self.community_a)  # fmt: skip
+        campaign_people(self)
         campaign, _group, pairs = make_campaign(self, codes=4)
         for token, _short in pairs:
             actions.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign))

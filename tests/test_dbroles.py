@@ -6,8 +6,6 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import TransactionTestCase, skipUnlessDBFeature
 
-from tests.base import make_region
-
 ROLE = "minping_site_test"
 FORBIDDEN = [
     "UPDATE evaluations_ballot SET channel = 'paper'",
@@ -63,21 +61,12 @@ class SiteRoleTest(TransactionTestCase):
         return psycopg.connect(**params, autocommit=True)
 
     def test_the_site_casts_closes_and_audits_but_cannot_touch_what_is_written(self):
-        from minping.accounts.models import User
         from minping.evaluations import actions
         from minping.evaluations.models import Ballot
         from minping.results.actions import close_campaign
-        from tests.base import id_number
-        from tests.evaluating import full_answers, make_campaign
+        from tests.evaluating import campaign_people, full_answers, make_campaign
 
-        self.district_a = make_region("甲区", "district")
-        self.community_a = make_region("光明社区", "community", self.district_a)
-        self.organiser_a = User.objects.create_user("org", role=User.Role.ORGANISER, region=self.district_a)
-        from minping.lib.identity import id_digest, mask_id
-        from minping.org.models import Cadre
-
-        self.cadre_a = Cadre.objects.create(name="王书记", id_digest=id_digest(id_number(3)), id_masked=mask_id(id_number(3)),
-                                            gender="M", birth_year=1980, region=self.community_a)  # fmt: skip
+        campaign_people(self)
         self.as_site()
         try:
             campaign, _group, pairs = make_campaign(self, codes=3)

@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 from django.test import TransactionTestCase, override_settings
 
-from tests.base import make_region
 from tests.test_worker import database_url, needs_worker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,18 +76,9 @@ http {{
 @override_settings(TASK_RUNNER="celery")
 class NginxTwoServersTest(TransactionTestCase):
     def setUp(self):
-        from minping.accounts.models import User
-        from tests.evaluating import make_campaign
+        from tests.evaluating import campaign_people, make_campaign
 
-        self.district_a = make_region("甲区", "district")
-        self.community_a = make_region("光明社区", "community", make_region("一街道", "street", self.district_a))
-        self.organiser_a = User.objects.create_user("org", password="x", role=User.Role.ORGANISER, region=self.district_a)
-        from minping.lib.identity import id_digest, mask_id
-        from minping.org.models import Cadre
-        from tests.base import id_number
-
-        self.cadre_a = Cadre.objects.create(name="王书记", id_digest=id_digest(id_number(5)), id_masked=mask_id(id_number(5)),
-                                            gender="M", birth_year=1980, region=self.community_a)  # fmt: skip
+        campaign_people(self)
         self.campaign, _group, self.pairs = make_campaign(self, channels=("qr",), codes=VOTERS)
         self.folder = Path(tempfile.mkdtemp(prefix="minping-deploy-"))
         os.chmod(self.folder, 0o777)
