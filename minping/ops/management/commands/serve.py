@@ -53,7 +53,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def granian(app, host, port, workers, threads) -> list[str]:
-        return [_program("granian"), "--interface", "wsgi", "--host", host, "--port", str(port), "--workers", str(workers),
+        return [_program("granian"), "--interface", "wsgi", "--no-ws", "--host", host, "--port", str(port), "--workers", str(workers),
                 "--blocking-threads", str(threads), "--respawn-failed-workers", "--no-access-log", "--log-level", "info",
                 "--workers-kill-timeout", "30", app]  # fmt: skip
 
