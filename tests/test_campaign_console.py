@@ -190,6 +190,20 @@ class RosterTest(BaseTestCase):
         self.assertEqual(message["phone"], "13800001234")
         self.assertIn("测评码", message["text"])
         self.assertEqual(CodeBatch.objects.get(roster__kind="residents").channel, "online")
+        from minping.notifications.models import SentMessage
+
+        logged = SentMessage.objects.get()  # notify logs to whom it went, never the text with its code
+        self.assertEqual((logged.channel, logged.address, logged.status, logged.sent_by), ("sms", "13800001234", "sent", self.organiser_a))
+        code = message["text"].split("测评码 ")[1][:13]
+        self.assertFalse(any(code in str(value) for value in SentMessage.objects.values_list()[0]))
+
+    def test_a_gateway_that_refuses_is_logged_as_failed_and_the_codes_stay_issued(self):
+        from minping.notifications.models import SentMessage
+
+        with override_settings(SMS_GATEWAY_URL="http://127.0.0.1:9/send"):  # nothing listens there
+            self.post("sms")
+        self.assertEqual(SentMessage.objects.get().status, "failed")
+        self.assertEqual(Code.objects.filter(batch__roster__kind="residents", status="issued").count(), 1)
 
 
 class VotingWindowTest(BaseTestCase):
