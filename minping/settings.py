@@ -99,6 +99,11 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 TASK_RUNNER = "celery" if CELERY_BROKER_URL else "thread"
 # Scheduled jobs (lib/schedule.py): Celery beat sends a tick this often; the embedded default ticks in a thread.
 JOBS_TICK_SECONDS = env_int("MINPING_JOBS_TICK_SECONDS", 60)
+# `minping serve`: where it listens, and its processes and threads (0 workers: one per core, one on SQLite).
+WEB_HOST = env("MINPING_WEB_HOST", "127.0.0.1")
+WEB_PORT = env_int("MINPING_WEB_PORT", 8000)
+WEB_WORKERS = env_int("MINPING_WEB_WORKERS", 0)
+WEB_THREADS = env_int("MINPING_WEB_THREADS", 4)
 CELERY_BEAT_SCHEDULE = {"minping-jobs": {"task": "minping.jobs.tick", "schedule": JOBS_TICK_SECONDS}}
 
 LANGUAGE_CODE = "zh-hans"

@@ -264,6 +264,8 @@ TRANSLATIONS = {
         "文件超过 %(limit_mb)s MB 的上限，未被接收。请压缩或拆分后重试。", "Back": "返回",
     "Too many failed logins. Try again in %(seconds)s seconds.": "登录失败次数过多，请在 %(seconds)s 秒后再试。",
     "Audit log head": "操作日志链头",
+    "%(failed)s could not be sent: the gateway or mail server refused them (see the message log).":
+        "%(failed)s 条未能发出：短信网关或邮件服务器拒收（见消息发送记录）。",
     "Not allowed": "无权访问", "Your account's role does not include this page.": "您的账号角色不能使用此页面。",
     "Back to my work": "返回我的工作台", "Not found": "页面不存在",
     "There is no such page, or it lies outside what your account may see.": "页面不存在，或不在您的账号可查看的范围内。",

@@ -2,6 +2,7 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
+from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test import TransactionTestCase, override_settings, skipUnlessDBFeature
@@ -201,8 +202,9 @@ class RosterTest(BaseTestCase):
         from minping.notifications.models import SentMessage
 
         with override_settings(SMS_GATEWAY_URL="http://127.0.0.1:9/send"):  # nothing listens there
-            self.post("sms")
+            response = self.post("sms")
         self.assertEqual(SentMessage.objects.get().status, "failed")
+        self.assertIn("1 条未能发出", [str(m) for m in get_messages(response.wsgi_request)][-1])
         self.assertEqual(Code.objects.filter(batch__roster__kind="residents", status="issued").count(), 1)
 
 

@@ -26,7 +26,8 @@ class Recipient:
 class Delivery:
     sent: int
     pdf: bytes | None = None
-    skipped: int = 0
+    skipped: int = 0  # no address for the channel
+    failed: int = 0  # refused by the gateway or mail server
 
 
 class LetterSender:
@@ -57,7 +58,7 @@ class MessageSender:
                                                       self._text(recipient, campaign, vote_url, token, short)))
                     for recipient, (token, short) in zip(recipients, pairs)]  # fmt: skip
         outcome = notify(channel=self.key, topic=f"测评邀请：{campaign.name}", outgoing=outgoing, actor=actor)
-        return Delivery(sent=outcome.sent, skipped=outcome.skipped + outcome.failed)
+        return Delivery(sent=outcome.sent, skipped=outcome.skipped, failed=outcome.failed)
 
     def _address(self, recipient: Recipient) -> str:
         return recipient.phone if self.key == "sms" else recipient.email

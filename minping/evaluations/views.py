@@ -340,6 +340,9 @@ def letters(request, pk):
             response["Cache-Control"] = "no-store"
             return response
         messages.success(request, _("%(sent)s sent, %(skipped)s without an address.") % {"sent": delivery.sent, "skipped": delivery.skipped})
+        if delivery.failed:
+            messages.error(request, _("%(failed)s could not be sent: the gateway or mail server refused them (see the message log).")
+                           % {"failed": delivery.failed})  # fmt: skip
         return redirect("evaluations:campaign-detail", pk=campaign.pk)
     senders = [(s.label, s.assurance) for s in available_senders()]
     return render(request, "evaluations/letters.html", {"campaign": campaign, "form": form, "senders": senders},

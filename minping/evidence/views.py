@@ -3,7 +3,7 @@ uploader, for users whose region contains it, or for anyone when it is public.""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -35,8 +35,6 @@ def evidence_list(request):
         except ValidationError as exc:
             refused(request, exc)
             status = 400
-        except PermissionDenied:
-            raise
     page = Paginator(Evidence.objects.filter(owner=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "types": TYPES_ALLOWED, "max_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)}
     return render(request, "evidence/evidence_list.html", context, status=status)

@@ -53,8 +53,6 @@ def commit_import(*, actor, job: ImportJob) -> ImportJob:
     return job
 
 
-
-
 STUCK_AFTER = dt.timedelta(days=1)  # a check still running after a day has lost its worker
 
 

@@ -26,7 +26,7 @@ def job_list(request):
     states = {state.key: state for state in JobState.objects.all()}
     rows = [{"job": job, "state": states.get(key)} for key, job in JOBS.items()]
     recent = JobRun.objects.all()[:50]
-    return render(request, "jobs/job_list.html", {"rows": rows, "recent": recent, "titles": {k: j.title for k, j in JOBS.items()}})
+    return render(request, "jobs/job_list.html", {"rows": rows, "recent": recent})
 
 
 @console_required

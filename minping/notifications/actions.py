@@ -24,10 +24,6 @@ class Outcome:
     failed: int = 0
 
 
-def available_channels() -> list:
-    return [transport for transport in TRANSPORTS.values() if transport.is_configured()]
-
-
 def notify(*, channel: str, topic: str, outgoing: list[Outgoing], actor=None) -> Outcome:
     """Send each message on `channel` ("sms" or "email"); a failure of one does not stop the others. Logs one
     row per message with its topic and status, never its text."""

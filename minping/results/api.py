@@ -89,7 +89,7 @@ def _closed(request, pk: int) -> Campaign:
 @public_router.get("/{int:pk}", response=ResultsOut)
 def published_results(request, pk: int):
     """Published results of a campaign (公示), for anyone."""
-    campaign = Campaign.objects.filter(pk=pk, status__in=lifecycle.STEPS["show_public"].states).select_related("instrument_version").first()
+    campaign = lifecycle.allowing("show_public").filter(pk=pk).select_related("instrument_version").first()
     if campaign is None:
         raise HttpError(404, "no published results for this campaign")
     return results_out(campaign)

@@ -30,12 +30,11 @@ class Command(BaseCommand):
     help = "Serve the site on a production WSGI server (granian by default): collect static files, then run."
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default=os.environ.get("MINPING_WEB_HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("MINPING_WEB_PORT", "8000")))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("MINPING_WEB_WORKERS", "0")) or None,
+        parser.add_argument("--host", default=settings.WEB_HOST)
+        parser.add_argument("--port", type=int, default=settings.WEB_PORT)
+        parser.add_argument("--workers", type=int, default=settings.WEB_WORKERS or None,
                             help="worker processes (default: one per core; one on SQLite)")  # fmt: skip
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("MINPING_WEB_THREADS", "4")),
-                            help="threads per worker (default 4)")  # fmt: skip
+        parser.add_argument("--threads", type=int, default=settings.WEB_THREADS, help="threads per worker (default 4)")
         parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian")
         parser.add_argument("--app", default="minping.wsgi:application", help=argparse.SUPPRESS)  # benchmarks serve their own
         parser.add_argument("--no-collect", action="store_true", help="do not collect static files first")
