@@ -102,7 +102,7 @@ def measure(server_name: str, seconds: int) -> dict:
     """One server's figures, on a campaign of its own."""
     from django.db import connection
 
-    from minping.evaluations.models import Ballot
+    from minping.evaluations.shuffle import cast_count
 
     campaign, tokens, json_answers, form_answers = seed(CAST_CODES_PER_S * seconds + FLOW_CODES_PER_S * seconds, label=server_name)
     connection.close()
@@ -119,10 +119,10 @@ def measure(server_name: str, seconds: int) -> dict:
         wrk(port, "bare", 3, files)  # warm-up: workers import everything, connections open
         bare = wrk(port, "bare", seconds, files)
         cast = wrk(port, "cast", seconds, files)
-        cast_ballots = Ballot.objects.filter(campaign=campaign).count()
+        cast_ballots = cast_count(campaign)
         Path(files["codes"]).write_text("\n".join(tokens[split:]) + "\n")
         flow = wrk(port, "flow", seconds, files)
-        flow_ballots = Ballot.objects.filter(campaign=campaign).count() - cast_ballots
+        flow_ballots = cast_count(campaign) - cast_ballots
     finally:
         server.terminate()
         server.wait(timeout=30)

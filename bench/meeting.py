@@ -141,9 +141,9 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    from minping.evaluations.models import Ballot
+    from minping.evaluations.models import Ballot, PooledBallot
 
-    voters = Ballot.objects.count()
+    voters = Ballot.objects.count() + PooledBallot.objects.count()  # cast, moved out of the shuffle pool or not
     timings.sort()
     p50, p99 = timings[len(timings) // 2], timings[min(len(timings) - 1, int(len(timings) * 0.99))]
     print(f"{voters} of {len(codes)} voters' ballots stored in {elapsed:.1f} s; {len(timings)} requests, "

@@ -269,6 +269,9 @@ TRANSLATIONS = {
     "Not allowed": "无权访问", "Your account's role does not include this page.": "您的账号角色不能使用此页面。",
     "Back to my work": "返回我的工作台", "Not found": "页面不存在",
     "There is no such page, or it lies outside what your account may see.": "页面不存在，或不在您的账号可查看的范围内。",
+    "%(used)s of %(issued)s codes used.": "已发放 %(issued)s 个测评码，已使用 %(used)s 个。",
+    "Valid ballots per subject are counted when voting ends: counts that change with every ballot would show how it was filled in.":
+        "各对象的有效票在投票结束后统计：随每张票变化的计数会透露这张票是怎么填的。",
 }  # fmt: skip
 PLURALS = {"%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 

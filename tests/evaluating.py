@@ -68,3 +68,18 @@ def campaign_people(test) -> None:
     number = id_number(905)
     test.cadre_a = Cadre.objects.create(name="王书记", id_digest=id_digest(number), id_masked=mask_id(number), gender="M",
                                         birth_year=1980, region=test.community_a)  # fmt: skip
+
+
+def ballots_cast(**filters) -> list:
+    """Every ballot cast (filtered as Ballot.objects.filter would), whether still in the campaign's shuffle pool
+    or already moved to the ballot table."""
+    from minping.evaluations.models import Ballot, PooledBallot
+
+    return [*Ballot.objects.filter(**filters), *PooledBallot.objects.filter(**filters)]
+
+
+def only_ballot(**filters):
+    """The one ballot cast (see ballots_cast); fails the test if there is not exactly one."""
+    found = ballots_cast(**filters)
+    assert len(found) == 1, f"{len(found)} ballots cast, not 1"
+    return found[0]

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from minping.evaluations import actions
 from minping.evaluations.actions import CastError
 from minping.evaluations.ballots import ballot_digest, canonical, verify_ballot_box
-from minping.evaluations.models import Ballot, Campaign, Code, Submission
+from minping.evaluations.models import Ballot, Campaign, Code, PooledBallot, Submission
 from minping.results.actions import close_campaign
 from tests.base import BaseTestCase
-from tests.evaluating import full_answers, make_campaign
+from tests.evaluating import ballots_cast, full_answers, make_campaign, only_ballot
 
 
 class CastBallotTest(BaseTestCase):
@@ -31,7 +31,7 @@ class CastBallotTest(BaseTestCase):
     def test_a_qr_token_or_the_short_code_casts_one_ballot(self):
         self.cast(code=self.pairs[0][0])
         self.cast(code=self.pairs[1][1].lower()[:4] + "-" + self.pairs[1][1][4:])
-        self.assertEqual(Ballot.objects.count(), 2)
+        self.assertEqual(len(ballots_cast()), 2)
         self.assertEqual(Code.objects.filter(status="used").count(), 2)
 
     @unittest.skipUnless(connection.vendor == "postgresql", "PostgreSQL's planner")
@@ -44,7 +44,7 @@ class CastBallotTest(BaseTestCase):
         presented = actions.campaign_for_code(self.pairs[0][0]).presented
         params = {"campaign": self.campaign.pk, "code": presented.digest, "group": presented.group_id,
                   "id": uuid.uuid4(), "channel": "qr", "cast_on": dt.date.today(), "answers": "{}", "tracker": "T",
-                  "digest": "", "void": "", "key": "", "payload": ""}  # fmt: skip
+                  "digest": "", "void": "", "key": "", "binding": "", "payload": "", "sealed": ""}  # fmt: skip
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN " + actions.CAST_SQL.format(field=presented.field), params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
@@ -53,7 +53,7 @@ class CastBallotTest(BaseTestCase):
 
     def test_a_ballot_holds_no_link_to_its_code_or_a_time_of_day(self):
         self.cast()
-        ballot = Ballot.objects.get()
+        ballot = only_ballot()
         fields = {f.name for f in Ballot._meta.get_fields()}
         self.assertEqual(fields, {"id", "campaign", "group", "channel", "cast_on", "answers", "tracker", "digest", "void_reason"})
         self.assertEqual(ballot.id.version, 4)
@@ -68,7 +68,7 @@ class CastBallotTest(BaseTestCase):
         first = self.cast(key="k1")
         again = self.cast(key="k1")
         self.assertEqual((again.tracker, again.repeated), (first.tracker, True))
-        self.assertEqual(Ballot.objects.count(), 1)
+        self.assertEqual(len(ballots_cast()), 1)
 
     def test_the_same_key_with_other_answers_is_refused(self):
         self.cast(key="k1")
@@ -85,7 +85,7 @@ class CastBallotTest(BaseTestCase):
             with self.subTest(reason=reason), self.assertRaises(CastError) as raised:
                 self.cast(code=code)
             self.assertEqual(raised.exception.reason, reason)
-        self.assertEqual(Ballot.objects.count(), 0)
+        self.assertEqual(len(ballots_cast()), 0)
 
     def test_a_single_mistyped_character_is_caught_by_the_check_character(self):
         short = self.pairs[0][1]
@@ -123,7 +123,7 @@ class CastBallotTest(BaseTestCase):
     def test_a_subject_may_be_marked_unknown(self):
         subject = str(self.campaign.subjects.get().pk)
         self.cast(answers={"subjects": {subject: {"unknown": True}}})
-        self.assertEqual(Ballot.objects.get().answers["s"], {subject: {"unknown": True}})
+        self.assertEqual(only_ballot().answers["s"], {subject: {"unknown": True}})
 
     def test_casting_before_opening_or_after_closing_is_refused(self):
         draft, _g, pairs = make_campaign(self, open_it=False)
@@ -146,7 +146,7 @@ class CastBallotTest(BaseTestCase):
             with self.subTest(reason=reason), self.assertRaises(CastError) as raised:
                 self.cast()
             self.assertEqual(raised.exception.reason, reason)
-        self.assertEqual(Ballot.objects.count(), 0)
+        self.assertEqual(len(ballots_cast()), 0)
 
     def test_a_window_that_ends_before_it_starts_is_refused(self):
         from django.core.exceptions import ValidationError
@@ -171,6 +171,47 @@ class CastBallotTest(BaseTestCase):
     def test_submissions_store_only_digests(self):
         self.cast(key="my-secret-key")
         self.assertNotIn("my-secret-key", str(list(Submission.objects.values())))
+
+    def test_a_submission_row_cannot_be_matched_to_its_ballot_without_the_key(self):
+        receipt = self.cast(key="k1")
+        ballot = only_ballot()
+        row = Submission.objects.values().get()
+        self.assertNotEqual(row["payload_digest"], hashlib.sha256(canonical(ballot.answers)).hexdigest())
+        self.assertNotIn(receipt.tracker, str(row))
+        self.assertNotIn(receipt.tracker.replace("-", ""), str(row))
+
+    def test_a_key_used_with_another_code_is_refused_whatever_the_answers(self):
+        """Casting code A with key K, then code B with K: B's voter is not told a vote counted, B stays unused,
+        and the refusal is the same whether B's answers match A's or not."""
+        self.cast(code=self.pairs[0][0], key="K")
+        for answers in (full_answers(self.campaign), full_answers(self.campaign, choice="dissatisfied")):
+            with self.subTest(answers=answers), self.assertRaises(CastError) as raised:
+                self.cast(code=self.pairs[1][0], key="K", answers=answers)
+            self.assertEqual((raised.exception.reason, raised.exception.status), ("submission_reused", 409))
+        self.assertEqual(Code.objects.filter(status="used").count(), 1)
+        self.cast(code=self.pairs[1][0], key="K2")  # with a key of its own, B votes
+        self.assertEqual(len(ballots_cast()), 2)
+
+    def test_the_pool_moves_all_but_five_once_it_holds_ten_and_everything_at_close(self):
+        pairs = actions.issue_codes(actor=self.organiser_a, campaign=self.campaign, group=self.group, count=20,
+                                    channel="qr")  # fmt: skip
+        counts = []
+        for token, _short in pairs[:12]:
+            self.cast(code=token)
+            counts.append((Ballot.objects.count(), PooledBallot.objects.count()))
+        self.assertEqual(counts[8], (0, 9))
+        self.assertEqual(counts[9], (5, 5))
+        self.assertEqual(counts[11], (5, 7))
+        close_campaign(actor=self.organiser_a, campaign=self.campaign)
+        self.assertEqual((Ballot.objects.count(), PooledBallot.objects.count()), (12, 0))
+        self.assertEqual(verify_ballot_box(Campaign.objects.get(pk=self.campaign.pk)), [])
+
+    def test_an_open_campaigns_pooled_ballots_verify_and_reconcile(self):
+        for token, _short in self.pairs[:3]:
+            self.cast(code=token)
+        self.assertEqual(verify_ballot_box(self.campaign), [])
+        PooledBallot.objects.filter(pk=PooledBallot.objects.first().pk).update(answers={"s": {}, "g": {}})
+        self.assertTrue(any("does not match" in p for p in verify_ballot_box(self.campaign)))
 
 
 @skipUnlessDBFeature("has_select_for_update")
@@ -212,7 +253,7 @@ class ConcurrentCastTest(TransactionTestCase):
             thread.start()
         for thread in threads:
             thread.join()
-        self.assertEqual(Ballot.objects.count(), 1)
+        self.assertEqual(len(ballots_cast()), 1)
         trackers = {t for result, t in outcomes if result == "ok"}
         self.assertEqual(len(trackers), 1)
         self.assertEqual(len(outcomes), 20)

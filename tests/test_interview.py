@@ -7,9 +7,8 @@ from minping.accounts.models import User
 from minping.audit.models import AuditEvent
 from minping.evaluations import actions
 from minping.evaluations.forms import field_name
-from minping.evaluations.models import Ballot
 from tests.base import BaseTestCase
-from tests.evaluating import make_campaign
+from tests.evaluating import ballots_cast, make_campaign, only_ballot
 
 
 class InterviewTest(BaseTestCase):
@@ -33,7 +32,7 @@ class InterviewTest(BaseTestCase):
         self.assertContains(self.client.get(reverse("interview:list")), self.campaign.name)
         events = AuditEvent.objects.count()
         page = self.client.post(self.url, self.answers(self.codes[0][1]))
-        ballot = Ballot.objects.get()
+        ballot = only_ballot()
         self.assertContains(page, ballot.tracker)
         self.assertEqual((ballot.channel, ballot.group_id), ("phone", self.group.pk))
         self.assertEqual(AuditEvent.objects.count(), events)  # nothing per ballot, nothing about the caller
@@ -47,7 +46,7 @@ class InterviewTest(BaseTestCase):
         self.assertContains(page, "必答题未作答", status_code=422)
         qr_code = actions.issue_codes(actor=self.organiser_a, campaign=self.campaign, group=self.group, count=1, channel="qr")[0][1]
         self.assertEqual(self.client.post(self.url, self.answers(qr_code)).status_code, 409)
-        self.assertEqual(Ballot.objects.count(), 0)
+        self.assertEqual(len(ballots_cast()), 0)
 
     def test_other_districts_and_other_roles_are_kept_out(self):
         outsider = User.objects.create_user("caller_b", password="x", role=User.Role.INTERVIEWER, region=self.district_b)

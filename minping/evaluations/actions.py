@@ -8,6 +8,7 @@ import contextlib
 import copy
 import functools
 import hashlib
+import hmac
 import secrets
 import time
 import uuid
@@ -21,7 +22,7 @@ from django.utils import timezone
 from minping.accounts.scoping import ensure_region_in_scope
 from minping.audit.actions import record_event
 from minping.evaluations import codes as code_rules
-from minping.evaluations import lifecycle
+from minping.evaluations import lifecycle, shuffle
 from minping.evaluations import subjects as subject_kinds
 from minping.evaluations.ballots import (
     ballot_digest,
@@ -42,6 +43,7 @@ from minping.evaluations.models import (
     EvaluatorGroup,
     Instrument,
     InstrumentVersion,
+    PooledBallot,
     Subject,
     Submission,
 )
@@ -425,10 +427,13 @@ def ensure_accepting(campaign: Campaign) -> None:
 
 def cast_ballot(*, campaign: Campaign, code: str, answers, channel: str | None = None, idempotency_key: str = "",
                 void_reason: str = "") -> Receipt:  # fmt: skip
-    """Consume the code and store the ballot in one transaction; `channel` defaults to the code's batch's.
+    """Consume the code and take the ballot into the campaign's shuffle pool in one transaction; `channel`
+    defaults to the code's batch's. The receipt is issued at once; the ballot reaches the ballot table later, in
+    random order among others (evaluations/shuffle.py).
 
-    A repeated submission (same idempotency key) gets the first one's receipt; the same key with other answers
-    is refused. This is the hot path of a meeting, so it runs a fixed handful of plain SQL statements.
+    A repeated submission (same idempotency key, same code) gets the first one's receipt; the same key with other
+    answers, or with another code, is refused. This is the hot path of a meeting, so it runs a fixed handful of
+    plain SQL statements.
     """
     try:
         field, code_digest = code_rules.lookup_digests(code or "")
@@ -436,12 +441,10 @@ def cast_ballot(*, campaign: Campaign, code: str, answers, channel: str | None =
         raise CastError("malformed_code", str(exc)) from None
     stored = checked_answers(campaign, answers, allow_void=channel == "paper", void_reason=void_reason)
     stored_json = canonical(stored)  # encoded once: for the payload digest, the ballot digest and the INSERT
-    payload_digest = hashlib.sha256(stored_json).hexdigest()
-    key_digest = hashlib.sha256(f"{campaign.pk}:{idempotency_key}".encode()).hexdigest() if idempotency_key else ""
+    submission = SubmissionKey(campaign.pk, idempotency_key, code_digest, stored_json) if idempotency_key else None
     presented = getattr(campaign, "presented", None)
     if presented and presented.digest == code_digest and connection.vendor == "postgresql":
-        receipt = _cast_in_one_statement(campaign, presented, stored_json, channel, key_digest, payload_digest,
-                                         void_reason)  # fmt: skip
+        receipt = _cast_in_one_statement(campaign, presented, stored_json, channel, submission, void_reason)
         if receipt is not None:
             return receipt
         # Nothing was stored: the campaign is not open, or the code was used meanwhile (perhaps by a twin of this
@@ -452,29 +455,54 @@ def cast_ballot(*, campaign: Campaign, code: str, answers, channel: str | None =
             used = _use_code(campaign, field, code_digest)
             if used is None:
                 # Already used: by an earlier or concurrent twin of this submission, whose receipt is ours.
-                if key_digest and (repeated := _repeated(key_digest, payload_digest)):
+                if submission and (repeated := _repeated(submission)):
                     return repeated
                 find_code(campaign, code)  # names the reason: unknown, foreign, used or voided
                 raise CastError("used_code", "这个测评码已经投过票", status=409)
             group_id, batch_channel = used
             channel = _cast_channel(campaign, channel, batch_channel)
-            ballot = Ballot(campaign=campaign, group_id=group_id, channel=channel, cast_on=timezone.localdate(),
-                            answers=stored, tracker=new_tracker(), void_reason=void_reason)  # fmt: skip
+            ballot = PooledBallot(campaign=campaign, group_id=group_id, channel=channel, answers=stored,
+                                  cast_on=timezone.localdate(), tracker=_unused_tracker(campaign),
+                                  void_reason=void_reason)  # fmt: skip
             ballot.digest = ballot_digest(ballot, stored_json)
-            _insert_ballot(ballot, stored_json, key_digest, payload_digest)
+            pool_size = _pool_ballot(ballot, stored_json, submission)
     except IntegrityError:
         # The idempotency key was taken by another submission in the meantime: answer as for a repeat.
-        if key_digest and (repeated := _repeated(key_digest, payload_digest)):
+        if submission and (repeated := _repeated(submission)):
             return repeated
         raise
+    shuffle.settle(campaign.pk, pool_size)
     return Receipt(ballot.tracker)
+
+
+class SubmissionKey:
+    """What is stored of an idempotency key, all of it keyed by the key itself, which is not stored: a row
+    cannot be matched to a code, a ballot or its answers without it."""
+
+    def __init__(self, campaign_id: int, key: str, code_digest: str, stored_json: bytes):
+        self.key = key.encode()
+        self.digest = hashlib.sha256(b"submission:%d:" % campaign_id + self.key).hexdigest()
+        self.binding = self._keyed(b"code", code_digest.encode())
+        self.payload = self._keyed(b"payload", stored_json)
+
+    def _keyed(self, purpose: bytes, value: bytes) -> str:
+        return hmac.new(self.key, purpose + b":" + value, hashlib.sha256).hexdigest()
+
+    def seal(self, tracker: str) -> str:
+        return bytes(a ^ b for a, b in zip(tracker.encode(), self._pad(), strict=False)).hex()
+
+    def unseal(self, sealed: str) -> str:
+        return bytes(a ^ b for a, b in zip(bytes.fromhex(sealed), self._pad(), strict=False)).decode()
+
+    def _pad(self) -> bytes:
+        return hmac.new(self.key, b"tracker", hashlib.sha256).digest()
 
 
 # Both statements that use a code (this one and USE_CODE_SQL) compare its campaign and group with IS NOT DISTINCT
 # FROM, which no index serves, so that the digest's unique index is the only way to the code. With `=`, codes
 # issued minutes before a meeting, which have no statistics yet, can look as cheap to reach through (campaign,
 # group), and every ballot then scans the campaign's codes: the cast benchmark fell from about 550 ballots a second
-# to under 200 whenever that plan was chosen.
+# to under 200 whenever that plan was chosen. A tracker already moved to the ballot table is not given again.
 CAST_SQL = """
 WITH p AS (
     SELECT id FROM evaluations_campaign
@@ -485,40 +513,47 @@ WITH p AS (
     UPDATE evaluations_code SET status = 'used'
     WHERE {field} = %(code)s AND campaign_id IS NOT DISTINCT FROM (SELECT id FROM p)
       AND group_id IS NOT DISTINCT FROM %(group)s AND status = 'issued'
+      AND NOT EXISTS (SELECT 1 FROM evaluations_ballot WHERE campaign_id = %(campaign)s AND tracker = %(tracker)s)
     RETURNING id
 ), b AS (
-    INSERT INTO evaluations_ballot (id, campaign_id, group_id, channel, cast_on, answers, tracker, digest, void_reason)
+    INSERT INTO evaluations_pooledballot (id, campaign_id, group_id, channel, cast_on, answers, tracker, digest,
+                                          void_reason)
     SELECT %(id)s, %(campaign)s, %(group)s, %(channel)s, %(cast_on)s, %(answers)s, %(tracker)s, %(digest)s, %(void)s
     FROM u RETURNING id
 ), s AS (
-    INSERT INTO evaluations_submission (key_digest, campaign_id, payload_digest, tracker)
-    SELECT %(key)s::varchar, %(campaign)s, %(payload)s, %(tracker)s FROM b WHERE %(key)s::varchar <> ''
+    INSERT INTO evaluations_submission (key_digest, campaign_id, binding, payload_digest, sealed)
+    SELECT %(key)s::varchar, %(campaign)s, %(binding)s, %(payload)s, %(sealed)s FROM b WHERE %(key)s::varchar <> ''
 )
-SELECT count(*) FROM b
+SELECT (SELECT count(*) FROM b), (SELECT count(*) FROM evaluations_pooledballot WHERE campaign_id = %(campaign)s)
 """
 
 
-def _cast_in_one_statement(campaign, presented: Presented, stored_json: bytes, channel, key_digest: str,
-                           payload_digest: str, void_reason: str) -> Receipt | None:  # fmt: skip
-    """PostgreSQL: check the campaign is open (holding its row against closing), use the code, store the ballot
-    and the idempotency record in one statement, which is one transaction and one round trip. None when nothing
-    was stored; an IntegrityError (a tracker or idempotency key taken) leaves nothing stored either."""
+def _cast_in_one_statement(campaign, presented: Presented, stored_json: bytes, channel,
+                           submission: SubmissionKey | None, void_reason: str) -> Receipt | None:  # fmt: skip
+    """PostgreSQL: check the campaign is open (holding its row against closing), use the code, pool the ballot
+    and store the idempotency record in one statement, which is one transaction and one round trip. None when
+    nothing was stored; an IntegrityError (a tracker or idempotency key taken) leaves nothing stored either."""
     channel = _cast_channel(campaign, channel, presented.channel)
     cast_on, tracker = timezone.localdate(), new_tracker()
     digest = content_digest(stored_json, campaign=campaign.pk, group=presented.group_id, channel=channel,
                             cast_on=cast_on, tracker=tracker, void=void_reason)  # fmt: skip
     params = {"campaign": campaign.pk, "code": presented.digest, "group": presented.group_id, "id": uuid.uuid4(),
               "channel": channel, "cast_on": cast_on, "answers": stored_json.decode(), "tracker": tracker,
-              "digest": digest, "void": void_reason, "key": key_digest, "payload": payload_digest}  # fmt: skip
+              "digest": digest, "void": void_reason, "key": submission.digest if submission else "",
+              "binding": submission and submission.binding, "payload": submission and submission.payload,
+              "sealed": submission and submission.seal(tracker)}  # fmt: skip
     sql = CAST_SQL.format(field=presented.field)
     try:
         with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
-                stored_count = cursor.fetchone()[0]
+                stored_count, pool_before = cursor.fetchone()
     except IntegrityError:
         return None
-    return Receipt(tracker) if stored_count else None
+    if not stored_count:
+        return None
+    shuffle.settle(campaign.pk, pool_before + 1)  # the statement's count does not see its own insert
+    return Receipt(tracker)
 
 
 def _cast_channel(campaign: Campaign, channel: str | None, batch_channel: str) -> str:
@@ -544,20 +579,31 @@ def _use_code(campaign: Campaign, field: str, code_digest: str) -> tuple[int, st
         return cursor.fetchone()
 
 
-def _insert_ballot(ballot: Ballot, answers_json: bytes, key_digest: str, payload_digest: str) -> None:
+def _unused_tracker(campaign: Campaign) -> str:
+    while Ballot.objects.filter(campaign=campaign, tracker=(tracker := new_tracker())).exists():
+        pass
+    return tracker
+
+
+def _pool_ballot(ballot: PooledBallot, answers_json: bytes, submission: SubmissionKey | None) -> int:
+    """Insert the ballot into the pool (and the idempotency record); the pool's size after it."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO evaluations_ballot (id, campaign_id, group_id, channel, cast_on, answers, tracker, digest, "
-            "void_reason) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "INSERT INTO evaluations_pooledballot (id, campaign_id, group_id, channel, cast_on, answers, tracker, "
+            "digest, void_reason) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [ballot.id.hex if connection.vendor == "sqlite" else ballot.id, ballot.campaign_id, ballot.group_id,
              ballot.channel, ballot.cast_on, answers_json.decode(), ballot.tracker,
              ballot.digest, ballot.void_reason],
         )  # fmt: skip
-        if key_digest:
+        if submission:
             cursor.execute(
-                "INSERT INTO evaluations_submission (key_digest, campaign_id, payload_digest, tracker) VALUES (%s, %s, %s, %s)",
-                [key_digest, ballot.campaign_id, payload_digest, ballot.tracker],
-            )
+                "INSERT INTO evaluations_submission (key_digest, campaign_id, binding, payload_digest, sealed) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                [submission.digest, ballot.campaign_id, submission.binding, submission.payload,
+                 submission.seal(ballot.tracker)],
+            )  # fmt: skip
+        cursor.execute("SELECT count(*) FROM evaluations_pooledballot WHERE campaign_id = %s", [ballot.campaign_id])
+        return cursor.fetchone()[0]
 
 
 @functools.lru_cache(maxsize=256)
@@ -598,13 +644,16 @@ def _locked_state(campaign: Campaign) -> Campaign:
     return campaign
 
 
-def _repeated(key_digest: str, payload_digest: str) -> Receipt | None:
-    earlier = Submission.objects.filter(key_digest=key_digest).first()
+def _repeated(submission: SubmissionKey) -> Receipt | None:
+    earlier = Submission.objects.filter(key_digest=submission.digest).first()
     if earlier is None:
         return None
-    if earlier.payload_digest != payload_digest:
+    if not hmac.compare_digest(earlier.binding, submission.binding):
+        # Said before anything about the answers is compared, so another code's holder learns nothing of them.
+        raise CastError("submission_reused", "这份选票的提交编号已被另一个测评码使用，请重新输入测评码打开选票", status=409)
+    if not hmac.compare_digest(earlier.payload_digest, submission.payload):
         raise CastError("idempotency_conflict", "同一次提交的内容不一致", status=422)
-    return Receipt(earlier.tracker, repeated=True)
+    return Receipt(submission.unseal(earlier.sealed), repeated=True)
 
 
 def new_tracker() -> str:

@@ -139,12 +139,16 @@ def open_campaign(request, pk: int):
 
 @organiser_router.get("/{int:pk}/turnout")
 def get_turnout(request, pk: int):
-    """Counts only: codes issued and used per group, valid ballots per subject and group, quorum met."""
+    """Counts only: codes issued and used per group; once voting has ended, ballots, valid ballots per subject
+    and group, and whether each subject's quorum is met (`counted` says which). While voting is open `ballots`
+    and `quorum_met` are null and `subjects` is empty: counts that change with each ballot would show how it
+    was filled in."""
     data = turnout(campaign_for_manager(request.auth, pk))
     return {
-        "issued": data["issued"], "used": data["used"], "ballots": data["ballots"],
+        "counted": data["counted"], "issued": data["issued"], "used": data["used"], "ballots": data["ballots"],
         "groups": [{"id": g["group"].pk, "name": g["group"].name, "issued": g["issued"], "used": g["used"],
-                    "voided": g["voided"], "invalid_ballots": g["void"]} for g in data["groups"]],
+                    "voided": g["voided"], "quorum": g["quorum"], "invalid_ballots": g.get("void")}
+                   for g in data["groups"]],
         "subjects": [{"id": r["subject"].pk, "label": r["subject"].label, "quorum_met": r["met"],
                       "valid": {str(c["group"].pk): c["valid"] for c in r["cells"]}} for r in data["subjects"]],
     }  # fmt: skip

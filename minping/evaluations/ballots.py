@@ -7,6 +7,7 @@ commits to every ballot without revealing the order in which they were cast. Its
 
 import hashlib
 import json
+from itertools import chain
 
 from minping.evaluations.models import Ballot, Campaign
 
@@ -51,10 +52,11 @@ def chain_head(campaign: Campaign, digests=None) -> str:
 
 
 def verify_ballot_box(campaign: Campaign) -> list[str]:
-    """Everything wrong with the campaign's ballot box; an empty list when it is intact."""
+    """Everything wrong with the campaign's ballot box, the shuffle pool's ballots included; an empty list when
+    it is intact."""
     problems = []
     digests = []
-    for ballot in campaign.ballots.all().iterator(chunk_size=2000):
+    for ballot in chain(campaign.ballots.all().iterator(chunk_size=2000), campaign.pooled_ballots.all()):
         if ballot_digest(ballot) != ballot.digest:
             problems.append(f"ballot {ballot.tracker}: its content does not match its digest")
         digests.append(ballot.digest)

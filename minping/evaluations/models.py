@@ -209,14 +209,36 @@ class Ballot(models.Model):
         indexes = [models.Index(fields=["campaign", "group"], name="ballot_campaign_group")]
 
 
+class PooledBallot(models.Model):
+    """A cast ballot waiting in the campaign's shuffle pool (evaluations/shuffle.py). The same columns as Ballot;
+    pooled ballots are moved to the ballot table in random order, several at a time, so that neither the table's
+    storage order nor its rows' transaction ids follow the order in which ballots were cast."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, models.PROTECT, related_name="pooled_ballots", db_index=False)
+    group = models.ForeignKey(EvaluatorGroup, models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=8, choices=Campaign.Channel.choices)
+    cast_on = models.DateField()
+    answers = models.JSONField()
+    tracker = models.CharField(max_length=16)
+    digest = models.CharField(max_length=64)
+    void_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "tracker"], name="pooled_ballot_unique_tracker")]
+
+
 class Submission(models.Model):
-    """The answer to a retried request: the digest of a client's random idempotency key, the digest of the
-    payload it came with and the tracker it got. Keys are chosen by the voter's browser, never by us."""
+    """The answer to a retried request, readable only with the idempotency key the voter's browser chose (and
+    which is never stored): `key_digest` is a digest of the key; `binding` ties it to the code it came with,
+    `payload_digest` to the answers, and `sealed` is the tracker encrypted under the key. Without the key a row
+    cannot be matched to a code, a ballot or its answers."""
 
     key_digest = models.CharField(max_length=64, primary_key=True)
     campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="+")
+    binding = models.CharField(max_length=64)
     payload_digest = models.CharField(max_length=64)
-    tracker = models.CharField(max_length=16)
+    sealed = models.CharField(max_length=64)
 
 
 class PaperEntry(models.Model):

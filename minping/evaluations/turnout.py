@@ -1,5 +1,9 @@
-"""Turnout: issued, used and voided codes per evaluator group; valid ballots per subject and group.
-Counts only; no answers are read here, so turnout may be shown while voting is open."""
+"""Turnout: issued, used and voided codes per evaluator group; once voting has ended, ballots and valid ballots
+per subject and group as well.
+
+While voting is open only codes are counted. Valid ballots per subject, watched as they change, would show how
+each arriving ballot was filled in (a subject left at 不认识 leaves its count behind the used codes), and the
+shuffle pool holds some ballots back from the ballot table until close anyway."""
 
 from django.db import connection
 from django.db.models import Count
@@ -29,6 +33,11 @@ def turnout(campaign: Campaign) -> dict:
         codes[row["group_id"]][row["status"]] = row["n"]
     for counts in codes.values():
         counts["issued"] += counts["used"] + counts["voided"]
+    if campaign.closed_at is None:
+        group_rows = [{"group": g, **codes[g.pk], "quorum": g.effective_quorum} for g in groups]
+        return {"counted": False, "groups": group_rows, "subjects": [], "subject_count": len(subjects),
+                "issued": sum(r["issued"] for r in group_rows), "used": sum(r["used"] for r in group_rows),
+                "ballots": None, "quorum_met": None}  # fmt: skip
     ballots = dict(Ballot.objects.filter(campaign=campaign).values_list("group_id").annotate(n=Count("id")))
     void = dict(Ballot.objects.filter(campaign=campaign).exclude(void_reason="").values_list("group_id").annotate(n=Count("id")))
     valid: dict[tuple[int, int], int] = {}
@@ -42,8 +51,11 @@ def turnout(campaign: Campaign) -> dict:
         for cell in cells:
             cell["met"] = cell["valid"] >= cell["quorum"]
         rows.append({"subject": subject, "cells": cells, "met": all(c["met"] for c in cells)})
-    group_rows = [{"group": g, **codes[g.pk], "ballots": ballots.get(g.pk, 0), "void": void.get(g.pk, 0)} for g in groups]
+    group_rows = [{"group": g, **codes[g.pk], "quorum": g.effective_quorum, "ballots": ballots.get(g.pk, 0),
+                   "void": void.get(g.pk, 0)} for g in groups]  # fmt: skip
     return {
+        "counted": True,
+        "subject_count": len(subjects),
         "groups": group_rows,
         "subjects": rows,
         "issued": sum(r["issued"] for r in group_rows),

@@ -58,16 +58,17 @@ def database_from_url(url: str, sqlite_default: Path, *, prepared: bool = True) 
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(sqlite_default),
             # IMMEDIATE: a transaction takes the write lock when it begins, so read-then-write sequences
-            # (casting a ballot, closing a campaign) cannot interleave.
+            # (casting a ballot, closing a campaign) cannot interleave. secure_delete: a deleted row (a ballot
+            # leaving the shuffle pool, a paper entry once counted) is overwritten in the file, not left behind.
             "OPTIONS": {
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;",
                 "timeout": 20,
                 "transaction_mode": "IMMEDIATE",
             },
         }
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parts.path[1:]) or str(sqlite_default)}
+        return database_from_url("", Path(unquote(parts.path[1:])) if parts.path[1:] else sqlite_default)
     if parts.scheme not in {"postgres", "postgresql"}:
         raise ValueError(f"DATABASE_URL: unsupported scheme {parts.scheme!r} (use postgres:// or sqlite:///)")
     return {

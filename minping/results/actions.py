@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from minping.accounts.scoping import ensure_region_in_scope
 from minping.audit.actions import record_event
-from minping.evaluations import lifecycle
+from minping.evaluations import lifecycle, shuffle
 from minping.evaluations.ballots import chain_head
 from minping.evaluations.models import Campaign
 from minping.results import flags, tally
@@ -21,6 +21,7 @@ def close_campaign(*, actor, campaign: Campaign) -> Campaign:
     counts and look for review flags. Taking the campaign's row waits for the casts in flight."""
 
     def prepare(campaign: Campaign) -> dict:
+        shuffle.drain(campaign)
         campaign.closed_at, campaign.head_at_close = timezone.now(), chain_head(campaign)
         Policy.objects.get_or_create(campaign=campaign, defaults={"rules": default_rules(campaign.definition)})
         patterns = flags.BallotPatterns(campaign)

@@ -179,7 +179,10 @@ def subject_figures(campaign: Campaign, subjects: list[Subject], questions: list
             cells.append(cell)
         hidden, total_hidden = hidden_cells({c.group.pk: c.valid for c in cells})
         for cell in cells:
-            cell.hidden = cell.group.pk in hidden
+            if cell.group.pk in hidden:
+                # Suppressed here, before anything is derived: nothing of a hidden cell's answers goes further.
+                cell.hidden = True
+                cell.questions = {question["key"]: QuestionFigures(question) for question in asked}
         figures = SubjectFigures(subject=subject, cells=cells, combined={}, total_hidden=total_hidden)
         _combine(figures, asked)
         results.append(figures)

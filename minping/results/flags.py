@@ -56,9 +56,12 @@ class BallotPatterns:
 
 
 def _figure_patterns(campaign: Campaign) -> list[dict]:
+    """Flags drawn from the figures, after small-group protection: a hidden cell's ballots weigh in nowhere."""
     flags = []
     subjects = list(campaign.subjects.all())
+    hidden = set()
     for item in subject_figures(campaign, subjects):
+        hidden |= {(item.subject.pk, cell.group.pk) for cell in item.cells if cell.hidden}
         for cell in item.cells:
             for key, figures in cell.questions.items():
                 for metric, rate in figures.rates.items():
@@ -71,9 +74,10 @@ def _figure_patterns(campaign: Campaign) -> list[dict]:
         question = next((q for q in questions if q["key"] == "overall"), questions[0])
         scores = {o["key"]: o.get("score") for o in question["options"]}
         sums = {}
-        for row in (Tally.objects.filter(campaign=campaign, question=question["key"]).values("subject_id", "channel", "option")
-                    .annotate(n=Sum("n"))):  # fmt: skip
-            if scores.get(row["option"]) is None:
+        rows = (Tally.objects.filter(campaign=campaign, question=question["key"])
+                .values("subject_id", "group_id", "channel", "option").annotate(n=Sum("n")))  # fmt: skip
+        for row in rows:
+            if scores.get(row["option"]) is None or (row["subject_id"], row["group_id"]) in hidden:
                 continue
             total, n = sums.get((row["subject_id"], row["channel"]), (0, 0))
             sums[(row["subject_id"], row["channel"])] = (total + row["n"] * scores[row["option"]], n + row["n"])

@@ -19,6 +19,7 @@ from minping.audit import anchors
 from minping.evaluations.models import Campaign
 from minping.lib.fonts import cjk_font
 from minping.lib.spreadsheet import XLSX, Sheet, clean, workbook_bytes
+from minping.lib.suppression import shown
 from minping.lib.wordfile import CENTER, DOCX, RIGHT, OfficialDocument
 from minping.results import present
 from minping.results.figures import (
@@ -44,7 +45,8 @@ def points(value) -> str:
 def _context(campaign: Campaign) -> dict:
     figures = subject_figures(campaign, list(campaign.subjects.all()))
     view = present.campaign_view(campaign, figures)
-    return {"view": view, "subjects": [present.subject_view(campaign, f) for f in figures], "anchor": anchors.current()}
+    return {"view": view, "subjects": [present.subject_view(campaign, f) for f in figures], "figures": figures,
+            "anchor": anchors.current()}
 
 
 def _rate_columns(campaign: Campaign) -> list[tuple[str, str, str]]:
@@ -164,7 +166,7 @@ def docx(campaign: Campaign) -> tuple[str, bytes]:
     paragraph("━" * 24, 12, "宋体", False, CENTER, (0xC0, 0, 0), indent=False)
     paragraph(f"关于{campaign.name}结果的通报", 22, "方正小标宋简体", False, CENTER, indent=False)
     paragraph("各有关单位：", indent=False)
-    total = sum(c["returned"] for c in data["subjects"][0]["cells"]) if data["subjects"] else 0
+    total = shown(sum(item.returned for item in data["figures"][0].cells)) if data["figures"] else 0
     closed = timezone.localtime(campaign.closed_at).strftime("%Y年%m月%d日") if campaign.closed_at else ""
     paragraph(f"根据工作安排，{campaign.region.name}组织开展了{campaign.name}，于{closed}结束投票。"
               f"本次测评共有测评对象{len(data['subjects'])}个，收回测评票{total}张。现将结果通报如下。")  # fmt: skip

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from minping.evaluations.ballots import verify_ballot_box
 from minping.evaluations.models import Campaign
+from minping.evaluations.shuffle import cast_count
 
 
 class Command(BaseCommand):
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         failed = False
         for item in campaigns:
             problems = verify_ballot_box(item) if action == "verify" else self._reconcile(item)
-            ballots = item.ballots.count()
+            ballots = cast_count(item)
             if problems:
                 failed = True
                 for problem in problems:
@@ -40,7 +41,7 @@ class Command(BaseCommand):
             raise CommandError("the ballot box does not reconcile")
 
     def _reconcile(self, campaign) -> list[str]:
-        ballots = campaign.ballots.count()
+        ballots = cast_count(campaign)
         used = campaign.codes.filter(status="used").count()
         issued = campaign.codes.count()
         problems = []

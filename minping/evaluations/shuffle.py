@@ -1,0 +1,69 @@
+"""The shuffle pool: cast ballots reach the ballot table in random order, never in the order they were cast.
+
+A ballot is taken (its code used, its receipt issued) into the pool in the cast's own transaction, so nothing
+accepted can be lost. Whenever the pool holds at least 2 × FLOOR ballots, a random selection of all but FLOOR
+of them is moved to the ballot table in one transaction, in random order; at close every pooled ballot moves.
+
+So in the ballot table each row shares its position, and its transaction id, with at least FLOOR - 1 others
+(on average about twice as many: a ballot stays in the pool for a random number of moves), and the order of
+rows within a move is drawn from the operating system's random source. docs/threat-model.md states what
+remains: the pool itself, between a cast and the move that takes its ballot out.
+"""
+
+import secrets
+
+from django.db import connection, transaction
+
+from minping.evaluations.models import Ballot, Campaign, PooledBallot
+
+FLOOR = 5
+
+COLUMNS = ("id", "campaign_id", "group_id", "channel", "cast_on", "answers", "tracker", "digest", "void_reason")
+
+
+def pooled(campaign: Campaign) -> int:
+    return PooledBallot.objects.filter(campaign=campaign).count()
+
+
+def cast_count(campaign: Campaign) -> int:
+    """Every ballot cast in the campaign, moved or still pooled."""
+    return campaign.ballots.count() + pooled(campaign)
+
+
+def settle(campaign_id: int, pool_size: int) -> int:
+    """Called after a cast that left `pool_size` ballots in the pool: move all but FLOOR of them once there are
+    twice as many. Several casts may call it at once; on PostgreSQL one moves and the others go on. The number
+    of ballots moved."""
+    if pool_size < 2 * FLOOR:
+        return 0
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LOCK_SPACE, campaign_id])
+                if not cursor.fetchone()[0]:
+                    return 0
+        ids = list(PooledBallot.objects.filter(campaign_id=campaign_id).values_list("id", flat=True))
+        if len(ids) < 2 * FLOOR:
+            return 0
+        return _move(secrets.SystemRandom().sample(ids, len(ids) - FLOOR))
+
+
+def drain(campaign: Campaign) -> int:
+    """Move every pooled ballot of the campaign (at close, in the closing transaction, which holds the campaign
+    so that no cast can join the pool meanwhile)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_SPACE, campaign.pk])
+        return _move(list(PooledBallot.objects.filter(campaign=campaign).values_list("id", flat=True)))
+
+
+LOCK_SPACE = 0x6D70  # the first key of the advisory lock a campaign's pool is moved under ("mp")
+
+
+def _move(ids: list) -> int:
+    rows = list(PooledBallot.objects.filter(pk__in=ids).values_list(*COLUMNS))
+    secrets.SystemRandom().shuffle(rows)
+    Ballot.objects.bulk_create([Ballot(**dict(zip(COLUMNS, row, strict=True))) for row in rows])
+    PooledBallot.objects.filter(pk__in=[row[0] for row in rows]).delete()
+    return len(rows)
