@@ -1,0 +1,80 @@
+"""No ballot is lost or stored twice when the process casting them is killed at any moment, in the middle of a cast
+or of a move out of the shuffle pool (PostgreSQL, a separate process killed with SIGKILL)."""
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+from pathlib import Path
+
+from django.db import connection
+from django.test import TransactionTestCase
+
+from minping.evaluations.ballots import verify_ballot_box
+from minping.evaluations.models import Ballot, Campaign, PooledBallot
+from minping.results.actions import close_campaign
+from tests.evaluating import campaign_people, full_answers, make_campaign
+from tests.test_worker import database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+VOTERS = 300
+KILLS = 8
+
+CASTER = """
+import json, os, sys
+import django
+django.setup()
+from minping.evaluations import actions
+from minping.evaluations.actions import CastError
+answers = json.loads(open(sys.argv[2]).read())
+print("casting", flush=True)
+for code in open(sys.argv[1]).read().split():
+    try:
+        actions.cast_ballot(campaign=actions.campaign_for_code(code), code=code, answers=answers)
+    except CastError:
+        pass
+"""
+
+
+@unittest.skipUnless(connection.vendor == "postgresql", "a second process on the same database")
+class KilledCasterTest(TransactionTestCase):
+    def setUp(self):
+        campaign_people(self)
+        self.campaign, _group, pairs = make_campaign(self, channels=("qr",), codes=VOTERS)
+        folder = Path(tempfile.mkdtemp(prefix="minping-crash-"))
+        self.codes, self.answers = folder / "codes", folder / "answers.json"
+        self.codes.write_text("\n".join(token for token, _short in pairs))
+        self.answers.write_text(json.dumps(full_answers(self.campaign)))
+        self.env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "tests.settings",
+                    "PYTHONPATH": str(ROOT), "MINPING_DATA_DIR": str(folder / "data")}  # fmt: skip
+
+    def caster(self) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-c", CASTER, str(self.codes), str(self.answers)], env=self.env, cwd=ROOT,
+                                stdout=subprocess.PIPE, text=True)  # fmt: skip
+
+    def test_killing_the_caster_at_random_moments_loses_no_ballot(self):
+        chance = random.Random()
+        progress = []
+        for _kill in range(KILLS):
+            process = self.caster()
+            self.assertEqual(process.stdout.readline().strip(), "casting")
+            time.sleep(chance.uniform(0.05, 0.6))
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            process.stdout.close()
+            progress.append(self.campaign.codes.filter(status="used").count())
+        self.assertGreater(len(set(progress)), KILLS // 2, progress)  # most kills came while ballots were being cast
+        finished = self.caster()
+        self.assertEqual(finished.wait(timeout=300), 0)
+        finished.stdout.close()
+        used = self.campaign.codes.filter(status="used").count()
+        self.assertEqual(used, VOTERS)
+        self.assertEqual(Ballot.objects.count() + PooledBallot.objects.count(), VOTERS)
+        campaign = close_campaign(actor=self.organiser_a, campaign=Campaign.objects.get(pk=self.campaign.pk))
+        self.assertEqual((Ballot.objects.count(), PooledBallot.objects.count()), (VOTERS, 0))
+        self.assertEqual(verify_ballot_box(campaign), [])
