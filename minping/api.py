@@ -5,6 +5,7 @@ import json
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
+from ninja import errors as ninja_errors
 from ninja.errors import HttpError
 from ninja.parser import Parser
 from ninja.security import HttpBearer
@@ -77,6 +78,17 @@ def too_big(request, exc):
 @api.exception_handler(ValidationError)
 def validation_error(request, exc):
     problems = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"error": "invalid", "problems": problems}, status=422)
+
+
+@api.exception_handler(ninja_errors.ValidationError)
+def schema_error(request, exc):
+    """A body, query or path that does not fit its schema: the same shape as the actions' refusals, each problem
+    under the dotted path of its field (e.g. "groups.0.quorum")."""
+    problems: dict[str, list[str]] = {}
+    for error in exc.errors:
+        path = [str(part) for part in error.get("loc", ())[1:] if part not in ("body", "query", "path")]
+        problems.setdefault(".".join(path) or "__all__", []).append(error.get("msg", "invalid"))
     return api.create_response(request, {"error": "invalid", "problems": problems}, status=422)
 
 

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from minping.accounts import views as accounts_views
 from minping.api import api
+from minping.lib import ids  # noqa: F401 (registers the id path converter)
 from minping.results import views as results_views
 
 
@@ -17,11 +18,11 @@ urlpatterns = [
     path("accounts/", include("minping.accounts.urls")),
     path("console/", include("minping.org.urls")),
     path("console/imports/", include("minping.imports.urls")),
-    path("console/campaigns/<int:pk>/results/", include("minping.results.urls")),
+    path("console/campaigns/<id:pk>/results/", include("minping.results.urls")),
     path("console/campaigns/", include("minping.evaluations.urls")),
     path("notice/", include("minping.results.urls_public")),
     path("me/", results_views.mine, name="mine"),
-    path("me/<int:subject_pk>/", results_views.mine_subject, name="mine-subject"),
+    path("me/<id:subject_pk>/", results_views.mine_subject, name="mine-subject"),
     path("console/audit/", include("minping.audit.urls")),
     path("console/jobs/", include("minping.jobs.urls")),
     path("files/", include("minping.evidence.urls")),

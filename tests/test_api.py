@@ -3,7 +3,7 @@ import json
 from django.core.cache import cache
 
 from minping.evaluations.models import Campaign, Code, Instrument
-from minping.results.actions import close_campaign
+from minping.results.actions import close_campaign, publish
 from tests.base import BaseTestCase
 from tests.base import api_key as create_api_key
 from tests.evaluating import ballots_cast, full_answers, make_campaign
@@ -93,7 +93,7 @@ class OrganiserApiTest(BaseTestCase):
             with self.subTest(body=str(body)[:60]):
                 response = self.call("post", "/campaigns", body)
                 self.assertEqual(response.status_code, 422)
-                self.assertIn(field, response.json()["problems"])
+                self.assertIn(field, [key.split(".")[-1] for key in response.json()["problems"]])
         self.assertFalse(Campaign.objects.exists())
         created = self.call("post", "/campaigns", {**base, "name": " 三考 ", "groups": [{"name": "群" * 100, "quorum": 100000}]})
         self.assertEqual((created.status_code, created.json()["name"]), (201, "三考"))
@@ -191,5 +191,9 @@ class VoterApiTest(BaseTestCase):
         self.assertEqual(self.client.post("/api/vote/tracker", lookup, content_type="application/json").status_code, 404)
 
         close_campaign(actor=self.organiser_a, campaign=self.campaign)
+        self.assertEqual(self.client.post("/api/vote/tracker", lookup, content_type="application/json").status_code, 404)
+        publish(actor=self.organiser_a, campaign=self.campaign)
         found = self.client.post("/api/vote/tracker", lookup, content_type="application/json").json()
         self.assertTrue(found["included"])
+        typed = {**lookup, "tracker": receipt["tracker"].replace("-", " ").lower()}
+        self.assertTrue(self.client.post("/api/vote/tracker", typed, content_type="application/json").json()["included"])

@@ -5,7 +5,7 @@ import re
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 
 from minping.accounts.models import User
-from minping.results.actions import close_campaign
+from minping.results.actions import close_campaign, publish
 from tests.base import BaseTestCase
 from tests.browser import ChromiumMixin, needs_chromium
 from tests.evaluating import ballots_cast, make_campaign, only_ballot
@@ -63,6 +63,7 @@ class MeetingBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         # The projector turns into the announcement of results by itself (当场公布).
         console.wait_for_url("**/results/projector/", timeout=10_000)
         self.assertIn("王书记", console.inner_text("#results-projector"))
+        publish(actor=User.objects.get(username="org_a"), campaign=self.campaign)
         box = self.browser.new_page()
         box.goto(self.live_server_url + f"/v/box/{self.campaign.pk}/")
         box.fill("input[name=tracker]", tracker)

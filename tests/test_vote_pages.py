@@ -5,9 +5,9 @@ from django.test import Client
 
 from minping.evaluations import actions
 from minping.evaluations.models import Code
-from minping.results.actions import close_campaign
+from minping.results.actions import close_campaign, publish
 from tests.base import BaseTestCase
-from tests.evaluating import ballots_cast, make_campaign, only_ballot
+from tests.evaluating import ballots_cast, full_answers, make_campaign, only_ballot
 
 
 class VotePagesTest(BaseTestCase):
@@ -76,15 +76,22 @@ class VotePagesTest(BaseTestCase):
         self.assertEqual(strict.post("/v/ballot/", {"code": self.pairs[0][0], "step": "submit", **self.answers()}).status_code, 403)
         self.assertEqual(len(ballots_cast()), 0)
 
-    def test_the_public_box_lists_trackers_only_after_close(self):
+    def test_the_public_box_lists_trackers_only_once_results_are_published(self):
         receipt = actions.cast_ballot(campaign=self.campaign, code=self.pairs[0][0], channel="qr",
                                       answers={"subjects": {str(self.subject.pk): {"unknown": True}}})  # fmt: skip
+        actions.cast_ballot(campaign=self.campaign, code=self.pairs[1][0], channel="qr", answers=full_answers(self.campaign))
         self.assertEqual(self.voter.get(f"/v/box/{self.campaign.pk}/").status_code, 404)
         close_campaign(actor=self.organiser_a, campaign=self.campaign)
+        self.assertEqual(self.voter.get(f"/v/box/{self.campaign.pk}/").status_code, 404)  # closed, not yet published
+        publish(actor=self.organiser_a, campaign=self.campaign)
         page = self.voter.get(f"/v/box/{self.campaign.pk}/")
         self.assertContains(page, receipt.tracker)
-        found = self.voter.post(f"/v/box/{self.campaign.pk}/", {"tracker": receipt.tracker.lower()})
-        self.assertContains(found, 'class="ok"')
+        body = receipt.tracker.replace("-", "")
+        full_width = "".join(chr(ord(c) + 0xFEE0) for c in body.lower())
+        for typed in (receipt.tracker.lower(), body, f" {body[:5]} {body[5:]} ", full_width, f"{body[:5]}—{body[5:]}"):
+            with self.subTest(typed=typed):
+                self.assertContains(self.voter.post(f"/v/box/{self.campaign.pk}/", {"tracker": typed}), 'class="ok"')
+        self.assertNotContains(self.voter.post(f"/v/box/{self.campaign.pk}/", {"tracker": "AAAAA-AAAAA"}), 'class="ok"')
 
 
 class BallotCsrfTest(BaseTestCase):

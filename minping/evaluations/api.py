@@ -12,9 +12,11 @@ from minping.accounts.scoping import get_for_user
 from minping.evaluations import actions, lifecycle
 from minping.evaluations.access import campaign_for_manager
 from minping.evaluations.actions import CastError, campaign_for_code
+from minping.evaluations.codes import normalise_tracker
 from minping.evaluations.models import Campaign, Instrument
 from minping.evaluations.turnout import turnout
 from minping.evaluations.voting import count_guess, is_guessing
+from minping.lib.ids import Count, Id
 from minping.org.models import Region
 
 organiser_router = Router(tags=["campaigns"])
@@ -25,15 +27,15 @@ class GroupIn(Schema):
     name: str
     kind: str = "custom"
     weight: float = 1
-    quorum: int | None = None
+    quorum: Count | None = None
 
 
 class CampaignIn(Schema):
     name: str
-    instrument: int
-    region: int
+    instrument: Id
+    region: Id
     channels: list[str]
-    quorum: int = 50
+    quorum: Count = 50
     groups: list[GroupIn] = []
     starts_at: datetime | None = None
     ends_at: datetime | None = None
@@ -80,24 +82,24 @@ def create_campaign(request, body: CampaignIn):
     return Status(201, campaign_out(campaign))
 
 
-@organiser_router.get("/{int:pk}", response=CampaignOut)
+@organiser_router.get("/{id:pk}", response=CampaignOut)
 def get_campaign(request, pk: int):
     return campaign_out(campaign_for_manager(request.auth, pk))
 
 
 class SubjectRef(Schema):
     kind: str = Field(max_length=40)
-    id: int
+    id: Id
 
 
 class SubjectsIn(Schema):
-    cadres: list[int] = []
-    units: list[int] = []
-    regions: list[int] = []
+    cadres: list[Id] = []
+    units: list[Id] = []
+    regions: list[Id] = []
     items: list[SubjectRef] = []  # records of any registered subject kind
 
 
-@organiser_router.post("/{int:pk}/subjects", response=CampaignOut)
+@organiser_router.post("/{id:pk}/subjects", response=CampaignOut)
 def add_subjects(request, pk: int, body: SubjectsIn):
     campaign = campaign_for_manager(request.auth, pk)
     wanted = {"cadre": body.cadres, "unit": body.units, "region": body.regions}
@@ -111,8 +113,8 @@ def add_subjects(request, pk: int, body: SubjectsIn):
 
 
 class CodesIn(Schema):
-    group: int
-    count: int
+    group: Id
+    count: Count
     channel: str = "qr"
 
 
@@ -121,7 +123,7 @@ class CodesOut(Schema):
     codes: list[dict]
 
 
-@organiser_router.post("/{int:pk}/codes", response={201: CodesOut})
+@organiser_router.post("/{id:pk}/codes", response={201: CodesOut})
 def issue_codes(request, pk: int, body: CodesIn):
     """Create codes. The response is the only place they appear in clear: store or print them now."""
     campaign = campaign_for_manager(request.auth, pk)
@@ -132,12 +134,12 @@ def issue_codes(request, pk: int, body: CodesIn):
     return Status(201, {"batch_size": len(pairs), "codes": [{"token": t, "short": s} for t, s in pairs]})
 
 
-@organiser_router.post("/{int:pk}/open", response=CampaignOut)
+@organiser_router.post("/{id:pk}/open", response=CampaignOut)
 def open_campaign(request, pk: int):
     return campaign_out(actions.open_campaign(actor=request.auth, campaign=campaign_for_manager(request.auth, pk)))
 
 
-@organiser_router.get("/{int:pk}/turnout")
+@organiser_router.get("/{id:pk}/turnout")
 def get_turnout(request, pk: int):
     """Counts only: codes issued and used per group; once voting has ended, ballots, valid ballots per subject
     and group, and whether each subject's quorum is met (`counted` says which). While voting is open `ballots`
@@ -165,7 +167,7 @@ class CastIn(Schema):
 
 
 class TrackerIn(Schema):
-    campaign: int
+    campaign: Id
     tracker: str
 
 
@@ -218,9 +220,11 @@ def cast(request, body: CastIn):
 
 @voter_router.post("/tracker", response={200: dict, 404: dict})
 def tracker(request, body: TrackerIn):
-    """Whether a receipt tracker is in the ballot box of a closed campaign."""
+    """Whether a receipt tracker is in the ballot box of a campaign whose results are published; the tracker may be
+    typed in any form a person would type it (spaces, no hyphen, lower case, full-width)."""
     campaign = Campaign.objects.filter(pk=body.campaign).first()
     if campaign is None or not lifecycle.allows(campaign, "show_ballot_box"):
-        return Status(404, {"error": "not_found", "message": "测评不存在或尚未结束"})
-    included = campaign.ballots.filter(tracker=body.tracker.strip().upper()).exists()
-    return Status(200, {"tracker": body.tracker.strip().upper(), "included": included, "head_at_close": campaign.head_at_close})
+        return Status(404, {"error": "not_found", "message": "测评不存在或结果尚未发布"})
+    tracker = normalise_tracker(body.tracker)
+    included = campaign.ballots.filter(tracker=tracker).exists()
+    return Status(200, {"tracker": tracker, "included": included, "head_at_close": campaign.head_at_close})

@@ -61,6 +61,20 @@ def normalise_short(text: str) -> str:
     return code
 
 
+TRACKER_LENGTH = 10
+DASHES = dict.fromkeys(map(ord, "-‐‑‒–—―−_·．."), None)
+
+
+def normalise_tracker(text: str) -> str:
+    """A receipt tracker however it was typed (spaces, no hyphen, lower case, full-width characters, a look-alike
+    letter) in the form trackers are stored: XXXXX-XXXXX. Anything that cannot be one comes back cleaned up,
+    and simply matches nothing."""
+    import unicodedata
+
+    body = "".join(unicodedata.normalize("NFKC", text[:64]).split()).translate(DASHES).upper().translate(TYPO_MAP)
+    return f"{body[:5]}-{body[5:]}" if len(body) == TRACKER_LENGTH else body[:20]
+
+
 @functools.cache
 def _key(secret: str) -> bytes:
     return hashlib.sha256(b"minping-codes:" + secret.encode()).digest()

@@ -34,7 +34,7 @@ STEPS = {
     "enter_ballots": Step(frozenset({S.OPEN}), "测评不在进行中，不能录入选票"),
     "vote": Step(frozenset({S.OPEN}), "测评不在投票阶段"),
     "close": Step(frozenset({S.OPEN}), "只有进行中的测评活动可以结束"),
-    "show_ballot_box": Step(frozenset({S.CLOSED, S.PUBLISHED, S.ARCHIVED}), "投票结束后才公开票箱"),
+    "show_ballot_box": Step(frozenset({S.PUBLISHED, S.ARCHIVED}), "结果发布后才公开票箱"),
     "read_results": Step(frozenset({S.CLOSED, S.PUBLISHED, S.ARCHIVED}), "测评结束后才有结果"),
     "set_rules": Step(frozenset({S.DRAFT, S.OPEN, S.CLOSED}), "结果已发布，跟进规则不能再修改"),
     "publish": Step(frozenset({S.CLOSED}), "测评结束后才能发布结果", {S.PUBLISHED: "结果已经发布过", S.ARCHIVED: "结果已经发布过"}),

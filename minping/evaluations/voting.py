@@ -8,7 +8,6 @@ No session is created and nothing about the voter is stored.
 import secrets
 from functools import wraps
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -19,9 +18,11 @@ from django.views.decorators.http import require_http_methods
 
 from minping.evaluations import actions, lifecycle
 from minping.evaluations.actions import CastError, campaign_for_code
+from minping.evaluations.codes import normalise_tracker
 from minping.evaluations.forms import errors_by_field, hidden_fields, payload_from_post
 from minping.evaluations.instruments import AnswerError, clean_answers
 from minping.evaluations.models import Ballot, Campaign
+from minping.lib import throttle
 
 GUESS_LIMIT = 60  # failed look-ups of well-formed codes per client per window (the client as lib/clientaddr.py finds it)
 GUESS_WINDOW = 600
@@ -44,18 +45,13 @@ def _guess_key(request) -> str:
 
 
 def is_guessing(request) -> bool:
-    return (cache.get(_guess_key(request)) or 0) >= GUESS_LIMIT
+    return throttle.counted(_guess_key(request)) >= GUESS_LIMIT
 
 
 def count_guess(request) -> None:
     """Count a well-formed code that does not exist. Typos fail the check character first and are not counted,
     so a meeting room behind one address is not locked out by its own mistakes."""
-    key = _guess_key(request)
-    cache.add(key, 0, GUESS_WINDOW)
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, GUESS_WINDOW)
+    throttle.count(_guess_key(request), GUESS_WINDOW)
 
 
 def _start(request, error: str = "", status: int = 200):
@@ -173,7 +169,7 @@ def box(request, pk):
     campaign = get_object_or_404(Campaign, pk=pk)
     if not lifecycle.allows(campaign, "show_ballot_box"):
         raise Http404
-    tracker = request.POST.get("tracker", "").strip().upper()[:20]
+    tracker = normalise_tracker(request.POST.get("tracker", ""))
     found = None
     if tracker:
         found = Ballot.objects.filter(campaign=campaign, tracker=tracker).exists()

@@ -11,6 +11,7 @@ from minping.evaluations import lifecycle
 from minping.evaluations.access import campaign_for_manager
 from minping.evaluations.api import CampaignOut, campaign_out
 from minping.evaluations.models import Campaign
+from minping.lib.ids import Count
 from minping.results import actions, present
 from minping.results.figures import rank_in_category, subject_figures
 
@@ -64,7 +65,7 @@ class SubjectOut(Schema):
 
 class RulesIn(Schema):
     rules: list[dict[str, Any]]
-    notice_days: int | None = None
+    notice_days: Count | None = None
 
 
 class NoticeOut(Schema):
@@ -86,7 +87,7 @@ def _closed(request, pk: int) -> Campaign:
     return campaign
 
 
-@public_router.get("/{int:pk}", response=ResultsOut)
+@public_router.get("/{id:pk}", response=ResultsOut)
 def published_results(request, pk: int):
     """Published results of a campaign (公示), for anyone."""
     campaign = lifecycle.allowing("show_public").filter(pk=pk).select_related("instrument_version").first()
@@ -95,12 +96,12 @@ def published_results(request, pk: int):
     return results_out(campaign)
 
 
-@organiser_router.get("/{int:pk}/results", response=ResultsOut)
+@organiser_router.get("/{id:pk}/results", response=ResultsOut)
 def campaign_results(request, pk: int):
     return results_out(_closed(request, pk))
 
 
-@organiser_router.get("/{int:pk}/results/subjects/{int:subject}", response=SubjectOut)
+@organiser_router.get("/{id:pk}/results/subjects/{id:subject}", response=SubjectOut)
 def subject_results(request, pk: int, subject: int):
     campaign = _closed(request, pk)
     found = campaign.subjects.filter(pk=subject).first()
@@ -111,25 +112,25 @@ def subject_results(request, pk: int, subject: int):
     return present.subject_view(campaign, figures)
 
 
-@organiser_router.get("/{int:pk}/follow-up", response=list[FollowUpRow])
+@organiser_router.get("/{id:pk}/follow-up", response=list[FollowUpRow])
 def follow_up(request, pk: int):
     """Subjects a follow-up rule fires on (诫勉谈话 candidates), with the rules that fired."""
     return present.campaign_view(_closed(request, pk))["follow_up"]
 
 
-@organiser_router.post("/{int:pk}/close", response=CampaignOut)
+@organiser_router.post("/{id:pk}/close", response=CampaignOut)
 def close_campaign(request, pk: int):
     return campaign_out(actions.close_campaign(actor=request.auth, campaign=campaign_for_manager(request.auth, pk)))
 
 
-@organiser_router.put("/{int:pk}/result-rules", response=ResultsOut)
+@organiser_router.put("/{id:pk}/result-rules", response=ResultsOut)
 def set_rules(request, pk: int, body: RulesIn):
     campaign = _closed(request, pk)
     actions.set_policy(actor=request.auth, campaign=campaign, rules=body.rules, notice_days=body.notice_days)
     return results_out(campaign)
 
 
-@organiser_router.post("/{int:pk}/publish", response={201: NoticeOut})
+@organiser_router.post("/{id:pk}/publish", response={201: NoticeOut})
 def publish(request, pk: int):
     notice = actions.publish(actor=request.auth, campaign=campaign_for_manager(request.auth, pk))
     return Status(201, {"campaign": pk, "published_at": notice.published_at.isoformat(), "objections_until": notice.objections_until.isoformat()})

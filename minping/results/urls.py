@@ -1,5 +1,6 @@
 from django.urls import path
 
+from minping.lib import ids  # noqa: F401 (registers the id path converter)
 from minping.results import views
 
 app_name = "results"
@@ -9,7 +10,7 @@ urlpatterns = [
     path("policy/", views.policy, name="policy"),
     path("denominator/", views.denominator, name="denominator"),
     path("report.<str:kind>", views.report, name="report"),
-    path("objections/<int:objection_pk>/", views.answer, name="answer"),
-    path("subjects/<int:subject_pk>/", views.subject_detail, name="subject"),
+    path("objections/<id:objection_pk>/", views.answer, name="answer"),
+    path("subjects/<id:subject_pk>/", views.subject_detail, name="subject"),
     path("<str:action>/", views.transition, name="transition"),
 ]

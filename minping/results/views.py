@@ -20,7 +20,7 @@ from minping.audit import anchors
 from minping.evaluations import lifecycle
 from minping.evaluations.access import campaign_for_manager
 from minping.evaluations.models import Campaign, Subject
-from minping.lib import charts
+from minping.lib import charts, throttle
 from minping.lib.feedback import attempt, form_refused
 from minping.lib.formdata import posted_id
 from minping.results import actions, present, reports
@@ -220,13 +220,20 @@ def notice_list(request):
     return render(request, "results/notice_list.html", {"notices": notices})
 
 
+OBJECTION_LIMIT = 5  # objections to one notice per client address per window; others are not held back
+OBJECTION_WINDOW = 3600
+
+
 @require_http_methods(["GET", "POST"])
 def notice(request, pk):
     notice = get_object_or_404(Notice.objects.select_related("campaign__region", "campaign__instrument_version"),
                                campaign_id=pk, campaign__status__in=PUBLIC)  # fmt: skip
     campaign = notice.campaign
     errors, sent, status = [], False, 200
-    if request.method == "POST":
+    client = request.META.get("REMOTE_ADDR", "")
+    if request.method == "POST" and throttle.count(f"objection:{campaign.pk}:{client}", OBJECTION_WINDOW) > OBJECTION_LIMIT:
+        errors, status = ["提交过于频繁，请一小时后再试"], 429
+    elif request.method == "POST":
         subject_id = posted_id(request.POST.get("subject"))
         subject = campaign.subjects.filter(pk=subject_id).first() if subject_id else None
         try:
