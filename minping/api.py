@@ -3,7 +3,8 @@
 import json
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja import errors as ninja_errors
 from ninja.errors import HttpError
@@ -11,6 +12,8 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from minping.accounts.apikeys import user_for_key
+from minping.lib.apierrors import ERRORS, ApiError
+from minping.lib.ids import ID_DIGITS
 from minping.lib.text import storable
 
 MAX_BODY = 1024 * 1024
@@ -67,7 +70,45 @@ class ApiKeyAuth(HttpBearer):
         return user
 
 
-api = NinjaAPI(title="Minping API", version="1", parser=BoundedJSONParser(), urls_namespace="api")
+class MinpingAPI(NinjaAPI):
+    """The schema lists, besides the statuses an operation names, those that follow from its form: a body may be
+    refused with 400, 413 or 422, a path parameter with 404 or 422, an API key with 401 or 403."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["ApiError"] = ApiError.model_json_schema()
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                statuses = set()
+                for parameter in operation.get("parameters", []):
+                    if parameter.get("in") == "path" and parameter.get("schema", {}).get("type") == "integer":
+                        parameter["schema"].update(minimum=1, maximum=10**ID_DIGITS - 1)  # the id converter's range
+                if "requestBody" in operation:
+                    statuses |= {400, 413, 422}
+                if any(p.get("in") == "path" for p in operation.get("parameters", [])):
+                    statuses |= {404, 422}
+                if operation.get("security"):
+                    statuses |= {401, 403}
+                for status in sorted(statuses):
+                    operation["responses"].setdefault(str(status), {
+                        "description": ERRORS[status][1],
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}},
+                    })  # fmt: skip
+        return schema
+
+
+api = MinpingAPI(title="Minping API", version="1", parser=BoundedJSONParser(), urls_namespace="api")
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    return api.create_response(request, {"error": ERRORS.get(exc.status_code, ("error",))[0], "message": str(exc)},
+                               status=exc.status_code)  # fmt: skip
+
+
+@api.exception_handler(ninja_errors.AuthenticationError)
+def unauthorized(request, exc):
+    return api.create_response(request, {"error": "unauthorized", "message": ERRORS[401][1]}, status=401)
 
 
 @api.exception_handler(RequestDataTooBig)
@@ -100,6 +141,12 @@ def permission_denied(request, exc):
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return api.create_response(request, {"error": "not_found"}, status=404)
+
+
+@csrf_exempt  # it changes nothing; a refused CSRF check would answer with an HTML page instead
+def unknown_path(request, rest=""):
+    """Anything under /api/ that no operation answers: a 404 in the API's shape, not the site's HTML page."""
+    return JsonResponse({"error": "not_found", "message": "no such API path"}, status=404)
 
 
 from minping.evaluations.api import organiser_router, voter_router  # noqa: E402

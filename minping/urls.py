@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from minping.accounts import views as accounts_views
-from minping.api import api
+from minping.api import api, unknown_path
 from minping.lib import ids  # noqa: F401 (registers the id path converter)
 from minping.results import views as results_views
 
@@ -27,6 +27,7 @@ urlpatterns = [
     path("console/jobs/", include("minping.jobs.urls")),
     path("files/", include("minping.evidence.urls")),
     path("api/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", unknown_path),
     path("v/", include("minping.evaluations.urls_vote")),
     path("interview/", include("minping.evaluations.urls_interview")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -16,6 +16,7 @@ from minping.evaluations.codes import normalise_tracker
 from minping.evaluations.models import Campaign, Instrument
 from minping.evaluations.turnout import turnout
 from minping.evaluations.voting import count_guess, is_guessing
+from minping.lib.apierrors import ApiError
 from minping.lib.ids import Count, Id
 from minping.org.models import Region
 
@@ -65,7 +66,7 @@ def campaign_out(campaign: Campaign) -> dict:
     }  # fmt: skip
 
 
-@organiser_router.post("", response={201: CampaignOut})
+@organiser_router.post("", response={201: CampaignOut, 404: ApiError})
 def create_campaign(request, body: CampaignIn):
     """Create a draft campaign from an instrument (a built-in template or one of your region's)."""
     user = request.auth
@@ -184,7 +185,7 @@ def _fail(request, exc: CastError):
     return Status(exc.status, {"error": exc.reason, "message": exc.message, "problems": exc.problems})
 
 
-@voter_router.post("/ballot", response={200: dict, 400: dict, 404: dict, 409: dict, 410: dict, 429: dict})
+@voter_router.post("/ballot", response={200: dict, 400: ApiError, 403: ApiError, 404: ApiError, 409: ApiError, 410: ApiError, 429: ApiError})
 def ballot_form(request, body: CodeIn):
     """The ballot a code opens: campaign, subjects and questions. The code goes in the body, never in a URL."""
     _same_origin(request)
@@ -203,7 +204,8 @@ def ballot_form(request, body: CodeIn):
     })
 
 
-@voter_router.post("/cast", response={201: dict, 200: dict, 400: dict, 404: dict, 409: dict, 410: dict, 422: dict, 429: dict})
+@voter_router.post("/cast", response={201: dict, 200: dict, 400: ApiError, 403: ApiError, 404: ApiError, 409: ApiError, 410: ApiError,
+                                      422: ApiError, 429: ApiError})
 def cast(request, body: CastIn):
     """Cast a ballot. Send the same idempotency key again (body or Idempotency-Key header) to get the same receipt."""
     _same_origin(request)
@@ -218,7 +220,7 @@ def cast(request, body: CastIn):
     return Status(200 if receipt.repeated else 201, {"tracker": receipt.tracker, "repeated": receipt.repeated})
 
 
-@voter_router.post("/tracker", response={200: dict, 404: dict})
+@voter_router.post("/tracker", response={200: dict, 404: ApiError})
 def tracker(request, body: TrackerIn):
     """Whether a receipt tracker is in the ballot box of a campaign whose results are published; the tracker may be
     typed in any form a person would type it (spaces, no hyphen, lower case, full-width)."""

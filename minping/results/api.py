@@ -11,6 +11,7 @@ from minping.evaluations import lifecycle
 from minping.evaluations.access import campaign_for_manager
 from minping.evaluations.api import CampaignOut, campaign_out
 from minping.evaluations.models import Campaign
+from minping.lib.apierrors import ApiError
 from minping.lib.ids import Count
 from minping.results import actions, present
 from minping.results.figures import rank_in_category, subject_figures
@@ -96,12 +97,12 @@ def published_results(request, pk: int):
     return results_out(campaign)
 
 
-@organiser_router.get("/{id:pk}/results", response=ResultsOut)
+@organiser_router.get("/{id:pk}/results", response={200: ResultsOut, 409: ApiError})
 def campaign_results(request, pk: int):
     return results_out(_closed(request, pk))
 
 
-@organiser_router.get("/{id:pk}/results/subjects/{id:subject}", response=SubjectOut)
+@organiser_router.get("/{id:pk}/results/subjects/{id:subject}", response={200: SubjectOut, 409: ApiError})
 def subject_results(request, pk: int, subject: int):
     campaign = _closed(request, pk)
     found = campaign.subjects.filter(pk=subject).first()
@@ -112,7 +113,7 @@ def subject_results(request, pk: int, subject: int):
     return present.subject_view(campaign, figures)
 
 
-@organiser_router.get("/{id:pk}/follow-up", response=list[FollowUpRow])
+@organiser_router.get("/{id:pk}/follow-up", response={200: list[FollowUpRow], 409: ApiError})
 def follow_up(request, pk: int):
     """Subjects a follow-up rule fires on (诫勉谈话 candidates), with the rules that fired."""
     return present.campaign_view(_closed(request, pk))["follow_up"]
@@ -123,7 +124,7 @@ def close_campaign(request, pk: int):
     return campaign_out(actions.close_campaign(actor=request.auth, campaign=campaign_for_manager(request.auth, pk)))
 
 
-@organiser_router.put("/{id:pk}/result-rules", response=ResultsOut)
+@organiser_router.put("/{id:pk}/result-rules", response={200: ResultsOut, 409: ApiError})
 def set_rules(request, pk: int, body: RulesIn):
     campaign = _closed(request, pk)
     actions.set_policy(actor=request.auth, campaign=campaign, rules=body.rules, notice_days=body.notice_days)
