@@ -1,12 +1,16 @@
+import tempfile
 import unittest
+from pathlib import Path
 from unittest import mock
 
 from django.db import IntegrityError, connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from minping.audit.models import AuditEvent
 from minping.imports import stage
+from minping.imports.models import ImportJob
 from minping.org.models import Resident
 from tests.base import BaseTestCase, id_number, make_region
 from tests.importing import ImportMixin, csv_bytes, xlsx_bytes
@@ -109,11 +113,36 @@ class ResidentImportTest(ImportMixin, BaseTestCase):
         self.assertEqual(job.status, "invalid")
         self.assertIn("合并单元格", job.problems[0]["reason"])
 
-    def test_a_resident_registered_in_another_district_is_not_taken_over(self):
+    def test_a_resident_registered_in_another_district_is_not_taken_over_nor_revealed(self):
         job = self.upload("residents", csv_bytes(rows(["赵六", id_number(2), "", "", GRID, ""])))
         self.assertEqual(job.status, "invalid")
-        self.assertIn("管辖范围以外", job.problems[0]["reason"])
+        # The row cannot be imported; that someone with this ID number lives elsewhere is not said.
+        self.assertEqual(job.problems[0]["reason"], "此行不能由您导入，请联系区级管理员核实")
+        self.assertNotIn("以外", str(job.problems))
         self.assertEqual(Resident.objects.get(name="赵六").region, self.community_b)
+
+    def test_the_preview_keeps_id_and_phone_numbers_masked_and_the_upload_is_owner_only(self):
+        job = self.upload("residents", csv_bytes(rows(["李四", id_number(10), "13900001111", "幸福路2号", GRID, ""])))
+        self.assertEqual(job.status, "valid")
+        stored = str(ImportJob.objects.values("preview", "problems").get(pk=job.pk))
+        self.assertNotIn(id_number(10), stored)
+        self.assertNotIn("13900001111", stored)
+        self.assertIn("139****1111", stored)
+        self.assertEqual(job.upload_path.stat().st_mode & 0o777, 0o600)
+        self.assertEqual(job.upload_path.parent.stat().st_mode & 0o077, 0)
+        page = self.client.get(reverse("imports:job-detail", args=[job.pk]))
+        self.assertNotContains(page, id_number(10))
+        self.commit(job)
+        self.assertFalse(job.upload_path.exists())
+
+    def test_a_hostile_workbook_fails_only_its_own_import(self):
+        from tests.test_tabular import hostile
+
+        path = hostile(Path(tempfile.mkdtemp()), 3_000_000)
+        job = self.upload("residents", path.read_bytes(), "炸弹.xlsx")
+        self.assertEqual(job.status, "invalid")
+        self.assertRegex(job.problems[0]["reason"], "超出读取限制|超过 1000 列")
+        self.assertEqual(self.client.get(reverse("imports:job-list")).status_code, 200)  # the site carries on
 
     def test_a_region_of_another_district_is_refused(self):
         job = self.upload("residents", csv_bytes(rows(["李四", id_number(10), "", "", "乙区/二街道/和平社区", ""])))

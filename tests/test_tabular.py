@@ -89,11 +89,64 @@ def test_a_tampered_sheet_is_refused_with_a_message(old, new, message):
         rows_of(with_sheet(workbook_bytes(fill), tamper))
 
 
-def test_the_last_column_excel_allows_is_read():
+def test_a_row_wider_than_any_register_is_refused():
     def fill(sheet):
-        sheet["XFD1"] = "最后一列"
+        sheet["ALL1"] = "第1000列"  # column 1000 is read; column 1001 is not
+        sheet["ALM2"] = "第1001列"
 
-    assert rows_of(workbook_bytes(fill))[0][16383] == "最后一列"
+    with pytest.raises(TableError, match="超过 1000 列"):
+        rows_of(workbook_bytes(fill))
+    assert len(rows_of(workbook_bytes(lambda sheet: sheet.__setitem__("ALL1", "x")))[0]) == 1000
+
+
+def hostile(tmp_path, cells: int) -> object:
+    """A workbook of a few hundred kilobytes whose first row declares `cells` cells."""
+    def row(data: bytes) -> bytes:
+        head, _sep, tail = data.partition(b"<sheetData>")
+        return head + b'<sheetData><row r="1">' + b"<c><v>1</v></c>" * cells + b"</row></sheetData>" + tail.partition(b"</sheetData>")[2]
+
+    path = tmp_path / "bomb.xlsx"
+    path.write_bytes(with_sheet(workbook_bytes(lambda sheet: sheet.__setitem__("A1", "x")), row))
+    return path
+
+
+def test_a_hostile_workbook_fails_its_reading_process_not_the_caller(tmp_path):
+    """Three million cells in one row: the reading process reaches its memory limit and ends; the caller gets a
+    message and keeps its own memory."""
+    import resource
+
+    path = hostile(tmp_path, 3_000_000)
+    assert path.stat().st_size < 500_000
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    source = tabular.RowSource(path, "xlsx")
+    with pytest.raises(TableError, match="超出读取限制|超过 1000 列"):
+        list(source)
+    print(f"hostile workbook of {path.stat().st_size} bytes: reading process peak {source.peak_rss >> 20} MB")
+    assert 0 < source.peak_rss <= tabular.READER_MEMORY
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100 * 1024  # KB: the caller did not grow
+
+
+def test_a_hostile_csv_line_is_refused(tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_bytes(b"a" + b"," * 2_000_000 + b"\n")
+    with pytest.raises(TableError, match="超过 1000 列"):
+        list(tabular.RowSource(path, "csv"))
+    path.write_bytes(b"a," + b"x" * 200_000 + b"\n")
+    with pytest.raises(TableError, match="字符的单元格"):
+        list(tabular.RowSource(path, "csv"))
+
+
+def test_rows_read_in_a_separate_process_are_the_rows_read_here(tmp_path):
+    def fill(sheet):
+        sheet["A1"], sheet["C1"] = "姓名", "年龄"
+        sheet["A2"], sheet["B2"], sheet["C2"], sheet["D2"] = "张三", True, 42, 2.5
+
+    path = tmp_path / "a.xlsx"
+    path.write_bytes(workbook_bytes(fill))
+    isolated = tabular.RowSource(path, "xlsx")
+    assert list(isolated) == list(tabular.RowSource(path, "xlsx", isolated=False)) == [
+        (1, ["姓名", None, "年龄"]), (2, ["张三", True, 42, 2.5])]
+    assert isolated.fraction() == 1.0
 
 
 def test_csv_rows_stream_in_utf8_with_a_bom(tmp_path):

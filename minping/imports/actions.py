@@ -1,5 +1,5 @@
-
 import datetime as dt
+import os
 import time
 
 from django.conf import settings
@@ -26,7 +26,9 @@ def start_import(*, actor, register: str, upload) -> ImportJob:
         raise ValidationError({"file": "文件是空的"})
     job = ImportJob(register=register, created_by=actor, original_name=upload.name[:255])
     job.upload_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(job.upload_path, "wb") as out:
+    job.upload_path.parent.chmod(0o700)
+    # Owner-only from the first byte: an upload is a list of people with their ID and phone numbers.
+    with os.fdopen(os.open(job.upload_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
     try:

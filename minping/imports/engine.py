@@ -207,7 +207,7 @@ class RowCheck:
                     continue
                 batch.append((line, *staged_values(staged)))
                 if len(self.preview) < PREVIEW_ROWS:
-                    self.preview.append([clean_text(data.get(c.key, "")) for c in register.columns])
+                    self.preview.append([c.shown(clean_text(data.get(c.key, ""))) for c in register.columns])
                 if len(batch) >= BATCH:
                     write(batch)
                     batch = []

@@ -3,13 +3,21 @@
 Both yield (line number, list of cell values) one row at a time, so memory does not grow with the file.
 The xlsx reader parses the sheet XML directly with lxml's iterparse: several times faster than openpyxl's
 read-only mode, which matters at a million rows.
+
+What a file may expand to is bounded (cells per row, characters per cell, bytes of sheet XML), and RowSource
+reads in a separate process whose address space is limited to READER_MEMORY: a hostile file (a few kilobytes of
+zip declaring a row of millions of cells) can only fail its own import, with a message, never take memory from
+the process that asked. Run as `python -m minping.lib.tabular PATH FORMAT START END RECORDS` it is that process.
 """
 
 import codecs
 import csv
 import io
+import json
 import os
 import re
+import subprocess
+import sys
 import zipfile
 from array import array
 from collections.abc import Iterator
@@ -27,6 +35,11 @@ MAX_COLUMNS = 16384  # Excel's own limit, column XFD
 # What a sheet and its strings may expand to. A million residents take about 470 MB of sheet XML; a few hundred
 # kilobytes of zip can declare gigabytes (a "zip bomb"), which would keep a worker parsing for hours.
 MAX_XML_BYTES = 4 << 30
+MAX_ROW_CELLS = 1000  # a register has a dozen columns; a row of more is not a register
+MAX_CELL_CHARS = 32767  # Excel's own limit for the text of a cell
+READER_MEMORY = 1 << 30  # address space of the reading process
+PROGRESS_ROWS = 5000
+TOO_BIG = "文件展开后过大（例如一行中有海量单元格），超出读取限制，请检查文件内容或拆分后再导入"
 
 
 class TableError(ValueError):
@@ -60,13 +73,19 @@ class RowSource:
     With `part` (CSV only) it reads that part, numbering rows as they are numbered in the whole file.
     """
 
-    def __init__(self, path, fmt: str | None = None, part: Part | None = None):
+    def __init__(self, path, fmt: str | None = None, part: Part | None = None, *, isolated: bool = True):
         self.path = path
         self.format = fmt or sniff_format(path)
         self.part = part or Part(0, max(os.path.getsize(path), 1), 0)
+        self.isolated = isolated
+        self.peak_rss = 0  # of the reading process, in bytes, once it has ended
         self._fh = None
+        self._fraction = 0.0
 
     def __iter__(self) -> Iterator[tuple[int, list]]:
+        if self.isolated:
+            yield from self._read_in_process()
+            return
         with open(self.path, "rb") as self._fh:
             if self.format == "xlsx":
                 yield from read_xlsx(self._fh)
@@ -78,7 +97,40 @@ class RowSource:
             raw = io.BufferedReader(_Bounded(self._fh, self.part.end), 1 << 16)
             yield from read_csv(raw, self.path, encoding=encoding, first_line=self.part.records_before + 1)
 
+    def _read_in_process(self) -> Iterator[tuple[int, list]]:
+        """The rows as a reading process sends them: one JSON array per line, a progress or error object now
+        and then. Its exit status tells a file that broke the memory limit from one that was read."""
+        part = self.part
+        command = [sys.executable, "-m", "minping.lib.tabular", str(self.path), self.format, str(part.start),
+                   str(part.end), str(part.records_before)]  # fmt: skip
+        reader = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=1 << 16)
+        error, finished = None, False
+        try:
+            for raw in reader.stdout:
+                item = json.loads(raw)
+                if type(item) is list:
+                    yield item[0], item[1]
+                elif "fraction" in item:
+                    self._fraction = item["fraction"]
+                else:
+                    error = item["error"]
+            finished = True
+        finally:
+            reader.stdout.close()
+            if not finished:  # the caller stopped early
+                reader.kill()
+            _pid, status, usage = os.wait4(reader.pid, 0)  # reaped here, with what it used
+            reader.returncode = status
+            self.peak_rss = usage.ru_maxrss * 1024
+        if error:
+            raise TableError(error)
+        if status != 0:
+            raise TableError(TOO_BIG)
+        self._fraction = 1.0
+
     def fraction(self) -> float:
+        if self.isolated:
+            return self._fraction
         try:
             done = self._fh.tell() - self.part.start if self._fh else 0
         except (ValueError, OSError):
@@ -151,16 +203,23 @@ def _csv_encoding(path) -> str:
     return "gb18030"
 
 
+csv.field_size_limit(MAX_CELL_CHARS * 4)  # characters; a field longer than a cell may hold is refused
+
+
 def read_csv(raw, path, encoding: str | None = None, first_line: int = 1) -> Iterator[tuple[int, list]]:
     encoding = encoding or _csv_encoding(path)
     line = first_line - 1
     with io.TextIOWrapper(raw, encoding=encoding, newline="") as fh:
         try:
             for line, row in enumerate(csv.reader(fh), start=first_line):
+                if len(row) > MAX_ROW_CELLS:
+                    raise TableError(f"第{line}行有 {len(row)} 列，超过 {MAX_ROW_CELLS} 列的上限")
                 yield line, row
         except UnicodeDecodeError:
             raise TableError(f"文件第{line + 1}行附近含有无法识别的字符（编码应为 {encoding}）") from None
         except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise TableError(f"第{line + 1}行附近有超过 {MAX_CELL_CHARS} 个字符的单元格") from None
             raise TableError(f"CSV 格式错误（第{line + 1}行）：{exc}") from None
 
 
@@ -179,6 +238,8 @@ class SharedStrings:
                         text = elem[0].text or ""
                     else:  # rich text: several runs, each with its own <t>
                         text = "".join(t.text or "" for t in elem.iter(text_tag))
+                    if len(text) > MAX_CELL_CHARS:
+                        raise TableError(f"工作簿中有超过 {MAX_CELL_CHARS} 个字符的单元格")
                     parts.append(text)
                     total += len(text)
                     self.offsets.append(total)
@@ -224,17 +285,23 @@ def read_xlsx(raw) -> Iterator[tuple[int, list]]:
         if sum(archive.getinfo(name).file_size for name in (sheet_name, strings_name) if name) > MAX_XML_BYTES:
             raise TableError(f"xlsx 文件解压后超过 {MAX_XML_BYTES >> 30} GB，请拆分后再导入")
         strings = SharedStrings(archive, strings_name)
-    except (zipfile.BadZipFile, KeyError, SyntaxError, XMLSyntaxError, OSError, EOFError):
-        raise TableError("xlsx 文件已损坏，无法打开") from None
+    except (zipfile.BadZipFile, KeyError, SyntaxError, XMLSyntaxError, OSError, EOFError, MemoryError) as exc:
+        raise TableError(TOO_BIG if _out_of_memory(exc) else "xlsx 文件已损坏，无法打开") from None
     try:
         yield from _sheet_rows(archive, sheet_name, strings)
     except TableError:
         raise
-    except (zipfile.BadZipFile, SyntaxError, XMLSyntaxError, OSError, EOFError, KeyError, IndexError, ValueError):
+    except (zipfile.BadZipFile, SyntaxError, XMLSyntaxError, OSError, EOFError, KeyError, IndexError, ValueError,
+            MemoryError) as exc:  # fmt: skip
         # ValueError: a row or string number, or a number cell, that is not a number
-        raise TableError("xlsx 文件已损坏，无法读取工作表") from None
+        raise TableError(TOO_BIG if _out_of_memory(exc) else "xlsx 文件已损坏，无法读取工作表") from None
     finally:
         archive.close()
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """Whether reading stopped at the memory limit: Python's MemoryError, or libxml2 reporting it as a parse error."""
+    return isinstance(exc, MemoryError) or "NO_MEMORY" in str(getattr(exc, "error_log", ""))
 
 
 def _sheet_rows(archive, sheet_name, strings) -> Iterator[tuple[int, list]]:
@@ -247,6 +314,8 @@ def _sheet_rows(archive, sheet_name, strings) -> Iterator[tuple[int, list]]:
             tag = elem.tag
             if tag == row_tag:
                 line = int(elem.get("r") or next_line)
+                if len(elem) > MAX_ROW_CELLS:
+                    raise TableError(f"第{line}行有 {len(elem)} 个单元格，超过 {MAX_ROW_CELLS} 列的上限")
                 values: list = []
                 for cell in elem:
                     if cell.tag != cell_tag:
@@ -257,6 +326,8 @@ def _sheet_rows(archive, sheet_name, strings) -> Iterator[tuple[int, list]]:
                         column = _column_index(match.group(1)) if match else MAX_COLUMNS
                         if column >= MAX_COLUMNS:
                             raise TableError(f"xlsx 文件已损坏：第{line}行有无效的单元格编号“{ref[:20]}”")
+                        if column >= MAX_ROW_CELLS:
+                            raise TableError(f"第{line}行的单元格 {ref[:20]} 超过 {MAX_ROW_CELLS} 列的上限")
                         if column > len(values):
                             values.extend([None] * (column - len(values)))
                     kind = cell.get("t")
@@ -290,3 +361,29 @@ def _sheet_rows(archive, sheet_name, strings) -> Iterator[tuple[int, list]]:
                 yield line, values
             elif tag == merge_tag:
                 raise TableError(f"工作表含有合并单元格（{elem.get('ref')}），请取消合并并在每行填写完整后再上传")
+
+
+def serve_rows(path: str, fmt: str, start: int, end: int, records_before: int) -> int:
+    """The reading process: rows of the file's part as JSON lines on standard output, within READER_MEMORY."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (READER_MEMORY, READER_MEMORY))
+    out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n", write_through=False)
+    source = RowSource(path, fmt, Part(start, end, records_before), isolated=False)
+    try:
+        for n, (line, values) in enumerate(source, start=1):
+            out.write(json.dumps([line, values], ensure_ascii=False, separators=(",", ":")))
+            out.write("\n")
+            if n % PROGRESS_ROWS == 0:
+                out.write(json.dumps({"fraction": round(source.fraction(), 3)}) + "\n")
+    except TableError as exc:
+        out.write(json.dumps({"error": str(exc)}, ensure_ascii=False) + "\n")
+    except MemoryError:
+        return 3
+    out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    path, fmt, start, end, records_before = sys.argv[1:6]
+    sys.exit(serve_rows(path, fmt, int(start), int(end), int(records_before)))
