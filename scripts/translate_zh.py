@@ -272,6 +272,8 @@ TRANSLATIONS = {
     "%(used)s of %(issued)s codes used.": "已发放 %(issued)s 个测评码，已使用 %(used)s 个。",
     "Valid ballots per subject are counted when voting ends: counts that change with every ballot would show how it was filled in.":
         "各对象的有效票在投票结束后统计：随每张票变化的计数会透露这张票是怎么填的。",
+    "If you scanned the QR code on your slip: this browser does not run scripts, so the code in the QR code cannot be read here. Type the 11 letters and digits printed under the QR code (such as ABCD-EFGH-JKM) into the box below; capitals, spaces and hyphens do not matter.":
+        "如果您是扫描测评票上的二维码进入的：这个浏览器没有运行脚本，读不出二维码里的测评码。请在下方输入二维码下方印着的11位字母和数字（如 ABCD-EFGH-JKM），大小写、空格和连字符都不影响。",
 }  # fmt: skip
 PLURALS = {"%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 

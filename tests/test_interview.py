@@ -1,6 +1,7 @@
 """Telephone interviews: an interviewer keys a ballot under a phone code; the ballot is on the phone channel and
 carries nothing about the interviewer."""
 
+from django.test import Client
 from django.urls import reverse
 
 from minping.accounts.models import User
@@ -47,6 +48,21 @@ class InterviewTest(BaseTestCase):
         qr_code = actions.issue_codes(actor=self.organiser_a, campaign=self.campaign, group=self.group, count=1, channel="qr")[0][1]
         self.assertEqual(self.client.post(self.url, self.answers(qr_code)).status_code, 409)
         self.assertEqual(len(ballots_cast()), 0)
+
+    def test_a_phone_code_is_refused_on_the_public_voting_page_and_api_with_a_message(self):
+        voter = Client()
+        token, short = self.codes[1]
+        for code in (token, short):
+            with self.subTest(code=code):
+                page = voter.post(reverse("vote:start"), {"code": code})
+                self.assertContains(page, "电话督评专用", status_code=409)
+                self.assertEqual(voter.post(reverse("vote:ballot"), {"code": code, "step": "submit"}).status_code, 409)
+                for path in ("/api/vote/ballot", "/api/vote/cast"):
+                    answer = voter.post(path, {"code": code, "answers": {}}, content_type="application/json")
+                    self.assertEqual((answer.status_code, answer.json()["error"]), (409, "phone_code"))
+        self.assertEqual(len(ballots_cast()), 0)
+        self.client.post(self.url, self.answers(short))  # the interviewer still keys it
+        self.assertEqual(len(ballots_cast()), 1)
 
     def test_other_districts_and_other_roles_are_kept_out(self):
         outsider = User.objects.create_user("caller_b", password="x", role=User.Role.INTERVIEWER, region=self.district_b)

@@ -57,6 +57,11 @@ class VotePagesTest(BaseTestCase):
         self.voter.post("/v/ballot/", {"code": self.pairs[0][0], "step": "submit", **data})
         self.assertEqual(only_ballot().answers["s"], {str(self.subject.pk): {"unknown": True}})
 
+    def test_a_qr_slip_opened_without_scripts_says_what_to_type(self):
+        page = self.voter.get("/v/")
+        self.assertContains(page, "<noscript>", html=False)
+        self.assertContains(page, "请在下方输入")
+
     def test_bad_codes_get_a_clear_message(self):
         cases = [("ABCD", 400, "11位"), ("0" * 32, 404, "不存在")]
         for code, status, text in cases:

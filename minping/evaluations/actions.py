@@ -395,6 +395,13 @@ def ensure_usable(campaign: Campaign) -> None:
     ensure_accepting(campaign)
 
 
+def ensure_not_phone(campaign: Campaign) -> None:
+    """CastError for a code issued for telephone interviews, presented on the public voting page or API: it is
+    keyed by an interviewer during the call, never by the voter."""
+    if campaign.presented.channel == Campaign.Channel.PHONE:
+        raise CastError("phone_code", "这是电话督评专用的测评码，由督评员来电时代为录入，不能在此投票", status=409)
+
+
 def _ensure_unused(status: str) -> None:
     if status == Code.Status.USED:
         raise CastError("used_code", "这个测评码已经投过票", status=409)

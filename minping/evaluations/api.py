@@ -185,7 +185,8 @@ def _fail(request, exc: CastError):
     return Status(exc.status, {"error": exc.reason, "message": exc.message, "problems": exc.problems})
 
 
-@voter_router.post("/ballot", response={200: dict, 400: ApiError, 403: ApiError, 404: ApiError, 409: ApiError, 410: ApiError, 429: ApiError})
+@voter_router.post("/ballot", response={200: dict, 400: ApiError, 403: ApiError, 404: ApiError, 409: ApiError, 410: ApiError,
+                                        429: ApiError})
 def ballot_form(request, body: CodeIn):
     """The ballot a code opens: campaign, subjects and questions. The code goes in the body, never in a URL."""
     _same_origin(request)
@@ -193,6 +194,7 @@ def ballot_form(request, body: CodeIn):
         return Status(429, {"error": "too_many_attempts", "message": "尝试次数过多，请稍后再试"})
     try:
         campaign = campaign_for_code(body.code)
+        actions.ensure_not_phone(campaign)
         actions.ensure_usable(campaign)
     except CastError as exc:
         return _fail(request, exc)
@@ -204,8 +206,8 @@ def ballot_form(request, body: CodeIn):
     })
 
 
-@voter_router.post("/cast", response={201: dict, 200: dict, 400: ApiError, 403: ApiError, 404: ApiError, 409: ApiError, 410: ApiError,
-                                      422: ApiError, 429: ApiError})
+@voter_router.post("/cast", response={201: dict, 200: dict, 400: ApiError, 403: ApiError, 404: ApiError, 409: ApiError,
+                                      410: ApiError, 422: ApiError, 429: ApiError})
 def cast(request, body: CastIn):
     """Cast a ballot. Send the same idempotency key again (body or Idempotency-Key header) to get the same receipt."""
     _same_origin(request)
@@ -214,6 +216,7 @@ def cast(request, body: CastIn):
     key = (body.idempotency_key or request.headers.get("Idempotency-Key", ""))[:128]
     try:
         campaign = campaign_for_code(body.code)
+        actions.ensure_not_phone(campaign)
         receipt = actions.cast_ballot(campaign=campaign, code=body.code, answers=body.answers, idempotency_key=key)
     except CastError as exc:
         return _fail(request, exc)

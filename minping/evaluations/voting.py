@@ -99,6 +99,7 @@ def start(request):
     code = request.POST.get("code", "")[:64]
     try:
         campaign = campaign_for_code(code)
+        actions.ensure_not_phone(campaign)
         actions.ensure_usable(campaign)
     except CastError as exc:
         if exc.reason == "unknown_code":
@@ -114,6 +115,7 @@ def ballot(request):
     code = request.POST.get("code", "")[:64]
     try:
         campaign = campaign_for_code(code)
+        actions.ensure_not_phone(campaign)
     except CastError as exc:
         return _start(request, exc.message, status=exc.status)
     context = _ballot_context(campaign, code, request.POST)
