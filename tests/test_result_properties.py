@@ -29,6 +29,29 @@ def test_wilson_matches_scipy(kn):
     assert low <= k / n <= high
 
 
+@given(st.dictionaries(st.sampled_from(["satisfied", "fairly", "dissatisfied", "unknown"]), st.integers(0, 3000), min_size=1))
+def test_a_satisfaction_interval_stays_on_the_scale_and_holds_its_mean(counts):
+    """满意度 (0 to 100) with any mix of answers, 不了解 counted as 0: the interval never leaves the scale."""
+    n = sum(counts.values())
+    mean = stats.weighted_score(counts, {o["key"]: o["score"] for o in SATISFACTION}, n)
+    if n >= 2:
+        assert 0 <= mean.low <= mean.value + 1e-9 and mean.value - 1e-9 <= mean.high <= 100, mean
+
+
+@given(st.lists(st.integers(0, 100), min_size=2, max_size=200))
+def test_a_score_means_interval_stays_between_min_and_max(scores):
+    mean = stats.mean_of_scores(sum(scores), sum(s * s for s in scores), len(scores), 0, 100)
+    assert 0 <= mean.low <= mean.value + 1e-9 and mean.value - 1e-9 <= mean.high <= 100, mean
+
+
+def test_the_worked_example_of_scoring_md():
+    """19 满意 and 1 基本满意: 99.0, whose normal interval (97.04–100.96) would end above 100."""
+    mean = stats.weighted_score({"satisfied": 19, "fairly": 1}, {o["key"]: o["score"] for o in SATISFACTION}, 20)
+    assert (round(mean.value, 2), round(mean.low, 2), round(mean.high, 2)) == (99.0, 94.51, 99.82)
+    every = stats.weighted_score({"satisfied": 20}, {o["key"]: o["score"] for o in SATISFACTION}, 20)
+    assert (round(every.low, 2), every.high) == (83.89, 100.0)  # Wilson's interval for 20 out of 20
+
+
 @given(st.lists(st.one_of(st.none(), st.integers(0, 100)), max_size=30))
 def test_competition_ranks_match_counting_the_better_ones(values):
     ranks = stats.competition_ranks(values)

@@ -34,7 +34,7 @@ DEFINITIONS = [
     ("称职率", "（优秀 + 称职）÷ 分母"),
     ("不称职率", "不称职 ÷ 分母"),
     ("满意度", "Σ 票数 × 选项分值 ÷ 分母（“不了解”计 0 分）"),
-    ("95%区间", "比率为 Wilson 区间，满意度和平均分为正态近似区间"),
+    ("95%区间", "比率为 Wilson 区间；满意度和平均分为不越出量表上下限的区间（按答案离散程度折算有效票数的 Wilson 区间）"),
     ("综合", "Σ 群体权重 × 群体指标 ÷ Σ 权重，只计显示出来（不少于5票且达到法定票数）的群体"),
     ("排名", "同类对象内按排名依据从高到低，并列同名次，下一名次顺延；未达法定票数的不排名"),
     ("小样本保护", "少于5票的单元格显示为“<5”，该对象的合计随之不公布（显示为“—”），使其不能由合计反推；综合指标只用显示出来的群体；意见建议不少于10票才显示"),
@@ -115,7 +115,7 @@ def _question_figures(question: dict, counts: dict, totals: dict, valid: int, un
     if kind == "score":
         n, total, squares = counts.get("", 0), totals.get("", (0, 0))[0], totals.get("", (0, 0))[1]
         figures.n = n
-        figures.score = stats.mean_of_scores(total, squares, n)
+        figures.score = stats.mean_of_scores(total, squares, n, question.get("min", 0), question.get("max", 100))
         return figures
     if kind == "text":
         figures.n = counts.get("", 0)
