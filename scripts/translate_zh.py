@@ -32,7 +32,7 @@ TRANSLATIONS = {
         "第一步：上传；第二步：查看预览，每个问题都按行、列列出；第三步：确认导入。确认之前不写入任何数据，有任何一行出错也不会写入。重复导入同一文件不会产生任何变化。",
     "Upload and check": "上传并检查", "Templates": "模板", "Excel template": "Excel 模板", "Export": "导出", "Recent imports": "最近的导入",
     "File": "文件", "Register": "名册", "Status": "状态", "Rows": "行数", "Problems": "问题", "Uploaded": "上传时间",
-    "No imports yet.": "还没有导入记录。", "File (xlsx or csv)": "文件（xlsx 或 csv）",
+    "No imports yet.": "还没有导入记录。", "File (xlsx or CSV)": "文件（xlsx 或 CSV）",
     "The file is larger than the %(limit)s MB limit; split it and import the parts.": "文件超过 %(limit)s MB 的上限，请拆分后分别导入。",
     "Organisation registry": "组织名册", "Name": "名称", "Level": "层级", "Division code": "区划代码", "Province": "省", "City": "市",
     "District / county": "区/县", "Street / town": "街道/乡镇", "Community / village": "社区/村", "Grid": "网格", "name": "名称",

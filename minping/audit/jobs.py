@@ -14,7 +14,7 @@ class ChainBroken(Exception):
     pass
 
 
-@job("audit.verify_chain", "核验操作日志哈希链", daily_at=dt.time(2, 30))
+@job("audit.verify_chain", "核验操作日志哈希链", daily_at=dt.time(2, 30), results={"checked": "核验的记录数"})
 def verify_audit_chain() -> dict:
     checked, broken, reason = verify_chain()
     if reason:
@@ -26,7 +26,8 @@ def verify_audit_chain() -> dict:
     return {"checked": checked}
 
 
-@job("audit.anchor", "把操作日志链头写入锚点文件（并发给见证方）", daily_at=dt.time(0, 10))
+@job("audit.anchor", "把操作日志链头写入锚点文件（并发给见证方）", daily_at=dt.time(0, 10),
+     results={"anchored": "写入的锚点数", "seq": "链头序号", "witness": "见证方回应"})
 def anchor_audit_chain() -> dict:
     anchor = anchors.write_anchor()
     if anchor is None:

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from minping.audit.labels import action_label
+
 GENESIS = "0" * 64
 
 
@@ -30,6 +32,10 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_repr}"
+
+    @property
+    def action_label(self) -> str:
+        return action_label(self.action)
 
     def compute_hash(self) -> str:
         body = {

@@ -38,6 +38,8 @@ YESNO = [
 DEFAULT_OPTIONS = {"scale": SATISFACTION, "grade": GRADE, "yesno": YESNO}
 CHOICE_TYPES = {"scale", "grade", "yesno", "single"}
 TYPES = CHOICE_TYPES | {"multi", "score", "text"}
+TYPE_LABELS = {"scale": "满意度量表", "grade": "等次评价", "yesno": "是否题", "single": "单选题", "multi": "多选题",
+               "score": "打分题", "text": "文字题"}  # fmt: skip
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 MAX_QUESTIONS = 40
 

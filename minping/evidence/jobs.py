@@ -10,7 +10,7 @@ from minping.evidence.models import Evidence
 from minping.lib.schedule import job
 
 
-@job("evidence.orphans", "清理没有登记记录的材料文件", daily_at=dt.time(3, 10))
+@job("evidence.orphans", "清理没有登记记录的材料文件", daily_at=dt.time(3, 10), results={"removed": "删除的文件数"})
 def remove_orphan_files() -> dict:
     folder, removed = settings.MEDIA_ROOT / "evidence", 0
     if not folder.is_dir():

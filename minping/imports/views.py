@@ -21,7 +21,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class UploadForm(forms.Form):
     register = forms.ChoiceField(label=gettext_lazy("Register"), choices=[(k, r.label) for k, r in REGISTERS.items()])
-    file = forms.FileField(label=gettext_lazy("File (xlsx or csv)"))
+    file = forms.FileField(label=gettext_lazy("File (xlsx or CSV)"))
 
 
 def _register(key, fmt):

@@ -25,7 +25,11 @@ def job_list(request):
     runner.ensure_states()
     states = {state.key: state for state in JobState.objects.all()}
     rows = [{"job": job, "state": states.get(key)} for key, job in JOBS.items()]
-    recent = JobRun.objects.all()[:50]
+    recent = []
+    for run in JobRun.objects.all()[:50]:
+        job = JOBS.get(run.key)
+        recent.append({"run": run, "title": job.title if job else run.key,
+                       "result": job.describe_result(run.result) if job else list(run.result.items())})  # fmt: skip
     return render(request, "jobs/job_list.html", {"rows": rows, "recent": recent})
 
 

@@ -23,6 +23,12 @@ class Job:
     every: dt.timedelta | None = None
     daily_at: dt.time | None = None  # local time
     timeout: dt.timedelta = dt.timedelta(hours=1)  # after this long a run that never finished may be run again
+    results: tuple[tuple[str, str], ...] = ()  # (key of the run's result, its name for administrators)
+
+    def describe_result(self, result: dict) -> list[tuple[str, object]]:
+        """A run's result as administrators read it: each figure under its name."""
+        names = dict(self.results)
+        return [(names.get(key, key), value) for key, value in result.items()]
 
     @property
     def period(self) -> dt.timedelta:
@@ -51,15 +57,16 @@ JOBS: dict[str, Job] = {}
 
 
 def job(key: str, title: str, *, every: dt.timedelta | None = None, daily_at: dt.time | None = None,
-        timeout: dt.timedelta = dt.timedelta(hours=1)):  # fmt: skip
-    """Declare the decorated function a scheduled job: `every` an interval, or `daily_at` a local time."""
+        timeout: dt.timedelta = dt.timedelta(hours=1), results: dict[str, str] | None = None):  # fmt: skip
+    """Declare the decorated function a scheduled job: `every` an interval, or `daily_at` a local time; `results`
+    names, in Chinese, each figure of the dict the job returns."""
     if (every is None) == (daily_at is None):
         raise ValueError(f"job {key!r} needs either every= or daily_at=")
 
     def register(run: Callable[[], dict | None]):
         if key in JOBS:
             raise ValueError(f"job {key!r} is declared twice")
-        JOBS[key] = Job(key, title, run, every, daily_at, timeout)
+        JOBS[key] = Job(key, title, run, every, daily_at, timeout, tuple((results or {}).items()))
         return run
 
     return register
