@@ -274,6 +274,14 @@ TRANSLATIONS = {
         "各对象的有效票在投票结束后统计：随每张票变化的计数会透露这张票是怎么填的。",
     "If you scanned the QR code on your slip: this browser does not run scripts, so the code in the QR code cannot be read here. Type the 11 letters and digits printed under the QR code (such as ABCD-EFGH-JKM) into the box below; capitals, spaces and hyphens do not matter.":
         "如果您是扫描测评票上的二维码进入的：这个浏览器没有运行脚本，读不出二维码里的测评码。请在下方输入二维码下方印着的11位字母和数字（如 ABCD-EFGH-JKM），大小写、空格和连字符都不影响。",
+    "Fewer codes are issued than the quorum needs: even if everyone votes, the results cannot be published. Open voting anyway?":
+        "发放的测评码少于法定有效票数：即使人人都投票，结果也不能公布。仍要开启投票吗？",
+    "Fewer codes are issued than the quorum needs:": "发放的测评码少于法定有效票数：",
+    "%(name)s: %(issued)s codes issued, quorum %(quorum)s valid ballots per subject":
+        "%(name)s：已发放 %(issued)s 个测评码，每个对象的法定有效票数为 %(quorum)s",
+    "Campaigns run above you that evaluate your area": "上级组织、测评本辖区对象的测评活动",
+    "Run by": "组织单位",
+    "Type a name to filter": "输入名称筛选",
 }  # fmt: skip
 PLURALS = {"%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 

@@ -33,6 +33,7 @@ from minping.evaluations.ballots import (
 from minping.evaluations.instruments import (
     AnswerError,
     clean_answers,
+    default_evaluators,
     validate_definition,
 )
 from minping.evaluations.models import (
@@ -104,7 +105,7 @@ def create_campaign(*, actor, name: str, region, instrument: Instrument, channel
     name = _name(name, Campaign)
     _check_quorum(quorum)
     _check_window(starts_at, ends_at)
-    groups = groups or [{"name": "群众", "kind": "masses", "weight": 1}]
+    groups = groups or [{**default_evaluators(_template_of(instrument).builtin_key), "weight": 1}]
     with transaction.atomic():
         campaign = Campaign.objects.create(
             name=name, region=region, instrument_version=instrument.latest(), channels=sorted(set(channels)),
@@ -114,6 +115,15 @@ def create_campaign(*, actor, name: str, region, instrument: Instrument, channel
             add_group(actor=actor, campaign=campaign, **group)
         record_event(actor=actor, action="campaign.create", obj=campaign, data={"instrument": instrument.pk})
     return campaign
+
+
+def _template_of(instrument: Instrument) -> Instrument:
+    """The built-in questionnaire an instrument was copied from, through any copies of copies; itself if none."""
+    seen = set()
+    while not instrument.builtin_key and instrument.copied_from_id and instrument.pk not in seen:
+        seen.add(instrument.pk)
+        instrument = instrument.copied_from
+    return instrument
 
 
 def set_window(*, actor, campaign: Campaign, starts_at, ends_at) -> Campaign:

@@ -42,6 +42,7 @@ TYPE_LABELS = {"scale": "满意度量表", "grade": "等次评价", "yesno": "�
                "score": "打分题", "text": "文字题"}  # fmt: skip
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 MAX_QUESTIONS = 40
+RESIDENTS = {"name": "群众", "kind": "masses"}
 
 FAVOURABLE = {"satisfied", "fairly"}  # the options of a scale that count as satisfied, unless marked otherwise
 
@@ -112,6 +113,7 @@ BUILTINS = {
         "name": "企业考干部测评表",
         "description": "企业评价为其服务的干部：服务态度、办事效率、政策落实、廉洁自律、总体评价。",
         "subject_kind": "cadre",
+        "evaluators": {"name": "企业", "kind": "enterprises"},
         "definition": {
             "subject_questions": [q("attitude", "服务态度"), q("efficiency", "办事效率"), q("policy", "政策落实"),
                                   q("integrity", "廉洁自律"), q("overall", "总体评价")],
@@ -122,6 +124,7 @@ BUILTINS = {
         "name": "基层考部门测评表",
         "description": "街道、社区等基层单位评价职能部门和站所：服务基层、工作效率、协调配合、作风建设、总体评价。",
         "subject_kind": "unit",
+        "evaluators": {"name": "基层单位", "kind": "grassroots"},
         "definition": {
             "subject_questions": [q("service", "服务基层"), q("efficiency", "工作效率"), q("coordination", "协调配合"),
                                   q("conduct", "作风建设"), q("overall", "总体评价")],
@@ -139,6 +142,12 @@ BUILTINS = {
         },
     },
 }
+
+
+def default_evaluators(builtin_key: str) -> dict:
+    """The evaluator group a campaign starts with: whom the built-in questionnaire (or the one it was copied
+    from) is written for; residents unless it says otherwise."""
+    return dict(BUILTINS.get(builtin_key, {}).get("evaluators", RESIDENTS))
 
 
 def validate_definition(definition) -> dict:

@@ -15,7 +15,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from minping.accounts.scoping import console_required, scope
 from minping.evaluations import actions, lifecycle, paper, printing
 from minping.evaluations import subjects as subject_kinds
-from minping.evaluations.access import campaign_for_manager, campaign_for_turnout
+from minping.evaluations.access import (
+    campaign_for_manager,
+    campaign_for_turnout,
+    concerning,
+)
 from minping.evaluations.actions import CastError
 from minping.evaluations.forms import errors_by_field, payload_from_post
 from minping.evaluations.instruments import favourable_options
@@ -25,7 +29,8 @@ from minping.evaluations.senders import CHANNEL_ASSURANCE, SENDERS, available_se
 from minping.evaluations.turnout import turnout
 from minping.lib.feedback import attempt, form_refused, refused
 from minping.lib.formdata import posted_id
-from minping.org.models import Region
+from minping.org.forms import RegionChoiceField
+from minping.org.models import Post, Region
 
 PDF = "application/pdf"
 
@@ -38,7 +43,7 @@ def instruments_for(user):
 class CampaignForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     instrument = forms.ModelChoiceField(label=gettext_lazy("Instrument"), queryset=Instrument.objects.none())
-    region = forms.ModelChoiceField(label=gettext_lazy("Region"), queryset=Region.objects.none())
+    region = RegionChoiceField(label=gettext_lazy("Region"), queryset=Region.objects.none())
     channels = forms.MultipleChoiceField(label=gettext_lazy("Channels"), choices=Campaign.Channel.choices,
                                          widget=forms.CheckboxSelectMultiple, initial=["qr", "paper"])  # fmt: skip
     quorum = forms.IntegerField(label=gettext_lazy("Quorum (valid ballots per subject)"), min_value=1, max_value=100000, initial=50)
@@ -72,13 +77,17 @@ class IssueForm(forms.Form):
 
 
 def _campaigns(user):
-    return scope(Campaign.objects.select_related("region"), user).annotate(n_ballots=Count("ballots"))[:100]
+    """Campaigns the user manages, with their used codes (ballots cast so far)."""
+    used = Count("codes", filter=Q(codes__status="used"))
+    return scope(Campaign.objects.select_related("region"), user).annotate(n_cast=used)[:100]
 
 
 @console_required
 def campaign_list(request):
     form = CampaignForm(request.user, initial={"region": request.user.region_id})
-    return render(request, "evaluations/campaign_list.html", {"campaigns": _campaigns(request.user), "form": form})
+    context = {"campaigns": _campaigns(request.user), "form": form,
+               "concerning": concerning(request.user).select_related("region")[:100]}  # fmt: skip
+    return render(request, "evaluations/campaign_list.html", context)
 
 
 @console_required
@@ -86,7 +95,7 @@ def campaign_list(request):
 def campaign_create(request):
     form = CampaignForm(request.user, request.POST)
     if not form.is_valid():
-        context = {"campaigns": _campaigns(request.user), "form": form}
+        context = {"campaigns": _campaigns(request.user), "form": form, "concerning": concerning(request.user)[:100]}
         return render(request, "evaluations/campaign_list.html", context, status=400)
     try:
         campaign = actions.create_campaign(actor=request.user, **form.cleaned_data)
@@ -103,7 +112,13 @@ def _candidates(campaign: Campaign) -> dict:
         taken = campaign.subjects.filter(kind=key).values_list("ref", flat=True)
         return subject_kinds.get_kind(key).candidates(campaign.region).exclude(pk__in=taken)
 
-    return {"cadres": offered("cadre").select_related("region").order_by("region__path", "name")[:300],
+    cadres = offered("cadre").select_related("region").order_by("region__path", "name")[:300]
+    posts = {}
+    for post in Post.objects.current().filter(cadre__in=cadres).select_related("unit", "region"):
+        posts.setdefault(post.cadre_id, []).append(post)
+    for cadre in cadres:
+        cadre.current_posts = posts.get(cadre.pk, [])
+    return {"cadres": cadres,
             "units": offered("unit")[:200], "regions": offered("region")[:200]}  # fmt: skip
 
 
@@ -123,6 +138,8 @@ def campaign_detail(request, pk):
         "assurance": [(Campaign.Channel(c).label, CHANNEL_ASSURANCE[c]) for c in campaign.channels],
         "facts": [fact(request, campaign) for fact in CAMPAIGN_FACTS],
     }
+    if lifecycle.allows(campaign, "open"):
+        context["short_of_quorum"] = [g for g in context["turnout"]["groups"] if g["issued"] - g["voided"] < g["quorum"]]
     if lifecycle.allows(campaign, "edit"):
         context.update(_candidates(campaign))
     return render(request, "evaluations/campaign_detail.html", context)
@@ -309,7 +326,7 @@ def paper_entry(request, pk):
 class LettersForm(forms.Form):
     group = forms.ModelChoiceField(label=gettext_lazy("Evaluator group"), queryset=EvaluatorGroup.objects.none())
     kind = forms.ChoiceField(label=gettext_lazy("Roster"), choices=list(actions.ROSTERS.items()))
-    region = forms.ModelChoiceField(label=gettext_lazy("Region"), queryset=Region.objects.none())
+    region = RegionChoiceField(label=gettext_lazy("Region"), queryset=Region.objects.none())
     sender = forms.ChoiceField(label=gettext_lazy("Send by"), choices=[])
 
     def __init__(self, campaign, *args, **kwargs):
