@@ -282,6 +282,7 @@ TRANSLATIONS = {
     "Campaigns run above you that evaluate your area": "上级组织、测评本辖区对象的测评活动",
     "Run by": "组织单位",
     "Type a name to filter": "输入名称筛选",
+    "screen %(page)s of %(pages)s": "第 %(page)s / %(pages)s 屏", "Screens": "分屏", "Next screen": "下一屏",
 }  # fmt: skip
 PLURALS = {"%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 

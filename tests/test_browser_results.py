@@ -46,8 +46,8 @@ class ResultsBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         console.click("a:has-text('投屏当场公布')")
         console.wait_for_selector("#results-projector")
         self.assertIn(self.campaign.head_at_close, console.inner_text("#results-projector"))
-        self.assertIn("优秀率", console.inner_text(".result"))
-        self.assertIn("72.73%", console.inner_text(".result"))  # 8 优秀 of 11
+        self.assertIn("优秀率", console.inner_text("table.ranked"))
+        self.assertIn("72.73%", console.inner_text("table.ranked"))  # 8 优秀 of 11
         console.go_back()
 
         with console.expect_download() as download:
@@ -63,8 +63,12 @@ class ResultsBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         phone = self.page(viewport={"width": 360, "height": 740})
         phone.goto(self.live_server_url + "/notice/")
         phone.click(f"a:has-text('{self.campaign.name}')")
-        phone.wait_for_selector("table.results")
+        phone.wait_for_selector("table.results.cards")
         self.assertIn("王书记", phone.inner_text("table.results"))
+        # On a 360 px phone the table reads as cards: every cell as wide as the card, under its column's name.
+        widths = phone.eval_on_selector_all("table.results td", "cells => cells.map(c => c.getBoundingClientRect().width)")
+        self.assertTrue(widths and min(widths) > 250, widths)
+        self.assertIn("有效票", phone.eval_on_selector("table.results td:nth-child(4)", "c => getComputedStyle(c, '::before').content"))
         phone.fill("textarea[name=text]", "我认为票数统计有误")
         phone.click("button:has-text('提交申诉')")
         phone.wait_for_selector(".ok")

@@ -65,3 +65,30 @@ class OrganiserConsoleTest(BaseTestCase):
         self.assertEqual(self.client.get(reverse("evaluations:turnout", args=[street_run.pk])).status_code, 200)
         self.assertEqual(self.client.get(reverse("evaluations:campaign-detail", args=[street_run.pk])).status_code, 404)
         self.assertEqual(self.client.get(reverse("evaluations:turnout", args=[elsewhere.pk])).status_code, 404)
+
+
+class ProjectorTest(BaseTestCase):
+    def test_the_projector_shows_every_subject_ten_to_a_screen_turning_by_itself(self):
+        from minping.org.models import Unit
+        from minping.results.actions import close_campaign
+
+        units = [Unit.objects.create(name=f"第{n:02d}站所", kind="station", region=self.street_a) for n in range(25)]
+        instrument = Instrument.objects.get(builtin_key="grassroots_department", region__isnull=True)
+        campaign = actions.create_campaign(actor=self.organiser_a, name="基层考部门", region=self.street_a,
+                                           instrument=instrument, channels=["qr"], quorum=1)  # fmt: skip
+        actions.add_subjects(actor=self.organiser_a, campaign=campaign, subjects=units)
+        actions.issue_codes(actor=self.organiser_a, campaign=campaign, group=campaign.groups.get(), count=1, channel="qr")
+        campaign = close_campaign(actor=self.organiser_a, campaign=actions.open_campaign(actor=self.organiser_a, campaign=campaign))
+        self.client.force_login(self.organiser_a)
+        url = reverse("results:projector", args=[campaign.pk])
+        seen = set()
+        for page, following in ((1, 2), (2, 3), (3, 1)):
+            with self.subTest(page=page):
+                response = self.client.get(url, {"page": page})
+                self.assertContains(response, f"第 {page} / 3 屏")
+                self.assertContains(response, f'content="15;url=?page={following}"')
+                names = {unit.name for unit in units if unit.name in response.content.decode()}
+                self.assertLessEqual(len(names), 10)
+                seen |= names
+        self.assertEqual(seen, {unit.name for unit in units})
+        self.assertContains(self.client.get(url, {"page": "99999999999999999999"}), "第 1 / 3 屏")

@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from docx.oxml.ns import qn
 from fontTools.ttLib import TTFont
 
 from minping.audit.models import AuditEvent
@@ -291,8 +292,7 @@ class LifecycleTest(BaseTestCase):
     def test_pages_and_downloads_after_close(self):
         self.close_with(6)
         subject = self.campaign.subjects.get()
-        for url in [reverse("results:overview", args=[self.campaign.pk]), reverse("results:projector", args=[self.campaign.pk]),
-                    reverse("results:subject", args=[self.campaign.pk, subject.pk])]:  # fmt: skip
+        for url in [reverse("results:overview", args=[self.campaign.pk]), reverse("results:subject", args=[self.campaign.pk, subject.pk])]:
             page = self.client.get(url)
             self.assertContains(page, "<svg", msg_prefix=url)
             self.assertContains(page, "王书记", msg_prefix=url)
@@ -342,6 +342,16 @@ class ReportsTest(BaseTestCase):
         body = "".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
         missing = {c for c in body if not c.isspace() and ord(c) not in font.getBestCmap()}
         self.assertEqual(missing, set())
+        # Tables set in the body font; the header repeats on each page and keeps with the row below it; no row
+        # breaks across a page.
+        for table in document.tables:
+            for number, row in enumerate(table.rows):
+                runs = [run for cell in row.cells for p in cell.paragraphs for run in p.runs]
+                self.assertTrue(all(run._element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312" for run in runs))
+                self.assertIsNotNone(row._tr.trPr.find(qn("w:cantSplit")))
+                if number == 0:
+                    self.assertIsNotNone(row._tr.trPr.find(qn("w:tblHeader")))
+                    self.assertTrue(all(p.paragraph_format.keep_with_next for cell in row.cells for p in cell.paragraphs))
 
     def test_one_subject(self):
         campaign, _group, pairs = make_campaign(self, codes=6)
@@ -350,8 +360,19 @@ class ReportsTest(BaseTestCase):
         workbook = self.check(campaign)
         self.assertEqual(workbook.sheetnames, ["汇总", "跟进名单", "1 王书记", "计算口径"])
         self.assertEqual([c.value for c in workbook["汇总"][10]][2:5], ["王书记", "光明社区社区书记", 6])
-        # Every question's combined figures, not only the headline's: 德·满意度 100, 德·满意率 1.
+        # Every question's combined figures, not only the headline's: 德·满意度 100, 德·满意率 1 shown as 100.00%.
         self.assertEqual([c.value for c in workbook["汇总"][10]][7:9], [100, 1])
+        self.assertEqual(workbook["汇总"][10][8].number_format, "0.00%")
+        # A subject's sheet: each rate a percentage, with its numerator and interval beside it, and n in front.
+        rows = list(workbook["1 王书记"].iter_rows())
+        header = next(r for r in rows if r[0].value == "评价群体" and any(c.value == "优秀率" for c in r))
+        names = [c.value for c in header]
+        figures = rows[rows.index(header) + 1]
+        at = names.index("优秀率")
+        self.assertEqual((figures[names.index("n")].value, figures[at].value, figures[at + 1].value), (6, 5 / 6, 5))
+        self.assertEqual(figures[at].number_format, "0.00%")
+        self.assertEqual(names[at + 1 : at + 4], ["优秀率·分子", "95%区间下限", "95%区间上限"])
+        self.assertTrue(0 <= figures[at + 2].value <= 5 / 6 <= figures[at + 3].value <= 1)
 
     def test_awkward_names(self):
         campaign, _group, pairs = make_campaign(self, open_it=False, codes=6)

@@ -35,6 +35,31 @@ def _fit(canvas: Canvas, text: str, x: float, y: float, size: float, width: floa
     canvas.drawString(x, y, text)
 
 
+SLIP_TITLE_SIZE = 10.5  # points: a campaign's name on a slip wraps onto a second line rather than shrinking
+SLIP_TITLE_LINES = 2
+
+
+def title_lines(text: str, size: float, width: float, max_lines: int) -> list[str]:
+    """`text` broken into at most `max_lines` lines of at most `width` at `size`; the last ends in "…" if the
+    text does not fit."""
+    lines, line = [], ""
+    for char in text:
+        if pdfmetrics.stringWidth(line + char, FONT, size) <= width:
+            line += char
+            continue
+        lines.append(line)
+        line = char
+        if len(lines) == max_lines:
+            break
+    else:
+        lines.append(line)
+        return [item for item in lines if item]
+    last = lines[-1]
+    while last and pdfmetrics.stringWidth(last + "…", FONT, size) > width:
+        last = last[:-1]
+    return [*lines[:-1], last + "…"]
+
+
 def slips_pdf(*, campaign_name: str, group_name: str, vote_url: str, pairs: list[tuple[str, str]]) -> bytes:
     """Ten slips an A4 page, to cut apart: QR code (the token after '#'), short code, where to vote."""
     out = io.BytesIO()
@@ -54,9 +79,11 @@ def slips_pdf(*, campaign_name: str, group_name: str, vote_url: str, pairs: list
         _qr(canvas, f"{vote_url}#{token}", x + 6 * mm, y + 8 * mm, qr_size)
         text_x = x + qr_size + 10 * mm
         text_w = width - qr_size - 16 * mm
-        _fit(canvas, campaign_name, text_x, y + height - 14 * mm, 10, text_w)
-        _fit(canvas, f"评价群体：{group_name}", text_x, y + height - 20 * mm, 8, text_w)
-        _fit(canvas, "测评码", text_x, y + height - 30 * mm, 8, text_w)
+        canvas.setFont(FONT, SLIP_TITLE_SIZE)
+        for number, line in enumerate(title_lines(campaign_name, SLIP_TITLE_SIZE, text_w, SLIP_TITLE_LINES)):
+            canvas.drawString(text_x, y + height - (11 + 4.8 * number) * mm, line)
+        _fit(canvas, f"评价群体：{group_name}", text_x, y + height - 22 * mm, 8.5, text_w)
+        _fit(canvas, "测评码", text_x, y + height - 29 * mm, 8.5, text_w)
         canvas.setFont("Courier-Bold", 13)
         canvas.drawString(text_x, y + height - 36 * mm, format_short(short))
         _fit(canvas, "手机扫码即可投票；", text_x, y + 16 * mm, 7.5, text_w)

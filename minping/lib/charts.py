@@ -91,23 +91,45 @@ def ranking(rows: list[dict], title: str = "") -> SafeString:
     return _svg(width, height, f"{title} 排名：{words}", "".join(parts))
 
 
+LABEL_SLANT = math.radians(35)
+TREND_LABEL_CHARS = 16
+
+
+def text_width(text: str, size: float) -> float:
+    """How wide `text` sets at `size` px, near enough to keep labels inside a chart: a Chinese character is
+    square, a Latin letter or digit about 0.6 of the size."""
+    return sum(size if ord(char) > 0x2E80 else size * 0.6 for char in text)
+
+
 def trend(points: list[tuple[str, float | None]], title: str = "") -> SafeString:
-    """A line of a subject's headline score across campaigns, oldest first."""
-    width, height, pad = 420, 180, 34
+    """A line of a subject's headline score across campaigns, oldest first. Campaign names are set at a slant
+    below their points, shortened to TREND_LABEL_CHARS, with room left for the longest, so none is clipped."""
+    names = [name if len(name) <= TREND_LABEL_CHARS else name[: TREND_LABEL_CHARS - 1] + "…" for name, _v in points]
+    size = 12
+    longest = max((text_width(name, size) for name in names), default=0)
+    left = max(34, math.ceil(longest * math.cos(LABEL_SLANT)) + 8)
+    right, top = 34, 34
+    bottom = 24 + math.ceil(longest * math.sin(LABEL_SLANT) + size)
+    plot_width, plot_height = 360, 130
+    width, height = left + plot_width + right, top + plot_height + bottom
+    base = top + plot_height
     known = [(i, v) for i, (_, v) in enumerate(points) if v is not None]
-    step = (width - 2 * pad) / max(1, len(points) - 1)
-    parts = [f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#d0d7de"/>']
+    step = plot_width / max(1, len(points) - 1)
+    parts = [f'<line x1="{left}" y1="{base}" x2="{left + plot_width}" y2="{base}" stroke="#d0d7de"/>']
 
     def y_of(v):
-        return height - pad - (height - 2 * pad) * v / 100
+        return base - plot_height * v / 100
 
     if len(known) > 1:
-        line = " ".join(f"{pad + i * step:.1f},{y_of(v):.1f}" for i, v in known)
+        line = " ".join(f"{left + i * step:.1f},{y_of(v):.1f}" for i, v in known)
         parts.append(f'<polyline points="{line}" fill="none" stroke="#0969da" stroke-width="3"/>')
     for i, v in known:
-        parts.append(f'<circle cx="{pad + i * step:.1f}" cy="{y_of(v):.1f}" r="5" fill="#0969da"/>'
-                     f'<text x="{pad + i * step:.1f}" y="{y_of(v) - 10:.1f}" font-size="13" text-anchor="middle" fill="{INK}">{v:.1f}</text>')  # fmt: skip
-    for i, (name, _v) in enumerate(points):
-        parts.append(f'<text x="{pad + i * step:.1f}" y="{height - 12}" font-size="12" text-anchor="middle" fill="{INK}">{escape(name[:12])}</text>')
+        parts.append(f'<circle cx="{left + i * step:.1f}" cy="{y_of(v):.1f}" r="5" fill="#0969da"/>'
+                     f'<text x="{left + i * step:.1f}" y="{y_of(v) - 10:.1f}" font-size="13" text-anchor="middle" fill="{INK}">{v:.1f}</text>')  # fmt: skip
+    slant = -math.degrees(LABEL_SLANT)
+    for i, name in enumerate(names):
+        x, y = left + i * step, base + 16
+        parts.append(f'<text x="{x:.1f}" y="{y}" font-size="{size}" text-anchor="end" fill="{INK}" '
+                     f'transform="rotate({slant:.0f} {x:.1f} {y})">{escape(name)}</text>')  # fmt: skip
     words = "；".join(f"{name} {'—' if v is None else f'{v:.1f}'}" for name, v in points)
     return _svg(width, height, f"{title} 历次测评走势：{words}", "".join(parts))

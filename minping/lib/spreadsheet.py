@@ -10,6 +10,7 @@ are removed from text.
 
 import io
 import re
+from dataclasses import dataclass
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -50,8 +51,22 @@ def column_letter(position: int) -> str:
     return letters
 
 
+@dataclass(frozen=True)
+class Formatted:
+    """A number shown in an Excel format, e.g. a rate kept as the fraction 0.75 and shown as 75.00%."""
+
+    value: float | None
+    number_format: str
+
+
+def percent(value: float | None) -> Formatted | str:
+    """A rate as a number Excel shows as a percentage (and can still compute with); "" for none."""
+    return "" if value is None else Formatted(value, "0.00%")
+
+
 class Sheet:
-    """A sheet of a write-only workbook, taking rows of plain values (made safe), optionally in bold."""
+    """A sheet of a write-only workbook, taking rows of plain values (made safe) or Formatted numbers,
+    optionally in bold."""
 
     BOLD = Font(bold=True)
 
@@ -59,13 +74,18 @@ class Sheet:
         self.sheet = workbook.create_sheet(title)
 
     def row(self, values, bold: bool = False) -> None:
-        if not bold:
+        if not bold and not any(isinstance(v, Formatted) for v in values):
             self.sheet.append([safe_cell(v) for v in values])
             return
         cells = []
         for value in values:
-            cell = WriteOnlyCell(self.sheet, value=safe_cell(value))
-            cell.font = self.BOLD
+            if isinstance(value, Formatted):
+                cell = WriteOnlyCell(self.sheet, value=value.value)
+                cell.number_format = value.number_format
+            else:
+                cell = WriteOnlyCell(self.sheet, value=safe_cell(value))
+            if bold:
+                cell.font = self.BOLD
             cells.append(cell)
         self.sheet.append(cells)
 

@@ -50,16 +50,26 @@ class OfficialDocument:
             run.font.color.rgb = RGBColor(*colour)
         return p
 
-    def table(self, header: list[str], rows: list[list]) -> None:
-        """A ruled table in the body font; its header row repeats on every page."""
+    def table(self, header: list[str], rows: list[list], size: float = 14) -> None:
+        """A ruled table in the body font (四号 by default): its header row repeats on every page and keeps with
+        the first row below it, and no row breaks across pages."""
         table = self.document.add_table(rows=1, cols=len(header))
         table.style = "Table Grid"
         for row_values, cells in [(header, table.rows[0].cells)] + [(r, None) for r in rows]:
             cells = cells or table.add_row().cells
             for cell, value in zip(cells, row_values, strict=True):
-                cell.text = clean(str(value))
-                self.used[BODY_FONT] += cell.text
-        table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+                text = clean(str(value))
+                self.used[BODY_FONT] += text
+                paragraph = cell.paragraphs[0]
+                paragraph.paragraph_format.keep_with_next = row_values is header
+                run = paragraph.add_run(text)
+                run.font.size, run.font.bold, run.font.name = Pt(size), row_values is header, "Times New Roman"
+                run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+        for position, row in enumerate(table.rows):
+            properties = row._tr.get_or_add_trPr()
+            properties.append(OxmlElement("w:cantSplit"))
+            if position == 0:
+                properties.append(OxmlElement("w:tblHeader"))
 
     def to_bytes(self) -> bytes:
         embed_fonts(self.document, self.used)

@@ -18,7 +18,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from minping.audit import anchors
 from minping.evaluations.models import Campaign
 from minping.lib.fonts import cjk_font
-from minping.lib.spreadsheet import XLSX, Sheet, clean, workbook_bytes
+from minping.lib.spreadsheet import XLSX, Sheet, clean, percent, workbook_bytes
 from minping.lib.suppression import shown
 from minping.lib.wordfile import CENTER, DOCX, RIGHT, OfficialDocument
 from minping.results import present
@@ -99,7 +99,7 @@ def _summary_sheet(sheet: Sheet, campaign: Campaign, view: dict) -> None:
         sheet.row([item["category"], item["rank"] or "", item["label"], item["detail"], item["valid"],
                    "是" if item["quorum_met"] else "否（未达法定票数）",
                    round(item["headline"], 2) if item["headline"] is not None else "",
-                   *[_fmt(figures.get(key, {}).get(metric), metric) for key, metric, _ in columns]])  # fmt: skip
+                   *[_figure(figures.get(key, {}).get(metric), metric) for key, metric, _ in columns]])  # fmt: skip
 
 
 def _follow_up_sheet(sheet: Sheet, view: dict) -> None:
@@ -122,18 +122,31 @@ def _subject_sheet(sheet: Sheet, subject: dict) -> None:
 
 
 def _question_rows(sheet: Sheet, question: dict) -> None:
+    """One question's figures per group: n and the count of each option, then each rate as a percentage with its
+    numerator and interval beside it, then 满意度 with its interval; the weighted combination last."""
     sheet.row([])
     sheet.row([question["label"]], bold=True)
     options = [d["label"] for d in next((c["distribution"] for c in question["cells"] if c["distribution"]), [])]
-    sheet.row(["评价群体", "n", *options, "比率", "95%区间", "满意度（95%区间）"], bold=True)
+    metrics = next((c["rates"] for c in question["cells"] if c["rates"]), [])
+    rate_headers = [h for r in metrics for h in (r["label"], f"{r['label']}·分子", "95%区间下限", "95%区间上限")]
+    sheet.row(["评价群体", "n", *options, *rate_headers, SCORE_LABEL, "95%区间下限", "95%区间上限"], bold=True)
     for cell in question["cells"]:
-        rates = "；".join(f"{r['label']} {pct(r['value'])}（{r['k']}/{r['n']}）" for r in cell["rates"])
-        ranges = "；".join(f"{pct(r['low'])}–{pct(r['high'])}" for r in cell["rates"])
-        score = cell["score"]
-        score_text = f"{points(score['value'])}（{points(score['low'])}–{points(score['high'])}）" if score else ""
-        sheet.row([cell["group"], cell["n"], *[d["count"] for d in cell["distribution"]], rates, ranges, score_text])
-    combined = "；".join(f"{c['label']} {pct(c['value'])}" for c in question["combined"])
-    sheet.row(["综合（按权重）", "", combined, points(question["combined_score"])])
+        rates = {r["metric"]: r for r in cell["rates"]}
+        figures = []
+        for metric in metrics:
+            rate = rates.get(metric["metric"])
+            figures += [percent(rate["value"]), rate["k"], percent(rate["low"]), percent(rate["high"])] if rate else ["", "", "", ""]
+        score = cell["score"] or {}
+        sheet.row([cell["group"], cell["n"], *[d["count"] for d in cell["distribution"]], *figures,
+                   *[_score(score.get(key)) for key in ("value", "low", "high")]])  # fmt: skip
+    combined = {c["metric"]: c["value"] for c in question["combined"]}
+    spacer = [""] * len(options)
+    sheet.row(["综合（按权重）", "", *spacer, *[h for m in metrics for h in (percent(combined.get(m["metric"])), "", "", "")],
+               _score(question["combined_score"])])  # fmt: skip
+
+
+def _score(value) -> float | str:
+    return "" if value is None else round(value, 2)
 
 
 def _formula_sheet(sheet: Sheet, view: dict) -> None:
@@ -148,10 +161,11 @@ def _formula_sheet(sheet: Sheet, view: dict) -> None:
         sheet.row(["操作日志链头（可用 minping audit verify --anchor 核对）", f"{anchor.seq}:{anchor.hash}"])
 
 
-def _fmt(value, metric):
-    if value is None:
-        return ""
-    return round(value, 2) if metric == "score" else round(value, 4)
+def _figure(value, metric):
+    """满意度 as a number with two decimals; a rate as a percentage Excel can compute with."""
+    if metric == "score":
+        return _score(value)
+    return percent(value)
 
 
 def docx(campaign: Campaign) -> tuple[str, bytes]:

@@ -24,6 +24,7 @@ from minping.lib import charts, throttle
 from minping.lib.feedback import attempt, form_refused
 from minping.lib.formdata import posted_id
 from minping.results import actions, present, reports
+from minping.results import figures as fig
 from minping.results.figures import (
     DEFINITIONS,
     METRICS,
@@ -140,16 +141,33 @@ def _subject_page(request, campaign: Campaign, subject: Subject, **extra):
     return render(request, "results/subject.html", context)
 
 
+PROJECTOR_ROWS = 10  # subjects per screen, legible from the back of a room
+PROJECTOR_SECONDS = 15  # how long each screen stays before the next
+
+
 @console_required
 @_guarded
 def projector(request, pk):
-    """当场公布: each subject's result in large type, right after close, with the sealed ballot box's head."""
+    """当场公布 right after close: the ranking as a table in large type, every subject with its headline and the
+    headline question's rates, ten to a screen; the screens follow one another by themselves."""
     campaign = closed_campaign(request.user, pk)
-    figures = subject_figures(campaign, list(campaign.subjects.all()))
-    view = present.campaign_view(campaign, figures)
-    views = [with_charts(campaign, present.subject_view(campaign, f)) for f in figures]
-    context = {"campaign": campaign, "subjects": views, "view": view, "headline": present.headline_label(campaign),
-               "chart": charts.ranking(view["ranking"], campaign.name)}  # fmt: skip
+    view = present.campaign_view(campaign)
+    rows = view["ranking"]
+    pages = max(1, -(-len(rows) // PROJECTOR_ROWS))
+    number = min(max(posted_id(request.GET.get("page")) or 1, 1), pages)
+    shown = rows[(number - 1) * PROJECTOR_ROWS : number * PROJECTOR_ROWS]
+    for position, row in enumerate(shown):
+        row["new_category"] = position == 0 or row["category"] != shown[position - 1]["category"]
+    keys = fig.headline_questions(campaign)
+    labels = {q["key"]: q["label"] for q in campaign.definition["subject_questions"]}
+    columns = [(key, metric, f"{labels[key]}{fig.METRICS[metric][0]}" if len(keys) > 1 else fig.METRICS[metric][0])
+               for key in keys for metric in fig.metrics_for(next(q for q in campaign.definition["subject_questions"]
+                                                                  if q["key"] == key))]  # fmt: skip
+    for row in shown:
+        row["rates"] = [row["figures"].get(key, {}).get(metric) for key, metric, _label in columns]
+    context = {"campaign": campaign, "rows": shown, "view": view, "headline": present.headline_label(campaign),
+               "columns": [label for _k, _m, label in columns], "page": number, "pages": pages,
+               "next_page": number % pages + 1, "seconds": PROJECTOR_SECONDS}  # fmt: skip
     return render(request, "results/projector.html", context)
 
 
