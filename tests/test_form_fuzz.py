@@ -47,7 +47,7 @@ class FormFuzzTest(BaseTestCase):
             if pattern.startswith("^") or pattern.startswith("api/"):
                 continue
             for pk in self.ids:
-                url = "/" + re.sub(r"<int:\w+>", str(pk), pattern)
+                url = "/" + re.sub(r"<(?:int|id):\w+>", str(pk), pattern)
                 found.add(re.sub(r"<(?:\w+:)?\w+>", "x", url))
         return sorted(found)
 
