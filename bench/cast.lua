@@ -26,6 +26,7 @@ function init(args)
   mode = os.getenv("MODE")
   token = ""
   cookie = ""
+  kept = ""
 end
 
 function request()
@@ -42,11 +43,12 @@ function request()
   return wrk.format("POST", "/api/vote/cast", {["Content-Type"] = "application/json"}, body)
 end
 
--- The voter flow, as a phone does it: the code page, its stylesheet, the ballot for the code, the submission.
+-- The voter flow, as a phone does it: the code page, its stylesheet, the code (answered with a redirect), the ballot
+-- page it redirects to, the submission (another redirect) and the receipt page.
 function flow_request()
   step = step + 1
-  local s = step % 4
-  local headers = {["Cookie"] = cookie, ["Content-Type"] = "application/x-www-form-urlencoded"}
+  local s = step % 6
+  local form = {["Cookie"] = cookie, ["Content-Type"] = "application/x-www-form-urlencoded"}
   if token == "" or s == 1 then
     return wrk.format("GET", "/v/")
   elseif s == 2 then
@@ -54,19 +56,26 @@ function flow_request()
   elseif codes[next_code + 1] == nil then
     return wrk.format("GET", "/healthz")  -- out of codes
   elseif s == 3 then
-    return wrk.format("POST", "/v/", headers, "csrfmiddlewaretoken=" .. token .. "&code=" .. codes[next_code + 1])
+    return wrk.format("POST", "/v/", form, "csrfmiddlewaretoken=" .. token .. "&code=" .. codes[next_code + 1])
+  elseif s == 4 then
+    return wrk.format("GET", "/v/ballot/", {["Cookie"] = cookie .. "; " .. kept})
+  elseif s == 5 then
+    next_code = next_code + 1
+    local body = "csrfmiddlewaretoken=" .. token .. "&step=submit&submission=" .. codes[next_code] .. "&code=" .. codes[next_code] .. answers
+    return wrk.format("POST", "/v/ballot/", form, body)
   end
-  next_code = next_code + 1
-  local body = "csrfmiddlewaretoken=" .. token .. "&step=submit&submission=" .. codes[next_code] .. "&code=" .. codes[next_code] .. answers
-  return wrk.format("POST", "/v/ballot/", headers, body)
+  return wrk.format("GET", "/v/receipt/", {["Cookie"] = cookie .. "; " .. kept})
 end
 
 function response(status, headers, body)
   if status >= 400 then errors = errors + 1 end
   local set_cookie = headers["Set-Cookie"] or headers["set-cookie"]  -- granian sends header names in lower case
-  if mode == "flow" and token == "" and set_cookie then
-    cookie = string.match(set_cookie, "(csrftoken=[^;]+)")
-    token = string.match(body, 'name="csrfmiddlewaretoken" value="([^"]+)"')
+  if mode == "flow" and set_cookie then
+    if token == "" and string.match(set_cookie, "csrftoken=") then
+      cookie = string.match(set_cookie, "(csrftoken=[^;]+)")
+      token = string.match(body, 'name="csrfmiddlewaretoken" value="([^"]+)"')
+    end
+    kept = string.match(set_cookie, "(mp_vote=[^;]+)") or string.match(set_cookie, "(mp_receipt=[^;]+)") or kept
   end
 end
 

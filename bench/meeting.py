@@ -54,15 +54,15 @@ def seed(voters: int) -> tuple[list[str], dict]:
 
 
 class Phone:
-    """One voter's phone: its own connection and cookie, timing every request."""
+    """One voter's phone: its own connection and cookies, following redirects, timing every request."""
 
     def __init__(self, port: int, timings: list, errors: list):
         self.port, self.timings, self.errors = port, timings, errors
-        self.cookie = ""
+        self.cookies: dict[str, str] = {}
 
     def request(self, method: str, path: str, body: dict | None = None) -> str:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        headers = {"Cookie": self.cookie, "Origin": f"http://127.0.0.1:{self.port}"}
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), "Origin": f"http://127.0.0.1:{self.port}"}
         data = None
         if body is not None:
             data = urlencode(body)
@@ -80,9 +80,11 @@ class Phone:
         self.timings.append((time.perf_counter() - started) * 1000)
         if response.status >= 400:
             self.errors.append(f"{path}: HTTP {response.status}")
-        cookie = response.getheader("Set-Cookie")
-        if cookie and "csrftoken=" in cookie:
-            self.cookie = cookie.split(";")[0]
+        for cookie in response.msg.get_all("Set-Cookie") or []:
+            name, _, value = cookie.split(";")[0].partition("=")
+            self.cookies[name] = value
+        if response.status in (302, 303):
+            return self.request("GET", response.getheader("Location"))
         return text
 
     def vote(self, code: str, answers: dict) -> None:
@@ -97,7 +99,9 @@ class Phone:
         submission = re.search(r'name="submission" value="([^"]+)"', ballot)
         form = {"csrfmiddlewaretoken": token, "code": code, "submission": submission.group(1) if submission else "", **answers}
         self.request("POST", "/v/ballot/", {**form, "step": "review"})
-        self.request("POST", "/v/ballot/", {**form, "step": "submit"})
+        receipt = self.request("POST", "/v/ballot/", {**form, "step": "submit"})
+        if 'id="tracker"' not in receipt:
+            self.errors.append("no receipt")
 
 
 def main() -> None:

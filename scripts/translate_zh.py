@@ -283,6 +283,9 @@ TRANSLATIONS = {
     "Run by": "组织单位",
     "Type a name to filter": "输入名称筛选",
     "screen %(page)s of %(pages)s": "第 %(page)s / %(pages)s 屏", "Screens": "分屏", "Next screen": "下一屏",
+    "Read it to me": "读给我听", "Subject {n} of {total}": "第 {n} / {total} 位", "Previous subject": "上一位",
+    "Next subject": "下一位", "Go to what is not yet answered": "跳到还没答的", "Not yet answered:": "还有题目没有回答：",
+    "{n} questions unanswered": "{n} 题未答", "Check my answers anyway": "仍然去核对",
 }  # fmt: skip
 PLURALS = {"%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 

@@ -26,28 +26,42 @@ class VotePagesTest(BaseTestCase):
 
     def test_the_whole_flow_stores_one_ballot_and_shows_a_receipt(self):
         short = self.pairs[0][1]
-        page = self.voter.post("/v/", {"code": f"{short[:4]}-{short[4:8]}-{short[8:]}"})
+        posted = self.voter.post("/v/", {"code": f"{short[:4]}-{short[4:8]}-{short[8:]}"})
+        self.assertRedirects(posted, "/v/ballot/", status_code=303)
+        page = self.voter.get("/v/ballot/")
         self.assertContains(page, "王书记")
         self.assertEqual(page["Referrer-Policy"], "no-referrer")
         self.assertEqual(page["Cache-Control"], "no-store")
         submission = page.context["submission"]
-        review = self.voter.post("/v/ballot/", {"code": short, "submission": submission, "step": "review", **self.answers()})
-        self.assertContains(review, "称职")
+        checked = self.voter.post("/v/ballot/", {"code": short, "submission": submission, "step": "review", **self.answers()})
+        self.assertRedirects(checked, "/v/review/", status_code=303)
+        self.assertContains(self.voter.get("/v/review/"), "称职")
         self.assertEqual(len(ballots_cast()), 0)
-        receipt = self.voter.post("/v/ballot/", {"code": short, "submission": submission, "step": "submit", **self.answers()})
+        cast = self.voter.post("/v/ballot/", {"code": short, "submission": submission, "step": "submit", **self.answers()})
+        self.assertRedirects(cast, "/v/receipt/", status_code=303)
         ballot = only_ballot()
-        self.assertContains(receipt, ballot.tracker)
+        self.assertContains(self.voter.get("/v/receipt/"), ballot.tracker)
         self.assertEqual(ballot.answers["s"][str(self.subject.pk)]["overall"], "competent")
         self.assertEqual(ballot.channel, "qr")
+        # Going back after voting: every page of the vote is a GET, and each now shows the receipt.
+        for page in ("/v/ballot/", "/v/review/"):
+            with self.subTest(back_to=page):
+                self.assertRedirects(self.voter.get(page), "/v/receipt/")
         again = self.voter.post("/v/ballot/", {"code": short, "submission": submission, "step": "submit", **self.answers()})
-        self.assertContains(again, ballot.tracker)
+        self.assertRedirects(again, "/v/receipt/", status_code=303)
+        self.assertContains(self.voter.get("/v/receipt/"), ballot.tracker)
         self.assertEqual(len(ballots_cast()), 1)
         self.assertNotIn("sessionid", self.voter.cookies)
+        self.assertNotIn(short, str(self.voter.cookies))  # the code's cookie is gone once the ballot is cast
+        self.assertNotIn(ballot.tracker, self.voter.cookies["mp_receipt"].value)  # signed and compressed
 
     def test_a_missing_answer_is_marked_on_the_form_and_nothing_is_stored(self):
         data = self.answers()
         del data[f"s{self.subject.pk}__de"]
-        page = self.voter.post("/v/ballot/", {"code": self.pairs[0][0], "step": "submit", **data})
+        self.voter.post("/v/", {"code": self.pairs[0][0]})  # the code is kept, as after entering it
+        posted = self.voter.post("/v/ballot/", {"code": self.pairs[0][0], "step": "submit", **data})
+        self.assertRedirects(posted, "/v/ballot/?checked=1", status_code=303, fetch_redirect_response=False)
+        page = self.voter.get("/v/ballot/?checked=1")
         self.assertEqual(page.status_code, 422)
         self.assertContains(page, "必答题未作答", status_code=422)
         self.assertEqual(Code.objects.filter(status="used").count(), 0)
@@ -71,7 +85,7 @@ class VotePagesTest(BaseTestCase):
     def test_guessing_is_limited_per_address_but_typos_do_not_count(self):
         for _ in range(100):
             self.voter.post("/v/", {"code": "ABCD-EFGH-JKX"}, REMOTE_ADDR="10.1.1.1")  # typo: check char wrong
-        self.assertContains(self.voter.post("/v/", {"code": self.pairs[0][0]}, REMOTE_ADDR="10.1.1.1"), "王书记")
+        self.assertContains(self.voter.post("/v/", {"code": self.pairs[0][0]}, REMOTE_ADDR="10.1.1.1", follow=True), "王书记")
         for _ in range(60):
             self.voter.post("/v/", {"code": "f" * 32}, REMOTE_ADDR="10.1.1.2")
         self.assertEqual(self.voter.post("/v/", {"code": self.pairs[0][0]}, REMOTE_ADDR="10.1.1.2").status_code, 429)
@@ -111,7 +125,7 @@ class BallotCsrfTest(BaseTestCase):
         return self.browser.post("/v/", {"code": self.pairs[0][0], "csrfmiddlewaretoken": self.token}, headers=headers)
 
     def test_a_same_origin_post_with_a_null_origin_is_accepted(self):
-        self.assertEqual(self.post(Origin="null", **{"Sec-Fetch-Site": "same-origin"}).status_code, 200)
+        self.assertEqual(self.post(Origin="null", **{"Sec-Fetch-Site": "same-origin"}).status_code, 303)
 
     def test_a_null_origin_from_another_site_is_refused(self):
         self.assertEqual(self.post(Origin="null", **{"Sec-Fetch-Site": "cross-site"}).status_code, 403)

@@ -7,5 +7,7 @@ app_name = "vote"
 urlpatterns = [
     path("", voting.start, name="start"),
     path("ballot/", voting.ballot, name="ballot"),
+    path("review/", voting.review, name="review"),
+    path("receipt/", voting.receipt, name="receipt"),
     path("box/<id:pk>/", voting.box, name="box"),
 ]

@@ -8,10 +8,12 @@ No session is created and nothing about the voter is stored.
 import secrets
 from functools import wraps
 
+from django.core import signing
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
@@ -88,10 +90,46 @@ def _blank_questions(opened: tuple, language: str, context: dict) -> str:
     return _blank_forms[key]
 
 
+# Post, redirect, get: every page of a vote is reached by GET, so going back never asks to send a form again.
+# What a page needs between steps travels in signed cookies, limited to /v/, never in a URL: the code (until the
+# ballot is cast), the filled-in answers (between the form and the review) and the receipt (after casting).
+# They are signed, not encrypted: they stay with the voter's own browser, as the pages showing them do.
+COOKIE_PATH = "/v/"
+CODE_COOKIE, DRAFT_COOKIE, RECEIPT_COOKIE = "mp_vote", "mp_draft", "mp_receipt"
+COOKIE_SECONDS = 3 * 3600
+MAX_COOKIE = 3800  # bytes; a browser drops a cookie over 4 KB, so a larger draft is shown without a redirect
+
+
+def _set(response, request, name: str, value) -> None:
+    signed = signing.dumps(value, salt=f"minping.vote.{name}", compress=True)
+    response.set_cookie(name, signed, max_age=COOKIE_SECONDS, path=COOKIE_PATH, secure=request.is_secure(),
+                        httponly=True, samesite="Strict")  # fmt: skip
+
+
+def _get(request, name: str):
+    try:
+        return signing.loads(request.COOKIES.get(name, ""), salt=f"minping.vote.{name}", max_age=COOKIE_SECONDS)
+    except signing.BadSignature:
+        return None
+
+
+def _forget(request, response, *names: str) -> None:
+    """Delete those of the cookies `names` that the browser sent."""
+    for name in names:
+        if name in request.COOKIES:
+            response.delete_cookie(name, path=COOKIE_PATH, samesite="Strict")
+
+
+def _see_other(to: str, query: str = "") -> HttpResponseRedirect:
+    response = HttpResponseRedirect(reverse(to) + query)
+    response.status_code = 303
+    return response
+
+
 @voter_page
 @require_http_methods(["GET", "POST"])
 def start(request):
-    """GET: the code form (and the QR hand-off script). POST: look the code up and show the ballot."""
+    """GET: the code form (and the QR hand-off script). POST: look the code up, keep it and go to the ballot."""
     if request.method == "GET":
         return _start(request)
     if is_guessing(request):
@@ -105,13 +143,19 @@ def start(request):
         if exc.reason == "unknown_code":
             count_guess(request)
         return _start(request, exc.message, status=exc.status)
-    return render(request, "evaluations/vote_ballot.html", _ballot_context(campaign, code))
+    response = _see_other("vote:ballot")
+    _set(response, request, CODE_COOKIE, code)
+    _forget(request, response, DRAFT_COOKIE)
+    return response
 
 
 @voter_page
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def ballot(request):
-    """Review (step=review) or submit (step=submit) a filled-in ballot."""
+    """GET: the ballot of the kept code, filled in as far as the voter got. POST: check the answers (step=review),
+    go back to them (step=edit) or cast the ballot (step=submit)."""
+    if request.method == "GET":
+        return _ballot_page(request)
     code = request.POST.get("code", "")[:64]
     try:
         campaign = campaign_for_code(code)
@@ -119,28 +163,132 @@ def ballot(request):
     except CastError as exc:
         return _start(request, exc.message, status=exc.status)
     context = _ballot_context(campaign, code, request.POST)
-    payload = payload_from_post(campaign.definition, context["subjects"], request.POST)
+    draft = hidden_fields(campaign.definition, context["subjects"], request.POST)
     step = request.POST.get("step")
-    if step == "edit":
-        return render(request, "evaluations/vote_ballot.html", context)
     if step == "submit":  # cast_ballot checks the answers itself
+        payload = payload_from_post(campaign.definition, context["subjects"], request.POST)
         try:
             receipt = actions.cast_ballot(campaign=campaign, code=code, answers=payload,
                                           idempotency_key=request.POST.get("submission", "")[:64])  # fmt: skip
         except CastError as exc:
             if exc.reason == "invalid_answers":
-                context["errors"] = errors_by_field(exc.problems)
-                return render(request, "evaluations/vote_ballot.html", context, status=422)
+                return _back_to_ballot(request, context, draft, errors_by_field(exc.problems))
             return _start(request, exc.message, status=exc.status)
-        return render(request, "evaluations/vote_receipt.html", {"campaign": campaign, "receipt": receipt})
+        response = _see_other("vote:receipt")
+        _set(response, request, RECEIPT_COOKIE, {"campaign": campaign.pk, "tracker": receipt.tracker})
+        _forget(request, response, CODE_COOKIE, DRAFT_COOKIE)
+        return response
+    if step == "edit":
+        return _back_to_ballot(request, context, draft, {})
+    problems = _problems(campaign, context["subjects"], request.POST)
+    if problems:
+        return _back_to_ballot(request, context, draft, problems)
+    return _keep_draft(request, "vote:review", context, draft, "evaluations/vote_review.html")
+
+
+def _problems(campaign: Campaign, subjects, data) -> dict:
     try:
-        stored = clean_answers(campaign.definition, [s.pk for s in context["subjects"]], payload)
+        clean_answers(campaign.definition, [s.pk for s in subjects], payload_from_post(campaign.definition, subjects, data))
     except AnswerError as exc:
-        context["errors"] = errors_by_field(exc.problems)
-        return render(request, "evaluations/vote_ballot.html", context, status=422)
-    context.update(review=_review(campaign, context["subjects"], stored),
-                   hidden=hidden_fields(campaign.definition, context["subjects"], request.POST))  # fmt: skip
+        return errors_by_field(exc.problems)
+    return {}
+
+
+def _back_to_ballot(request, context: dict, draft: list, errors: dict):
+    """The ballot again, filled in as posted; with `errors`, the problems marked (the page checks the draft)."""
+    context["errors"] = errors
+    return _keep_draft(request, "vote:ballot", context, draft, "evaluations/vote_ballot.html",
+                       status=422 if errors else 200, query="?checked=1" if errors else "")  # fmt: skip
+
+
+def _keep_draft(request, to: str, context: dict, draft: list, template: str, status: int = 200, query: str = ""):
+    """Redirect to the page `to`, which shows the draft kept in a cookie; a draft too large for a cookie (long free
+    text) is shown here instead, as the answer to the post."""
+    signed = signing.dumps({"draft": draft, "submission": context["submission"]}, salt=f"minping.vote.{DRAFT_COOKIE}",
+                           compress=True)  # fmt: skip
+    if len(signed) > MAX_COOKIE:
+        if template.endswith("vote_review.html"):
+            _add_review(context, draft)
+        return render(request, template, context, status=status)
+    response = _see_other(to, query)
+    response.set_cookie(DRAFT_COOKIE, signed, max_age=COOKIE_SECONDS, path=COOKIE_PATH, secure=request.is_secure(),
+                        httponly=True, samesite="Strict")  # fmt: skip
+    return response
+
+
+def _kept(request) -> tuple[Campaign, str, QueryDict, dict] | None:
+    """The kept code's campaign, the code, the kept draft as form data, and the draft's submission key."""
+    code = _get(request, CODE_COOKIE)
+    if not code:
+        return None
+    try:
+        campaign = campaign_for_code(code)
+    except CastError:
+        return None
+    kept = _get(request, DRAFT_COOKIE) or {}
+    data = QueryDict(mutable=True)
+    for name, value in kept.get("draft", []):
+        data.appendlist(name, value)
+    if kept.get("submission"):
+        data["submission"] = kept["submission"]
+    return campaign, code, (data if kept else None), kept
+
+
+def _ballot_page(request):
+    found = _kept(request)
+    if found is None:
+        return _after_casting(request) or redirect("vote:start")
+    campaign, code, data, _kept_draft = found
+    try:
+        actions.ensure_usable(campaign)
+    except CastError as exc:
+        return _after_casting(request) or _start(request, exc.message, status=exc.status)
+    context = _ballot_context(campaign, code, data)
+    if data is not None and "checked" in request.GET:
+        context["errors"] = _problems(campaign, context["subjects"], data)
+    return render(request, "evaluations/vote_ballot.html", context, status=422 if context["errors"] else 200)
+
+
+@voter_page
+@require_http_methods(["GET"])
+def review(request):
+    """The voter's answers to check before casting, from the kept draft."""
+    found = _kept(request)
+    if found is None or found[2] is None:
+        return _after_casting(request) or redirect("vote:ballot")
+    campaign, code, data, _kept_draft = found
+    context = _ballot_context(campaign, code, data)
+    if _problems(campaign, context["subjects"], data):
+        return redirect(reverse("vote:ballot") + "?checked=1")
+    _add_review(context, [(name, value) for name in data for value in data.getlist(name) if name != "submission"])
     return render(request, "evaluations/vote_review.html", context)
+
+
+def _add_review(context: dict, draft: list) -> None:
+    data = QueryDict(mutable=True)
+    for name, value in draft:
+        data.appendlist(name, value)
+    campaign, subjects = context["campaign"], context["subjects"]
+    stored = clean_answers(campaign.definition, [s.pk for s in subjects], payload_from_post(campaign.definition, subjects, data))
+    context.update(review=_review(campaign, subjects, stored), hidden=draft)
+
+
+def _after_casting(request):
+    """Back on a page of a vote already cast: its receipt, if this browser holds one."""
+    if _get(request, RECEIPT_COOKIE):
+        return redirect("vote:receipt")
+    return None
+
+
+@voter_page
+@require_http_methods(["GET"])
+def receipt(request):
+    """The receipt of the ballot this browser cast last."""
+    kept = _get(request, RECEIPT_COOKIE)
+    campaign = Campaign.objects.filter(pk=kept["campaign"]).first() if kept else None
+    if campaign is None:
+        return redirect("vote:start")
+    return render(request, "evaluations/vote_receipt.html", {"campaign": campaign, "receipt": {"tracker": kept["tracker"]}})
 
 
 def _review(campaign: Campaign, subjects, stored: dict) -> dict:
