@@ -16,7 +16,8 @@ from django.db import connection
 from django.test import TransactionTestCase
 
 from minping.evaluations.ballots import verify_ballot_box
-from minping.evaluations.models import Ballot, Campaign, PooledBallot
+from minping.evaluations import codes as code_rules
+from minping.evaluations.models import Ballot, Campaign, Code, PooledBallot
 from minping.results.actions import close_campaign
 from tests.evaluating import campaign_people, full_answers, make_campaign
 from tests.test_worker import database_url
@@ -48,12 +49,16 @@ class KilledCasterTest(TransactionTestCase):
         self.campaign, _group, pairs = make_campaign(self, channels=("qr",), codes=VOTERS)
         folder = Path(tempfile.mkdtemp(prefix="minping-crash-"))
         self.codes, self.answers = folder / "codes", folder / "answers.json"
-        self.codes.write_text("\n".join(token for token, _short in pairs))
+        self.tokens = [token for token, _short in pairs]
         self.answers.write_text(json.dumps(full_answers(self.campaign)))
         self.env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "tests.settings",
                     "PYTHONPATH": str(ROOT), "MINPING_DATA_DIR": str(folder / "data")}  # fmt: skip
 
     def caster(self) -> subprocess.Popen:
+        """A casting process given the codes not used yet, so that it casts from the start (however slow the
+        machine, a kill then comes while it casts)."""
+        issued = set(Code.objects.filter(campaign=self.campaign, status="issued").values_list("token_digest", flat=True))
+        self.codes.write_text("\n".join(t for t in self.tokens if code_rules.lookup_digests(t)[1] in issued))
         return subprocess.Popen([sys.executable, "-c", CASTER, str(self.codes), str(self.answers)], env=self.env, cwd=ROOT,
                                 stdout=subprocess.PIPE, text=True)  # fmt: skip
 
