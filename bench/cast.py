@@ -4,7 +4,8 @@
 
 A campaign of 30 subjects × 6 questions. wrk drives 64 concurrent connections in three runs: a bare Django
 JSON view (the ceiling on this machine), the JSON cast endpoint (one ballot per request), and the voter flow as a
-phone does it (code page, stylesheet, ballot page for the code, form submission). The last line is JSON with
+phone does it (code page, stylesheet, the code and the ballot page it redirects to, the submission and the receipt
+page it redirects to). The last line is JSON with
 ballots_per_s, p99_ms, bare_req_per_s and flow_ballots_per_s.
 
 The server runs as `minping serve` would: one worker per core, 4 threads each; BENCH_WORKERS and BENCH_THREADS

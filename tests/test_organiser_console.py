@@ -92,3 +92,22 @@ class ProjectorTest(BaseTestCase):
                 seen |= names
         self.assertEqual(seen, {unit.name for unit in units})
         self.assertContains(self.client.get(url, {"page": "99999999999999999999"}), "第 1 / 3 屏")
+
+
+class AuditCountTest(BaseTestCase):
+    def test_the_audit_logs_count_matches_the_entries_listed(self):
+        import re
+
+        for n in range(3):
+            make_region(f"新社区{n}", "community", self.street_a)
+            actions.create_campaign(actor=self.organiser_a, name=f"测评{n}", region=self.community_a,
+                                    instrument=Instrument.objects.get(builtin_key="party_secretary", region__isnull=True),
+                                    channels=["qr"])  # fmt: skip
+        for user in (self.organiser_a, self.admin):
+            with self.subTest(user=user.username):
+                self.client.force_login(user)
+                page = self.client.get(reverse("audit:event-list")).content.decode()
+                rows = page.count("<tr><td>")
+                count = int(re.search(r"(\d+) 条记录", page).group(1))
+                self.assertEqual(count, rows)
+                self.assertGreaterEqual(rows, 3)

@@ -15,8 +15,8 @@ from pathlib import Path
 from django.db import connection
 from django.test import TransactionTestCase
 
-from minping.evaluations.ballots import verify_ballot_box
 from minping.evaluations import codes as code_rules
+from minping.evaluations.ballots import verify_ballot_box
 from minping.evaluations.models import Ballot, Campaign, Code, PooledBallot
 from minping.results.actions import close_campaign
 from tests.evaluating import campaign_people, full_answers, make_campaign
