@@ -4,7 +4,7 @@ import with one and with two Celery workers, on one PostgreSQL.
     DATABASE_URL=postgres://user:pass@host:5432/minping python bench/scale.py [--seconds 15] [--rows 1000000]
 
 An app server is one `minping serve` (a worker per core, 4 threads each); nginx balances between them as
-deploy/nginx/minping.conf does. The flow is bench/cast.py's (a phone's four requests per ballot, 64 connections,
+deploy/nginx/minping.conf does. The flow is bench/cast.py's (a phone's six requests per ballot, 64 connections,
 wrk). The import is the residents register from CSV, checked and loaded by Celery workers through Redis, timed
 from upload to loaded. Needs Debian's nginx, wrk and redis-server. The last line is JSON: flow_1, flow_2 (ballots
 per second), import_1_s, import_2_s.

@@ -189,13 +189,12 @@ class Code(models.Model):
         indexes = [models.Index(fields=["campaign", "group"], name="code_campaign_group")]
 
 
-class Ballot(models.Model):
-    """One cast ballot. `answers` = {"s": {subject id: {question: answer} | {"unknown": true} | {"void": reason}},
-    "g": {question: answer}}. `digest` is the SHA-256 of the canonical content, chained at close."""
+class BallotContent(models.Model):
+    """What a cast ballot holds besides its campaign and group, in the ballot table and in the shuffle pool alike.
+    `answers` = {"s": {subject id: {question: answer} | {"unknown": true} | {"void": reason}}, "g": {question: answer}}.
+    `digest` is the SHA-256 of the canonical content, chained at close."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    campaign = models.ForeignKey(Campaign, models.PROTECT, related_name="ballots", db_index=False)  # see Meta
-    group = models.ForeignKey(EvaluatorGroup, models.PROTECT, related_name="ballots")
     channel = models.CharField(max_length=8, choices=Campaign.Channel.choices)
     cast_on = models.DateField()
     answers = models.JSONField()
@@ -204,25 +203,28 @@ class Ballot(models.Model):
     void_reason = models.CharField(max_length=200, blank=True)  # a whole paper ballot ruled invalid (废票)
 
     class Meta:
+        abstract = True
+
+
+class Ballot(BallotContent):
+    """One cast ballot, moved here from the shuffle pool."""
+
+    campaign = models.ForeignKey(Campaign, models.PROTECT, related_name="ballots", db_index=False)  # see Meta
+    group = models.ForeignKey(EvaluatorGroup, models.PROTECT, related_name="ballots")
+
+    class Meta:
         # Both lead with the campaign, which therefore needs no index of its own: one index fewer per ballot.
         constraints = [models.UniqueConstraint(fields=["campaign", "tracker"], name="ballot_unique_tracker")]
         indexes = [models.Index(fields=["campaign", "group"], name="ballot_campaign_group")]
 
 
-class PooledBallot(models.Model):
-    """A cast ballot waiting in the campaign's shuffle pool (evaluations/shuffle.py). The same columns as Ballot;
-    pooled ballots are moved to the ballot table in random order, several at a time, so that neither the table's
-    storage order nor its rows' transaction ids follow the order in which ballots were cast."""
+class PooledBallot(BallotContent):
+    """A cast ballot waiting in the campaign's shuffle pool (evaluations/shuffle.py). Pooled ballots are moved to
+    the ballot table in random order, several at a time, so that neither the table's storage order nor its rows'
+    transaction ids follow the order in which ballots were cast."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     campaign = models.ForeignKey(Campaign, models.PROTECT, related_name="pooled_ballots", db_index=False)
     group = models.ForeignKey(EvaluatorGroup, models.PROTECT, related_name="+")
-    channel = models.CharField(max_length=8, choices=Campaign.Channel.choices)
-    cast_on = models.DateField()
-    answers = models.JSONField()
-    tracker = models.CharField(max_length=16)
-    digest = models.CharField(max_length=64)
-    void_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "tracker"], name="pooled_ballot_unique_tracker")]
