@@ -97,7 +97,8 @@ TRANSLATIONS = {
     "Some answers are missing or not valid; see the marked questions.": "有题目未答或答案无效，请查看标出的题目。",
     "I do not know this person / unit": "不认识此人/单位", "Other questions": "其他问题", "Next: check my answers": "下一步：核对选择",
     "Thank you": "谢谢", "Your ballot has been received": "您的票已收到", "Your receipt number:": "您的回执号：",
-    "After “%(name)s” closes, the public ballot box lists every receipt number: look yours up to see that your ballot was counted. The receipt does not show your answers.": "“%(name)s”结束后，公开票箱会列出所有回执号，您可以查询自己的票已被计入。回执号不显示您的选择。",
+    "Once the results of “%(name)s” are published, the public ballot box lists every receipt number: look yours up to see that your ballot was counted. Write it down or take a picture of this screen; the receipt does not show your answers.":
+        "“%(name)s”的结果公布后，公开票箱会列出所有回执号，您可以查询自己的票已被计入。请记下回执号或给本页拍照；回执号不显示您的选择。",
     "Check your answers": "请核对您的选择", "Submit my ballot": "提交", "Back: change answers": "返回修改", "Enter your code": "输入测评码",
     "Anonymous evaluation": "无记名测评",
     "Your answers cannot be traced to you: the code on your slip is not linked to your name, and no one, including the organisers, can see how you voted.": "您的选择无法追溯到您本人：测评码与姓名没有关联，包括组织者在内的任何人都看不到您投了什么。",
