@@ -3,7 +3,9 @@ type the schema does not document, every answer shaped as documented. Generated 
 as well as ids that do not exist."""
 
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -20,6 +22,13 @@ EXAMPLES = 25
 
 
 class ApiSchemaTest(BaseTestCase):
+    def setUp(self):
+        # Requests go straight to the WSGI application, not through Django's test client, which would otherwise
+        # keep Django from closing the test's connection (and its transaction) at the end of each request.
+        for signal in (request_started, request_finished):
+            signal.disconnect(close_old_connections)
+            self.addCleanup(signal.connect, close_old_connections)
+
     def test_every_operation_answers_as_its_schema_says(self):
         make_campaign(self)
         key = api_key(user=self.organiser_a, name="schema")

@@ -23,7 +23,7 @@ from tests.evaluating import campaign_people, full_answers, make_campaign
 from tests.test_worker import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
-VOTERS = 300
+VOTERS = 1500
 KILLS = 8
 
 CASTER = """
@@ -68,7 +68,7 @@ class KilledCasterTest(TransactionTestCase):
         for _kill in range(KILLS):
             process = self.caster()
             self.assertEqual(process.stdout.readline().strip(), "casting")
-            time.sleep(chance.uniform(0.05, 0.6))
+            time.sleep(chance.uniform(0.02, 0.25))
             process.send_signal(signal.SIGKILL)
             process.wait()
             process.stdout.close()
