@@ -1,8 +1,9 @@
 """The shuffle pool: cast ballots reach the ballot table in random order, never in the order they were cast.
 
 A ballot is taken (its code used, its receipt issued) into the pool in the cast's own transaction, so nothing
-accepted can be lost. Whenever the pool holds at least 2 × FLOOR ballots, a random selection of all but FLOOR
-of them is moved to the ballot table in one transaction, in random order; at close every pooled ballot moves.
+accepted can be lost. When a cast brings the pool to a multiple of FLOOR of at least 2 × FLOOR ballots, a random
+selection of all but FLOOR of them is moved to the ballot table in one transaction, in random order; at close
+every pooled ballot moves.
 
 So in the ballot table each row shares its position, and its transaction id, with at least FLOOR - 1 others
 (on average about twice as many: a ballot stays in the pool for a random number of moves), and the order of
