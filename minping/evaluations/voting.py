@@ -216,8 +216,8 @@ def _keep_draft(request, to: str, context: dict, draft: list, template: str, sta
     return response
 
 
-def _kept(request) -> tuple[Campaign, str, QueryDict, dict] | None:
-    """The kept code's campaign, the code, the kept draft as form data, and the draft's submission key."""
+def _kept(request) -> tuple[Campaign, str, QueryDict | None] | None:
+    """The kept code's campaign, the code, and the kept draft as form data (with its submission key), if any."""
     code = _get(request, CODE_COOKIE)
     if not code:
         return None
@@ -231,14 +231,14 @@ def _kept(request) -> tuple[Campaign, str, QueryDict, dict] | None:
         data.appendlist(name, value)
     if kept.get("submission"):
         data["submission"] = kept["submission"]
-    return campaign, code, (data if kept else None), kept
+    return campaign, code, (data if kept else None)
 
 
 def _ballot_page(request):
     found = _kept(request)
     if found is None:
         return _after_casting(request) or redirect("vote:start")
-    campaign, code, data, _kept_draft = found
+    campaign, code, data = found
     try:
         actions.ensure_usable(campaign)
     except CastError as exc:
@@ -256,7 +256,7 @@ def review(request):
     found = _kept(request)
     if found is None or found[2] is None:
         return _after_casting(request) or redirect("vote:ballot")
-    campaign, code, data, _kept_draft = found
+    campaign, code, data = found
     context = _ballot_context(campaign, code, data)
     if _problems(campaign, context["subjects"], data):
         return redirect(reverse("vote:ballot") + "?checked=1")
