@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from minping.evaluations.models import Ballot, Campaign, PooledBallot
 
 FLOOR = 5
+LOCK_SPACE = 0x6D70  # the first key of the advisory lock a campaign's pool is moved under ("mp")
 
 COLUMNS = ("id", "campaign_id", "group_id", "channel", "cast_on", "answers", "tracker", "digest", "void_reason")
 
@@ -58,9 +59,6 @@ def drain(campaign: Campaign) -> int:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_SPACE, campaign.pk])
         return _move(list(PooledBallot.objects.filter(campaign=campaign).values_list("id", flat=True)))
-
-
-LOCK_SPACE = 0x6D70  # the first key of the advisory lock a campaign's pool is moved under ("mp")
 
 
 MOVE_SQL = """
