@@ -1,8 +1,9 @@
 """The voter's pages: enter or scan a code, fill in, review, submit, keep the receipt; the public ballot box.
 
 Every page here is sent with Referrer-Policy: no-referrer and Cache-Control: no-store. Codes travel only in
-POST bodies or in the URL fragment of the QR code (never sent to the server), so they cannot reach access logs.
-No session is created and nothing about the voter is stored.
+POST bodies, in the URL fragment of the QR code (never sent to the server) and in a signed cookie on /v/ while
+the ballot is filled in, so they cannot reach access logs. No session is created and the server stores nothing
+about the voter.
 """
 
 import secrets
