@@ -101,10 +101,22 @@ COOKIE_SECONDS = 3 * 3600
 MAX_COOKIE = 3800  # bytes; a browser drops a cookie over 4 KB, so a larger draft is shown without a redirect
 
 
-def _set(response, request, name: str, value) -> None:
-    signed = signing.dumps(value, salt=f"minping.vote.{name}", compress=True)
-    response.set_cookie(name, signed, max_age=COOKIE_SECONDS, path=COOKIE_PATH, secure=request.is_secure(),
-                        httponly=True, samesite="Strict")  # fmt: skip
+def _sign(name: str, value) -> str:
+    return signing.dumps(value, salt=f"minping.vote.{name}", compress=True)
+
+
+def _set(response, request, name: str, value, signed: str | None = None) -> None:
+    """Keep `value` (or its `signed` form, when the caller has made it already) in the cookie `name`."""
+    response.set_cookie(name, signed or _sign(name, value), max_age=COOKIE_SECONDS, path=COOKIE_PATH,
+                        secure=request.is_secure(), httponly=True, samesite="Strict")  # fmt: skip
+
+
+def _form(pairs) -> QueryDict:
+    """(name, value) pairs as the form data they came from."""
+    data = QueryDict(mutable=True)
+    for name, value in pairs:
+        data.appendlist(name, value)
+    return data
 
 
 def _get(request, name: str):
@@ -205,15 +217,14 @@ def _back_to_ballot(request, context: dict, draft: list, errors: dict):
 def _keep_draft(request, to: str, context: dict, draft: list, template: str, status: int = 200, query: str = ""):
     """Redirect to the page `to`, which shows the draft kept in a cookie; a draft too large for a cookie (long free
     text) is shown here instead, as the answer to the post."""
-    signed = signing.dumps({"draft": draft, "submission": context["submission"]}, salt=f"minping.vote.{DRAFT_COOKIE}",
-                           compress=True)  # fmt: skip
+    kept = {"draft": draft, "submission": context["submission"]}
+    signed = _sign(DRAFT_COOKIE, kept)
     if len(signed) > MAX_COOKIE:
         if template.endswith("vote_review.html"):
-            _add_review(context, draft)
+            _add_review(context, _form(draft))
         return render(request, template, context, status=status)
     response = _see_other(to, query)
-    response.set_cookie(DRAFT_COOKIE, signed, max_age=COOKIE_SECONDS, path=COOKIE_PATH, secure=request.is_secure(),
-                        httponly=True, samesite="Strict")  # fmt: skip
+    _set(response, request, DRAFT_COOKIE, kept, signed)
     return response
 
 
@@ -227,9 +238,7 @@ def _kept(request) -> tuple[Campaign, str, QueryDict | None] | None:
     except CastError:
         return None
     kept = _get(request, DRAFT_COOKIE) or {}
-    data = QueryDict(mutable=True)
-    for name, value in kept.get("draft", []):
-        data.appendlist(name, value)
+    data = _form(kept.get("draft", []))
     if kept.get("submission"):
         data["submission"] = kept["submission"]
     return campaign, code, (data if kept else None)
@@ -259,19 +268,19 @@ def review(request):
         return _after_casting(request) or redirect("vote:ballot")
     campaign, code, data = found
     context = _ballot_context(campaign, code, data)
-    if _problems(campaign, context["subjects"], data):
+    try:
+        _add_review(context, data)
+    except AnswerError:
         return redirect(reverse("vote:ballot") + "?checked=1")
-    _add_review(context, [(name, value) for name in data for value in data.getlist(name) if name != "submission"])
     return render(request, "evaluations/vote_review.html", context)
 
 
-def _add_review(context: dict, draft: list) -> None:
-    data = QueryDict(mutable=True)
-    for name, value in draft:
-        data.appendlist(name, value)
+def _add_review(context: dict, data: QueryDict) -> None:
+    """The checked answers of `data` for the review page, and the fields that carry them on to submission;
+    AnswerError if they do not pass."""
     campaign, subjects = context["campaign"], context["subjects"]
     stored = clean_answers(campaign.definition, [s.pk for s in subjects], payload_from_post(campaign.definition, subjects, data))
-    context.update(review=_review(campaign, subjects, stored), hidden=draft)
+    context.update(review=_review(campaign, subjects, stored), hidden=hidden_fields(campaign.definition, subjects, data))
 
 
 def _after_casting(request):
