@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "minping.imports",
     "minping.evaluations",
     "minping.results",
+    "minping.commitments",
     "minping.demo",
     "minping.ops",
 ]

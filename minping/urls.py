@@ -21,6 +21,8 @@ urlpatterns = [
     path("console/campaigns/<id:pk>/results/", include("minping.results.urls")),
     path("console/campaigns/", include("minping.evaluations.urls")),
     path("notice/", include("minping.results.urls_public")),
+    path("commitments/", include("minping.commitments.urls")),
+    path("board/", include("minping.commitments.urls_public")),
     path("me/", results_views.mine, name="mine"),
     path("me/<id:subject_pk>/", results_views.mine_subject, name="mine-subject"),
     path("console/audit/", include("minping.audit.urls")),

@@ -141,6 +141,22 @@ BUILTINS = {
             "general_questions": [SUGGESTION, q("complaint", "投诉（可选）", "text")],
         },
     },
+    "commitment_rating": {
+        "name": "公开承诺群众评诺表",
+        "description": "群众评价公开承诺的践诺情况（箬横镇“公开承诺践诺”）：每项承诺一行，选满意、基本满意或不满意。",
+        "subject_kind": "commitment",
+        "definition": {"subject_questions": [q("kept", "践诺情况评价")], "general_questions": [SUGGESTION]},
+    },
+    "mutual_pledge": {
+        "name": "双诺双述双评测评表",
+        "description": "社区与驻区单位年终互评：履行承诺、支持配合、总体评价（“双诺双述双评”）。",
+        "subject_kind": "unit",
+        "evaluators": {"name": "社区代表", "kind": "grassroots"},
+        "definition": {
+            "subject_questions": [q("kept", "履行承诺"), q("support", "支持配合"), q("overall", "总体评价")],
+            "general_questions": [SUGGESTION],
+        },
+    },
 }
 
 

@@ -32,6 +32,8 @@ STEPS = {
     "issue_codes": Step(frozenset({S.DRAFT, S.OPEN}), "测评活动已结束，不能再发放测评码"),
     "send_codes": Step(frozenset({S.OPEN}), "测评开始后才能向名册发送测评码"),
     "enter_ballots": Step(frozenset({S.OPEN}), "测评不在进行中，不能录入选票"),
+    "write_report": Step(frozenset({S.DRAFT, S.OPEN}), "测评已结束，述职报告不能再修改"),
+    "ask": Step(frozenset({S.DRAFT, S.OPEN}), "测评已结束，不再收集群众提问"),
     "vote": Step(frozenset({S.OPEN}), "测评不在投票阶段"),
     "close": Step(frozenset({S.OPEN}), "只有进行中的测评活动可以结束"),
     "show_ballot_box": Step(frozenset({S.PUBLISHED, S.ARCHIVED}), "结果发布后才公开票箱"),

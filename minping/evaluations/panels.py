@@ -13,3 +13,12 @@ def campaign_fact(render: Callable[[HttpRequest, object], SafeString]):
     """Register a function (request, campaign) → HTML for the campaign page's list of facts."""
     CAMPAIGN_FACTS.append(render)
     return render
+
+BALLOT_NOTES: list[Callable[[object], SafeString]] = []  # rendered above the questions of the ballot page
+
+
+def ballot_note(render: Callable[[object], SafeString]):
+    """Register a function (campaign) → HTML shown to voters above the ballot's questions (the subjects' duty
+    reports); it must not depend on the voter."""
+    BALLOT_NOTES.append(render)
+    return render

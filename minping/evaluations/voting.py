@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
-from minping.evaluations import actions, lifecycle
+from minping.evaluations import actions, lifecycle, panels
 from minping.evaluations.actions import CastError, campaign_for_code
 from minping.evaluations.codes import normalise_tracker
 from minping.evaluations.forms import errors_by_field, hidden_fields, payload_from_post
@@ -71,6 +71,7 @@ def _ballot_context(campaign: Campaign, code: str, data=None) -> dict:
         "submission": (data or {}).get("submission") or secrets.token_urlsafe(16),
         "data": data,
         "errors": {},
+        "notes": lambda: [note(campaign) for note in panels.BALLOT_NOTES],  # read only by the ballot page
     }
     if data is None and campaign.head_at_open:
         context["questions_html"] = _blank_questions(actions.opened_key(campaign), get_language(), context)

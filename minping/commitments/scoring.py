@@ -1,0 +1,226 @@
+"""The quarter's score of each owner, its rank within the sequence and the awards proposed (奖诺).
+
+    score = (w_f × fulfilment + w_v × verification + w_r × rating) ÷ (the sum of the weights of the parts present)
+
+- fulfilment: the mean over the quarter's published items of kept = 100, partly kept = 60, not kept = 0, and an
+  item still open counts its last progress × 0.6 (at most what partly kept earns);
+- verification: the mean over the items checked on the ground of confirmed = 100, partly = 60, not confirmed = 0;
+  absent when none of the owner's items was drawn;
+- rating: the mean over the owner's rated items of the residents' satisfaction rate (满意 + 基本满意 over the
+  campaign's denominator) × 100, only where the campaign has closed and the item's figure is shown (its quorum
+  met and no cell below five ballots); absent when no item has one.
+
+Ranks are competition ranks within a sequence (ties share a rank). Awards are proposed down the ranking: the
+sequence's 实干创新奖 quota, then its minimum of 优秀奖, then its 良好奖 quota; a tie at the last place of an
+award is not broken by the system — those tied get the lower award and the organiser decides.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from minping.accounts.scoping import ensure_region_in_scope
+from minping.audit.actions import record_event
+from minping.commitments import periods
+from minping.commitments.models import Assessment, Check, Item, Score, Sequence
+from minping.evaluations import lifecycle
+from minping.evaluations.models import Subject
+from minping.lib import stats
+from minping.results.figures import subject_figures
+
+DEFAULT_WEIGHTS = {"fulfilment": 0.5, "verification": 0.2, "rating": 0.3}
+WEIGHT_LABELS = {"fulfilment": "践诺完成", "verification": "实地核查", "rating": "群众评诺"}
+OUTCOME_POINTS = {Item.Outcome.KEPT: 100.0, Item.Outcome.PARTLY: 60.0, Item.Outcome.NOT_KEPT: 0.0}
+OPEN_FACTOR = 0.6
+VERDICT_POINTS = {Check.Verdict.CONFIRMED: 100.0, Check.Verdict.PARTLY: 60.0, Check.Verdict.REFUTED: 0.0}
+AWARD_ORDER = [Score.Award.INNOVATION, Score.Award.EXCELLENT, Score.Award.GOOD]
+
+
+def formula_text(weights: dict) -> str:
+    parts = " + ".join(f"{WEIGHT_LABELS[k]}×{weights[k]:g}" for k in DEFAULT_WEIGHTS)
+    return f"季度得分 = ({parts}) ÷ 有得分部分的权重之和"
+
+
+def clean_weights(data: dict) -> dict:
+    weights = {}
+    for key, label in WEIGHT_LABELS.items():
+        try:
+            value = float(str(data.get(key, DEFAULT_WEIGHTS[key])).strip())
+        except ValueError:
+            raise ValidationError({key: f"“{label}”的权重应为数字"}) from None
+        if not 0 <= value <= 1:
+            raise ValidationError({key: f"“{label}”的权重应在 0 到 1 之间"})
+        weights[key] = round(value, 4)
+    if abs(sum(weights.values()) - 1) > 0.0001:
+        raise ValidationError({"weights": f"三项权重之和应为 1（现为 {sum(weights.values()):g}）"})
+    return weights
+
+
+@dataclass
+class Tally:
+    label: str
+    sequence: Sequence | None
+    cadre_id: int | None = None
+    unit_id: int | None = None
+    outcomes: list = field(default_factory=list)
+    verdicts: list = field(default_factory=list)
+    ratings: list = field(default_factory=list)
+
+
+def item_ratings(items: list[Item]) -> dict[int, float]:
+    """{item id: satisfaction rate × 100} for items rated in a closed campaign whose figure may be shown."""
+    subjects = (Subject.objects.filter(kind="commitment", ref__in=[i.pk for i in items],
+                                       campaign__status__in=lifecycle.STEPS["read_results"].states)
+                .select_related("campaign__instrument_version"))  # fmt: skip
+    by_campaign = defaultdict(list)
+    for subject in subjects:
+        by_campaign[subject.campaign].append(subject)
+    rates = defaultdict(list)
+    for campaign, rated in by_campaign.items():
+        for figures in subject_figures(campaign, rated, questions=["kept"]):
+            value = figures.combined.get("kept", {}).get("satisfaction_rate")
+            if value is not None:
+                rates[figures.subject.ref].append(value * 100)
+    return {ref: sum(values) / len(values) for ref, values in rates.items()}
+
+
+def tallies(region, year: int, quarter: int) -> list[Tally]:
+    months = periods.quarter_months(year, quarter)
+    items = list(Item.objects.published().within(region).filter(form__month__in=months)
+                 .select_related("form__cadre", "form__unit", "form__sequence"))  # fmt: skip
+    verdicts = defaultdict(list)
+    for check in Check.objects.filter(item__in=items).exclude(verdict=""):
+        verdicts[check.item_id].append(VERDICT_POINTS[check.verdict])
+    ratings = item_ratings(items)
+    owners: dict[tuple, Tally] = {}
+    for item in sorted(items, key=lambda i: i.form.month):
+        form = item.form
+        if form.collective_id:
+            continue  # a community's pledge is judged in 双评, not ranked with the staff
+        key = form.owner_key
+        tally = owners.get(key)
+        if tally is None:
+            tally = owners[key] = Tally(str(form.owner), form.sequence, form.cadre_id, form.unit_id)
+        tally.sequence = form.sequence or tally.sequence  # the latest month's sequence
+        points = OUTCOME_POINTS.get(item.outcome)
+        tally.outcomes.append(points if points is not None else item.progress * OPEN_FACTOR)
+        tally.verdicts += verdicts.get(item.pk, [])
+        if item.pk in ratings:
+            tally.ratings.append(ratings[item.pk])
+    return list(owners.values())
+
+
+def _mean(values: list) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def score_of(parts: dict, weights: dict) -> float:
+    present = [(weights[k], v) for k, v in parts.items() if v is not None and weights[k] > 0]
+    total = sum(w for w, _ in present)
+    return round(sum(w * v for w, v in present) / total, 2) if total else 0.0
+
+
+def propose(scores: list[Score], sequence: Sequence | None) -> None:
+    """Set `proposed` (and `award`) down the ranking of one sequence within its quotas."""
+    if sequence is None:
+        return
+    quotas = [(Score.Award.INNOVATION, sequence.innovation_quota), (Score.Award.EXCELLENT, sequence.excellent_min),
+              (Score.Award.GOOD, sequence.good_quota)]  # fmt: skip
+    ranked = sorted(scores, key=lambda s: s.rank)
+    start = 0
+    for award, quota in quotas:
+        end = start + quota
+        # those tied across the boundary of this award drop to the next one
+        while end > start and end < len(ranked) and ranked[end - 1].rank == ranked[end].rank:
+            end -= 1
+        for score in ranked[start:end]:
+            score.proposed = score.award = award
+        start = end
+
+
+def assess(*, actor, region, year: int, quarter: int, weights: dict | None = None) -> Assessment:
+    """Compute (or compute again, while not confirmed) the quarter's scores, ranks and proposed awards."""
+    ensure_region_in_scope(actor, region)
+    weights = clean_weights(weights or DEFAULT_WEIGHTS)
+    found = tallies(region, year, quarter)
+    if not found:
+        raise ValidationError(f"{periods.quarter_label(year, quarter)}该区域没有公开的承诺，无法考评")
+    with transaction.atomic():
+        assessment = Assessment.objects.select_for_update().filter(region=region, year=year, quarter=quarter).first()
+        if assessment and assessment.status == Assessment.Status.CONFIRMED:
+            raise ValidationError(f"{periods.quarter_label(year, quarter)}的考评结果已确认，不能重新计算")
+        if assessment is None:
+            assessment = Assessment(region=region, year=year, quarter=quarter)
+        assessment.weights, assessment.computed_by, assessment.computed_at = weights, actor, timezone.now()
+        assessment.save()
+        assessment.scores.all().delete()
+        by_sequence = defaultdict(list)
+        for tally in found:
+            parts = {"fulfilment": _mean(tally.outcomes), "verification": _mean(tally.verdicts), "rating": _mean(tally.ratings)}
+            by_sequence[tally.sequence].append(Score(
+                assessment=assessment, cadre_id=tally.cadre_id, unit_id=tally.unit_id, sequence=tally.sequence,
+                label=tally.label[:200], items=len(tally.outcomes), fulfilment=round(parts["fulfilment"], 2),
+                verification=_rounded(parts["verification"]), rating=_rounded(parts["rating"]),
+                score=score_of(parts, weights), rank=0))  # fmt: skip
+        rows = []
+        for sequence, scores in by_sequence.items():
+            for score, rank in zip(scores, stats.competition_ranks([s.score for s in scores]), strict=True):
+                score.rank = rank
+            propose(scores, sequence)
+            rows += scores
+        Score.objects.bulk_create(rows)
+        record_event(actor=actor, action="commitment.assess", obj=assessment,
+                     data={"weights": weights, "scores": len(rows), "proposed": sum(1 for r in rows if r.proposed)})  # fmt: skip
+    return assessment
+
+
+def _rounded(value):
+    return None if value is None else round(value, 2)
+
+
+def set_award(*, actor, score: Score, award: str) -> Score:
+    """Change one award of a proposed assessment, within the sequence's quotas (优秀奖 up to its maximum)."""
+    if award not in Score.Award.values:
+        raise ValidationError({"award": "请选择奖项"})
+    with transaction.atomic():
+        assessment = Assessment.objects.select_for_update().get(pk=score.assessment_id)
+        ensure_region_in_scope(actor, assessment.region)
+        if assessment.status == Assessment.Status.CONFIRMED:
+            raise ValidationError("考评结果已确认，奖项不能再改")
+        score = Score.objects.select_related("sequence").get(pk=score.pk)
+        if award and score.sequence is None:
+            raise ValidationError("未分序列的人员不参与评奖，请先为其承诺表指定序列")
+        if award:
+            quota = {Score.Award.INNOVATION: score.sequence.innovation_quota, Score.Award.EXCELLENT: score.sequence.excellent_max,
+                     Score.Award.GOOD: score.sequence.good_quota}[award]  # fmt: skip
+            taken = Score.objects.filter(assessment=assessment, sequence=score.sequence, award=award).exclude(pk=score.pk).count()
+            if taken >= quota:
+                raise ValidationError(f"“{score.sequence.name}”序列的{Score.Award(award).label}最多 {quota} 个，已经评满")
+        before = score.award
+        score.award = award
+        score.save(update_fields=["award"])
+        record_event(actor=actor, action="commitment.award", obj=assessment, data={"who": score.label, "from": before, "to": award})
+    return score
+
+
+def confirm(*, actor, assessment: Assessment) -> Assessment:
+    """Confirm the awards: each sequence must have its 优秀奖 minimum unless it has too few people."""
+    ensure_region_in_scope(actor, assessment.region)
+    with transaction.atomic():
+        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if assessment.status == Assessment.Status.CONFIRMED:
+            raise ValidationError("考评结果已经确认过了")
+        scores = list(assessment.scores.select_related("sequence"))
+        for sequence in {s.sequence for s in scores if s.sequence}:
+            members = [s for s in scores if s.sequence == sequence]
+            excellent = sum(1 for s in members if s.award == Score.Award.EXCELLENT)
+            if excellent < min(sequence.excellent_min, max(0, len(members) - sequence.innovation_quota)):
+                raise ValidationError(f"“{sequence.name}”序列的优秀奖至少 {sequence.excellent_min} 个（现有 {excellent} 个）")
+        assessment.status, assessment.confirmed_by, assessment.confirmed_at = Assessment.Status.CONFIRMED, actor, timezone.now()
+        assessment.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+        record_event(actor=actor, action="commitment.confirm", obj=assessment,
+                     data={"awards": [[s.label, s.award] for s in scores if s.award]})  # fmt: skip
+    return assessment

@@ -1,0 +1,438 @@
+"""The commitment pages: a staff member's own forms, a form and its items, the approvers' month page, samples,
+ratings, quarter assessments, sequences, pledges, duty reports and questions; the public board is in board.py."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from minping.accounts.scoping import console_required, get_for_user, scope
+from minping.commitments import actions, exports, periods, scoring
+from minping.commitments.forms import ItemForm, regions_for
+from minping.commitments.models import (
+    Assessment,
+    Check,
+    CommitmentForm,
+    DutyReport,
+    Item,
+    Pledge,
+    Question,
+    SampleAudit,
+    Score,
+    Sequence,
+)
+from minping.evaluations.models import Campaign, Subject
+from minping.lib.feedback import form_refused, refused
+from minping.lib.formdata import posted_id
+from minping.org.models import Region, Unit
+
+PAGE_SIZE = 50
+Status = CommitmentForm.Status
+
+
+def _month(request, default: dt.date | None = None) -> dt.date:
+    value = request.GET.get("month") or request.POST.get("month")
+    if not value:
+        return default or periods.month_of(timezone.localdate())
+    try:
+        return periods.parse_month(value)
+    except ValidationError:
+        raise Http404 from None
+
+
+def _owner_of(user):
+    return user.cadre if user.cadre_id else user.unit if user.unit_id else None
+
+
+# A staff member's own forms ------------------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mine(request):
+    owner = _owner_of(request.user)
+    if owner is None:
+        if request.user.can_use_console:
+            return redirect("commitments:month")
+        raise PermissionDenied
+    today = timezone.localdate()
+    this, following = periods.month_of(today), periods.next_month(periods.month_of(today))
+    if request.method == "POST":
+        try:
+            month = periods.parse_month(request.POST.get("month"))
+            form = actions.start_form(actor=request.user, owner=owner, month=month)
+            return redirect("commitments:form", form.pk)
+        except ValidationError as exc:
+            refused(request, exc)
+    forms = CommitmentForm.objects.filter(**{"cadre" if request.user.cadre_id else "unit": owner}).annotate(n=Count("items"))
+    due = (Item.objects.filter(form__in=forms, form__status=Status.PUBLISHED, outcome=Item.Outcome.OPEN)
+           .select_related("form").order_by("deadline")[:20])  # fmt: skip
+    startable = [m for m in (this, following) if periods.opens_on(m) <= today and not forms.filter(month=m).exists()]
+    return render(request, "commitments/mine.html", {"owner": owner, "forms": forms[:24], "due": due,
+                                                     "startable": [(m.strftime("%Y-%m"), periods.label(m)) for m in startable]})  # fmt: skip
+
+
+def _form_for(user, pk) -> CommitmentForm:
+    form = get_object_or_404(CommitmentForm.objects.select_related("region", "cadre", "unit", "collective", "sequence"), pk=pk)
+    if actions.may_file(user, form.owner) or actions.may_approve(user, form):
+        return form
+    raise Http404
+
+
+@login_required
+def form_detail(request, pk):
+    form = _form_for(request.user, pk)
+    items = list(form.items.prefetch_related("revisions", "updates__evidence").select_related("place"))
+    may_file = actions.may_file(request.user, form.owner)
+    context = {"form": form, "items": items, "may_file": may_file, "may_approve": actions.may_approve(request.user, form),
+               "editable": may_file and form.status in actions.EDITABLE, "new_item": ItemForm(form=form) if may_file else None,
+               "month_label": periods.label(form.month), "outcomes": Item.Outcome.choices,
+               "sequences": Sequence.objects.filter(pk__in=_sequences_for(form)) if may_file else []}  # fmt: skip
+    return render(request, "commitments/form.html", context)
+
+
+def _sequences_for(form: CommitmentForm):
+    return [s.pk for s in Sequence.objects.all() if form.region.is_within(s.region)]
+
+
+@login_required
+@require_POST
+def form_step(request, pk):
+    """Submit, approve, return, publish a form or choose its sequence."""
+    form = _form_for(request.user, pk)
+    step = request.POST.get("step")
+    try:
+        if step == "submit":
+            actions.submit_form(actor=request.user, form=form)
+            messages.success(request, _("Submitted for approval."))
+        elif step == "approve":
+            actions.approve_form(actor=request.user, form=form)
+            messages.success(request, _("Approved."))
+        elif step == "return":
+            actions.return_form(actor=request.user, form=form, reason=request.POST.get("reason", ""))
+            messages.success(request, _("Returned with your reason."))
+        elif step == "publish":
+            actions.publish_forms(actor=request.user, forms=[form])
+            messages.success(request, _("Posted on the public board."))
+        elif step == "sequence":
+            sequence = Sequence.objects.filter(pk=posted_id(request.POST.get("sequence")), pk__in=_sequences_for(form)).first()
+            actions.set_sequence(actor=request.user, form=form, sequence=sequence)
+        else:
+            raise ValidationError("未知的操作")
+    except ValidationError as exc:
+        refused(request, exc)
+    return redirect("commitments:form", form.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def item_add(request, pk):
+    form = _form_for(request.user, pk)
+    posted = ItemForm(request.POST, form=form)
+    if not posted.is_valid():
+        form_refused(request, posted)
+    else:
+        try:
+            actions.save_item(actor=request.user, form=form, data=posted.cleaned_data)
+        except ValidationError as exc:
+            refused(request, exc)
+    return redirect("commitments:form", form.pk)
+
+
+def _item_for(user, pk) -> Item:
+    item = get_object_or_404(Item.objects.select_related("form__region", "form__cadre", "form__unit", "form__collective"), pk=pk)
+    _form_for(user, item.form_id)
+    return item
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_edit(request, pk):
+    item = _item_for(request.user, pk)
+    form = item.form
+    if not actions.may_file(request.user, form.owner):
+        raise Http404
+    if request.method == "POST" and request.POST.get("step") == "remove":
+        try:
+            actions.remove_item(actor=request.user, item=item)
+            return redirect("commitments:form", form.pk)
+        except ValidationError as exc:
+            refused(request, exc)
+    if request.method == "POST" and request.POST.get("step") != "remove":
+        posted = ItemForm(request.POST, form=form)
+        if posted.is_valid():
+            try:
+                actions.save_item(actor=request.user, form=form, data=posted.cleaned_data, item=item,
+                                  reason=posted.cleaned_data.get("reason", ""))  # fmt: skip
+                return redirect("commitments:form", form.pk)
+            except ValidationError as exc:
+                refused(request, exc)
+        else:
+            form_refused(request, posted)
+        editor = posted
+    else:
+        editor = ItemForm(form=form, initial={"category": item.category, "content": item.content, "target": item.target,
+                                              "deadline": item.deadline, "project": item.project, "place": item.place_id})  # fmt: skip
+    return render(request, "commitments/item_edit.html", {"item": item, "form": form, "editor": editor}, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_POST
+def item_progress(request, pk):
+    item = _item_for(request.user, pk)
+    try:
+        actions.add_progress(actor=request.user, item=item, percent=request.POST.get("percent", ""), text=request.POST.get("text", ""),
+                             outcome=request.POST.get("outcome") or Item.Outcome.OPEN, reason=request.POST.get("reason", ""),
+                             files=request.FILES.getlist("files"))  # fmt: skip
+        messages.success(request, _("Progress recorded."))
+    except ValidationError as exc:
+        refused(request, exc)
+    return redirect(f"{redirect('commitments:form', item.form_id).url}#item-{item.pk}")
+
+
+# The approvers' pages ------------------------------------------------------------------------------------------
+
+@console_required
+@require_http_methods(["GET", "POST"])
+def month(request):
+    """The month's forms of the user's region: what waits for approval, what is posted, exports and tools."""
+    chosen = _month(request)
+    forms = scope(CommitmentForm.objects.filter(month=chosen), request.user).select_related("region", "cadre", "unit", "collective", "sequence")
+    if request.method == "POST":
+        try:
+            count = actions.publish_forms(actor=request.user, forms=forms.filter(status=Status.APPROVED))
+            messages.success(request, _("%(n)s forms posted on the public board.") % {"n": count})
+        except (ValidationError, PermissionDenied) as exc:
+            refused(request, ValidationError(str(getattr(exc, "message", exc))))
+        return redirect(f"{request.path}?month={chosen:%Y-%m}")
+    status = request.GET.get("status")
+    shown = forms.filter(status=status) if status in Status.values else forms
+    counts = dict(forms.values_list("status").annotate(n=Count("pk")))
+    page = Paginator(shown.annotate(n=Count("items")).order_by("status", "region__path", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"month": chosen, "month_value": chosen.strftime("%Y-%m"), "month_label": periods.label(chosen), "page": page,
+               "counts": [(value, label, counts.get(value, 0)) for value, label in Status.choices], "status": status,
+               "regions": regions_for(request.user), "samples": scope(SampleAudit.objects.filter(month=chosen), request.user)[:20],
+               "sequences": scope(Sequence.objects.all(), request.user),
+               "previous": (chosen - dt.timedelta(days=1)).replace(day=1).strftime("%Y-%m"),
+               "next": periods.next_month(chosen).strftime("%Y-%m"), "board_region": request.user.region}  # fmt: skip
+    return render(request, "commitments/month.html", context)
+
+
+@console_required
+def month_export(request):
+    chosen = _month(request)
+    region = get_for_user(request.user, Region.objects, pk=posted_id(request.GET.get("region")) or request.user.region_id or 0)
+    kind = request.GET.get("format")
+    if kind == "xlsx":
+        return exports.download(exports.month_workbook(region, chosen), f"{region.name}{periods.label(chosen)}公开承诺.xlsx")
+    if kind == "docx":
+        return exports.download(exports.month_document(region, chosen), f"{region.name}{periods.label(chosen)}公开承诺.docx")
+    raise Http404
+
+
+@console_required
+@require_POST
+def sample_draw(request):
+    chosen = _month(request)
+    region = get_for_user(request.user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
+    try:
+        sample = actions.draw_sample(actor=request.user, region=region, month=chosen, size=request.POST.get("size", ""))
+        return redirect("commitments:sample", sample.pk)
+    except ValidationError as exc:
+        refused(request, exc)
+    return redirect(reverse_month(chosen))
+
+
+def reverse_month(month: dt.date) -> str:
+    return f"{reverse('commitments:month')}?month={month:%Y-%m}"
+
+
+@console_required
+@require_http_methods(["GET", "POST"])
+def sample(request, pk):
+    sample = get_for_user(request.user, SampleAudit.objects.select_related("region"), pk=pk)
+    if request.method == "POST":
+        check = get_object_or_404(Check, sample=sample, pk=posted_id(request.POST.get("check")) or 0)
+        try:
+            actions.record_check(actor=request.user, check=check, verdict=request.POST.get("verdict", ""), note=request.POST.get("note", ""))
+            messages.success(request, _("Verdict recorded."))
+        except ValidationError as exc:
+            refused(request, exc)
+        return redirect("commitments:sample", sample.pk)
+    checks = sample.checks.select_related("item__form__cadre", "item__form__unit", "item__form__collective", "checked_by")
+    return render(request, "commitments/sample.html", {"sample": sample, "checks": checks, "month_label": periods.label(sample.month),
+                                                       "verdicts": [c for c in Check.Verdict.choices if c[0]]})  # fmt: skip
+
+
+@console_required
+@require_POST
+def rating_open(request):
+    chosen = _month(request)
+    region = get_for_user(request.user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
+    sequence = scope(Sequence.objects, request.user).filter(pk=posted_id(request.POST.get("sequence"))).first()
+    try:
+        campaign = actions.open_rating(actor=request.user, region=region, month=chosen, sequence=sequence,
+                                       quorum=posted_id(request.POST.get("quorum")) or 10)  # fmt: skip
+        messages.success(request, _("The rating campaign is ready: issue codes and open voting here."))
+        return redirect("evaluations:campaign-detail", campaign.pk)
+    except ValidationError as exc:
+        refused(request, exc)
+    return redirect(reverse_month(chosen))
+
+
+@console_required
+@require_http_methods(["GET", "POST"])
+def sequences(request):
+    if request.method == "POST":
+        try:
+            region = get_for_user(request.user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
+            actions.save_sequence(actor=request.user, region=region, name=request.POST.get("name", ""),
+                                  quotas={k: request.POST.get(k, "") for k in actions.QUOTA_FIELDS},
+                                  sequence=scope(Sequence.objects, request.user).filter(pk=posted_id(request.POST.get("sequence"))).first())  # fmt: skip
+            messages.success(request, _("Saved."))
+            return redirect("commitments:sequences")
+        except ValidationError as exc:
+            refused(request, exc)
+    return render(request, "commitments/sequences.html", {"sequences": scope(Sequence.objects.select_related("region"), request.user),
+                                                          "regions": regions_for(request.user, "district", "street")})  # fmt: skip
+
+
+# Quarter assessments ---------------------------------------------------------------------------------------------
+
+@console_required
+@require_http_methods(["GET", "POST"])
+def quarters(request):
+    if request.method == "POST":
+        try:
+            region = get_for_user(request.user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
+            year, quarter = posted_id(request.POST.get("year")) or 0, posted_id(request.POST.get("quarter")) or 0
+            assessment = scoring.assess(actor=request.user, region=region, year=year, quarter=quarter,
+                                        weights={k: request.POST.get(k, "") for k in scoring.WEIGHT_LABELS})  # fmt: skip
+            return redirect("commitments:quarter", assessment.pk)
+        except ValidationError as exc:
+            refused(request, exc)
+    today = timezone.localdate()
+    context = {"assessments": scope(Assessment.objects.select_related("region"), request.user)[:40],
+               "regions": regions_for(request.user, "district", "street"), "year": today.year,
+               "quarter": periods.quarter_of(today)[1],
+               "weights": [(k, label, scoring.DEFAULT_WEIGHTS[k]) for k, label in scoring.WEIGHT_LABELS.items()],
+               "formula": scoring.formula_text(scoring.DEFAULT_WEIGHTS)}  # fmt: skip
+    return render(request, "commitments/quarters.html", context)
+
+
+@console_required
+@require_http_methods(["GET", "POST"])
+def quarter(request, pk):
+    assessment = get_for_user(request.user, Assessment.objects.select_related("region"), pk=pk)
+    if request.method == "POST":
+        try:
+            if request.POST.get("step") == "confirm":
+                scoring.confirm(actor=request.user, assessment=assessment)
+                messages.success(request, _("Awards confirmed."))
+            else:
+                score = get_object_or_404(Score, assessment=assessment, pk=posted_id(request.POST.get("score")) or 0)
+                scoring.set_award(actor=request.user, score=score, award=request.POST.get("award", ""))
+        except ValidationError as exc:
+            refused(request, exc)
+        return redirect("commitments:quarter", assessment.pk)
+    if request.GET.get("format") == "xlsx":
+        return exports.download(exports.quarter_workbook(assessment), f"{assessment.region.name}{assessment}承诺考评.xlsx")
+    if request.GET.get("format") == "docx":
+        return exports.download(exports.quarter_document(assessment), f"{assessment.region.name}{assessment}承诺考评.docx")
+    context = {"assessment": assessment, "scores": assessment.scores.select_related("sequence"), "awards": Score.Award.choices,
+               "formula": scoring.formula_text(assessment.weights), "labels": scoring.WEIGHT_LABELS,
+               "proposed": assessment.status == Assessment.Status.PROPOSED}  # fmt: skip
+    return render(request, "commitments/quarter.html", context)
+
+
+# 双诺双述双评 ---------------------------------------------------------------------------------------------------------
+
+@console_required
+@require_http_methods(["GET", "POST"])
+def pledges(request):
+    if request.method == "POST":
+        try:
+            community = get_for_user(request.user, Region.objects, pk=posted_id(request.POST.get("community")) or 0)
+            if request.POST.get("step") == "evaluate":
+                of_unit, _of_community = actions.evaluate_pledges(actor=request.user, community=community,
+                                                                  year=posted_id(request.POST.get("year")) or 0)  # fmt: skip
+                messages.success(request, _("The two campaigns of the mutual evaluation are ready."))
+                return redirect("evaluations:campaign-detail", of_unit.pk)
+            unit = get_for_user(request.user, Unit.objects, pk=posted_id(request.POST.get("unit")) or 0) if request.user.region_id \
+                else get_object_or_404(Unit, pk=posted_id(request.POST.get("unit")) or 0)  # fmt: skip
+            try:
+                signed_on = dt.date.fromisoformat(request.POST.get("signed_on", ""))
+            except ValueError:
+                raise ValidationError({"signed_on": "请填写签订日期"}) from None
+            actions.sign_pledge(actor=request.user, community=community, unit=unit, signed_on=signed_on,
+                                agreement=request.FILES.get("agreement"))  # fmt: skip
+            messages.success(request, _("Signed. Both sides now fill in their commitment forms."))
+            return redirect("commitments:pledges")
+        except ValidationError as exc:
+            refused(request, exc)
+    rows = scope(Pledge.objects.select_related("community", "unit", "community_form", "unit_form", "of_unit", "of_community"), request.user)
+    context = {"pledges": rows[:100], "communities": regions_for(request.user, "community"),
+               "units": scope(Unit.objects.filter(kind=Unit.Kind.RESIDENT_UNIT), request.user)[:500],
+               "today": timezone.localdate()}  # fmt: skip
+    return render(request, "commitments/pledges.html", context)
+
+
+# Duty reports and questions ----------------------------------------------------------------------------------------
+
+def _subject_for(user, pk) -> Subject:
+    subject = get_object_or_404(Subject.objects.select_related("campaign__region", "region"), pk=pk)
+    if not actions.may_report(user, subject):
+        raise Http404
+    return subject
+
+
+@login_required
+def duty_list(request):
+    """The campaigns' subjects the user reports for (their own) or organises (console), with report and questions."""
+    user = request.user
+    subjects = Subject.objects.filter(campaign__status__in=[Campaign.Status.DRAFT, Campaign.Status.OPEN])
+    if user.can_use_console:
+        subjects = subjects.filter(campaign__in=scope(Campaign.objects.all(), user))
+    else:
+        own = Q(kind="cadre", ref=user.cadre_id) if user.cadre_id else Q(kind="unit", ref=user.unit_id) if user.unit_id else None
+        if own is None:
+            raise PermissionDenied
+        subjects = subjects.filter(own)
+    subjects = (subjects.exclude(kind="commitment").select_related("campaign", "duty_report")
+                .annotate(waiting=Count("questions", filter=Q(questions__answer="")))
+                .order_by("-campaign_id", "position")[:200])  # fmt: skip
+    return render(request, "commitments/duty_list.html", {"subjects": subjects})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def duty_subject(request, pk):
+    subject = _subject_for(request.user, pk)
+    if request.method == "POST":
+        try:
+            step = request.POST.get("step")
+            if step == "answer":
+                question = get_object_or_404(Question, subject=subject, pk=posted_id(request.POST.get("question")) or 0)
+                actions.answer_question(actor=request.user, question=question, answer=request.POST.get("answer", ""))
+            elif step == "meeting":
+                actions.ask_question(subject=subject, text=request.POST.get("text", ""), asker=request.POST.get("asker", ""),
+                                     at_meeting=True, actor=request.user)  # fmt: skip
+            else:
+                actions.write_duty_report(actor=request.user, subject=subject, text=request.POST.get("text", ""),
+                                          upload=request.FILES.get("file"))  # fmt: skip
+            messages.success(request, _("Saved."))
+            return redirect("commitments:duty-subject", subject.pk)
+        except ValidationError as exc:
+            refused(request, exc)
+    report = DutyReport.objects.filter(subject=subject).select_related("evidence").first()
+    return render(request, "commitments/duty_subject.html", {"subject": subject, "report": report,
+                                                             "questions": subject.questions.all(), "console": request.user.can_use_console})  # fmt: skip
+
