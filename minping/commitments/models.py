@@ -52,9 +52,9 @@ class CommitmentForm(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
-        RETURNED = "returned", _("Returned")
+        RETURNED = "returned", _("Sent back")
         APPROVED = "approved", _("Approved")
-        PUBLISHED = "published", _("Published")
+        PUBLISHED = "published", _("Posted")
 
     region = models.ForeignKey("org.Region", models.PROTECT, related_name="+", verbose_name=_("region"))
     cadre = models.ForeignKey("org.Cadre", models.PROTECT, null=True, blank=True, related_name="commitment_forms")
@@ -221,7 +221,7 @@ class Assessment(models.Model):
     by the system and confirmed by an organiser."""
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", _("Proposed")
+        PROPOSED = "proposed", _("Proposed, not yet confirmed")
         CONFIRMED = "confirmed", _("Confirmed")
 
     region = models.ForeignKey("org.Region", models.PROTECT, related_name="+", verbose_name=_("region"))

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from minping.accounts.models import User
 from minping.demo.campaigns import seed_campaigns
+from minping.demo.commitments import seed_commitments
 from minping.demo.seed import seed_district
 from minping.evaluations.codes import format_short
 from minping.org.models import Cadre, Region, Unit
@@ -36,6 +37,8 @@ class Command(BaseCommand):
             logins = demo_users(district)
             organiser = User.objects.get(username="organiser")
             seeded = seed_campaigns(actor=organiser, district=district, slips_path=slips)
+            seed_commitments(organiser=organiser, office=User.objects.get(username="office"),
+                             cadre_user=User.objects.get(username="cadre"), district=district, open_campaign=seeded["open"])  # fmt: skip
             codes_file.write_text("".join(f"{format_short(c)}\n" for c in seeded["codes"]))
             phone_file.write_text("".join(f"{format_short(c)}\n" for c in seeded["phone_codes"]))
         else:
