@@ -182,6 +182,13 @@ class FulfilmentTest(BaseTestCase):
         item.refresh_from_db()
         self.assertEqual((item.progress, item.outcome), (0, "open"))
 
+    @override_settings(EVIDENCE_MAX_BYTES=500)
+    def test_a_file_over_the_limit_is_refused(self):
+        item = published_form(self, items=1).items.get()
+        with self.assertRaisesMessage(ValidationError, "文件超过"):
+            actions.add_progress(actor=self.cadre_user, item=item, percent="50", text="进展", files=[upload("大.jpg", photo())])
+        self.assertFalse(Progress.objects.exists())
+
     def test_a_disguised_upload_on_the_page_gets_a_chinese_message(self):
         form = published_form(self, items=1)
         item = form.items.get()

@@ -195,7 +195,7 @@ def item_progress(request, pk):
         messages.success(request, _("Progress recorded."))
     except ValidationError as exc:
         refused(request, exc)
-    return redirect(f"{redirect('commitments:form', item.form_id).url}#item-{item.pk}")
+    return redirect(f"{reverse('commitments:form', args=[item.form_id])}#item-{item.pk}")
 
 
 # The approvers' pages ------------------------------------------------------------------------------------------
