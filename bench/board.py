@@ -84,9 +84,12 @@ def main():
     args = parser.parse_args()
     rng = random.Random(3)
     with throwaway_database("board"):
+        from django.core.management import call_command
         from django.test import Client
 
         from minping.commitments.board import FORMS_PER_PAGE
+
+        call_command("collectstatic", verbosity=0, interactive=False)  # the pages name their hashed static files
 
         started = time.perf_counter()
         district, streets, communities, month, items = build(args.staff, args.items, rng)
