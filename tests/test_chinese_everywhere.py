@@ -9,9 +9,13 @@ from urllib.parse import urlsplit
 
 from django.test import Client
 
+from minping.commitments import actions as commitments
+from minping.commitments import periods, scoring
 from minping.evaluations import actions
+from minping.org.models import Unit
 from minping.results.actions import close_campaign, publish
 from tests.base import BaseTestCase
+from tests.committing import item_data, published_form
 from tests.evaluating import full_answers, make_campaign
 
 # Words that are the same in Chinese text: product and file-format names, and units.
@@ -64,6 +68,25 @@ class ChineseEverywhereTest(BaseTestCase):
             actions.cast_ballot(campaign=published, code=token, answers=full_answers(published))
         self.published = close_campaign(actor=self.organiser_a, campaign=published)
         publish(actor=self.organiser_a, campaign=self.published)
+        self.commitments()
+
+    def commitments(self):
+        """A posted form with progress and a revision, a sample, a quarter assessed, a pledge, a duty report."""
+        form = published_form(self, items=2)
+        first = form.items.first()
+        commitments.save_item(actor=self.cadre_user, form=form, item=first, data=item_data(form.month, content="改过的承诺"), reason="调整")
+        commitments.add_progress(actor=self.cadre_user, item=first, percent="100", text="完成", outcome="kept")
+        sample = commitments.draw_sample(actor=self.organiser_a, region=self.district_a, month=form.month, size=1)
+        commitments.record_check(actor=self.organiser_a, check=sample.checks.get(), verdict="confirmed")
+        year, quarter = periods.quarter_of(form.month)
+        scoring.assess(actor=self.organiser_a, region=self.district_a, year=year, quarter=quarter)
+        unit = Unit.objects.create(name="一街道供电所", kind="resident_unit", region=self.street_a)
+        commitments.sign_pledge(actor=self.office_a, community=self.community_a, unit=unit, signed_on=form.month)
+        subject = self.open_campaign.subjects.first()
+        commitments.write_duty_report(actor=self.cadre_user, subject=subject, text="述职报告")
+        question = commitments.ask_question(subject=subject, text="提问")
+        commitments.answer_question(actor=self.cadre_user, question=question, answer="答复")
+        self.board = f"/board/{self.district_a.pk}/{form.month:%Y-%m}/"
 
     def crawl(self, client: Client, starts: list[str]) -> dict[str, set[str]]:
         seen, queue, found = set(starts), deque(starts), {}
@@ -97,7 +120,8 @@ class ChineseEverywhereTest(BaseTestCase):
                   "cadre": self.cadre_user, "grid worker": self.grid_worker, "interviewer": self.interviewer,
                   "handler": self.handler}  # fmt: skip
         campaigns = [self.open_campaign, self.closed, self.published]
-        starts = ["/", "/v/", "/notice/", "/no-such-page/", f"/notice/{self.published.pk}/", f"/v/box/{self.published.pk}/"]
+        starts = ["/", "/v/", "/notice/", "/no-such-page/", f"/notice/{self.published.pk}/", f"/v/box/{self.published.pk}/",
+                  "/board/", self.board, f"/board/duty/{self.open_campaign.pk}/"]
         starts += [f"/console/campaigns/{c.pk}/" for c in campaigns] + [f"/console/campaigns/{c.pk}/results/" for c in campaigns]
         for role, user in people.items():
             client = Client()

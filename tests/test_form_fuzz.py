@@ -8,17 +8,20 @@ import re
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from minping.accounts.models import User
+from minping.commitments import actions as commitments
+from minping.commitments import scoring
 from minping.evaluations import actions
 from minping.results import actions as results_actions
 from minping.results.actions import close_campaign
 from tests.base import BaseTestCase
+from tests.committing import published_form
 from tests.evaluating import full_answers, make_campaign
 
 VALUES = ["", "0", "-1", "99999999999999999999", "1e400", "NaN", "abc", "x" * 3000, "９", "2026-13-45",
           "9999-12-31T23:59", "0001-01-01", "<script>", "1.5", "' OR 1=1 --", "í\xa0\x80"]  # fmt: skip
 FORM = re.compile(r'<form[^>]*method="post"[^>]*>.*?</form>', re.S | re.I)
 SKIPPED = ("/i18n/", "/accounts/logout/", "/admin/")
-QUERY = ("page", "region", "q", "kind", "category", "register")  # every query parameter a view reads
+QUERY = ("page", "region", "q", "kind", "category", "register", "month", "status", "format")  # every query parameter a view reads
 
 
 def patterns(resolver, prefix=""):
@@ -39,6 +42,10 @@ class FormFuzzTest(BaseTestCase):
             actions.cast_ballot(campaign=campaign, code=codes[0][0], answers=full_answers(campaign))
             close_campaign(actor=self.organiser_a, campaign=campaign)
         results_actions.publish(actor=self.organiser_a, campaign=published)  # its public notice takes objections
+        form = published_form(self, items=2)  # commitments: a posted form, a sample, a quarter, a duty report
+        commitments.draw_sample(actor=self.organiser_a, region=self.district_a, month=form.month, size=1)
+        scoring.assess(actor=self.organiser_a, region=self.district_a, year=form.month.year, quarter=(form.month.month - 1) // 3 + 1)
+        commitments.write_duty_report(actor=self.cadre_user, subject=opened.subjects.first(), text="述职")
         self.ids = sorted({draft.pk, opened.pk, closed.pk, published.pk, 1, 2})
 
     def pages(self):

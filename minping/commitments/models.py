@@ -196,6 +196,9 @@ class SampleAudit(models.Model):
     class Meta:
         ordering = ["-drawn_at"]
 
+    def __str__(self) -> str:
+        return f"{self.region.name}{self.month:%Y年%-m月}抽样督评"
+
 
 class Check(models.Model):
     class Verdict(models.TextChoices):
@@ -322,6 +325,9 @@ class Pledge(models.Model):
     class Meta:
         ordering = ["-year", "pk"]
         constraints = [models.UniqueConstraint(fields=["community", "unit", "year"], name="pledge_once_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.community.name}与{self.unit.name}{self.year}年双诺"
 
 
 class Reminder(models.Model):
