@@ -89,3 +89,45 @@ class DemoCampaignsTest(TestCase):
         page = self.client.post(reverse("interview:campaign", args=[campaign.pk]), data)
         self.assertEqual(page.status_code, 200, page.content[:500])
         self.assertEqual(only_ballot(campaign=campaign).channel, "phone")
+
+
+class DemoCommitmentsTest(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        import tempfile
+        from pathlib import Path
+
+        from minping.demo.campaigns import seed_campaigns
+        from minping.demo.commitments import seed_commitments
+
+        cls.district = seed_district(residents=300)
+        demo_users(cls.district)
+        organiser = User.objects.get(username="organiser")
+        seeded = seed_campaigns(actor=organiser, district=cls.district, slips_path=Path(tempfile.mkdtemp()) / "slips.pdf")
+        cls.commitments = seed_commitments(organiser=organiser, office=User.objects.get(username="office"),
+                                           cadre_user=User.objects.get(username="cadre"), district=cls.district,
+                                           open_campaign=seeded["open"])  # fmt: skip
+
+    def test_a_quarter_of_commitments_is_assessed_and_this_month_has_work_for_each_role(self):
+        from django.utils import timezone
+
+        from minping.commitments import periods
+        from minping.commitments.models import CommitmentForm, DutyReport, Pledge
+        from minping.results.tally import verify
+
+        assessment = self.commitments["assessment"]
+        self.assertEqual(assessment.status, "confirmed")
+        months = periods.quarter_months(assessment.year, assessment.quarter)
+        posted = CommitmentForm.objects.filter(month__in=months, status="published")
+        self.assertEqual(set(posted.values_list("month", flat=True)), set(months))
+        self.assertTrue(assessment.scores.filter(rating__isnull=False).exists())  # the rating entered the scores
+        self.assertEqual({s.award for s in assessment.scores.filter(rank=1)} - {"innovation"}, set())
+        self.assertEqual(verify(self.commitments["rating"]), [])
+        this = CommitmentForm.objects.filter(month=periods.month_of(timezone.localdate()))
+        self.assertTrue({"published", "submitted", "returned"} <= set(this.values_list("status", flat=True)))
+        self.assertTrue(DutyReport.objects.exists())
+        self.assertEqual(Pledge.objects.count(), 1)
+        self.client.force_login(User.objects.get(username="cadre"))
+        self.assertContains(self.client.get("/"), "我的承诺")
+        self.client.force_login(User.objects.get(username="office"))
+        self.assertContains(self.client.get("/"), "待审核")

@@ -47,9 +47,8 @@ def _photo(seed: int) -> bytes:
 
 def _items(rng: random.Random, form: CommitmentForm, month: dt.date, place: str) -> list[Item]:
     items = []
-    for position in range(1, rng.randint(2, 4) + 1):
-        category = rng.choice(list(WORK))
-        content, target = rng.choice(WORK[category])
+    templates = [(category, pair) for category, pairs in WORK.items() for pair in pairs]
+    for position, (category, (content, target)) in enumerate(rng.sample(templates, rng.randint(2, 4)), start=1):
         deadline = min(periods.last_day(month), month + dt.timedelta(days=rng.randint(14, 30)))
         items.append(Item(form=form, position=position, category=category, content=content.format(place=place),
                           target=target.format(n=rng.randint(3, 30)), deadline=deadline))  # fmt: skip
@@ -89,7 +88,7 @@ def seed_commitments(*, organiser: User, office: User, cadre_user: User, distric
         evaluations.cast_ballot(campaign=rating, code=token, answers={"subjects": answers, "general": {}}, channel="qr")
     close_campaign(actor=organiser, campaign=rating)
     assessment = scoring.assess(actor=organiser, region=street, year=year, quarter=quarter)
-    scoring.confirm(actor=organiser, assessment=assessment)
+    assessment = scoring.confirm(actor=organiser, assessment=assessment)
     _this_month(rng, owners, this, office, cadre_user)
     _duty_reports(organiser, open_campaign)
     _pledge(office, street)
