@@ -295,7 +295,7 @@ TRANSLATIONS = {
     "Key work": "重点工作", "Key project": "重点项目", "Service pledge": "服务承诺", "In progress": "进行中", "Kept": "已践诺",
     "Partly kept": "部分践诺", "Not kept": "未践诺", "progress (%)": "进度（%）", "reason": "原因", "what was done": "进展情况",
     "Not yet checked": "未核查", "Confirmed on the ground": "实地核实", "Partly confirmed": "部分核实", "Not confirmed": "未能核实",
-    "verdict": "核查结论", "note": "说明", "Proposed": "建议名单", "Sent back": "已退回", "Posted": "已公开", "Proposed, not yet confirmed": "待确认", "Confirmed": "已确认", "No award": "不获奖",
+    "verdict": "核查结论", "note": "说明", "Proposed": "建议名单", "Sent back": "已退回", "Announce on the spot": "当场公布", "Posted": "已公开", "Proposed, not yet confirmed": "待确认", "Confirmed": "已确认", "No award": "不获奖",
     "Award for hard work and innovation": "实干创新奖", "Excellence award": "优秀奖", "Good work award": "良好奖", "award": "奖项",
     "duty report": "述职报告", "question": "问题", "name (optional)": "姓名（可不填）", "community": "社区", "year": "年度",
     "signed on": "签订日期", "Before the month opens": "月初填报提醒", "Before the month closes": "月末践诺提醒",

@@ -29,6 +29,7 @@ from minping.evaluations import actions as evaluations
 from minping.evaluations.models import Ballot, Campaign, Instrument, Subject
 from minping.evidence.models import Evidence
 from minping.org.models import Cadre, Post
+from minping.results.actions import close_campaign
 from tests.base import BaseTestCase, id_number
 from tests.committing import item_data, published_form, rate, this_month
 from tests.test_evidence import PDF, photo
@@ -466,6 +467,21 @@ class PledgeTest(BaseTestCase):
         self.assertEqual(Pledge.objects.get().of_unit, of_unit)
         with self.assertRaisesMessage(ValidationError, "双评已经建立"):
             actions.evaluate_pledges(actor=self.office_a, community=self.community_a, year=today.year)
+        # 双评: each side's figure is on the pledges page once its campaign has closed
+        for campaign, option in ((of_unit, "satisfied"), (of_community, "dissatisfied")):
+            campaign.quorum = 5
+            campaign.save(update_fields=["quorum"])
+            subject = campaign.subjects.get()
+            pairs = evaluations.issue_codes(actor=self.office_a, campaign=campaign, group=campaign.groups.get(), count=5, channel="qr")
+            evaluations.open_campaign(actor=self.office_a, campaign=campaign)
+            for token, _short in pairs:
+                evaluations.cast_ballot(campaign=Campaign.objects.get(pk=campaign.pk), code=token,
+                                        answers={"subjects": {str(subject.pk): {"kept": option, "support": option, "overall": option}}})  # fmt: skip
+            close_campaign(actor=self.office_a, campaign=Campaign.objects.get(pk=campaign.pk))
+        self.client.force_login(self.office_a)
+        page = self.client.get(reverse("commitments:pledges")).content.decode()
+        self.assertIn("<b>100.00</b>", page)
+        self.assertIn("<b>0.00</b>", page)
 
 
 class GatewayHandler(http.server.BaseHTTPRequestHandler):

@@ -30,10 +30,12 @@ from minping.commitments.models import (
     Score,
     Sequence,
 )
+from minping.evaluations import lifecycle
 from minping.evaluations.models import Campaign, Subject
 from minping.lib.feedback import form_refused, refused
 from minping.lib.formdata import posted_id
 from minping.org.models import Region, Unit
+from minping.results.figures import headline_questions, subject_figures
 
 PAGE_SIZE = 50
 Status = CommitmentForm.Status
@@ -378,11 +380,23 @@ def pledges(request):
             return redirect("commitments:pledges")
         except ValidationError as exc:
             refused(request, exc)
-    rows = scope(Pledge.objects.select_related("community", "unit", "community_form", "unit_form", "of_unit", "of_community"), request.user)
-    context = {"pledges": rows[:100], "communities": regions_for(request.user, "community"),
+    rows = list(scope(Pledge.objects.select_related("community", "unit", "community_form", "unit_form", "of_unit", "of_community"),
+                      request.user)[:100])  # fmt: skip
+    for pledge in rows:
+        pledge.of_unit_figure = _headline(pledge.of_unit, "unit", pledge.unit_id)
+        pledge.of_community_figure = _headline(pledge.of_community, "region", pledge.community_id)
+    context = {"pledges": rows, "communities": regions_for(request.user, "community"),
                "units": scope(Unit.objects.filter(kind=Unit.Kind.RESIDENT_UNIT), request.user)[:500],
                "today": timezone.localdate()}  # fmt: skip
     return render(request, "commitments/pledges.html", context)
+
+
+def _headline(campaign, kind: str, ref: int):
+    """The 满意度 a side of a pledge received, once its campaign has closed (None before, or when not shown)."""
+    if campaign is None or not lifecycle.allows(campaign, "read_results"):
+        return None
+    subject = campaign.subjects.filter(kind=kind, ref=ref).first()
+    return subject_figures(campaign, [subject], questions=headline_questions(campaign))[0].headline if subject else None
 
 
 # Duty reports and questions ----------------------------------------------------------------------------------------
