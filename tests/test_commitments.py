@@ -123,6 +123,10 @@ class FormLifecycleTest(BaseTestCase):
         self.assertContains(page, "街道调整了工作重点")
         with self.assertRaisesMessage(ValidationError, "只有草稿或退回"):
             actions.remove_item(actor=self.cadre_user, item=item)
+        CommitmentForm.objects.filter(pk=form.pk).update(month=(form.month - dt.timedelta(days=1)).replace(day=1))
+        with self.assertRaisesMessage(ValidationError, "承诺期已经结束，承诺不能再修改"):
+            actions.save_item(actor=self.cadre_user, form=CommitmentForm.objects.get(pk=form.pk), item=item,
+                              data=item_data(form.month, content="事后改写"), reason="补记")  # fmt: skip
 
     def test_people_outside_the_region_can_neither_file_nor_approve(self):
         form = actions.start_form(actor=self.cadre_user, owner=self.cadre_a, month=this_month())
@@ -428,7 +432,14 @@ class DutyReportTest(BaseTestCase):
         ballot = self.client.get(reverse("vote:ballot"))
         self.assertContains(ballot, "完成了老旧小区改造")
 
+    def test_a_campaign_in_preparation_is_not_public_until_a_report_is_written(self):
+        public = reverse("board:duty", args=[self.campaign.pk])
+        self.assertEqual(self.client.get(public).status_code, 404)
+        actions.write_duty_report(actor=self.cadre_user, subject=self.subject, text="述职")
+        self.assertEqual(self.client.get(public).status_code, 200)
+
     def test_questions_are_throttled_per_client_and_refused_after_close(self):
+        actions.write_duty_report(actor=self.cadre_user, subject=self.subject, text="述职")
         public = reverse("board:duty", args=[self.campaign.pk])
         for n in range(5):
             self.assertEqual(self.client.post(public, {"subject": self.subject.pk, "text": f"问题{n}"}, REMOTE_ADDR="10.9.9.9").status_code, 302)

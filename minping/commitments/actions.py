@@ -145,9 +145,11 @@ def save_item(*, actor, form: CommitmentForm, data: dict, item: Item | None = No
     ensure_may_file(actor, form)
     with transaction.atomic():
         form = _locked(form)
-        fields = _item_fields(form, data)
         if form.status == Status.SUBMITTED:
             raise ValidationError("承诺表已提交审核，审核前不能修改")
+        if form.status in DECIDED and timezone.localdate() > _deadline_bounds(form)[1]:
+            raise ValidationError(f"{periods.label(form.month)}的承诺期已经结束，承诺不能再修改")
+        fields = _item_fields(form, data)
         if form.status in DECIDED:
             if item is None:
                 raise ValidationError("承诺表已审核通过，不能再增加承诺；如需调整请修改原承诺并说明理由")

@@ -79,9 +79,8 @@ def duty(request, campaign_pk):
     """A campaign's duty reports and answered questions; residents ask their questions here before the meeting."""
     campaign = get_object_or_404(Campaign.objects.select_related("region"), pk=campaign_pk)
     subjects = list(campaign.subjects.exclude(kind="commitment"))
-    if not DutyReport.objects.filter(campaign=campaign).exists() and not Question.objects.filter(campaign=campaign).exists() \
-            and campaign.status not in ASKABLE:  # fmt: skip
-        raise Http404
+    if campaign.status != Campaign.Status.OPEN and not DutyReport.objects.filter(campaign=campaign).exists():
+        raise Http404  # a campaign in preparation is public once a duty report is written
     errors, status = [], 200
     if request.method == "POST":
         client = request.META.get("REMOTE_ADDR", "")
