@@ -23,6 +23,7 @@ urlpatterns = [
     path("notice/", include("minping.results.urls_public")),
     path("commitments/", include("minping.commitments.urls")),
     path("board/", include("minping.commitments.urls_public")),
+    path("grid/", include("minping.grid.urls")),
     path("me/", results_views.mine, name="mine"),
     path("me/<id:subject_pk>/", results_views.mine_subject, name="mine-subject"),
     path("console/audit/", include("minping.audit.urls")),

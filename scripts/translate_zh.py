@@ -359,6 +359,35 @@ TRANSLATIONS = {
     "duty report not yet written": "述职报告尚未撰写", "Duty reports and residents' questions": "述职报告与群众提问",
     "Nothing to write or answer.": "没有需要撰写或答复的内容。", "My unit's commitments": "本单位承诺", "How many": "抽取数量",
     "Your question has been received. It is shown here with its answer once answered.": "您的问题已收到，答复后将在本页显示。",
+    # grid
+    "Grid governance": "网格化管理", "grid": "网格", "worker": "网格员", "from": "开始日期", "until": "结束日期",
+    "secondment (我当网格员)": "挂职（我当网格员）", "Enterprise": "企业", "Shop": "商铺", "Rented housing": "出租屋",
+    "Small venue (三小场所)": "三小场所", "Routine visit": "日常走访", "Safety check": "安全检查", "Follow-up": "回访跟进",
+    "Service": "上门服务", "date": "日期", "notes": "走访情况", "code": "代码", "hours to receive": "签收时限（小时）",
+    "days to resolve": "办结时限（天）", "evidence required to resolve": "办结须上传佐证", "Waiting for dispatch": "待分派",
+    "Dispatched": "已派单", "Received": "已签收", "Being handled": "办理中", "Resolved": "已办结", "Merged as duplicate": "已合并（重复）",
+    "Resident": "居民", "department": "责任部门", "Households due a visit": "待走访住户",
+    "Each household is visited once every %(cycle)s days; listed are those due by the end of this week, the longest unvisited first.":
+        "每户每 %(cycle)s 天走访一次；下面是本周内到期的住户，最久未走访的排在前面。",
+    "Report a problem": "上报事件", "last visited": "上次走访", "never visited": "从未走访", "Something changed?": "情况有变化？",
+    "New address": "新地址", "Record the visit": "记录走访", "Every household has been visited this cycle.": "本周期所有住户都已走访。",
+    "overdue": "已超时", "Receive by": "签收时限", "Resolve by": "办结时限", "Steps": "办理过程", "Dispatch": "派单", "Receive": "签收",
+    "Start handling": "开始办理", "What was done": "办理结果", "Resolve": "办结", "Not ours: reason for sending it back": "不属本单位职责：回退理由",
+    "Send back for dispatch": "回退重新分派", "Confirm the fix": "确认已解决", "Not fixed: reason": "未解决：理由", "Reopen": "要求重办",
+    "Overdue": "已超时", "Department scorecards": "部门考评", "Routes": "分派规则", "Reported": "上报时间", "No problem.": "没有事件。",
+    "Photos": "照片", "Report": "上报",
+    "Which department handles each category of problem in a region and the regions under it. A problem whose category has no route waits for dispatch by the street.":
+        "各类事件在某区域（及其下级区域）由哪个部门办理。没有分派规则的事件进入待分派，由街道人工派单。",
+    "No route yet.": "还没有分派规则。", "Add a route": "增加分派规则", "No problem was dispatched in this period.": "本期没有派单的事件。",
+    "Visit to %(household)s recorded.": "已记录对 %(household)s 的走访。", "This visit had already been recorded.": "这条走访已经记录过了。",
+    "Problem #%(n)s reported: %(status)s.": "事件 #%(n)s 已上报：%(status)s。", "%(n)s households due a visit this week": "本周有 %(n)s 户待走访",
+    "resolved: confirm or reopen": "已办结：请确认或要求重办", "My grids": "我的网格", "Problems routed to my department": "派给本单位的事件",
+    "No problem is waiting for your department.": "本单位没有待办事件。", "All problems of my department": "本单位全部事件",
+    "%(n)s problems waiting for dispatch": "%(n)s 个事件待分派", "%(n)s problems overdue": "%(n)s 个事件超时",
+    "No problem is waiting for dispatch or overdue.": "没有待分派或超时的事件。", "All problems": "全部事件",
+    "the system": "系统", "reported": "上报", "dispatched": "派单", "received": "签收", "handling started": "开始办理",
+    "sent back": "回退", "resolved": "办结", "confirmed by the reporter": "上报人确认解决", "reopened": "要求重办",
+    "merged": "合并为重复事件", "escalated": "超时升级",
 }  # fmt: skip
 PLURALS = {"%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 

@@ -69,6 +69,22 @@ class ChineseEverywhereTest(BaseTestCase):
         self.published = close_campaign(actor=self.organiser_a, campaign=published)
         publish(actor=self.organiser_a, campaign=self.published)
         self.commitments()
+        self.grid()
+
+    def grid(self):
+        """A grid worker on 第1网格, a problem routed to the police station and one waiting for dispatch."""
+        import datetime as dt
+
+        from minping.grid import actions as grid
+        from minping.grid.models import Category
+
+        grid.assign(actor=self.office_a, grid=self.grid_a, worker=self.grid_worker, starts_on=dt.date(2025, 1, 1))
+        lamps = Category.objects.get(code="facilities")
+        grid.save_route(actor=self.organiser_a, category=lamps, region=self.street_a, unit=self.unit_a)
+        routed, _new = grid.report_problem(actor=self.grid_worker, category=lamps, region=self.grid_a, address="幸福路", description="路灯不亮")
+        grid.receive(actor=self.handler, problem=routed)
+        grid.report_problem(actor=self.grid_worker, category=Category.objects.get(code="dispute"), region=self.grid_a,
+                            address="幸福路", description="邻里纠纷")  # fmt: skip
 
     def commitments(self):
         """A posted form with progress and a revision, a sample, a quarter assessed, a pledge, a duty report."""

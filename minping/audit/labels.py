@@ -48,6 +48,18 @@ ACTIONS = {
     "question.answer": "答复群众提问",
     "pledge.sign": "签订双诺",
     "pledge.evaluate": "建立年终双评",
+    "grid.assign": "分配网格员",
+    "grid.route": "设置事件分派规则",
+    "household.update": "走访更新住户信息",
+    "problem.report": "上报事件",
+    "problem.dispatch": "事件派单",
+    "problem.receive": "签收事件",
+    "problem.handle": "开始办理事件",
+    "problem.return": "回退事件",
+    "problem.resolve": "办结事件",
+    "problem.confirm": "确认事件已解决",
+    "problem.reopen": "事件重办",
+    "problem.merge": "合并重复事件",
 }
 
 

@@ -100,3 +100,21 @@ def move_region(*, actor, region: Region, new_parent: Region) -> Region:
             data={"from": old_parent and old_parent.pk, "to": new_parent.pk},
         )
     return region
+
+
+def update_household(*, actor, household, address: str) -> bool:
+    """Change a household's address (what a visit found); True when something changed."""
+    from minping.lib.identity import clean_text
+
+    ensure_region_in_scope(actor, household.region)
+    address = clean_text(address)
+    if not address or len(address) > 200:
+        raise ValidationError({"address": "地址不能为空，且不超过 200 字"})
+    if address == household.address:
+        return False
+    with transaction.atomic():
+        before = household.address
+        type(household).objects.filter(pk=household.pk).update(address=address)
+        household.address = address
+        record_event(actor=actor, action="household.update", obj=household, data={"address": [before, address]})
+    return True

@@ -1,0 +1,357 @@
+"""Every change in grid governance: assignments, visits, problems and their steps. One function each, one
+transaction, audited; a problem's steps are also kept on the problem (`Step`), with actor and time."""
+
+import datetime as dt
+import uuid
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from minping.accounts.scoping import ensure_region_in_scope
+from minping.audit.actions import record_event
+from minping.evidence.actions import store_evidence
+from minping.grid.models import (
+    Assignment,
+    Category,
+    Problem,
+    Route,
+    Step,
+    Visit,
+    VisitState,
+)
+from minping.lib.identity import clean_text
+from minping.lib.text import storable
+from minping.org import actions as registry
+from minping.org.models import Household, Region, Unit
+
+MAX_FILES = 5
+S = Problem.Status
+
+
+def _text(value, field: str, limit: int, what: str, required: bool = True) -> str:
+    text = str(value or "").strip()
+    if not storable(text):
+        raise ValidationError({field: f"{what}含有无法保存的字符"})
+    if required and not text:
+        raise ValidationError({field: f"请填写{what}"})
+    if len(text) > limit:
+        raise ValidationError({field: f"{what}不能超过 {limit} 字"})
+    return text
+
+
+def _client_id(value) -> uuid.UUID:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        raise ValidationError({"id": "记录编号格式不正确"}) from None
+
+
+# Assignments ----------------------------------------------------------------------------------------------------
+
+def assign(*, actor, grid: Region, worker, starts_on: dt.date, ends_on: dt.date | None = None, secondment: bool = False) -> Assignment:
+    """Put a worker on a grid for a period (a secondment: a cadre taking over the grid, 我当网格员)."""
+    ensure_region_in_scope(actor, grid)
+    if grid.level != Region.Level.GRID:
+        raise ValidationError({"grid": "只能分配到网格"})
+    if ends_on is not None and ends_on < starts_on:
+        raise ValidationError({"ends_on": "结束日期不能早于开始日期"})
+    if worker.region_id is None or not (grid.is_within(worker.region) or worker.region.is_within(grid.parent or grid)):
+        raise ValidationError({"worker": "该人员不属于这个网格所在的社区"})
+    with transaction.atomic():
+        assignment = Assignment.objects.create(grid=grid, worker=worker, starts_on=starts_on, ends_on=ends_on,
+                                               is_secondment=secondment, created_by=actor)  # fmt: skip
+        record_event(actor=actor, action="grid.assign", obj=grid, data={"worker": worker.username, "from": starts_on,
+                                                                          "until": ends_on, "secondment": secondment})  # fmt: skip
+    return assignment
+
+
+def grids_of(user, day: dt.date | None = None):
+    """The grids a user works on that day."""
+    return Region.objects.filter(pk__in=Assignment.objects.current(day).filter(worker=user).values("grid_id"))
+
+
+def ensure_works_on(user, grid_id: int, day: dt.date | None = None) -> None:
+    if not Assignment.objects.current(day).filter(worker=user, grid_id=grid_id).exists():
+        raise PermissionDenied("这户不在您负责的网格内")
+
+
+# Visits -----------------------------------------------------------------------------------------------------------
+
+def record_visit(*, actor, household: Household, visited_on: dt.date, kind: str = Visit.Kind.ROUTINE, notes: str = "",
+                 address: str | None = None, client_id=None) -> tuple[Visit, bool]:  # fmt: skip
+    """Record a visit to a household of one of the worker's grids, applying what changed to the registry through
+    its own action. `client_id` is the id the phone gave the record: sent again, the same visit is returned
+    (created False); sent again with other content, it is refused, so nothing is silently overwritten."""
+    client_id = _client_id(client_id or uuid.uuid4())
+    if kind not in Visit.Kind.values:
+        raise ValidationError({"kind": "请选择走访类型"})
+    today = timezone.localdate()
+    if visited_on > today:
+        raise ValidationError({"visited_on": "走访日期不能晚于今天"})
+    if visited_on < today - dt.timedelta(days=30):
+        raise ValidationError({"visited_on": "只能补记 30 天内的走访"})
+    notes = _text(notes, "notes", 1000, "走访情况", required=False)
+    existing = Visit.objects.filter(pk=client_id).first()
+    if existing is not None:
+        return _same_visit(existing, actor, household, visited_on, kind, notes), False
+    ensure_works_on(actor, household.region_id, visited_on)
+    try:
+        with transaction.atomic():
+            changes = {}
+            if address is not None and clean_text(address) != household.address:
+                before = household.address
+                if registry.update_household(actor=actor, household=household, address=address):
+                    changes["address"] = [before, household.address]
+            visit = Visit.objects.create(id=client_id, household=household, grid_id=household.region_id, worker=actor,
+                                         visited_on=visited_on, kind=kind, notes=notes, changes=changes)  # fmt: skip
+            state, created = VisitState.objects.get_or_create(household=household, defaults={"last_visited_on": visited_on})
+            if not created and state.last_visited_on < visited_on:
+                VisitState.objects.filter(pk=household.pk, last_visited_on__lt=visited_on).update(last_visited_on=visited_on)
+    except IntegrityError:  # the same record sent twice at once: the other request stored it
+        return _same_visit(Visit.objects.get(pk=client_id), actor, household, visited_on, kind, notes), False
+    return visit, True
+
+
+def _same_visit(existing: Visit, actor, household, visited_on, kind, notes) -> Visit:
+    if (existing.worker_id, existing.household_id, existing.visited_on, existing.kind, existing.notes) != \
+            (actor.pk, household.pk, visited_on, kind, notes):  # fmt: skip
+        raise ValidationError({"id": "这条走访记录已用不同的内容保存过，请核对后重新填写"})
+    return existing
+
+
+def due_households(grid_ids, day: dt.date, cycle_days: int):
+    """Households of the grids due a visit by the end of `day`'s week (never visited, or last visited more than
+    `cycle_days` before then), those overdue first."""
+    week_end = day + dt.timedelta(days=6 - day.weekday())
+    from django.db.models import F, Q
+
+    return (Household.objects.filter(region_id__in=list(grid_ids))
+            .filter(Q(visit_state__isnull=True) | Q(visit_state__last_visited_on__lte=week_end - dt.timedelta(days=cycle_days)))
+            .annotate(last=F("visit_state__last_visited_on")).order_by(F("last").asc(nulls_first=True), "code"))  # fmt: skip
+
+
+# Problems ---------------------------------------------------------------------------------------------------------
+
+def route_for(category: Category, region: Region) -> Unit | None:
+    """The department of the most specific route of `category` for `region` or a region above it."""
+    prefixes = [region.path[: i + 7] for i in range(0, len(region.path), 7)]
+    route = (Route.objects.filter(category=category, region__path__in=prefixes).select_related("unit")
+             .order_by("-region__depth").first())  # fmt: skip
+    return route.unit if route else None
+
+
+def _step(problem: Problem, action: str, actor, note: str = "", unit=None, evidence=()) -> Step:
+    step = Step.objects.create(problem=problem, action=action, actor=actor if actor is not None and actor.pk else None,
+                               unit=unit, note=note)  # fmt: skip
+    if evidence:
+        step.evidence.set(evidence)
+    record_event(actor=actor, action=f"problem.{action}", obj=problem, data={"status": problem.status, "unit": unit and unit.pk, "note": note[:200]})
+    return step
+
+
+def _files(actor, files, region, purpose) -> list:
+    files = [f for f in files if f]
+    if len(files) > MAX_FILES:
+        raise ValidationError({"file": f"每次最多上传 {MAX_FILES} 个文件"})
+    return [store_evidence(actor=actor, upload=f, region=region, purpose=purpose) for f in files]
+
+
+def _dispatch(problem: Problem, unit: Unit, now) -> None:
+    problem.unit, problem.status, problem.dispatched_at = unit, S.DISPATCHED, now
+    problem.receive_by = now + dt.timedelta(hours=problem.category.receive_hours)
+    problem.resolve_by = now + dt.timedelta(days=problem.category.resolve_days)
+    problem.received_at = None
+
+
+def report_problem(*, actor, category: Category, region: Region, address: str, description: str, lat=None, lon=None,
+                   files=(), reporter_kind: str | None = None, contact: str = "", client_id=None, evidence_actor=None) -> tuple[Problem, bool]:  # fmt: skip
+    """A problem reported in `region`: dispatched at once to the department its category's route names, or kept
+    for dispatch by the street (triage) when no route does; never lost. `client_id` as for visits."""
+    client_id = _client_id(client_id or uuid.uuid4())
+    existing = Problem.objects.filter(client_id=client_id).first()
+    if existing is not None:
+        if (existing.category_id, existing.region_id, existing.description) != (category.pk, region.pk, description.strip()):
+            raise ValidationError({"id": "这条事件已用不同的内容上报过，请核对后重新填写"})
+        return existing, False
+    if not category.is_active:
+        raise ValidationError({"category": "该事件类别已停用"})
+    if actor is not None and actor.pk and not Assignment.objects.current().filter(worker=actor, grid=region).exists():
+        ensure_region_in_scope(actor, region)
+    lat, lon = _coordinates(lat, lon)
+    kind = reporter_kind or _reporter_kind(actor)
+    problem = Problem(client_id=client_id, category=category, region=region, address=_text(address, "address", 200, "地址"),
+                      description=_text(description, "description", 2000, "问题描述"), lat=lat, lon=lon, reporter_kind=kind,
+                      reporter=actor if actor is not None and actor.pk else None, reporter_contact=_text(contact, "contact", 100, "联系方式", required=False),
+                      status=S.TRIAGE)  # fmt: skip
+    try:
+        with transaction.atomic():
+            unit = route_for(category, region)
+            now = timezone.now()
+            problem.created_at = now
+            if unit is not None:
+                _dispatch(problem, unit, now)
+            problem.save()
+            photos = _files(evidence_actor or actor, files, region, "problem.report") if files else []
+            _step(problem, "report", actor, problem.description[:200], evidence=photos)
+            if unit is not None:
+                _step(problem, "dispatch", None, "按分派规则自动派单", unit=unit)
+    except IntegrityError:
+        return Problem.objects.get(client_id=client_id), False
+    return problem, True
+
+
+def _reporter_kind(actor) -> str:
+    if actor is None or not actor.pk:
+        return Problem.Reporter.RESIDENT
+    return Problem.Reporter.GRID_WORKER if actor.role == "grid_worker" or Assignment.objects.current().filter(worker=actor).exists() \
+        else Problem.Reporter.CADRE  # fmt: skip
+
+
+def _coordinates(lat, lon):
+    if lat in (None, "") and lon in (None, ""):
+        return None, None
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        lat, lon = Decimal(str(lat)), Decimal(str(lon))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"lat": "经纬度应为数字"}) from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValidationError({"lat": "经纬度超出范围"})
+    return lat.quantize(Decimal("0.000001")), lon.quantize(Decimal("0.000001"))
+
+
+def _locked(problem: Problem) -> Problem:
+    return Problem.objects.select_for_update().select_related("category", "unit").get(pk=problem.pk)
+
+
+def may_dispatch(user, problem: Problem) -> bool:
+    """The street or district office of the problem's region dispatches (and re-dispatches) it."""
+    return user.can_use_console and (user.is_system_admin or problem.region.is_within(user.region))
+
+
+def may_handle(user, problem: Problem) -> bool:
+    """Only the handlers of the department it is routed to act on a problem, wherever it lies."""
+    return user.role == "handler" and user.unit_id is not None and user.unit_id == problem.unit_id
+
+
+def dispatch(*, actor, problem: Problem, unit: Unit, note: str = "") -> Problem:
+    if not may_dispatch(actor, problem):
+        raise PermissionDenied("您不能分派这个事件")
+    with transaction.atomic():
+        problem = _locked(problem)
+        if problem.status not in {S.TRIAGE, S.DISPATCHED}:
+            raise ValidationError("只能分派待分派或尚未签收的事件")
+        _dispatch(problem, unit, timezone.now())
+        problem.save()
+        _step(problem, "dispatch", actor, note, unit=unit)
+    return problem
+
+
+def _handler_step(actor, problem: Problem, allowed: set, to: str, action: str, note: str = "", evidence=None) -> Problem:
+    with transaction.atomic():
+        problem = _locked(problem)
+        if not may_handle(actor, problem):
+            raise PermissionDenied("这个事件不是派给您单位的")
+        if problem.status not in allowed:
+            raise ValidationError(f"事件当前为“{problem.get_status_display()}”，不能{ACTION_LABELS[action]}")
+        now = timezone.now()
+        if to == S.RECEIVED:
+            problem.received_at = now
+        if to == S.RESOLVED:
+            problem.resolved_at = now
+        if to == S.TRIAGE:
+            problem.returned += 1
+            problem.unit, problem.receive_by, problem.resolve_by = None, None, None
+        unit = problem.unit or actor.unit
+        problem.status = to
+        photos = evidence(problem) if evidence else []
+        problem.save()
+        _step(problem, action, actor, note, unit=unit, evidence=photos)
+    return problem
+
+
+ACTION_LABELS = {"receive": "签收", "handle": "开始办理", "resolve": "办结", "return": "回退", "confirm": "确认", "reopen": "重办"}
+
+
+def receive(*, actor, problem: Problem) -> Problem:
+    return _handler_step(actor, problem, {S.DISPATCHED}, S.RECEIVED, "receive")
+
+
+def start_handling(*, actor, problem: Problem, note: str = "") -> Problem:
+    return _handler_step(actor, problem, {S.RECEIVED}, S.HANDLING, "handle", _text(note, "note", 1000, "说明", required=False))
+
+
+def return_problem(*, actor, problem: Problem, reason: str) -> Problem:
+    """回退: not this department's business; back to the street for re-dispatch, with the reason."""
+    return _handler_step(actor, problem, {S.DISPATCHED, S.RECEIVED}, S.TRIAGE, "return", _text(reason, "reason", 500, "回退理由"))
+
+
+def resolve(*, actor, problem: Problem, note: str, files=()) -> Problem:
+    note = _text(note, "note", 1000, "办理结果")
+    files = [f for f in files if f]
+    if problem.category.evidence_required and not files:
+        raise ValidationError({"file": f"“{problem.category.name}”类事件办结时须上传现场照片或文件"})
+    return _handler_step(actor, problem, {S.RECEIVED, S.HANDLING}, S.RESOLVED, "resolve", note,
+                         evidence=lambda p: _files(actor, files, p.region, "problem.resolve"))  # fmt: skip
+
+
+def may_confirm(user, problem: Problem) -> bool:
+    """Whoever reported it confirms the fix; for a resident's report (no account), the office of its region."""
+    if problem.reporter_id:
+        return user.pk == problem.reporter_id
+    return may_dispatch(user, problem)
+
+
+def confirm(*, actor, problem: Problem) -> Problem:
+    return _reporter_step(actor, problem, S.CONFIRMED, "confirm", "")
+
+
+def reopen(*, actor, problem: Problem, reason: str) -> Problem:
+    return _reporter_step(actor, problem, S.HANDLING, "reopen", _text(reason, "reason", 500, "重办理由"))
+
+
+def _reporter_step(actor, problem: Problem, to: str, action: str, note: str) -> Problem:
+    if not may_confirm(actor, problem):
+        raise PermissionDenied("只有上报人可以确认或要求重办")
+    with transaction.atomic():
+        problem = _locked(problem)
+        if problem.status != S.RESOLVED:
+            raise ValidationError("已结案的事件不能再确认" if problem.status == S.CONFIRMED else "事件尚未办结，不能确认或重办")
+        problem.status = to
+        if to == S.CONFIRMED:
+            problem.closed_at = timezone.now()
+        else:
+            problem.reopened += 1
+            problem.resolved_at = None
+            problem.resolve_by = timezone.now() + dt.timedelta(days=problem.category.resolve_days)
+        problem.save()
+        _step(problem, action, actor, note, unit=problem.unit)
+    return problem
+
+
+def merge(*, actor, problem: Problem, into: Problem) -> Problem:
+    """A duplicate of an open problem: closed into it, its reporter following the other."""
+    if not may_dispatch(actor, problem):
+        raise PermissionDenied("您不能合并这个事件")
+    if into.pk == problem.pk or into.status == S.MERGED:
+        raise ValidationError("不能合并到它自己或已合并的事件")
+    with transaction.atomic():
+        problem = _locked(problem)
+        if problem.status in {S.CONFIRMED, S.MERGED}:
+            raise ValidationError("已结案的事件不能合并")
+        problem.status, problem.merged_into, problem.closed_at = S.MERGED, into, timezone.now()
+        problem.save()
+        _step(problem, "merge", actor, f"与 #{into.pk} 重复", unit=into.unit)
+    return problem
+
+
+def save_route(*, actor, category: Category, region: Region, unit: Unit) -> Route:
+    ensure_region_in_scope(actor, region)
+    with transaction.atomic():
+        route, _created = Route.objects.update_or_create(category=category, region=region, defaults={"unit": unit})
+        record_event(actor=actor, action="grid.route", obj=region, data={"category": category.code, "unit": unit.name})
+    return route

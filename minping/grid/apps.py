@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GridConfig(AppConfig):
+    name = "minping.grid"
+    label = "grid"
+    verbose_name = _("Grid governance")
+
+    def ready(self):
+        from minping.grid import workbench  # noqa: F401 (registers its workbench sections)

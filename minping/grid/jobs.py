@@ -1,0 +1,58 @@
+"""Deadlines of problems: every quarter of an hour, a problem not received by its deadline, or not resolved by its
+own, is escalated (once per deadline missed): a step on the problem, and a message through `notify` to the
+department's handlers and to the offices of the problem's street and district."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from minping.accounts.models import User
+from minping.grid.models import Problem, Step
+from minping.lib.messaging import TRANSPORTS, Message
+from minping.lib.schedule import job
+from minping.notifications.actions import Outgoing, notify
+
+S = Problem.Status
+
+
+def overdue(now):
+    """Problems past a deadline they have not yet been escalated for: escalation 0 → late to receive or resolve;
+    1 → (received late, now) late to resolve as well."""
+    late_receive = Q(status=S.DISPATCHED, receive_by__lt=now, escalation=0)
+    late_resolve = Q(status__in=[S.DISPATCHED, S.RECEIVED, S.HANDLING], resolve_by__lt=now, escalation__lt=2)
+    return Problem.objects.filter(late_receive | late_resolve)
+
+
+def _recipients(problem: Problem) -> list[User]:
+    street = problem.region.ancestors().filter(level="street").first()
+    offices = User.objects.filter(role__in=["office", "organiser"], is_active=True, region__in=[r for r in (street, street and street.parent) if r])
+    handlers = User.objects.filter(role="handler", unit_id=problem.unit_id, is_active=True)
+    return list(handlers) + list(offices)
+
+
+@job("grid.escalate", "事件超时升级督办", every=dt.timedelta(minutes=15), results={"escalated": "升级的事件", "sent": "发出的提醒"})
+def escalate() -> dict:
+    now = timezone.now()
+    escalated = sent = 0
+    channel = "email" if TRANSPORTS["email"].is_configured() else None
+    for problem in overdue(now).select_related("category", "region", "unit")[:500]:
+        with transaction.atomic():
+            locked = Problem.objects.select_for_update().get(pk=problem.pk)
+            late_receive = locked.status == S.DISPATCHED and locked.receive_by and locked.receive_by < now and locked.escalation == 0
+            late_resolve = locked.resolve_by and locked.resolve_by < now and locked.escalation < 2
+            if not (late_receive or late_resolve):
+                continue
+            what = "超时未签收" if late_receive and not late_resolve else "超时未办结"
+            locked.escalation = 2 if late_resolve else 1
+            locked.save(update_fields=["escalation"])
+            Step.objects.create(problem=locked, action="escalate", unit=locked.unit, note=f"{what}，已升级督办", at=now)
+            escalated += 1
+        if channel:
+            text = f"【民评】事件 #{problem.pk}（{problem.category.name}，{problem.address}）{what}，请尽快处理。"
+            outcome = notify(channel=channel, topic="grid.escalate",
+                             outgoing=[Outgoing(u.username, Message(address=u.email, subject="事件超时督办", text=text))
+                                       for u in _recipients(problem)])  # fmt: skip
+            sent += outcome.sent
+    return {"escalated": escalated, "sent": sent}

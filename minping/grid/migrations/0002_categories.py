@@ -1,0 +1,12 @@
+from django.db import migrations
+
+
+def install(apps, schema_editor):
+    from minping.grid.catalogue import install
+
+    install(apps.get_model("grid", "Category"))
+
+
+class Migration(migrations.Migration):
+    dependencies = [("grid", "0001_initial")]
+    operations = [migrations.RunPython(install, migrations.RunPython.noop)]

@@ -1,0 +1,62 @@
+"""Department scorecards (seed 002: 接收率 94.18%, 处置率 82.9%): each rate with its raw counts and definition, per
+department (or street) and period, read from the problems and their steps.
+
+- 及时签收率 = problems received by their receive deadline ÷ problems dispatched to the department in the period;
+- 按时办结率 = problems resolved by their resolve deadline ÷ problems dispatched in the period;
+- 结案率 = problems closed (confirmed by the reporter) ÷ problems dispatched in the period;
+- 回退率 = problems the department sent back (回退) ÷ problems dispatched to it in the period;
+- 重办率 = problems reopened by their reporter at least once ÷ problems resolved;
+- 回访满意率 = satisfied call-backs ÷ call-backs answered (once the call-back module counts them; shown as — till then).
+
+A problem counts in the period it was dispatched in.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q
+
+from minping.grid.models import Problem, Step
+
+DEFINITIONS = [
+    ("及时签收率", "期间派给该部门的事件中，在签收时限内签收的比例"),
+    ("按时办结率", "期间派给该部门的事件中，在办结时限内办结的比例"),
+    ("结案率", "期间派给该部门的事件中，经上报人确认结案的比例"),
+    ("回退率", "期间派给该部门的事件中，被该部门回退重新分派的比例"),
+    ("重办率", "已办结的事件中，被上报人要求重办过的比例"),
+]
+
+
+@dataclass
+class Rate:
+    k: int
+    n: int
+
+    @property
+    def value(self) -> float | None:
+        return self.k / self.n if self.n else None
+
+
+def scorecard(units, start, end) -> dict:
+    """{unit id: {name: Rate}} for the problems dispatched to `units` in [start, end)."""
+    dispatched = Problem.objects.filter(unit__in=units, dispatched_at__gte=start, dispatched_at__lt=end)
+    rows = dispatched.values("unit_id").annotate(
+        n=Count("pk"),
+        received=Count("pk", filter=Q(received_at__isnull=False, received_at__lte=F("receive_by"))),
+        resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
+        on_time=Count("pk", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("resolve_by"))),
+        closed=Count("pk", filter=Q(status=Problem.Status.CONFIRMED)),
+        reopened=Count("pk", filter=Q(reopened__gt=0)),
+    )
+    returned = dict(Step.objects.filter(action="return", unit__in=units, at__gte=start, at__lt=end)
+                    .values("unit_id").annotate(n=Count("problem_id", distinct=True)).values_list("unit_id", "n"))  # fmt: skip
+    cards = {}
+    for row in rows:
+        back = returned.get(row["unit_id"], 0)
+        total = row["n"] + back  # a problem sent back was dispatched to the department, then taken off it
+        cards[row["unit_id"]] = {"及时签收率": Rate(row["received"], total), "按时办结率": Rate(row["on_time"], total),
+                                 "结案率": Rate(row["closed"], total), "回退率": Rate(back, total),
+                                 "重办率": Rate(row["reopened"], row["resolved"] or 0), "dispatched": total}  # fmt: skip
+    for unit_id, back in returned.items():
+        cards.setdefault(unit_id, {"及时签收率": Rate(0, back), "按时办结率": Rate(0, back), "结案率": Rate(0, back),
+                                   "回退率": Rate(back, back), "重办率": Rate(0, 0), "dispatched": back})  # fmt: skip
+    return cards

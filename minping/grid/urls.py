@@ -1,0 +1,15 @@
+from django.urls import path
+
+from minping.grid import views
+from minping.lib import ids  # noqa: F401 (registers the id path converter)
+
+app_name = "grid"
+urlpatterns = [
+    path("grids/<id:pk>/", views.due, name="due"),
+    path("visits/", views.visit, name="visit"),
+    path("report/", views.report, name="report"),
+    path("problems/", views.problems, name="problems"),
+    path("problems/<id:pk>/", views.problem, name="problem"),
+    path("routes/", views.routes, name="routes"),
+    path("scorecards/", views.scorecards_page, name="scorecards"),
+]

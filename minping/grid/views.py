@@ -1,0 +1,239 @@
+"""Grid pages: a worker's due list and visit form, reporting a problem, the problem lists of a department and of an
+office, a problem's page with the steps its viewer may take, routes, and department scorecards."""
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from minping.accounts.scoping import console_required, get_for_user, scope
+from minping.grid import actions, scorecards
+from minping.grid.models import Assignment, Category, Problem, Route, Visit
+from minping.lib import charts
+from minping.lib.feedback import refused
+from minping.lib.formdata import posted_id
+from minping.org.models import Household, Region, Unit
+
+PAGE_SIZE = 50
+S = Problem.Status
+
+
+def _grid_for(user, pk) -> Region:
+    grid = get_object_or_404(Region, pk=pk, level=Region.Level.GRID)
+    if Assignment.objects.current().filter(worker=user, grid=grid).exists():
+        return grid
+    if user.can_use_console and (user.is_system_admin or grid.is_within(user.region)):
+        return grid
+    raise Http404
+
+
+@login_required
+def due(request, pk):
+    grid = _grid_for(request.user, pk)
+    today = timezone.localdate()
+    households = actions.due_households([grid.pk], today, settings.VISIT_CYCLE_DAYS)
+    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"grid": grid, "page": page, "today": today, "kinds": Visit.Kind.choices, "cycle": settings.VISIT_CYCLE_DAYS,
+               "works_here": Assignment.objects.current().filter(worker=request.user, grid=grid).exists(),
+               "ids": {h.pk: uuid.uuid4() for h in page}}  # fmt: skip
+    return render(request, "grid/due.html", context)
+
+
+@login_required
+@require_POST
+def visit(request):
+    household = get_object_or_404(Household, pk=posted_id(request.POST.get("household")) or 0)
+    try:
+        visited_on = dt.date.fromisoformat(request.POST.get("visited_on") or timezone.localdate().isoformat())
+    except ValueError:
+        visited_on = None
+    try:
+        if visited_on is None:
+            raise ValidationError({"visited_on": "请填写走访日期"})
+        address = request.POST.get("address", "").strip() or None
+        _visit, created = actions.record_visit(actor=request.user, household=household, visited_on=visited_on,
+                                               kind=request.POST.get("kind", Visit.Kind.ROUTINE), notes=request.POST.get("notes", ""),
+                                               address=address, client_id=request.POST.get("id"))  # fmt: skip
+        messages.success(request, _("Visit to %(household)s recorded.") % {"household": household.code} if created
+                         else _("This visit had already been recorded."))  # fmt: skip
+    except ValidationError as exc:
+        refused(request, exc)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    back = posted_id(request.POST.get("grid")) or household.region_id
+    return redirect("grid:due", back) if Region.objects.filter(pk=back, level=Region.Level.GRID).exists() else redirect("home")
+
+
+def _report_regions(user):
+    grids = list(actions.grids_of(user))
+    if user.can_use_console:
+        scoped = Region.objects.filter(level__in=["community", "grid"]).order_by("path")
+        grids += list(scoped if user.is_system_admin else scoped.within(user.region))
+    return list(dict.fromkeys(grids))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request):
+    regions = _report_regions(request.user)
+    if not regions:
+        raise PermissionDenied
+    status = 200
+    if request.method == "POST":
+        region = next((r for r in regions if r.pk == posted_id(request.POST.get("region"))), None)
+        category = Category.objects.filter(pk=posted_id(request.POST.get("category")), is_active=True).first()
+        try:
+            if region is None or category is None:
+                raise ValidationError({"region": "请选择网格和事件类别"})
+            problem, _created = actions.report_problem(actor=request.user, category=category, region=region,
+                                                       address=request.POST.get("address", ""), description=request.POST.get("description", ""),
+                                                       lat=request.POST.get("lat"), lon=request.POST.get("lon"),
+                                                       files=request.FILES.getlist("photos"), client_id=request.POST.get("id"))  # fmt: skip
+            messages.success(request, _("Problem #%(n)s reported: %(status)s.") % {"n": problem.pk, "status": problem.get_status_display()})
+            return redirect("grid:problem", problem.pk)
+        except ValidationError as exc:
+            refused(request, exc)
+            status = 400
+    context = {"regions": regions, "categories": Category.objects.filter(is_active=True), "id": request.POST.get("id") or uuid.uuid4(),
+               "data": request.POST}  # fmt: skip
+    return render(request, "grid/report.html", context, status=status)
+
+
+def _visible_problems(user):
+    if user.role == "handler" and user.unit_id:
+        return Problem.objects.filter(unit_id=user.unit_id)
+    if user.can_use_console:
+        return scope(Problem.objects.all(), user)
+    return Problem.objects.filter(reporter=user)
+
+
+@login_required
+def problems(request):
+    rows = _visible_problems(request.user).select_related("category", "unit", "region")
+    status = request.GET.get("status")
+    if status == "overdue":
+        rows = rows.filter(escalation__gt=0).exclude(status__in=[S.CONFIRMED, S.MERGED, S.RESOLVED])
+    elif status in S.values:
+        rows = rows.filter(status=status)
+    page = Paginator(rows.order_by("-created_at"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "grid/problems.html", {"page": page, "statuses": S.choices, "status": status})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def problem(request, pk):
+    problem = get_object_or_404(_visible_problems(request.user).select_related("category", "unit", "region", "reporter"), pk=pk)
+    user = request.user
+    if request.method == "POST":
+        step = request.POST.get("step")
+        try:
+            if step == "dispatch":
+                unit = get_object_or_404(Unit, pk=posted_id(request.POST.get("unit")) or 0)
+                actions.dispatch(actor=user, problem=problem, unit=unit, note=request.POST.get("note", ""))
+            elif step == "receive":
+                actions.receive(actor=user, problem=problem)
+            elif step == "handle":
+                actions.start_handling(actor=user, problem=problem, note=request.POST.get("note", ""))
+            elif step == "return":
+                actions.return_problem(actor=user, problem=problem, reason=request.POST.get("reason", ""))
+            elif step == "resolve":
+                actions.resolve(actor=user, problem=problem, note=request.POST.get("note", ""), files=request.FILES.getlist("files"))
+            elif step == "confirm":
+                actions.confirm(actor=user, problem=problem)
+            elif step == "reopen":
+                actions.reopen(actor=user, problem=problem, reason=request.POST.get("reason", ""))
+            elif step == "merge":
+                into = get_object_or_404(_visible_problems(user), pk=posted_id(request.POST.get("into")) or 0)
+                actions.merge(actor=user, problem=problem, into=into)
+            else:
+                raise ValidationError("未知的操作")
+            messages.success(request, _("Done."))
+        except ValidationError as exc:
+            refused(request, exc)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        return redirect("grid:problem", problem.pk)
+    steps = problem.steps.select_related("actor", "unit").prefetch_related("evidence")
+    units = Unit.objects.filter(kind__in=["department", "station"]).order_by("name") if actions.may_dispatch(user, problem) else []
+    context = {"problem": problem, "steps": steps, "units": units, "may_dispatch": actions.may_dispatch(user, problem),
+               "may_handle": actions.may_handle(user, problem), "may_confirm": actions.may_confirm(user, problem)}  # fmt: skip
+    return render(request, "grid/problem.html", context)
+
+
+@console_required
+@require_http_methods(["GET", "POST"])
+def routes(request):
+    if request.method == "POST":
+        try:
+            region = get_for_user(request.user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
+            category = get_object_or_404(Category, pk=posted_id(request.POST.get("category")) or 0)
+            unit = get_object_or_404(Unit, pk=posted_id(request.POST.get("unit")) or 0)
+            actions.save_route(actor=request.user, category=category, region=region, unit=unit)
+            messages.success(request, _("Saved."))
+            return redirect("grid:routes")
+        except ValidationError as exc:
+            refused(request, exc)
+    rows = scope(Route.objects.select_related("category", "region", "unit"), request.user).order_by("category__code", "region__path")
+    regions = Region.objects.exclude(level="grid").order_by("path")
+    context = {"routes": rows[:500], "categories": Category.objects.filter(is_active=True),
+               "regions": regions if request.user.is_system_admin else regions.within(request.user.region),
+               "units": Unit.objects.filter(kind__in=["department", "station"]).order_by("name")}  # fmt: skip
+    return render(request, "grid/routes.html", context)
+
+
+def _period(request) -> tuple[dt.datetime, dt.datetime, str]:
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+        if not 2000 <= year <= 2100:
+            raise ValueError
+    except ValueError:
+        raise Http404 from None
+    start = timezone.make_aware(dt.datetime(year, 1, 1))
+    return start, timezone.make_aware(dt.datetime(year + 1, 1, 1)), str(year)
+
+
+def _percent(rate) -> str:
+    return "—" if rate.value is None else f"{rate.value * 100:.1f}%"
+
+
+@login_required
+def scorecards_page(request):
+    user = request.user
+    if user.role == "handler" and user.unit_id:
+        units = Unit.objects.filter(pk=user.unit_id)
+    elif user.can_use_console:
+        units = scope(Unit.objects.filter(kind__in=["department", "station"]), user)
+    else:
+        raise PermissionDenied
+    start, end, year = _period(request)
+    units = list(units.order_by("name")[:300])
+    cards = scorecards.scorecard(units, start, end)
+    names = [name for name, _d in scorecards.DEFINITIONS]
+    rows = [(unit, cards[unit.pk]) for unit in units if unit.pk in cards]
+    table = [(unit, card["dispatched"], [(_percent(card[name]), card[name].k, card[name].n) for name in names]) for unit, card in rows]
+    trend = None
+    if len(rows) == 1 or request.GET.get("unit"):
+        chosen = next((u for u, _c in rows if str(u.pk) == request.GET.get("unit")), rows[0][0] if rows else None)
+        if chosen is not None:
+            points = []
+            for month in range(1, 13):
+                first = start.replace(month=month)
+                following = start.replace(year=start.year + 1, month=1) if month == 12 else start.replace(month=month + 1)
+                card = scorecards.scorecard([chosen], first, following).get(chosen.pk)
+                points.append((f"{month}月", card["按时办结率"].value * 100 if card and card["按时办结率"].value is not None else None))
+            trend = charts.trend(points, f"{chosen.name} 按时办结率（%）")
+    context = {"rows": table, "year": year, "names": names,
+               "definitions": scorecards.DEFINITIONS, "trend": trend}  # fmt: skip
+    return render(request, "grid/scorecards.html", context)
+
+

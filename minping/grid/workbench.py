@@ -1,0 +1,58 @@
+"""What grid governance puts on the workbench: a grid worker's households due this week and problems to confirm;
+a handler's problems to receive and resolve; an office's problems waiting for dispatch and those overdue."""
+
+from django.conf import settings
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minping.accounts.scoping import scope
+from minping.accounts.workbench import Section, Task, section
+from minping.grid import actions
+from minping.grid.models import Problem
+
+LIMIT = 20
+S = Problem.Status
+
+
+@section("grid_worker", "cadre", "office", "organiser", order=30)
+def my_grids(user) -> Section | None:
+    grids = list(actions.grids_of(user))
+    if not grids:
+        return None
+    today = timezone.localdate()
+    tasks = []
+    for grid in grids:
+        due = actions.due_households([grid.pk], today, settings.VISIT_CYCLE_DAYS).count()
+        tasks.append(Task(grid.name, reverse("grid:due", args=[grid.pk]), _("%(n)s households due a visit this week") % {"n": due}))
+    mine = Problem.objects.filter(reporter=user, status=S.RESOLVED).order_by("-resolved_at")[:LIMIT]
+    tasks += [Task(f"#{p.pk} {p.category.name}", reverse("grid:problem", args=[p.pk]), _("resolved: confirm or reopen")) for p in mine]
+    return Section(_("My grids"), tasks, "", [Task(_("Report a problem"), reverse("grid:report"))])
+
+
+@section("handler", order=30)
+def problems_to_handle(user) -> Section | None:
+    if not user.unit_id:
+        return None
+    waiting = (Problem.objects.filter(unit_id=user.unit_id, status__in=[S.DISPATCHED, S.RECEIVED, S.HANDLING])
+               .select_related("category").order_by("resolve_by")[:LIMIT])  # fmt: skip
+    now = timezone.now()
+    tasks = [Task(f"#{p.pk} {p.category.name}：{p.address}", reverse("grid:problem", args=[p.pk]),
+                  _("overdue") if p.resolve_by and p.resolve_by < now else p.get_status_display()) for p in waiting]  # fmt: skip
+    return Section(_("Problems routed to my department"), tasks, _("No problem is waiting for your department."),
+                   [Task(_("All problems of my department"), reverse("grid:problems"))])  # fmt: skip
+
+
+@section("admin", "organiser", "office", order=35)
+def problems_to_dispatch(user) -> Section:
+    problems = scope(Problem.objects.all(), user)
+    triage = problems.filter(status=S.TRIAGE).count()
+    late = problems.filter(Q(escalation__gt=0), ~Q(status__in=[S.CONFIRMED, S.MERGED, S.RESOLVED])).count()
+    tasks = []
+    if triage:
+        tasks.append(Task(_("%(n)s problems waiting for dispatch") % {"n": triage}, f"{reverse('grid:problems')}?status=triage"))
+    if late:
+        tasks.append(Task(_("%(n)s problems overdue") % {"n": late}, f"{reverse('grid:problems')}?status=overdue"))
+    return Section(_("Problems"), tasks, _("No problem is waiting for dispatch or overdue."),
+                   [Task(_("All problems"), reverse("grid:problems")), Task(_("Department scorecards"), reverse("grid:scorecards"))])  # fmt: skip

@@ -1,0 +1,201 @@
+"""Grid governance: assignments and the visit cycle, visits recorded once however often they are sent, problems
+routed to departments or held for dispatch, their whole lifecycle with the rules of who may act, escalation of
+late problems, and the departments' scorecards computed from the records."""
+
+import datetime as dt
+import uuid
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from minping.accounts.models import User
+from minping.audit.models import AuditEvent
+from minping.evidence.models import Evidence
+from minping.grid import actions, jobs, scorecards
+from minping.grid.models import Category, Problem, Step, Visit
+from minping.org.models import Household, Unit
+from tests.base import BaseTestCase
+from tests.test_evidence import photo
+
+TODAY = timezone.localdate
+
+
+class GridTestCase(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        actions.assign(actor=cls.office_a, grid=cls.grid_a, worker=cls.grid_worker, starts_on=dt.date(2025, 1, 1))
+        cls.household_a2 = Household.objects.create(code="HA002", address="幸福路2号", region=cls.grid_a)
+        cls.lamps = Category.objects.get(code="facilities")
+        cls.dispute = Category.objects.get(code="dispute")
+        cls.urban = Unit.objects.create(name="一街道城管中队", kind="station", region=cls.street_a)
+        actions.save_route(actor=cls.organiser_a, category=cls.lamps, region=cls.street_a, unit=cls.urban)
+        cls.other_handler = User.objects.create_user("handler_x", password="x", role="handler", region=cls.street_a, unit=cls.unit_a)
+        cls.urban_handler = User.objects.create_user("handler_u", password="x", role="handler", region=cls.district_a, unit=cls.urban)
+
+    def report(self, category=None, **kwargs):
+        problem, _created = actions.report_problem(actor=self.grid_worker, category=category or self.lamps, region=self.grid_a,
+                                                   address="幸福路3号", description="路灯不亮", **kwargs)  # fmt: skip
+        return problem
+
+
+class VisitTest(GridTestCase):
+    def test_the_due_list_puts_the_longest_unvisited_first_and_drops_those_visited(self):
+        today = TODAY()
+        actions.record_visit(actor=self.grid_worker, household=self.household_a, visited_on=today)
+        due = list(actions.due_households([self.grid_a.pk], today, 7))
+        self.assertEqual(due, [self.household_a2])
+        self.client.force_login(self.grid_worker)
+        home = self.client.get("/")
+        self.assertContains(home, "本周有 1 户待走访")
+        page = self.client.get(reverse("grid:due", args=[self.grid_a.pk]))
+        self.assertContains(page, "HA002")
+        self.assertNotContains(page, "HA001")
+
+    def test_a_visit_sent_twice_is_stored_once_and_other_content_under_its_id_is_refused(self):
+        client_id = uuid.uuid4()
+        first, created = actions.record_visit(actor=self.grid_worker, household=self.household_a, visited_on=TODAY(), notes="家中一切正常", client_id=client_id)
+        again, created_again = actions.record_visit(actor=self.grid_worker, household=self.household_a, visited_on=TODAY(), notes="家中一切正常", client_id=str(client_id))
+        self.assertEqual((created, created_again, first.pk, Visit.objects.count()), (True, False, again.pk, 1))
+        with self.assertRaisesMessage(ValidationError, "已用不同的内容保存过"):
+            actions.record_visit(actor=self.grid_worker, household=self.household_a, visited_on=TODAY(), notes="另一户的情况", client_id=client_id)
+        self.assertEqual(Visit.objects.get().notes, "家中一切正常")
+
+    def test_a_visit_applies_a_changed_address_through_the_registry(self):
+        visit, _created = actions.record_visit(actor=self.grid_worker, household=self.household_a, visited_on=TODAY(), address="幸福路1号之一")
+        self.household_a.refresh_from_db()
+        self.assertEqual(self.household_a.address, "幸福路1号之一")
+        self.assertEqual(visit.changes, {"address": ["幸福路1号", "幸福路1号之一"]})
+        self.assertTrue(AuditEvent.objects.filter(action="household.update").exists())
+
+    def test_bad_visits_are_refused(self):
+        with self.assertRaisesMessage(PermissionDenied, "不在您负责的网格内"):
+            actions.record_visit(actor=self.grid_worker, household=self.household_b, visited_on=TODAY())
+        with self.assertRaisesMessage(ValidationError, "不能晚于今天"):
+            actions.record_visit(actor=self.grid_worker, household=self.household_a, visited_on=TODAY() + dt.timedelta(days=1))
+        with self.assertRaisesMessage(ValidationError, "只能补记 30 天内"):
+            actions.record_visit(actor=self.grid_worker, household=self.household_a, visited_on=TODAY() - dt.timedelta(days=31))
+        with self.assertRaisesMessage(ValidationError, "记录编号格式不正确"):
+            actions.record_visit(actor=self.grid_worker, household=self.household_a, visited_on=TODAY(), client_id="not-an-id")
+        self.assertFalse(Visit.objects.exists())
+        self.client.force_login(self.grid_worker)
+        response = self.client.post(reverse("grid:visit"), {"household": self.household_b.pk, "grid": self.grid_a.pk,
+                                                            "visited_on": TODAY().isoformat()}, follow=True)  # fmt: skip
+        self.assertContains(response, "不在您负责的网格内")
+
+    def test_a_cadre_taking_over_a_grid_for_a_day_works_it_with_the_same_tools(self):
+        secondee = User.objects.create_user("secondee", password="x", role="cadre", region=self.community_a)
+        actions.assign(actor=self.office_a, grid=self.grid_a, worker=secondee, starts_on=TODAY(), ends_on=TODAY(), secondment=True)
+        visit, _created = actions.record_visit(actor=secondee, household=self.household_a2, visited_on=TODAY())
+        self.assertEqual(visit.worker, secondee)
+        with self.assertRaises(PermissionDenied):
+            actions.record_visit(actor=secondee, household=self.household_a, visited_on=TODAY() - dt.timedelta(days=1))
+
+
+class ProblemLifecycleTest(GridTestCase):
+    def test_a_problems_whole_life(self):
+        problem = self.report(files=[SimpleUploadedFile("灯.jpg", photo())])
+        self.assertEqual((problem.status, problem.unit), ("dispatched", self.urban))
+        self.assertEqual(problem.receive_by - problem.dispatched_at, dt.timedelta(hours=24))
+        with self.assertRaisesMessage(PermissionDenied, "不是派给您单位的"):
+            actions.receive(actor=self.handler, problem=problem)  # another department
+        actions.receive(actor=self.urban_handler, problem=problem)
+        actions.start_handling(actor=self.urban_handler, problem=problem)
+        with self.assertRaisesMessage(ValidationError, "须上传现场照片"):
+            actions.resolve(actor=self.urban_handler, problem=problem, note="已修复")
+        actions.resolve(actor=self.urban_handler, problem=problem, note="已更换灯泡", files=[SimpleUploadedFile("修好.jpg", photo())])
+        with self.assertRaisesMessage(PermissionDenied, "只有上报人"):
+            actions.confirm(actor=self.urban_handler, problem=problem)
+        actions.reopen(actor=self.grid_worker, problem=problem, reason="还是不亮")
+        actions.resolve(actor=self.urban_handler, problem=problem, note="更换线路", files=[SimpleUploadedFile("线路.jpg", photo())])
+        problem = actions.confirm(actor=self.grid_worker, problem=problem)
+        self.assertEqual((problem.status, problem.reopened), ("confirmed", 1))
+        with self.assertRaisesMessage(ValidationError, "已结案的事件不能再确认"):
+            actions.confirm(actor=self.grid_worker, problem=problem)
+        self.assertEqual(list(problem.steps.values_list("action", flat=True)),
+                         ["report", "dispatch", "receive", "handle", "resolve", "reopen", "resolve", "confirm"])
+        self.assertTrue(all(s.actor_id or s.action == "dispatch" for s in problem.steps.all()))
+        self.assertEqual(Evidence.objects.count(), 3)
+
+    def test_a_problem_without_a_route_waits_for_dispatch_and_can_be_sent_back(self):
+        problem = self.report(category=self.dispute)
+        self.assertEqual((problem.status, problem.unit), ("triage", None))
+        self.client.force_login(self.office_a)
+        self.assertContains(self.client.get("/"), "1 个事件待分派")
+        actions.dispatch(actor=self.office_a, problem=problem, unit=self.unit_a)
+        with self.assertRaises(PermissionDenied):
+            actions.dispatch(actor=self.organiser_b, problem=problem, unit=self.unit_b)
+        problem = actions.return_problem(actor=self.handler, problem=problem, reason="不属于派出所职责")
+        self.assertEqual((problem.status, problem.unit, problem.returned), ("triage", None, 1))
+        problem = actions.dispatch(actor=self.office_a, problem=problem, unit=self.urban)
+        self.assertEqual(problem.unit, self.urban)
+
+    def test_a_problem_sent_twice_is_stored_once_and_duplicates_merge(self):
+        client_id = uuid.uuid4()
+        first = self.report(client_id=client_id)
+        again = self.report(client_id=client_id)
+        self.assertEqual((first.pk, Problem.objects.count()), (again.pk, 1))
+        duplicate = self.report()
+        actions.merge(actor=self.office_a, problem=duplicate, into=first)
+        duplicate.refresh_from_db()
+        self.assertEqual((duplicate.status, duplicate.merged_into), ("merged", first))
+
+    def test_bad_reports_and_photos_are_refused_and_nothing_is_kept(self):
+        cases = [({"files": [SimpleUploadedFile("a.jpg", b"MZ\x90\x00" + b"\x00" * 64)]}, "不接受可执行程序"),
+                 ({"lat": "abc", "lon": "1"}, "经纬度应为数字"), ({"lat": "91", "lon": "120"}, "经纬度超出范围")]  # fmt: skip
+        for kwargs, message in cases:
+            with self.subTest(message=message), self.assertRaisesMessage(ValidationError, message):
+                self.report(**kwargs)
+        with override_settings(EVIDENCE_MAX_BYTES=500), self.assertRaisesMessage(ValidationError, "文件超过"):
+            self.report(files=[SimpleUploadedFile("大.jpg", photo())])
+        self.assertFalse(Problem.objects.exists())
+        self.assertFalse(Evidence.objects.exists())
+
+    def test_a_handler_sees_only_the_problems_of_the_department(self):
+        routed = self.report()
+        self.client.force_login(self.handler)
+        self.assertEqual(self.client.get(reverse("grid:problem", args=[routed.pk])).status_code, 404)
+        self.assertNotContains(self.client.get(reverse("grid:problems")), "幸福路3号")
+        self.client.force_login(self.urban_handler)
+        self.assertContains(self.client.get(reverse("grid:problems")), "幸福路3号")
+        self.assertContains(self.client.get("/"), "幸福路3号")
+        response = self.client.post(reverse("grid:problem", args=[routed.pk]), {"step": "receive"}, follow=True)
+        self.assertContains(response, "已签收")
+
+
+class EscalationTest(GridTestCase):
+    def test_late_problems_escalate_once_per_deadline(self):
+        problem = self.report()
+        Problem.objects.filter(pk=problem.pk).update(receive_by=timezone.now() - dt.timedelta(hours=1))
+        self.assertEqual(jobs.escalate()["escalated"], 1)
+        self.assertEqual(jobs.escalate()["escalated"], 0)
+        Problem.objects.filter(pk=problem.pk).update(resolve_by=timezone.now() - dt.timedelta(hours=1))
+        self.assertEqual(jobs.escalate()["escalated"], 1)
+        self.assertEqual(jobs.escalate()["escalated"], 0)
+        self.assertEqual(Step.objects.filter(problem=problem, action="escalate").count(), 2)
+        self.client.force_login(self.office_a)
+        self.assertContains(self.client.get("/"), "1 个事件超时")
+
+
+class ScorecardTest(GridTestCase):
+    def test_the_rates_reproduce_from_the_records(self):
+        on_time, late, _open, returned = (self.report() for _ in range(4))
+        for problem in (on_time, late):
+            actions.receive(actor=self.urban_handler, problem=problem)
+            actions.resolve(actor=self.urban_handler, problem=problem, note="好了", files=[SimpleUploadedFile("x.jpg", photo())])
+        Problem.objects.filter(pk=late.pk).update(resolve_by=timezone.now() - dt.timedelta(days=1), received_at=timezone.now() + dt.timedelta(days=2))
+        actions.confirm(actor=self.grid_worker, problem=Problem.objects.get(pk=on_time.pk))
+        actions.return_problem(actor=self.urban_handler, problem=returned, reason="不是我们的")
+        start = timezone.now() - dt.timedelta(days=1)
+        card = scorecards.scorecard([self.urban], start, timezone.now() + dt.timedelta(days=1))[self.urban.pk]
+        self.assertEqual(card["dispatched"], 4)
+        self.assertEqual((card["及时签收率"].k, card["及时签收率"].n), (1, 4))
+        self.assertEqual((card["按时办结率"].k, card["结案率"].k, card["回退率"].k), (1, 1, 1))
+        self.assertEqual((card["重办率"].k, card["重办率"].n), (0, 2))
+        self.client.force_login(self.organiser_a)
+        page = self.client.get(reverse("grid:scorecards"), {"unit": self.urban.pk})
+        self.assertContains(page, "25.0%")
+        self.assertContains(page, "<svg")
