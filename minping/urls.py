@@ -24,6 +24,7 @@ urlpatterns = [
     path("commitments/", include("minping.commitments.urls")),
     path("board/", include("minping.commitments.urls_public")),
     path("grid/", include("minping.grid.urls")),
+    path("open311/v2/", include("minping.grid.urls_open311")),
     path("me/", results_views.mine, name="mine"),
     path("me/<id:subject_pk>/", results_views.mine_subject, name="mine-subject"),
     path("console/audit/", include("minping.audit.urls")),

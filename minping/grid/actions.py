@@ -167,9 +167,11 @@ def _dispatch(problem: Problem, unit: Unit, now) -> None:
 
 
 def report_problem(*, actor, category: Category, region: Region, address: str, description: str, lat=None, lon=None,
-                   files=(), reporter_kind: str | None = None, contact: str = "", client_id=None, evidence_actor=None) -> tuple[Problem, bool]:  # fmt: skip
+                   files=(), reporter_kind: str | None = None, contact: str = "", client_id=None, for_resident: bool = False) -> tuple[Problem, bool]:  # fmt: skip
     """A problem reported in `region`: dispatched at once to the department its category's route names, or kept
-    for dispatch by the street (triage) when no route does; never lost. `client_id` as for visits."""
+    for dispatch by the street (triage) when no route does; never lost. `client_id` as for visits. With
+    `for_resident`, `actor` (an app's API key) passes on a resident's report: the resident, reachable through
+    `contact`, is the reporter, and the office of the region confirms the fix for them."""
     client_id = _client_id(client_id or uuid.uuid4())
     existing = Problem.objects.filter(client_id=client_id).first()
     if existing is not None:
@@ -181,10 +183,10 @@ def report_problem(*, actor, category: Category, region: Region, address: str, d
     if actor is not None and actor.pk and not Assignment.objects.current().filter(worker=actor, grid=region).exists():
         ensure_region_in_scope(actor, region)
     lat, lon = _coordinates(lat, lon)
-    kind = reporter_kind or _reporter_kind(actor)
+    kind = Problem.Reporter.RESIDENT if for_resident else reporter_kind or _reporter_kind(actor)
     problem = Problem(client_id=client_id, category=category, region=region, address=_text(address, "address", 200, "地址"),
                       description=_text(description, "description", 2000, "问题描述"), lat=lat, lon=lon, reporter_kind=kind,
-                      reporter=actor if actor is not None and actor.pk else None, reporter_contact=_text(contact, "contact", 100, "联系方式", required=False),
+                      reporter=actor if actor is not None and actor.pk and not for_resident else None, reporter_contact=_text(contact, "contact", 100, "联系方式", required=False),
                       status=S.TRIAGE)  # fmt: skip
     try:
         with transaction.atomic():
@@ -194,7 +196,7 @@ def report_problem(*, actor, category: Category, region: Region, address: str, d
             if unit is not None:
                 _dispatch(problem, unit, now)
             problem.save()
-            photos = _files(evidence_actor or actor, files, region, "problem.report") if files else []
+            photos = _files(actor, files, region, "problem.report") if files else []
             _step(problem, "report", actor, problem.description[:200], evidence=photos)
             if unit is not None:
                 _step(problem, "dispatch", None, "按分派规则自动派单", unit=unit)
