@@ -388,6 +388,14 @@ TRANSLATIONS = {
     "the system": "系统", "reported": "上报", "dispatched": "派单", "received": "签收", "handling started": "开始办理",
     "sent back": "回退", "resolved": "办结", "confirmed by the reporter": "上报人确认解决", "reopened": "要求重办",
     "merged": "合并为重复事件", "escalated": "超时升级",
+    "Case closed": "已结案", "Field work": "网格外勤", "Offline: records are kept on this phone and sent when the signal returns.": "离线：记录先保存在本机，有信号后自动发送。",
+    "Online.": "在线。", "{n} records waiting to be sent": "{n} 条记录等待发送", "All records sent.": "记录已全部发送。",
+    "Someone else changed the address of {code} to “{current}”; your change to “{proposed}” was not applied. Check it at the household.":
+        "{code} 的地址已被他人改为“{current}”，您改的“{proposed}”未保存，请上门核实。",
+    "Not accepted: {message}": "未被接受：{message}", "Saved on this phone.": "已保存在本机。", "Record a visit": "记录走访",
+    "New address (only if it changed)": "新地址（有变化时填写）",
+    "The field page needs JavaScript. Without it, use the households page of your grid.": "外勤页面需要 JavaScript；无法使用时，请用网格的住户页面。",
+    "Field work (works offline)": "网格外勤（可离线使用）",
 }  # fmt: skip
 PLURALS = {"%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 

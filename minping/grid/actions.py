@@ -81,10 +81,14 @@ def ensure_works_on(user, grid_id: int, day: dt.date | None = None) -> None:
 # Visits -----------------------------------------------------------------------------------------------------------
 
 def record_visit(*, actor, household: Household, visited_on: dt.date, kind: str = Visit.Kind.ROUTINE, notes: str = "",
-                 address: str | None = None, client_id=None) -> tuple[Visit, bool]:  # fmt: skip
+                 address: str | None = None, address_seen: str | None = None, client_id=None) -> tuple[Visit, bool]:  # fmt: skip
     """Record a visit to a household of one of the worker's grids, applying what changed to the registry through
     its own action. `client_id` is the id the phone gave the record: sent again, the same visit is returned
-    (created False); sent again with other content, it is refused, so nothing is silently overwritten."""
+    (created False); sent again with other content, it is refused, so nothing is silently overwritten.
+
+    `address_seen` is the address the phone showed when the worker changed it (a phone may have been offline
+    for hours). If someone else changed it since, the visit is kept but the change is not applied: the visit's
+    `changes` hold the conflict, for the worker to see and settle."""
     client_id = _client_id(client_id or uuid.uuid4())
     if kind not in Visit.Kind.values:
         raise ValidationError({"kind": "请选择走访类型"})
@@ -101,9 +105,13 @@ def record_visit(*, actor, household: Household, visited_on: dt.date, kind: str 
     try:
         with transaction.atomic():
             changes = {}
-            if address is not None and clean_text(address) != household.address:
+            household = Household.objects.select_for_update().get(pk=household.pk)
+            proposed = clean_text(address) if address is not None else None
+            if proposed is not None and proposed != household.address:
                 before = household.address
-                if registry.update_household(actor=actor, household=household, address=address):
+                if address_seen is not None and clean_text(address_seen) != before:
+                    changes["address_conflict"] = {"seen": clean_text(address_seen), "current": before, "proposed": proposed}
+                elif registry.update_household(actor=actor, household=household, address=proposed):
                     changes["address"] = [before, household.address]
             visit = Visit.objects.create(id=client_id, household=household, grid_id=household.region_id, worker=actor,
                                          visited_on=visited_on, kind=kind, notes=notes, changes=changes)  # fmt: skip

@@ -160,7 +160,7 @@ class Problem(models.Model):
         RECEIVED = "received", _("Received")
         HANDLING = "handling", _("Being handled")
         RESOLVED = "resolved", _("Resolved")
-        CONFIRMED = "confirmed", _("Closed")
+        CONFIRMED = "confirmed", _("Case closed")
         MERGED = "merged", _("Merged as duplicate")
 
     class Reporter(models.TextChoices):

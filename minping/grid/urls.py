@@ -1,6 +1,6 @@
 from django.urls import path
 
-from minping.grid import views
+from minping.grid import field, views
 from minping.lib import ids  # noqa: F401 (registers the id path converter)
 
 app_name = "grid"
@@ -12,4 +12,9 @@ urlpatterns = [
     path("problems/<id:pk>/", views.problem, name="problem"),
     path("routes/", views.routes, name="routes"),
     path("scorecards/", views.scorecards_page, name="scorecards"),
+    path("field/", field.page, name="field"),
+    path("field/data.json", field.data, name="field-data"),
+    path("field/visits", field.visit, name="field-visit"),
+    path("field/problems", field.problem, name="field-problem"),
+    path("sw.js", field.service_worker, name="field-sw"),
 ]

@@ -28,7 +28,8 @@ def my_grids(user) -> Section | None:
         tasks.append(Task(grid.name, reverse("grid:due", args=[grid.pk]), _("%(n)s households due a visit this week") % {"n": due}))
     mine = Problem.objects.filter(reporter=user, status=S.RESOLVED).order_by("-resolved_at")[:LIMIT]
     tasks += [Task(f"#{p.pk} {p.category.name}", reverse("grid:problem", args=[p.pk]), _("resolved: confirm or reopen")) for p in mine]
-    return Section(_("My grids"), tasks, "", [Task(_("Report a problem"), reverse("grid:report"))])
+    return Section(_("My grids"), tasks, "", [Task(_("Field work (works offline)"), reverse("grid:field")),
+                                              Task(_("Report a problem"), reverse("grid:report"))])  # fmt: skip
 
 
 @section("handler", order=30)

@@ -1,0 +1,115 @@
+"""The grid worker's field page, which works where the signal does not: an installable page (manifest and
+service worker) that keeps the worker's households and the categories on the phone, queues visits and problem
+reports made offline under ids made on the phone, and sends them when the connection returns. The endpoints
+below answer in JSON; sending a record again finds it (never stored twice), and a household changed by someone
+else meanwhile comes back as a conflict the page shows the worker."""
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from minping.grid import actions
+from minping.grid.models import Category, Visit
+from minping.lib.formdata import posted_id
+from minping.org.models import Household
+
+WORKER = Path(__file__).resolve().parent.parent / "static" / "minping" / "field-sw.js"
+MAX_HOUSEHOLDS = 5000
+
+
+def _refusal(exc, status: int) -> JsonResponse:
+    messages = exc.messages if isinstance(exc, ValidationError) else [str(exc) or "不允许"]
+    return JsonResponse({"error": "refused", "message": "；".join(messages)}, status=status)
+
+
+@login_required
+@require_GET
+def page(request):
+    if not actions.grids_of(request.user).exists():
+        raise PermissionDenied
+    return render(request, "grid/field.html", {})
+
+
+@require_GET
+def service_worker(request):
+    """The service worker, served under /grid/ so that its scope covers the field page."""
+    response = FileResponse(open(WORKER, "rb"), content_type="text/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@login_required
+@require_GET
+def data(request):
+    grids = list(actions.grids_of(request.user))
+    if not grids:
+        raise Http404
+    households = (Household.objects.filter(region__in=grids).select_related("visit_state").order_by("region_id", "code")[:MAX_HOUSEHOLDS])
+    today = timezone.localdate()
+    body = {
+        "user": request.user.username,
+        "today": today.isoformat(),
+        "grids": [{"id": g.pk, "name": g.name} for g in grids],
+        "households": [{"id": h.pk, "code": h.code, "address": h.address, "grid": h.region_id,
+                        "last": h.visit_state.last_visited_on.isoformat() if hasattr(h, "visit_state") else None}
+                       for h in households],  # fmt: skip
+        "categories": [{"id": c.pk, "name": c.name} for c in Category.objects.filter(is_active=True)],
+        "kinds": [{"id": k, "name": str(label)} for k, label in Visit.Kind.choices],
+    }
+    return JsonResponse(body)
+
+
+@login_required
+@require_POST
+def visit(request):
+    try:
+        body = json.loads(request.body or b"{}")
+        if not isinstance(body, dict):
+            raise ValueError
+    except ValueError:
+        return JsonResponse({"error": "bad_json", "message": "请求内容不是有效的 JSON"}, status=400)
+    household = Household.objects.filter(pk=posted_id(str(body.get("household", "")))).first()
+    if household is None:
+        return JsonResponse({"error": "not_found", "message": "没有这一户"}, status=404)
+    try:
+        visited_on = dt.date.fromisoformat(str(body.get("visited_on", "")))
+    except ValueError:
+        return JsonResponse({"error": "refused", "message": "走访日期格式不正确"}, status=400)
+    try:
+        stored, created = actions.record_visit(actor=request.user, household=household, visited_on=visited_on,
+                                               kind=str(body.get("kind") or Visit.Kind.ROUTINE), notes=str(body.get("notes") or ""),
+                                               address=body.get("address") or None, address_seen=body.get("address_seen"),
+                                               client_id=body.get("id"))  # fmt: skip
+    except ValidationError as exc:
+        return _refusal(exc, 409 if "id" in getattr(exc, "error_dict", {}) else 400)
+    except PermissionDenied as exc:
+        return _refusal(exc, 403)
+    return JsonResponse({"id": str(stored.pk), "stored": created, "conflict": stored.changes.get("address_conflict")},
+                        status=201 if created else 200)  # fmt: skip
+
+
+@login_required
+@require_POST
+def problem(request):
+    data = request.POST
+    grids = {g.pk: g for g in actions.grids_of(request.user)}
+    region = grids.get(posted_id(data.get("region")))
+    category = Category.objects.filter(pk=posted_id(data.get("category")), is_active=True).first()
+    if region is None or category is None:
+        return JsonResponse({"error": "refused", "message": "请选择您负责的网格和事件类别"}, status=400)
+    try:
+        stored, created = actions.report_problem(actor=request.user, category=category, region=region, address=data.get("address", ""),
+                                                 description=data.get("description", ""), lat=data.get("lat"), lon=data.get("lon"),
+                                                 files=request.FILES.getlist("photos"), client_id=data.get("id"))  # fmt: skip
+    except ValidationError as exc:
+        return _refusal(exc, 409 if "id" in getattr(exc, "error_dict", {}) else 400)
+    except PermissionDenied as exc:
+        return _refusal(exc, 403)
+    return JsonResponse({"id": stored.pk, "stored": created, "status": stored.get_status_display()}, status=201 if created else 200)
