@@ -75,7 +75,9 @@ def visit(request):
             raise ValueError
     except ValueError:
         return JsonResponse({"error": "bad_json", "message": "请求内容不是有效的 JSON"}, status=400)
-    household = Household.objects.filter(pk=posted_id(str(body.get("household", "")))).first()
+    household_id = posted_id(str(body.get("household", "")))
+    household = Household(pk=household_id) if household_id and not body.get("address") else \
+        Household.objects.filter(pk=household_id).first()  # the registry is read only when it is to change
     if household is None:
         return JsonResponse({"error": "not_found", "message": "没有这一户"}, status=404)
     try:

@@ -14,6 +14,7 @@ A problem counts in the period it was dispatched in.
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q
+from django.db.models.functions import ExtractMonth
 
 from minping.grid.models import Problem, Step
 
@@ -60,3 +61,11 @@ def scorecard(units, start, end) -> dict:
         cards.setdefault(unit_id, {"及时签收率": Rate(0, back), "按时办结率": Rate(0, back), "结案率": Rate(0, back),
                                    "回退率": Rate(back, back), "重办率": Rate(0, 0), "dispatched": back})  # fmt: skip
     return cards
+
+
+def monthly_on_time(unit, start, end) -> dict[int, float | None]:
+    """{month: 按时办结率} of one department over [start, end), by the month problems were dispatched in."""
+    rows = (Problem.objects.filter(unit=unit, dispatched_at__gte=start, dispatched_at__lt=end)
+            .annotate(month=ExtractMonth("dispatched_at")).values("month")
+            .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("resolve_by")))))  # fmt: skip
+    return {row["month"]: Rate(row["on_time"], row["n"]).value for row in rows}

@@ -24,6 +24,7 @@ from minping.lib.formdata import posted_id
 from minping.org.models import Household, Region, Unit
 
 PAGE_SIZE = 50
+DUE_PAGE_SIZE = 20  # households with their visit forms: a phone's screenful or two
 S = Problem.Status
 
 
@@ -41,10 +42,10 @@ def due(request, pk):
     grid = _grid_for(request.user, pk)
     today = timezone.localdate()
     households = actions.due_households([grid.pk], today, settings.VISIT_CYCLE_DAYS)
-    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(households, DUE_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"grid": grid, "page": page, "today": today, "kinds": Visit.Kind.choices, "cycle": settings.VISIT_CYCLE_DAYS,
                "works_here": Assignment.objects.current().filter(worker=request.user, grid=grid).exists(),
-               "ids": {h.pk: uuid.uuid4() for h in page}}  # fmt: skip
+               "rows": [(h, uuid.uuid4()) for h in page]}  # each form's record id, made once: a resent form is found
     return render(request, "grid/due.html", context)
 
 
@@ -225,12 +226,8 @@ def scorecards_page(request):
     if len(rows) == 1 or request.GET.get("unit"):
         chosen = next((u for u, _c in rows if str(u.pk) == request.GET.get("unit")), rows[0][0] if rows else None)
         if chosen is not None:
-            points = []
-            for month in range(1, 13):
-                first = start.replace(month=month)
-                following = start.replace(year=start.year + 1, month=1) if month == 12 else start.replace(month=month + 1)
-                card = scorecards.scorecard([chosen], first, following).get(chosen.pk)
-                points.append((f"{month}月", card["按时办结率"].value * 100 if card and card["按时办结率"].value is not None else None))
+            monthly = scorecards.monthly_on_time(chosen, start, end)
+            points = [(f"{m}月", None if monthly.get(m) is None else monthly[m] * 100) for m in range(1, 13)]
             trend = charts.trend(points, f"{chosen.name} 按时办结率（%）")
     context = {"rows": table, "year": year, "names": names,
                "definitions": scorecards.DEFINITIONS, "trend": trend}  # fmt: skip
