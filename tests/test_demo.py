@@ -131,3 +131,35 @@ class DemoCommitmentsTest(TestCase):
         self.assertContains(self.client.get("/"), "我的承诺")
         self.client.force_login(User.objects.get(username="office"))
         self.assertContains(self.client.get("/"), "待审核")
+
+
+class DemoGridTest(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        from minping.demo.grid import seed_grid
+
+        cls.district = seed_district(residents=600)
+        demo_users(cls.district)
+        get = User.objects.get
+        cls.seeded = seed_grid(district=cls.district, organiser=get(username="organiser"), office=get(username="office"),
+                               grid_user=get(username="grid"), handler=get(username="handler"))  # fmt: skip
+
+    def test_a_year_of_visits_and_problems_and_todays_work(self):
+        from django.utils import timezone
+
+        from minping.grid import scorecards
+        from minping.grid.models import Problem, Visit
+        from minping.org.models import Unit
+
+        self.assertTrue(Visit.objects.exists())
+        self.assertEqual(Problem.objects.filter(status="triage").count(), 1)
+        self.assertTrue(Problem.objects.filter(status="resolved", reporter__username="grid").exists())
+        self.assertTrue(Problem.objects.filter(escalation__gt=0).exists())
+        year_ago = timezone.now() - timezone.timedelta(days=366)
+        cards = scorecards.scorecard(Unit.objects.all(), year_ago, timezone.now())
+        on_time = {card["按时办结率"].value for card in cards.values() if card["dispatched"] >= 20}
+        self.assertGreater(max(on_time) - min(on_time), 0.1)  # departments differ
+        self.client.force_login(User.objects.get(username="grid"))
+        self.assertContains(self.client.get("/"), "户待走访")
+        self.client.force_login(User.objects.get(username="handler"))
+        self.assertContains(self.client.get("/"), "派给本单位的事件")

@@ -8,6 +8,7 @@ from django.db import transaction
 from minping.accounts.models import User
 from minping.demo.campaigns import seed_campaigns
 from minping.demo.commitments import seed_commitments
+from minping.demo.grid import seed_grid
 from minping.demo.seed import seed_district
 from minping.evaluations.codes import format_short
 from minping.org.models import Cadre, Region, Unit
@@ -39,6 +40,8 @@ class Command(BaseCommand):
             seeded = seed_campaigns(actor=organiser, district=district, slips_path=slips)
             seed_commitments(organiser=organiser, office=User.objects.get(username="office"),
                              cadre_user=User.objects.get(username="cadre"), district=district, open_campaign=seeded["open"])  # fmt: skip
+            seed_grid(district=district, organiser=organiser, office=User.objects.get(username="office"),
+                      grid_user=User.objects.get(username="grid"), handler=User.objects.get(username="handler"))  # fmt: skip
             codes_file.write_text("".join(f"{format_short(c)}\n" for c in seeded["codes"]))
             phone_file.write_text("".join(f"{format_short(c)}\n" for c in seeded["phone_codes"]))
         else:
