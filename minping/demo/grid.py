@@ -30,6 +30,7 @@ def seed_grid(*, district: Region, organiser: User, office: User, grid_user: Use
     rng = random.Random(2002)
     street = district.children.order_by("pk").first()
     grids = list(Region.objects.filter(level="grid", path__startswith=street.path).order_by("path"))
+    grids.sort(key=lambda grid: grid.pk != grid_user.region_id)  # the demo grid worker's own grid first
     today = timezone.localdate()
     year_ago = today - dt.timedelta(days=364)
     workers = {grids[0].pk: grid_user}
@@ -39,8 +40,10 @@ def seed_grid(*, district: Region, organiser: User, office: User, grid_user: Use
     Assignment.objects.bulk_create(Assignment(grid_id=pk, worker=w, starts_on=year_ago, created_by=office) for pk, w in workers.items())
     # A cadre takes over a grid for a day (我当网格员).
     cadre_user = User.objects.filter(username="cadre").first()
-    if cadre_user is not None:
-        actions.assign(actor=office, grid=grids[1], worker=cadre_user, starts_on=today, ends_on=today, secondment=True)
+    if cadre_user is not None and cadre_user.region_id:
+        near = next((g for g in grids if g.is_within(cadre_user.region)), None)
+        if near is not None:
+            actions.assign(actor=office, grid=near, worker=cadre_user, starts_on=today, ends_on=today, secondment=True)
     _visits(rng, grids, workers, year_ago, today)
     units = {u.name: u for u in Unit.objects.filter(region=district)} | {u.name.removeprefix(street.name): u for u in Unit.objects.filter(region=street)}
     categories = {c.code: c for c in Category.objects.all()}
@@ -65,7 +68,7 @@ def _visits(rng, grids, workers, start: dt.date, today: dt.date) -> None:
 
 
 def _history(rng, grids, workers, categories, units, start: dt.date, today: dt.date) -> None:
-    problems, plans = [], []
+    problems = []
     for n in range(1200):
         code = rng.choice(list(TEXTS))
         category = categories[code]
