@@ -388,7 +388,13 @@ TRANSLATIONS = {
     "the system": "系统", "reported": "上报", "dispatched": "派单", "received": "签收", "handling started": "开始办理",
     "sent back": "回退", "resolved": "办结", "confirmed by the reporter": "上报人确认解决", "reopened": "要求重办",
     "merged": "合并为重复事件", "escalated": "超时升级",
-    "Case closed": "已结案", "Field work": "网格外勤", "Offline: records are kept on this phone and sent when the signal returns.": "离线：记录先保存在本机，有信号后自动发送。",
+    "Case closed": "已结案", "street": "街道（乡镇）", "target": "目标", "progress at the start (%)": "抽调前进度（%）",
+    "progress at the start": "抽调前进度", "Street tasks": "攻坚任务", "Seconded cadres": "抽调干部", "Nobody yet.": "暂无。",
+    "Second a cadre": "抽调干部", "Account name": "账号",
+    "Cadres seconded to a street's hard task for a period (for example land consolidation), with its target and progress; what they record is counted to them.":
+        "抽调干部在一段时间内参加街道的急难险重任务（如土地整备），记录任务目标和进度；抽调期间的工作计入本人。",
+    "No street task yet.": "还没有攻坚任务。", "New street task": "新建攻坚任务", "Not allowed.": "不允许此操作。",
+    "until %(day)s, %(progress)s%% done": "至 %(day)s，已完成 %(progress)s%%", "My secondments": "我的抽调任务", "Field work": "网格外勤", "Offline: records are kept on this phone and sent when the signal returns.": "离线：记录先保存在本机，有信号后自动发送。",
     "Online.": "在线。", "{n} records waiting to be sent": "{n} 条记录等待发送", "All records sent.": "记录已全部发送。",
     "Someone else changed the address of {code} to “{current}”; your change to “{proposed}” was not applied. Check it at the household.":
         "{code} 的地址已被他人改为“{current}”，您改的“{proposed}”未保存，请上门核实。",

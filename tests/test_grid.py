@@ -199,3 +199,26 @@ class ScorecardTest(GridTestCase):
         page = self.client.get(reverse("grid:scorecards"), {"unit": self.urban.pk})
         self.assertContains(page, "25.0%")
         self.assertContains(page, "<svg")
+
+
+class SecondmentTest(GridTestCase):
+    def test_a_cadre_seconded_to_a_street_task_records_its_progress(self):
+        secondee = User.objects.create_user("secondee", password="x", role="cadre", region=self.community_a)
+        task = actions.create_task(actor=self.office_a, region=self.street_a, name="土地整备", target="完成全年土地整备任务",
+                                   baseline="30", starts_on=TODAY(), ends_on=TODAY() + dt.timedelta(days=90))  # fmt: skip
+        with self.assertRaisesMessage(PermissionDenied, "不在这项任务的抽调期内"):
+            actions.report_task_progress(actor=secondee, task=task, percent="40", note="入户走访")
+        with self.assertRaisesMessage(ValidationError, "抽调期应在任务期内"):
+            actions.second(actor=self.office_a, task=task, cadre=secondee, starts_on=TODAY(), ends_on=TODAY() + dt.timedelta(days=200))
+        other_district = User.objects.create_user("far", password="x", role="cadre", region=self.community_b)
+        with self.assertRaisesMessage(ValidationError, "不在本区县"):
+            actions.second(actor=self.office_a, task=task, cadre=other_district, starts_on=TODAY(), ends_on=TODAY())
+        actions.second(actor=self.office_a, task=task, cadre=secondee, starts_on=TODAY(), ends_on=TODAY() + dt.timedelta(days=90))
+        actions.report_task_progress(actor=secondee, task=task, percent="83", note="协助完成拆迁谈判")
+        task.refresh_from_db()
+        self.assertEqual((task.baseline, task.progress, task.updates.get().added_by), (30, 83, secondee))
+        self.client.force_login(secondee)
+        self.assertContains(self.client.get("/"), "土地整备")
+        self.assertContains(self.client.get(reverse("grid:task", args=[task.pk])), "30% → 83%")
+        self.client.force_login(self.handler)
+        self.assertEqual(self.client.get(reverse("grid:task", args=[task.pk])).status_code, 404)

@@ -397,3 +397,70 @@ def save_route(*, actor, category: Category, region: Region, unit: Unit) -> Rout
         route, _created = Route.objects.update_or_create(category=category, region=region, defaults={"unit": unit})
         record_event(actor=actor, action="grid.route", obj=region, data={"category": category.code, "unit": unit.name})
     return route
+
+
+# Street tasks and secondments -----------------------------------------------------------------------------------------
+
+def create_task(*, actor, region: Region, name: str, target: str, baseline, starts_on: dt.date, ends_on: dt.date):
+    from minping.grid.models import Task
+
+    ensure_region_in_scope(actor, region)
+    baseline = _percent(baseline)
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": "结束日期不能早于开始日期"})
+    with transaction.atomic():
+        task = Task.objects.create(region=region, name=_text(name, "name", 200, "任务名称"), target=_text(target, "target", 500, "任务目标"),
+                                   baseline=baseline, progress=baseline, starts_on=starts_on, ends_on=ends_on, created_by=actor)  # fmt: skip
+        record_event(actor=actor, action="grid.task", obj=task, data={"target": task.target, "baseline": baseline})
+    return task
+
+
+def _percent(value) -> int:
+    try:
+        value = int(str(value).strip())
+    except ValueError:
+        raise ValidationError({"percent": "进度应为 0 到 100 的整数"}) from None
+    if not 0 <= value <= 100:
+        raise ValidationError({"percent": "进度应为 0 到 100 的整数"})
+    return value
+
+
+def second(*, actor, task, cadre, starts_on: dt.date, ends_on: dt.date):
+    """Attach a cadre (an account) to a street task for a period within the task's."""
+    from minping.grid.models import Secondment
+
+    ensure_region_in_scope(actor, task.region)
+    if cadre.role != "cadre" and not cadre.can_use_console:
+        raise ValidationError({"cadre": "只能抽调干部"})
+    if cadre.region_id is None or not (cadre.region.is_within(task.region.parent or task.region) or task.region.is_within(cadre.region)):
+        raise ValidationError({"cadre": "该干部不在本区县"})
+    if not task.starts_on <= starts_on <= ends_on <= task.ends_on:
+        raise ValidationError({"ends_on": "抽调期应在任务期内"})
+    with transaction.atomic():
+        secondment, _created = Secondment.objects.update_or_create(task=task, cadre=cadre, defaults={"starts_on": starts_on, "ends_on": ends_on})
+        record_event(actor=actor, action="grid.second", obj=task, data={"cadre": cadre.username, "from": starts_on, "until": ends_on})
+    return secondment
+
+
+def may_report_on(user, task) -> bool:
+    """The cadres seconded to the task (during their period) and the offices of its region."""
+    today = timezone.localdate()
+    if task.secondments.filter(cadre=user, starts_on__lte=today, ends_on__gte=today).exists():
+        return True
+    return user.can_use_console and (user.is_system_admin or task.region.is_within(user.region))
+
+
+def report_task_progress(*, actor, task, percent, note: str):
+    from minping.grid.models import Task, TaskProgress
+
+    if not may_report_on(actor, task):
+        raise PermissionDenied("您不在这项任务的抽调期内")
+    percent = _percent(percent)
+    note = _text(note, "note", 1000, "进展情况")
+    with transaction.atomic():
+        task = Task.objects.select_for_update().get(pk=task.pk)
+        update = TaskProgress.objects.create(task=task, percent=percent, note=note, added_by=actor)
+        task.progress = percent
+        task.save(update_fields=["progress"])
+        record_event(actor=actor, action="grid.task_progress", obj=task, data={"percent": percent})
+    return update

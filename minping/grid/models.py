@@ -226,3 +226,49 @@ class Step(models.Model):
     @property
     def label(self) -> str:
         return str(self.LABELS.get(self.action, self.action))
+
+
+class Task(models.Model):
+    """A street task cadres are seconded to for a period (seed 002: land consolidation, 30% → 83% in three
+    months), with its target and progress."""
+
+    region = models.ForeignKey("org.Region", models.PROTECT, related_name="+", verbose_name=_("street"))
+    name = models.CharField(_("name"), max_length=200)
+    target = models.CharField(_("target"), max_length=500)
+    baseline = models.PositiveSmallIntegerField(_("progress at the start (%)"), default=0)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Secondment(models.Model):
+    """A cadre attached to a street task for a period; what they record on it is counted to them."""
+
+    task = models.ForeignKey(Task, models.CASCADE, related_name="secondments")
+    cadre = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="secondments")
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+
+    class Meta:
+        ordering = ["task", "starts_on"]
+        constraints = [models.UniqueConstraint(fields=["task", "cadre"], name="secondment_once_per_task")]
+
+
+class TaskProgress(models.Model):
+    task = models.ForeignKey(Task, models.CASCADE, related_name="updates")
+    percent = models.PositiveSmallIntegerField()
+    note = models.CharField(max_length=1000)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["task", "added_at", "pk"]

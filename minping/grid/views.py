@@ -234,3 +234,70 @@ def scorecards_page(request):
     return render(request, "grid/scorecards.html", context)
 
 
+
+
+# Street tasks and secondments ---------------------------------------------------------------------------------------
+
+def _date(value, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(value or ""))
+    except ValueError:
+        raise ValidationError({field: "请填写日期"}) from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tasks(request):
+    from minping.grid.models import Task
+
+    user = request.user
+    if request.method == "POST":
+        if not user.can_use_console:
+            raise PermissionDenied
+        try:
+            region = get_for_user(user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
+            task = actions.create_task(actor=user, region=region, name=request.POST.get("name", ""), target=request.POST.get("target", ""),
+                                       baseline=request.POST.get("baseline", "0"), starts_on=_date(request.POST.get("starts_on"), "starts_on"),
+                                       ends_on=_date(request.POST.get("ends_on"), "ends_on"))  # fmt: skip
+            return redirect("grid:task", task.pk)
+        except ValidationError as exc:
+            refused(request, exc)
+    if user.can_use_console:
+        rows = scope(Task.objects.select_related("region"), user)
+    else:
+        rows = Task.objects.filter(secondments__cadre=user).select_related("region").distinct()
+    streets = Region.objects.filter(level__in=["district", "street"]).order_by("path")
+    context = {"tasks": rows[:200], "streets": streets if user.is_system_admin else streets.within(user.region) if user.region_id else []}
+    return render(request, "grid/tasks.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task(request, pk):
+    from minping.accounts.models import User
+    from minping.grid.models import Task
+
+    task = get_object_or_404(Task.objects.select_related("region"), pk=pk)
+    user = request.user
+    console = user.can_use_console and (user.is_system_admin or task.region.is_within(user.region))
+    if not console and not task.secondments.filter(cadre=user).exists():
+        raise Http404
+    if request.method == "POST":
+        try:
+            if request.POST.get("step") == "second":
+                if not console:
+                    raise PermissionDenied
+                cadre = get_object_or_404(User, username=request.POST.get("username", "").strip())
+                actions.second(actor=user, task=task, cadre=cadre, starts_on=_date(request.POST.get("starts_on"), "starts_on"),
+                               ends_on=_date(request.POST.get("ends_on"), "ends_on"))  # fmt: skip
+            else:
+                actions.report_task_progress(actor=user, task=task, percent=request.POST.get("percent", ""), note=request.POST.get("note", ""))
+            messages.success(request, _("Saved."))
+        except ValidationError as exc:
+            refused(request, exc)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or _("Not allowed."))
+        return redirect("grid:task", task.pk)
+    context = {"task": task, "secondments": task.secondments.select_related("cadre"), "updates": task.updates.select_related("added_by"),
+               "console": console, "may_report": actions.may_report_on(user, task)}  # fmt: skip
+    return render(request, "grid/task.html", context)

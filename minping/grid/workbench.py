@@ -56,4 +56,16 @@ def problems_to_dispatch(user) -> Section:
     if late:
         tasks.append(Task(_("%(n)s problems overdue") % {"n": late}, f"{reverse('grid:problems')}?status=overdue"))
     return Section(_("Problems"), tasks, _("No problem is waiting for dispatch or overdue."),
-                   [Task(_("All problems"), reverse("grid:problems")), Task(_("Department scorecards"), reverse("grid:scorecards"))])  # fmt: skip
+                   [Task(_("All problems"), reverse("grid:problems")), Task(_("Department scorecards"), reverse("grid:scorecards")),
+                    Task(_("Street tasks"), reverse("grid:tasks"))])  # fmt: skip
+
+
+@section("cadre", "office", "organiser", order=31)
+def my_secondments(user) -> Section | None:
+    from minping.grid.models import Secondment
+
+    today = timezone.localdate()
+    current = Secondment.objects.filter(cadre=user, starts_on__lte=today, ends_on__gte=today).select_related("task")
+    tasks = [Task(s.task.name, reverse("grid:task", args=[s.task_id]), _("until %(day)s, %(progress)s%% done") %
+                  {"day": s.ends_on.strftime("%Y-%m-%d"), "progress": s.task.progress}) for s in current]  # fmt: skip
+    return Section(_("My secondments"), tasks) if tasks else None
