@@ -60,3 +60,9 @@ def make_cadres(region, count: int, birth: str = "19800101"):
         Post.objects.create(cadre=cadre, region=region, title="委员", category="member", started_on=dt.date(2024, 1, 1))
         cadres.append(cadre)
     return cadres
+
+
+def percentile(values, q: float) -> float:
+    """The q-th percentile of `values` (nearest rank)."""
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import throwaway_database  # noqa: E402
+from _setup import percentile, throwaway_database  # noqa: E402
 
 
 def build(staff: int, items: int, rng: random.Random):
@@ -71,9 +71,6 @@ def build(staff: int, items: int, rng: random.Random):
     return district, streets, communities, month, rows
 
 
-def percentile(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
 def main():

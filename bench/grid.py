@@ -31,7 +31,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
-from _setup import throwaway_database  # noqa: E402
+from _setup import percentile, throwaway_database  # noqa: E402
 from cast import free_port, start_server  # noqa: E402
 
 UNITS = 100
@@ -151,9 +151,6 @@ def client_for(user):
     return client
 
 
-def p(values, q):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
 
 
 def measure_pages(world, rng: random.Random) -> dict:
@@ -180,8 +177,8 @@ def measure_pages(world, rng: random.Random) -> dict:
         started = time.perf_counter()
         organiser.get("/grid/scorecards/")
         every.append((time.perf_counter() - started) * 1000)
-    return {"due_list_p50_ms": round(statistics.median(times), 1), "due_list_p99_ms": round(p(times, 99), 1),
-            "scorecard_p50_ms": round(statistics.median(cards), 1), "scorecard_p99_ms": round(p(cards, 99), 1),
+    return {"due_list_p50_ms": round(statistics.median(times), 1), "due_list_p99_ms": round(percentile(times, 99), 1),
+            "scorecard_p50_ms": round(statistics.median(cards), 1), "scorecard_p99_ms": round(percentile(cards, 99), 1),
             "all_departments_scorecard_p50_ms": round(statistics.median(every), 1)}  # fmt: skip
 
 

@@ -31,3 +31,29 @@ class ChromiumMixin:
         cls.browser.close()
         cls.playwright.stop()
         super().tearDownClass()
+
+
+PASSWORD = "secret-pass-1"
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
+
+
+def jpeg(colour=(30, 140, 60)) -> bytes:
+    """A small photo, as a phone's camera would hand it to an upload field."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (160, 120), colour).save(out, "JPEG")
+    return out.getvalue()
+
+
+def log_in(browser, live_server_url: str, username: str, **options):
+    """A new browser context logged in as `username` (password PASSWORD), on the page the login lands on."""
+    page = browser.new_context(**options).new_page()
+    page.goto(live_server_url + "/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("button.primary")
+    return page

@@ -3,23 +3,13 @@ office approves and posts it, a resident reads the board on a phone, the cadre r
 organiser checks a sample on the ground, residents rate the commitments with one-time codes, and the organiser
 assesses the quarter and confirms the awards."""
 
-import io
-
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
-from PIL import Image
 
 from tests.base import id_number, make_region
-from tests.browser import ChromiumMixin, needs_chromium
+from tests.browser import PASSWORD, PHONE, ChromiumMixin, jpeg, log_in, needs_chromium
 
 pytestmark = needs_chromium
-PASSWORD = "secret-pass-1"
-PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 
-
-def jpeg() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (200, 150), (30, 140, 60)).save(out, "JPEG")
-    return out.getvalue()
 
 
 class CommitmentCycleBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
@@ -44,14 +34,8 @@ class CommitmentCycleBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         actions.save_sequence(actor=self.organiser, region=self.street, name="管理区",
                               quotas={"innovation_quota": "1", "excellent_min": "0", "excellent_max": "2", "good_quota": "1"})  # fmt: skip
 
-    def log_in(self, username: str, **options):
-        context = self.browser.new_context(**options)
-        page = context.new_page()
-        page.goto(self.live_server_url + "/")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", PASSWORD)
-        with page.expect_navigation():
-            page.click("button.primary")
+    def log_in(self, username, **options):
+        page = log_in(self.browser, self.live_server_url, username, **options)
         self.assertEqual(page.locator("h1").inner_text(), "我的工作台")
         return page
 

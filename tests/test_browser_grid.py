@@ -4,23 +4,13 @@ them when the network returns and each is stored exactly once; the department re
 with evidence, and the worker confirms the fix."""
 
 import datetime as dt
-import io
 
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
-from PIL import Image
 
 from tests.base import make_region
-from tests.browser import ChromiumMixin, needs_chromium
+from tests.browser import PASSWORD, PHONE, ChromiumMixin, jpeg, log_in, needs_chromium
 
 pytestmark = needs_chromium
-PASSWORD = "secret-pass-1"
-PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
-
-
-def jpeg() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (160, 120), (200, 120, 40)).save(out, "JPEG")
-    return out.getvalue()
 
 
 class GridBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
@@ -44,13 +34,8 @@ class GridBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         actions.save_route(actor=office, category=Category.objects.get(code="facilities"), region=self.street, unit=unit)
 
     def log_in(self, username, **options):
-        context = self.browser.new_context(**options)
-        page = context.new_page()
-        page.goto(self.live_server_url + "/")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", PASSWORD)
-        with page.expect_navigation():
-            page.click("button.primary")
+        page = log_in(self.browser, self.live_server_url, username, **options)
+        self.assertEqual(page.locator("h1").inner_text(), "我的工作台")
         return page
 
     def test_a_day_offline_then_a_problems_whole_life(self):

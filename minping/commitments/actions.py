@@ -26,7 +26,7 @@ from minping.evaluations import actions as evaluations
 from minping.evaluations import lifecycle
 from minping.evaluations.models import Campaign, Instrument, Subject
 from minping.evidence.actions import store_evidence
-from minping.lib.text import storable
+from minping.lib.text import checked_percent, checked_text
 from minping.org.models import Cadre, Region, Unit
 
 MAX_ITEMS = 20
@@ -38,15 +38,6 @@ EDITABLE = {Status.DRAFT, Status.RETURNED}
 DECIDED = {Status.APPROVED, Status.PUBLISHED}
 
 
-def _text(value, field: str, limit: int, *, required: bool = True, what: str = "") -> str:
-    text = str(value or "").strip()
-    if not storable(text):
-        raise ValidationError({field: f"{what}含有无法保存的字符"})
-    if required and not text:
-        raise ValidationError({field: f"请填写{what}"})
-    if len(text) > limit:
-        raise ValidationError({field: f"{what}不能超过 {limit} 个字"})
-    return text
 
 
 def owner_region(owner) -> Region:
@@ -134,9 +125,9 @@ def _item_fields(form: CommitmentForm, data: dict) -> dict:
     place = data.get("place")
     if place is not None and not place.is_within(form.region.parent or form.region) and not place.is_within(form.region):
         raise ValidationError({"place": "关联区域不在本承诺表的范围内"})
-    return {"category": category, "content": _text(data.get("content"), "content", 500, what="承诺内容"),
-            "target": _text(data.get("target"), "target", 300, what="可衡量的目标"), "deadline": deadline,
-            "project": _text(data.get("project"), "project", 200, required=False, what="重点项目"), "place": place}  # fmt: skip
+    return {"category": category, "content": checked_text(data.get("content"), "content", 500, what="承诺内容"),
+            "target": checked_text(data.get("target"), "target", 300, what="可衡量的目标"), "deadline": deadline,
+            "project": checked_text(data.get("project"), "project", 200, required=False, what="重点项目"), "place": place}  # fmt: skip
 
 
 def save_item(*, actor, form: CommitmentForm, data: dict, item: Item | None = None, reason: str = "") -> Item:
@@ -153,7 +144,7 @@ def save_item(*, actor, form: CommitmentForm, data: dict, item: Item | None = No
         if form.status in DECIDED:
             if item is None:
                 raise ValidationError("承诺表已审核通过，不能再增加承诺；如需调整请修改原承诺并说明理由")
-            reason = _text(reason, "reason", 300, what="修改理由")
+            reason = checked_text(reason, "reason", 300, what="修改理由")
             item = Item.objects.select_for_update().get(pk=item.pk, form=form)
             Revision.objects.create(item=item, number=item.revision, category=item.category, content=item.content,
                                     target=item.target, deadline=item.deadline, reason=reason, changed_by=actor)  # fmt: skip
@@ -204,7 +195,7 @@ def approve_form(*, actor, form: CommitmentForm) -> CommitmentForm:
 
 
 def return_form(*, actor, form: CommitmentForm, reason: str) -> CommitmentForm:
-    return _decide(actor, form, Status.RETURNED, _text(reason, "reason", 500, what="退回理由"))
+    return _decide(actor, form, Status.RETURNED, checked_text(reason, "reason", 500, what="退回理由"))
 
 
 def _decide(actor, form: CommitmentForm, status: str, reason: str) -> CommitmentForm:
@@ -243,18 +234,13 @@ def add_progress(*, actor, item: Item, percent, text: str, outcome: str = Item.O
     other than "open" ends the item. Nothing is kept if any part is refused."""
     form = item.form
     ensure_may_file(actor, form)
-    try:
-        percent = int(str(percent).strip())
-    except ValueError:
-        raise ValidationError({"percent": "进度应为 0 到 100 的整数"}) from None
-    if not 0 <= percent <= 100:
-        raise ValidationError({"percent": "进度应为 0 到 100 的整数"})
+    percent = checked_percent(percent)
     if outcome not in Item.Outcome.values:
         raise ValidationError({"outcome": "请选择践诺结果"})
     if outcome == Item.Outcome.KEPT:
         percent = 100
-    reason = _text(reason, "reason", 500, required=outcome in {Item.Outcome.PARTLY, Item.Outcome.NOT_KEPT}, what="未完全践诺的原因")
-    text = _text(text, "text", 1000, what="进展情况")
+    reason = checked_text(reason, "reason", 500, required=outcome in {Item.Outcome.PARTLY, Item.Outcome.NOT_KEPT}, what="未完全践诺的原因")
+    text = checked_text(text, "text", 1000, what="进展情况")
     files = [f for f in files if f]
     if len(files) > MAX_FILES:
         raise ValidationError({"file": f"每次最多上传 {MAX_FILES} 个文件"})
@@ -283,7 +269,7 @@ QUOTA_FIELDS = {"innovation_quota": "实干创新奖名额", "excellent_min": "�
 def save_sequence(*, actor, region: Region, name: str, quotas: dict, sequence: Sequence | None = None) -> Sequence:
     """Create a sequence of `region` (or change one) with its award quotas."""
     ensure_region_in_scope(actor, region)
-    name = _text(name, "name", 100, what="序列名称")
+    name = checked_text(name, "name", 100, what="序列名称")
     values = {}
     for key, label in QUOTA_FIELDS.items():
         raw = str(quotas.get(key, "")).strip()
@@ -345,7 +331,7 @@ def record_check(*, actor, check: Check, verdict: str, note: str = "") -> Check:
         raise ValidationError({"verdict": "请选择核查结论"})
     with transaction.atomic():
         check = Check.objects.select_for_update().get(pk=check.pk)
-        check.verdict, check.note = verdict, _text(note, "note", 500, required=verdict != Check.Verdict.CONFIRMED, what="核查说明")
+        check.verdict, check.note = verdict, checked_text(note, "note", 500, required=verdict != Check.Verdict.CONFIRMED, what="核查说明")
         check.checked_by, check.checked_at = actor, timezone.now()
         check.save()
         record_event(actor=actor, action="commitment.check", obj=check.sample, data={"item": check.item_id, "verdict": verdict})
@@ -385,7 +371,7 @@ def write_duty_report(*, actor, subject: Subject, text: str, upload=None) -> Dut
     """The subject's duty report for the campaign, written or uploaded, while the campaign has not closed."""
     if not may_report(actor, subject):
         raise PermissionDenied("您不能为该对象提交述职报告")
-    text = _text(text, "text", 20000, what="述职报告")
+    text = checked_text(text, "text", 20000, what="述职报告")
     with transaction.atomic():
         lifecycle.ensure(subject.campaign, "write_report")
         evidence = None
@@ -404,8 +390,8 @@ def ask_question(*, subject: Subject, text: str, asker: str = "", at_meeting: bo
     """A resident's question to a subject, before the meeting (public page) or at it (entered by an organiser)."""
     if at_meeting:
         ensure_region_in_scope(actor, subject.campaign.region)
-    text = _text(text, "text", 1000, what="问题")
-    asker = _text(asker, "asker", 50, required=False, what="姓名")
+    text = checked_text(text, "text", 1000, what="问题")
+    asker = checked_text(asker, "asker", 50, required=False, what="姓名")
     lifecycle.ensure(subject.campaign, "ask")
     with transaction.atomic():
         question = Question.objects.create(campaign_id=subject.campaign_id, subject=subject, text=text, asker=asker,
@@ -418,7 +404,7 @@ def ask_question(*, subject: Subject, text: str, asker: str = "", at_meeting: bo
 def answer_question(*, actor, question: Question, answer: str) -> Question:
     if not may_report(actor, question.subject):
         raise PermissionDenied("您不能回答这个问题")
-    answer = _text(answer, "answer", 5000, what="答复")
+    answer = checked_text(answer, "answer", 5000, what="答复")
     with transaction.atomic():
         question = Question.objects.select_for_update().get(pk=question.pk)
         question.answer, question.answered_by, question.answered_at = answer, actor, timezone.now()

@@ -21,7 +21,7 @@ from minping.grid.models import (
     VisitState,
 )
 from minping.lib.identity import clean_text
-from minping.lib.text import storable
+from minping.lib.text import checked_percent, checked_text
 from minping.org import actions as registry
 from minping.org.models import Household, Region, Unit
 
@@ -29,15 +29,6 @@ MAX_FILES = 5
 S = Problem.Status
 
 
-def _text(value, field: str, limit: int, what: str, required: bool = True) -> str:
-    text = str(value or "").strip()
-    if not storable(text):
-        raise ValidationError({field: f"{what}含有无法保存的字符"})
-    if required and not text:
-        raise ValidationError({field: f"请填写{what}"})
-    if len(text) > limit:
-        raise ValidationError({field: f"{what}不能超过 {limit} 字"})
-    return text
 
 
 def _client_id(value) -> uuid.UUID:
@@ -97,7 +88,7 @@ def record_visit(*, actor, household: Household, visited_on: dt.date, kind: str 
         raise ValidationError({"visited_on": "走访日期不能晚于今天"})
     if visited_on < today - dt.timedelta(days=30):
         raise ValidationError({"visited_on": "只能补记 30 天内的走访"})
-    notes = _text(notes, "notes", 1000, "走访情况", required=False)
+    notes = checked_text(notes, "notes", 1000, "走访情况", required=False)
     if address is None and connection.vendor == "postgresql":
         stored = _visit_in_one_statement(actor, household.pk, visited_on, kind, notes, client_id)
         if stored is not None:
@@ -224,9 +215,9 @@ def report_problem(*, actor, category: Category, region: Region, address: str, d
         ensure_region_in_scope(actor, region)
     lat, lon = _coordinates(lat, lon)
     kind = Problem.Reporter.RESIDENT if for_resident else reporter_kind or _reporter_kind(actor)
-    problem = Problem(client_id=client_id, category=category, region=region, address=_text(address, "address", 200, "地址"),
-                      description=_text(description, "description", 2000, "问题描述"), lat=lat, lon=lon, reporter_kind=kind,
-                      reporter=actor if actor is not None and actor.pk and not for_resident else None, reporter_contact=_text(contact, "contact", 100, "联系方式", required=False),
+    problem = Problem(client_id=client_id, category=category, region=region, address=checked_text(address, "address", 200, "地址"),
+                      description=checked_text(description, "description", 2000, "问题描述"), lat=lat, lon=lon, reporter_kind=kind,
+                      reporter=actor if actor is not None and actor.pk and not for_resident else None, reporter_contact=checked_text(contact, "contact", 100, "联系方式", required=False),
                       status=S.TRIAGE)  # fmt: skip
     try:
         with transaction.atomic():
@@ -324,16 +315,16 @@ def receive(*, actor, problem: Problem) -> Problem:
 
 
 def start_handling(*, actor, problem: Problem, note: str = "") -> Problem:
-    return _handler_step(actor, problem, {S.RECEIVED}, S.HANDLING, "handle", _text(note, "note", 1000, "说明", required=False))
+    return _handler_step(actor, problem, {S.RECEIVED}, S.HANDLING, "handle", checked_text(note, "note", 1000, "说明", required=False))
 
 
 def return_problem(*, actor, problem: Problem, reason: str) -> Problem:
     """回退: not this department's business; back to the street for re-dispatch, with the reason."""
-    return _handler_step(actor, problem, {S.DISPATCHED, S.RECEIVED}, S.TRIAGE, "return", _text(reason, "reason", 500, "回退理由"))
+    return _handler_step(actor, problem, {S.DISPATCHED, S.RECEIVED}, S.TRIAGE, "return", checked_text(reason, "reason", 500, "回退理由"))
 
 
 def resolve(*, actor, problem: Problem, note: str, files=()) -> Problem:
-    note = _text(note, "note", 1000, "办理结果")
+    note = checked_text(note, "note", 1000, "办理结果")
     files = [f for f in files if f]
     if problem.category.evidence_required and not files:
         raise ValidationError({"file": f"“{problem.category.name}”类事件办结时须上传现场照片或文件"})
@@ -353,7 +344,7 @@ def confirm(*, actor, problem: Problem) -> Problem:
 
 
 def reopen(*, actor, problem: Problem, reason: str) -> Problem:
-    return _reporter_step(actor, problem, S.HANDLING, "reopen", _text(reason, "reason", 500, "重办理由"))
+    return _reporter_step(actor, problem, S.HANDLING, "reopen", checked_text(reason, "reason", 500, "重办理由"))
 
 
 def _reporter_step(actor, problem: Problem, to: str, action: str, note: str) -> Problem:
@@ -405,24 +396,16 @@ def create_task(*, actor, region: Region, name: str, target: str, baseline, star
     from minping.grid.models import Task
 
     ensure_region_in_scope(actor, region)
-    baseline = _percent(baseline)
+    baseline = checked_percent(baseline)
     if ends_on < starts_on:
         raise ValidationError({"ends_on": "结束日期不能早于开始日期"})
     with transaction.atomic():
-        task = Task.objects.create(region=region, name=_text(name, "name", 200, "任务名称"), target=_text(target, "target", 500, "任务目标"),
+        task = Task.objects.create(region=region, name=checked_text(name, "name", 200, "任务名称"), target=checked_text(target, "target", 500, "任务目标"),
                                    baseline=baseline, progress=baseline, starts_on=starts_on, ends_on=ends_on, created_by=actor)  # fmt: skip
         record_event(actor=actor, action="grid.task", obj=task, data={"target": task.target, "baseline": baseline})
     return task
 
 
-def _percent(value) -> int:
-    try:
-        value = int(str(value).strip())
-    except ValueError:
-        raise ValidationError({"percent": "进度应为 0 到 100 的整数"}) from None
-    if not 0 <= value <= 100:
-        raise ValidationError({"percent": "进度应为 0 到 100 的整数"})
-    return value
 
 
 def second(*, actor, task, cadre, starts_on: dt.date, ends_on: dt.date):
@@ -455,8 +438,8 @@ def report_task_progress(*, actor, task, percent, note: str):
 
     if not may_report_on(actor, task):
         raise PermissionDenied("您不在这项任务的抽调期内")
-    percent = _percent(percent)
-    note = _text(note, "note", 1000, "进展情况")
+    percent = checked_percent(percent)
+    note = checked_text(note, "note", 1000, "进展情况")
     with transaction.atomic():
         task = Task.objects.select_for_update().get(pk=task.pk)
         update = TaskProgress.objects.create(task=task, percent=percent, note=note, added_by=actor)

@@ -10,3 +10,31 @@ def storable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def checked_text(value, field: str, limit: int, what: str, *, required: bool = True) -> str:
+    """A form's or request's text, trimmed; ValidationError on `field`, in Chinese naming `what`, when it is
+    missing (and `required`), longer than `limit` or holds what the database cannot store."""
+    from django.core.exceptions import ValidationError
+
+    text = str(value or "").strip()
+    if not storable(text):
+        raise ValidationError({field: f"{what}含有无法保存的字符"})
+    if required and not text:
+        raise ValidationError({field: f"请填写{what}"})
+    if len(text) > limit:
+        raise ValidationError({field: f"{what}不能超过 {limit} 个字"})
+    return text
+
+
+def checked_percent(value, field: str = "percent") -> int:
+    """A percentage typed into a form: an integer from 0 to 100, else ValidationError in Chinese."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = -1
+    if not 0 <= number <= 100:
+        raise ValidationError({field: "进度应为 0 到 100 的整数"})
+    return number
