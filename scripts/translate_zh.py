@@ -388,7 +388,11 @@ TRANSLATIONS = {
     "the system": "系统", "reported": "上报", "dispatched": "派单", "received": "签收", "handling started": "开始办理",
     "sent back": "回退", "resolved": "办结", "confirmed by the reporter": "上报人确认解决", "reopened": "要求重办",
     "merged": "合并为重复事件", "escalated": "超时升级",
-    "Case closed": "已结案", "street": "街道（乡镇）", "target": "目标", "progress at the start (%)": "抽调前进度（%）",
+    "Case closed": "已结案", "Call back the reporters": "事件回访",
+    "An anonymous campaign in which residents whose problems were closed rate the departments that handled them (回访满意率).":
+        "匿名测评：请事件已结案的上报群众评价办理部门（回访满意率）。", "Prepare the call-back campaign": "建立回访测评",
+    "The call-back campaign is ready: issue %(n)s codes here, one for each reporter of a closed problem.":
+        "回访测评已建立：请在此发放 %(n)s 个测评码，每位结案事件的上报人一个。", "street": "街道（乡镇）", "target": "目标", "progress at the start (%)": "抽调前进度（%）",
     "progress at the start": "抽调前进度", "Street tasks": "攻坚任务", "Seconded cadres": "抽调干部", "Nobody yet.": "暂无。",
     "Second a cadre": "抽调干部", "Account name": "账号",
     "Cadres seconded to a street's hard task for a period (for example land consolidation), with its target and progress; what they record is counted to them.":

@@ -222,3 +222,30 @@ class SecondmentTest(GridTestCase):
         self.assertContains(self.client.get(reverse("grid:task", args=[task.pk])), "30% → 83%")
         self.client.force_login(self.handler)
         self.assertEqual(self.client.get(reverse("grid:task", args=[task.pk])).status_code, 404)
+
+
+class CallbackTest(GridTestCase):
+    def test_residents_rate_the_departments_anonymously_and_the_rate_enters_the_scorecard(self):
+        from minping.evaluations import actions as evaluations
+        from minping.results.actions import close_campaign
+
+        problems = [self.report() for _ in range(6)]
+        for problem in problems:
+            actions.receive(actor=self.urban_handler, problem=problem)
+            actions.resolve(actor=self.urban_handler, problem=problem, note="好了", files=[SimpleUploadedFile("x.jpg", photo())])
+            actions.confirm(actor=self.grid_worker, problem=Problem.objects.get(pk=problem.pk))
+        with self.assertRaisesMessage(ValidationError, "没有结案的事件"):
+            actions.open_callbacks(actor=self.office_a, region=self.street_a, start=TODAY() - dt.timedelta(days=60), end=TODAY() - dt.timedelta(days=30))
+        campaign, pairs = actions.open_callbacks(actor=self.office_a, region=self.street_a, start=TODAY(), end=TODAY())
+        self.assertEqual((list(campaign.subjects.values_list("kind", "ref")), len(pairs)), ([("unit", self.urban.pk)], 6))
+        campaign = evaluations.open_campaign(actor=self.office_a, campaign=campaign)
+        subject = campaign.subjects.get()
+        for n, (token, _short) in enumerate(pairs):
+            evaluations.cast_ballot(campaign=campaign, code=token, answers={"subjects": {str(subject.pk): {"result": "dissatisfied" if n == 0 else "satisfied"}}})
+        close_campaign(actor=self.office_a, campaign=campaign)
+        card = scorecards.scorecard([self.urban], timezone.now() - dt.timedelta(days=1), timezone.now() + dt.timedelta(days=1))[self.urban.pk]
+        self.assertEqual((card["回访满意率"].k, card["回访满意率"].n), (5, 6))
+        self.client.force_login(self.organiser_a)
+        self.assertContains(self.client.get(reverse("grid:scorecards")), "83.3%")
+        response = self.client.post(reverse("grid:callbacks"), {"region": self.street_a.pk, "start": TODAY().isoformat(), "end": TODAY().isoformat()}, follow=True)
+        self.assertContains(response, "发放 6 个测评码")

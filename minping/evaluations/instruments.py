@@ -147,6 +147,12 @@ BUILTINS = {
         "subject_kind": "commitment",
         "definition": {"subject_questions": [q("kept", "践诺情况评价")], "general_questions": [SUGGESTION]},
     },
+    "problem_callback": {
+        "name": "事件办理回访表",
+        "description": "回访上报事件的群众：对办理部门的办理结果是否满意（回访满意率）。只评价办理自己所报事件的部门，其余选“不了解”。",
+        "subject_kind": "unit",
+        "definition": {"subject_questions": [q("result", "对办理结果的满意度")], "general_questions": [SUGGESTION]},
+    },
     "mutual_pledge": {
         "name": "双诺双述双评测评表",
         "description": "社区与驻区单位年终互评：履行承诺、支持配合、总体评价（“双诺双述双评”）。",

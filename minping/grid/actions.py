@@ -447,3 +447,39 @@ def report_task_progress(*, actor, task, percent, note: str):
         task.save(update_fields=["progress"])
         record_event(actor=actor, action="grid.task_progress", obj=task, data={"percent": percent})
     return update
+
+
+# 回访: residents' satisfaction with the handling, through anonymous ballots ---------------------------------------------
+
+MAX_CALLBACK_DEPARTMENTS = 60
+
+
+def open_callbacks(*, actor, region: Region, start: dt.date, end: dt.date, quorum=5, issue: bool = True):
+    """A draft campaign in which the residents whose problems in `region` were closed between `start` and `end`
+    rate the departments that handled them (回访). Its subjects are the departments, not the problems, so a ballot
+    says nothing of which problem its voter reported and every count has the ballots' small-group protection.
+    One code is issued per closed problem, to be handed or sent to its reporter; each rates their department and
+    marks the others 不了解. Returns the campaign and the codes (token, short code); without `issue`, the campaign and
+    how many codes to issue on its page (where they are printed as slips)."""
+    from minping.evaluations import actions as evaluations
+    from minping.evaluations.models import Instrument
+
+    ensure_region_in_scope(actor, region)
+    if end < start:
+        raise ValidationError({"end": "结束日期不能早于开始日期"})
+    closed = Problem.objects.within(region).filter(status=S.CONFIRMED, closed_at__date__gte=start, closed_at__date__lte=end, unit__isnull=False)
+    units = list(Unit.objects.filter(pk__in=closed.values("unit_id")).order_by("name"))
+    if not units:
+        raise ValidationError(f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d} 该区域没有结案的事件可以回访")
+    if len(units) > MAX_CALLBACK_DEPARTMENTS:
+        raise ValidationError(f"涉及 {len(units)} 个部门，一张回访票最多 {MAX_CALLBACK_DEPARTMENTS} 个；请缩小区域或时间")
+    outside = [u for u in units if not (u.region.is_within(region) or region.is_within(u.region))]
+    campaign_region = region if not outside else Region.objects.filter(path__in=[region.path[: i + 7] for i in range(0, len(region.path), 7)]).order_by("depth").first()
+    instrument = Instrument.objects.get(builtin_key="problem_callback", region__isnull=True)
+    with transaction.atomic():
+        campaign = evaluations.create_campaign(actor=actor, name=f"{region.name}{start:%Y年%-m月%-d日}至{end:%-m月%-d日}事件办理回访",
+                                               region=campaign_region, instrument=instrument, channels=["qr", "online"], quorum=int(quorum))  # fmt: skip
+        evaluations.add_subjects(actor=actor, campaign=campaign, subjects=units)
+        count = closed.count()
+        pairs = evaluations.issue_codes(actor=actor, campaign=campaign, group=campaign.groups.get(), count=count, channel="qr") if issue else []
+    return campaign, pairs if issue else count

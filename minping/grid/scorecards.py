@@ -6,7 +6,8 @@ department (or street) and period, read from the problems and their steps.
 - 结案率 = problems closed (confirmed by the reporter) ÷ problems dispatched in the period;
 - 回退率 = problems the department sent back (回退) ÷ problems dispatched to it in the period;
 - 重办率 = problems reopened by their reporter at least once ÷ problems resolved;
-- 回访满意率 = satisfied call-backs ÷ call-backs answered (once the call-back module counts them; shown as — till then).
+- 回访满意率 = the department's satisfaction rate in the closed call-back campaigns (回访, anonymous ballots) of the
+  period: (满意 + 基本满意) ÷ answers, where its figure is shown (five ballots or more); the mean when several.
 
 A problem counts in the period it was dispatched in.
 """
@@ -16,7 +17,10 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractMonth
 
+from minping.evaluations import lifecycle
+from minping.evaluations.models import Subject
 from minping.grid.models import Problem, Step
+from minping.results.figures import subject_figures
 
 DEFINITIONS = [
     ("及时签收率", "期间派给该部门的事件中，在签收时限内签收的比例"),
@@ -24,6 +28,7 @@ DEFINITIONS = [
     ("结案率", "期间派给该部门的事件中，经上报人确认结案的比例"),
     ("回退率", "期间派给该部门的事件中，被该部门回退重新分派的比例"),
     ("重办率", "已办结的事件中，被上报人要求重办过的比例"),
+    ("回访满意率", "期间结束的事件回访（匿名测评）中，对该部门办理结果满意和基本满意的比例；少于5票不显示"),
 ]
 
 
@@ -60,7 +65,29 @@ def scorecard(units, start, end) -> dict:
     for unit_id, back in returned.items():
         cards.setdefault(unit_id, {"及时签收率": Rate(0, back), "按时办结率": Rate(0, back), "结案率": Rate(0, back),
                                    "回退率": Rate(back, back), "重办率": Rate(0, 0), "dispatched": back})  # fmt: skip
+    callbacks = callback_rates(units, start, end)
+    for unit_id, card in cards.items():
+        card["回访满意率"] = callbacks.get(unit_id, Rate(0, 0))
     return cards
+
+
+def callback_rates(units, start, end) -> dict:
+    """{unit id: Rate} of the satisfied call-backs, from the closed call-back campaigns opened in [start, end)."""
+    subjects = (Subject.objects.filter(kind="unit", ref__in=[u.pk for u in units], campaign__opened_at__gte=start,
+                                       campaign__opened_at__lt=end, campaign__status__in=lifecycle.STEPS["read_results"].states,
+                                       campaign__instrument_version__instrument__builtin_key="problem_callback")
+                .select_related("campaign__instrument_version"))  # fmt: skip
+    by_campaign, found = {}, {}
+    for subject in subjects:
+        by_campaign.setdefault(subject.campaign, []).append(subject)
+    for campaign, rated in by_campaign.items():
+        for figures in subject_figures(campaign, rated, questions=["result"]):
+            cell = next((c for c in figures.cells if c.reportable), None)
+            rate = cell.questions["result"].rates.get("satisfaction_rate") if cell else None
+            if rate is not None and rate.value is not None:
+                k, n = found.get(figures.subject.ref, (0, 0))
+                found[figures.subject.ref] = (k + rate.k, n + rate.n)
+    return {ref: Rate(k, n) for ref, (k, n) in found.items()}
 
 
 def monthly_on_time(unit, start, end) -> dict[int, float | None]:

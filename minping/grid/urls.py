@@ -12,6 +12,7 @@ urlpatterns = [
     path("problems/<id:pk>/", views.problem, name="problem"),
     path("routes/", views.routes, name="routes"),
     path("scorecards/", views.scorecards_page, name="scorecards"),
+    path("callbacks/", views.callbacks, name="callbacks"),
     path("tasks/", views.tasks, name="tasks"),
     path("tasks/<id:pk>/", views.task, name="task"),
     path("field/", field.page, name="field"),

@@ -207,6 +207,20 @@ def _percent(rate) -> str:
     return "—" if rate.value is None else f"{rate.value * 100:.1f}%"
 
 
+@console_required
+@require_POST
+def callbacks(request):
+    try:
+        region = get_for_user(request.user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
+        campaign, count = actions.open_callbacks(actor=request.user, region=region, start=_date(request.POST.get("start"), "start"),
+                                                 end=_date(request.POST.get("end"), "end"), issue=False)  # fmt: skip
+        messages.success(request, _("The call-back campaign is ready: issue %(n)s codes here, one for each reporter of a closed problem.") % {"n": count})
+        return redirect("evaluations:campaign-detail", campaign.pk)
+    except ValidationError as exc:
+        refused(request, exc)
+    return redirect("grid:scorecards")
+
+
 @login_required
 def scorecards_page(request):
     user = request.user
@@ -230,7 +244,9 @@ def scorecards_page(request):
             points = [(f"{m}月", None if monthly.get(m) is None else monthly[m] * 100) for m in range(1, 13)]
             trend = charts.trend(points, f"{chosen.name} 按时办结率（%）")
     context = {"rows": table, "year": year, "names": names,
-               "definitions": scorecards.DEFINITIONS, "trend": trend}  # fmt: skip
+               "definitions": scorecards.DEFINITIONS, "trend": trend,
+               "regions": Region.objects.filter(level__in=["district", "street"]).order_by("path").within(user.region) if user.can_use_console and user.region_id else [],
+               "today": timezone.localdate()}  # fmt: skip
     return render(request, "grid/scorecards.html", context)
 
 
