@@ -388,7 +388,10 @@ TRANSLATIONS = {
     "the system": "系统", "reported": "上报", "dispatched": "派单", "received": "签收", "handling started": "开始办理",
     "sent back": "回退", "resolved": "办结", "confirmed by the reporter": "上报人确认解决", "reopened": "要求重办",
     "merged": "合并为重复事件", "escalated": "超时升级",
-    "Case closed": "已结案", "Call back the reporters": "事件回访",
+    "Case closed": "已结案", "Grid teams": "网格组团",
+    "组团式服务: several grids of a community served together by a team of grid workers and cadres.": "组团式服务：社区的几个网格由一支网格员和干部组成的团队共同服务。",
+    "Grids": "网格", "Members": "成员", "No team yet.": "还没有组团。", "New team": "新建组团",
+    "Members (account names, separated by commas)": "成员（账号，用逗号分隔）", "Call back the reporters": "事件回访",
     "An anonymous campaign in which residents whose problems were closed rate the departments that handled them (回访满意率).":
         "匿名测评：请事件已结案的上报群众评价办理部门（回访满意率）。", "Prepare the call-back campaign": "建立回访测评",
     "The call-back campaign is ready: issue %(n)s codes here, one for each reporter of a closed problem.":

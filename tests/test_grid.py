@@ -249,3 +249,25 @@ class CallbackTest(GridTestCase):
         self.assertContains(self.client.get(reverse("grid:scorecards")), "83.3%")
         response = self.client.post(reverse("grid:callbacks"), {"region": self.street_a.pk, "start": TODAY().isoformat(), "end": TODAY().isoformat()}, follow=True)
         self.assertContains(response, "发放 6 个测评码")
+
+
+class TeamTest(GridTestCase):
+    def test_a_team_serves_grids_of_one_community(self):
+        from minping.grid.models import Team
+        from tests.base import make_region
+
+        second = make_region("第2网格", "grid", self.community_a)
+        team = actions.create_team(actor=self.office_a, community=self.community_a, name="光明一组团", grids=[self.grid_a, second],
+                                   members=[self.grid_worker, self.cadre_user])  # fmt: skip
+        self.assertEqual(set(team.grids.all()), {self.grid_a, second})
+        with self.assertRaisesMessage(ValidationError, "请选择本社区的网格"):
+            actions.create_team(actor=self.office_a, community=self.community_a, name="二组团", grids=[self.community_a], members=[])
+        with self.assertRaisesMessage(ValidationError, "已有名为"):
+            actions.create_team(actor=self.office_a, community=self.community_a, name="光明一组团", grids=[second], members=[])
+        with self.assertRaises(PermissionDenied):
+            actions.create_team(actor=self.organiser_b, community=self.community_a, name="三组团", grids=[second], members=[])
+        self.client.force_login(self.office_a)
+        response = self.client.post(reverse("grid:teams"), {"region": self.community_a.pk, "name": "四组团", "grids": [second.pk],
+                                                            "members": "grid_a，nobody"}, follow=True)  # fmt: skip
+        self.assertContains(response, "有的账号不存在：nobody")
+        self.assertEqual(Team.objects.count(), 1)

@@ -51,6 +51,7 @@ ACTIONS = {
     "grid.assign": "分配网格员",
     "grid.route": "设置事件分派规则",
     "grid.task": "新建攻坚任务",
+    "grid.team": "建立网格组团",
     "grid.second": "抽调干部参加攻坚任务",
     "grid.task_progress": "记录攻坚任务进度",
     "household.update": "走访更新住户信息",

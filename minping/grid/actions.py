@@ -483,3 +483,28 @@ def open_callbacks(*, actor, region: Region, start: dt.date, end: dt.date, quoru
         count = closed.count()
         pairs = evaluations.issue_codes(actor=actor, campaign=campaign, group=campaign.groups.get(), count=count, channel="qr") if issue else []
     return campaign, pairs if issue else count
+
+
+def create_team(*, actor, community: Region, name: str, grids, members):
+    """组团: several grids of a community served together by a team of workers and cadres."""
+    from minping.grid.models import Team
+
+    ensure_region_in_scope(actor, community)
+    if community.level != Region.Level.COMMUNITY:
+        raise ValidationError({"region": "组团应建在社区（村）"})
+    grids = list(grids)
+    if not grids or any(g.level != Region.Level.GRID or g.parent_id != community.pk for g in grids):
+        raise ValidationError({"grids": "请选择本社区的网格"})
+    members = list(members)
+    if any(m.region_id is None or not (m.region.is_within(community) or community.is_within(m.region)) for m in members):
+        raise ValidationError({"members": "组团成员应属于本社区或其上级"})
+    name = checked_text(name, "name", 100, "组团名称")
+    with transaction.atomic():
+        if Team.objects.filter(region=community, name=name).exists():
+            raise ValidationError({"name": f"{community.name}已有名为“{name}”的组团"})
+        team = Team.objects.create(region=community, name=name)
+        team.grids.set(grids)
+        team.members.set(members)
+        record_event(actor=actor, action="grid.team", obj=community, data={"team": name, "grids": [g.pk for g in grids],
+                                                                            "members": [m.username for m in members]})  # fmt: skip
+    return team

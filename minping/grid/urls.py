@@ -13,6 +13,7 @@ urlpatterns = [
     path("routes/", views.routes, name="routes"),
     path("scorecards/", views.scorecards_page, name="scorecards"),
     path("callbacks/", views.callbacks, name="callbacks"),
+    path("teams/", views.teams, name="teams"),
     path("tasks/", views.tasks, name="tasks"),
     path("tasks/<id:pk>/", views.task, name="task"),
     path("field/", field.page, name="field"),

@@ -317,3 +317,30 @@ def task(request, pk):
     context = {"task": task, "secondments": task.secondments.select_related("cadre"), "updates": task.updates.select_related("added_by"),
                "console": console, "may_report": actions.may_report_on(user, task)}  # fmt: skip
     return render(request, "grid/task.html", context)
+
+
+@console_required
+@require_http_methods(["GET", "POST"])
+def teams(request):
+    from minping.accounts.models import User
+    from minping.grid.models import Team
+
+    user = request.user
+    if request.method == "POST":
+        try:
+            community = get_for_user(user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
+            grids = Region.objects.filter(parent=community, level="grid", pk__in=[posted_id(v) for v in request.POST.getlist("grids")])
+            names = [n.strip() for n in request.POST.get("members", "").replace("，", ",").split(",") if n.strip()]
+            members = list(User.objects.filter(username__in=names))
+            if len(members) != len(set(names)):
+                raise ValidationError({"members": "有的账号不存在：" + "、".join(sorted(set(names) - {m.username for m in members}))})
+            actions.create_team(actor=user, community=community, name=request.POST.get("name", ""), grids=grids, members=members)
+            messages.success(request, _("Saved."))
+            return redirect("grid:teams")
+        except ValidationError as exc:
+            refused(request, exc)
+    rows = scope(Team.objects.prefetch_related("grids", "members").select_related("region"), user)[:200]
+    communities = Region.objects.filter(level="community").order_by("path")
+    communities = communities if user.is_system_admin else communities.within(user.region)
+    grids = Region.objects.filter(level="grid", parent__in=communities).select_related("parent").order_by("path")[:2000]
+    return render(request, "grid/teams.html", {"teams": rows, "communities": communities[:500], "grids": grids})
