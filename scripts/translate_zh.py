@@ -388,7 +388,7 @@ TRANSLATIONS = {
     "the system": "系统", "reported": "上报", "dispatched": "派单", "received": "签收", "handling started": "开始办理",
     "sent back": "回退", "resolved": "办结", "confirmed by the reporter": "上报人确认解决", "reopened": "要求重办",
     "merged": "合并为重复事件", "escalated": "超时升级",
-    "Case closed": "已结案", "Grid teams": "网格组团",
+    "Case closed": "已结案", "Legal persons and sites": "法人和场所", "None recorded yet.": "尚未登记。", "Grid teams": "网格组团",
     "组团式服务: several grids of a community served together by a team of grid workers and cadres.": "组团式服务：社区的几个网格由一支网格员和干部组成的团队共同服务。",
     "Grids": "网格", "Members": "成员", "No team yet.": "还没有组团。", "New team": "新建组团",
     "Members (account names, separated by commas)": "成员（账号，用逗号分隔）", "Call back the reporters": "事件回访",

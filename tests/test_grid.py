@@ -271,3 +271,17 @@ class TeamTest(GridTestCase):
                                                             "members": "grid_a，nobody"}, follow=True)  # fmt: skip
         self.assertContains(response, "有的账号不存在：nobody")
         self.assertEqual(Team.objects.count(), 1)
+
+
+class SiteTest(GridTestCase):
+    def test_a_grid_worker_records_the_sites_of_the_grid(self):
+        from minping.grid.models import Site
+
+        self.client.force_login(self.grid_worker)
+        response = self.client.post(reverse("grid:due", args=[self.grid_a.pk]), {"name": "幸福小吃店", "kind": "small_venue", "address": "幸福路5号"}, follow=True)
+        self.assertContains(response, "幸福小吃店")
+        response = self.client.post(reverse("grid:due", args=[self.grid_a.pk]), {"name": "", "kind": "shop"}, follow=True)
+        self.assertContains(response, "请填写名称")
+        with self.assertRaises(PermissionDenied):
+            actions.add_site(actor=self.organiser_b, grid=self.grid_a, name="外区", kind="shop")
+        self.assertEqual(list(Site.objects.values_list("name", "grid")), [("幸福小吃店", self.grid_a.pk)])

@@ -52,6 +52,7 @@ ACTIONS = {
     "grid.route": "设置事件分派规则",
     "grid.task": "新建攻坚任务",
     "grid.team": "建立网格组团",
+    "grid.site": "登记网格内法人或场所",
     "grid.second": "抽调干部参加攻坚任务",
     "grid.task_progress": "记录攻坚任务进度",
     "household.update": "走访更新住户信息",

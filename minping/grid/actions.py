@@ -508,3 +508,18 @@ def create_team(*, actor, community: Region, name: str, grids, members):
         record_event(actor=actor, action="grid.team", obj=community, data={"team": name, "grids": [g.pk for g in grids],
                                                                             "members": [m.username for m in members]})  # fmt: skip
     return team
+
+
+def add_site(*, actor, grid: Region, name: str, kind: str, address: str = ""):
+    """A legal person or site under a grid (a shop, a rented house, a 三小场所), recorded by its grid worker or an office."""
+    from minping.grid.models import Site
+
+    if not Assignment.objects.current().filter(worker=actor, grid=grid).exists():
+        ensure_region_in_scope(actor, grid)
+    if kind not in Site.Kind.values:
+        raise ValidationError({"kind": "请选择类型"})
+    with transaction.atomic():
+        site = Site.objects.create(grid=grid, name=checked_text(name, "name", 200, "名称"), kind=kind,
+                                   address=checked_text(address, "address", 200, "地址", required=False))  # fmt: skip
+        record_event(actor=actor, action="grid.site", obj=grid, data={"site": site.name, "kind": kind})
+    return site

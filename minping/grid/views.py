@@ -38,14 +38,28 @@ def _grid_for(user, pk) -> Region:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def due(request, pk):
+    from minping.grid.models import Site
+
     grid = _grid_for(request.user, pk)
+    if request.method == "POST":
+        try:
+            actions.add_site(actor=request.user, grid=grid, name=request.POST.get("name", ""), kind=request.POST.get("kind", ""),
+                             address=request.POST.get("address", ""))  # fmt: skip
+            messages.success(request, _("Saved."))
+        except ValidationError as exc:
+            refused(request, exc)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        return redirect("grid:due", grid.pk)
     today = timezone.localdate()
     households = actions.due_households([grid.pk], today, settings.VISIT_CYCLE_DAYS)
     page = Paginator(households, DUE_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"grid": grid, "page": page, "today": today, "kinds": Visit.Kind.choices, "cycle": settings.VISIT_CYCLE_DAYS,
                "works_here": Assignment.objects.current().filter(worker=request.user, grid=grid).exists(),
-               "rows": [(h, uuid.uuid4()) for h in page]}  # each form's record id, made once: a resent form is found
+               "rows": [(h, uuid.uuid4()) for h in page],  # each form's record id, made once: a resent form is found
+               "sites": Site.objects.filter(grid=grid)[:200], "site_kinds": Site.Kind.choices}
     return render(request, "grid/due.html", context)
 
 
