@@ -163,3 +163,7 @@ class DemoGridTest(TestCase):
         self.assertContains(self.client.get("/"), "户待走访")
         self.client.force_login(User.objects.get(username="handler"))
         self.assertContains(self.client.get("/"), "派给本单位的事件")
+        from minping.grid.models import Task, Team
+
+        self.assertEqual((Task.objects.get().baseline, Task.objects.get().progress), (30, 83))
+        self.assertEqual(Team.objects.get().grids.count(), 3)

@@ -198,6 +198,9 @@ class ScorecardTest(GridTestCase):
         self.client.force_login(self.organiser_a)
         page = self.client.get(reverse("grid:scorecards"), {"unit": self.urban.pk})
         self.assertContains(page, "25.0%")
+        elsewhere = self.client.get(reverse("grid:scorecards"), {"region": self.other_street_a.pk})
+        self.assertNotContains(elsewhere, "25.0%")  # no problem of 三街道
+        self.assertContains(self.client.get(reverse("grid:scorecards"), {"region": self.street_a.pk}), "25.0%")
         self.assertContains(page, "<svg")
 
 
@@ -285,3 +288,14 @@ class SiteTest(GridTestCase):
         with self.assertRaises(PermissionDenied):
             actions.add_site(actor=self.organiser_b, grid=self.grid_a, name="外区", kind="shop")
         self.assertEqual(list(Site.objects.values_list("name", "grid")), [("幸福小吃店", self.grid_a.pk)])
+
+
+class CoverageTest(GridTestCase):
+    def test_coverage_counts_households_visited_in_the_cycle_by_region(self):
+        actions.record_visit(actor=self.grid_worker, household=self.household_a, visited_on=TODAY())
+        self.client.force_login(self.organiser_a)
+        page = self.client.get(reverse("grid:coverage"), {"region": self.street_a.pk})
+        self.assertContains(page, "光明社区")
+        self.assertContains(page, "50.0%")  # one of 第1网格's two households
+        self.assertContains(self.client.get(reverse("grid:coverage"), {"region": self.community_a.pk}), "第1网格")
+        self.assertEqual(self.client.get(reverse("grid:coverage"), {"region": self.street_b.pk}).status_code, 404)

@@ -42,9 +42,12 @@ class Rate:
         return self.k / self.n if self.n else None
 
 
-def scorecard(units, start, end) -> dict:
-    """{unit id: {name: Rate}} for the problems dispatched to `units` in [start, end)."""
+def scorecard(units, start, end, region=None) -> dict:
+    """{unit id: {name: Rate}} for the problems dispatched to `units` in [start, end) (those of `region` only, if
+    given: a street's view of the departments serving it)."""
     dispatched = Problem.objects.filter(unit__in=units, dispatched_at__gte=start, dispatched_at__lt=end)
+    if region is not None:
+        dispatched = dispatched.within(region)
     rows = dispatched.values("unit_id").annotate(
         n=Count("pk"),
         received=Count("pk", filter=Q(received_at__isnull=False, received_at__lte=F("receive_by"))),
@@ -53,7 +56,8 @@ def scorecard(units, start, end) -> dict:
         closed=Count("pk", filter=Q(status=Problem.Status.CONFIRMED)),
         reopened=Count("pk", filter=Q(reopened__gt=0)),
     )
-    returned = dict(Step.objects.filter(action="return", unit__in=units, at__gte=start, at__lt=end)
+    steps = Step.objects.filter(problem__region__path__startswith=region.path) if region is not None else Step.objects
+    returned = dict(steps.filter(action="return", unit__in=units, at__gte=start, at__lt=end)
                     .values("unit_id").annotate(n=Count("problem_id", distinct=True)).values_list("unit_id", "n"))  # fmt: skip
     cards = {}
     for row in rows:

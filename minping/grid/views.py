@@ -246,7 +246,8 @@ def scorecards_page(request):
         raise PermissionDenied
     start, end, year = _period(request)
     units = list(units.order_by("name")[:300])
-    cards = scorecards.scorecard(units, start, end)
+    area = get_for_user(user, Region.objects, pk=posted_id(request.GET.get("region")) or 0) if request.GET.get("region") and user.can_use_console else None
+    cards = scorecards.scorecard(units, start, end, region=area)
     names = [name for name, _d in scorecards.DEFINITIONS]
     rows = [(unit, cards[unit.pk]) for unit in units if unit.pk in cards]
     table = [(unit, card["dispatched"], [(_percent(card[name]), card[name].k, card[name].n) for name in names]) for unit, card in rows]
@@ -260,7 +261,7 @@ def scorecards_page(request):
     context = {"rows": table, "year": year, "names": names,
                "definitions": scorecards.DEFINITIONS, "trend": trend,
                "regions": Region.objects.filter(level__in=["district", "street"]).order_by("path").within(user.region) if user.can_use_console and user.region_id else [],
-               "today": timezone.localdate()}  # fmt: skip
+               "today": timezone.localdate(), "area": area}  # fmt: skip
     return render(request, "grid/scorecards.html", context)
 
 
@@ -358,3 +359,31 @@ def teams(request):
     communities = communities if user.is_system_admin else communities.within(user.region)
     grids = Region.objects.filter(level="grid", parent__in=communities).select_related("parent").order_by("path")[:2000]
     return render(request, "grid/teams.html", {"teams": rows, "communities": communities[:500], "grids": grids})
+
+
+@console_required
+def coverage(request):
+    """Visit coverage below a region: for each region under it, its households and how many were visited within
+    the cycle."""
+    from django.db.models import Count, Q
+    from django.db.models.functions import Substr
+
+    from minping.org.models import PATH_SEGMENT
+
+    user = request.user
+    region_id = posted_id(request.GET.get("region"))
+    region = get_for_user(user, Region.objects, pk=region_id) if region_id else (user.region or Region.objects.roots().first())
+    if region is None:
+        raise Http404
+    since = timezone.localdate() - dt.timedelta(days=settings.VISIT_CYCLE_DAYS)
+    length = len(region.path) + PATH_SEGMENT + 1
+    rows = (Household.objects.filter(region__path__startswith=region.path).exclude(region=region)
+            .annotate(child=Substr("region__path", 1, length)).values("child")
+            .annotate(n=Count("pk"), visited=Count("pk", filter=Q(visit_state__last_visited_on__gt=since))).order_by("child"))  # fmt: skip
+    children = {r.path: r for r in Region.objects.filter(path__in=[row["child"] for row in rows])}
+    table = [(children.get(row["child"]), row["n"], row["visited"], f"{row['visited'] / row['n'] * 100:.1f}%") for row in rows if row["n"]]
+    total, visited = sum(r[1] for r in table), sum(r[2] for r in table)
+    context = {"region": region, "rows": [r for r in table if r[0] is not None], "total": total, "visited": visited,
+               "share": f"{visited / total * 100:.1f}%" if total else "—", "cycle": settings.VISIT_CYCLE_DAYS,
+               "parent": region.parent if region.parent_id and (user.is_system_admin or region.parent.is_within(user.region)) else None}  # fmt: skip
+    return render(request, "grid/coverage.html", context)

@@ -57,7 +57,8 @@ def problems_to_dispatch(user) -> Section:
         tasks.append(Task(_("%(n)s problems overdue") % {"n": late}, f"{reverse('grid:problems')}?status=overdue"))
     return Section(_("Problems"), tasks, _("No problem is waiting for dispatch or overdue."),
                    [Task(_("All problems"), reverse("grid:problems")), Task(_("Department scorecards"), reverse("grid:scorecards")),
-                    Task(_("Street tasks"), reverse("grid:tasks")), Task(_("Grid teams"), reverse("grid:teams"))])  # fmt: skip
+                    Task(_("Street tasks"), reverse("grid:tasks")), Task(_("Grid teams"), reverse("grid:teams")),
+                    Task(_("Visit coverage"), reverse("grid:coverage"))])  # fmt: skip
 
 
 @section("cadre", "office", "organiser", order=31)
