@@ -135,7 +135,7 @@ def _problems(cursor, count: int, grids: int, units: list[int], year_start: dt.d
                CASE WHEN i %% 10 = 0 THEN NULL ELSE t + make_interval(days => 2 + (u.n %% 7) * (i %% 4)) END,
                CASE WHEN i %% 10 >= 2 THEN t + make_interval(days => 3 + (u.n %% 7) * (i %% 4)) END,
                0, 0, CASE WHEN i %% 37 = 0 THEN 1 ELSE 0 END, NULL, NULL
-        FROM (SELECT i, (%s::timestamptz + make_interval(mins => (i * 7919) %% (360 * 1440))) AS t FROM generate_series(0, %s - 1) i) s
+        FROM (SELECT i, (%s::timestamptz + make_interval(mins => ((i::bigint * 7919) %% (360 * 1440))::int)) AS t FROM generate_series(0, %s - 1) i) s
         JOIN bench_grids g ON g.n = i %% %s
         JOIN bench_units u ON u.n = (i / 7) %% %s
         JOIN bench_categories c ON c.n = i %% %s""", [year_start, count, grids, len(units), len(categories)])  # fmt: skip
