@@ -54,12 +54,9 @@ MAX_BATCH = 5000
 
 def install_builtin_instruments() -> None:
     """Create the built-in templates that are missing. Migration 0002 runs the same on install."""
-    from minping.evaluations.instruments import BUILTINS
+    from minping.evaluations.instruments import install_builtins
 
-    for key, spec in BUILTINS.items():
-        if not Instrument.objects.filter(builtin_key=key, region__isnull=True).exists():
-            instrument = Instrument.objects.create(name=spec["name"], description=spec["description"], builtin_key=key)
-            InstrumentVersion.objects.create(instrument=instrument, number=1, definition=spec["definition"], is_frozen=True)
+    install_builtins(Instrument, InstrumentVersion)
 
 
 def copy_instrument(*, actor, instrument: Instrument, region, name: str = "") -> Instrument:
