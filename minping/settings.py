@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "minping.results",
     "minping.commitments",
     "minping.grid",
+    "minping.fieldwork",
     "minping.demo",
     "minping.ops",
 ]
@@ -133,6 +134,7 @@ IMPORT_KEEP_DAYS = env_int("MINPING_IMPORT_KEEP_DAYS", 7)  # an import checked b
 AUDIT_ANCHOR_FILE = Path(env("MINPING_AUDIT_ANCHOR_FILE") or DATA_DIR / "audit-anchors.txt")
 AUDIT_WITNESS_URL = env("MINPING_AUDIT_WITNESS_URL")
 VISIT_CYCLE_DAYS = env_int("MINPING_VISIT_CYCLE_DAYS", 7)  # a grid worker visits each household once in this many days
+FIELDWORK_LOG_WINDOW_DAYS = env_int("MINPING_LOG_WINDOW_DAYS", 7)  # older work-log entries need a reason
 EVIDENCE_MAX_BYTES = env_int("MINPING_EVIDENCE_MAX_MB", 20) * 1024 * 1024
 EVIDENCE_QUOTA_BYTES = env_int("MINPING_EVIDENCE_QUOTA_MB", 500) * 1024 * 1024
 UPLOAD_LIMITS = [("/console/imports/", IMPORT_MAX_BYTES)]  # multipart bodies over these are refused unread

@@ -25,6 +25,8 @@ urlpatterns = [
     path("board/", include("minping.commitments.urls_public")),
     path("grid/", include("minping.grid.urls")),
     path("open311/v2/", include("minping.grid.urls_open311")),
+    path("fieldwork/", include("minping.fieldwork.urls")),
+    path("reception/", include("minping.fieldwork.urls_public")),
     path("me/", results_views.mine, name="mine"),
     path("me/<id:subject_pk>/", results_views.mine_subject, name="mine-subject"),
     path("console/audit/", include("minping.audit.urls")),

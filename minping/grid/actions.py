@@ -198,11 +198,12 @@ def _dispatch(problem: Problem, unit: Unit, now) -> None:
 
 
 def report_problem(*, actor, category: Category, region: Region, address: str, description: str, lat=None, lon=None,
-                   files=(), reporter_kind: str | None = None, contact: str = "", client_id=None, for_resident: bool = False) -> tuple[Problem, bool]:  # fmt: skip
+                   files=(), reporter_kind: str | None = None, contact: str = "", client_id=None, for_resident: bool = False, scope_checked: bool = False) -> tuple[Problem, bool]:  # fmt: skip
     """A problem reported in `region`: dispatched at once to the department its category's route names, or kept
     for dispatch by the street (triage) when no route does; never lost. `client_id` as for visits. With
     `for_resident`, `actor` (an app's API key) passes on a resident's report: the resident, reachable through
-    `contact`, is the reporter, and the office of the region confirms the fix for them."""
+    `contact`, is the reporter, and the office of the region confirms the fix for them. With `scope_checked`, the
+    caller has established the actor's standing in `region` (a cadre's contact point lies outside their own)."""
     client_id = _client_id(client_id or uuid.uuid4())
     existing = Problem.objects.filter(client_id=client_id).first()
     if existing is not None:
@@ -211,7 +212,7 @@ def report_problem(*, actor, category: Category, region: Region, address: str, d
         return existing, False
     if not category.is_active:
         raise ValidationError({"category": "该事件类别已停用"})
-    if actor is not None and actor.pk and not Assignment.objects.current().filter(worker=actor, grid=region).exists():
+    if actor is not None and actor.pk and not scope_checked and not Assignment.objects.current().filter(worker=actor, grid=region).exists():
         ensure_region_in_scope(actor, region)
     lat, lon = _coordinates(lat, lon)
     kind = Problem.Reporter.RESIDENT if for_resident else reporter_kind or _reporter_kind(actor)

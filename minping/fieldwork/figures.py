@@ -1,0 +1,257 @@
+"""Field-work figures computed from the records, with their definitions: per cadre and period (visits, contacts
+covered, suggestions collected, problems accepted, solutions proposed, items closed, cadence compliance), and a
+region's summary in seed 004's terms (research topics, forums, site meetings, participants, suggestions, problems
+accepted, solutions proposed, documents, reception days).
+
+`cadre_figures` is what the composite assessment reads: {cadre id: {figure key: value}} for any set of cadres and
+any period.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from minping.fieldwork.models import (
+    Activity,
+    Contact,
+    ContactKind,
+    ContactMonth,
+    Entry,
+    Item,
+    Meeting,
+    Pairing,
+    Session,
+    Topic,
+)
+from minping.org.models import Cadre, Post
+
+CADRE_FIGURES = [
+    ("entries", "工作日志", "期间内记录的工作日志条数"),
+    ("visits", "走访", "期间内工作方式为“走访”的日志条数"),
+    ("contacts", "联系点", "期末仍在联系的联系点个数"),
+    ("covered", "覆盖联系点", "期间内记过至少一条日志的联系点个数"),
+    ("suggestions", "收集意见建议", "期间内受理的意见建议条数（来自工作日志、座谈会和接访日）"),
+    ("problems", "受理问题", "期间内受理的问题条数"),
+    ("proposed", "提出解决建议", "期间内提出解决建议的事项数"),
+    ("forwarded", "转交部门", "期间内转交网格派单由部门办理的事项数"),
+    ("closed", "办结", "期间内关闭的事项数"),
+    ("told", "告知提出人", "期间内把办理结果告知提出人的事项数"),
+    ("cadence", "蹲点达标率", "蹲点期间已结束的周中“在现场天数”达标的周，加上已结束的月中“交流”和“报告”都达标的月，占这些周和月的比例；没有蹲点为“—”"),
+]
+SUMMARY_FIGURES = [
+    ("topics", "调研课题", "期间内在研或结题的调研课题数"),
+    ("forums", "座谈会", "期间内召开的座谈会次数"),
+    ("site_meetings", "现场推进会", "期间内召开的现场推进会次数"),
+    ("participants", "参与人数", "座谈会和现场推进会参会人数之和"),
+    ("documents", "形成文件", "座谈会和现场推进会形成的文件份数"),
+    ("sessions", "接访日", "期间内已记录的接访日次数"),
+    ("visitors", "接访人数", "接访日来访人数之和"),
+    ("projects", "蹲点项目", "期间内有干部蹲点的重点项目个数"),
+    ("enterprises", "走访企业", "期间内记过日志的“企业”类联系点个数"),
+]
+DEFINITIONS = {key: definition for key, _label, definition in CADRE_FIGURES + SUMMARY_FIGURES}
+
+
+def _months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The months whose rollups a period reads: whole months only, so the period is widened to them."""
+    return start.replace(day=1), end.replace(day=1)
+
+
+def whole_months(start: dt.date, end: dt.date) -> bool:
+    next_day = end + dt.timedelta(days=1)
+    return start.day == 1 and next_day.day == 1
+
+
+def _entry_counts(cadre_ids, start: dt.date, end: dt.date) -> dict:
+    """{cadre: (entries, visits, contacts covered)}: from the monthly rollups for whole months, else the entries."""
+    if whole_months(start, end):
+        first, last = _months(start, end)
+        rows = (ContactMonth.objects.filter(month__gte=first, month__lte=last, cadre_id__in=cadre_ids).values("cadre_id")
+                .annotate(entries=Sum("entries"), visits=Sum("visits"), covered=Count("contact_id", distinct=True)))  # fmt: skip
+    else:
+        rows = (Entry.objects.filter(on__gte=start, on__lte=end, cadre_id__in=cadre_ids).values("cadre_id")
+                .annotate(entries=Count("pk"), visits=Count("pk", filter=Q(form=Entry.Form.VISIT)), covered=Count("contact_id", distinct=True)))  # fmt: skip
+    return {r["cadre_id"]: r for r in rows}
+
+
+def _between(field_name: str, start: dt.date, end: dt.date) -> Q:
+    return Q(**{f"{field_name}__date__gte": start, f"{field_name}__date__lte": end})
+
+
+def _item_counts(cadre_ids, start: dt.date, end: dt.date) -> dict:
+    created = _between("created_at", start, end)
+    rows = (Item.objects.filter(cadre_id__in=cadre_ids).filter(created | _between("proposed_at", start, end) | _between("closed_at", start, end)
+                                                               | _between("told_at", start, end) | Q(status=Item.Status.FORWARDED))
+            .values("cadre_id").annotate(suggestions=Count("pk", filter=created & Q(kind=Item.Kind.SUGGESTION)),
+                                         problems=Count("pk", filter=created & Q(kind=Item.Kind.PROBLEM)),
+                                         proposed=Count("pk", filter=_between("proposed_at", start, end)),
+                                         forwarded=Count("pk", filter=Q(problem__isnull=False) & _between("problem__created_at", start, end)),
+                                         closed=Count("pk", filter=_between("closed_at", start, end)),
+                                         told=Count("pk", filter=_between("told_at", start, end))))  # fmt: skip
+    return {r["cadre_id"]: r for r in rows}
+
+
+def cadre_figures(cadre_ids, start: dt.date, end: dt.date) -> dict[int, dict]:
+    """{cadre id: {key of CADRE_FIGURES: value}} for the cadres and the period (both days included)."""
+    cadre_ids = list(cadre_ids)
+    entries, items = _entry_counts(cadre_ids, start, end), _item_counts(cadre_ids, start, end)
+    contacts = dict(Contact.objects.current(min(end, timezone.localdate())).filter(cadre_id__in=cadre_ids).values("cadre_id")
+                    .annotate(n=Count("pk")).values_list("cadre_id", "n"))  # fmt: skip
+    cadence = cadence_by_cadre(cadre_ids, start, end)
+    out = {}
+    for pk in cadre_ids:
+        e, i = entries.get(pk, {}), items.get(pk, {})
+        out[pk] = {"entries": e.get("entries", 0), "visits": e.get("visits", 0), "contacts": contacts.get(pk, 0), "covered": e.get("covered", 0),
+                   **{key: i.get(key, 0) for key in ("suggestions", "problems", "proposed", "forwarded", "closed", "told")},
+                   "cadence": cadence.get(pk)}  # fmt: skip
+    return out
+
+
+# Cadence of 蹲点 -------------------------------------------------------------------------------------------------
+
+@dataclass
+class Compliance:
+    weeks: list = field(default_factory=list)  # (monday, days on site, met)
+    months: list = field(default_factory=list)  # (first of month, exchanges, reports, met)
+
+    @property
+    def met(self) -> int:
+        return sum(1 for w in self.weeks if w[2]) + sum(1 for m in self.months if m[3])
+
+    @property
+    def periods(self) -> int:
+        return len(self.weeks) + len(self.months)
+
+    @property
+    def rate(self) -> float | None:
+        return self.met / self.periods if self.periods else None
+
+
+def compliance(pairing: Pairing, start: dt.date | None = None, end: dt.date | None = None, activities=None) -> Compliance:
+    """Each week (Monday to Sunday) and month of the pairing inside [start, end] that has ended by today, and
+    whether its targets were met."""
+    today = timezone.localdate()
+    start = max(start or pairing.starts_on, pairing.starts_on)
+    end = min(end or pairing.ends_on, pairing.ends_on, today)
+    if activities is None:
+        activities = list(pairing.activities.filter(on__gte=start - dt.timedelta(days=7), on__lte=end + dt.timedelta(days=31)).values_list("kind", "on"))
+    result = Compliance()
+    monday = start - dt.timedelta(days=start.weekday())
+    while monday + dt.timedelta(days=6) < today and monday <= end:
+        sunday = monday + dt.timedelta(days=6)
+        if monday >= pairing.starts_on and sunday <= pairing.ends_on:
+            days = len({on for kind, on in activities if kind == Activity.Kind.SITE_DAY and monday <= on <= sunday})
+            result.weeks.append((monday, days, days >= pairing.site_days_a_week))
+        monday += dt.timedelta(days=7)
+    month = start.replace(day=1)
+    while month <= end:
+        following = (month + dt.timedelta(days=32)).replace(day=1)
+        last = following - dt.timedelta(days=1)
+        if last < today and month >= pairing.starts_on.replace(day=1) and last <= pairing.ends_on + dt.timedelta(days=31):
+            inside = [kind for kind, on in activities if month <= on <= last]
+            exchanges, reports = inside.count(Activity.Kind.EXCHANGE), inside.count(Activity.Kind.REPORT)
+            result.months.append((month, exchanges, reports, exchanges >= pairing.exchanges_a_month and reports >= pairing.reports_a_month))
+        month = following
+    return result
+
+
+def cadence_by_cadre(cadre_ids, start: dt.date, end: dt.date) -> dict[int, float | None]:
+    pairings = list(Pairing.objects.filter(cadre_id__in=cadre_ids, starts_on__lte=end, ends_on__gte=start))
+    if not pairings:
+        return {}
+    activities: dict[int, list] = {}
+    for pairing_id, kind, on in Activity.objects.filter(pairing__in=pairings).values_list("pairing_id", "kind", "on"):
+        activities.setdefault(pairing_id, []).append((kind, on))
+    met: dict[int, list[int]] = {}
+    for pairing in pairings:
+        c = compliance(pairing, start, end, activities.get(pairing.pk, []))
+        totals = met.setdefault(pairing.cadre_id, [0, 0])
+        totals[0] += c.met
+        totals[1] += c.periods
+    return {pk: (m / n if n else None) for pk, (m, n) in met.items()}
+
+
+# A region's summary ---------------------------------------------------------------------------------------------
+
+def cadres_of(region):
+    return Cadre.objects.filter(region__path__startswith=region.path)
+
+
+def summary(region, start: dt.date, end: dt.date) -> dict:
+    """Seed 004's figures for the region's subtree and the period, plus the cadre figures' totals."""
+    cadre_ids = cadres_of(region).values("pk")
+    meetings = Meeting.objects.within(region).filter(held_on__gte=start, held_on__lte=end)
+    by_kind = dict(meetings.values("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+    sessions = Session.objects.filter(schedule__region__path__startswith=region.path, held=True, on__gte=start, on__lte=end)
+    figures = {"topics": Topic.objects.within(region).filter(starts_on__lte=end).filter(Q(concluded_on__isnull=True) | Q(concluded_on__gte=start)).count(),
+               "forums": by_kind.get(Meeting.Kind.FORUM, 0), "site_meetings": by_kind.get(Meeting.Kind.SITE, 0),
+               "participants": meetings.aggregate(n=Sum("participants"))["n"] or 0,
+               "documents": sum(len(d) for d in meetings.values_list("documents", flat=True)),
+               "sessions": sessions.count(), "visitors": sessions.aggregate(n=Sum("visitors"))["n"] or 0,
+               "projects": Pairing.objects.filter(project__region__path__startswith=region.path, starts_on__lte=end, ends_on__gte=start)
+                                          .values("project_id").distinct().count(),
+               "enterprises": _enterprises_visited(cadre_ids, start, end)}  # fmt: skip
+    items = Item.objects.within(region)
+    created = _between("created_at", start, end)
+    figures |= items.aggregate(suggestions=Count("pk", filter=created & Q(kind=Item.Kind.SUGGESTION)),
+                               problems=Count("pk", filter=created & Q(kind=Item.Kind.PROBLEM)),
+                               proposed=Count("pk", filter=_between("proposed_at", start, end)),
+                               closed=Count("pk", filter=_between("closed_at", start, end)),
+                               told=Count("pk", filter=_between("told_at", start, end)))  # fmt: skip
+    figures |= _entry_totals(cadre_ids, start, end)
+    return figures
+
+
+def _entry_totals(cadre_ids, start: dt.date, end: dt.date) -> dict:
+    if whole_months(start, end):
+        first, last = _months(start, end)
+        rows = ContactMonth.objects.filter(month__gte=first, month__lte=last, cadre_id__in=cadre_ids)
+        totals = rows.aggregate(entries=Sum("entries"), visits=Sum("visits"), covered=Count("contact_id", distinct=True))
+    else:
+        rows = Entry.objects.filter(on__gte=start, on__lte=end, cadre_id__in=cadre_ids)
+        totals = rows.aggregate(entries=Count("pk"), visits=Count("pk", filter=Q(form=Entry.Form.VISIT)), covered=Count("contact_id", distinct=True))
+    return {key: value or 0 for key, value in totals.items()}
+
+
+def _enterprises_visited(cadre_ids, start: dt.date, end: dt.date) -> int:
+    kinds = ContactKind.objects.filter(source=ContactKind.Source.ENTERPRISE)
+    if whole_months(start, end):
+        first, last = _months(start, end)
+        rows = ContactMonth.objects.filter(month__gte=first, month__lte=last, cadre_id__in=cadre_ids, contact__kind__in=kinds)
+        return rows.values("contact__enterprise_id").distinct().count()
+    rows = Entry.objects.filter(on__gte=start, on__lte=end, cadre_id__in=cadre_ids, contact__kind__in=kinds)
+    return rows.values("contact__enterprise_id").distinct().count()
+
+
+def units_of(cadre_ids, day: dt.date) -> dict[int, str]:
+    """{cadre: the unit (or the region) of the cadre's current post}, for grouping the figures."""
+    places = {}
+    for cadre_id, unit, region in (Post.objects.filter(cadre_id__in=cadre_ids, started_on__lte=day).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+                                   .order_by("cadre_id", "-started_on").values_list("cadre_id", "unit__name", "region__name")):  # fmt: skip
+        places.setdefault(cadre_id, unit or region)
+    return places
+
+
+def by_unit(region, start: dt.date, end: dt.date) -> list[tuple[str, int, dict]]:
+    """The cadre figures summed per unit (the place of each cadre's current post): (unit, cadres, totals)."""
+    cadres = dict(cadres_of(region).values_list("pk", "region__name"))
+    figures = cadre_figures(cadres, start, end)
+    places = units_of(list(cadres), end)
+    rows: dict[str, list] = {}
+    for pk, values in figures.items():
+        row = rows.setdefault(places.get(pk) or cadres[pk], [0, {key: 0 for key, _l, _d in CADRE_FIGURES if key != "cadence"}])
+        row[0] += 1
+        for key in row[1]:
+            row[1][key] += values[key]
+    return sorted(((name, n, totals) for name, (n, totals) in rows.items()), key=lambda r: r[0])
+
+
+def percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def shown(value) -> str | int:
+    """A figure as the pages and files show it: a rate as a percentage, a missing one as a dash."""
+    return percent(value) if value is None or isinstance(value, float) else value

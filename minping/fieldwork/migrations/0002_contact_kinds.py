@@ -1,0 +1,12 @@
+from django.db import migrations
+
+
+def install(apps, schema_editor):
+    from minping.fieldwork.kinds import install
+
+    install(apps.get_model("fieldwork", "ContactKind"))
+
+
+class Migration(migrations.Migration):
+    dependencies = [("fieldwork", "0001_initial")]
+    operations = [migrations.RunPython(install, migrations.RunPython.noop)]
