@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -190,12 +191,12 @@ def month(request, pk, month):
     except ValidationError:
         raise Http404 from None
     last = periods.last_day(first)
-    entries = (Entry.objects.filter(cadre=cadre, on__gte=first, on__lte=last).select_related("contact__kind", "reviewed_by")
-               .order_by("on", "created_at"))  # fmt: skip
-    values = figures.cadre_figures([cadre.pk], first, last)[cadre.pk]
+    entries = list(Entry.objects.filter(cadre=cadre, on__gte=first, on__lte=last).select_related("contact__kind").order_by("on", "created_at"))
+    values = figures.month_figures(cadre.pk, entries, first, last)
     context = {"cadre": cadre, "month": first, "entries": entries, "figures": [(label, values[key], definition) for key, label, definition
                in figures.CADRE_FIGURES if key != "cadence"], "previous": (first - dt.timedelta(days=1)).strftime("%Y-%m"),
-               "next": (last + dt.timedelta(days=1)).strftime("%Y-%m")}  # fmt: skip
+               "next": (last + dt.timedelta(days=1)).strftime("%Y-%m"),
+               "entries_url": reverse("fieldwork:entry", args=[uuid.UUID(int=0)]).removesuffix(f"{uuid.UUID(int=0)}/")}  # fmt: skip
     return render(request, "fieldwork/month.html", context)
 
 
