@@ -74,7 +74,7 @@ def build(args, rng: random.Random) -> dict:
             cursor.execute("CREATE INDEX ON bench_contacts (cadre_id, n)")
         days = (today - year_start).days + 1
         with timed(f"{args.entries:,} entries"):
-            cursor.execute("DROP INDEX entry_cadre_day")
+            cursor.execute("DROP INDEX entry_cadre_day, entry_day")
             per_cadre = args.entries // args.cadres
             cursor.execute("""INSERT INTO fieldwork_entry (id, cadre_id, contact_id, "on", form, discussed, problems, suggestions, late_reason,
                                                            written_by_id, created_at, revisions, reviewed_by_id, reviewed_at, comment)
@@ -86,9 +86,13 @@ def build(args, rng: random.Random) -> dict:
                               JOIN bench_contacts c ON c.cadre_id = b.id AND c.n = k %% 5""",
                            [year_start, days, organiser.pk, organiser.pk, per_cadre])  # fmt: skip
             cursor.execute("CREATE INDEX entry_cadre_day ON fieldwork_entry (cadre_id, \"on\")")
-        with timed("month rollups"):
-            cursor.execute("""INSERT INTO fieldwork_contactmonth (cadre_id, contact_id, month, entries, visits)
-                              SELECT cadre_id, contact_id, date_trunc('month', "on")::date, count(*), count(*) FILTER (WHERE form = 'visit')
+            cursor.execute("CREATE INDEX entry_day ON fieldwork_entry (\"on\")")
+        with timed("rollups"):
+            cursor.execute("""INSERT INTO fieldwork_cadremonth (cadre_id, month, entries, visits)
+                              SELECT cadre_id, date_trunc('month', "on")::date, count(*), count(*) FILTER (WHERE form = 'visit')
+                              FROM fieldwork_entry GROUP BY 1, 2""", [])  # fmt: skip
+            cursor.execute("""INSERT INTO fieldwork_contactyear (contact_id, cadre_id, year, months)
+                              SELECT contact_id, cadre_id, extract(year FROM "on")::int, bit_or(1 << (extract(month FROM "on")::int - 1))
                               FROM fieldwork_entry GROUP BY 1, 2, 3""", [])  # fmt: skip
         with timed("items"):
             cursor.execute("""INSERT INTO fieldwork_item (kind, text, region_id, cadre_id, entry_id, meeting_id, session_id, raised_by, raiser_kind,
@@ -182,9 +186,10 @@ def main() -> None:
         started = time.perf_counter()
         world = build(args, rng)
         print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
-        from minping.fieldwork.models import ContactMonth, Entry, Item
+        from minping.fieldwork.models import CadreMonth, ContactYear, Entry, Item
 
-        print(f"entries {Entry.objects.count():,}, month rollups {ContactMonth.objects.count():,}, items {Item.objects.count():,}", flush=True)
+        print(f"entries {Entry.objects.count():,}, rollups {CadreMonth.objects.count():,} cadre months and {ContactYear.objects.count():,} "
+              f"contact years, items {Item.objects.count():,}", flush=True)  # fmt: skip
         figures = measure(world, args, rng)
     figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     print(json.dumps(figures))

@@ -20,8 +20,9 @@ from minping.evidence.models import Evidence
 from minping.fieldwork import actions, exports, figures
 from minping.fieldwork.models import (
     Activity,
+    CadreMonth,
     ContactKind,
-    ContactMonth,
+    ContactYear,
     Entry,
     Item,
     Meeting,
@@ -149,8 +150,9 @@ class LogTest(FieldworkTestCase):
         self.assertEqual((item.cadre, item.region, item.raised_by, item.raiser_contact, item.status),
                          (self.cadre_a, self.community_a, "光明社区", "13900001111", "accepted"))  # fmt: skip
         self.log(contact=self.enterprise_contact, form="phone")
-        rollup = {(r.contact_id, r.entries, r.visits) for r in ContactMonth.objects.all()}
-        self.assertEqual(rollup, {(self.community_contact.pk, 1, 1), (self.enterprise_contact.pk, 1, 0)})
+        self.assertEqual([(r.cadre_id, r.entries, r.visits) for r in CadreMonth.objects.all()], [(self.cadre_a.pk, 2, 1)])
+        bit = 1 << (TODAY().month - 1)
+        self.assertEqual({(r.contact_id, r.months) for r in ContactYear.objects.all()}, {(self.community_contact.pk, bit), (self.enterprise_contact.pk, bit)})
 
     def test_a_form_sent_twice_is_stored_once(self):
         client_id = uuid.uuid4()
@@ -158,7 +160,7 @@ class LogTest(FieldworkTestCase):
         again, created = actions.record_entry(actor=self.cadre_user, contact=self.community_contact, on=TODAY(), form="visit",
                                               discussed="了解老旧小区改造进度", problems="路灯不亮", client_id=client_id)  # fmt: skip
         self.assertEqual((again, created), (first, False))
-        self.assertEqual((Entry.objects.count(), Item.objects.count(), ContactMonth.objects.get().entries), (1, 1, 1))
+        self.assertEqual((Entry.objects.count(), Item.objects.count(), CadreMonth.objects.get().entries), (1, 1, 1))
 
     def test_bad_entries_are_refused_with_a_reason(self):
         other = actions.add_contact(actor=self.organiser_b, cadre=self.cadre_b, kind=kind("community"), record=self.community_b)
@@ -176,7 +178,7 @@ class LogTest(FieldworkTestCase):
         bad = SimpleUploadedFile("photo.jpg", b"MZ\x90\x00" + b"\x00" * 200, content_type="image/jpeg")
         with self.assertRaises(ValidationError):
             self.log(problems="路灯不亮", files=[bad])
-        self.assertEqual((Entry.objects.count(), Item.objects.count(), Evidence.objects.count(), ContactMonth.objects.count()), (0, 0, 0, 0))
+        self.assertEqual((Entry.objects.count(), Item.objects.count(), Evidence.objects.count(), CadreMonth.objects.count()), (0, 0, 0, 0))
         entry = self.log(files=[SimpleUploadedFile("site.png", photo("PNG"), content_type="image/png")])
         self.assertEqual(entry.photos.get().purpose, "fieldwork.log")
 
@@ -185,7 +187,7 @@ class LogTest(FieldworkTestCase):
         actions.edit_entry(actor=self.cadre_user, entry=entry, reason="补充细节", form="visit", discussed="了解老旧小区改造进度和加装电梯意愿")
         entry.refresh_from_db()
         self.assertEqual((entry.revisions, entry.history.get().before["discussed"], entry.history.get().reason), (1, "了解老旧小区改造进度", "补充细节"))
-        self.assertEqual(ContactMonth.objects.get().visits, 1)
+        self.assertEqual(CadreMonth.objects.get().visits, 1)
         with self.assertRaisesMessage(ValidationError, "请填写修改原因"):
             actions.edit_entry(actor=self.cadre_user, entry=entry, reason="", discussed="x")
         with self.assertRaises(PermissionDenied):

@@ -17,9 +17,10 @@ from minping.audit.actions import record_event
 from minping.evidence.actions import store_evidence
 from minping.fieldwork.models import (
     Activity,
+    CadreMonth,
     Contact,
     ContactKind,
-    ContactMonth,
+    ContactYear,
     Entry,
     EntryRevision,
     Item,
@@ -212,15 +213,25 @@ def record_entry(*, actor, contact: Contact, on, form: str, discussed: str, prob
 
 
 def _count_in_month(entry: Entry, *, entries: int, visits: int) -> None:
-    """Keep the month's count of the cadre's entries at the contact (inside the entry's transaction)."""
-    key = {"cadre_id": entry.cadre_id, "contact_id": entry.contact_id, "month": entry.on.replace(day=1)}
-    if ContactMonth.objects.filter(**key).update(entries=F("entries") + entries, visits=F("visits") + visits):
+    """Keep the month's count of the cadre's entries and the contact's months of the year (inside the entry's
+    transaction)."""
+    _upsert(CadreMonth, {"cadre_id": entry.cadre_id, "month": entry.on.replace(day=1)}, {},
+            entries=F("entries") + entries, visits=F("visits") + visits)  # fmt: skip
+    if entries:
+        bit = 1 << (entry.on.month - 1)
+        _upsert(ContactYear, {"contact_id": entry.contact_id, "year": entry.on.year}, {"cadre_id": entry.cadre_id}, months=F("months").bitor(bit))
+
+
+def _upsert(model, key: dict, defaults: dict, **changes) -> None:
+    """Apply `changes` (F expressions on a row of zeros) to the row of `key`, making it first if it is missing."""
+    if model.objects.filter(**key).update(**changes):
         return
     try:
         with transaction.atomic():
-            ContactMonth.objects.create(**key, entries=entries, visits=visits)
-    except IntegrityError:  # another entry of the same month made the row first
-        ContactMonth.objects.filter(**key).update(entries=F("entries") + entries, visits=F("visits") + visits)
+            model.objects.create(**key, **defaults)
+    except IntegrityError:  # another entry made the row first
+        pass
+    model.objects.filter(**key).update(**changes)
 
 
 EDITABLE = ("form", "discussed", "problems", "suggestions")

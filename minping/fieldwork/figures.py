@@ -17,8 +17,6 @@ from django.utils import timezone
 from minping.fieldwork.models import (
     Activity,
     Contact,
-    ContactKind,
-    ContactMonth,
     Entry,
     Item,
     Meeting,
@@ -50,31 +48,81 @@ SUMMARY_FIGURES = [
     ("sessions", "接访日", "期间内已记录的接访日次数"),
     ("visitors", "接访人数", "接访日来访人数之和"),
     ("projects", "蹲点项目", "期间内有干部蹲点的重点项目个数"),
-    ("enterprises", "走访企业", "期间内记过日志的“企业”类联系点个数"),
+    ("enterprises", "走访企业", "期间内干部在“企业”类联系点记过日志的企业数（同一企业只计一次）"),
 ]
 DEFINITIONS = {key: definition for key, _label, definition in CADRE_FIGURES + SUMMARY_FIGURES}
 
 
-def _months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
-    """The months whose rollups a period reads: whole months only, so the period is widened to them."""
-    return start.replace(day=1), end.replace(day=1)
+def _month_end(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
-def whole_months(start: dt.date, end: dt.date) -> bool:
-    next_day = end + dt.timedelta(days=1)
-    return start.day == 1 and next_day.day == 1
+def split(start: dt.date, end: dt.date) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[dt.date, dt.date]]]:
+    """The whole months inside [start, end] (the first days of the first and the last of them), read from the
+    rollups, and the days before and after them, read from the entries."""
+    first = start if start.day == 1 else _month_end(start) + dt.timedelta(days=1)
+    last = end if end == _month_end(end) else end.replace(day=1) - dt.timedelta(days=1)
+    if first > last:
+        return None, [(start, end)]
+    edges = ([(start, first - dt.timedelta(days=1))] if start < first else []) + ([(last + dt.timedelta(days=1), end)] if end > last else [])
+    return (first, last.replace(day=1)), edges
+
+
+def _year_masks(first: dt.date, last: dt.date) -> list[tuple[int, int]]:
+    """(year, bits of its months) for the months from `first` to `last` (first days)."""
+    masks: dict[int, int] = {}
+    month = first
+    while month <= last:
+        masks[month.year] = masks.get(month.year, 0) | 1 << (month.month - 1)
+        month = _month_end(month) + dt.timedelta(days=1)
+    return list(masks.items())
+
+
+def _entry_figures(scope: str, scope_params: list, start: dt.date, end: dt.date, by_cadre: bool) -> dict:
+    """Entries, visits, contacts covered and enterprises visited by the cadres `scope` selects (a condition on
+    org_cadre c and org_region r), per cadre (`by_cadre`) or in all (key None). The whole months come from the
+    rollups (a cadre's month, a contact's months of the year), the days around them from the entries."""
+    core, edges = split(start, end)
+    counted, touched, counted_params, touched_params = [], [], [], []
+    if core:
+        counted.append("SELECT m.cadre_id, m.entries AS n, m.visits AS v FROM fieldwork_cadremonth m "
+                       "WHERE m.cadre_id IN (SELECT id FROM scope) AND m.month >= %s AND m.month <= %s")  # fmt: skip
+        counted_params += list(core)
+        masks = _year_masks(*core)
+        touched.append("SELECT y.cadre_id, y.contact_id FROM fieldwork_contactyear y WHERE y.cadre_id IN (SELECT id FROM scope) AND ("
+                       + " OR ".join("(y.year = %s AND (y.months & %s) <> 0)" for _ in masks) + ")")  # fmt: skip
+        touched_params += [value for pair in masks for value in pair]
+    if edges:
+        days = " OR ".join('(e."on" >= %s AND e."on" <= %s)' for _ in edges)
+        edge_params = [day for edge in edges for day in edge]
+        counted.append("SELECT e.cadre_id, 1 AS n, CASE WHEN e.form = 'visit' THEN 1 ELSE 0 END AS v FROM fieldwork_entry e "
+                       f"WHERE e.cadre_id IN (SELECT id FROM scope) AND ({days})")  # fmt: skip
+        touched.append(f"SELECT e.cadre_id, e.contact_id FROM fieldwork_entry e WHERE e.cadre_id IN (SELECT id FROM scope) AND ({days})")
+        counted_params += edge_params
+        touched_params += edge_params
+    cte = f"WITH scope AS (SELECT c.id FROM org_cadre c JOIN org_region r ON r.id = c.region_id WHERE {scope}) "
+    key, group = ("s.cadre_id", " GROUP BY s.cadre_id") if by_cadre else ("NULL", "")
+    out: dict = {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"{cte}SELECT {key}, coalesce(sum(s.n), 0), coalesce(sum(s.v), 0) FROM ({' UNION ALL '.join(counted)}) s{group}",
+                       scope_params + counted_params)  # fmt: skip
+        for pk, entries, visits in cursor.fetchall():
+            out[pk] = {"entries": entries, "visits": visits, "covered": 0, "enterprises": 0}
+        cursor.execute(f"{cte}SELECT {key}, count(*), count(DISTINCT ct.enterprise_id) FILTER (WHERE k.source = 'enterprise') "
+                       f"FROM ({' UNION '.join(touched)}) s JOIN fieldwork_contact ct ON ct.id = s.contact_id "
+                       f"JOIN fieldwork_contactkind k ON k.id = ct.kind_id{group}", scope_params + touched_params)  # fmt: skip
+        for pk, covered, enterprises in cursor.fetchall():
+            out.setdefault(pk, {"entries": 0, "visits": 0})
+            out[pk] |= {"covered": covered, "enterprises": enterprises}
+    return out
 
 
 def _entry_counts(cadre_ids, start: dt.date, end: dt.date) -> dict:
-    """{cadre: (entries, visits, contacts covered)}: from the monthly rollups for whole months, else the entries."""
-    if whole_months(start, end):
-        first, last = _months(start, end)
-        rows = (ContactMonth.objects.filter(month__gte=first, month__lte=last, cadre_id__in=cadre_ids).values("cadre_id")
-                .annotate(entries=Sum("entries"), visits=Sum("visits"), covered=Count("contact_id", distinct=True)))  # fmt: skip
-    else:
-        rows = (Entry.objects.filter(on__gte=start, on__lte=end, cadre_id__in=cadre_ids).values("cadre_id")
-                .annotate(entries=Count("pk"), visits=Count("pk", filter=Q(form=Entry.Form.VISIT)), covered=Count("contact_id", distinct=True)))  # fmt: skip
-    return {r["cadre_id"]: r for r in rows}
+    """{cadre: {entries, visits, covered, enterprises}}."""
+    cadre_ids = list(cadre_ids)
+    if not cadre_ids:
+        return {}
+    return _entry_figures(f"c.id IN ({', '.join(['%s'] * len(cadre_ids))})", cadre_ids, start, end, by_cadre=True)
 
 
 def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -214,7 +262,6 @@ def cadres_of(region):
 
 def summary(region, start: dt.date, end: dt.date) -> dict:
     """Seed 004's figures for the region's subtree and the period, plus the cadre figures' totals."""
-    cadre_ids = cadres_of(region).values("pk")
     meetings = Meeting.objects.within(region).filter(held_on__gte=start, held_on__lte=end)
     by_kind = dict(meetings.values("kind").annotate(n=Count("pk")).values_list("kind", "n"))
     sessions = Session.objects.filter(schedule__region__path__startswith=region.path, held=True, on__gte=start, on__lte=end)
@@ -224,8 +271,7 @@ def summary(region, start: dt.date, end: dt.date) -> dict:
                "documents": sum(len(d) for d in meetings.values_list("documents", flat=True)),
                "sessions": sessions.count(), "visitors": sessions.aggregate(n=Sum("visitors"))["n"] or 0,
                "projects": Pairing.objects.filter(project__region__path__startswith=region.path, starts_on__lte=end, ends_on__gte=start)
-                                          .values("project_id").distinct().count(),
-               "enterprises": _enterprises_visited(cadre_ids, start, end)}  # fmt: skip
+                                          .values("project_id").distinct().count()}  # fmt: skip
     items = Item.objects.within(region)
     created = _between("created_at", start, end)
     figures |= items.aggregate(suggestions=Count("pk", filter=created & Q(kind=Item.Kind.SUGGESTION)),
@@ -233,29 +279,13 @@ def summary(region, start: dt.date, end: dt.date) -> dict:
                                proposed=Count("pk", filter=_between("proposed_at", start, end)),
                                closed=Count("pk", filter=_between("closed_at", start, end)),
                                told=Count("pk", filter=_between("told_at", start, end)))  # fmt: skip
-    figures |= _entry_totals(cadre_ids, start, end)
+    figures |= _entry_totals(region, start, end)
     return figures
 
 
-def _entry_totals(cadre_ids, start: dt.date, end: dt.date) -> dict:
-    if whole_months(start, end):
-        first, last = _months(start, end)
-        rows = ContactMonth.objects.filter(month__gte=first, month__lte=last, cadre_id__in=cadre_ids)
-        totals = rows.aggregate(entries=Sum("entries"), visits=Sum("visits"), covered=Count("contact_id", distinct=True))
-    else:
-        rows = Entry.objects.filter(on__gte=start, on__lte=end, cadre_id__in=cadre_ids)
-        totals = rows.aggregate(entries=Count("pk"), visits=Count("pk", filter=Q(form=Entry.Form.VISIT)), covered=Count("contact_id", distinct=True))
-    return {key: value or 0 for key, value in totals.items()}
-
-
-def _enterprises_visited(cadre_ids, start: dt.date, end: dt.date) -> int:
-    kinds = ContactKind.objects.filter(source=ContactKind.Source.ENTERPRISE)
-    if whole_months(start, end):
-        first, last = _months(start, end)
-        rows = ContactMonth.objects.filter(month__gte=first, month__lte=last, cadre_id__in=cadre_ids, contact__kind__in=kinds)
-        return rows.values("contact__enterprise_id").distinct().count()
-    rows = Entry.objects.filter(on__gte=start, on__lte=end, cadre_id__in=cadre_ids, contact__kind__in=kinds)
-    return rows.values("contact__enterprise_id").distinct().count()
+def _entry_totals(region, start: dt.date, end: dt.date) -> dict:
+    totals = _entry_figures("r.path LIKE %s", [region.path + "%"], start, end, by_cadre=False).get(None, {})
+    return {key: totals.get(key) or 0 for key in ("entries", "visits", "covered", "enterprises")}
 
 
 def units_of(cadre_ids, day: dt.date) -> dict[int, str]:

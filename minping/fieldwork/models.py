@@ -110,22 +110,34 @@ class Entry(models.Model):
 
     class Meta:
         ordering = ["-on", "-created_at"]
-        indexes = [models.Index(fields=["cadre", "on"], name="entry_cadre_day")]
+        indexes = [models.Index(fields=["cadre", "on"], name="entry_cadre_day"), models.Index(fields=["on"], name="entry_day")]
 
 
-class ContactMonth(models.Model):
-    """How many entries (and how many of them visits) a cadre logged at a contact in a month, kept with each entry
-    so a year's figures for a district read thousands of rows, not a million."""
+class CadreMonth(models.Model):
+    """How many entries (and how many of them visits) a cadre logged in a month, kept with each entry so a year's
+    figures for a district read thousands of rows, not a million."""
 
     cadre = models.ForeignKey("org.Cadre", models.CASCADE, related_name="+")
-    contact = models.ForeignKey(Contact, models.CASCADE, related_name="+")
     month = models.DateField()  # the first of the month
     entries = models.PositiveIntegerField(default=0)
     visits = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["cadre", "month", "contact"], name="contact_month_once")]
-        indexes = [models.Index(fields=["month", "cadre"], name="contact_month_figures")]
+        constraints = [models.UniqueConstraint(fields=["cadre", "month"], name="cadre_month_once")]
+
+
+class ContactYear(models.Model):
+    """The months of a year in which a contact had an entry (bit m − 1 for month m): contacts covered over any run
+    of months is one bitwise test a contact."""
+
+    contact = models.ForeignKey(Contact, models.CASCADE, related_name="+")
+    cadre = models.ForeignKey("org.Cadre", models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    months = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contact", "year"], name="contact_year_once")]
+        indexes = [models.Index(fields=["cadre", "year"], name="contact_year_cadre")]
 
 
 class EntryRevision(models.Model):

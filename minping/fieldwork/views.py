@@ -521,7 +521,7 @@ def _period(request) -> tuple[dt.date, dt.date]:
     today = timezone.localdate()
     try:
         start = dt.date.fromisoformat(request.GET.get("start") or f"{today.year}-01-01")
-        end = dt.date.fromisoformat(request.GET.get("end") or today.isoformat())
+        end = dt.date.fromisoformat(request.GET.get("end") or f"{today.year}-12-31")  # the year: whole months, read from the rollups
     except ValueError:
         raise ValidationError({"start": "请填写正确的日期（年-月-日）"}) from None
     if end < start or (end - start).days > 366 * 3:
@@ -538,7 +538,7 @@ def figures_page(request):
     except ValidationError as exc:
         refused(request, exc)
         today = timezone.localdate()
-        start, end = dt.date(today.year, 1, 1), today
+        start, end = dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
     fmt = request.GET.get("format")
     if fmt == "xlsx":
         return exports.download(exports.figures_workbook(region, start, end), f"{region.name}走基层工作统计.xlsx")
