@@ -118,7 +118,14 @@ def _the_rest(rng: random.Random, district, organiser, year_start: dt.date, toda
     """Seed 004's year in miniature for the summary: forums and site meetings with participants and documents,
     topics, monthly reception days at every community, and a pairing per street; users for 50 cadres."""
     from minping.accounts.models import User
-    from minping.fieldwork.models import Meeting, Pairing, Project, Schedule, Session, Topic
+    from minping.fieldwork.models import (
+        Meeting,
+        Pairing,
+        Project,
+        Schedule,
+        Session,
+        Topic,
+    )
     from minping.org.models import Cadre, Region
 
     cadres = list(Cadre.objects.filter(region__path__startswith=district.path).order_by("pk").values_list("pk", flat=True))

@@ -261,7 +261,7 @@ class Item(models.Model):
         PROPOSED = "proposed", _("Solution proposed")
         ACTED = "acted", _("Acted on")
         FORWARDED = "forwarded", _("Forwarded to a department")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", _("Resolved")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     text = models.CharField(_("what was raised"), max_length=1000)
