@@ -456,3 +456,34 @@ class FiguresTest(FieldworkTestCase):
         self.assertEqual(Item.objects.filter(kind="suggestion").count(), 3)
         self.assertFalse(Activity.objects.exists())
         self.assertFalse(Session.objects.exists())
+
+
+class RollupTest(FieldworkTestCase):
+    def test_split_takes_whole_months_from_the_rollups_and_the_days_around_them_from_the_entries(self):
+        d = dt.date
+        self.assertEqual(figures.split(d(2026, 1, 15), d(2026, 3, 10)), ((d(2026, 2, 1), d(2026, 2, 1)), [(d(2026, 1, 15), d(2026, 1, 31)), (d(2026, 3, 1), d(2026, 3, 10))]))
+        self.assertEqual(figures.split(d(2026, 1, 1), d(2026, 12, 31)), ((d(2026, 1, 1), d(2026, 12, 1)), []))
+        self.assertEqual(figures.split(d(2026, 1, 5), d(2026, 1, 20)), (None, [(d(2026, 1, 5), d(2026, 1, 20))]))
+        self.assertEqual(figures.split(d(2025, 12, 1), d(2026, 2, 28)), ((d(2025, 12, 1), d(2026, 2, 1)), []))
+
+    def test_the_figures_of_any_period_are_those_counted_from_the_entries(self):
+        import random
+
+        rng = random.Random(7)
+        today = TODAY()
+        for n in range(40):
+            on = today - dt.timedelta(days=rng.randrange(0, 120))
+            self.log(contact=rng.choice([self.community_contact, self.enterprise_contact]), on=on, form=rng.choice(["visit", "phone", "forum"]),
+                     late_reason="补记" if (today - on).days > 7 else "", discussed=f"第{n}次")  # fmt: skip
+        entries = list(Entry.objects.all())
+        for _ in range(25):
+            start = today - dt.timedelta(days=rng.randrange(0, 130))
+            end = min(today + dt.timedelta(days=40), start + dt.timedelta(days=rng.randrange(0, 100)))
+            inside = [e for e in entries if start <= e.on <= end]
+            expected = (len(inside), sum(e.form == "visit" for e in inside), len({e.contact_id for e in inside}),
+                        int(any(e.contact_id == self.enterprise_contact.pk for e in inside)))  # fmt: skip
+            with self.subTest(start=start, end=end):
+                got = figures.cadre_figures([self.cadre_a.pk], start, end)[self.cadre_a.pk]
+                self.assertEqual((got["entries"], got["visits"], got["covered"]), expected[:3])
+                totals = figures.summary(self.district_a, start, end)
+                self.assertEqual((totals["entries"], totals["visits"], totals["covered"], totals["enterprises"]), expected)

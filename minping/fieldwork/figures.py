@@ -83,7 +83,7 @@ def _entry_figures(scope: str, scope_params: list, start: dt.date, end: dt.date,
     org_cadre c and org_region r), per cadre (`by_cadre`) or in all (key None). The whole months come from the
     rollups (a cadre's month, a contact's months of the year), the days around them from the entries."""
     core, edges = split(start, end)
-    counted, touched, counted_params, touched_params = [], [], [], []
+    counted, touched, counted_params, touched_params, masks = [], [], [], [], []
     if core:
         counted.append("SELECT m.cadre_id, m.entries AS n, m.visits AS v FROM fieldwork_cadremonth m "
                        "WHERE m.cadre_id IN (SELECT id FROM scope) AND m.month >= %s AND m.month <= %s")  # fmt: skip
@@ -97,9 +97,11 @@ def _entry_figures(scope: str, scope_params: list, start: dt.date, end: dt.date,
         edge_params = [day for edge in edges for day in edge]
         counted.append("SELECT e.cadre_id, 1 AS n, CASE WHEN e.form = 'visit' THEN 1 ELSE 0 END AS v FROM fieldwork_entry e "
                        f"WHERE e.cadre_id IN (SELECT id FROM scope) AND ({days})")  # fmt: skip
-        touched.append(f"SELECT e.cadre_id, e.contact_id FROM fieldwork_entry e WHERE e.cadre_id IN (SELECT id FROM scope) AND ({days})")
+        touched.append(f"SELECT DISTINCT e.cadre_id, e.contact_id FROM fieldwork_entry e WHERE e.cadre_id IN (SELECT id FROM scope) AND ({days})")
         counted_params += edge_params
         touched_params += edge_params
+    # A contact has one row a year: a single year's rows need no de-duplication; entries and several years do.
+    contacts = touched[0] if not edges and len(masks) == 1 else " UNION ".join(touched)
     cte = f"WITH scope AS (SELECT c.id FROM org_cadre c JOIN org_region r ON r.id = c.region_id WHERE {scope}) "
     key, group = ("s.cadre_id", " GROUP BY s.cadre_id") if by_cadre else ("NULL", "")
     out: dict = {}
@@ -109,7 +111,7 @@ def _entry_figures(scope: str, scope_params: list, start: dt.date, end: dt.date,
         for pk, entries, visits in cursor.fetchall():
             out[pk] = {"entries": entries, "visits": visits, "covered": 0, "enterprises": 0}
         cursor.execute(f"{cte}SELECT {key}, count(*), count(DISTINCT ct.enterprise_id) FILTER (WHERE k.source = 'enterprise') "
-                       f"FROM ({' UNION '.join(touched)}) s JOIN fieldwork_contact ct ON ct.id = s.contact_id "
+                       f"FROM ({contacts}) s JOIN fieldwork_contact ct ON ct.id = s.contact_id "
                        f"JOIN fieldwork_contactkind k ON k.id = ct.kind_id{group}", scope_params + touched_params)  # fmt: skip
         for pk, covered, enterprises in cursor.fetchall():
             out.setdefault(pk, {"entries": 0, "visits": 0})

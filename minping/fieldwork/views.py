@@ -553,5 +553,5 @@ def figures_page(request):
                "columns": figures.CADRE_FIGURES, "rows": [(c, [figures.shown(values[c.pk][key]) for key, _l, _d in figures.CADRE_FIGURES]) for c in page],
                "units": figures.by_unit(region, start, end) if request.GET.get("units") else None,
                "unit_columns": [f for f in figures.CADRE_FIGURES if f[0] != "cadence"],
-               "regions": _regions(user, ("district", "street", "community"))[:500]}  # fmt: skip
+               "regions": _regions(user, ("district", "street"))[:500]}  # fmt: skip
     return render(request, "fieldwork/figures.html", context)
