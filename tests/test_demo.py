@@ -167,3 +167,47 @@ class DemoGridTest(TestCase):
 
         self.assertEqual((Task.objects.get().baseline, Task.objects.get().progress), (30, 83))
         self.assertEqual(Team.objects.get().grids.count(), 3)
+
+
+class DemoFieldworkTest(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        from minping.demo.fieldwork import seed_fieldwork
+        from minping.demo.grid import seed_grid
+
+        cls.district = seed_district(residents=600)
+        demo_users(cls.district)
+        get = User.objects.get
+        seed_grid(district=cls.district, organiser=get(username="organiser"), office=get(username="office"), grid_user=get(username="grid"),
+                  handler=get(username="handler"))  # fmt: skip
+        seed_fieldwork(district=cls.district, organiser=get(username="organiser"), office=get(username="office"), cadre_user=get(username="cadre"))
+
+    def test_a_year_of_field_work_in_seed_004s_figures(self):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from minping.fieldwork import figures
+        from minping.fieldwork.models import Entry, Item, Pairing
+
+        today = timezone.localdate()
+        year = figures.summary(self.district, today - dt.timedelta(days=364), today)
+        self.assertEqual((year["topics"], year["forums"], year["site_meetings"], year["participants"], year["documents"]), (8, 15, 3, 237, 4))
+        self.assertGreater(year["entries"], 500)
+        self.assertGreater(year["sessions"], 20)
+        self.assertGreater(year["suggestions"], 50)
+        self.assertEqual(year["entries"], Entry.objects.filter(on__gte=today - dt.timedelta(days=364)).count())  # rollups agree with the entries
+        self.assertEqual(Item.objects.filter(status="forwarded", problem__unit__isnull=False).count(), 1)
+        self.client.force_login(User.objects.get(username="cadre"))
+        home = self.client.get("/")
+        self.assertContains(home, "我的联系点")
+        self.assertContains(self.client.get("/fieldwork/"), "走访社区，听取居民对老旧小区改造的意见")
+        self.client.force_login(User.objects.get(username="office"))
+        self.assertContains(self.client.get("/"), "条工作日志待批阅")
+        self.client.force_login(User.objects.get(username="organiser"))
+        for url in ("/fieldwork/figures/", "/fieldwork/figures/?units=1", "/fieldwork/coverage/", "/fieldwork/pairings/", "/fieldwork/topics/",
+                    "/fieldwork/receptions/", "/fieldwork/items/", "/fieldwork/logs/", "/reception/"):
+            with self.subTest(url):
+                self.assertEqual(self.client.get(url).status_code, 200)
+        pairing_rates = [figures.compliance(p).rate for p in Pairing.objects.all()]
+        self.assertGreater(max(pairing_rates) - min(pairing_rates), 0.1)  # the pairings keep the cadence differently

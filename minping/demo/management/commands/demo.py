@@ -8,6 +8,7 @@ from django.db import transaction
 from minping.accounts.models import User
 from minping.demo.campaigns import seed_campaigns
 from minping.demo.commitments import seed_commitments
+from minping.demo.fieldwork import seed_fieldwork
 from minping.demo.grid import seed_grid
 from minping.demo.seed import seed_district
 from minping.evaluations.codes import format_short
@@ -42,6 +43,8 @@ class Command(BaseCommand):
                              cadre_user=User.objects.get(username="cadre"), district=district, open_campaign=seeded["open"])  # fmt: skip
             seed_grid(district=district, organiser=organiser, office=User.objects.get(username="office"),
                       grid_user=User.objects.get(username="grid"), handler=User.objects.get(username="handler"))  # fmt: skip
+            seed_fieldwork(district=district, organiser=organiser, office=User.objects.get(username="office"),
+                           cadre_user=User.objects.get(username="cadre"))  # fmt: skip
             codes_file.write_text("".join(f"{format_short(c)}\n" for c in seeded["codes"]))
             phone_file.write_text("".join(f"{format_short(c)}\n" for c in seeded["phone_codes"]))
         else:
