@@ -17,6 +17,7 @@ from minping.results.actions import close_campaign, publish
 from tests.base import BaseTestCase
 from tests.committing import item_data, published_form
 from tests.evaluating import full_answers, make_campaign
+from tests.fieldworking import field_work
 
 # Words that are the same in Chinese text: product and file-format names, and units.
 ALLOWED = {"Minping", "Excel", "Word", "PDF", "CSV", "xlsx", "docx", "API", "OpenAPI", "QR", "SVG", "JSON", "ID",
@@ -70,6 +71,7 @@ class ChineseEverywhereTest(BaseTestCase):
         publish(actor=self.organiser_a, campaign=self.published)
         self.commitments()
         self.grid()
+        field_work(self)
 
     def grid(self):
         """A grid worker on 第1网格, a problem routed to the police station and one waiting for dispatch."""
@@ -137,7 +139,7 @@ class ChineseEverywhereTest(BaseTestCase):
                   "handler": self.handler}  # fmt: skip
         campaigns = [self.open_campaign, self.closed, self.published]
         starts = ["/", "/v/", "/notice/", "/no-such-page/", f"/notice/{self.published.pk}/", f"/v/box/{self.published.pk}/",
-                  "/board/", self.board, f"/board/duty/{self.open_campaign.pk}/"]
+                  "/board/", self.board, f"/board/duty/{self.open_campaign.pk}/", "/reception/"]
         starts += [f"/console/campaigns/{c.pk}/" for c in campaigns] + [f"/console/campaigns/{c.pk}/results/" for c in campaigns]
         for role, user in people.items():
             client = Client()

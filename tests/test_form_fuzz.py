@@ -16,6 +16,7 @@ from minping.results.actions import close_campaign
 from tests.base import BaseTestCase
 from tests.committing import published_form
 from tests.evaluating import full_answers, make_campaign
+from tests.fieldworking import field_work
 
 VALUES = ["", "0", "-1", "99999999999999999999", "1e400", "NaN", "abc", "x" * 3000, "９", "2026-13-45",
           "9999-12-31T23:59", "0001-01-01", "<script>", "1.5", "' OR 1=1 --", "í\xa0\x80"]  # fmt: skip
@@ -46,6 +47,7 @@ class FormFuzzTest(BaseTestCase):
         commitments.draw_sample(actor=self.organiser_a, region=self.district_a, month=form.month, size=1)
         scoring.assess(actor=self.organiser_a, region=self.district_a, year=form.month.year, quarter=(form.month.month - 1) // 3 + 1)
         commitments.write_duty_report(actor=self.cadre_user, subject=opened.subjects.first(), text="述职")
+        field_work(self)  # field work: contacts, an entry, items at each stage, a reception day, a topic, a pairing
         self.ids = sorted({draft.pk, opened.pk, closed.pk, published.pk, 1, 2})
 
     def pages(self):

@@ -112,6 +112,9 @@ class Entry(models.Model):
         ordering = ["-on", "-created_at"]
         indexes = [models.Index(fields=["cadre", "on"], name="entry_cadre_day"), models.Index(fields=["on"], name="entry_day")]
 
+    def __str__(self) -> str:
+        return f"{self.on:%Y-%m-%d} {self.get_form_display()}：{self.discussed[:30]}"
+
 
 class CadreMonth(models.Model):
     """How many entries (and how many of them visits) a cadre logged in a month, kept with each entry so a year's
@@ -186,6 +189,9 @@ class Session(models.Model):
     class Meta:
         ordering = ["on", "pk"]
         constraints = [models.UniqueConstraint(fields=["schedule", "on"], name="session_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"接访日 {self.on:%Y-%m-%d}"
 
 
 class Topic(models.Model):
@@ -347,6 +353,9 @@ class Pairing(models.Model):
     class Meta:
         ordering = ["-starts_on", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.project.name}蹲点"
+
 
 class Activity(models.Model):
     """What a pairing did: a day on site, an exchange with the senior cadre, or a report to the leader (领导参阅)."""
@@ -367,3 +376,6 @@ class Activity(models.Model):
     class Meta:
         ordering = ["pairing", "-on", "-pk"]
         constraints = [models.UniqueConstraint(fields=["pairing", "kind", "on"], condition=Q(kind="site_day"), name="one_site_day_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.on:%Y-%m-%d} {self.get_kind_display()}"
