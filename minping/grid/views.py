@@ -11,7 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -56,11 +59,22 @@ def due(request, pk):
     today = timezone.localdate()
     households = actions.due_households([grid.pk], today, settings.VISIT_CYCLE_DAYS)
     page = Paginator(households, DUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"grid": grid, "page": page, "today": today, "kinds": Visit.Kind.choices, "cycle": settings.VISIT_CYCLE_DAYS,
+    context = {"grid": grid, "page": page, "today": today, "cycle": settings.VISIT_CYCLE_DAYS, "form_fields": _visit_fields(today), "visit_url": reverse("grid:visit"),
+               "labels": {"last": _("last visited"), "never": _("never visited"), "changed": _("Something changed?"),
+                          "address": _("New address"), "record": _("Record the visit")},
                "works_here": Assignment.objects.current().filter(worker=request.user, grid=grid).exists(),
                "rows": [(h, uuid.uuid4()) for h in page],  # each form's record id, made once: a resent form is found
                "sites": Site.objects.filter(grid=grid)[:200], "site_kinds": Site.Kind.choices}
     return render(request, "grid/due.html", context)
+
+
+def _visit_fields(today: dt.date) -> str:
+    """The fields every household's visit form on the due list shares, made once for the page."""
+    day = today.isoformat()
+    kinds = "".join(format_html('<option value="{}">{}</option>', value, label) for value, label in Visit.Kind.choices)
+    return format_html('<label>{}<input type="date" name="visited_on" value="{}" max="{}"></label><label>{}<select name="kind">{}</select></label>'
+                       '<label>{}<textarea name="notes" rows="2" maxlength="1000"></textarea></label>',
+                       _("date"), day, day, _("kind"), mark_safe(kinds), _("notes"))  # noqa: S308 (made of escaped parts)  # fmt: skip
 
 
 @login_required
