@@ -13,7 +13,8 @@ by department (some late, some sent back, most closed). Then measures, through t
 - recording visits through HTTP: `minping serve` (granian) and wrk posting the field page's JSON visits, each
   with a new id, to random households of the worker's grids for --seconds.
 
-The last line is JSON with due_list_p50_ms, scorecard_p50_ms and visits_per_s. Needs Debian's wrk.
+The last line is JSON with due_list_p50_ms, scorecard_p50_ms and visits_per_s. Needs Debian's wrk and
+redis-server (the server reads sessions from Redis, as in production).
 """
 
 import argparse
@@ -204,7 +205,11 @@ def measure_visits(world, seconds: int) -> dict:
     Path(directory, "households").write_text("\n".join(map(str, households)) + "\n")
     before = Visit.objects.filter(worker=worker, notes="bench").count()
     connection.close()
-    port = free_port()
+    port, redis_port = free_port(), free_port()
+    # As in production (docs/deploy.md): sessions are read from Redis, kept in the database too.
+    redis = subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                             stdout=subprocess.DEVNULL)  # fmt: skip
+    os.environ["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/1"
     server = start_server(port, "granian")
     env = {**os.environ, "HOUSEHOLDS_FILE": str(Path(directory, "households")), "DAY": timezone.localdate().isoformat(),
            "COOKIE": f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {settings.CSRF_COOKIE_NAME}={secret}",
@@ -217,6 +222,8 @@ def measure_visits(world, seconds: int) -> dict:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        redis.terminate()
+        os.environ.pop("REDIS_URL")
     run = json.loads(next(line for line in out.stdout.splitlines() if line.startswith("JSON "))[5:])
     stored = Visit.objects.filter(worker=worker, notes="bench").count() - before
     print(f"visits over HTTP: {run['requests']} requests in {run['seconds']:.1f} s, p50 {run['p50_ms']} ms, p99 {run['p99_ms']} ms, "
