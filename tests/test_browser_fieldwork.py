@@ -9,7 +9,7 @@ from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 
 from tests.base import id_number, make_region
 from tests.browser import PASSWORD, PHONE, ChromiumMixin, jpeg, log_in, needs_chromium
-from tests.test_fieldwork import Gateway
+from tests.gateway import Gateway
 
 pytestmark = needs_chromium
 

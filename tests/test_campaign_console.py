@@ -1,6 +1,4 @@
-import json
 import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
@@ -20,6 +18,7 @@ from minping.evaluations.models import (
 from minping.results.actions import close_campaign
 from tests.base import BaseTestCase, at_once
 from tests.evaluating import ballots_cast, full_answers, make_campaign, only_ballot
+from tests.gateway import Gateway
 
 
 class CampaignConsoleTest(BaseTestCase):
@@ -154,19 +153,6 @@ class PaperEntryTest(BaseTestCase):
         self.assertEqual(response.status_code, 409)
 
 
-class GatewayHandler(BaseHTTPRequestHandler):
-    received: list = []
-
-    def do_POST(self):
-        GatewayHandler.received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-        self.send_response(200)
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def log_message(self, *args):
-        pass
-
-
 class RosterTest(BaseTestCase):
     def setUp(self):
         self.client.force_login(self.organiser_a)
@@ -186,17 +172,10 @@ class RosterTest(BaseTestCase):
         self.assertEqual(CodeBatch.objects.filter(roster__kind="residents").count(), 1)
 
     def test_text_messages_go_through_the_configured_gateway(self):
-        server = HTTPServer(("127.0.0.1", 0), GatewayHandler)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        GatewayHandler.received = []
-        try:
-            with override_settings(SMS_GATEWAY_URL=f"http://127.0.0.1:{server.server_port}/send"):
-                self.post("sms")
-        finally:
-            server.shutdown()
-        self.assertEqual(len(GatewayHandler.received), 1)
-        message = GatewayHandler.received[0]
+        with Gateway() as received:
+            self.post("sms")
+        self.assertEqual(len(received), 1)
+        message = received[0]
         self.assertEqual(message["phone"], "13800001234")
         self.assertIn("测评码", message["text"])
         self.assertEqual(CodeBatch.objects.get(roster__kind="residents").channel, "online")

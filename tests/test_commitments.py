@@ -3,10 +3,8 @@ residents' ratings through the ballots machinery (as anonymous as ballots), the 
 exports, duty reports with residents' questions, mutual pledges and reminders."""
 
 import datetime as dt
-import http.server
 import io
 import json
-import threading
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -32,6 +30,7 @@ from minping.org.models import Cadre, Post
 from minping.results.actions import close_campaign
 from tests.base import BaseTestCase, id_number
 from tests.committing import item_data, published_form, rate, this_month
+from tests.gateway import Gateway
 from tests.test_evidence import PDF, photo
 
 
@@ -495,39 +494,20 @@ class PledgeTest(BaseTestCase):
         self.assertIn("<b>0.00</b>", page)
 
 
-class GatewayHandler(http.server.BaseHTTPRequestHandler):
-    received: list = []
-
-    def do_POST(self):
-        self.received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
 class ReminderTest(BaseTestCase):
     def test_reminders_go_out_once_through_notify(self):
         Cadre.objects.filter(pk=self.cadre_a.pk).update(phone="13900001111")
-        server = http.server.HTTPServer(("127.0.0.1", 0), GatewayHandler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        GatewayHandler.received = []
-        try:
-            with override_settings(SMS_GATEWAY_URL=f"http://127.0.0.1:{server.server_port}/send"):
-                month = this_month()
-                opening_day = periods.opens_on(periods.next_month(month))
-                from unittest import mock
+        month = this_month()
+        opening_day = periods.opens_on(periods.next_month(month))
+        from unittest import mock
 
-                with mock.patch("django.utils.timezone.localdate", return_value=opening_day):
-                    first = jobs.remind()
-                    again = jobs.remind()
-        finally:
-            server.shutdown()
+        with Gateway() as received, mock.patch("django.utils.timezone.localdate", return_value=opening_day):
+            first = jobs.remind()
+            again = jobs.remind()
         self.assertEqual(first["sent"], 1)
         self.assertEqual(again, {"sent": 0, "skipped": 0, "failed": 0})
-        self.assertEqual(len(GatewayHandler.received), 1)
-        self.assertIn("工作承诺表已开放填报", GatewayHandler.received[0]["text"])
+        self.assertEqual(len(received), 1)
+        self.assertIn("工作承诺表已开放填报", received[0]["text"])
         self.assertEqual(Reminder.objects.get().kind, "opens")
 
     def test_without_a_gateway_nothing_is_claimed(self):

@@ -3,15 +3,11 @@ edits, the supervisor's reading), items followed to closure and handed to the gr
 research topics and meetings, 蹲点 cadence, and the figures reproduced from the records."""
 
 import datetime as dt
-import http.server
 import io
-import json
-import threading
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,6 +29,7 @@ from minping.grid.models import Category, Problem
 from minping.notifications.models import SentMessage
 from minping.org.models import Cadre, Household, Post, Unit
 from tests.base import BaseTestCase, id_number, make_region
+from tests.gateway import Gateway
 from tests.test_evidence import photo
 
 TODAY = timezone.localdate
@@ -40,34 +37,6 @@ TODAY = timezone.localdate
 
 def kind(code: str) -> ContactKind:
     return ContactKind.objects.get(code=code)
-
-
-class GatewayHandler(http.server.BaseHTTPRequestHandler):
-    received: list = []
-
-    def do_POST(self):
-        self.received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-class Gateway:
-    """A text-message gateway listening on localhost, as MINPING_SMS_GATEWAY_URL names it."""
-
-    def __enter__(self):
-        GatewayHandler.received = []
-        self.server = http.server.HTTPServer(("127.0.0.1", 0), GatewayHandler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.settings = override_settings(SMS_GATEWAY_URL=f"http://127.0.0.1:{self.server.server_port}/send")
-        self.settings.enable()
-        return GatewayHandler.received
-
-    def __exit__(self, *exc):
-        self.settings.disable()
-        self.server.shutdown()
 
 
 class FieldworkTestCase(BaseTestCase):

@@ -33,6 +33,7 @@ from minping.fieldwork.models import (
     Topic,
 )
 from minping.grid import actions as grid
+from minping.lib.ids import client_uuid
 from minping.lib.messaging import TRANSPORTS, Message
 from minping.lib.text import checked_text
 from minping.notifications.actions import Outgoing, notify
@@ -149,15 +150,6 @@ def end_contact(*, actor, contact: Contact, ends_on: dt.date | None = None) -> C
 
 # Work logs ------------------------------------------------------------------------------------------------------
 
-def _client_id(value) -> uuid.UUID:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError):
-        raise ValidationError({"id": "记录编号格式不正确"}) from None
-
-
 def _raiser_kind(contact: Contact) -> str:
     return {ContactKind.Source.ENTERPRISE: Item.Raiser.ENTERPRISE, ContactKind.Source.CADRE: Item.Raiser.OFFICIAL}.get(
         contact.kind.source, Item.Raiser.RESIDENT)
@@ -168,7 +160,7 @@ def record_entry(*, actor, contact: Contact, on, form: str, discussed: str, prob
     """A cadre's log entry at one of their contact points. Each line of `problems` and of `suggestions` becomes an
     item followed to closure. Entries for a day more than FIELDWORK_LOG_WINDOW_DAYS back need `late_reason`.
     `client_id` is the id the form was given when it was shown: sent again, the entry is found, not stored twice."""
-    client_id = _client_id(client_id or uuid.uuid4())
+    client_id = client_uuid(client_id or uuid.uuid4())
     existing = Entry.objects.filter(pk=client_id).first()
     if existing is not None:
         if existing.cadre_id != actor.cadre_id:

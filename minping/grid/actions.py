@@ -21,23 +21,13 @@ from minping.grid.models import (
     VisitState,
 )
 from minping.lib.identity import clean_text
+from minping.lib.ids import client_uuid
 from minping.lib.text import checked_percent, checked_text
 from minping.org import actions as registry
 from minping.org.models import Household, Region, Unit
 
 MAX_FILES = 5
 S = Problem.Status
-
-
-
-
-def _client_id(value) -> uuid.UUID:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError):
-        raise ValidationError({"id": "记录编号格式不正确"}) from None
 
 
 # Assignments ----------------------------------------------------------------------------------------------------
@@ -80,7 +70,7 @@ def record_visit(*, actor, household: Household, visited_on: dt.date, kind: str 
     `address_seen` is the address the phone showed when the worker changed it (a phone may have been offline
     for hours). If someone else changed it since, the visit is kept but the change is not applied: the visit's
     `changes` hold the conflict, for the worker to see and settle."""
-    client_id = _client_id(client_id or uuid.uuid4())
+    client_id = client_uuid(client_id or uuid.uuid4())
     if kind not in Visit.Kind.values:
         raise ValidationError({"kind": "请选择走访类型"})
     today = timezone.localdate()
@@ -204,7 +194,7 @@ def report_problem(*, actor, category: Category, region: Region, address: str, d
     `for_resident`, `actor` (an app's API key) passes on a resident's report: the resident, reachable through
     `contact`, is the reporter, and the office of the region confirms the fix for them. With `scope_checked`, the
     caller has established the actor's standing in `region` (a cadre's contact point lies outside their own)."""
-    client_id = _client_id(client_id or uuid.uuid4())
+    client_id = client_uuid(client_id or uuid.uuid4())
     existing = Problem.objects.filter(client_id=client_id).first()
     if existing is not None:
         if (existing.category_id, existing.region_id, existing.description) != (category.pk, region.pk, description.strip()):

@@ -6,6 +6,7 @@ take them as `Id` (1 … 2⁶³ − 1) and counts as `Count` (0 … 2³¹ − 1)
 field.
 """
 
+import uuid
 from typing import Annotated
 
 from django.urls import register_converter
@@ -28,3 +29,16 @@ class IdConverter:
 
 
 register_converter(IdConverter, "id")
+
+
+def client_uuid(value) -> uuid.UUID:
+    """The id a record was given where it was made (a phone, a form when it was shown), as a UUID; ValidationError
+    in Chinese on "id" otherwise."""
+    from django.core.exceptions import ValidationError
+
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        raise ValidationError({"id": "记录编号格式不正确"}) from None
