@@ -6,6 +6,7 @@ with evidence, and the worker confirms the fix."""
 import datetime as dt
 
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.utils import timezone
 
 from tests.base import make_region
 from tests.browser import PASSWORD, PHONE, ChromiumMixin, jpeg, log_in, needs_chromium
@@ -54,12 +55,16 @@ class GridBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         worker.reload()  # the page and the households come from the phone
         worker.wait_for_selector("#field-due li")
         self.assertIn("离线", worker.inner_text("#field-status"))
+        lamps = "市政设施（路灯、道路、井盖）"
+        worker.select_option("#problem-form select[name=category]", label=lamps)  # chosen before the visits are saved
         for code, notes, address in (("HA001", "家中一切正常", ""), ("HA003", "已搬迁", "幸福路3号之一")):
             worker.select_option("#visit-form select[name=household]", label=f"{code} 幸福路{code[-1]}号")
             worker.fill("#visit-form textarea[name=notes]", notes)
             worker.fill("#visit-form input[name=address]", address)
             worker.click("#visit-form button")
-        worker.select_option("#problem-form select[name=category]", label="市政设施（路灯、道路、井盖）")
+        # The list is redrawn after each visit (HA003 now last visited today); the problem's category stays chosen.
+        worker.wait_for_selector(f"#field-due li:has-text('幸福路3号之一'):has-text('{timezone.localdate():%Y-%m-%d}')")
+        self.assertEqual(worker.eval_on_selector("#problem-form select[name=category]", "s => s.selectedOptions[0].textContent"), lamps)
         worker.fill("#problem-form input[name=address]", "幸福路3号路口")
         worker.fill("#problem-form textarea[name=description]", "路灯不亮")
         worker.set_input_files("#problem-form input[name=photos]", files=[{"name": "灯.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}])

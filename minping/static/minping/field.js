@@ -64,11 +64,28 @@
     select.appendChild(o);
   }
 
+  // Redrawn after every visit (the household list starts again at the next one due): what the worker has chosen
+  // elsewhere, a problem's category above all, stays chosen.
+  function keepChoices(selects, draw) {
+    var chosen = selects.map(function (select) { return select.value; });
+    selects.forEach(function (select) { select.textContent = ""; });
+    draw();
+    selects.forEach(function (select, i) {
+      if (Array.prototype.some.call(select.options, function (o) { return o.value === chosen[i]; })) select.value = chosen[i];
+    });
+  }
+
   function render() {
     var visit = document.getElementById("visit-form"), problem = document.getElementById("problem-form");
+    visit.elements.household.textContent = "";
+    keepChoices([visit.elements.kind, problem.elements.region, problem.elements.category], function () { draw(visit, problem); });
+    visit.elements.visited_on.value = visit.elements.visited_on.value || data.today;
+    visit.elements.visited_on.max = data.today;
+    visit.hidden = problem.hidden = false;
+  }
+
+  function draw(visit, problem) {
     var due = document.getElementById("field-due");
-    ["household", "kind"].forEach(function (n) { visit.elements[n].textContent = ""; });
-    ["region", "category"].forEach(function (n) { problem.elements[n].textContent = ""; });
     due.textContent = "";
     var households = data.households.slice().sort(function (a, b) { return (a.last || "").localeCompare(b.last || ""); });
     households.forEach(function (h) {
@@ -88,9 +105,6 @@
     data.kinds.forEach(function (k) { option(visit.elements.kind, k.id, k.name); });
     data.grids.forEach(function (g) { option(problem.elements.region, g.id, g.name); });
     data.categories.forEach(function (c) { option(problem.elements.category, c.id, c.name); });
-    visit.elements.visited_on.value = visit.elements.visited_on.value || data.today;
-    visit.elements.visited_on.max = data.today;
-    visit.hidden = problem.hidden = false;
   }
 
   function load() {
