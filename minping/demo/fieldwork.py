@@ -118,7 +118,7 @@ def _items(rng, entries, contacts, today) -> None:
         proposed = raised + dt.timedelta(days=3) if status != Item.Status.ACCEPTED else None
         closed = raised + dt.timedelta(days=rng.randrange(10, 50)) if status == Item.Status.CLOSED else None
         items.append(Item(kind=kind, text=rng.choice(PROBLEMS if kind == Item.Kind.PROBLEM else SUGGESTIONS), region=contact.region,
-                          cadre_id=entry.cadre_id, entry=entry, raised_by=contact.name, raiser_kind=actions._raiser_kind(contact),
+                          cadre_id=entry.cadre_id, entry=entry, raised_by=contact.name, raiser_kind=actions.raiser_kind_of(contact),
                           status=status, solution="协调相关单位研究解决" if proposed else "", outcome="已落实并反馈" if closed else "",
                           created_at=raised, proposed_at=proposed, closed_at=closed, told_at=closed, told_how="phone" if closed else ""))  # fmt: skip
     items = Item.objects.bulk_create(items)

@@ -62,7 +62,8 @@ def _count(value, field: str, what: str, limit: int = 100000) -> int:
     return number
 
 
-def _lines(text: str, field: str, what: str) -> list[str]:
+def split_lines(text: str, field: str, what: str) -> list[str]:
+    """The non-empty lines of a text box, each an item, without the bullets people type before them."""
     text = checked_text(text, field, 2000, what, required=False)
     return [line.strip(" \t-•·、") for line in text.splitlines() if line.strip(" \t-•·、")]
 
@@ -150,7 +151,8 @@ def end_contact(*, actor, contact: Contact, ends_on: dt.date | None = None) -> C
 
 # Work logs ------------------------------------------------------------------------------------------------------
 
-def _raiser_kind(contact: Contact) -> str:
+def raiser_kind_of(contact: Contact) -> str:
+    """Who raised what was noted at a contact: the enterprise, the official, or a resident."""
     return {ContactKind.Source.ENTERPRISE: Item.Raiser.ENTERPRISE, ContactKind.Source.CADRE: Item.Raiser.OFFICIAL}.get(
         contact.kind.source, Item.Raiser.RESIDENT)
 
@@ -193,11 +195,11 @@ def record_entry(*, actor, contact: Contact, on, form: str, discussed: str, prob
             _count_in_month(entry, entries=1, visits=int(entry.form == Entry.Form.VISIT))
             if files:
                 entry.photos.set([store_evidence(actor=actor, upload=f, region=actor.region or contact.region, purpose="fieldwork.log") for f in files])
-            for kind, lines in ((Item.Kind.PROBLEM, _lines(entry.problems, "problems", "发现的问题")),
-                                (Item.Kind.SUGGESTION, _lines(entry.suggestions, "suggestions", "收集的意见建议"))):  # fmt: skip
+            for kind, lines in ((Item.Kind.PROBLEM, split_lines(entry.problems, "problems", "发现的问题")),
+                                (Item.Kind.SUGGESTION, split_lines(entry.suggestions, "suggestions", "收集的意见建议"))):  # fmt: skip
                 for line in lines:
                     _new_item(actor, kind=kind, text=line[:1000], region=contact.region, cadre=contact.cadre, entry=entry,
-                              raised_by=contact.name, raiser_kind=_raiser_kind(contact), raiser_contact=raiser_contact)  # fmt: skip
+                              raised_by=contact.name, raiser_kind=raiser_kind_of(contact), raiser_contact=raiser_contact)  # fmt: skip
             record_event(actor=actor, action="fieldwork.entry.record", obj=entry, data={"contact": contact.pk, "on": on.isoformat(), "form": form})
     except IntegrityError:
         return Entry.objects.get(pk=client_id), False
@@ -552,11 +554,11 @@ def record_meeting(*, actor, region: Region, kind: str, title: str, held_on, con
     _same_district([convener], region, "convener")
     if topic is not None and not topic.region.is_within(district_of(region)):
         raise ValidationError({"topic": "课题不属于本区（县）"})
-    lines = _lines(suggestions, "suggestions", "收集的意见建议")
+    lines = split_lines(suggestions, "suggestions", "收集的意见建议")
     with transaction.atomic():
         meeting = Meeting.objects.create(region=region, kind=kind, title=checked_text(title, "title", 200, "会议名称"), held_on=held_on,
                                          convener=convener, participants=_count(participants, "participants", "参会人数", 10000),
-                                         documents=[d[:200] for d in _lines(documents, "documents", "形成的文件")],
+                                         documents=[d[:200] for d in split_lines(documents, "documents", "形成的文件")],
                                          notes=checked_text(notes, "notes", 2000, "会议纪要", required=False), topic=topic, created_by=actor)  # fmt: skip
         for line in lines:
             _new_item(actor, kind=Item.Kind.SUGGESTION, text=line[:1000], region=region, cadre=convener, meeting=meeting,

@@ -6,6 +6,7 @@ and their coverage, items and their steps, reception days (and their public page
 import datetime as dt
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -129,7 +130,7 @@ def home(request):
     monday, sunday = _week(today)
     cadre = user.cadre
     context = {"cadre": cadre, "today": today, "forms": Entry.Form.choices, "posted": posted,
-               "id": posted.get("id") or uuid.uuid4(), "window": actions.settings.FIELDWORK_LOG_WINDOW_DAYS,
+               "id": posted.get("id") or uuid.uuid4(), "window": settings.FIELDWORK_LOG_WINDOW_DAYS,
                "contacts": Contact.objects.current(today).filter(cadre=cadre).select_related("kind"),
                "week": Entry.objects.filter(cadre=cadre, on__gte=monday, on__lte=sunday).select_related("contact"),
                "owed": Item.objects.filter(cadre=cadre).open().order_by("created_at")[:50],
@@ -167,7 +168,7 @@ def entry(request, pk):
                     raise PermissionDenied
                 actions.add_item(actor=user, kind=request.POST.get("kind", ""), text=request.POST.get("text", ""), cadre=entry.cadre,
                                  region=entry.contact.region, raised_by=request.POST.get("raised_by", "") or entry.contact.name,
-                                 raiser_kind=actions._raiser_kind(entry.contact), raiser_contact=request.POST.get("raiser_contact", ""), entry=entry)  # fmt: skip
+                                 raiser_kind=actions.raiser_kind_of(entry.contact), raiser_contact=request.POST.get("raiser_contact", ""), entry=entry)  # fmt: skip
             else:
                 raise ValidationError("未知的操作")
             messages.success(request, _("Saved."))
@@ -388,7 +389,7 @@ def session(request, pk):
             else:
                 raised = [{"kind": kind, "text": line, "raised_by": request.POST.get("raised_by", ""),
                            "raiser_contact": request.POST.get("raiser_contact", ""), "cadre": posted_id(request.POST.get("cadre"))}
-                          for kind in Item.Kind.values for line in actions._lines(request.POST.get(kind, ""), kind, "事项")]  # fmt: skip
+                          for kind in Item.Kind.values for line in actions.split_lines(request.POST.get(kind, ""), kind, "事项")]  # fmt: skip
                 actions.record_session(actor=user, session=session, visitors=request.POST.get("visitors", ""), notes=request.POST.get("notes", ""), items=raised)
             messages.success(request, _("Saved."))
         except (ValidationError, PermissionDenied) as exc:
