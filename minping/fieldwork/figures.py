@@ -18,7 +18,6 @@ from minping.fieldwork.models import (
     Activity,
     Contact,
     Entry,
-    Item,
     Meeting,
     Pairing,
     Session,
@@ -262,25 +261,31 @@ def cadres_of(region):
     return Cadre.objects.filter(region__path__startswith=region.path)
 
 
+REGION_ITEMS = """
+    SELECT count(*) FILTER (WHERE i.created_at >= %s AND i.created_at < %s AND i.kind = 'suggestion'),
+           count(*) FILTER (WHERE i.created_at >= %s AND i.created_at < %s AND i.kind = 'problem'),
+           count(*) FILTER (WHERE i.proposed_at >= %s AND i.proposed_at < %s),
+           count(*) FILTER (WHERE i.closed_at >= %s AND i.closed_at < %s),
+           count(*) FILTER (WHERE i.told_at >= %s AND i.told_at < %s)
+    FROM fieldwork_item i JOIN org_region r ON r.id = i.region_id WHERE r.path LIKE %s"""
+
+
 def summary(region, start: dt.date, end: dt.date) -> dict:
     """Seed 004's figures for the region's subtree and the period, plus the cadre figures' totals."""
     meetings = Meeting.objects.within(region).filter(held_on__gte=start, held_on__lte=end)
-    by_kind = dict(meetings.values("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+    met = meetings.aggregate(forums=Count("pk", filter=Q(kind=Meeting.Kind.FORUM)), site_meetings=Count("pk", filter=Q(kind=Meeting.Kind.SITE)),
+                             participants=Sum("participants"))  # fmt: skip
     sessions = Session.objects.filter(schedule__region__path__startswith=region.path, held=True, on__gte=start, on__lte=end)
     figures = {"topics": Topic.objects.within(region).filter(starts_on__lte=end).filter(Q(concluded_on__isnull=True) | Q(concluded_on__gte=start)).count(),
-               "forums": by_kind.get(Meeting.Kind.FORUM, 0), "site_meetings": by_kind.get(Meeting.Kind.SITE, 0),
-               "participants": meetings.aggregate(n=Sum("participants"))["n"] or 0,
+               "forums": met["forums"], "site_meetings": met["site_meetings"], "participants": met["participants"] or 0,
                "documents": sum(len(d) for d in meetings.values_list("documents", flat=True)),
-               "sessions": sessions.count(), "visitors": sessions.aggregate(n=Sum("visitors"))["n"] or 0,
+               **{key: value or 0 for key, value in sessions.aggregate(sessions=Count("pk"), visitors=Sum("visitors")).items()},
                "projects": Pairing.objects.filter(project__region__path__startswith=region.path, starts_on__lte=end, ends_on__gte=start)
                                           .values("project_id").distinct().count()}  # fmt: skip
-    items = Item.objects.within(region)
-    created = _between("created_at", start, end)
-    figures |= items.aggregate(suggestions=Count("pk", filter=created & Q(kind=Item.Kind.SUGGESTION)),
-                               problems=Count("pk", filter=created & Q(kind=Item.Kind.PROBLEM)),
-                               proposed=Count("pk", filter=_between("proposed_at", start, end)),
-                               closed=Count("pk", filter=_between("closed_at", start, end)),
-                               told=Count("pk", filter=_between("told_at", start, end)))  # fmt: skip
+    bounds = [connection.ops.adapt_datetimefield_value(t) for t in _bounds(start, end)]
+    with connection.cursor() as cursor:
+        cursor.execute(REGION_ITEMS, bounds * 5 + [region.path + "%"])
+        figures |= dict(zip(("suggestions", "problems", "proposed", "closed", "told"), cursor.fetchone(), strict=True))
     figures |= _entry_totals(region, start, end)
     return figures
 
