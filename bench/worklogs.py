@@ -38,7 +38,6 @@ def build(args, rng: random.Random) -> dict:
     from django.utils import timezone
 
     from minping.accounts.models import User
-    from minping.fieldwork.models import ContactKind
     from minping.org.models import Region, Unit
 
     today = timezone.localdate()
@@ -51,7 +50,6 @@ def build(args, rng: random.Random) -> dict:
                                    for s in streets for c in range(COMMUNITIES))  # fmt: skip
         Unit.objects.bulk_create(Unit(name=f"部门{u:03d}", kind="department", region=district) for u in range(UNITS))
     organiser = User.objects.create_user("bench-org", role="organiser", region=district)
-    kinds = {k.code: k.pk for k in ContactKind.objects.all()}
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")  # the generated rows are consistent; skip FK triggers
         cursor.execute("CREATE TEMP TABLE bench_communities AS SELECT row_number() OVER (ORDER BY id) - 1 AS n, id FROM org_region WHERE level = 'community' AND path LIKE 'bnch00/%%'", [])
