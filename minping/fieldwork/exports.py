@@ -6,7 +6,7 @@ import datetime as dt
 from openpyxl import Workbook
 
 from minping.commitments import periods
-from minping.commitments.exports import TITLE_FONT, download  # noqa: F401 (download is used by the views)
+from minping.commitments.exports import TITLE_FONT
 from minping.fieldwork import figures
 from minping.fieldwork.models import Item
 from minping.lib.spreadsheet import Sheet, workbook_bytes

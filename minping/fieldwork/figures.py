@@ -132,11 +132,6 @@ def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return (dt.datetime.combine(start, dt.time(), zone), dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), zone))
 
 
-def _between(field_name: str, start: dt.date, end: dt.date) -> Q:
-    first, after = _bounds(start, end)
-    return Q(**{f"{field_name}__gte": first, f"{field_name}__lt": after})
-
-
 ITEM_COUNTS = """
     SELECT i.cadre_id,
            count(*) FILTER (WHERE i.created_at >= {first} AND i.created_at < {after} AND i.kind = 'suggestion') AS suggestions,

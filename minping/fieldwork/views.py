@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from minping.accounts.scoping import console_required, get_for_user, scope
 from minping.commitments import periods
+from minping.commitments.exports import download
 from minping.fieldwork import actions, exports, figures
 from minping.fieldwork.models import (
     Activity,
@@ -548,9 +549,9 @@ def figures_page(request):
         start, end = dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
     fmt = request.GET.get("format")
     if fmt == "xlsx":
-        return exports.download(exports.figures_workbook(region, start, end), f"{region.name}走基层工作统计.xlsx")
+        return download(exports.figures_workbook(region, start, end), f"{region.name}走基层工作统计.xlsx")
     if fmt == "docx":
-        return exports.download(exports.month_report(region, start), f"{region.name}{periods.label(start.replace(day=1))}走基层工作月报.docx")
+        return download(exports.month_report(region, start), f"{region.name}{periods.label(start.replace(day=1))}走基层工作月报.docx")
     summary = figures.summary(region, start, end)
     cadres = figures.cadres_of(region).select_related("region").order_by("region__path", "name")
     page = Paginator(cadres, PAGE_SIZE).get_page(request.GET.get("page"))
