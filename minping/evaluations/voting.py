@@ -7,6 +7,7 @@ about the voter.
 """
 
 import secrets
+import time
 from functools import wraps
 
 from django.core import signing
@@ -71,7 +72,7 @@ def _ballot_context(campaign: Campaign, code: str, data=None) -> dict:
         "submission": (data or {}).get("submission") or secrets.token_urlsafe(16),
         "data": data,
         "errors": {},
-        "notes": lambda: [note(campaign) for note in panels.BALLOT_NOTES],  # read only by the ballot page
+        "notes": lambda: _ballot_notes(campaign),  # read only by the ballot page
     }
     if data is None and campaign.head_at_open:
         context["questions_html"] = _blank_questions(actions.opened_key(campaign), get_language(), context)
@@ -79,6 +80,24 @@ def _ballot_context(campaign: Campaign, code: str, data=None) -> dict:
 
 
 _blank_forms: dict[tuple, str] = {}
+_notes: dict[tuple, tuple[float, list]] = {}
+
+
+def _ballot_notes(campaign: Campaign) -> list:
+    """What other apps show above the questions (panels.BALLOT_NOTES). An opened campaign's are kept per language
+    for actions.OPEN_CAMPAIGN_SECONDS: a meeting loads the ballot page hundreds of times a minute, and a note
+    written meanwhile (a duty report) appears within that time."""
+    if not campaign.head_at_open:
+        return [note(campaign) for note in panels.BALLOT_NOTES]
+    key = (*actions.opened_key(campaign), get_language())
+    cached = _notes.get(key)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
+    notes = [note(campaign) for note in panels.BALLOT_NOTES]
+    if len(_notes) > 200:
+        _notes.clear()
+    _notes[key] = (time.monotonic() + actions.OPEN_CAMPAIGN_SECONDS, notes)
+    return notes
 
 
 def _blank_questions(opened: tuple, language: str, context: dict) -> str:
@@ -296,7 +315,7 @@ def _after_casting(request):
 def receipt(request):
     """The receipt of the ballot this browser cast last."""
     kept = _get(request, RECEIPT_COOKIE)
-    campaign = Campaign.objects.filter(pk=kept["campaign"]).first() if kept else None
+    campaign = Campaign.objects.filter(pk=kept["campaign"]).only("name").first() if kept else None
     if campaign is None:
         return redirect("vote:start")
     return render(request, "evaluations/vote_receipt.html", {"campaign": campaign, "receipt": {"tracker": kept["tracker"]}})
