@@ -196,7 +196,7 @@ def measure_visits(world, seconds: int) -> dict:
 
     worker = world["worker"]
     session = SessionStore()
-    session[SESSION_KEY], session[BACKEND_SESSION_KEY] = str(worker.pk), "django.contrib.auth.backends.ModelBackend"
+    session[SESSION_KEY], session[BACKEND_SESSION_KEY] = str(worker.pk), settings.AUTHENTICATION_BACKENDS[0]
     session[HASH_SESSION_KEY] = worker.get_session_auth_hash()
     session.create()
     secret = _get_new_csrf_string()

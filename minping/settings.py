@@ -65,6 +65,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "minping.urls"
 WSGI_APPLICATION = "minping.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["minping.accounts.backends.Backend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -20,6 +20,15 @@ class LoginTest(BaseTestCase):
     def test_a_correct_password_logs_in(self):
         self.assertRedirects(self.login("x"), reverse("home"))
 
+    def test_every_request_reads_the_user_afresh(self):
+        from minping.accounts.models import User
+
+        self.login("x")
+        User.objects.filter(username="org_a").update(role=User.Role.GRID_WORKER)
+        self.assertEqual(self.client.get(reverse("home")).wsgi_request.user.role, User.Role.GRID_WORKER)
+        User.objects.filter(username="org_a").update(is_active=False)
+        self.assertFalse(self.client.get(reverse("home")).wsgi_request.user.is_authenticated)
+
     def test_failures_past_the_allowance_make_the_next_try_wait_even_with_the_right_password(self):
         for _ in range(3):
             self.assertEqual(self.login("wrong").status_code, 200)
