@@ -33,6 +33,7 @@ class GridBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         unit = Unit.objects.create(name="一街道城管中队", kind="station", region=self.street)
         User.objects.create_user("handler", password=PASSWORD, role="handler", region=self.street, unit=unit)
         actions.save_route(actor=office, category=Category.objects.get(code="facilities"), region=self.street, unit=unit)
+        actions.add_site(actor=office, grid=self.grid, name="幸福小吃店", kind="small_venue", address="幸福路5号")
 
     def log_in(self, username, **options):
         page = log_in(self.browser, self.live_server_url, username, **options)
@@ -57,8 +58,9 @@ class GridBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         self.assertIn("离线", worker.inner_text("#field-status"))
         lamps = "市政设施（路灯、道路、井盖）"
         worker.select_option("#problem-form select[name=category]", label=lamps)  # chosen before the visits are saved
-        for code, notes, address in (("HA001", "家中一切正常", ""), ("HA003", "已搬迁", "幸福路3号之一")):
-            worker.select_option("#visit-form select[name=household]", label=f"{code} 幸福路{code[-1]}号")
+        for record, notes, address in (("HA001 幸福路1号", "家中一切正常", ""), ("HA003 幸福路3号", "已搬迁", "幸福路3号之一"),
+                                       ("幸福小吃店 幸福路5号", "消防通道畅通", "")):  # fmt: skip
+            worker.select_option("#visit-form select[name=household]", label=record)
             worker.fill("#visit-form textarea[name=notes]", notes)
             worker.fill("#visit-form input[name=address]", address)
             worker.click("#visit-form button")
@@ -69,7 +71,7 @@ class GridBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         worker.fill("#problem-form textarea[name=description]", "路灯不亮")
         worker.set_input_files("#problem-form input[name=photos]", files=[{"name": "灯.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}])
         worker.click("#problem-form button")
-        worker.wait_for_selector("#field-queue:has-text('3 条记录等待发送')")
+        worker.wait_for_selector("#field-queue:has-text('4 条记录等待发送')")
         self.assertEqual((Visit.objects.count(), Problem.objects.count()), (0, 0))
 
         # Meanwhile another phone changed HA003's address.
@@ -78,7 +80,8 @@ class GridBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         worker.evaluate("window.dispatchEvent(new Event('online'))")
         worker.wait_for_selector("#field-queue:has-text('已全部发送')")
         self.assertIn("地址已被他人改为“幸福路3号甲”", worker.inner_text("#field-messages"))
-        self.assertEqual(Visit.objects.count(), 2)
+        self.assertEqual(Visit.objects.count(), 3)
+        self.assertEqual(Visit.objects.get(site__name="幸福小吃店").notes, "消防通道畅通")
         self.assertEqual(Household.objects.get(code="HA003").address, "幸福路3号甲")  # not silently overwritten
         problem = Problem.objects.get()
         self.assertEqual((problem.status, problem.steps.get(action="report").evidence.count()), ("dispatched", 1))
@@ -88,7 +91,7 @@ class GridBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
             headers: {'Content-Type': 'application/json', 'X-CSRFToken': document.getElementById('field').dataset.csrf},
             body: JSON.stringify({id: id, household: household, visited_on: day, kind: 'routine', notes: '家中一切正常'})}).then(r => r.status)""",
                                 [str(visit.pk), visit.household_id, visit.visited_on.isoformat()])  # fmt: skip
-        self.assertEqual((again, Visit.objects.count()), (200, 2))
+        self.assertEqual((again, Visit.objects.count()), (200, 3))
 
         # The department receives it and resolves it with a photo; the worker confirms the fix.
         handler = self.log_in("handler")

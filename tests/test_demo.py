@@ -160,7 +160,7 @@ class DemoGridTest(TestCase):
         on_time = {card["按时办结率"].value for card in cards.values() if card["dispatched"] >= 20}
         self.assertGreater(max(on_time) - min(on_time), 0.1)  # departments differ
         self.client.force_login(User.objects.get(username="grid"))
-        self.assertContains(self.client.get("/"), "户待走访")
+        self.assertContains(self.client.get("/"), "处场所待走访")
         self.client.force_login(User.objects.get(username="handler"))
         self.assertContains(self.client.get("/"), "派给本单位的事件")
         from minping.grid.models import Task, Team

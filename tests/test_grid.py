@@ -289,6 +289,54 @@ class SiteTest(GridTestCase):
             actions.add_site(actor=self.organiser_b, grid=self.grid_a, name="外区", kind="shop")
         self.assertEqual(list(Site.objects.values_list("name", "grid")), [("幸福小吃店", self.grid_a.pk)])
 
+    def test_sites_are_on_the_visit_cycle_and_a_visit_updates_their_record(self):
+        from minping.grid.models import Site
+
+        shop = actions.add_site(actor=self.grid_worker, grid=self.grid_a, name="幸福小吃店", kind="small_venue", address="幸福路5号")
+        self.assertEqual(list(actions.due_sites([self.grid_a.pk], TODAY(), 7)), [shop])
+        self.client.force_login(self.grid_worker)
+        self.assertContains(self.client.get("/"), "本周有 2 户、1 处场所待走访")
+        page = self.client.get(reverse("grid:due", args=[self.grid_a.pk]))
+        self.assertContains(page, f'name="site" value="{shop.pk}"')
+        response = self.client.post(reverse("grid:visit"), {"site": shop.pk, "grid": self.grid_a.pk, "visited_on": TODAY().isoformat(),
+                                                            "kind": "check", "notes": "消防通道畅通", "address": "幸福路5号之一",
+                                                            "id": str(uuid.uuid4())}, follow=True)  # fmt: skip
+        self.assertContains(response, "已记录对 幸福小吃店 的走访")
+        shop.refresh_from_db()
+        self.assertEqual((shop.address, shop.last_visited_on), ("幸福路5号之一", TODAY()))
+        visit = Visit.objects.get(site=shop)
+        self.assertEqual((visit.household, visit.grid, visit.changes), (None, self.grid_a, {"address": ["幸福路5号", "幸福路5号之一"]}))
+        self.assertTrue(AuditEvent.objects.filter(action="grid.site.update").exists())
+        self.assertEqual(list(actions.due_sites([self.grid_a.pk], TODAY(), 7)), [])
+        # from the field page, offline and sent again: stored once; a stale address comes back as a conflict
+        Site.objects.filter(pk=shop.pk).update(address="幸福路5号乙")
+        body = {"id": str(uuid.uuid4()), "site": shop.pk, "visited_on": TODAY().isoformat(), "kind": "routine",
+                "address": "幸福路5号丙", "address_seen": "幸福路5号之一"}  # fmt: skip
+        first = self.client.post(reverse("grid:field-visit"), body, content_type="application/json")
+        again = self.client.post(reverse("grid:field-visit"), body, content_type="application/json")
+        self.assertEqual((first.status_code, again.status_code, Visit.objects.filter(site=shop).count()), (201, 200, 2))
+        self.assertEqual(first.json()["conflict"]["current"], "幸福路5号乙")
+        shop.refresh_from_db()
+        self.assertEqual(shop.address, "幸福路5号乙")
+        self.assertEqual(self.client.get(reverse("grid:field-data")).json()["sites"][0]["name"], "幸福小吃店")
+
+    def test_bad_site_visits_are_refused(self):
+        from tests.base import make_region
+
+        elsewhere = actions.add_site(actor=self.organiser_b, grid=make_region("第9网格", "grid", self.community_b), name="外网格商店", kind="shop")
+        with self.assertRaisesMessage(PermissionDenied, "这个场所不在您负责的网格内"):
+            actions.record_site_visit(actor=self.grid_worker, site=elsewhere, visited_on=TODAY())
+        shop = actions.add_site(actor=self.grid_worker, grid=self.grid_a, name="幸福小吃店", kind="shop", address="幸福路6号")
+        with self.assertRaisesMessage(ValidationError, "地址"):
+            actions.record_site_visit(actor=self.grid_worker, site=shop, visited_on=TODAY(), address="")
+        self.client.force_login(self.grid_worker)
+        missing = self.client.post(reverse("grid:field-visit"), {"site": 0, "visited_on": TODAY().isoformat()}, content_type="application/json")
+        self.assertEqual(missing.status_code, 404)
+        refused = self.client.post(reverse("grid:field-visit"), {"site": elsewhere.pk, "visited_on": TODAY().isoformat(), "address": ["x"]},
+                                   content_type="application/json")  # fmt: skip
+        self.assertEqual(refused.status_code, 403)
+        self.assertFalse(Visit.objects.exists())
+
 
 class CoverageTest(GridTestCase):
     def test_coverage_counts_households_visited_in_the_cycle_by_region(self):
@@ -297,5 +345,11 @@ class CoverageTest(GridTestCase):
         page = self.client.get(reverse("grid:coverage"), {"region": self.street_a.pk})
         self.assertContains(page, "光明社区")
         self.assertContains(page, "50.0%")  # one of 第1网格's two households
+        self.assertContains(page, "<td>—</td>")  # and no sites yet
+        shop = actions.add_site(actor=self.grid_worker, grid=self.grid_a, name="幸福小吃店", kind="shop")
+        actions.record_site_visit(actor=self.grid_worker, site=shop, visited_on=TODAY())
+        actions.add_site(actor=self.grid_worker, grid=self.grid_a, name="幸福便利店", kind="shop")
+        page = self.client.get(reverse("grid:coverage"), {"region": self.street_a.pk})
+        self.assertContains(page, "<td>2</td><td>1</td><td>50.0%</td><td>2</td><td>1</td><td>50.0%</td>", count=2)  # the community, and in all
         self.assertContains(self.client.get(reverse("grid:coverage"), {"region": self.community_a.pk}), "第1网格")
         self.assertEqual(self.client.get(reverse("grid:coverage"), {"region": self.street_b.pk}).status_code, 404)

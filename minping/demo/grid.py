@@ -14,7 +14,15 @@ from django.utils import timezone
 
 from minping.accounts.models import User
 from minping.grid import actions
-from minping.grid.models import Assignment, Category, Problem, Step, Visit, VisitState
+from minping.grid.models import (
+    Assignment,
+    Category,
+    Problem,
+    Site,
+    Step,
+    Visit,
+    VisitState,
+)
 from minping.org.models import Household, Region, Unit
 
 ROUTES = {"sanitation": "城管局", "facilities": "住建局", "safety": "应急管理局", "construction": "城管局", "livelihood": "民政局",
@@ -54,6 +62,7 @@ def seed_grid(*, district: Region, organiser: User, office: User, grid_user: Use
         for percent, note in ((52, "入户走访、政策宣传 120 余户"), (71, "完成评估和补偿谈判"), (83, "协助完成拆迁")):
             actions.report_task_progress(actor=cadre_user, task=task, percent=percent, note=note)
     _visits(rng, grids, workers, year_ago, today)
+    _sites(rng, grids, workers, today)
     units = {u.name: u for u in Unit.objects.filter(region=district)} | {u.name.removeprefix(street.name): u for u in Unit.objects.filter(region=street)}
     categories = {c.code: c for c in Category.objects.all()}
     for code, unit_name in ROUTES.items():
@@ -74,6 +83,23 @@ def _visits(rng, grids, workers, start: dt.date, today: dt.date) -> None:
             day += dt.timedelta(days=rng.choice([7, 14, 14, 21]))
     Visit.objects.bulk_create(visits, batch_size=5000)
     VisitState.objects.bulk_create((VisitState(household_id=pk, last_visited_on=day) for pk, day in last.items()), batch_size=5000)
+
+
+SITES = [("便民小吃店", Site.Kind.SMALL_VENUE), ("出租屋", Site.Kind.RENTAL), ("便利店", Site.Kind.SHOP)]
+
+
+def _sites(rng, grids, workers, today: dt.date) -> None:
+    """Each grid's legal persons and sites: most visited within the cycle, some due."""
+    sites = Site.objects.bulk_create(Site(grid=grid, name=f"{grid.name}{name}", kind=kind, address=f"{grid.name}{rng.choice(PLACES)}")
+                                     for grid in grids for name, kind in SITES)  # fmt: skip
+    visits = []
+    for site in sites:
+        if rng.random() < 0.6:
+            site.last_visited_on = today - dt.timedelta(days=rng.randint(0, 6))
+            visits.append(Visit(id=uuid.uuid4(), site=site, grid_id=site.grid_id, worker=workers[site.grid_id],
+                                visited_on=site.last_visited_on, kind="check", notes="消防安全检查"))  # fmt: skip
+    Site.objects.bulk_update(sites, ["last_visited_on"])
+    Visit.objects.bulk_create(visits)
 
 
 def _history(rng, grids, workers, categories, units, start: dt.date, today: dt.date) -> None:

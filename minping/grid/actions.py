@@ -6,6 +6,7 @@ import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from minping.accounts.scoping import ensure_region_in_scope
@@ -16,6 +17,7 @@ from minping.grid.models import (
     Category,
     Problem,
     Route,
+    Site,
     Step,
     Visit,
     VisitState,
@@ -54,9 +56,9 @@ def grids_of(user, day: dt.date | None = None):
     return Region.objects.filter(pk__in=Assignment.objects.current(day).filter(worker=user).values("grid_id"))
 
 
-def ensure_works_on(user, grid_id: int, day: dt.date | None = None) -> None:
+def ensure_works_on(user, grid_id: int, day: dt.date | None = None, refusal: str = "这户不在您负责的网格内") -> None:
     if not Assignment.objects.current(day).filter(worker=user, grid_id=grid_id).exists():
-        raise PermissionDenied("这户不在您负责的网格内")
+        raise PermissionDenied(refusal)
 
 
 # Visits -----------------------------------------------------------------------------------------------------------
@@ -71,14 +73,7 @@ def record_visit(*, actor, household: Household, visited_on: dt.date, kind: str 
     for hours). If someone else changed it since, the visit is kept but the change is not applied: the visit's
     `changes` hold the conflict, for the worker to see and settle."""
     client_id = client_uuid(client_id or uuid.uuid4())
-    if kind not in Visit.Kind.values:
-        raise ValidationError({"kind": "请选择走访类型"})
-    today = timezone.localdate()
-    if visited_on > today:
-        raise ValidationError({"visited_on": "走访日期不能晚于今天"})
-    if visited_on < today - dt.timedelta(days=30):
-        raise ValidationError({"visited_on": "只能补记 30 天内的走访"})
-    notes = checked_text(notes, "notes", 1000, "走访情况", required=False)
+    notes = _checked_visit(visited_on, kind, notes)
     if address is None and connection.vendor == "postgresql":
         stored = _visit_in_one_statement(actor, household.pk, visited_on, kind, notes, client_id)
         if stored is not None:
@@ -88,27 +83,76 @@ def record_visit(*, actor, household: Household, visited_on: dt.date, kind: str 
         raise ValidationError({"household": "没有这一户"})
     existing = Visit.objects.filter(pk=client_id).first()
     if existing is not None:
-        return _same_visit(existing, actor, household, visited_on, kind, notes), False
+        return _same_visit(existing, actor, visited_on, kind, notes, household=household), False
     ensure_works_on(actor, household.region_id, visited_on)
     try:
         with transaction.atomic():
-            changes = {}
             household = Household.objects.select_for_update().get(pk=household.pk)
-            proposed = clean_text(address) if address is not None else None
-            if proposed is not None and proposed != household.address:
-                before = household.address
-                if address_seen is not None and clean_text(address_seen) != before:
-                    changes["address_conflict"] = {"seen": clean_text(address_seen), "current": before, "proposed": proposed}
-                elif registry.update_household(actor=actor, household=household, address=proposed):
-                    changes["address"] = [before, household.address]
+            changes = _address_changes(household.address, address, address_seen,
+                                       lambda proposed: registry.update_household(actor=actor, household=household, address=proposed))  # fmt: skip
             visit = Visit.objects.create(id=client_id, household=household, grid_id=household.region_id, worker=actor,
                                          visited_on=visited_on, kind=kind, notes=notes, changes=changes)  # fmt: skip
             state, created = VisitState.objects.get_or_create(household=household, defaults={"last_visited_on": visited_on})
             if not created and state.last_visited_on < visited_on:
                 VisitState.objects.filter(pk=household.pk, last_visited_on__lt=visited_on).update(last_visited_on=visited_on)
     except IntegrityError:  # the same record sent twice at once: the other request stored it
-        return _same_visit(Visit.objects.get(pk=client_id), actor, household, visited_on, kind, notes), False
+        return _same_visit(Visit.objects.get(pk=client_id), actor, visited_on, kind, notes, household=household), False
     return visit, True
+
+
+def record_site_visit(*, actor, site: Site, visited_on: dt.date, kind: str = Visit.Kind.ROUTINE, notes: str = "",
+                      address: str | None = None, address_seen: str | None = None, client_id=None) -> tuple[Visit, bool]:  # fmt: skip
+    """Record a visit to a legal person or site of one of the worker's grids, as `record_visit` does for a
+    household: a changed address goes into the site's record (audited), or, if someone else changed it since the
+    phone showed it, into the visit as a conflict."""
+    client_id = client_uuid(client_id or uuid.uuid4())
+    notes = _checked_visit(visited_on, kind, notes)
+    existing = Visit.objects.filter(pk=client_id).first()
+    if existing is not None:
+        return _same_visit(existing, actor, visited_on, kind, notes, site=site), False
+    ensure_works_on(actor, site.grid_id, visited_on, "这个场所不在您负责的网格内")
+    try:
+        with transaction.atomic():
+            site = Site.objects.select_for_update().get(pk=site.pk)
+            changes = _address_changes(site.address, address, address_seen, lambda proposed: _update_site(actor, site, proposed))
+            visit = Visit.objects.create(id=client_id, site=site, grid_id=site.grid_id, worker=actor, visited_on=visited_on,
+                                         kind=kind, notes=notes, changes=changes)  # fmt: skip
+            Site.objects.filter(pk=site.pk).filter(Q(last_visited_on__isnull=True) | Q(last_visited_on__lt=visited_on)) \
+                .update(last_visited_on=visited_on)  # fmt: skip
+    except IntegrityError:
+        return _same_visit(Visit.objects.get(pk=client_id), actor, visited_on, kind, notes, site=site), False
+    return visit, True
+
+
+def _checked_visit(visited_on: dt.date, kind: str, notes: str) -> str:
+    """The visit's notes as stored, or ValidationError for a kind, day or text that cannot be recorded."""
+    if kind not in Visit.Kind.values:
+        raise ValidationError({"kind": "请选择走访类型"})
+    today = timezone.localdate()
+    if visited_on > today:
+        raise ValidationError({"visited_on": "走访日期不能晚于今天"})
+    if visited_on < today - dt.timedelta(days=30):
+        raise ValidationError({"visited_on": "只能补记 30 天内的走访"})
+    return checked_text(notes, "notes", 1000, "走访情况", required=False)
+
+
+def _address_changes(current: str, address: str | None, address_seen: str | None, apply) -> dict:
+    """What a visit changed of a record's address: applied through `apply` (True when it changed something), or,
+    when the phone saw another address than the record now holds, kept as a conflict and not applied."""
+    proposed = clean_text(address) if address is not None else None
+    if proposed is None or proposed == current:
+        return {}
+    if address_seen is not None and clean_text(address_seen) != current:
+        return {"address_conflict": {"seen": clean_text(address_seen), "current": current, "proposed": proposed}}
+    return {"address": [current, proposed]} if apply(proposed) else {}
+
+
+def _update_site(actor, site: Site, address: str) -> bool:
+    address = checked_text(address, "address", 200, "地址")
+    Site.objects.filter(pk=site.pk).update(address=address)
+    record_event(actor=actor, action="grid.site.update", obj=site.grid, data={"site": site.name, "address": [site.address, address]})
+    site.address = address
+    return True
 
 
 def _visit_in_one_statement(actor, household_id: int, visited_on, kind: str, notes: str, client_id) -> Visit | None:
@@ -136,9 +180,9 @@ def _visit_in_one_statement(actor, household_id: int, visited_on, kind: str, not
                  notes=notes, changes={}, created_at=row[1])  # fmt: skip
 
 
-def _same_visit(existing: Visit, actor, household, visited_on, kind, notes) -> Visit:
-    if (existing.worker_id, existing.household_id, existing.visited_on, existing.kind, existing.notes) != \
-            (actor.pk, household.pk, visited_on, kind, notes):  # fmt: skip
+def _same_visit(existing: Visit, actor, visited_on, kind, notes, household=None, site=None) -> Visit:
+    if (existing.worker_id, existing.household_id, existing.site_id, existing.visited_on, existing.kind, existing.notes) != \
+            (actor.pk, household and household.pk, site and site.pk, visited_on, kind, notes):  # fmt: skip
         raise ValidationError({"id": "这条走访记录已用不同的内容保存过，请核对后重新填写"})
     return existing
 
@@ -147,11 +191,17 @@ def due_households(grid_ids, day: dt.date, cycle_days: int):
     """Households of the grids due a visit by the end of `day`'s week (never visited, or last visited more than
     `cycle_days` before then), those overdue first."""
     week_end = day + dt.timedelta(days=6 - day.weekday())
-    from django.db.models import F, Q
-
     return (Household.objects.filter(region_id__in=list(grid_ids))
             .filter(Q(visit_state__isnull=True) | Q(visit_state__last_visited_on__lte=week_end - dt.timedelta(days=cycle_days)))
             .annotate(last=F("visit_state__last_visited_on")).order_by(F("last").asc(nulls_first=True), "code"))  # fmt: skip
+
+
+def due_sites(grid_ids, day: dt.date, cycle_days: int):
+    """The legal persons and sites of the grids due a visit by the end of `day`'s week, on the same cycle."""
+    week_end = day + dt.timedelta(days=6 - day.weekday())
+    return (Site.objects.filter(grid_id__in=list(grid_ids))
+            .filter(Q(last_visited_on__isnull=True) | Q(last_visited_on__lte=week_end - dt.timedelta(days=cycle_days)))
+            .order_by(F("last_visited_on").asc(nulls_first=True), "name"))  # fmt: skip
 
 
 # Problems ---------------------------------------------------------------------------------------------------------
@@ -503,8 +553,6 @@ def create_team(*, actor, community: Region, name: str, grids, members):
 
 def add_site(*, actor, grid: Region, name: str, kind: str, address: str = ""):
     """A legal person or site under a grid (a shop, a rented house, a 三小场所), recorded by its grid worker or an office."""
-    from minping.grid.models import Site
-
     if not Assignment.objects.current().filter(worker=actor, grid=grid).exists():
         ensure_region_in_scope(actor, grid)
     if kind not in Site.Kind.values:

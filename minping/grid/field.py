@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from minping.grid import actions
-from minping.grid.models import Category, Visit
+from minping.grid.models import Category, Site, Visit
 from minping.lib.formdata import posted_id
 from minping.org.models import Household
 
@@ -60,10 +60,17 @@ def data(request):
         "households": [{"id": h.pk, "code": h.code, "address": h.address, "grid": h.region_id,
                         "last": h.visit_state.last_visited_on.isoformat() if hasattr(h, "visit_state") else None}
                        for h in households],  # fmt: skip
+        "sites": [{"id": s.pk, "name": s.name, "address": s.address, "grid": s.grid_id,
+                   "last": s.last_visited_on and s.last_visited_on.isoformat()}
+                  for s in Site.objects.filter(grid__in=grids).order_by("grid_id", "name")[:MAX_HOUSEHOLDS]],  # fmt: skip
         "categories": [{"id": c.pk, "name": c.name} for c in Category.objects.filter(is_active=True)],
         "kinds": [{"id": k, "name": str(label)} for k, label in Visit.Kind.choices],
     }
     return JsonResponse(body)
+
+
+def _text_or_none(value) -> str | None:
+    return str(value) if value else None
 
 
 @login_required
@@ -75,20 +82,26 @@ def visit(request):
             raise ValueError
     except ValueError:
         return JsonResponse({"error": "bad_json", "message": "请求内容不是有效的 JSON"}, status=400)
-    household_id = posted_id(str(body.get("household", "")))
-    household = Household(pk=household_id) if household_id and not body.get("address") else \
-        Household.objects.filter(pk=household_id).first()  # the registry is read only when it is to change
-    if household is None:
-        return JsonResponse({"error": "not_found", "message": "没有这一户"}, status=404)
     try:
         visited_on = dt.date.fromisoformat(str(body.get("visited_on", "")))
     except ValueError:
         return JsonResponse({"error": "refused", "message": "走访日期格式不正确"}, status=400)
+    fields = {"actor": request.user, "visited_on": visited_on, "kind": str(body.get("kind") or Visit.Kind.ROUTINE),
+              "notes": str(body.get("notes") or ""), "address": _text_or_none(body.get("address")),
+              "address_seen": _text_or_none(body.get("address_seen")), "client_id": body.get("id")}  # fmt: skip
     try:
-        stored, created = actions.record_visit(actor=request.user, household=household, visited_on=visited_on,
-                                               kind=str(body.get("kind") or Visit.Kind.ROUTINE), notes=str(body.get("notes") or ""),
-                                               address=body.get("address") or None, address_seen=body.get("address_seen"),
-                                               client_id=body.get("id"))  # fmt: skip
+        if "site" in body:
+            site = Site.objects.filter(pk=posted_id(str(body["site"]))).first()
+            if site is None:
+                return JsonResponse({"error": "not_found", "message": "没有这个场所"}, status=404)
+            stored, created = actions.record_site_visit(site=site, **fields)
+        else:
+            household_id = posted_id(str(body.get("household", "")))
+            household = Household(pk=household_id) if household_id and not body.get("address") else \
+                Household.objects.filter(pk=household_id).first()  # the registry is read only when it is to change
+            if household is None:
+                return JsonResponse({"error": "not_found", "message": "没有这一户"}, status=404)
+            stored, created = actions.record_visit(household=household, **fields)
     except ValidationError as exc:
         return _refusal(exc, 409 if "id" in getattr(exc, "error_dict", {}) else 400)
     except PermissionDenied as exc:

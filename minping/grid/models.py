@@ -78,6 +78,7 @@ class Site(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     address = models.CharField(_("address"), max_length=200, blank=True)
     enterprise = models.ForeignKey("org.Enterprise", models.SET_NULL, null=True, blank=True, related_name="sites")
+    last_visited_on = models.DateField(null=True, blank=True)  # the due list reads this, not the visits
 
     objects = GridScopedQuerySet.as_manager()
 
@@ -103,7 +104,8 @@ class Visit(models.Model):
         SERVICE = "service", _("Service")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)  # made on the phone
-    household = models.ForeignKey("org.Household", models.PROTECT, related_name="visits")
+    household = models.ForeignKey("org.Household", models.PROTECT, null=True, blank=True, related_name="visits")
+    site = models.ForeignKey(Site, models.PROTECT, null=True, blank=True, related_name="visits")  # or a legal person or site
     grid = models.ForeignKey("org.Region", models.PROTECT, related_name="+")
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     visited_on = models.DateField(_("date"))
@@ -115,6 +117,8 @@ class Visit(models.Model):
     class Meta:
         indexes = [models.Index(fields=["grid", "visited_on"], name="visit_grid_day"),
                    models.Index(fields=["household", "visited_on"], name="visit_household_day")]  # fmt: skip
+        constraints = [models.CheckConstraint(condition=Q(household__isnull=False, site__isnull=True) | Q(household__isnull=True, site__isnull=False),
+                                              name="visit_household_or_site")]  # fmt: skip
 
 
 class Category(models.Model):

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from minping.accounts.scoping import console_required, get_for_user, scope
 from minping.grid import actions, scorecards
-from minping.grid.models import Assignment, Category, Problem, Route, Visit
+from minping.grid.models import Assignment, Category, Problem, Route, Site, Visit
 from minping.lib import charts
 from minping.lib.feedback import refused
 from minping.lib.formdata import posted_id
@@ -28,6 +28,7 @@ from minping.org.models import Household, Region, Unit
 
 PAGE_SIZE = 50
 DUE_PAGE_SIZE = 20  # households with their visit forms: a phone's screenful or two
+MAX_SITES = 200
 S = Problem.Status
 
 
@@ -43,8 +44,6 @@ def _grid_for(user, pk) -> Region:
 @login_required
 @require_http_methods(["GET", "POST"])
 def due(request, pk):
-    from minping.grid.models import Site
-
     grid = _grid_for(request.user, pk)
     if request.method == "POST":
         try:
@@ -64,7 +63,8 @@ def due(request, pk):
                           "address": _("New address"), "record": _("Record the visit")},
                "works_here": Assignment.objects.current().filter(worker=request.user, grid=grid).exists(),
                "rows": [(h, uuid.uuid4()) for h in page],  # each form's record id, made once: a resent form is found
-               "sites": Site.objects.filter(grid=grid)[:200], "site_kinds": Site.Kind.choices}
+               "due_sites": [(s, uuid.uuid4()) for s in actions.due_sites([grid.pk], today, settings.VISIT_CYCLE_DAYS)[:MAX_SITES]],
+               "sites": Site.objects.filter(grid=grid)[:MAX_SITES], "site_kinds": Site.Kind.choices}
     return render(request, "grid/due.html", context)
 
 
@@ -80,7 +80,10 @@ def _visit_fields(today: dt.date) -> str:
 @login_required
 @require_POST
 def visit(request):
-    household = get_object_or_404(Household, pk=posted_id(request.POST.get("household")) or 0)
+    """A visit from the due list's form: to a household, or to a legal person or site (`site`)."""
+    site_id = posted_id(request.POST.get("site"))
+    record = get_object_or_404(Site, pk=site_id) if site_id else \
+        get_object_or_404(Household, pk=posted_id(request.POST.get("household")) or 0)  # fmt: skip
     try:
         visited_on = dt.date.fromisoformat(request.POST.get("visited_on") or timezone.localdate().isoformat())
     except ValueError:
@@ -88,17 +91,20 @@ def visit(request):
     try:
         if visited_on is None:
             raise ValidationError({"visited_on": "请填写走访日期"})
-        address = request.POST.get("address", "").strip() or None
-        _visit, created = actions.record_visit(actor=request.user, household=household, visited_on=visited_on,
-                                               kind=request.POST.get("kind", Visit.Kind.ROUTINE), notes=request.POST.get("notes", ""),
-                                               address=address, client_id=request.POST.get("id"))  # fmt: skip
-        messages.success(request, _("Visit to %(household)s recorded.") % {"household": household.code} if created
+        fields = {"actor": request.user, "visited_on": visited_on, "kind": request.POST.get("kind", Visit.Kind.ROUTINE),
+                  "notes": request.POST.get("notes", ""), "address": request.POST.get("address", "").strip() or None,
+                  "client_id": request.POST.get("id")}  # fmt: skip
+        if site_id:
+            _visit, created = actions.record_site_visit(site=record, **fields)
+        else:
+            _visit, created = actions.record_visit(household=record, **fields)
+        messages.success(request, _("Visit to %(household)s recorded.") % {"household": str(record)} if created
                          else _("This visit had already been recorded."))  # fmt: skip
     except ValidationError as exc:
         refused(request, exc)
     except PermissionDenied as exc:
         messages.error(request, str(exc))
-    back = posted_id(request.POST.get("grid")) or household.region_id
+    back = posted_id(request.POST.get("grid")) or (record.grid_id if site_id else record.region_id)
     return redirect("grid:due", back) if Region.objects.filter(pk=back, level=Region.Level.GRID).exists() else redirect("home")
 
 
@@ -375,6 +381,10 @@ def teams(request):
     return render(request, "grid/teams.html", {"teams": rows, "communities": communities[:500], "grids": grids})
 
 
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole * 100:.1f}%" if whole else "—"
+
+
 @console_required
 def coverage(request):
     """Visit coverage below a region: for each region under it, its households and how many were visited within
@@ -391,13 +401,22 @@ def coverage(request):
         raise Http404
     since = timezone.localdate() - dt.timedelta(days=settings.VISIT_CYCLE_DAYS)
     length = len(region.path) + PATH_SEGMENT + 1
-    rows = (Household.objects.filter(region__path__startswith=region.path).exclude(region=region)
-            .annotate(child=Substr("region__path", 1, length)).values("child")
-            .annotate(n=Count("pk"), visited=Count("pk", filter=Q(visit_state__last_visited_on__gt=since))).order_by("child"))  # fmt: skip
-    children = {r.path: r for r in Region.objects.filter(path__in=[row["child"] for row in rows])}
-    table = [(children.get(row["child"]), row["n"], row["visited"], f"{row['visited'] / row['n'] * 100:.1f}%") for row in rows if row["n"]]
-    total, visited = sum(r[1] for r in table), sum(r[2] for r in table)
-    context = {"region": region, "rows": [r for r in table if r[0] is not None], "total": total, "visited": visited,
-               "share": f"{visited / total * 100:.1f}%" if total else "—", "cycle": settings.VISIT_CYCLE_DAYS,
+    households = (Household.objects.filter(region__path__startswith=region.path).exclude(region=region)
+                  .annotate(child=Substr("region__path", 1, length)).values("child")
+                  .annotate(n=Count("pk"), visited=Count("pk", filter=Q(visit_state__last_visited_on__gt=since))))  # fmt: skip
+    sites = (Site.objects.filter(grid__path__startswith=region.path).exclude(grid=region)
+             .annotate(child=Substr("grid__path", 1, length)).values("child")
+             .annotate(n=Count("pk"), visited=Count("pk", filter=Q(last_visited_on__gt=since))))  # fmt: skip
+    counts = {}  # child's path: [households, visited, sites, visited]
+    for offset, rows in ((0, households), (2, sites)):
+        for row in rows:
+            counts.setdefault(row["child"], [0, 0, 0, 0])[offset:offset + 2] = [row["n"], row["visited"]]
+    children = {r.path: r for r in Region.objects.filter(path__in=list(counts))}
+    table = [(children[path], *n) for path, n in sorted(counts.items()) if path in children]
+    totals = [sum(row[i] for row in table) for i in range(1, 5)]
+    context = {"region": region, "rows": [(child, n, visited, _share(visited, n), sites, seen, _share(seen, sites))
+                                          for child, n, visited, sites, seen in table],
+               "total": (totals[0], totals[1], _share(totals[1], totals[0]), totals[2], totals[3], _share(totals[3], totals[2])),
+               "cycle": settings.VISIT_CYCLE_DAYS,
                "parent": region.parent if region.parent_id and (user.is_system_admin or region.parent.is_within(user.region)) else None}  # fmt: skip
     return render(request, "grid/coverage.html", context)

@@ -25,7 +25,9 @@ def my_grids(user) -> Section | None:
     tasks = []
     for grid in grids:
         due = actions.due_households([grid.pk], today, settings.VISIT_CYCLE_DAYS).count()
-        tasks.append(Task(grid.name, reverse("grid:due", args=[grid.pk]), _("%(n)s households due a visit this week") % {"n": due}))
+        sites = actions.due_sites([grid.pk], today, settings.VISIT_CYCLE_DAYS).count()
+        due_text = (_("%(n)s households and %(s)s sites due a visit this week") if sites else _("%(n)s households due a visit this week")) % {"n": due, "s": sites}
+        tasks.append(Task(grid.name, reverse("grid:due", args=[grid.pk]), due_text))
     mine = Problem.objects.filter(reporter=user, status=S.RESOLVED).order_by("-resolved_at")[:LIMIT]
     tasks += [Task(f"#{p.pk} {p.category.name}", reverse("grid:problem", args=[p.pk]), _("resolved: confirm or reopen")) for p in mine]
     return Section(_("My grids"), tasks, "", [Task(_("Field work (works offline)"), reverse("grid:field")),

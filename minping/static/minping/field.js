@@ -84,19 +84,30 @@
     visit.hidden = problem.hidden = false;
   }
 
+  // Households and legal persons or sites, visited alike: one list, the longest unvisited first. A record's key
+  // names which it is ("h12", "s3").
+  function records() {
+    var households = data.households.map(function (h) {
+      return { key: "h" + h.id, field: "household", item: h, label: h.code };
+    });
+    var sites = (data.sites || []).map(function (s) {
+      return { key: "s" + s.id, field: "site", item: s, label: s.name };
+    });
+    return households.concat(sites).sort(function (a, b) { return (a.item.last || "").localeCompare(b.item.last || ""); });
+  }
+
   function draw(visit, problem) {
     var due = document.getElementById("field-due");
     due.textContent = "";
-    var households = data.households.slice().sort(function (a, b) { return (a.last || "").localeCompare(b.last || ""); });
-    households.forEach(function (h) {
-      option(visit.elements.household, h.id, h.code + " " + h.address);
+    records().forEach(function (r) {
+      option(visit.elements.household, r.key, r.label + " " + r.item.address);
       var li = document.createElement("li");
-      li.dataset.household = h.id;
-      li.textContent = h.code + " " + h.address + " · " + (h.last ? t("Last") + " " + h.last : t("Never"));
+      li.dataset.record = r.key;
+      li.textContent = r.label + " " + r.item.address + " · " + (r.item.last ? t("Last") + " " + r.item.last : t("Never"));
       var button = document.createElement("button");
       button.type = "button"; button.className = "link"; button.textContent = t("Visit");
       button.addEventListener("click", function () {
-        visit.elements.household.value = String(h.id);
+        visit.elements.household.value = r.key;
         visit.scrollIntoView();
       });
       li.appendChild(document.createTextNode(" ")); li.appendChild(button);
@@ -169,13 +180,14 @@
   document.getElementById("visit-form").addEventListener("submit", function (event) {
     event.preventDefault();
     var f = event.target, id = newId();
-    var household = data.households.filter(function (h) { return String(h.id) === f.elements.household.value; })[0];
+    var record = records().filter(function (r) { return r.key === f.elements.household.value; })[0];
     var address = f.elements.address.value.trim();
-    enqueue({ id: id, type: "visit", label: household.code, body: {
-      id: id, household: household.id, visited_on: f.elements.visited_on.value, kind: f.elements.kind.value,
-      notes: f.elements.notes.value, address: address || null, address_seen: address ? household.address : null } });
-    household.last = f.elements.visited_on.value;
-    if (address) household.address = address;
+    var body = { id: id, visited_on: f.elements.visited_on.value, kind: f.elements.kind.value,
+      notes: f.elements.notes.value, address: address || null, address_seen: address ? record.item.address : null };
+    body[record.field] = record.item.id;
+    enqueue({ id: id, type: "visit", label: record.label, body: body });
+    record.item.last = f.elements.visited_on.value;
+    if (address) record.item.address = address;
     f.elements.notes.value = f.elements.address.value = "";
     store("data", "readwrite", function (s) { s.put(data, "data"); }).then(render);
   });
