@@ -179,6 +179,31 @@ class EscalationTest(GridTestCase):
         self.client.force_login(self.office_a)
         self.assertContains(self.client.get("/"), "1 个事件超时")
 
+    def test_escalation_texts_those_with_a_mobile_number_and_mails_the_others(self):
+        from django.core import mail
+
+        from minping.notifications.models import SentMessage
+        from tests.gateway import Gateway
+
+        User.objects.filter(pk=self.urban_handler.pk).update(phone="13800138000")
+        User.objects.filter(pk=self.office_a.pk).update(email="office@example.cn")
+        problem = self.report()
+        Problem.objects.filter(pk=problem.pk).update(receive_by=timezone.now() - dt.timedelta(hours=1))
+        with Gateway() as received, override_settings(EMAIL_HOST="mail.example.cn"):
+            self.assertEqual(jobs.escalate(), {"escalated": 1, "sent": 2})
+        self.assertEqual([(m["phone"], "超时未签收" in m["text"]) for m in received], [("13800138000", True)])
+        self.assertEqual([m.to for m in mail.outbox], [["office@example.cn"]])
+        self.assertEqual(sorted(SentMessage.objects.values_list("channel", "recipient", "status")),
+                         [("email", "office_a", "sent"), ("email", "org_a", "skipped"), ("sms", "handler_u", "sent")])  # fmt: skip
+
+    def test_a_mobile_number_must_be_one(self):
+        self.grid_worker.phone = "12345"
+        with self.assertRaisesMessage(ValidationError, "11"):
+            self.grid_worker.full_clean()
+        self.grid_worker.phone = "+86 138 0013 8000"
+        self.grid_worker.full_clean()
+        self.assertEqual(self.grid_worker.phone, "13800138000")
+
 
 class ScorecardTest(GridTestCase):
     def test_the_rates_reproduce_from_the_records(self):

@@ -11,5 +11,5 @@ admin.site.login_form = RateLimitedAdminAuthenticationForm  # /admin/login/ is t
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "role", "region", "is_active"]
     list_filter = ["role", "is_active"]
-    fieldsets = [*BaseUserAdmin.fieldsets, ("Minping", {"fields": ["role", "region", "unit", "cadre"]})]
+    fieldsets = [*BaseUserAdmin.fieldsets, ("Minping", {"fields": ["role", "region", "unit", "cadre", "phone"]})]
     raw_id_fields = ["region", "unit", "cadre"]

@@ -1,6 +1,17 @@
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def _valid_mobile(value: str) -> None:
+    from minping.lib.identity import MOBILE_RE, parse_phone
+
+    try:
+        if not MOBILE_RE.match(parse_phone(value)):
+            raise ValueError
+    except ValueError:
+        raise ValidationError(_("Enter an 11-digit mobile number.")) from None
 
 
 class User(AbstractUser):
@@ -21,8 +32,19 @@ class User(AbstractUser):
     )
     unit = models.ForeignKey("org.Unit", models.PROTECT, null=True, blank=True, related_name="handlers")
     cadre = models.OneToOneField("org.Cadre", models.SET_NULL, null=True, blank=True, related_name="account")
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True, validators=[_valid_mobile],
+                             help_text=_("For text messages: overdue problems, reminders."))  # fmt: skip
 
     CONSOLE_ROLES = {Role.ADMIN, Role.ORGANISER, Role.OFFICE}
+
+    def clean(self):
+        super().clean()
+        from minping.lib.identity import parse_phone
+
+        try:
+            self.phone = parse_phone(self.phone) if self.phone else ""  # stored as the gateway takes it: 11 digits
+        except ValueError:
+            pass  # the field's validator names the problem
 
     @property
     def is_system_admin(self) -> bool:

@@ -1,6 +1,7 @@
 """Deadlines of problems: every quarter of an hour, a problem not received by its deadline, or not resolved by its
 own, is escalated (once per deadline missed): a step on the problem, and a message through `notify` to the
-department's handlers and to the offices of the problem's street and district."""
+department's handlers and to the offices of the problem's street and district: a text message to those with a
+mobile number when the SMS gateway is configured, an e-mail to the others when mail is."""
 
 import datetime as dt
 
@@ -36,7 +37,7 @@ def _recipients(problem: Problem) -> list[User]:
 def escalate() -> dict:
     now = timezone.now()
     escalated = sent = 0
-    channel = "email" if TRANSPORTS["email"].is_configured() else None
+    channels = [key for key in ("sms", "email") if TRANSPORTS[key].is_configured()]
     for problem in overdue(now).select_related("category", "region", "unit")[:500]:
         with transaction.atomic():
             locked = Problem.objects.select_for_update().get(pk=problem.pk)
@@ -49,10 +50,20 @@ def escalate() -> dict:
             locked.save(update_fields=["escalation"])
             Step.objects.create(problem=locked, action="escalate", unit=locked.unit, note=f"{what}，已升级督办", at=now)
             escalated += 1
-        if channel:
+        if channels:
             text = f"【民评】事件 #{problem.pk}（{problem.category.name}，{problem.address}）{what}，请尽快处理。"
-            outcome = notify(channel=channel, topic="grid.escalate",
-                             outgoing=[Outgoing(u.username, Message(address=u.email, subject="事件超时督办", text=text))
-                                       for u in _recipients(problem)])  # fmt: skip
-            sent += outcome.sent
+            for channel, people in _by_channel(_recipients(problem), channels).items():
+                outgoing = [Outgoing(u.username, Message(address=u.phone if channel == "sms" else u.email, subject="事件超时督办", text=text))
+                            for u in people]  # fmt: skip
+                sent += notify(channel=channel, topic="grid.escalate", outgoing=outgoing).sent
     return {"escalated": escalated, "sent": sent}
+
+
+def _by_channel(people: list[User], channels: list[str]) -> dict[str, list[User]]:
+    """Each person on the first of `channels` they can be reached on: a text message needs a mobile number.
+    Those with neither are kept on the last channel, where `notify` logs them as skipped."""
+    grouped = {}
+    for person in people:
+        channel = "sms" if "sms" in channels and person.phone else channels[-1]
+        grouped.setdefault(channel, []).append(person)
+    return grouped
