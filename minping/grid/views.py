@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,19 +33,20 @@ MAX_SITES = 200
 S = Problem.Status
 
 
-def _grid_for(user, pk) -> Region:
+def _grid_for(user, pk) -> tuple[Region, bool]:
+    """The grid, and whether `user` works on it today (an office over it may look, not record); 404 for others."""
     grid = get_object_or_404(Region, pk=pk, level=Region.Level.GRID)
     if Assignment.objects.current().filter(worker=user, grid=grid).exists():
-        return grid
+        return grid, True
     if user.can_use_console and (user.is_system_admin or grid.is_within(user.region)):
-        return grid
+        return grid, False
     raise Http404
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def due(request, pk):
-    grid = _grid_for(request.user, pk)
+    grid, works_here = _grid_for(request.user, pk)
     if request.method == "POST":
         try:
             actions.add_site(actor=request.user, grid=grid, name=request.POST.get("name", ""), kind=request.POST.get("kind", ""),
@@ -55,17 +57,43 @@ def due(request, pk):
         except PermissionDenied as exc:
             messages.error(request, str(exc))
         return redirect("grid:due", grid.pk)
-    today = timezone.localdate()
-    households = actions.due_households([grid.pk], today, settings.VISIT_CYCLE_DAYS)
+    today, cycle = timezone.localdate(), settings.VISIT_CYCLE_DAYS
+    # A grid's households are a few hundred: read the due ones in one query and page through them here, rather
+    # than count them and read a page in two queries that both join every household with its last visit.
+    households = list(actions.due_households([grid.pk], today, cycle).values("pk", "code", "address", "last"))
     page = Paginator(households, DUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"grid": grid, "page": page, "today": today, "cycle": settings.VISIT_CYCLE_DAYS, "form_fields": _visit_fields(today), "visit_url": reverse("grid:visit"),
-               "labels": {"last": _("last visited"), "never": _("never visited"), "changed": _("Something changed?"),
-                          "address": _("New address"), "record": _("Record the visit")},
-               "works_here": Assignment.objects.current().filter(worker=request.user, grid=grid).exists(),
-               "rows": [(h, uuid.uuid4()) for h in page],  # each form's record id, made once: a resent form is found
-               "due_sites": [(s, uuid.uuid4()) for s in actions.due_sites([grid.pk], today, settings.VISIT_CYCLE_DAYS)[:MAX_SITES]],
-               "sites": Site.objects.filter(grid=grid)[:MAX_SITES], "site_kinds": Site.Kind.choices}
+    sites = list(Site.objects.filter(grid=grid)[:MAX_SITES])
+    due_by = actions.due_by(today, cycle)
+    form = _visit_form(request, grid, today) if works_here else None
+    context = {"grid": grid, "page": page, "cycle": cycle, "sites": sites, "site_kinds": Site.Kind.choices,
+               "labels": {"last": _("last visited"), "never": _("never visited")},
+               # each form's record id is made once, with the page: a form sent again is found
+               "rows": [(h, form and form("household", h["pk"], h["address"])) for h in page],
+               "due_sites": [(s, form and form("site", s.pk, s.address)) for s in sorted(sites, key=_longest_unvisited)
+                             if s.last_visited_on is None or s.last_visited_on <= due_by]}  # fmt: skip
     return render(request, "grid/due.html", context)
+
+
+def _longest_unvisited(site: Site) -> tuple:
+    return site.last_visited_on is not None, site.last_visited_on or dt.date.min, site.name
+
+
+def _visit_form(request, grid: Region, today: dt.date):
+    """`form(field, pk, address)`: the due list's visit form for the household or site `pk`. The due list is a grid
+    worker's most used page and holds a form for every record on it, so the forms are put together here, once
+    each, from the parts they share."""
+    head = format_html('<form method="post" action="{}" class="stack"><input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+                       '<input type="hidden" name="grid" value="{}">', reverse("grid:visit"), get_token(request), grid.pk)  # fmt: skip
+    fields = _visit_fields(today)
+    changed, new_address, record = _("Something changed?"), _("New address"), _("Record the visit")
+
+    def form(field: str, pk: int, address: str) -> str:
+        return format_html('{}<input type="hidden" name="{}" value="{}"><input type="hidden" name="id" value="{}">{}<details><summary>{}'
+                           '</summary><label>{}<input name="address" maxlength="200" placeholder="{}"></label></details>'
+                           '<button class="primary">{}</button></form>', head, field, pk, uuid.uuid4(), fields, changed, new_address,
+                           address, record)  # fmt: skip
+
+    return form
 
 
 def _visit_fields(today: dt.date) -> str:
