@@ -345,6 +345,18 @@ class SiteTest(GridTestCase):
         self.assertEqual(shop.address, "幸福路5号乙")
         self.assertEqual(self.client.get(reverse("grid:field-data")).json()["sites"][0]["name"], "幸福小吃店")
 
+    def test_a_due_site_is_listed_even_past_the_sites_shown(self):
+        from unittest import mock
+
+        first = actions.add_site(actor=self.grid_worker, grid=self.grid_a, name="甲店", kind="shop")
+        actions.record_site_visit(actor=self.grid_worker, site=first, visited_on=TODAY())
+        due = actions.add_site(actor=self.grid_worker, grid=self.grid_a, name="乙店", kind="shop")
+        self.client.force_login(self.grid_worker)
+        with mock.patch("minping.grid.views.MAX_SITES", 1):
+            page = self.client.get(reverse("grid:due", args=[self.grid_a.pk]))
+        self.assertContains(page, f'name="site" value="{due.pk}"')
+        self.assertNotContains(page, f'name="site" value="{first.pk}"')
+
     def test_bad_site_visits_are_refused(self):
         from tests.base import make_region
 

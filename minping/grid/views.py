@@ -62,15 +62,16 @@ def due(request, pk):
     # than count them and read a page in two queries that both join every household with its last visit.
     households = list(actions.due_households([grid.pk], today, cycle).values("pk", "code", "address", "last"))
     page = Paginator(households, DUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    sites = list(Site.objects.filter(grid=grid)[:MAX_SITES])
+    sites = list(Site.objects.filter(grid=grid)[:MAX_SITES])  # those due are picked from these, unless the list is cut
     due_by = actions.due_by(today, cycle)
+    due_sites = sorted((s for s in sites if s.last_visited_on is None or s.last_visited_on <= due_by), key=_longest_unvisited) \
+        if len(sites) < MAX_SITES else actions.due_sites([grid.pk], today, cycle)[:MAX_SITES]  # fmt: skip
     form = _visit_form(request, grid, today) if works_here else None
     context = {"grid": grid, "page": page, "cycle": cycle, "sites": sites, "site_kinds": Site.Kind.choices,
                "labels": {"last": _("last visited"), "never": _("never visited")},
                # each form's record id is made once, with the page: a form sent again is found
                "rows": [(h, form and form("household", h["pk"], h["address"])) for h in page],
-               "due_sites": [(s, form and form("site", s.pk, s.address)) for s in sorted(sites, key=_longest_unvisited)
-                             if s.last_visited_on is None or s.last_visited_on <= due_by]}  # fmt: skip
+               "due_sites": [(s, form and form("site", s.pk, s.address)) for s in due_sites]}
     return render(request, "grid/due.html", context)
 
 
@@ -97,7 +98,7 @@ def _visit_form(request, grid: Region, today: dt.date):
 
 
 def _visit_fields(today: dt.date) -> str:
-    """The fields every household's visit form on the due list shares, made once for the page."""
+    """The fields every visit form on the due list shares, made once for the page."""
     day = today.isoformat()
     kinds = "".join(format_html('<option value="{}">{}</option>', value, label) for value, label in Visit.Kind.choices)
     return format_html('<label>{}<input type="date" name="visited_on" value="{}" max="{}"></label><label>{}<select name="kind">{}</select></label>'
