@@ -3,10 +3,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from minping.lib.identity import MOBILE_RE, parse_phone
+
 
 def _valid_mobile(value: str) -> None:
-    from minping.lib.identity import MOBILE_RE, parse_phone
-
     try:
         if not MOBILE_RE.match(parse_phone(value)):
             raise ValueError
@@ -39,8 +39,6 @@ class User(AbstractUser):
 
     def clean(self):
         super().clean()
-        from minping.lib.identity import parse_phone
-
         try:
             self.phone = parse_phone(self.phone) if self.phone else ""  # stored as the gateway takes it: 11 digits
         except ValueError:

@@ -187,7 +187,7 @@ def _same_visit(existing: Visit, actor, visited_on, kind, notes, household=None,
     return existing
 
 
-def due_by(day: dt.date, cycle_days: int) -> dt.date:
+def _due_by(day: dt.date, cycle_days: int) -> dt.date:
     """A record last visited on or before this day is due a visit by the end of `day`'s week."""
     return day + dt.timedelta(days=6 - day.weekday()) - dt.timedelta(days=cycle_days)
 
@@ -196,14 +196,14 @@ def due_households(grid_ids, day: dt.date, cycle_days: int):
     """Households of the grids due a visit by the end of `day`'s week (never visited, or last visited more than
     `cycle_days` before then), those overdue first."""
     return (Household.objects.filter(region_id__in=list(grid_ids))
-            .filter(Q(visit_state__isnull=True) | Q(visit_state__last_visited_on__lte=due_by(day, cycle_days)))
+            .filter(Q(visit_state__isnull=True) | Q(visit_state__last_visited_on__lte=_due_by(day, cycle_days)))
             .annotate(last=F("visit_state__last_visited_on")).order_by(F("last").asc(nulls_first=True), "code"))  # fmt: skip
 
 
 def due_sites(grid_ids, day: dt.date, cycle_days: int):
     """The legal persons and sites of the grids due a visit by the end of `day`'s week, on the same cycle."""
     return (Site.objects.filter(grid_id__in=list(grid_ids))
-            .filter(Q(last_visited_on__isnull=True) | Q(last_visited_on__lte=due_by(day, cycle_days)))
+            .filter(Q(last_visited_on__isnull=True) | Q(last_visited_on__lte=_due_by(day, cycle_days)))
             .order_by(F("last_visited_on").asc(nulls_first=True), "name"))  # fmt: skip
 
 

@@ -62,10 +62,8 @@ def due(request, pk):
     # than count them and read a page in two queries that both join every household with its last visit.
     households = list(actions.due_households([grid.pk], today, cycle).values("pk", "code", "address", "last"))
     page = Paginator(households, DUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    sites = list(Site.objects.filter(grid=grid)[:MAX_SITES])  # those due are picked from these, unless the list is cut
-    due_by = actions.due_by(today, cycle)
-    due_sites = sorted((s for s in sites if s.last_visited_on is None or s.last_visited_on <= due_by), key=_longest_unvisited) \
-        if len(sites) < MAX_SITES else actions.due_sites([grid.pk], today, cycle)[:MAX_SITES]  # fmt: skip
+    sites = Site.objects.filter(grid=grid)[:MAX_SITES]
+    due_sites = actions.due_sites([grid.pk], today, cycle)[:MAX_SITES]
     form = _visit_form(request, grid, today) if works_here else None
     context = {"grid": grid, "page": page, "cycle": cycle, "sites": sites, "site_kinds": Site.Kind.choices,
                "labels": {"last": _("last visited"), "never": _("never visited")},
@@ -73,10 +71,6 @@ def due(request, pk):
                "rows": [(h, form and form("household", h["pk"], h["address"])) for h in page],
                "due_sites": [(s, form and form("site", s.pk, s.address)) for s in due_sites]}
     return render(request, "grid/due.html", context)
-
-
-def _longest_unvisited(site: Site) -> tuple:
-    return site.last_visited_on is not None, site.last_visited_on or dt.date.min, site.name
 
 
 def _visit_form(request, grid: Region, today: dt.date):
