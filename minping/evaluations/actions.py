@@ -10,7 +10,6 @@ import functools
 import hashlib
 import hmac
 import secrets
-import time
 import uuid
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -48,6 +47,7 @@ from minping.evaluations.models import (
     Subject,
     Submission,
 )
+from minping.lib.memo import Expiring
 
 MAX_BATCH = 5000
 
@@ -339,7 +339,7 @@ class CastError(Exception):
 
 
 OPEN_CAMPAIGN_SECONDS = 30
-_open_campaigns: dict[tuple, tuple[float, Campaign]] = {}
+_open_campaigns = Expiring(OPEN_CAMPAIGN_SECONDS, size=1000)
 
 
 def opened_key(campaign: Campaign) -> tuple:
@@ -382,15 +382,13 @@ def campaign_for_code(presented: str) -> Campaign:
     # Keyed by the genesis hash, which commits to the whole configuration, and the moment of opening (a row id
     # can be used again after a deletion on SQLite); status and window are always read fresh.
     cached = _open_campaigns.get((row[0], row[1], row[8]))
-    if cached and cached[0] > time.monotonic():
-        campaign = copy.copy(cached[1])
+    if cached is not None:
+        campaign = copy.copy(cached)
         campaign.status, campaign.starts_at, campaign.ends_at = row[2], row[6], row[7]
     else:
         campaign = Campaign.objects.select_related("instrument_version").get(pk=row[0])
         if campaign.head_at_open:
-            if len(_open_campaigns) > 1000:
-                _open_campaigns.clear()
-            _open_campaigns[opened_key(campaign)] = (time.monotonic() + OPEN_CAMPAIGN_SECONDS, campaign)
+            _open_campaigns.put(opened_key(campaign), campaign)
         campaign = copy.copy(campaign)
     campaign.presented = Presented(field, value, row[3], row[4], row[5])
     return campaign

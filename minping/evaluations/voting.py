@@ -7,7 +7,6 @@ about the voter.
 """
 
 import secrets
-import time
 from functools import wraps
 
 from django.core import signing
@@ -27,6 +26,7 @@ from minping.evaluations.forms import errors_by_field, hidden_fields, payload_fr
 from minping.evaluations.instruments import AnswerError, clean_answers
 from minping.evaluations.models import Ballot, Campaign
 from minping.lib import throttle
+from minping.lib.memo import Expiring
 
 GUESS_LIMIT = 60  # failed look-ups of well-formed codes per client per window (the client as lib/clientaddr.py finds it)
 GUESS_WINDOW = 600
@@ -80,7 +80,7 @@ def _ballot_context(campaign: Campaign, code: str, data=None) -> dict:
 
 
 _blank_forms: dict[tuple, str] = {}
-_notes: dict[tuple, tuple[float, list]] = {}
+_notes = Expiring(actions.OPEN_CAMPAIGN_SECONDS, size=200)
 
 
 def _ballot_notes(campaign: Campaign) -> list:
@@ -90,13 +90,10 @@ def _ballot_notes(campaign: Campaign) -> list:
     if not campaign.head_at_open:
         return [note(campaign) for note in panels.BALLOT_NOTES]
     key = (*actions.opened_key(campaign), get_language())
-    cached = _notes.get(key)
-    if cached and cached[0] > time.monotonic():
-        return cached[1]
-    notes = [note(campaign) for note in panels.BALLOT_NOTES]
-    if len(_notes) > 200:
-        _notes.clear()
-    _notes[key] = (time.monotonic() + actions.OPEN_CAMPAIGN_SECONDS, notes)
+    notes = _notes.get(key)
+    if notes is None:
+        notes = [note(campaign) for note in panels.BALLOT_NOTES]
+        _notes.put(key, notes)
     return notes
 
 
