@@ -56,7 +56,7 @@ MIDDLEWARE = [
     "minping.lib.formdata.FormDataMiddleware",
     "django.middleware.common.CommonMiddleware",
     "minping.lib.csrf.CsrfMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "minping.accounts.sessions.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "minping.lib.uploadlimit.UploadLimitMiddleware",  # before any body is read: CSRF reads it in process_view
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -66,6 +66,7 @@ ROOT_URLCONF = "minping.urls"
 WSGI_APPLICATION = "minping.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["minping.accounts.backends.Backend"]
+SESSION_ENGINE = "minping.accounts.sessions"  # in the database, read with their user in one statement
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -93,7 +94,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "minping.lib.cache.RedisCache", "LOCATION": REDIS_URL}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # read from Redis, kept in the database too
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -29,6 +29,51 @@ class LoginTest(BaseTestCase):
         User.objects.filter(username="org_a").update(is_active=False)
         self.assertFalse(self.client.get(reverse("home")).wsgi_request.user.is_authenticated)
 
+    def test_the_session_and_its_user_are_read_in_one_statement(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from minping.accounts.models import Session
+
+        self.login("x")
+        self.assertEqual(Session.objects.get().user.username, "org_a")
+        with CaptureQueriesContext(connection) as queries:
+            self.assertTrue(self.client.get(reverse("accounts:login")).wsgi_request.user.is_authenticated)
+        self.assertEqual([q["sql"] for q in queries.captured_queries if "accounts_user" in q["sql"]],
+                         [queries.captured_queries[0]["sql"]])  # fmt: skip
+        self.assertIn("accounts_session", queries.captured_queries[0]["sql"])
+
+    def test_a_changed_password_ends_the_other_sessions(self):
+        from minping.accounts.models import Session, User
+
+        self.login("x")
+        user = User.objects.get(username="org_a")
+        user.set_password("y")
+        user.save()
+        self.assertFalse(self.client.get(reverse("home")).wsgi_request.user.is_authenticated)
+        self.assertFalse(Session.objects.filter(user=user).exists())
+
+    def test_logging_out_deletes_the_session(self):
+        from minping.accounts.models import Session
+
+        self.login("x")
+        self.client.post(reverse("accounts:logout"))
+        self.assertFalse(Session.objects.exists())
+        self.assertFalse(self.client.get(reverse("home")).wsgi_request.user.is_authenticated)
+
+    def test_expired_sessions_are_cleared_every_night(self):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from minping.accounts.jobs import clear_expired_sessions
+        from minping.accounts.models import Session
+
+        self.login("x")
+        Session.objects.create(session_key="x" * 32, session_data="", expire_date=timezone.now() - dt.timedelta(seconds=1))
+        self.assertEqual(clear_expired_sessions(), {"cleared": 1})
+        self.assertTrue(self.client.get(reverse("home")).wsgi_request.user.is_authenticated)
+
     def test_failures_past_the_allowance_make_the_next_try_wait_even_with_the_right_password(self):
         for _ in range(3):
             self.assertEqual(self.login("wrong").status_code, 200)

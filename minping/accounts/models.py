@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -65,3 +66,16 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class Session(AbstractBaseSession):
+    """A login session. It names its user, so that the session and the user's row are read in one statement on
+    every request (`accounts.sessions`); a user's sessions go with the user."""
+
+    user = models.ForeignKey(User, models.CASCADE, null=True, related_name="+")
+
+    @classmethod
+    def get_session_store_class(cls):
+        from minping.accounts.sessions import SessionStore
+
+        return SessionStore

@@ -1,0 +1,14 @@
+"""Accounts' scheduled job: sessions that have expired are deleted every night (they can no longer be used)."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from minping.accounts.models import Session
+from minping.lib.schedule import job
+
+
+@job("accounts.clear_sessions", "清理已过期的登录会话", daily_at=dt.time(3, 40), results={"cleared": "清理的会话数"})
+def clear_expired_sessions() -> dict:
+    cleared, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return {"cleared": cleared}
