@@ -217,8 +217,8 @@ def measure_visits(world, seconds: int) -> dict:
            "COOKIE": f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {settings.CSRF_COOKIE_NAME}={secret}",
            "CSRF": _mask_cipher_secret(secret)}  # fmt: skip
 
-    def wrk(seconds: int, path: str = "", **extra) -> str:
-        return subprocess.run(["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", "-s", str(BENCH / "grid.lua"), f"http://127.0.0.1:{port}{path}"],
+    def wrk(duration: int, path: str = "", **extra) -> str:
+        return subprocess.run(["wrk", "-t2", "-c32", f"-d{duration}s", "--latency", "-s", str(BENCH / "grid.lua"), f"http://127.0.0.1:{port}{path}"],
                               env={**env, **extra}, capture_output=True, text=True, check=True).stdout  # fmt: skip
 
     try:
