@@ -119,9 +119,12 @@ class RowSource:
             reader.stdout.close()
             if not finished:  # the caller stopped early
                 reader.kill()
-            _pid, status, usage = os.wait4(reader.pid, 0)  # reaped here, with what it used
-            reader.returncode = status
-            self.peak_rss = usage.ru_maxrss * 1024
+            try:
+                _pid, status, usage = os.wait4(reader.pid, 0)  # reaped here, with what it used
+                reader.returncode = status
+                self.peak_rss = usage.ru_maxrss * 1024
+            except ChildProcessError:  # a reader dropped unfinished: Popen's finaliser may have reaped it first
+                status = reader.wait()
         if error:
             raise TableError(error)
         if status != 0:
