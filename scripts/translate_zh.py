@@ -586,6 +586,11 @@ TRANSLATIONS = {
     '%(n)s closed items whose outcome the raiser has not been told': '%(n)s 件已办结事项尚未告知提出人',
     '%(n)s work-log entries to read': '%(n)s 条工作日志待批阅',
     'No work-log entry is waiting to be read.': '没有待批阅的工作日志。',
+    "{label} was not accepted: {message}": "{label} 未被接受：{message}",
+    "Your login has expired. The records stay on this phone: log in again and they are sent.": "登录已过期。记录仍保存在这部手机上，重新登录后会自动发送。",
+    "The server refused the records (the page may be out of date). They stay on this phone: reload the page, or log in again.": "服务器拒收了记录（页面可能已过期）。记录仍保存在这部手机上，请刷新页面或重新登录。",
+    "The server did not answer. The records stay on this phone and are sent again shortly.": "服务器没有应答。记录仍保存在这部手机上，稍后会自动重发。",
+    "Log in again": "重新登录",
 }  # fmt: skip
 PLURALS = {"%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 

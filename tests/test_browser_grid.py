@@ -1,7 +1,8 @@
 """A grid worker's day and a problem's whole life in Debian's Chromium: the field page on a phone with the network
 cut records visits (one changing an address another phone changed meanwhile) and a problem with a photo, sends
 them when the network returns and each is stored exactly once; the department receives and resolves the problem
-with evidence, and the worker confirms the fix."""
+with evidence, and the worker confirms the fix. Records made offline outlive an expired login: they stay queued
+until the worker logs in again, and are then stored once each."""
 
 import datetime as dt
 
@@ -109,3 +110,46 @@ class GridBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
                          ["report", "dispatch", "receive", "resolve", "confirm"])  # fmt: skip
         for page in (worker, handler):
             page.context.close()
+
+    def test_records_made_offline_outlive_an_expired_login(self):
+        from minping.accounts.models import Session
+        from minping.grid.models import Problem, Visit
+
+        worker = self.log_in("worker", **PHONE)
+        worker.goto(self.live_server_url + "/grid/field/")
+        worker.wait_for_selector("#field-due li")
+        worker.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        worker.context.set_offline(True)
+        worker.select_option("#visit-form select[name=household]", label="HA002 幸福路2号")
+        worker.fill("#visit-form textarea[name=notes]", "独居老人，身体尚好")
+        worker.click("#visit-form button")
+        worker.fill("#problem-form input[name=address]", "幸福路2号楼道")
+        worker.fill("#problem-form textarea[name=description]", "楼道灯不亮")
+        worker.click("#problem-form button")
+        worker.wait_for_selector("#field-queue:has-text('2 条记录等待发送')")
+
+        Session.objects.filter(user=self.worker).delete()  # the login lapses while the phone is offline
+        worker.context.set_offline(False)
+        worker.evaluate("window.dispatchEvent(new Event('online'))")
+        worker.wait_for_selector("#field-problem:has-text('登录已过期')")
+        self.assertIn("2 条记录等待发送", worker.inner_text("#field-queue"))
+        self.assertEqual((Visit.objects.count(), Problem.objects.count()), (0, 0))
+        worker.evaluate("window.dispatchEvent(new Event('online'))")  # tried again, still logged out: still kept
+        worker.wait_for_timeout(500)
+        self.assertIn("2 条记录等待发送", worker.inner_text("#field-queue"))
+
+        with worker.expect_navigation():
+            worker.click("#field-problem a:has-text('重新登录')")
+        worker.fill("input[name=username]", "worker")
+        worker.fill("input[name=password]", PASSWORD)
+        with worker.expect_navigation():
+            worker.click("button.primary")
+        worker.wait_for_selector("#field-queue:has-text('已全部发送')")
+        self.assertEqual(Visit.objects.get().household.code, "HA002")
+        self.assertEqual(Visit.objects.get().notes, "独居老人，身体尚好")
+        self.assertEqual(Problem.objects.get().description, "楼道灯不亮")
+        worker.evaluate("window.dispatchEvent(new Event('online'))")
+        worker.wait_for_timeout(500)
+        self.assertEqual((Visit.objects.count(), Problem.objects.count()), (1, 1))
+        self.assertTrue(worker.is_hidden("#field-problem"))
+        worker.context.close()

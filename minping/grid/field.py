@@ -5,12 +5,14 @@ below answer in JSON; sending a record again finds it (never stored twice), and 
 else meanwhile comes back as a conflict the page shows the worker."""
 
 import datetime as dt
+import functools
 import json
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -24,9 +26,31 @@ WORKER = Path(__file__).resolve().parent.parent / "static" / "minping" / "field-
 MAX_HOUSEHOLDS = 5000
 
 
-def _refusal(exc, status: int) -> JsonResponse:
+LOGIN_EXPIRED = "登录已过期，请重新登录；记录仍保存在手机上，登录后会自动发送"
+
+
+def login_required_json(view):
+    """An endpoint the page's queue posts to answers 401 in JSON when the login has lapsed, never a redirect to
+    the login page, which a script following it would read as an answer."""
+
+    @functools.wraps(view)
+    def checked(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return JsonResponse({"error": "login_required", "message": LOGIN_EXPIRED}, status=401)
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+def _refusal(exc, status: int, record) -> JsonResponse:
     messages = exc.messages if isinstance(exc, ValidationError) else [str(exc) or "不允许"]
-    return JsonResponse({"error": "refused", "message": "；".join(messages)}, status=status)
+    return JsonResponse({"error": "refused", "message": "；".join(messages), "record": record}, status=status)
+
+
+def _answer(record, code: int, **fields) -> JsonResponse:
+    """An answer about one queued record, naming it by the id the phone gave it: only such an answer takes the
+    record off the phone's queue."""
+    return JsonResponse({"record": record, **fields}, status=code)
 
 
 @login_required
@@ -45,7 +69,7 @@ def service_worker(request):
     return response
 
 
-@login_required
+@login_required_json
 @require_GET
 def data(request):
     grids = list(actions.grids_of(request.user))
@@ -55,6 +79,7 @@ def data(request):
     today = timezone.localdate()
     body = {
         "user": request.user.username,
+        "csrf": get_token(request),  # the token of this login: a login in another tab changes it
         "today": today.isoformat(),
         "grids": [{"id": g.pk, "name": g.name} for g in grids],
         "households": [{"id": h.pk, "code": h.code, "address": h.address, "grid": h.region_id,
@@ -73,7 +98,7 @@ def _text_or_none(value) -> str | None:
     return str(value) if value else None
 
 
-@login_required
+@login_required_json
 @require_POST
 def visit(request):
     try:
@@ -82,10 +107,11 @@ def visit(request):
             raise ValueError
     except ValueError:
         return JsonResponse({"error": "bad_json", "message": "请求内容不是有效的 JSON"}, status=400)
+    record = body.get("id") if isinstance(body.get("id"), str) else None
     try:
         visited_on = dt.date.fromisoformat(str(body.get("visited_on", "")))
     except ValueError:
-        return JsonResponse({"error": "refused", "message": "走访日期格式不正确"}, status=400)
+        return _answer(record, 400, error="refused", message="走访日期格式不正确")
     fields = {"actor": request.user, "visited_on": visited_on, "kind": str(body.get("kind") or Visit.Kind.ROUTINE),
               "notes": str(body.get("notes") or ""), "address": _text_or_none(body.get("address")),
               "address_seen": _text_or_none(body.get("address_seen")), "client_id": body.get("id")}  # fmt: skip
@@ -93,38 +119,39 @@ def visit(request):
         if "site" in body:
             site = Site.objects.filter(pk=posted_id(str(body["site"]))).first()
             if site is None:
-                return JsonResponse({"error": "not_found", "message": "没有这个场所"}, status=404)
+                return _answer(record, 404, error="not_found", message="没有这个场所")
             stored, created = actions.record_site_visit(site=site, **fields)
         else:
             household_id = posted_id(str(body.get("household", "")))
             household = Household(pk=household_id) if household_id and not body.get("address") else \
                 Household.objects.filter(pk=household_id).first()  # the registry is read only when it is to change
             if household is None:
-                return JsonResponse({"error": "not_found", "message": "没有这一户"}, status=404)
+                return _answer(record, 404, error="not_found", message="没有这一户")
             stored, created = actions.record_visit(household=household, **fields)
     except ValidationError as exc:
-        return _refusal(exc, 409 if "id" in getattr(exc, "error_dict", {}) else 400)
+        return _refusal(exc, 409 if "id" in getattr(exc, "error_dict", {}) else 400, record)
     except PermissionDenied as exc:
-        return _refusal(exc, 403)
-    return JsonResponse({"id": str(stored.pk), "stored": created, "conflict": stored.changes.get("address_conflict")},
-                        status=201 if created else 200)  # fmt: skip
+        return _refusal(exc, 403, record)
+    return _answer(record, 201 if created else 200, id=str(stored.pk), stored=created,
+                   conflict=stored.changes.get("address_conflict"))
 
 
-@login_required
+@login_required_json
 @require_POST
 def problem(request):
     data = request.POST
+    record = data.get("id")
     grids = {g.pk: g for g in actions.grids_of(request.user)}
     region = grids.get(posted_id(data.get("region")))
     category = Category.objects.filter(pk=posted_id(data.get("category")), is_active=True).first()
     if region is None or category is None:
-        return JsonResponse({"error": "refused", "message": "请选择您负责的网格和事件类别"}, status=400)
+        return _answer(record, 400, error="refused", message="请选择您负责的网格和事件类别")
     try:
         stored, created = actions.report_problem(actor=request.user, category=category, region=region, address=data.get("address", ""),
                                                  description=data.get("description", ""), lat=data.get("lat"), lon=data.get("lon"),
                                                  files=request.FILES.getlist("photos"), client_id=data.get("id"))  # fmt: skip
     except ValidationError as exc:
-        return _refusal(exc, 409 if "id" in getattr(exc, "error_dict", {}) else 400)
+        return _refusal(exc, 409 if "id" in getattr(exc, "error_dict", {}) else 400, record)
     except PermissionDenied as exc:
-        return _refusal(exc, 403)
-    return JsonResponse({"id": stored.pk, "stored": created, "status": stored.get_status_display()}, status=201 if created else 200)
+        return _refusal(exc, 403, record)
+    return _answer(record, 201 if created else 200, id=stored.pk, stored=created, status=stored.get_status_display())

@@ -1,6 +1,8 @@
 // The grid worker's field page: works offline. The worker's households and the categories are kept in
 // IndexedDB; visits and problem reports go into a queue there, each with an id made on the phone, and are sent
-// when the connection returns. The server finds a record sent twice, so a retry never stores it twice.
+// when the connection returns. The server finds a record sent twice, so a retry never stores it twice, and a record
+// leaves the queue only when the server's answer names it: a lapsed login keeps everything queued until the worker
+// logs in again.
 (function () {
   "use strict";
   var main = document.getElementById("field");
@@ -12,6 +14,9 @@
   };
   var data = null;
   var sending = false;
+  var stale = false;  // the last answer settled nothing: fetch the data and token again before the next try
+  var problem = null;  // why the queue could not be sent: "Login", "Forbidden" or "Retry"
+  var SEND_TIMEOUT = 30000;
 
   function newId() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -55,6 +60,10 @@
     document.getElementById("field-status").textContent = navigator.onLine ? t("Online") : t("Offline");
     return queued().then(function (items) {
       document.getElementById("field-queue").textContent = items.length ? t("Waiting", { n: items.length }) : t("Sent");
+      var help = document.getElementById("field-problem");
+      help.hidden = !(items.length && problem);
+      help.querySelector("span").textContent = problem ? t(problem) : "";
+      help.querySelector("a").hidden = problem !== "Login";
     });
   }
 
@@ -64,8 +73,7 @@
     select.appendChild(o);
   }
 
-  // Redrawn after every visit (the household list starts again at the next one due): what the worker has chosen
-  // elsewhere, a problem's category above all, stays chosen.
+  // Redrawn whenever the data changes: what the worker has chosen stays chosen.
   function keepChoices(selects, draw) {
     var chosen = selects.map(function (select) { return select.value; });
     selects.forEach(function (select) { select.textContent = ""; });
@@ -75,10 +83,12 @@
     });
   }
 
+  // Every redraw keeps every choice, the record to visit included: a redraw that lands between choosing a record
+  // and pressing save must not move the visit to another household.
   function render() {
     var visit = document.getElementById("visit-form"), problem = document.getElementById("problem-form");
-    visit.elements.household.textContent = "";
-    keepChoices([visit.elements.kind, problem.elements.region, problem.elements.category], function () { draw(visit, problem); });
+    var selects = [visit.elements.household, visit.elements.kind, problem.elements.region, problem.elements.category];
+    keepChoices(selects, function () { draw(visit, problem); });
     visit.elements.visited_on.value = visit.elements.visited_on.value || data.today;
     visit.elements.visited_on.max = data.today;
     visit.hidden = problem.hidden = false;
@@ -139,10 +149,36 @@
       request = { method: "POST", body: form, headers: {} };
     }
     request.credentials = "same-origin";
-    request.headers["X-CSRFToken"] = main.dataset.csrf;
-    return fetch(item.type === "visit" ? main.dataset.visit : main.dataset.problem, request).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (body) { return { status: r.status, body: body }; });
+    request.redirect = "manual";  // a login page reached by a redirect is not an answer about the record
+    request.headers["X-CSRFToken"] = (data && data.csrf) || main.dataset.csrf;
+    request.headers.Accept = "application/json";
+    return timed(fetch(item.type === "visit" ? main.dataset.visit : main.dataset.problem, request), SEND_TIMEOUT).then(function (r) {
+      var json = (r.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+      return (json ? r.json() : Promise.resolve(null)).catch(function () { return null; })
+        .then(function (body) { return { status: r.status, body: body || {} }; });
     });
+  }
+
+  function timed(promise, ms) {
+    return new Promise(function (resolve, reject) {
+      var timer = setTimeout(function () { reject(new Error("timeout")); }, ms);
+      promise.then(function (value) { clearTimeout(timer); resolve(value); }, function (error) { clearTimeout(timer); reject(error); });
+    });
+  }
+
+  // What the server said of one queued record. Only an answer naming the record by its id settles it: stored
+  // (2xx) or refused for good (4xx with the record's id, its reason shown). Anything else keeps it queued: a
+  // redirect, an expired login (401), a refused token (403), a server error, HTML where JSON was expected.
+  function settled(item, answer) {
+    if (answer.body.record !== item.id) return false;
+    if (answer.status >= 200 && answer.status < 300) return true;
+    return answer.status >= 400 && answer.status < 500 && answer.status !== 401 && answer.status !== 403;
+  }
+
+  function blocked(answer) {
+    if (answer.status === 401 || answer.status === 0 || (answer.status >= 300 && answer.status < 400)) return "Login";
+    if (answer.status === 403) return "Forbidden";
+    return "Retry";
   }
 
   function sync() {
@@ -154,8 +190,11 @@
       items.forEach(function (item) {
         chain = chain.then(function () {
           return send(item).then(function (answer) {
-            if (answer.status >= 500) throw new Error("server");
-            if (answer.status >= 400) say(t("Refused", { message: answer.body.message || answer.status }), "error");
+            if (!settled(item, answer)) {
+              stale = true;
+              throw new Error(blocked(answer));
+            }
+            if (answer.status >= 400) say(t("Refused", { label: item.label, message: answer.body.message || answer.status }), "error");
             if (answer.body.conflict) {
               var c = answer.body.conflict;
               say(t("Conflict", { code: item.label, current: c.current, proposed: c.proposed }), "warning");
@@ -165,8 +204,18 @@
         });
       });
       return chain;
-    }).catch(function () { /* offline or the server is down: the queue stays for the next try */ })
-      .then(function () { sending = false; return showStatus(); });
+    }).then(function () { problem = null; }, function (error) {
+      // Offline, timed out, logged out or the server is down: the queue stays, and is sent again on the next try.
+      problem = ["Login", "Forbidden", "Retry"].indexOf(error.message) >= 0 ? error.message : null;
+    }).then(function () { sending = false; return showStatus(); });
+  }
+
+  // After an answer that settled nothing, the page's data and token are fetched afresh before the next try (a
+  // login in another tab changes the token).
+  function retry() {
+    if (!stale || !navigator.onLine) return sync();
+    stale = false;
+    return load().then(sync);
   }
 
   function enqueue(item) {
@@ -189,7 +238,9 @@
     record.item.last = f.elements.visited_on.value;
     if (address) record.item.address = address;
     f.elements.notes.value = f.elements.address.value = "";
-    store("data", "readwrite", function (s) { s.put(data, "data"); }).then(render);
+    render();  // at once, while the worker's hand is still on the button: the list moves on to the next one due
+    f.elements.household.value = records()[0].key;
+    store("data", "readwrite", function (s) { s.put(data, "data"); });
   });
 
   document.getElementById("problem-form").addEventListener("submit", function (event) {
@@ -202,9 +253,9 @@
     f.reset();
   });
 
-  window.addEventListener("online", sync);
+  window.addEventListener("online", retry);
   window.addEventListener("offline", showStatus);
-  setInterval(sync, 30000);
+  setInterval(retry, 30000);
   if ("serviceWorker" in navigator) navigator.serviceWorker.register(main.dataset.worker, { scope: "/grid/" }).catch(function () {});
   load().then(sync);
 })();
