@@ -4,7 +4,8 @@ import datetime as dt
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from minping.accounts.scoping import ensure_region_in_scope
@@ -25,7 +26,7 @@ from minping.commitments.models import (
 from minping.evaluations import actions as evaluations
 from minping.evaluations import lifecycle
 from minping.evaluations.models import Campaign, Instrument, Subject
-from minping.evidence.actions import store_evidence
+from minping.evidence.actions import atomic_with_files, store_evidence
 from minping.lib.text import checked_percent, checked_text
 from minping.org.models import Cadre, Region, Unit
 
@@ -244,7 +245,7 @@ def add_progress(*, actor, item: Item, percent, text: str, outcome: str = Item.O
     files = [f for f in files if f]
     if len(files) > MAX_FILES:
         raise ValidationError({"file": f"每次最多上传 {MAX_FILES} 个文件"})
-    with transaction.atomic():
+    with atomic_with_files():
         form = _locked(form)
         if form.status != Status.PUBLISHED:
             raise ValidationError("承诺公开后才能记录践诺进展")
@@ -372,7 +373,7 @@ def write_duty_report(*, actor, subject: Subject, text: str, upload=None) -> Dut
     if not may_report(actor, subject):
         raise PermissionDenied("您不能为该对象提交述职报告")
     text = checked_text(text, "text", 20000, what="述职报告")
-    with transaction.atomic():
+    with atomic_with_files():
         lifecycle.ensure(subject.campaign, "write_report")
         evidence = None
         if upload is not None:
@@ -424,11 +425,23 @@ def sign_pledge(*, actor, community: Region, unit: Unit, signed_on: dt.date, agr
     if not unit.region.is_within(community) and not community.is_within(unit.region):
         raise ValidationError({"unit": "该单位不在这个社区或其所在街道"})
     month = periods.month_of(signed_on)
-    with transaction.atomic():
+    try:
+        return _sign_pledge(actor, community, unit, signed_on, month, agreement)
+    except IntegrityError:  # the same pledge signed at the same moment from another page
+        raise ValidationError(f"{community.name}与{unit.name}{signed_on.year}年的双诺已经签订") from None
+
+
+def _sign_pledge(actor, community: Region, unit: Unit, signed_on: dt.date, month: dt.date, agreement) -> Pledge:
+    with atomic_with_files():
         if Pledge.objects.filter(community=community, unit=unit, year=signed_on.year).exists():
             raise ValidationError(f"{community.name}与{unit.name}{signed_on.year}年的双诺已经签订")
         community_form = start_form(actor=actor, owner=community, month=month)
         unit_form = start_form(actor=actor, owner=unit, month=month)
+        for form, side in ((community_form, community), (unit_form, unit)):
+            signed = Pledge.objects.filter(Q(community_form=form) | Q(unit_form=form)).select_related("community", "unit").first()
+            if signed is not None:
+                raise ValidationError({"signed_on": f"{side.name}{periods.label(month)}的承诺表已用于“{signed}”，"
+                                                    f"一份承诺表只能对应一份双诺，请改在其他月份签订"})  # fmt: skip
         document = None
         if agreement is not None:
             document = store_evidence(actor=actor, upload=agreement, region=community, purpose="pledge.agreement", public=True)

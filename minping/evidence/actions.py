@@ -1,6 +1,8 @@
 """Storing evidence files: checked by lib.uploads, kept outside the web root with owner-only permissions, within
 the uploader's quota, audited."""
 
+import contextlib
+import contextvars
 import hashlib
 import os
 import re
@@ -18,6 +20,26 @@ from minping.evidence.models import Evidence
 from minping.lib.uploads import inspect
 
 UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+_written: contextvars.ContextVar[list | None] = contextvars.ContextVar("evidence_written", default=None)
+
+
+@contextlib.contextmanager
+def atomic_with_files():
+    """`transaction.atomic()` for an action that stores evidence files among other writes: when the block rolls
+    back (a later file refused, a constraint broken), the files it wrote are removed from disk with their rows,
+    so nothing of a refused post stays. Every action that calls `store_evidence` in a transaction of its own
+    opens it with this."""
+    written: list = []
+    token = _written.set(written)
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    finally:
+        _written.reset(token)
 
 
 def store_evidence(*, actor, upload, region, purpose: str, public: bool = False) -> Evidence:
@@ -43,6 +65,8 @@ def store_evidence(*, actor, upload, region, purpose: str, public: bool = False)
             record_event(actor=actor, action="evidence.store", obj=evidence,
                          data={"purpose": evidence.purpose, "kind": evidence.kind, "size": evidence.size, "sha256": evidence.sha256})  # fmt: skip
             _write(evidence.path, inspected.content)
+            if (written := _written.get()) is not None:
+                written.append(evidence.path)
     except BaseException:
         evidence.path.unlink(missing_ok=True)  # a fresh name: if the file exists, this call wrote it
         raise

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from minping.accounts.scoping import ensure_region_in_scope
 from minping.audit.actions import record_event
-from minping.evidence.actions import store_evidence
+from minping.evidence.actions import atomic_with_files, store_evidence
 from minping.fieldwork.models import (
     Activity,
     CadreMonth,
@@ -190,7 +190,7 @@ def record_entry(*, actor, contact: Contact, on, form: str, discussed: str, prob
                   suggestions=checked_text(suggestions, "suggestions", 2000, "收集的意见建议", required=False))  # fmt: skip
     raiser_contact = checked_text(raiser_contact, "raiser_contact", 100, "联系方式", required=False)
     try:
-        with transaction.atomic():
+        with atomic_with_files():
             entry.save(force_insert=True)
             _count_in_month(entry, entries=1, visits=int(entry.form == Entry.Form.VISIT))
             if files:

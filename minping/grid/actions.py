@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from minping.accounts.scoping import ensure_region_in_scope
 from minping.audit.actions import record_event
-from minping.evidence.actions import store_evidence
+from minping.evidence.actions import atomic_with_files, store_evidence
 from minping.grid.models import (
     Assignment,
     Category,
@@ -264,7 +264,7 @@ def report_problem(*, actor, category: Category, region: Region, address: str, d
                       reporter=actor if actor is not None and actor.pk and not for_resident else None, reporter_contact=checked_text(contact, "contact", 100, "联系方式", required=False),
                       status=S.TRIAGE)  # fmt: skip
     try:
-        with transaction.atomic():
+        with atomic_with_files():
             unit = route_for(category, region)
             now = timezone.now()
             problem.created_at = now
@@ -329,7 +329,7 @@ def dispatch(*, actor, problem: Problem, unit: Unit, note: str = "") -> Problem:
 
 
 def _handler_step(actor, problem: Problem, allowed: set, to: str, action: str, note: str = "", evidence=None) -> Problem:
-    with transaction.atomic():
+    with atomic_with_files():
         problem = _locked(problem)
         if not may_handle(actor, problem):
             raise PermissionDenied("这个事件不是派给您单位的")
