@@ -29,6 +29,7 @@ from minping.evidence.models import Evidence
 from minping.org.models import Cadre, Post
 from minping.results.actions import close_campaign
 from tests.base import BaseTestCase, id_number
+from tests.clock import pinned
 from tests.committing import item_data, published_form, rate, this_month
 from tests.gateway import Gateway
 from tests.test_evidence import PDF, photo
@@ -303,31 +304,36 @@ class QuarterTest(BaseTestCase):
             self.cadres.append(cadre)
 
     def test_scores_follow_the_formula_ranks_and_awards_keep_the_quotas(self):
-        forms = [published_form(self, cadre=c, user=self.office_a, items=2, sequence=self.sequence) for c in self.cadres]
-        outcomes = [("kept", "kept"), ("kept", "partly"), ("partly", "not_kept"), (None, None)]
-        for form, pair in zip(forms, outcomes, strict=True):
-            for item, outcome in zip(form.items.all(), pair, strict=True):
-                if outcome:
-                    actions.add_progress(actor=self.office_a, item=item, percent="100" if outcome == "kept" else "50", text="进展",
-                                         outcome=outcome, reason="" if outcome == "kept" else "资金未到位")  # fmt: skip
-                else:
-                    actions.add_progress(actor=self.office_a, item=item, percent="50", text="进行中")
-        sample = actions.draw_sample(actor=self.organiser_a, region=self.district_a, month=forms[0].month, size=100)
-        first_check = sample.checks.get(item=forms[0].items.first())
-        actions.record_check(actor=self.organiser_a, check=first_check, verdict="partly", note="部分路段未修")
-        year, quarter = periods.quarter_of(forms[0].month)
-        assessment = scoring.assess(actor=self.organiser_a, region=self.street_a, year=year, quarter=quarter)
+        with pinned(dt.date(2026, 8, 10)):
+            forms = [published_form(self, cadre=c, user=self.office_a, items=2, sequence=self.sequence) for c in self.cadres]
+            outcomes = [("kept", "kept"), ("kept", "partly"), ("partly", "not_kept"), (None, None)]
+            for form, pair in zip(forms, outcomes, strict=True):
+                for item, outcome in zip(form.items.all(), pair, strict=True):
+                    if outcome:
+                        actions.add_progress(actor=self.office_a, item=item, percent="100" if outcome == "kept" else "50", text="进展",
+                                             outcome=outcome, reason="" if outcome == "kept" else "资金未到位",
+                                             files=[upload("现场.jpg", photo())])  # fmt: skip
+                        if outcome != "not_kept":
+                            actions.review_outcome(actor=self.organiser_a, item=item, verdict="confirmed")
+                    else:
+                        actions.add_progress(actor=self.office_a, item=item, percent="50", text="进行中")
+            sample = actions.draw_sample(actor=self.organiser_a, region=self.district_a, month=forms[0].month, size=100)
+            first_check = sample.checks.get(item=forms[0].items.first())
+            actions.record_check(actor=self.organiser_a, check=first_check, verdict="partly", note="部分路段未修")
+            year, quarter = periods.quarter_of(forms[0].month)
+            assessment = scoring.assess(actor=self.organiser_a, region=self.street_a, year=year, quarter=quarter)
         scores = {s.label: s for s in assessment.scores.all()}
         top = scores["王书记"]
-        # fulfilment 100, verification 60 (one check, partly), no rating: (0.5×100 + 0.2×60) ÷ 0.7
-        self.assertEqual((top.fulfilment, top.verification, top.rating), (100.0, 60.0, None))
-        self.assertAlmostEqual(top.score, round((0.5 * 100 + 0.2 * 60) / 0.7, 2))
+        # fulfilment (60 as the check found it partly kept + 100) ÷ 2, verification 60, no rating: (0.5×80 + 0.2×60) ÷ 0.7
+        self.assertEqual((top.fulfilment, top.verification, top.rating), (80.0, 60.0, None))
+        self.assertAlmostEqual(top.score, round((0.5 * 80 + 0.2 * 60) / 0.7, 2))
         self.assertEqual(scores["干部0"].score, 80.0)  # (100 + 60) ÷ 2, nothing else
         self.assertEqual(scores["干部1"].score, 30.0)
         self.assertEqual(scores["干部2"].score, 30.0)  # two open items at 50% count 50 × 0.6
-        self.assertEqual([scores[n].rank for n in ("王书记", "干部0", "干部1", "干部2")], [1, 2, 3, 3])
-        self.assertEqual([scores[n].proposed for n in ("王书记", "干部0", "干部1", "干部2")], ["innovation", "excellent", "", ""])
-        # the tie at 3rd is not broken for 良好奖: the organiser decides, within the quota
+        self.assertEqual([scores[n].rank for n in ("干部0", "王书记", "干部1", "干部2")], [1, 2, 3, 3])
+        self.assertEqual([scores[n].proposed for n in ("干部0", "王书记", "干部1", "干部2")], ["innovation", "excellent", "", ""])
+        # the tie at 3rd is not broken for 良好奖, and the proposal says so: the organiser decides, within the quota
+        self.assertEqual(assessment.notes, ["“管理区”序列第 3 名并列（干部1、干部2），超出良好奖的名额，系统不作取舍，请组织部门决定"])
         scoring.set_award(actor=self.organiser_a, score=scores["干部1"], award="good")
         with self.assertRaisesMessage(ValidationError, "最多 1 个，已经评满"):
             scoring.set_award(actor=self.organiser_a, score=scores["干部2"], award="good")
@@ -336,7 +342,8 @@ class QuarterTest(BaseTestCase):
         scoring.set_award(actor=self.organiser_a, score=scores["干部2"], award="excellent")  # 优秀奖 up to 2
         with self.assertRaises(PermissionDenied):
             scoring.set_award(actor=self.organiser_b, score=scores["干部2"], award="")
-        scoring.confirm(actor=self.organiser_a, assessment=assessment)
+        with pinned(dt.date(2026, 10, 1)):
+            scoring.confirm(actor=self.organiser_a, assessment=assessment)
         with self.assertRaisesMessage(ValidationError, "已确认"):
             scoring.assess(actor=self.organiser_a, region=self.street_a, year=year, quarter=quarter)
         with self.assertRaisesMessage(ValidationError, "奖项不能再改"):
@@ -350,6 +357,7 @@ class QuarterTest(BaseTestCase):
         self.client.force_login(self.organiser_a)
         page = self.client.get(reverse("commitments:quarter", args=[assessment.pk]))
         self.assertContains(page, "季度得分 = (践诺完成×0.5 + 实地核查×0.2 + 群众评诺×0.3)")
+        self.assertContains(page, "尚未经街道（社区）或抽样督评核实的结果按进行中计")
         self.assertEqual(self.client.get(reverse("commitments:quarter", args=[assessment.pk]), {"format": "xlsx"}).status_code, 200)
 
     def test_weights_must_add_up_and_a_quarter_without_commitments_is_refused(self):

@@ -19,6 +19,7 @@ from minping.commitments.models import (
     Pledge,
     Progress,
     Question,
+    Review,
     Revision,
     SampleAudit,
     Sequence,
@@ -238,8 +239,8 @@ def add_progress(*, actor, item: Item, percent, text: str, outcome: str = Item.O
     percent = checked_percent(percent)
     if outcome not in Item.Outcome.values:
         raise ValidationError({"outcome": "请选择践诺结果"})
-    if outcome == Item.Outcome.KEPT:
-        percent = 100
+    if outcome == Item.Outcome.KEPT and percent != 100:
+        raise ValidationError({"percent": f"“已践诺”须达到承诺目标（进度 100%），现在填的是 {percent}%；未达到目标请选“部分践诺”或继续记录进展"})
     reason = checked_text(reason, "reason", 500, required=outcome in {Item.Outcome.PARTLY, Item.Outcome.NOT_KEPT}, what="未完全践诺的原因")
     text = checked_text(text, "text", 1000, what="进展情况")
     files = [f for f in files if f]
@@ -252,15 +253,45 @@ def add_progress(*, actor, item: Item, percent, text: str, outcome: str = Item.O
         item = Item.objects.select_for_update().get(pk=item.pk, form=form)
         if item.outcome != Item.Outcome.OPEN:
             raise ValidationError("这项承诺已有最终结果，不能再更新")
+        if outcome == Item.Outcome.KEPT and not files and not Progress.evidence.through.objects.filter(progress__item=item).exists():
+            raise ValidationError({"file": "“已践诺”须有佐证材料（照片或文件），请随本次进展上传"})
         update = Progress.objects.create(item=item, percent=percent, text=text, outcome=outcome, added_by=actor)
         stored = [store_evidence(actor=actor, upload=f, region=form.region, purpose="commitment.progress", public=True)
                   for f in files]  # fmt: skip
         update.evidence.set(stored)
         item.progress, item.outcome, item.outcome_reason = percent, outcome, reason
-        item.save(update_fields=["progress", "outcome", "outcome_reason"])
+        item.verification = Item.Verification.SELF_REPORTED  # a new report is the owner's word until verified
+        item.save(update_fields=["progress", "outcome", "outcome_reason", "verification"])
         record_event(actor=actor, action="commitment.progress", obj=form,
                      data={"item": item.pk, "percent": percent, "outcome": outcome, "files": [str(e.pk) for e in stored]})  # fmt: skip
     return update
+
+
+def review_outcome(*, actor, item: Item, verdict: str, note: str = "") -> Review:
+    """The office verifies an outcome the owner reported (已践诺 or 部分践诺): confirmed, partly confirmed, or
+    refuted. A refuted claim reopens the item (its owner reports again) and stays on the item's history; only
+    someone who may approve the owner's form reviews it, never the owner."""
+    form = item.form
+    ensure_may_approve(actor, form)
+    if verdict not in {v for v in Item.Verification.values if v}:
+        raise ValidationError({"verdict": "请选择核实结论"})
+    note = checked_text(note, "note", 500, required=verdict != Item.Verification.CONFIRMED, what="核实说明")
+    with transaction.atomic():
+        item = Item.objects.select_for_update().get(pk=item.pk)
+        if item.outcome not in {Item.Outcome.KEPT, Item.Outcome.PARTLY}:
+            raise ValidationError("这项承诺还没有申报践诺结果，无需核实")
+        return _apply_review(actor, item, verdict, note, by_sample=False)
+
+
+def _apply_review(actor, item: Item, verdict: str, note: str, *, by_sample: bool) -> Review:
+    review = Review.objects.create(item=item, claimed=item.outcome, verdict=verdict, note=note, reviewed_by=actor, by_sample=by_sample)
+    item.verification = verdict
+    if verdict == Item.Verification.REFUTED:
+        item.outcome, item.outcome_reason = Item.Outcome.OPEN, ""
+    item.save(update_fields=["verification", "outcome", "outcome_reason"])
+    record_event(actor=actor, action="commitment.review", obj=item.form,
+                 data={"item": item.pk, "claimed": review.claimed, "verdict": verdict, "sample": by_sample})  # fmt: skip
+    return review
 
 
 QUOTA_FIELDS = {"innovation_quota": "实干创新奖名额", "excellent_min": "优秀奖最少名额", "excellent_max": "优秀奖最多名额",
@@ -326,6 +357,10 @@ def draw_sample(*, actor, region: Region, month: dt.date, size) -> SampleAudit:
     return sample
 
 
+CHECK_VERIFIES = {Check.Verdict.CONFIRMED: Item.Verification.CONFIRMED, Check.Verdict.PARTLY: Item.Verification.PARTLY,
+                  Check.Verdict.REFUTED: Item.Verification.REFUTED}  # fmt: skip
+
+
 def record_check(*, actor, check: Check, verdict: str, note: str = "") -> Check:
     ensure_region_in_scope(actor, check.sample.region)
     if verdict not in {v for v in Check.Verdict.values if v}:
@@ -336,6 +371,9 @@ def record_check(*, actor, check: Check, verdict: str, note: str = "") -> Check:
         check.checked_by, check.checked_at = actor, timezone.now()
         check.save()
         record_event(actor=actor, action="commitment.check", obj=check.sample, data={"item": check.item_id, "verdict": verdict})
+        item = Item.objects.select_for_update().get(pk=check.item_id)
+        if item.outcome in {Item.Outcome.KEPT, Item.Outcome.PARTLY}:  # a claimed outcome checked on the ground
+            _apply_review(actor, item, CHECK_VERIFIES[verdict], check.note, by_sample=True)
     return check
 
 

@@ -71,7 +71,8 @@ def item(request, pk):
     item = get_object_or_404(Item.objects.published().select_related("form__region", "form__cadre", "form__unit", "form__collective"), pk=pk)
     updates = item.updates.prefetch_related(Prefetch("evidence")).order_by("added_at", "pk")
     return render(request, "commitments/board_item.html", {"item": item, "form": item.form, "revisions": item.revisions.all(),
-                                                           "updates": updates, "month_label": periods.label(item.form.month)})  # fmt: skip
+                                                           "updates": updates, "reviews": item.reviews.all(),
+                                                           "month_label": periods.label(item.form.month)})  # fmt: skip
 
 
 @require_http_methods(["GET", "POST"])

@@ -135,9 +135,17 @@ class Item(models.Model):
     deadline = models.DateField(_("deadline"))
     project = models.CharField(_("key project"), max_length=200, blank=True)
     place = models.ForeignKey("org.Region", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("linked region"))
+    class Verification(models.TextChoices):
+        SELF_REPORTED = "", _("Self-reported")
+        CONFIRMED = "confirmed", _("Verified")
+        PARTLY = "partly", _("Partly verified")
+        REFUTED = "refuted", _("Claim refuted")
+
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.OPEN)
     outcome_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # What the office (or a sample audit on the ground) found of the owner's own report; reset by a new report.
+    verification = models.CharField(_("verification"), max_length=10, choices=Verification.choices, blank=True, default="")
     revision = models.PositiveSmallIntegerField(default=1)
 
     objects = ItemQuerySet.as_manager()
@@ -147,6 +155,11 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return self.content
+
+    @property
+    def is_self_reported(self) -> bool:
+        """An outcome claimed by the owner that nobody has verified yet (shown as 自报)."""
+        return self.outcome in {self.Outcome.KEPT, self.Outcome.PARTLY} and self.verification == self.Verification.SELF_REPORTED
 
 
 class Revision(models.Model):
@@ -181,6 +194,22 @@ class Progress(models.Model):
 
     class Meta:
         ordering = ["item", "added_at", "pk"]
+
+
+class Review(models.Model):
+    """The office's verdict on an owner's claimed outcome (or a sample audit's, copied here): kept on the item's
+    history, a refuted claim included."""
+
+    item = models.ForeignKey(Item, models.CASCADE, related_name="reviews")
+    claimed = models.CharField(max_length=10, choices=Item.Outcome.choices)
+    verdict = models.CharField(_("verdict"), max_length=10, choices=Item.Verification.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(default=timezone.now)
+    by_sample = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["item", "reviewed_at", "pk"]
 
 
 class SampleAudit(models.Model):
@@ -236,6 +265,11 @@ class Assessment(models.Model):
     computed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     confirmed_at = models.DateTimeField(null=True, blank=True)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    # An organiser may close a quarter for confirmation before it ends, with the reason on record.
+    closed_early_reason = models.CharField(_("reason for closing early"), max_length=500, blank=True)
+    closed_early_at = models.DateTimeField(null=True, blank=True)
+    closed_early_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    notes = models.JSONField(default=list)  # why the proposal could not fill a quota, in words for the organiser
 
     objects = ScopedQuerySet.as_manager()
 
@@ -245,6 +279,25 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年第{self.quarter}季度"
+
+
+class ConfirmedVersion(models.Model):
+    """A confirmed quarter as it stood when an organiser reopened it: its awards, who confirmed them, and why it
+    was reopened. The reopened quarter is confirmed again as a new version; both stay on record."""
+
+    assessment = models.ForeignKey(Assessment, models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField()
+    scores = models.JSONField()  # [{"label", "sequence", "score", "rank", "proposed", "award"}]
+    weights = models.JSONField()
+    confirmed_at = models.DateTimeField()
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    reopened_at = models.DateTimeField(default=timezone.now)
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason for reopening"), max_length=500)
+
+    class Meta:
+        ordering = ["assessment", "number"]
+        constraints = [models.UniqueConstraint(fields=["assessment", "number"], name="confirmed_version_unique_number")]
 
 
 class Score(models.Model):

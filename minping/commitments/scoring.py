@@ -3,7 +3,10 @@
     score = (w_f × fulfilment + w_v × verification + w_r × rating) ÷ (the sum of the weights of the parts present)
 
 - fulfilment: the mean over the quarter's published items of kept = 100, partly kept = 60, not kept = 0, and an
-  item still open counts its last progress × 0.6 (at most what partly kept earns);
+  item still open counts its last progress × 0.6 (at most what partly kept earns). An outcome counts only once it
+  is verified (by the office, or by a sample audit on the ground): a claim of kept or partly kept that nobody has
+  verified yet (自报) counts as an open item, progress × 0.6; one found partly true counts 60; a refuted claim
+  counts 0 until its owner reports again. A declared 未践诺 needs no verification;
 - verification: the mean over the items checked on the ground of confirmed = 100, partly = 60, not confirmed = 0;
   absent when none of the owner's items was drawn;
 - rating: the mean over the owner's rated items of the residents' satisfaction rate (满意 + 基本满意 over the
@@ -11,24 +14,28 @@
   met and no cell below five ballots); absent when no item has one.
 
 Ranks are competition ranks within a sequence (ties share a rank). Awards are proposed down the ranking: the
-sequence's 实干创新奖 quota, then its minimum of 优秀奖, then its 良好奖 quota; a tie at the last place of an
-award is not broken by the system — those tied get the lower award and the organiser decides.
+sequence's 实干创新奖 quota, then its minimum of 优秀奖 (those tied at its last place up to its maximum), then its
+良好奖 quota; a tie at the last place of an award is not broken by the system — those tied get the lower award,
+the proposal says so in words, and the organiser decides. So does a sequence with fewer people than its quotas.
+Awards are confirmed by the organiser once the quarter has ended (or was closed early with a reason); a confirmed
+quarter reopened with a reason keeps its confirmed version.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from minping.accounts.scoping import ensure_region_in_scope
 from minping.audit.actions import record_event
 from minping.commitments import periods
-from minping.commitments.models import Assessment, Check, Item, Score, Sequence
+from minping.commitments.models import Assessment, Check, ConfirmedVersion, Item, Score, Sequence
 from minping.evaluations import lifecycle
 from minping.evaluations.models import Subject
 from minping.lib import stats
+from minping.lib.text import checked_text
 from minping.results.figures import subject_figures
 
 DEFAULT_WEIGHTS = {"fulfilment": 0.5, "verification": 0.2, "rating": 0.3}
@@ -39,9 +46,27 @@ VERDICT_POINTS = {Check.Verdict.CONFIRMED: 100.0, Check.Verdict.PARTLY: 60.0, Ch
 AWARD_ORDER = [Score.Award.INNOVATION, Score.Award.EXCELLENT, Score.Award.GOOD]
 
 
+FULFILMENT_RULE = ("践诺完成：每项承诺经核实的已践诺计 100 分、部分践诺计 60 分、未践诺计 0 分；进行中的按进度 × 0.6 计；"
+                   "本人自报、尚未经街道（社区）或抽样督评核实的结果按进行中计（进度 × 0.6）；核实为部分属实的计 60 分，"
+                   "核实不属实的计 0 分，直至本人重新申报")  # fmt: skip
+
+
 def formula_text(weights: dict) -> str:
     parts = " + ".join(f"{WEIGHT_LABELS[k]}×{weights[k]:g}" for k in DEFAULT_WEIGHTS)
     return f"季度得分 = ({parts}) ÷ 有得分部分的权重之和"
+
+
+def fulfilment_points(outcome: str, verification: str, progress: int) -> float:
+    """One item's fulfilment points under FULFILMENT_RULE."""
+    V = Item.Verification
+    if verification == V.REFUTED or outcome == Item.Outcome.NOT_KEPT:
+        return 0.0
+    if outcome in {Item.Outcome.KEPT, Item.Outcome.PARTLY}:
+        if verification == V.CONFIRMED:
+            return OUTCOME_POINTS[outcome]
+        if verification == V.PARTLY:
+            return OUTCOME_POINTS[Item.Outcome.PARTLY]
+    return progress * OPEN_FACTOR
 
 
 def clean_weights(data: dict) -> dict:
@@ -105,8 +130,7 @@ def tallies(region, year: int, quarter: int) -> list[Tally]:
         if tally is None:
             tally = owners[key] = Tally(str(form.owner), form.sequence, form.cadre_id, form.unit_id)
         tally.sequence = form.sequence or tally.sequence  # the latest month's sequence
-        points = OUTCOME_POINTS.get(item.outcome)
-        tally.outcomes.append(points if points is not None else item.progress * OPEN_FACTOR)
+        tally.outcomes.append(fulfilment_points(item.outcome, item.verification, item.progress))
         tally.verdicts += verdicts.get(item.pk, [])
         if item.pk in ratings:
             tally.ratings.append(ratings[item.pk])
@@ -123,22 +147,32 @@ def score_of(parts: dict, weights: dict) -> float:
     return round(sum(w * v for w, v in present) / total, 2) if total else 0.0
 
 
-def propose(scores: list[Score], sequence: Sequence | None) -> None:
-    """Set `proposed` (and `award`) down the ranking of one sequence within its quotas."""
+def propose(scores: list[Score], sequence: Sequence | None) -> list[str]:
+    """Set `proposed` (and `award`) down the ranking of one sequence within its quotas, and say in words where the
+    quotas cannot be met: too few people, or a tie across an award's last place that the system does not break.
+    优秀奖 may take those tied at its minimum's last place up to its maximum."""
     if sequence is None:
-        return
-    quotas = [(Score.Award.INNOVATION, sequence.innovation_quota), (Score.Award.EXCELLENT, sequence.excellent_min),
-              (Score.Award.GOOD, sequence.good_quota)]  # fmt: skip
+        return []
+    quotas = [(Score.Award.INNOVATION, sequence.innovation_quota, sequence.innovation_quota),
+              (Score.Award.EXCELLENT, sequence.excellent_min, sequence.excellent_max),
+              (Score.Award.GOOD, sequence.good_quota, sequence.good_quota)]  # fmt: skip
     ranked = sorted(scores, key=lambda s: s.rank)
-    start = 0
-    for award, quota in quotas:
-        end = start + quota
-        # those tied across the boundary of this award drop to the next one
-        while end > start and end < len(ranked) and ranked[end - 1].rank == ranked[end].rank:
-            end -= 1
+    notes, start = [], 0
+    for award, least, most in quotas:
+        end = min(start + least, len(ranked))
+        while end < min(start + most, len(ranked)) and end > start and ranked[end - 1].rank == ranked[end].rank:
+            end += 1  # those tied at the minimum's last place fit within the maximum
+        if end < len(ranked) and end > start and ranked[end - 1].rank == ranked[end].rank:
+            tied = [s.label for s in ranked if s.rank == ranked[end - 1].rank]
+            end = next(i for i, s in enumerate(ranked) if s.rank == ranked[end - 1].rank)
+            notes.append(f"“{sequence.name}”序列第 {ranked[end].rank} 名并列（{'、'.join(tied)}），超出{award.label}的名额，"
+                         f"系统不作取舍，请组织部门决定")  # fmt: skip
+        if end - start < least and start + least > len(ranked) and least:
+            notes.append(f"“{sequence.name}”序列只有 {len(ranked)} 人参评，{award.label}应评 {least} 个，只能评出 {max(0, end - start)} 个")
         for score in ranked[start:end]:
             score.proposed = score.award = award
         start = end
+    return notes
 
 
 def assess(*, actor, region, year: int, quarter: int, weights: dict | None = None) -> Assessment:
@@ -165,13 +199,15 @@ def assess(*, actor, region, year: int, quarter: int, weights: dict | None = Non
                 label=tally.label[:200], items=len(tally.outcomes), fulfilment=round(parts["fulfilment"], 2),
                 verification=_rounded(parts["verification"]), rating=_rounded(parts["rating"]),
                 score=score_of(parts, weights), rank=0))  # fmt: skip
-        rows = []
+        rows, notes = [], []
         for sequence, scores in by_sequence.items():
             for score, rank in zip(scores, stats.competition_ranks([s.score for s in scores]), strict=True):
                 score.rank = rank
-            propose(scores, sequence)
+            notes += propose(scores, sequence)
             rows += scores
         Score.objects.bulk_create(rows)
+        assessment.notes = notes
+        assessment.save(update_fields=["notes"])
         record_event(actor=actor, action="commitment.assess", obj=assessment,
                      data={"weights": weights, "scores": len(rows), "proposed": sum(1 for r in rows if r.proposed)})  # fmt: skip
     return assessment
@@ -206,13 +242,44 @@ def set_award(*, actor, score: Score, award: str) -> Score:
     return score
 
 
-def confirm(*, actor, assessment: Assessment) -> Assessment:
-    """Confirm the awards: each sequence must have its 优秀奖 minimum unless it has too few people."""
+def ensure_organiser(actor, assessment: Assessment) -> None:
+    """Awards are confirmed, closed early and reopened by the organisation department (考核办) of the region, not
+    by the street office whose staff they rank."""
+    if not (actor.is_system_admin or actor.role == actor.Role.ORGANISER):
+        raise PermissionDenied("季度奖项只能由组织部门（考核办）确认、提前结束或重新打开")
     ensure_region_in_scope(actor, assessment.region)
+
+
+def quarter_ended(assessment: Assessment, today=None) -> bool:
+    months = periods.quarter_months(assessment.year, assessment.quarter)
+    return (today or timezone.localdate()) > periods.last_day(months[-1])
+
+
+def close_early(*, actor, assessment: Assessment, reason: str) -> Assessment:
+    """Let a quarter still running be confirmed now, with the reason on record."""
+    ensure_organiser(actor, assessment)
+    reason = checked_text(reason, "reason", 500, what="提前结束的理由")
+    with transaction.atomic():
+        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if quarter_ended(assessment):
+            raise ValidationError(f"{assessment}已经结束，无需提前结束")
+        assessment.closed_early_reason, assessment.closed_early_by, assessment.closed_early_at = reason, actor, timezone.now()
+        assessment.save(update_fields=["closed_early_reason", "closed_early_by", "closed_early_at"])
+        record_event(actor=actor, action="commitment.close_early", obj=assessment, data={"reason": reason})
+    return assessment
+
+
+def confirm(*, actor, assessment: Assessment) -> Assessment:
+    """Confirm the awards, once the quarter has ended (or was closed early): each sequence must have its 优秀奖
+    minimum unless it has too few people."""
+    ensure_organiser(actor, assessment)
     with transaction.atomic():
         assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if assessment.status == Assessment.Status.CONFIRMED:
             raise ValidationError("考评结果已经确认过了")
+        if not quarter_ended(assessment) and not assessment.closed_early_reason:
+            last = periods.last_day(periods.quarter_months(assessment.year, assessment.quarter)[-1])
+            raise ValidationError(f"{assessment}到 {last:%Y年%-m月%-d日} 才结束，结束后才能确认奖项；确需提前确认的，请先填写理由提前结束本季度")
         scores = list(assessment.scores.select_related("sequence"))
         for sequence in {s.sequence for s in scores if s.sequence}:
             members = [s for s in scores if s.sequence == sequence]
@@ -222,5 +289,25 @@ def confirm(*, actor, assessment: Assessment) -> Assessment:
         assessment.status, assessment.confirmed_by, assessment.confirmed_at = Assessment.Status.CONFIRMED, actor, timezone.now()
         assessment.save(update_fields=["status", "confirmed_by", "confirmed_at"])
         record_event(actor=actor, action="commitment.confirm", obj=assessment,
-                     data={"awards": [[s.label, s.award] for s in scores if s.award]})  # fmt: skip
+                     data={"version": assessment.versions.count() + 1, "awards": [[s.label, s.award] for s in scores if s.award]})  # fmt: skip
     return assessment
+
+
+def reopen(*, actor, assessment: Assessment, reason: str) -> ConfirmedVersion:
+    """Reopen a confirmed quarter, with a reason: the confirmed awards are kept as a version of their own, and the
+    quarter may be assessed and confirmed again."""
+    ensure_organiser(actor, assessment)
+    reason = checked_text(reason, "reason", 500, what="重新打开的理由")
+    with transaction.atomic():
+        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if assessment.status != Assessment.Status.CONFIRMED:
+            raise ValidationError("只有已确认的季度考评才能重新打开")
+        scores = [{"label": s.label, "sequence": s.sequence.name if s.sequence else "", "score": s.score, "rank": s.rank,
+                   "proposed": s.proposed, "award": s.award, "award_label": str(s.get_award_display()) if s.award else ""} for s in assessment.scores.select_related("sequence")]  # fmt: skip
+        version = ConfirmedVersion.objects.create(
+            assessment=assessment, number=assessment.versions.count() + 1, scores=scores, weights=assessment.weights,
+            confirmed_at=assessment.confirmed_at, confirmed_by_id=assessment.confirmed_by_id, reopened_by=actor, reason=reason)  # fmt: skip
+        assessment.status, assessment.confirmed_by, assessment.confirmed_at = Assessment.Status.PROPOSED, None, None
+        assessment.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+        record_event(actor=actor, action="commitment.reopen", obj=assessment, data={"version": version.number, "reason": reason})
+    return version

@@ -11,6 +11,7 @@ urlpatterns = [
     path("forms/<id:pk>/items/", views.item_add, name="item-add"),
     path("items/<id:pk>/", views.item_edit, name="item-edit"),
     path("items/<id:pk>/progress/", views.item_progress, name="item-progress"),
+    path("items/<id:pk>/review/", views.item_review, name="item-review"),
     path("month/", views.month, name="month"),
     path("month/export/", views.month_export, name="month-export"),
     path("samples/", views.sample_draw, name="sample-draw"),

@@ -97,6 +97,7 @@ def form_detail(request, pk):
     context = {"form": form, "items": items, "may_file": may_file, "may_approve": actions.may_approve(request.user, form),
                "editable": may_file and form.status in actions.EDITABLE, "new_item": ItemForm(form=form) if may_file else None,
                "month_label": periods.label(form.month), "outcomes": Item.Outcome.choices,
+               "verdicts": [c for c in Item.Verification.choices if c[0]],
                "sequences": Sequence.objects.filter(pk__in=_sequences_for(form)) if may_file else []}  # fmt: skip
     return render(request, "commitments/form.html", context)
 
@@ -196,6 +197,18 @@ def item_progress(request, pk):
                              files=request.FILES.getlist("files"))  # fmt: skip
         messages.success(request, _("Progress recorded."))
     except ValidationError as exc:
+        refused(request, exc)
+    return redirect(f"{reverse('commitments:form', args=[item.form_id])}#item-{item.pk}")
+
+
+@console_required
+@require_POST
+def item_review(request, pk):
+    item = _item_for(request.user, pk)
+    try:
+        actions.review_outcome(actor=request.user, item=item, verdict=request.POST.get("verdict", ""), note=request.POST.get("note", ""))
+        messages.success(request, _("Verdict recorded."))
+    except (ValidationError, PermissionDenied) as exc:
         refused(request, exc)
     return redirect(f"{reverse('commitments:form', args=[item.form_id])}#item-{item.pk}")
 
@@ -326,7 +339,7 @@ def quarters(request):
                "regions": regions_for(request.user, "district", "street"), "year": today.year,
                "quarter": periods.quarter_of(today)[1],
                "weights": [(k, label, scoring.DEFAULT_WEIGHTS[k]) for k, label in scoring.WEIGHT_LABELS.items()],
-               "formula": scoring.formula_text(scoring.DEFAULT_WEIGHTS)}  # fmt: skip
+               "formula": scoring.formula_text(scoring.DEFAULT_WEIGHTS), "fulfilment_rule": scoring.FULFILMENT_RULE}  # fmt: skip
     return render(request, "commitments/quarters.html", context)
 
 
@@ -336,13 +349,20 @@ def quarter(request, pk):
     assessment = get_for_user(request.user, Assessment.objects.select_related("region"), pk=pk)
     if request.method == "POST":
         try:
-            if request.POST.get("step") == "confirm":
+            step = request.POST.get("step")
+            if step == "confirm":
                 scoring.confirm(actor=request.user, assessment=assessment)
                 messages.success(request, _("Awards confirmed."))
+            elif step == "close-early":
+                scoring.close_early(actor=request.user, assessment=assessment, reason=request.POST.get("reason", ""))
+                messages.success(request, _("The quarter is closed early; its awards may now be confirmed."))
+            elif step == "reopen":
+                scoring.reopen(actor=request.user, assessment=assessment, reason=request.POST.get("reason", ""))
+                messages.success(request, _("The quarter is reopened; the confirmed version is kept on record."))
             else:
                 score = get_object_or_404(Score, assessment=assessment, pk=posted_id(request.POST.get("score")) or 0)
                 scoring.set_award(actor=request.user, score=score, award=request.POST.get("award", ""))
-        except ValidationError as exc:
+        except (ValidationError, PermissionDenied) as exc:
             refused(request, exc)
         return redirect("commitments:quarter", assessment.pk)
     if request.GET.get("format") == "xlsx":
@@ -350,8 +370,10 @@ def quarter(request, pk):
     if request.GET.get("format") == "docx":
         return exports.download(exports.quarter_document(assessment), f"{assessment.region.name}{assessment}承诺考评.docx")
     context = {"assessment": assessment, "scores": assessment.scores.select_related("sequence"), "awards": Score.Award.choices,
-               "formula": scoring.formula_text(assessment.weights), "labels": scoring.WEIGHT_LABELS,
-               "proposed": assessment.status == Assessment.Status.PROPOSED}  # fmt: skip
+               "formula": scoring.formula_text(assessment.weights), "fulfilment_rule": scoring.FULFILMENT_RULE, "labels": scoring.WEIGHT_LABELS,
+               "proposed": assessment.status == Assessment.Status.PROPOSED, "ended": scoring.quarter_ended(assessment),
+               "may_confirm": request.user.is_system_admin or request.user.role == request.user.Role.ORGANISER,
+               "versions": assessment.versions.select_related("confirmed_by", "reopened_by")}  # fmt: skip
     return render(request, "commitments/quarter.html", context)
 
 

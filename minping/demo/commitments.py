@@ -18,7 +18,7 @@ from PIL import Image
 
 from minping.accounts.models import User
 from minping.commitments import actions, periods, scoring
-from minping.commitments.models import CommitmentForm, Item, Progress
+from minping.commitments.models import CommitmentForm, Item, Progress, Review
 from minping.evaluations import actions as evaluations
 from minping.org.models import Cadre, Region, Unit
 from minping.results.actions import close_campaign
@@ -103,7 +103,7 @@ def _history(rng, owners, month: dt.date, organiser, office) -> None:
                        submitted_at=decided, decided_at=decided, decided_by=office, published_at=decided, created_by=office)
         for cadre, sequence in owners)  # fmt: skip
     items = Item.objects.bulk_create(item for form in forms for item in _items(rng, form, month, form.region.name))
-    updates = []
+    updates, reviews = [], []
     for item in items:
         outcome = rng.choices([o for o, _ in OUTCOMES], [w for _, w in OUTCOMES])[0]
         percent = {"kept": 100, "partly": rng.randint(50, 80), "not_kept": rng.randint(0, 30)}[outcome]
@@ -114,8 +114,13 @@ def _history(rng, owners, month: dt.date, organiser, office) -> None:
                                 added_by=office, added_at=ended))  # fmt: skip
         item.progress, item.outcome = percent, outcome
         item.outcome_reason = "" if outcome == "kept" else rng.choice(REASONS)
+        if outcome != "not_kept" and rng.random() < 0.85:  # the office verified most claims; the rest stay 自报
+            item.verification = Item.Verification.CONFIRMED
+            reviews.append(Review(item=item, claimed=outcome, verdict=item.verification, reviewed_by=office,
+                                  reviewed_at=ended + dt.timedelta(days=2)))  # fmt: skip
     Progress.objects.bulk_create(updates)
-    Item.objects.bulk_update(items, ["progress", "outcome", "outcome_reason"])
+    Item.objects.bulk_update(items, ["progress", "outcome", "outcome_reason", "verification"])
+    Review.objects.bulk_create(reviews)
 
 
 def _this_month(rng, owners, month: dt.date, office, cadre_user) -> None:

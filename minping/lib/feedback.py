@@ -1,11 +1,13 @@
 """What a console page tells the user after a form post: the outcome of an action, or why it was refused."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 
-def refused(request, exc: ValidationError) -> None:
-    messages.error(request, "；".join(exc.messages))
+def refused(request, exc: ValidationError | PermissionDenied) -> None:
+    """Say why an action refused: its ValidationError's messages, or the reason a PermissionDenied gives."""
+    texts = exc.messages if isinstance(exc, ValidationError) else [str(exc) or "您没有权限进行这项操作"]
+    messages.error(request, "；".join(texts))
 
 
 def form_refused(request, form) -> None:
