@@ -141,6 +141,11 @@ class CommitmentCycleBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         row = organiser.locator("tr:has-text('王书记')")
         self.assertIn("实干创新奖", row.inner_text())
         self.assertIn("100.00", row.inner_text())  # kept, confirmed, rated 100% satisfied
+        # The quarter is still running (its forms are this month's): the organiser closes it early, with the reason.
+        self.assertEqual(organiser.locator("button:has-text('确认奖项')").count(), 0)
+        organiser.fill("input[name=reason]", "区委决定本季度提前评定")
+        organiser.click("button:has-text('提前结束本季度')")
+        organiser.wait_for_selector("#closed-early:has-text('区委决定本季度提前评定')")
         organiser.click("button:has-text('确认奖项')")
         self.assertEqual(organiser.inner_text("#assessment-status"), "已确认")
         for page in (cadre, office, resident, organiser, voter):

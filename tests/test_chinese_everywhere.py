@@ -7,6 +7,7 @@ import re
 from collections import deque
 from urllib.parse import urlsplit
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from minping.commitments import actions as commitments
@@ -18,10 +19,12 @@ from tests.base import BaseTestCase
 from tests.committing import item_data, published_form
 from tests.evaluating import full_answers, make_campaign
 from tests.fieldworking import field_work
+from tests.test_evidence import photo
 
 # Words that are the same in Chinese text: product and file-format names, and units.
 ALLOWED = {"Minping", "Excel", "Word", "PDF", "CSV", "xlsx", "docx", "API", "OpenAPI", "QR", "SVG", "JSON", "ID",
-           "GB", "MB", "KB", "WPS", "UTF", "Wilson", "SHA", "URL", "HTTPS", "SMS", "GB18030", "JavaScript"}  # fmt: skip
+           "GB", "MB", "KB", "WPS", "UTF", "Wilson", "SHA", "URL", "HTTPS", "SMS", "GB18030", "JavaScript",
+           "jpg"}  # fmt: skip
 SKIPPED = ("/admin/", "/api/", "/static/", "/i18n/", "/files/", "/healthz")
 WORD = re.compile(r"[A-Za-z][A-Za-z']{2,}")
 TECHNICAL = [
@@ -93,7 +96,8 @@ class ChineseEverywhereTest(BaseTestCase):
         form = published_form(self, items=2)
         first = form.items.first()
         commitments.save_item(actor=self.cadre_user, form=form, item=first, data=item_data(form.month, content="改过的承诺"), reason="调整")
-        commitments.add_progress(actor=self.cadre_user, item=first, percent="100", text="完成", outcome="kept")
+        commitments.add_progress(actor=self.cadre_user, item=first, percent="100", text="完成", outcome="kept",
+                                 files=[SimpleUploadedFile("现场.jpg", photo())])  # fmt: skip
         sample = commitments.draw_sample(actor=self.organiser_a, region=self.district_a, month=form.month, size=1)
         commitments.record_check(actor=self.organiser_a, check=sample.checks.get(), verdict="confirmed")
         year, quarter = periods.quarter_of(form.month)
