@@ -18,7 +18,7 @@ REQUEST_FIELDS = {"service_request_id", "status", "status_notes", "service_name"
                   "address", "address_id", "zipcode", "lat", "long", "media_url"}  # fmt: skip
 
 
-class Open311Test(BaseTestCase):
+class Open311Case(BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -42,6 +42,9 @@ class Open311Test(BaseTestCase):
         self.assertEqual(root.tag, "errors")
         return [{"code": int(e.findtext("code")), "description": e.findtext("description")} for e in root.findall("error")]
 
+
+
+class Open311Test(Open311Case):
     def test_services_list_every_active_category_in_json_and_xml(self):
         response = self.get("services.json")
         self.assertEqual(response["Content-Type"], "application/json; charset=utf-8")
@@ -115,7 +118,7 @@ class Open311Test(BaseTestCase):
             (self.client.post("/open311/v2/requests.json", {"jurisdiction_id": "999999", "api_key": self.key, "service_code": "facilities"}), 404, "jurisdiction_id not found"),
             (self.client.post("/open311/v2/requests.json", {"jurisdiction_id": "330212", "api_key": "mp_bad_key", "service_code": "facilities", "address_string": "x"}), 403, "api_key"),
             (self.client.post("/open311/v2/requests.json", {"service_code": "facilities", "api_key": self.key, "address_string": "x"}), 400, "jurisdiction_id is required"),
-            (self.get("requests.json"), 403, "api_key"),
+            (self.get("requests.json", api_key="mp_bad_key"), 403, "api_key"),
             (self.get("requests.json", api_key=self.key, status="pending"), 400, "status must be"),
             (self.get("requests.json", api_key=self.key, start_date="yesterday"), 400, "start_date must be"),
             (self.get("requests.json", api_key=self.key, service_request_id="1,abc"), 400, "service_request_id must be"),
@@ -130,5 +133,41 @@ class Open311Test(BaseTestCase):
                 self.assertEqual(error["code"], code)
                 self.assertIn(text, error["description"])
         self.assertFalse(Problem.objects.exists())
-        xml = self.get("requests.xml")
+        xml = self.get("requests.xml", api_key="mp_bad_key")
         self.assertEqual(self.errors(xml)[0]["code"], 403)
+
+
+class Open311PublicReadTest(Open311Case):
+    """Standard clients read without a key (the GeoReport v2 libraries send theirs only when posting) and send
+    photos as `media`."""
+
+    def test_a_keyless_read_answers_what_the_public_may_see(self):
+        [created] = json.loads(self.post(service_code="facilities", address_id="HA001", description="张三家门口路灯不亮",
+                                         first_name="张三", phone="13800001234").content)  # fmt: skip
+        for response in (self.get(f"requests/{created['service_request_id']}.json"), self.get("requests.json")):
+            [row] = json.loads(response.content)
+            self.assertEqual(response.status_code, 200)
+            self.assertEqual((row["status"], row["service_code"], row["agency_responsible"], row["address"]), ("open", "facilities", "甲区城管局", "第1网格"))
+            self.assertEqual((row["description"], row["lat"], row["long"]), ("", None, None))
+            self.assertNotIn("幸福路", response.content.decode())
+            self.assertNotIn("张三", response.content.decode())
+        self.assertEqual(self.get("requests.json", api_key="mp_bad_key").status_code, 403)  # a key given must be valid
+
+    def test_a_media_photo_is_kept_as_evidence_of_the_report(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from tests.test_evidence import photo
+
+        [created] = json.loads(self.post(service_code="facilities", address_id="HA001", description="路灯不亮",
+                                         media=SimpleUploadedFile("灯.jpg", photo())).content)  # fmt: skip
+        report = Problem.objects.get(pk=created["service_request_id"]).steps.get(action="report")
+        self.assertEqual([e.kind for e in report.evidence.all()], ["jpeg"])
+
+    def test_a_media_file_that_is_not_a_photo_or_document_refuses_the_request(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        response = self.post(service_code="facilities", address_id="HA001", description="路灯不亮",
+                             media=SimpleUploadedFile("灯.jpg", b"MZ\x90\x00 a program"))  # fmt: skip
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(self.errors(response)[0]["code"], 400)
+        self.assertFalse(Problem.objects.exists())

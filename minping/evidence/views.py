@@ -1,5 +1,5 @@
-"""Uploading evidence files and fetching them: a file reaches a browser only through `download`, for its
-uploader, for users whose region contains it, or for anyone when it is public."""
+"""Uploading evidence files and fetching them: a file reaches a browser only through `download`, for those who
+may open the record it belongs to (`evidence.access`), or for anyone when it is public."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -9,8 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from minping.accounts.scoping import scope
-from minping.evidence import actions
+from minping.evidence import access, actions
 from minping.evidence.models import Evidence
 from minping.lib.feedback import refused
 from minping.lib.uploads import IMAGES, TYPES_ALLOWED
@@ -60,6 +59,6 @@ def _visible(user, pk) -> Evidence:
         evidence = Evidence.objects.select_related("region").get(pk=pk)
     except (Evidence.DoesNotExist, ValidationError, ValueError):
         raise Http404 from None
-    if evidence.is_public or (user.is_authenticated and (evidence.owner_id == user.pk or scope(Evidence.objects.filter(pk=pk), user).exists())):
+    if access.may_open(user, evidence):
         return evidence
     raise Http404

@@ -76,6 +76,11 @@ def may_supervise(user, cadre: Cadre) -> bool:
     return user.is_system_admin or cadre.region.is_within(user.region)
 
 
+def may_open_entry(user, entry: Entry) -> bool:
+    """A work-log entry is open to its cadre and to those who supervise the cadre, on the web and as files."""
+    return user.is_authenticated and (user.cadre_id == entry.cadre_id or may_supervise(user, entry.cadre))
+
+
 def _ensure_supervises(user, cadre: Cadre) -> None:
     if not may_supervise(user, cadre):
         raise PermissionDenied(f"{cadre.name}不在您的管辖范围内")

@@ -3,7 +3,7 @@ region's summary and each cadre's figures for a period, with the definitions."""
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from ninja import Query, Router, Schema
 
@@ -35,10 +35,13 @@ class FiguresOut(Schema):
     pages: int
 
 
-@router.get("/figures", response={200: FiguresOut, 404: ApiError, 422: ApiError})
+@router.get("/figures", response={200: FiguresOut, 403: ApiError, 404: ApiError, 422: ApiError})
 def figures_out(request, start: dt.date, end: dt.date, region: int = Query(..., ge=1, le=10**ID_DIGITS - 1), page: int = Query(1, ge=1, le=10**6)):
     """The figures of `region`'s subtree from `start` to `end` (both included, at most three years): seed 004's
-    summary, and the cadres' figures, 500 a page ("cadence" is a share from 0 to 1, or null without a pairing)."""
+    summary, and the cadres' figures, 500 a page ("cadence" is a share from 0 to 1, or null without a pairing).
+    For the keys of console users, as the figures page is on the web: any other key gets 403."""
+    if not request.auth.can_use_console:
+        raise PermissionDenied("field-work figures are for console users")
     place = get_for_user(request.auth, Region.objects, pk=region)
     if end < start or (end - start).days > 366 * 3:
         raise ValidationError({"end": "结束日期应在开始日期之后，且期间不超过三年"})

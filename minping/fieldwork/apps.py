@@ -8,4 +8,4 @@ class FieldworkConfig(AppConfig):
     verbose_name = _("Cadres in the field")
 
     def ready(self):
-        from minping.fieldwork import signals, workbench  # noqa: F401 (register their parts)
+        from minping.fieldwork import files, signals, workbench  # noqa: F401 (register their parts)

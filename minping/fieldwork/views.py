@@ -147,7 +147,7 @@ def _visible_entry(user, pk) -> Entry:
         entry = Entry.objects.select_related("cadre__region", "contact__kind", "reviewed_by", "written_by").get(pk=pk)
     except (Entry.DoesNotExist, ValidationError, ValueError):
         raise Http404 from None
-    if user.cadre_id == entry.cadre_id or actions.may_supervise(user, entry.cadre):
+    if actions.may_open_entry(user, entry):
         return entry
     raise Http404
 

@@ -315,9 +315,22 @@ def may_handle(user, problem: Problem) -> bool:
     return user.role == "handler" and user.unit_id is not None and user.unit_id == problem.unit_id
 
 
+def units_serving(region: Region):
+    """The departments and stations that serve `region`: those of the region itself and of the regions above it
+    (the district's departments, the street's own stations), never another street's."""
+    places = [*region.ancestors(), region]
+    return Unit.objects.filter(kind__in=[Unit.Kind.DEPARTMENT, Unit.Kind.STATION], region__in=places)
+
+
+def ensure_unit_serves(unit: Unit, region: Region) -> None:
+    if not units_serving(region).filter(pk=unit.pk).exists():
+        raise ValidationError({"unit": f"“{unit.name}”不服务{region.name}，只能派给本街道的站所或上级部门"})
+
+
 def dispatch(*, actor, problem: Problem, unit: Unit, note: str = "") -> Problem:
     if not may_dispatch(actor, problem):
         raise PermissionDenied("您不能分派这个事件")
+    ensure_unit_serves(unit, problem.region)
     with transaction.atomic():
         problem = _locked(problem)
         if problem.status not in {S.TRIAGE, S.DISPATCHED}:
@@ -428,6 +441,7 @@ def merge(*, actor, problem: Problem, into: Problem) -> Problem:
 
 def save_route(*, actor, category: Category, region: Region, unit: Unit) -> Route:
     ensure_region_in_scope(actor, region)
+    ensure_unit_serves(unit, region)
     with transaction.atomic():
         route, _created = Route.objects.update_or_create(category=category, region=region, defaults={"unit": unit})
         record_event(actor=actor, action="grid.route", obj=region, data={"category": category.code, "unit": unit.name})

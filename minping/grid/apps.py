@@ -8,4 +8,4 @@ class GridConfig(AppConfig):
     verbose_name = _("Grid governance")
 
     def ready(self):
-        from minping.grid import workbench  # noqa: F401 (registers its workbench sections)
+        from minping.grid import files, workbench  # noqa: F401 (register its file rules and workbench sections)

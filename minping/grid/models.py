@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from minping.accounts.scoping import scope
 from minping.org.models import ScopedQuerySet
 
 
@@ -156,6 +157,17 @@ class Route(models.Model):
 
 
 class ProblemQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """The problems `user` may open, on the web, in the JSON API, through Open311 and as files alike: a
+        department handler its unit's, a console user those of its region, anyone else those they reported."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.role == "handler" and user.unit_id:
+            return self.filter(unit_id=user.unit_id)
+        if user.can_use_console:
+            return scope(self, user)
+        return self.filter(reporter=user)
+
     def open(self):
         return self.exclude(status__in=[Problem.Status.CONFIRMED, Problem.Status.MERGED])
 

@@ -2,15 +2,19 @@
 
     GET  /open311/v2/services.{json|xml}                  the categories, open to all
     GET  /open311/v2/services/{service_code}.{json|xml}   a category's definition (no extra attributes)
-    POST /open311/v2/requests.{json|xml}                  report a problem (api_key required)
-    GET  /open311/v2/requests.{json|xml}                  problems by id, service, date and status (api_key required)
-    GET  /open311/v2/requests/{id}.{json|xml}             one problem (api_key required)
+    POST /open311/v2/requests.{json|xml}                  report a problem (api_key required), photos as `media`
+    GET  /open311/v2/requests.{json|xml}                  problems by id, service, date and status
+    GET  /open311/v2/requests/{id}.{json|xml}             one problem
 
 `jurisdiction_id` is a district's division code; it may be left out when the installation serves one district.
 A request is placed by `address_id` when it names a household (its grid, its address), else in the
-jurisdiction, where the category's route or the triage queue takes it. Reading requests needs a key too (they
-describe residents' surroundings); a key reads the requests of its user's region. Errors come as the standard
-list of {code, description}. Times are ISO 8601 with their offset.
+jurisdiction, where the category's route or the triage queue takes it. Reads follow the web's rules. Without a
+key (standard clients send theirs only when posting) a read answers what the public may see: the status, the
+service, the area (the grid or community, never the address or the coordinates), the department and the dates;
+no description, no reporter, no notes meant for staff. With a key it answers what the key's owner may open on
+the web (`Problem.objects.visible_to`), no more. A `media` file is checked and kept like any evidence upload, or
+the request is refused. Errors come as the standard list of {code, description}. Times are ISO 8601 with their
+offset.
 """
 
 import datetime as dt
@@ -24,7 +28,6 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from minping.accounts.apikeys import user_for_key
-from minping.accounts.scoping import scope
 from minping.grid import actions
 from minping.grid.models import Category, Problem
 from minping.lib.formdata import posted_id
@@ -104,6 +107,15 @@ def _user(request):
     return user
 
 
+def _readable(request, jurisdiction) -> tuple:
+    """The problems a read may return and how to show them: the key owner's, in full; without a key, every
+    problem of the jurisdiction as the public may see it. A key that is given must be valid."""
+    if request.GET.get("api_key"):
+        user = _user(request)
+        return Problem.objects.within(jurisdiction).visible_to(user), _request_row
+    return Problem.objects.within(jurisdiction).select_related("region"), _public_row
+
+
 def _service(category: Category) -> dict:
     return {"service_code": category.code, "service_name": category.name, "description": category.description or category.name,
             "metadata": False, "type": "realtime", "keywords": "", "group": "网格事件"}  # fmt: skip
@@ -147,6 +159,13 @@ def _request_row(problem: Problem) -> dict:
             "media_url": ""}  # fmt: skip
 
 
+def _public_row(problem: Problem) -> dict:
+    """What anyone may read of a problem: no description, reporter, address, coordinates or staff notes."""
+    row = _request_row(problem)
+    row.update({"description": "", "address": problem.region.name, "lat": None, "long": None, "media_url": ""})
+    return row
+
+
 @endpoint
 def requests_view(request, fmt):
     if request.method == "POST":
@@ -154,8 +173,8 @@ def requests_view(request, fmt):
     if request.method != "GET":
         raise Open311Error(405, "method not allowed")
     jurisdiction = _jurisdiction(request)
-    user = _user(request)
-    rows = scope(Problem.objects.within(jurisdiction), user).select_related("category", "unit")
+    rows, shown = _readable(request, jurisdiction)
+    rows = rows.select_related("category", "unit")
     ids = [v for v in request.GET.get("service_request_id", "").split(",") if v.strip()]
     if ids:
         numbers = [posted_id(v.strip()) for v in ids]
@@ -178,7 +197,7 @@ def requests_view(request, fmt):
             rows = rows.exclude(status__in=CLOSED)
         elif statuses == {"closed"}:
             rows = rows.filter(status__in=CLOSED)
-    return _render(fmt, "service_requests", "request", [_request_row(p) for p in rows.order_by("-created_at")[:MAX_RESULTS]])
+    return _render(fmt, "service_requests", "request", [shown(p) for p in rows.order_by("-created_at")[:MAX_RESULTS]])
 
 
 def _date(request, name: str):
@@ -194,11 +213,11 @@ def _date(request, name: str):
 @endpoint
 def request_detail(request, fmt, pk):
     jurisdiction = _jurisdiction(request)
-    user = _user(request)
-    problem = scope(Problem.objects.within(jurisdiction), user).select_related("category", "unit").filter(pk=pk).first()
+    rows, shown = _readable(request, jurisdiction)
+    problem = rows.select_related("category", "unit").filter(pk=pk).first()
     if problem is None:
         raise Open311Error(404, f"service_request_id not found: {pk}")
-    return _render(fmt, "service_requests", "request", [_request_row(problem)])
+    return _render(fmt, "service_requests", "request", [shown(problem)])
 
 
 def _create(request, fmt):
@@ -227,6 +246,7 @@ def _create(request, fmt):
     contact = " ".join(v for v in (data.get("first_name", ""), data.get("last_name", ""), data.get("phone", ""), data.get("email", "")) if v.strip())
     problem, _created = actions.report_problem(actor=user, category=category, region=region, address=address or f"{lat},{lon}",
                                                description=description, lat=lat or None, lon=lon or None,
-                                               for_resident=True, contact=contact[:100])  # fmt: skip
+                                               for_resident=True, contact=contact[:100],
+                                               files=request.FILES.getlist("media"))  # fmt: skip
     notice = "已派至" + problem.unit.name if problem.unit_id else "已受理，等待分派"
     return _render(fmt, "service_requests", "request", [{"service_request_id": str(problem.pk), "service_notice": notice, "account_id": None}])

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -167,11 +168,7 @@ def report(request):
 
 
 def _visible_problems(user):
-    if user.role == "handler" and user.unit_id:
-        return Problem.objects.filter(unit_id=user.unit_id)
-    if user.can_use_console:
-        return scope(Problem.objects.all(), user)
-    return Problem.objects.filter(reporter=user)
+    return Problem.objects.visible_to(user)
 
 
 @login_required
@@ -221,7 +218,8 @@ def problem(request, pk):
             messages.error(request, str(exc))
         return redirect("grid:problem", problem.pk)
     steps = problem.steps.select_related("actor", "unit").prefetch_related("evidence")
-    units = Unit.objects.filter(kind__in=["department", "station"]).order_by("name") if actions.may_dispatch(user, problem) else []
+    units = (actions.units_serving(problem.region).select_related("region").order_by("region__depth", "region__path", "name")
+             if actions.may_dispatch(user, problem) else [])  # fmt: skip
     context = {"problem": problem, "steps": steps, "units": units, "may_dispatch": actions.may_dispatch(user, problem),
                "may_handle": actions.may_handle(user, problem), "may_confirm": actions.may_confirm(user, problem)}  # fmt: skip
     return render(request, "grid/problem.html", context)
@@ -284,12 +282,17 @@ def scorecards_page(request):
     if user.role == "handler" and user.unit_id:
         units = Unit.objects.filter(pk=user.unit_id)
     elif user.can_use_console:
-        units = scope(Unit.objects.filter(kind__in=["department", "station"]), user)
+        # the region's own departments, and every department above it that handled its problems (a district
+        # department serving a street is on the street's scorecard, counted on the street's problems)
+        handled = scope(Problem.objects.filter(unit__isnull=False), user).values("unit_id")
+        units = Unit.objects.filter(Q(pk__in=scope(Unit.objects.filter(kind__in=["department", "station"]), user)) | Q(pk__in=handled))
     else:
         raise PermissionDenied
     start, end, year = _period(request)
     units = list(units.order_by("name")[:300])
     area = get_for_user(user, Region.objects, pk=posted_id(request.GET.get("region")) or 0) if request.GET.get("region") and user.can_use_console else None
+    if area is None and user.can_use_console and not user.is_system_admin:
+        area = user.region  # a department serving several streets is counted on this user's problems only
     cards = scorecards.scorecard(units, start, end, region=area)
     names = [name for name, _d in scorecards.DEFINITIONS]
     rows = [(unit, cards[unit.pk]) for unit in units if unit.pk in cards]
