@@ -84,3 +84,38 @@ class SiteRoleTest(TransactionTestCase):
                     with self.assertRaises(psycopg.errors.InsufficientPrivilege):
                         site.execute(statement)
             self.assertEqual(site.execute("SELECT count(*) FROM evaluations_ballot").fetchone()[0], 3)
+
+    def test_the_site_cannot_rewrite_or_remove_a_pooled_ballot_only_move_it_unchanged(self):
+        from minping.evaluations import actions
+        from minping.evaluations.ballots import verify_ballot_box
+        from minping.evaluations.models import PooledBallot
+        from minping.results.actions import close_campaign
+        from tests.evaluating import campaign_people, full_answers, make_campaign
+
+        campaign_people(self)
+        self.as_site()
+        try:
+            campaign, _group, pairs = make_campaign(self, codes=3)
+            for token, _short in pairs:
+                actions.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign))
+        finally:
+            self.as_owner()
+        pooled = {b.pk: (b.answers, b.digest) for b in PooledBallot.objects.filter(campaign=campaign)}
+        self.assertEqual(len(pooled), 3)  # fewer than the pool's floor: they wait in the pool until close
+        with self.site_connection() as site:
+            for statement in ["UPDATE evaluations_pooledballot SET answers = '{}'::jsonb",
+                              "DELETE FROM evaluations_pooledballot",
+                              "TRUNCATE evaluations_pooledballot",
+                              "INSERT INTO evaluations_ballot SELECT * FROM evaluations_pooledballot",
+                              "ALTER TABLE evaluations_pooledballot DISABLE TRIGGER ALL"]:  # fmt: skip
+                with self.subTest(statement=statement), self.assertRaises(psycopg.errors.InsufficientPrivilege):
+                    site.execute(statement)
+            self.assertEqual(site.execute("SELECT count(*) FROM evaluations_pooledballot").fetchone()[0], 3)
+        self.as_site()
+        try:
+            close_campaign(actor=self.organiser_a, campaign=campaign)  # the move, through the owner's function
+        finally:
+            self.as_owner()
+        moved = {b.pk: (b.answers, b.digest) for b in campaign.ballots.all()}
+        self.assertEqual(moved, pooled)
+        self.assertEqual(verify_ballot_box(campaign), [])

@@ -61,23 +61,16 @@ def drain(campaign: Campaign) -> int:
         return _move(list(PooledBallot.objects.filter(campaign=campaign).values_list("id", flat=True)))
 
 
-MOVE_SQL = """
-WITH moved AS (
-    DELETE FROM evaluations_pooledballot WHERE id = ANY(%(ids)s) RETURNING {columns}
-)
-INSERT INTO evaluations_ballot ({columns})
-SELECT {columns} FROM moved ORDER BY array_position(%(ids)s, moved.id)
-""".format(columns=", ".join(COLUMNS))
-
-
 def _move(ids: list) -> int:
     """Move the pooled ballots `ids` to the ballot table in an order drawn from the OS random source. On
-    PostgreSQL one statement, the answers never leaving the database; elsewhere through the ORM."""
+    PostgreSQL one statement in a function owned by the database's owner (migration 0008), the answers never
+    leaving the database: the site's role may not change or delete a pooled ballot, nor insert a ballot, itself.
+    Elsewhere through the ORM."""
     secrets.SystemRandom().shuffle(ids)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(MOVE_SQL, {"ids": ids})
-            return cursor.rowcount
+            cursor.execute("SELECT evaluations_move_pooled(%s::uuid[])", [ids])
+            return cursor.fetchone()[0]
     rows = {row[0]: row for row in PooledBallot.objects.filter(pk__in=ids).values_list(*COLUMNS)}
     Ballot.objects.bulk_create([Ballot(**dict(zip(COLUMNS, rows[pk], strict=True))) for pk in ids if pk in rows])
     PooledBallot.objects.filter(pk__in=list(rows)).delete()

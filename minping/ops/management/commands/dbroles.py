@@ -1,9 +1,11 @@
 """`minping dbroles SITE_ROLE`: the privileges of the PostgreSQL role the site connects as.
 
 Run it as the database's owner (the role that runs `minping migrate`) after every migration. The site's role may
-read and write what the application writes, but it may never change or remove a ballot, a count, a free-text
-answer or an audit entry: UPDATE, DELETE and TRUNCATE on those tables are withheld, and since it owns none of
-them it cannot ALTER them, disable their triggers or drop them. It owns the registry tables that imports load in
+read and write what the application writes, but it may never change or remove a ballot (in the ballot table or
+the shuffle pool), a count, a free-text answer or an audit entry: UPDATE, DELETE and TRUNCATE on those tables are
+withheld, and since it owns none of them it cannot ALTER them, disable their triggers or drop them. A pooled
+ballot leaves the pool only through `evaluations_move_pooled`, a function owned by the owner that moves it
+unchanged into the ballot table, which the site's role may not write itself. It owns the registry tables that imports load in
 bulk (their keys are set aside and remade during a large load, which takes ownership); the owner is made a member
 of the site's role, so later migrations still reach those tables.
 """
@@ -12,7 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection, transaction
 from psycopg import sql
 
-PROTECTED = ["evaluations_ballot", "results_tally", "results_textanswer", "audit_auditevent"]
+PROTECTED = ["evaluations_ballot", "evaluations_pooledballot", "results_tally", "results_textanswer", "audit_auditevent"]
+MOVE_FUNCTION = "evaluations_move_pooled(uuid[])"
 BULK_LOADED = ["org_region", "org_unit", "org_cadre", "org_post", "org_enterprise", "org_household", "org_resident"]
 
 
@@ -43,7 +46,8 @@ class Command(BaseCommand):
                 for statement in self.statements(role):
                     cursor.execute(statement)
         self.stdout.write(f"{role}: reads and writes the application's tables; may not change or remove "
-                          f"{', '.join(PROTECTED)}; owns {', '.join(BULK_LOADED)}.")  # fmt: skip
+                          f"{', '.join(PROTECTED)}; moves pooled ballots through {MOVE_FUNCTION} only; "
+                          f"owns {', '.join(BULK_LOADED)}.")  # fmt: skip
 
     @staticmethod
     def statements(role: str) -> list:
@@ -54,5 +58,7 @@ class Command(BaseCommand):
             sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}").format(name),
             sql.SQL("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {}").format(name),
             sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES ON {} FROM {}").format(tables, name),
+            sql.SQL("REVOKE INSERT ON evaluations_ballot FROM {}").format(name),  # ballots arrive by the move alone
+            sql.SQL("GRANT EXECUTE ON FUNCTION {} TO {}").format(sql.SQL(MOVE_FUNCTION), name),
             *[sql.SQL("ALTER TABLE {} OWNER TO {}").format(sql.Identifier(table), name) for table in BULK_LOADED],
         ]
