@@ -104,7 +104,7 @@ class AnchorTest(BaseTestCase):
         threading.Thread(target=server.serve_forever, daemon=True).start()
         self.addCleanup(server.shutdown)
         with override_settings(AUDIT_WITNESS_URL=f"http://127.0.0.1:{server.server_port}/anchors"):
-            self.assertEqual(JOBS["audit.anchor"].run(), {"seq": 5, "witness": True})
+            self.assertEqual(JOBS["audit.anchor_head"].run(), {"seq": 5, "witness": True})
         self.assertEqual((received[0]["seq"], received[0]["hash"]), (5, AuditHead.objects.get().last_hash))
         self.assertEqual(JOBS["audit.verify_chain"].run(), {"checked": 5})
         cut_tail(4)
@@ -134,3 +134,33 @@ class PrintedAnchorTest(BaseTestCase):
         _type, pdf = reports.make("pdf", campaign)
         self.assertTrue(pdf.startswith(b"%PDF"))
         self.assertEqual(anchors.current(), head)  # making reports writes nothing to the log
+
+
+class AnchorEveryMinuteTest(BaseTestCase):
+    """The head is anchored at every tick of the scheduler when it moved, so a cut back past the last minute's
+    entries shows; a new install is anchored at its first tick, not its first night."""
+
+    def setUp(self):
+        folder = Path(tempfile.mkdtemp())
+        self.file = folder / "anchors.txt"
+        override = override_settings(AUDIT_ANCHOR_FILE=self.file)
+        override.enable()
+        self.addCleanup(override.disable)
+
+    def test_the_anchor_job_is_due_at_every_tick(self):
+        from django.conf import settings
+
+        self.assertLessEqual(JOBS["audit.anchor_head"].period.total_seconds(), settings.JOBS_TICK_SECONDS)
+
+    def test_a_cut_back_to_the_previous_minutes_anchor_is_named(self):
+        for n in range(3):
+            record_event(actor=self.organiser_a, action="test.event", data={"n": n})
+        self.assertEqual(JOBS["audit.anchor_head"].run()["seq"], 3)  # the first tick of a new install
+        self.assertEqual(JOBS["audit.anchor_head"].run(), {"anchored": 0})  # nothing moved, nothing written
+        for n in range(3):
+            record_event(actor=self.organiser_a, action="test.event", data={"n": n + 3})
+        self.assertEqual(JOBS["audit.anchor_head"].run()["seq"], 6)  # a minute later
+        cut_tail(3)  # back to the previous anchor: a minute of history removed
+        self.assertEqual(verify_chain()[2], "")
+        with self.assertRaisesMessage(CommandError, "第 6 条已不在日志中"):
+            call_command("audit", "verify", stdout=StringIO())

@@ -4,9 +4,11 @@ rewrite it from some entry on) and set the head back, and the chain would again 
 before that no longer matches: the entry it names is missing, or has another hash.
 
 Anchors leave the database by four roads: printed on every public notice, Word circular and signed PDF sheet;
-written every night to the anchor file (MINPING_AUDIT_ANCHOR_FILE), to be copied off the machine; and, when
-MINPING_AUDIT_WITNESS_URL is set, POSTed to a witness that keeps them. `minping audit verify` checks the chain
-against the anchor file and any anchor typed from paper.
+written to the anchor file (MINPING_AUDIT_ANCHOR_FILE), to be copied off the machine, at every tick of the
+scheduler (a minute by default) when the head has moved; and, when MINPING_AUDIT_WITNESS_URL is set, POSTed to
+a witness that keeps them. `minping audit verify` checks the chain against the anchor file and any anchor typed
+from paper. What a cut can still remove unnoticed is what was written after the newest anchor: at most the last
+tick's worth of entries (docs/threat-model.md).
 """
 
 import json
@@ -57,15 +59,30 @@ def read_file(path) -> list[Anchor]:
         return []
 
 
+def last_written(path) -> Anchor | None:
+    """The newest anchor of the file, read from its end (the file grows by a line a minute while the log moves)."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, 2)
+            size = handle.tell()
+            handle.seek(max(0, size - 4096))
+            tail = handle.read().decode("utf-8", "replace")
+    except FileNotFoundError:
+        return None
+    found = parse(tail)
+    return found[-1] if found else None
+
+
 def write_anchor(path=None) -> Anchor | None:
-    """Append the current head to the anchor file unless it is already the last line there."""
+    """Append the current head to the anchor file unless it is already the last line there; the anchor written,
+    or None when there was nothing new to write."""
     path = path or settings.AUDIT_ANCHOR_FILE
     anchor = current()
     if anchor is None:
         return None
-    known = read_file(path)
-    if known and (known[-1].seq, known[-1].hash) == (anchor.seq, anchor.hash):
-        return anchor
+    last = last_written(path)
+    if last is not None and (last.seq, last.hash) == (anchor.seq, anchor.hash):
+        return None
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a") as out:
         out.write(f"{timezone.localtime().isoformat(timespec='seconds')} {anchor}\n")

@@ -48,7 +48,10 @@ class Job:
 
     def describe(self) -> str:
         if self.every:
-            minutes = int(self.every.total_seconds() // 60)
+            seconds = int(self.every.total_seconds())
+            if seconds < 60:
+                return "每次调度（约每分钟）"  # due at every tick of the scheduler
+            minutes = seconds // 60
             return f"每 {minutes // 60} 小时" if minutes % 60 == 0 else f"每 {minutes} 分钟"
         return f"每天 {self.daily_at:%H:%M}"
 

@@ -20,8 +20,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, subcommand, files: list, typed: list, **options):
         if subcommand == "anchor":
-            written = anchors.write_anchor()
-            self.stdout.write(f"Anchor {written} written to {settings.AUDIT_ANCHOR_FILE}." if written else "The audit log is empty.")
+            written, head = anchors.write_anchor(), anchors.current()
+            if written:
+                self.stdout.write(f"Anchor {written} written to {settings.AUDIT_ANCHOR_FILE}.")
+            else:
+                self.stdout.write(f"The head {head} is already the newest anchor." if head else "The audit log is empty.")
             return
         checked, broken, reason = verify_chain()
         if reason:
