@@ -45,7 +45,38 @@ def office(main_part="word/document.xml", extra=()) -> bytes:
     return out.getvalue()
 
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+def lying_zip(real=300 * 1024 * 1024, declared=1024) -> bytes:
+    """A docx whose directory declares a member of `real` bytes (zeros, deflated) as `declared` bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<document/>")
+        with archive.open("word/media/image1.png", "w", force_zip64=False) as member:
+            for _ in range(real // (1024 * 1024)):
+                member.write(bytes(1024 * 1024))
+    data = bytearray(out.getvalue())
+    for signature, at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):  # the local header's and the directory's size
+        position = data.rfind(signature)
+        data[position + at:position + at + 4] = declared.to_bytes(4, "little")
+    return bytes(data)
+
+
+def pdf(catalog: bytes = b"", page: bytes = b"", extra: list[bytes] = ()) -> bytes:
+    """A one-page PDF with a correct cross-reference table, `catalog` and `page` added to those dictionaries and
+    `extra` objects (numbered from 4) written after them."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R " + catalog + b" >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] " + page + b" >>", *extra]  # fmt: skip
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+PDF = pdf()
 
 
 class StoreEvidenceTest(BaseTestCase):
@@ -86,7 +117,18 @@ class StoreEvidenceTest(BaseTestCase):
             "bundle.docx": (office("payload.txt"), "不接受压缩包"),
             "macro.docx": (office(extra=["word/vbaProject.bin"]), "含有宏"),
             "broken.jpg": (b"\xff\xd8\xff\xe0" + b"\x00" * 50, "图片已损坏"),
-            "active.pdf": (PDF.replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >>"), "含有脚本"),
+            "active.pdf": (pdf(b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >>"), "含有脚本"),
+            "escaped.pdf": (pdf(b"/OpenAction << /S /J#61vaScript /J#53 (app.alert(1)) >>"), "含有脚本"),
+            "hex.pdf": (pdf(b"/OpenAction << /S /#4A#61#76#61#53#63#72#69#70#74 /#4A#53 (app.alert(1)) >>"), "含有脚本"),
+            "launch.pdf": (pdf(b"/OpenAction 4 0 R", extra=[b"<< /S /L#61unch /F (cmd.exe) >>"]), "含有脚本"),
+            "page-action.pdf": (pdf(page=b"/#41A << /O 4 0 R >>", extra=[b"<< /S /URI /URI (http://example.com) >>"]), "含有脚本"),
+            "attached.pdf": (pdf(b"/Names << /EmbeddedFil#65s << /Names [] >> >>"), "含有脚本"),
+            "xfa.pdf": (pdf(b"/AcroForm << /Fields [] /X#46A 4 0 R >>", extra=[b"[]"]), "含有脚本"),
+            "unreferenced.pdf": (pdf(extra=[b"<< /S /JavaScr#69pt /JS (app.alert(1)) >>"]), "含有脚本"),
+            "submit.pdf": (pdf(b"/OpenAction << /S /GoTo /D [3 0 R /Fit] /Next << /S /SubmitForm >> >>"), "含有脚本"),
+            "noxref.pdf": (b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n", "PDF 已损坏"),
+            "bomb.docx": (lying_zip(), "文件解压后过大"),
+            "lying.docx": (lying_zip(real=2 * 1024 * 1024, declared=1024), "压缩包目录与内容不符"),
         }
         folder = settings.MEDIA_ROOT / "evidence"
         files_before = set(folder.glob("*/*/*"))
@@ -96,6 +138,12 @@ class StoreEvidenceTest(BaseTestCase):
                     self.store(name, content)
         self.assertFalse(Evidence.objects.exists())
         self.assertEqual(set(folder.glob("*/*/*")), files_before)  # nothing written
+
+    def test_a_pdf_that_only_opens_on_a_page_and_links_out_is_kept(self):
+        for name, content in {"view.pdf": pdf(b"/OpenAction [3 0 R /Fit]"), "goto.pdf": pdf(b"/OpenAction << /S /GoTo /D [3 0 R /Fit] >>"),
+                              "link.pdf": pdf(page=b"/Annots [4 0 R]", extra=[b"<< /Type /Annot /Subtype /Link /A << /S /URI /URI (http://example.com) >> >>"])}.items():  # fmt: skip
+            with self.subTest(name=name):
+                self.assertEqual(self.store(name, content).kind, "pdf")
 
     def test_office_documents_and_pdfs_on_the_allow_list_are_kept_as_they_are(self):
         for name, content, kind in (("总结.docx", office(), "docx"), ("台账.xlsx", office("xl/workbook.xml"), "xlsx"), ("通知.pdf", PDF, "pdf")):

@@ -1,19 +1,23 @@
 """Accepting evidence files (photos, PDFs, office documents) safely: the type is decided by the content, never
 by the name; a name that claims another type is refused; images are decoded and written anew, so nothing but
 the picture survives (no location, no camera, no hidden payload); PDFs and office files pass an allow-list that
-refuses active content (JavaScript, launch actions, embedded files, macros) and zip bombs.
+refuses active content (decided on a PDF's names as a reader sees them, lib/pdfs.py; macros in office files) and
+zip bombs (members inflated with a cap, whatever their directory declares).
 
 Domain-free: `inspect` takes a file object and returns what to store; `evidence` decides who may store and see it.
 """
 
 import io
-import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from minping.lib import pdfs
 
 MAX_PIXELS = 40_000_000  # larger images are refused: decoding one could fill memory (a "pixel flood")
 MAX_SIDE = 4096  # photos are kept at most this many pixels on their long side
@@ -33,7 +37,6 @@ KINDS = {  # kind: (content type, stored extension, extensions a name may carry)
 }
 IMAGES = {"jpeg", "png", "webp"}
 OFFICE_MAIN_PART = {"word/document.xml": "docx", "xl/workbook.xml": "xlsx", "ppt/presentation.xml": "pptx"}
-PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia|SubmitForm|ImportData)\b")  # in plain objects
 REFUSED_SIGNATURES = [  # recognised, and never accepted, with what to tell the person
     (b"MZ", "可执行程序"), (b"\x7fELF", "可执行程序"), (b"#!", "脚本"), (b"\xd0\xcf\x11\xe0", "旧版 Office 文件（请另存为 docx、xlsx 或 pptx）"),
     (b"Rar!", "压缩包"), (b"7z\xbc\xaf", "压缩包"), (b"\x1f\x8b", "压缩包"),
@@ -107,10 +110,15 @@ def _reencode(file, kind: str) -> tuple[bytes, str]:
 
 
 def _checked_pdf(file) -> bytes:
+    """The PDF as uploaded, if a reader finds no active content in it (lib/pdfs.py)."""
     content = file.read()
     if b"%%EOF" not in content[-1024:]:
         raise ValidationError({"file": "PDF 文件不完整"})
-    if PDF_ACTIVE.search(content):
+    try:
+        active = pdfs.active_content(content)
+    except pdfs.Unreadable:
+        raise ValidationError({"file": "PDF 已损坏或无法读取，请重新导出后再上传"}) from None
+    if active:
         raise ValidationError({"file": "PDF 中含有脚本、自动动作或嵌入文件，不予接受。请打印为普通 PDF 后再上传"})
     return content
 
@@ -132,12 +140,54 @@ def _office_kind(file) -> str:
 
 def _checked_office(file, kind: str) -> bytes:
     content = file.read()
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        members = archive.infolist()
-        if len(members) > ZIP_MAX_MEMBERS or sum(m.file_size for m in members) > ZIP_MAX_UNCOMPRESSED:
-            raise ValidationError({"file": "文件解压后过大，不予接受"})
-        for member in members:
-            lowered = member.filename.lower()
-            if any(part in lowered for part in ACTIVE_PARTS) or lowered.endswith(PROGRAMS):
-                raise ValidationError({"file": "文件中含有宏、程序或嵌入对象，不予接受。请另存为不含宏的文档后再上传"})
+    too_large = ValidationError({"file": "文件解压后过大，不予接受"})
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+            if len(members) > ZIP_MAX_MEMBERS or sum(m.file_size for m in members) > ZIP_MAX_UNCOMPRESSED:
+                raise too_large
+            for member in members:
+                lowered = member.filename.lower()
+                if any(part in lowered for part in ACTIVE_PARTS) or lowered.endswith(PROGRAMS):
+                    raise ValidationError({"file": "文件中含有宏、程序或嵌入对象，不予接受。请另存为不含宏的文档后再上传"})
+            if _inflated_size(content, members, ZIP_MAX_UNCOMPRESSED) > ZIP_MAX_UNCOMPRESSED:
+                raise too_large
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError, struct.error, zlib.error):
+        raise ValidationError({"file": "文件已损坏或无法读取"}) from None
     return content
+
+
+def _inflated_size(content: bytes, members, cap: int) -> int:
+    """The bytes the members really inflate to, counted while inflating each member's own compressed data and
+    stopped past `cap`: a directory may declare a 300 MB member as 1 KB, and zipfile reads only what is declared,
+    so declared sizes are never trusted. A member whose real size differs from its declared one is refused."""
+    total = 0
+    for member in members:
+        size = _inflate(content, member, cap - total + 1)
+        total += size
+        if total > cap:
+            return total
+        if size != member.file_size:
+            raise ValidationError({"file": "文件已损坏或被篡改（压缩包目录与内容不符），不予接受"})
+    return total
+
+
+def _inflate(content: bytes, member, limit: int) -> int:
+    """How many bytes `member`'s data inflates to, counting at most `limit`."""
+    start = member.header_offset
+    if content[start:start + 4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile("no local header")
+    name_length, extra_length = struct.unpack("<HH", content[start + 26:start + 30])
+    data = content[start + 30 + name_length + extra_length:][: member.compress_size]
+    if member.compress_type == zipfile.ZIP_STORED:
+        return len(data)
+    if member.compress_type != zipfile.ZIP_DEFLATED:
+        raise NotImplementedError("compression method")
+    inflater, produced = zlib.decompressobj(-15), 0
+    for offset in range(0, len(data), 64 * 1024):
+        produced += len(inflater.decompress(data[offset:offset + 64 * 1024], limit - produced))
+        while inflater.unconsumed_tail and produced < limit:
+            produced += len(inflater.decompress(inflater.unconsumed_tail, limit - produced))
+        if produced >= limit:
+            return produced
+    return produced
