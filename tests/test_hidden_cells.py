@@ -90,11 +90,17 @@ class HiddenCellTest(BaseTestCase):
             row.squares = row.squares // 4 if row.squares else row.squares
             row.save()
 
+    def hidden_counts(self) -> list:
+        return sorted(Tally.objects.filter(campaign=self.campaign, group=self.enterprises).exclude(question="")
+                      .values_list("subject_id", "channel", "question", "option", "n", "total"))  # fmt: skip
+
     def test_a_hidden_cells_answers_reach_no_output(self):
         before = self.outputs()
         self.assertIn("<5", str(before["api subject"]))  # the cell is hidden indeed
         self.assertIn(b"&lt;5", before["overview"] + before["subject"])
+        counts = self.hidden_counts()
         self.turn_the_hidden_cell_around()
+        self.assertNotEqual(self.hidden_counts(), counts)  # the turn really changed what the hidden cell holds
         after = self.outputs()
         for name in before:
             with self.subTest(output=name):
@@ -105,3 +111,28 @@ class HiddenCellTest(BaseTestCase):
         text = "".join(p.text for p in Document(io.BytesIO(body)).paragraphs)
         self.assertIn("收回测评票23张", text)
         self.assertEqual(Notice.objects.filter(campaign=self.campaign).count(), 1)
+
+
+class SmallChannelShareTest(BaseTestCase):
+    """A shown cell's share from one channel is a small group of its own when it holds fewer than five answers:
+    the review flags' per-channel figures leave it out."""
+
+    def flags_with(self, online_choice: str) -> list:
+        campaign, residents, qr_pairs = make_campaign(self, open_it=False, codes=17, channels=("qr", "online"))
+        actions.set_group_weight(actor=self.organiser_a, group=residents, weight="0.5")
+        enterprises = actions.add_group(actor=self.organiser_a, campaign=campaign, name="企业", kind="enterprises", weight=0.5)
+        residents_online = actions.issue_codes(actor=self.organiser_a, campaign=campaign, group=residents, count=3, channel="online")
+        enterprises_online = actions.issue_codes(actor=self.organiser_a, campaign=campaign, group=enterprises, count=10, channel="online")
+        campaign = actions.open_campaign(actor=self.organiser_a, campaign=campaign)
+        for token, _short in qr_pairs + enterprises_online:
+            actions.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign))
+        for token, _short in residents_online:  # three residents online: a shown cell's small share
+            actions.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign, choice=online_choice,
+                                                                                     overall="incompetent" if online_choice == "dissatisfied" else "excellent"))  # fmt: skip
+        campaign = close_campaign(actor=self.organiser_a, campaign=campaign)
+        return sorted(str(f.evidence) for f in ReviewFlag.objects.filter(campaign=campaign, kind=ReviewFlag.Kind.CHANNEL_GAP))
+
+    def test_a_small_channel_share_changes_no_channel_figure(self):
+        """The residents' own shown figures change with their three online answers, as they should; the
+        per-channel figures must not, or they would tell how those three answered."""
+        self.assertEqual(self.flags_with("dissatisfied"), self.flags_with("satisfied"))

@@ -2,12 +2,13 @@
 They are listed as "needs review"; no ballot is ever dropped or changed because of one."""
 
 import hashlib
-from collections import Counter
+from collections import Counter, defaultdict
 
 from django.db.models import Sum
 
 from minping.evaluations.ballots import canonical
 from minping.evaluations.models import Ballot, Campaign
+from minping.lib.suppression import MIN_CELL
 from minping.results.figures import SCORED_TYPES, subject_figures
 from minping.results.models import ReviewFlag, Tally
 
@@ -56,13 +57,16 @@ class BallotPatterns:
 
 
 def _figure_patterns(campaign: Campaign) -> list[dict]:
-    """Flags drawn from the figures, after small-group protection: a hidden cell's ballots weigh in nowhere."""
+    """Flags drawn from the figures, after small-group protection: only cells that are shown weigh in anywhere,
+    and a channel's share of a shown cell weighs in only if it is no smaller than a shown cell may be."""
     flags = []
     subjects = list(campaign.subjects.all())
-    hidden = set()
+    shown = set()
     for item in subject_figures(campaign, subjects):
-        hidden |= {(item.subject.pk, cell.group.pk) for cell in item.cells if cell.hidden}
+        shown |= {(item.subject.pk, cell.group.pk) for cell in item.cells if not cell.hidden}
         for cell in item.cells:
+            if cell.hidden:
+                continue
             for key, figures in cell.questions.items():
                 for metric, rate in figures.rates.items():
                     if rate.n >= HIGH_RATE_MIN_N and rate.value is not None and rate.value >= HIGH_RATE and metric != "incompetent_rate":
@@ -72,21 +76,36 @@ def _figure_patterns(campaign: Campaign) -> list[dict]:
     questions = [q for q in campaign.definition["subject_questions"] if q["type"] in SCORED_TYPES - {"score"}]
     if len(campaign.channels) > 1 and questions:
         question = next((q for q in questions if q["key"] == "overall"), questions[0])
-        scores = {o["key"]: o.get("score") for o in question["options"]}
-        sums = {}
-        rows = (Tally.objects.filter(campaign=campaign, question=question["key"])
-                .values("subject_id", "group_id", "channel", "option").annotate(n=Sum("n")))  # fmt: skip
-        for row in rows:
-            if scores.get(row["option"]) is None or (row["subject_id"], row["group_id"]) in hidden:
-                continue
-            total, n = sums.get((row["subject_id"], row["channel"]), (0, 0))
-            sums[(row["subject_id"], row["channel"])] = (total + row["n"] * scores[row["option"]], n + row["n"])
-        for subject in subjects:
-            means = {ch: t / n for (s, ch), (t, n) in sums.items() if s == subject.pk and n >= CHANNEL_MIN_N}
+        for subject, means in _channel_means(campaign, question, shown).items():
             if len(means) >= 2 and max(means.values()) - min(means.values()) >= CHANNEL_GAP:
-                flags.append({"kind": ReviewFlag.Kind.CHANNEL_GAP, "subject": subject, "evidence": {
-                    "question": question["key"], "means": {k: round(v, 1) for k, v in sorted(means.items())}}})
+                flags.append({"kind": ReviewFlag.Kind.CHANNEL_GAP, "subject": next(s for s in subjects if s.pk == subject),
+                              "evidence": {"question": question["key"], "means": {k: round(v, 1) for k, v in sorted(means.items())}}})  # fmt: skip
     return flags
+
+
+def _channel_means(campaign: Campaign, question: dict, shown: set) -> dict[int, dict[str, float]]:
+    """{subject: {channel: mean score}} over the shown cells' answers, each cell's channel share counted only when
+    it holds at least MIN_CELL answers (a smaller share is a small group of its own), and each channel's mean
+    only over at least CHANNEL_MIN_N answers."""
+    scores = {o["key"]: o.get("score") for o in question["options"]}
+    parts = defaultdict(lambda: [0, 0])  # (subject, group, channel): [total score, answers]
+    rows = (Tally.objects.filter(campaign=campaign, question=question["key"])
+            .values("subject_id", "group_id", "channel", "option").annotate(n=Sum("n")))  # fmt: skip
+    for row in rows:
+        if scores.get(row["option"]) is not None and (row["subject_id"], row["group_id"]) in shown:
+            part = parts[(row["subject_id"], row["group_id"], row["channel"])]
+            part[0] += row["n"] * scores[row["option"]]
+            part[1] += row["n"]
+    sums = defaultdict(lambda: [0, 0])
+    for (subject, _group, channel), (total, n) in parts.items():
+        if n >= MIN_CELL:
+            sums[(subject, channel)][0] += total
+            sums[(subject, channel)][1] += n
+    means = defaultdict(dict)
+    for (subject, channel), (total, n) in sums.items():
+        if n >= CHANNEL_MIN_N:
+            means[subject][channel] = total / n
+    return means
 
 
 def compute_flags(campaign: Campaign, patterns: BallotPatterns) -> list[ReviewFlag]:
