@@ -70,9 +70,22 @@ class ApiKeyAuth(HttpBearer):
         return user
 
 
+VOTER_PREFIX = "/api/vote/"
+VOTER_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}  # as on the voter's HTML pages
+
+
 class MinpingAPI(NinjaAPI):
     """The schema lists, besides the statuses an operation names, those that follow from its form: a body may be
-    refused with 400, 413 or 422, a path parameter with 404 or 422, an API key with 401 or 403."""
+    refused with 400, 413 or 422, a path parameter with 404 or 422, an API key with 401 or 403. Every answer
+    of the voter's endpoints, refusals included, is kept by no cache and sends no referrer (it may carry a
+    receipt)."""
+
+    def create_response(self, request, data, *, status=None, temporal_response=None):
+        response = super().create_response(request, data, status=status, temporal_response=temporal_response)
+        if request.path.startswith(VOTER_PREFIX):
+            for name, value in VOTER_HEADERS.items():
+                response[name] = value
+        return response
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)

@@ -56,7 +56,7 @@ class InterviewTest(BaseTestCase):
             with self.subTest(code=code):
                 page = voter.post(reverse("vote:start"), {"code": code})
                 self.assertContains(page, "电话督评专用", status_code=409)
-                self.assertEqual(voter.post(reverse("vote:ballot"), {"code": code, "step": "submit"}).status_code, 409)
+                self.assertEqual(voter.post(reverse("vote:ballot"), {"code": code, "step": "submit"}).status_code, 403)
                 for path in ("/api/vote/ballot", "/api/vote/cast"):
                     answer = voter.post(path, {"code": code, "answers": {}}, content_type="application/json")
                     self.assertEqual((answer.status_code, answer.json()["error"]), (409, "phone_code"))

@@ -132,3 +132,39 @@ class BallotCsrfTest(BaseTestCase):
 
     def test_another_sites_origin_is_refused(self):
         self.assertEqual(self.post(Origin="https://evil.example").status_code, 403)
+
+
+class BallotFormOracleTest(BaseTestCase):
+    """The ballot form is no code oracle: a code posted to it is counted and throttled like one typed on the code
+    page, and every refusal gets the same answer; the voter's JSON answers are kept by no cache."""
+
+    def setUp(self):
+        cache.clear()
+        self.campaign, self.group, self.pairs = make_campaign(self)
+        self.voter = Client()
+
+    def test_unknown_used_and_closed_codes_get_one_answer(self):
+        used = self.pairs[1][0]
+        actions.cast_ballot(campaign=self.campaign, code=used, answers=full_answers(self.campaign), channel="qr")
+        answers = {}
+        for name, code in (("unknown", "f" * 32), ("used", used)):
+            page = self.voter.post("/v/ballot/", {"code": code, "step": "review"}, REMOTE_ADDR="10.2.2.2")
+            answers[name] = (page.status_code, page["Cache-Control"], page.content.decode().count("这个测评码不能用于投票"))
+        self.assertEqual(answers["unknown"], answers["used"])
+        self.assertEqual(answers["unknown"], (403, "no-store", 1))
+
+    def test_codes_guessed_through_the_ballot_form_are_throttled(self):
+        for _ in range(60):
+            self.voter.post("/v/ballot/", {"code": "f" * 32, "step": "review"}, REMOTE_ADDR="10.3.3.3")
+        self.assertEqual(self.voter.post("/v/ballot/", {"code": self.pairs[0][0], "step": "review"}, REMOTE_ADDR="10.3.3.3").status_code, 429)
+        self.assertEqual(self.voter.post("/v/", {"code": self.pairs[0][0]}, REMOTE_ADDR="10.3.3.3").status_code, 429)  # one budget
+        self.assertEqual(self.voter.post("/v/", {"code": self.pairs[0][0]}, REMOTE_ADDR="10.3.3.4").status_code, 303)  # others are not shut out
+
+    def test_the_voters_json_answers_are_kept_by_no_cache_and_send_no_referrer(self):
+        cases = [("/api/vote/ballot", {"code": self.pairs[0][0]}), ("/api/vote/ballot", {"code": "f" * 32}), ("/api/vote/ballot", {}),
+                 ("/api/vote/cast", {"code": self.pairs[0][0], "answers": full_answers(self.campaign)})]  # fmt: skip
+        for path, body in cases:
+            answer = self.voter.post(path, body, content_type="application/json")
+            with self.subTest(path=path, status=answer.status_code):
+                self.assertEqual((answer["Cache-Control"], answer["Referrer-Policy"]), ("no-store", "no-referrer"))
+        self.assertIn("tracker", answer.json())

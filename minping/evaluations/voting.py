@@ -186,15 +186,19 @@ def ballot(request):
     go back to them (step=edit) or cast the ballot (step=submit)."""
     if request.method == "GET":
         return _ballot_page(request)
+    if is_guessing(request):
+        return _start(request, "尝试次数过多，请稍后再试或向工作人员求助", status=429)
     code = request.POST.get("code", "")[:64]
+    step = request.POST.get("step")
     try:
         campaign = campaign_for_code(code)
         actions.ensure_not_phone(campaign)
+        if step != "submit":  # a submission sent again after it was taken gets its receipt from cast_ballot
+            actions.ensure_usable(campaign)
     except CastError as exc:
-        return _start(request, exc.message, status=exc.status)
+        return _refuse_posted_code(request, exc)
     context = _ballot_context(campaign, code, request.POST)
     draft = hidden_fields(campaign.definition, context["subjects"], request.POST)
-    step = request.POST.get("step")
     if step == "submit":  # cast_ballot checks the answers itself
         payload = payload_from_post(campaign.definition, context["subjects"], request.POST)
         try:
@@ -203,7 +207,7 @@ def ballot(request):
         except CastError as exc:
             if exc.reason == "invalid_answers":
                 return _back_to_ballot(request, context, draft, errors_by_field(exc.problems))
-            return _start(request, exc.message, status=exc.status)
+            return _refuse_posted_code(request, exc)
         response = _see_other("vote:receipt")
         _set(response, request, RECEIPT_COOKIE, {"campaign": campaign.pk, "tracker": receipt.tracker})
         _forget(request, response, CODE_COOKIE, DRAFT_COOKIE)
@@ -214,6 +218,18 @@ def ballot(request):
     if problems:
         return _back_to_ballot(request, context, draft, problems)
     return _keep_draft(request, "vote:review", context, draft, "evaluations/vote_review.html")
+
+
+POSTED_CODE_REFUSED = "这个测评码不能用于投票。请回到首页重新输入测评码，页面会说明原因；如有疑问请向工作人员求助。"
+
+
+def _refuse_posted_code(request, exc: CastError):
+    """A ballot posted with a code that cannot vote gets one answer, whatever the reason (unknown, used, voided,
+    closed, for the phone), so that the form is no finer an oracle than the code page; an unknown code counts
+    towards the same throttle. The code page says why when the voter enters the code there."""
+    if exc.reason in {"unknown_code", "foreign_code", "malformed_code"}:
+        count_guess(request)
+    return _start(request, POSTED_CODE_REFUSED, status=403)
 
 
 def _problems(campaign: Campaign, subjects, data) -> dict:
