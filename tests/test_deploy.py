@@ -176,3 +176,80 @@ class NginxTwoServersTest(TransactionTestCase):
         self.assertEqual(verify_ballot_box(campaign), [])
         self.assertEqual(verify(campaign), [])
         self.assertIsNone(self.processes[2].poll(), "the Celery worker died")
+
+
+@needs_nginx
+class ShippedSiteTest(TransactionTestCase):
+    """deploy/nginx/minping.conf as shipped loads in the distribution's nginx (`nginx -t`), with only the paths of
+    its certificate, logs and static files moved into a scratch folder."""
+
+    def test_the_shipped_site_loads_in_debians_nginx(self):
+        folder = Path(tempfile.mkdtemp(prefix="minping-nginx-"))
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=minping.test",
+                        "-keyout", str(folder / "minping.key"), "-out", str(folder / "minping.crt")], check=True, capture_output=True)  # fmt: skip
+        site = (ROOT / "deploy" / "nginx" / "minping.conf").read_text()
+        for shipped, moved in (("/etc/nginx/tls/", f"{folder}/"), ("/var/log/nginx/", f"{folder}/"), ("/var/lib/minping/static/", f"{folder}/static/")):
+            self.assertIn(shipped, site)
+            site = site.replace(shipped, moved)
+        site = site.replace("listen 80;", f"listen 127.0.0.1:{free_port()};").replace("listen 443 ", f"listen 127.0.0.1:{free_port()} ")
+        (folder / "minping.conf").write_text(site)
+        (folder / "nginx.conf").write_text(
+            f"pid {folder}/nginx.pid; error_log {folder}/error.log; events {{}}\n"
+            f"http {{ client_body_temp_path {folder}/body; proxy_temp_path {folder}/proxy; fastcgi_temp_path {folder}/fastcgi;"
+            f" uwsgi_temp_path {folder}/uwsgi; scgi_temp_path {folder}/scgi; include {folder}/minping.conf; }}\n")  # fmt: skip
+        checked = subprocess.run([NGINX, "-t", "-p", str(folder), "-c", str(folder / "nginx.conf")], capture_output=True, text=True)
+        self.assertEqual(checked.returncode, 0, checked.stderr)
+        self.assertIn("test is successful", checked.stderr)
+
+
+class InstallPathTest(TransactionTestCase):
+    """README's production recipe, as written, on PostgreSQL: the owner migrates and grants the site's role its
+    rights; the site's role then runs the application and cannot change the audit log."""
+
+    def setUp(self):
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            self.skipTest("database roles exist on PostgreSQL only")
+        self.names = {"owner": "minping_owner_install", "site": "minping_site_install", "db": "minping_install"}
+        with connection.cursor() as cursor:
+            self.drop(cursor)
+            cursor.execute(f"CREATE ROLE {self.names['owner']} LOGIN; CREATE ROLE {self.names['site']} LOGIN")
+            cursor.execute(f"GRANT {self.names['site']} TO {self.names['owner']}")
+            cursor.execute(f"CREATE DATABASE {self.names['db']} OWNER {self.names['owner']}")
+        self.addCleanup(self.cleanup)
+        db = connection.settings_dict
+        self.url = lambda role: f"postgres://{self.names[role]}@{db['HOST']}:{db['PORT']}/{self.names['db']}"
+
+    def drop(self, cursor):
+        cursor.execute(f"DROP DATABASE IF EXISTS {self.names['db']} WITH (FORCE)")
+        for role in ("site", "owner"):
+            cursor.execute(f"DROP ROLE IF EXISTS {self.names[role]}")
+
+    def cleanup(self):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            self.drop(cursor)
+
+    def test_the_owner_migrates_and_grants_then_the_site_runs_and_cannot_rewrite_the_log(self):
+        import psycopg
+
+        readme = (ROOT / "README.md").read_text()
+        recipe = readme[readme.index("## Production"):].split("```sh\n", 1)[1].split("```", 1)[0]
+        owner_lines = [line.split("#")[0] for line in recipe.splitlines() if line.startswith(("OWNER=", "env DATABASE_URL=$OWNER"))]
+        self.assertEqual(len(owner_lines), 2, recipe)
+        script = "\n".join(owner_lines).replace("minping_site", self.names["site"]).replace("minping ", f"{sys.executable} -m minping ")
+        script = script.replace(script.split("\n")[0], f"OWNER={self.url('owner')}")
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+        env.update(MINPING_DATA_DIR=tempfile.mkdtemp(prefix="minping-install-"), PYTHONPATH=str(ROOT))
+        done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+        self.assertEqual(done.returncode, 0, done.stderr[-3000:])
+        site_env = {**env, "DATABASE_URL": self.url("site"), "DJANGO_SUPERUSER_PASSWORD": "install-pass-1"}
+        for command in (["check"], ["createsuperuser", "--noinput", "--username", "admin", "--email", "admin@example.gov.cn"]):
+            ran = subprocess.run([sys.executable, "-m", "minping", *command], env=site_env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+            self.assertEqual(ran.returncode, 0, ran.stderr[-3000:])
+        with psycopg.connect(self.url("site"), autocommit=True) as site:
+            self.assertEqual(site.execute("SELECT count(*) FROM accounts_user WHERE username = 'admin'").fetchone()[0], 1)
+            with self.assertRaises(psycopg.errors.InsufficientPrivilege):
+                site.execute("DELETE FROM audit_auditevent")
