@@ -8,4 +8,7 @@ class FieldworkConfig(AppConfig):
     verbose_name = _("Cadres in the field")
 
     def ready(self):
-        from minping.fieldwork import files, signals, workbench  # noqa: F401 (register their parts)
+        from minping.fieldwork import actions, files, workbench  # noqa: F401 (register their parts)
+        from minping.grid import hooks
+
+        hooks.on_problem_closed(actions.close_from_problem)  # a forwarded item closes with its problem

@@ -12,6 +12,7 @@ from django.utils import timezone
 from minping.accounts.scoping import ensure_region_in_scope
 from minping.audit.actions import record_event
 from minping.evidence.actions import atomic_with_files, store_evidence
+from minping.grid import hooks
 from minping.grid.models import (
     Assignment,
     Category,
@@ -420,6 +421,8 @@ def _reporter_step(actor, problem: Problem, to: str, action: str, note: str) -> 
             problem.resolve_by = timezone.now() + dt.timedelta(days=problem.category.resolve_days)
         problem.save()
         _step(problem, action, actor, note, unit=problem.unit)
+        if to == S.CONFIRMED:
+            hooks.problem_closed(problem)  # field work closes the item the problem was forwarded from
     return problem
 
 
