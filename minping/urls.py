@@ -29,7 +29,7 @@ urlpatterns = [
     path("reception/", include("minping.fieldwork.urls_public")),
     path("me/", results_views.mine, name="mine"),
     path("me/<id:subject_pk>/", results_views.mine_subject, name="mine-subject"),
-    path("console/audit/", include("minping.audit.urls")),
+    path("console/audit/", include("minping.accounts.audit_log")),
     path("console/jobs/", include("minping.jobs.urls")),
     path("files/", include("minping.evidence.urls")),
     path("api/", api.urls),

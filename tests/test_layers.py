@@ -32,3 +32,16 @@ class LayersTest(TestCase):
             result = lint(tree)
         self.assertEqual(result.returncode, 1, result.stdout)
         self.assertIn("minping.evaluations.upward -> minping.results.figures", result.stdout)
+
+    def test_no_two_apps_share_a_layer_both_ways(self):
+        """No `:` in the contract: apps of one layer never import each other, so none forms a cycle."""
+        import tomllib
+
+        layers = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"][0]["layers"]
+        self.assertEqual([layer for layer in layers if ":" in layer], [])
+
+    def test_nothing_happens_out_of_sight(self):
+        """No signal receivers in the package: a cross-app effect is a registry or a hook an action calls."""
+        found = [str(path.relative_to(ROOT)) for path in (ROOT / "minping").rglob("*.py")
+                 if any(word in path.read_text() for word in ("post_save", "pre_save", "@receiver", "post_delete"))]  # fmt: skip
+        self.assertEqual(found, [])
