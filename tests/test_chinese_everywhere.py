@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from minping.commitments import actions as commitments
-from minping.commitments import periods, scoring
+from minping.commitments import periods
 from minping.evaluations import actions
 from minping.org.models import Unit
 from minping.results.actions import close_campaign, publish
@@ -101,7 +101,7 @@ class ChineseEverywhereTest(BaseTestCase):
         sample = commitments.draw_sample(actor=self.organiser_a, region=self.district_a, month=form.month, size=1)
         commitments.record_check(actor=self.organiser_a, check=sample.checks.get(), verdict="confirmed")
         year, quarter = periods.quarter_of(form.month)
-        scoring.assess(actor=self.organiser_a, region=self.district_a, year=year, quarter=quarter)
+        commitments.assess_quarter(actor=self.organiser_a, region=self.district_a, year=year, quarter=quarter)
         unit = Unit.objects.create(name="一街道供电所", kind="resident_unit", region=self.street_a)
         commitments.sign_pledge(actor=self.office_a, community=self.community_a, unit=unit, signed_on=form.month)
         subject = self.open_campaign.subjects.first()

@@ -9,7 +9,6 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from minping.accounts.models import User
 from minping.commitments import actions as commitments
-from minping.commitments import scoring
 from minping.evaluations import actions
 from minping.results import actions as results_actions
 from minping.results.actions import close_campaign
@@ -45,7 +44,7 @@ class FormFuzzTest(BaseTestCase):
         results_actions.publish(actor=self.organiser_a, campaign=published)  # its public notice takes objections
         form = published_form(self, items=2)  # commitments: a posted form, a sample, a quarter, a duty report
         commitments.draw_sample(actor=self.organiser_a, region=self.district_a, month=form.month, size=1)
-        scoring.assess(actor=self.organiser_a, region=self.district_a, year=form.month.year, quarter=(form.month.month - 1) // 3 + 1)
+        commitments.assess_quarter(actor=self.organiser_a, region=self.district_a, year=form.month.year, quarter=(form.month.month - 1) // 3 + 1)
         commitments.write_duty_report(actor=self.cadre_user, subject=opened.subjects.first(), text="述职")
         field_work(self)  # field work: contacts, an entry, items at each stage, a reception day, a topic, a pairing
         self.ids = sorted({draft.pk, opened.pk, closed.pk, published.pk, 1, 2})

@@ -176,6 +176,10 @@ class EscalationTest(GridTestCase):
         self.assertEqual(jobs.escalate()["escalated"], 1)
         self.assertEqual(jobs.escalate()["escalated"], 0)
         self.assertEqual(Step.objects.filter(problem=problem, action="escalate").count(), 2)
+        from minping.audit.models import AuditEvent
+
+        escalations = AuditEvent.objects.filter(action="problem.escalate", object_id=str(problem.pk)).order_by("seq")
+        self.assertEqual([e.data["note"] for e in escalations], ["超时未签收，已升级督办", "超时未办结，已升级督办"])
         self.client.force_login(self.office_a)
         self.assertContains(self.client.get("/"), "1 个事件超时")
 

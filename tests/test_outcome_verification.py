@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from minping.commitments import actions, periods, scoring
+from minping.commitments import actions, periods
 from minping.commitments.models import Item
 from tests.base import BaseTestCase
 from tests.clock import pinned
@@ -31,7 +31,7 @@ class OutcomeVerificationTest(BaseTestCase):
     def fulfilment(self) -> float:
         year, quarter = periods.quarter_of(self.form.month)
         with pinned(DAY):
-            assessment = scoring.assess(actor=self.organiser_a, region=self.street_a, year=year, quarter=quarter)
+            assessment = actions.assess_quarter(actor=self.organiser_a, region=self.street_a, year=year, quarter=quarter)
         return assessment.scores.get().fulfilment
 
     def board(self) -> str:

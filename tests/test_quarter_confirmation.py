@@ -24,11 +24,11 @@ class QuarterConfirmationTest(BaseTestCase):
                                               quotas={"innovation_quota": "1", "excellent_min": "3", "excellent_max": "4", "good_quota": "2"})  # fmt: skip
         with pinned(RUNNING):
             published_form(self, items=1, sequence=self.sequence)
-            self.assessment = scoring.assess(actor=self.organiser_a, region=self.street_a, year=2026, quarter=3)
+            self.assessment = actions.assess_quarter(actor=self.organiser_a, region=self.street_a, year=2026, quarter=3)
 
     def confirm(self, actor=None, day=ENDED):
         with pinned(day):
-            return scoring.confirm(actor=actor or self.organiser_a, assessment=self.assessment)
+            return actions.confirm_awards(actor=actor or self.organiser_a, assessment=self.assessment)
 
     def test_a_running_quarter_is_not_confirmed(self):
         with self.assertRaisesMessage(ValidationError, "到 2026年9月30日 才结束"):
@@ -38,9 +38,9 @@ class QuarterConfirmationTest(BaseTestCase):
 
     def test_an_organiser_may_close_it_early_with_a_reason_on_record(self):
         with pinned(RUNNING), self.assertRaisesMessage(ValidationError, "提前结束的理由"):
-            scoring.close_early(actor=self.organiser_a, assessment=self.assessment, reason=" ")
+            actions.close_quarter_early(actor=self.organiser_a, assessment=self.assessment, reason=" ")
         with pinned(RUNNING):
-            scoring.close_early(actor=self.organiser_a, assessment=self.assessment, reason="区委九月底调整班子，提前评定")
+            actions.close_quarter_early(actor=self.organiser_a, assessment=self.assessment, reason="区委九月底调整班子，提前评定")
         self.assertEqual(self.confirm(day=RUNNING).status, "confirmed")
         event = Event.objects.filter(action="commitment.close_early").get()
         self.assertEqual(event.data["reason"], "区委九月底调整班子，提前评定")
@@ -59,12 +59,12 @@ class QuarterConfirmationTest(BaseTestCase):
         self.confirm()
         score = self.assessment.scores.get()
         with self.assertRaisesMessage(ValidationError, "重新打开的理由"):
-            scoring.reopen(actor=self.organiser_a, assessment=self.assessment, reason="")
+            actions.reopen_quarter(actor=self.organiser_a, assessment=self.assessment, reason="")
         with self.assertRaises(PermissionDenied):
-            scoring.reopen(actor=self.office_a, assessment=self.assessment, reason="想改")
-        version = scoring.reopen(actor=self.organiser_a, assessment=self.assessment, reason="群众反映核查有误，复核后调整")
+            actions.reopen_quarter(actor=self.office_a, assessment=self.assessment, reason="想改")
+        version = actions.reopen_quarter(actor=self.organiser_a, assessment=self.assessment, reason="群众反映核查有误，复核后调整")
         self.assertEqual(version.scores[0]["award"], score.award)
-        scoring.set_award(actor=self.organiser_a, score=score, award="")
+        actions.set_award(actor=self.organiser_a, score=score, award="")
         self.confirm()
         self.assertEqual((Score.objects.get().award, self.assessment.versions.get().scores[0]["award"]), ("", score.award))
         self.assertEqual([e.action for e in Event.objects.filter(action__in=["commitment.confirm", "commitment.reopen"]).order_by("seq")],

@@ -65,6 +65,7 @@ ACTIONS = {
     "problem.handle": "开始办理事件",
     "problem.return": "回退事件",
     "problem.resolve": "办结事件",
+    "problem.escalate": "事件超时升级督办",
     "problem.confirm": "确认事件已解决",
     "problem.reopen": "事件重办",
     "problem.merge": "合并重复事件",

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import secrets
+from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -10,9 +11,11 @@ from django.utils import timezone
 
 from minping.accounts.scoping import ensure_region_in_scope
 from minping.audit.actions import record_event
-from minping.commitments import periods
+from minping.commitments import periods, scoring
 from minping.commitments.models import (
+    Assessment,
     Check,
+    ConfirmedVersion,
     CommitmentForm,
     DutyReport,
     Item,
@@ -22,12 +25,14 @@ from minping.commitments.models import (
     Review,
     Revision,
     SampleAudit,
+    Score,
     Sequence,
 )
 from minping.evaluations import actions as evaluations
 from minping.evaluations import lifecycle
 from minping.evaluations.models import Campaign, Instrument, Subject
 from minping.evidence.actions import atomic_with_files, store_evidence
+from minping.lib import stats
 from minping.lib.text import checked_percent, checked_text
 from minping.org.models import Cadre, Region, Unit
 
@@ -514,3 +519,134 @@ def evaluate_pledges(*, actor, community: Region, year: int, quorum=5) -> tuple[
         Pledge.objects.filter(pk__in=[p.pk for p in pledges]).update(of_unit=of_units, of_community=of_community)
         record_event(actor=actor, action="pledge.evaluate", obj=community, data={"year": year, "campaigns": [of_units.pk, of_community.pk]})
     return of_units, of_community
+
+
+# The quarter's assessment (奖诺): scores by scoring.py's formula, awards within the quotas -----------------------
+
+def assess_quarter(*, actor, region, year: int, quarter: int, weights: dict | None = None) -> Assessment:
+    """Compute (or compute again, while not confirmed) the quarter's scores, ranks and proposed awards."""
+    ensure_region_in_scope(actor, region)
+    weights = scoring.clean_weights(weights or scoring.DEFAULT_WEIGHTS)
+    found = scoring.tallies(region, year, quarter)
+    if not found:
+        raise ValidationError(f"{periods.quarter_label(year, quarter)}该区域没有公开的承诺，无法考评")
+    with transaction.atomic():
+        assessment = Assessment.objects.select_for_update().filter(region=region, year=year, quarter=quarter).first()
+        if assessment and assessment.status == Assessment.Status.CONFIRMED:
+            raise ValidationError(f"{periods.quarter_label(year, quarter)}的考评结果已确认，不能重新计算")
+        if assessment is None:
+            assessment = Assessment(region=region, year=year, quarter=quarter)
+        assessment.weights, assessment.computed_by, assessment.computed_at = weights, actor, timezone.now()
+        assessment.save()
+        assessment.scores.all().delete()
+        by_sequence = defaultdict(list)
+        for tally in found:
+            parts = {"fulfilment": scoring.mean(tally.outcomes), "verification": scoring.mean(tally.verdicts), "rating": scoring.mean(tally.ratings)}
+            by_sequence[tally.sequence].append(Score(
+                assessment=assessment, cadre_id=tally.cadre_id, unit_id=tally.unit_id, sequence=tally.sequence,
+                label=tally.label[:200], items=len(tally.outcomes), fulfilment=round(parts["fulfilment"], 2),
+                verification=scoring.rounded(parts["verification"]), rating=scoring.rounded(parts["rating"]),
+                score=scoring.score_of(parts, weights), rank=0))  # fmt: skip
+        rows, notes = [], []
+        for sequence, scores in by_sequence.items():
+            for score, rank in zip(scores, stats.competition_ranks([s.score for s in scores]), strict=True):
+                score.rank = rank
+            notes += scoring.propose(scores, sequence)
+            rows += scores
+        Score.objects.bulk_create(rows)
+        assessment.notes = notes
+        assessment.save(update_fields=["notes"])
+        record_event(actor=actor, action="commitment.assess", obj=assessment,
+                     data={"weights": weights, "scores": len(rows), "proposed": sum(1 for r in rows if r.proposed)})  # fmt: skip
+    return assessment
+
+
+def set_award(*, actor, score: Score, award: str) -> Score:
+    """Change one award of a proposed assessment, within the sequence's quotas (优秀奖 up to its maximum)."""
+    if award not in Score.Award.values:
+        raise ValidationError({"award": "请选择奖项"})
+    with transaction.atomic():
+        assessment = Assessment.objects.select_for_update().get(pk=score.assessment_id)
+        ensure_region_in_scope(actor, assessment.region)
+        if assessment.status == Assessment.Status.CONFIRMED:
+            raise ValidationError("考评结果已确认，奖项不能再改")
+        score = Score.objects.select_related("sequence").get(pk=score.pk)
+        if award and score.sequence is None:
+            raise ValidationError("未分序列的人员不参与评奖，请先为其承诺表指定序列")
+        if award:
+            quota = {Score.Award.INNOVATION: score.sequence.innovation_quota, Score.Award.EXCELLENT: score.sequence.excellent_max,
+                     Score.Award.GOOD: score.sequence.good_quota}[award]  # fmt: skip
+            taken = Score.objects.filter(assessment=assessment, sequence=score.sequence, award=award).exclude(pk=score.pk).count()
+            if taken >= quota:
+                raise ValidationError(f"“{score.sequence.name}”序列的{Score.Award(award).label}最多 {quota} 个，已经评满")
+        before = score.award
+        score.award = award
+        score.save(update_fields=["award"])
+        record_event(actor=actor, action="commitment.award", obj=assessment, data={"who": score.label, "from": before, "to": award})
+    return score
+
+
+def ensure_organiser(actor, assessment: Assessment) -> None:
+    """Awards are confirmed, closed early and reopened by the organisation department (考核办) of the region, not
+    by the street office whose staff they rank."""
+    if not (actor.is_system_admin or actor.role == actor.Role.ORGANISER):
+        raise PermissionDenied("季度奖项只能由组织部门（考核办）确认、提前结束或重新打开")
+    ensure_region_in_scope(actor, assessment.region)
+
+
+def close_quarter_early(*, actor, assessment: Assessment, reason: str) -> Assessment:
+    """Let a quarter still running be confirmed now, with the reason on record."""
+    ensure_organiser(actor, assessment)
+    reason = checked_text(reason, "reason", 500, what="提前结束的理由")
+    with transaction.atomic():
+        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if scoring.quarter_ended(assessment):
+            raise ValidationError(f"{assessment}已经结束，无需提前结束")
+        assessment.closed_early_reason, assessment.closed_early_by, assessment.closed_early_at = reason, actor, timezone.now()
+        assessment.save(update_fields=["closed_early_reason", "closed_early_by", "closed_early_at"])
+        record_event(actor=actor, action="commitment.close_early", obj=assessment, data={"reason": reason})
+    return assessment
+
+
+def confirm_awards(*, actor, assessment: Assessment) -> Assessment:
+    """Confirm the awards, once the quarter has ended (or was closed early): each sequence must have its 优秀奖
+    minimum unless it has too few people."""
+    ensure_organiser(actor, assessment)
+    with transaction.atomic():
+        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if assessment.status == Assessment.Status.CONFIRMED:
+            raise ValidationError("考评结果已经确认过了")
+        if not scoring.quarter_ended(assessment) and not assessment.closed_early_reason:
+            last = periods.last_day(periods.quarter_months(assessment.year, assessment.quarter)[-1])
+            raise ValidationError(f"{assessment}到 {last:%Y年%-m月%-d日} 才结束，结束后才能确认奖项；确需提前确认的，请先填写理由提前结束本季度")
+        scores = list(assessment.scores.select_related("sequence"))
+        for sequence in {s.sequence for s in scores if s.sequence}:
+            members = [s for s in scores if s.sequence == sequence]
+            excellent = sum(1 for s in members if s.award == Score.Award.EXCELLENT)
+            if excellent < min(sequence.excellent_min, max(0, len(members) - sequence.innovation_quota)):
+                raise ValidationError(f"“{sequence.name}”序列的优秀奖至少 {sequence.excellent_min} 个（现有 {excellent} 个）")
+        assessment.status, assessment.confirmed_by, assessment.confirmed_at = Assessment.Status.CONFIRMED, actor, timezone.now()
+        assessment.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+        record_event(actor=actor, action="commitment.confirm", obj=assessment,
+                     data={"version": assessment.versions.count() + 1, "awards": [[s.label, s.award] for s in scores if s.award]})  # fmt: skip
+    return assessment
+
+
+def reopen_quarter(*, actor, assessment: Assessment, reason: str) -> ConfirmedVersion:
+    """Reopen a confirmed quarter, with a reason: the confirmed awards are kept as a version of their own, and the
+    quarter may be assessed and confirmed again."""
+    ensure_organiser(actor, assessment)
+    reason = checked_text(reason, "reason", 500, what="重新打开的理由")
+    with transaction.atomic():
+        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if assessment.status != Assessment.Status.CONFIRMED:
+            raise ValidationError("只有已确认的季度考评才能重新打开")
+        scores = [{"label": s.label, "sequence": s.sequence.name if s.sequence else "", "score": s.score, "rank": s.rank,
+                   "proposed": s.proposed, "award": s.award, "award_label": str(s.get_award_display()) if s.award else ""} for s in assessment.scores.select_related("sequence")]  # fmt: skip
+        version = ConfirmedVersion.objects.create(
+            assessment=assessment, number=assessment.versions.count() + 1, scores=scores, weights=assessment.weights,
+            confirmed_at=assessment.confirmed_at, confirmed_by_id=assessment.confirmed_by_id, reopened_by=actor, reason=reason)  # fmt: skip
+        assessment.status, assessment.confirmed_by, assessment.confirmed_at = Assessment.Status.PROPOSED, None, None
+        assessment.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+        record_event(actor=actor, action="commitment.reopen", obj=assessment, data={"version": version.number, "reason": reason})
+    return version

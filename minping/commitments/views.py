@@ -329,7 +329,7 @@ def quarters(request):
         try:
             region = get_for_user(request.user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
             year, quarter = posted_id(request.POST.get("year")) or 0, posted_id(request.POST.get("quarter")) or 0
-            assessment = scoring.assess(actor=request.user, region=region, year=year, quarter=quarter,
+            assessment = actions.assess_quarter(actor=request.user, region=region, year=year, quarter=quarter,
                                         weights={k: request.POST.get(k, "") for k in scoring.WEIGHT_LABELS})  # fmt: skip
             return redirect("commitments:quarter", assessment.pk)
         except ValidationError as exc:
@@ -351,17 +351,17 @@ def quarter(request, pk):
         try:
             step = request.POST.get("step")
             if step == "confirm":
-                scoring.confirm(actor=request.user, assessment=assessment)
+                actions.confirm_awards(actor=request.user, assessment=assessment)
                 messages.success(request, _("Awards confirmed."))
             elif step == "close-early":
-                scoring.close_early(actor=request.user, assessment=assessment, reason=request.POST.get("reason", ""))
+                actions.close_quarter_early(actor=request.user, assessment=assessment, reason=request.POST.get("reason", ""))
                 messages.success(request, _("The quarter is closed early; its awards may now be confirmed."))
             elif step == "reopen":
-                scoring.reopen(actor=request.user, assessment=assessment, reason=request.POST.get("reason", ""))
+                actions.reopen_quarter(actor=request.user, assessment=assessment, reason=request.POST.get("reason", ""))
                 messages.success(request, _("The quarter is reopened; the confirmed version is kept on record."))
             else:
                 score = get_object_or_404(Score, assessment=assessment, pk=posted_id(request.POST.get("score")) or 0)
-                scoring.set_award(actor=request.user, score=score, award=request.POST.get("award", ""))
+                actions.set_award(actor=request.user, score=score, award=request.POST.get("award", ""))
         except (ValidationError, PermissionDenied) as exc:
             refused(request, exc)
         return redirect("commitments:quarter", assessment.pk)

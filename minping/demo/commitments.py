@@ -17,7 +17,7 @@ from django.utils import timezone
 from PIL import Image
 
 from minping.accounts.models import User
-from minping.commitments import actions, periods, scoring
+from minping.commitments import actions, periods
 from minping.commitments.models import CommitmentForm, Item, Progress, Review
 from minping.evaluations import actions as evaluations
 from minping.org.models import Cadre, Region, Unit
@@ -87,8 +87,8 @@ def seed_commitments(*, organiser: User, office: User, cadre_user: User, distric
                    for s in subjects}  # fmt: skip
         evaluations.cast_ballot(campaign=rating, code=token, answers={"subjects": answers, "general": {}}, channel="qr")
     close_campaign(actor=organiser, campaign=rating)
-    assessment = scoring.assess(actor=organiser, region=street, year=year, quarter=quarter)
-    assessment = scoring.confirm(actor=organiser, assessment=assessment)
+    assessment = actions.assess_quarter(actor=organiser, region=street, year=year, quarter=quarter)
+    assessment = actions.confirm_awards(actor=organiser, assessment=assessment)
     _this_month(rng, owners, this, office, cadre_user)
     _duty_reports(organiser, open_campaign)
     _pledge(office, street)

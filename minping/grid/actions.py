@@ -426,6 +426,24 @@ def _reporter_step(actor, problem: Problem, to: str, action: str, note: str) -> 
     return problem
 
 
+def escalate_problem(*, problem: Problem, now) -> str | None:
+    """Escalate a problem past a deadline it has not yet been escalated for (escalation 1: late to receive; 2:
+    late to resolve), as a step of its life, audited like every other; what it is late for, or None if nothing
+    is due (another run got there first, or it moved on meanwhile)."""
+    with transaction.atomic():
+        problem = _locked(problem)
+        late_receive = problem.status == S.DISPATCHED and problem.receive_by and problem.receive_by < now and problem.escalation == 0
+        late_resolve = (problem.status in {S.DISPATCHED, S.RECEIVED, S.HANDLING} and problem.resolve_by and problem.resolve_by < now
+                        and problem.escalation < 2)  # fmt: skip
+        if not (late_receive or late_resolve):
+            return None
+        what = "超时未签收" if late_receive and not late_resolve else "超时未办结"
+        problem.escalation = 2 if late_resolve else 1
+        problem.save(update_fields=["escalation"])
+        _step(problem, "escalate", None, f"{what}，已升级督办", unit=problem.unit)
+    return what
+
+
 def merge(*, actor, problem: Problem, into: Problem) -> Problem:
     """A duplicate of an open problem: closed into it, its reporter following the other."""
     if not may_dispatch(actor, problem):

@@ -5,12 +5,12 @@ mobile number when the SMS gateway is configured, an e-mail to the others when m
 
 import datetime as dt
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from minping.accounts.models import User
-from minping.grid.models import Problem, Step
+from minping.grid import actions
+from minping.grid.models import Problem
 from minping.lib.messaging import TRANSPORTS, Message
 from minping.lib.schedule import job
 from minping.notifications.actions import Outgoing, notify
@@ -39,17 +39,10 @@ def escalate() -> dict:
     escalated = sent = 0
     channels = [key for key in ("sms", "email") if TRANSPORTS[key].is_configured()]
     for problem in overdue(now).select_related("category", "region", "unit")[:500]:
-        with transaction.atomic():
-            locked = Problem.objects.select_for_update().get(pk=problem.pk)
-            late_receive = locked.status == S.DISPATCHED and locked.receive_by and locked.receive_by < now and locked.escalation == 0
-            late_resolve = locked.resolve_by and locked.resolve_by < now and locked.escalation < 2
-            if not (late_receive or late_resolve):
-                continue
-            what = "超时未签收" if late_receive and not late_resolve else "超时未办结"
-            locked.escalation = 2 if late_resolve else 1
-            locked.save(update_fields=["escalation"])
-            Step.objects.create(problem=locked, action="escalate", unit=locked.unit, note=f"{what}，已升级督办", at=now)
-            escalated += 1
+        what = actions.escalate_problem(problem=problem, now=now)
+        if what is None:
+            continue
+        escalated += 1
         if channels:
             text = f"【民评】事件 #{problem.pk}（{problem.category.name}，{problem.address}）{what}，请尽快处理。"
             for channel, people in _by_channel(_recipients(problem), channels).items():
