@@ -84,7 +84,7 @@ class FormLifecycleTest(BaseTestCase):
             (item_data(month, content="  "), "请填写承诺内容"),
             (item_data(month, deadline=periods.next_month(month)), "完成时限应在"),
             (item_data(month, deadline=month - dt.timedelta(days=1)), "完成时限应在"),
-            (item_data(month, deadline="明天"), "完成时限应为日期"),
+            (item_data(month, deadline="明天"), "请填写正确的完成时限"),
             (item_data(month, category="whatever"), "请选择承诺类别"),
         ]
         for data, message in cases:

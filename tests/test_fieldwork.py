@@ -416,7 +416,7 @@ class FiguresTest(FieldworkTestCase):
         self.assertIn("收集意见建议 3 条，受理问题 1 个，提出解决建议 1 条，办结 1 件", text)
         bad = self.client.get(url, {"start": "2026-13-01"})
         self.assertEqual(bad.status_code, 200)
-        self.assertContains(bad, "请填写正确的日期")
+        self.assertContains(bad, "请填写正确的开始日期", status_code=bad.status_code)
         self.client.force_login(self.office_b)
         self.assertEqual(self.client.get(url, {"region": self.district_a.pk}).status_code, 404)
 

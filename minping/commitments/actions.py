@@ -15,8 +15,8 @@ from minping.commitments import periods, scoring
 from minping.commitments.models import (
     Assessment,
     Check,
-    ConfirmedVersion,
     CommitmentForm,
+    ConfirmedVersion,
     DutyReport,
     Item,
     Pledge,
@@ -33,6 +33,7 @@ from minping.evaluations import lifecycle
 from minping.evaluations.models import Campaign, Instrument, Subject
 from minping.evidence.actions import atomic_with_files, store_evidence
 from minping.lib import stats
+from minping.lib.dates import typed_date
 from minping.lib.text import checked_percent, checked_text
 from minping.org.models import Cadre, Region, Unit
 
@@ -118,14 +119,7 @@ def _item_fields(form: CommitmentForm, data: dict) -> dict:
     category = data.get("category") or Item.Category.KEY_WORK
     if category not in Item.Category.values:
         raise ValidationError({"category": "请选择承诺类别"})
-    deadline = data.get("deadline")
-    if isinstance(deadline, str):
-        try:
-            deadline = dt.date.fromisoformat(deadline.strip())
-        except ValueError:
-            raise ValidationError({"deadline": "完成时限应为日期，如 2026-09-30"}) from None
-    if not isinstance(deadline, dt.date):
-        raise ValidationError({"deadline": "请填写完成时限"})
+    deadline = typed_date(data.get("deadline"), "deadline", "完成时限")
     first, last = _deadline_bounds(form)
     if not first <= deadline <= last:
         raise ValidationError({"deadline": f"完成时限应在 {first:%Y年%-m月%-d日} 至 {last:%Y年%-m月%-d日} 之间"})

@@ -16,6 +16,7 @@ from minping.commitments import actions, exports, periods
 from minping.commitments.models import CommitmentForm, DutyReport, Item, Question
 from minping.evaluations.models import Campaign
 from minping.lib import throttle
+from minping.lib.downloads import attachment
 from minping.lib.formdata import posted_id
 from minping.org.models import Region
 
@@ -64,7 +65,7 @@ def poster(request, region_pk, month):
     region = get_object_or_404(Region, pk=region_pk)
     month = _month(month)
     forms = list(_published(region, month).prefetch_related("items")[:400])
-    return exports.download(exports.poster(region, month, forms), f"{region.name}{periods.label(month)}公开承诺栏.pdf")
+    return attachment(exports.poster(region, month, forms), f"{region.name}{periods.label(month)}公开承诺栏.pdf")
 
 
 def item(request, pk):

@@ -3,9 +3,7 @@
 
 import datetime as dt
 import io
-from urllib.parse import quote
 
-from django.http import HttpResponse
 from openpyxl import Workbook
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A3, landscape
@@ -20,15 +18,7 @@ from minping.lib.spreadsheet import Sheet, clean, workbook_bytes
 from minping.lib.wordfile import CENTER, OfficialDocument
 
 TITLE_FONT = "方正小标宋简体"
-TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "pdf": "application/pdf"}  # fmt: skip
 MONTH_HEADER = ["区域", "承诺人", "序列", "类别", "承诺内容", "可衡量目标", "完成时限", "重点项目", "进度", "践诺结果", "说明", "版本"]
-
-
-def download(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=TYPES[name.rsplit(".", 1)[-1]])
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
 
 
 def month_items(region, month: dt.date):

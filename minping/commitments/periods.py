@@ -1,12 +1,13 @@
 """Months and quarters of the commitment cycle. A month's forms may be filed from FILING_LEAD_DAYS before it
 begins until its last day; after that the month is closed to new forms and new items."""
 
-import calendar
 import datetime as dt
 import re
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+
+from minping.lib.dates import month_end
 
 FILING_LEAD_DAYS = 7  # a month opens for filing a week before it begins
 CLOSING_REMINDER_DAYS = 3  # owners with unfinished items are reminded this many days before the month ends
@@ -18,7 +19,7 @@ def month_of(day: dt.date) -> dt.date:
 
 
 def last_day(month: dt.date) -> dt.date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    return month_end(month)
 
 
 def next_month(month: dt.date) -> dt.date:

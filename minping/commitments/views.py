@@ -32,6 +32,8 @@ from minping.commitments.models import (
 )
 from minping.evaluations import lifecycle
 from minping.evaluations.models import Campaign, Subject
+from minping.lib.dates import typed_date
+from minping.lib.downloads import attachment
 from minping.lib.feedback import form_refused, refused
 from minping.lib.formdata import posted_id
 from minping.org.models import Region, Unit
@@ -247,9 +249,9 @@ def month_export(request):
     region = get_for_user(request.user, Region.objects, pk=posted_id(request.GET.get("region")) or request.user.region_id or 0)
     kind = request.GET.get("format")
     if kind == "xlsx":
-        return exports.download(exports.month_workbook(region, chosen), f"{region.name}{periods.label(chosen)}公开承诺.xlsx")
+        return attachment(exports.month_workbook(region, chosen), f"{region.name}{periods.label(chosen)}公开承诺.xlsx")
     if kind == "docx":
-        return exports.download(exports.month_document(region, chosen), f"{region.name}{periods.label(chosen)}公开承诺.docx")
+        return attachment(exports.month_document(region, chosen), f"{region.name}{periods.label(chosen)}公开承诺.docx")
     raise Http404
 
 
@@ -366,9 +368,9 @@ def quarter(request, pk):
             refused(request, exc)
         return redirect("commitments:quarter", assessment.pk)
     if request.GET.get("format") == "xlsx":
-        return exports.download(exports.quarter_workbook(assessment), f"{assessment.region.name}{assessment}承诺考评.xlsx")
+        return attachment(exports.quarter_workbook(assessment), f"{assessment.region.name}{assessment}承诺考评.xlsx")
     if request.GET.get("format") == "docx":
-        return exports.download(exports.quarter_document(assessment), f"{assessment.region.name}{assessment}承诺考评.docx")
+        return attachment(exports.quarter_document(assessment), f"{assessment.region.name}{assessment}承诺考评.docx")
     context = {"assessment": assessment, "scores": assessment.scores.select_related("sequence"), "awards": Score.Award.choices,
                "formula": scoring.formula_text(assessment.weights), "fulfilment_rule": scoring.FULFILMENT_RULE, "labels": scoring.WEIGHT_LABELS,
                "proposed": assessment.status == Assessment.Status.PROPOSED, "ended": scoring.quarter_ended(assessment),
@@ -392,10 +394,7 @@ def pledges(request):
                 return redirect("evaluations:campaign-detail", of_unit.pk)
             unit = get_for_user(request.user, Unit.objects, pk=posted_id(request.POST.get("unit")) or 0) if request.user.region_id \
                 else get_object_or_404(Unit, pk=posted_id(request.POST.get("unit")) or 0)  # fmt: skip
-            try:
-                signed_on = dt.date.fromisoformat(request.POST.get("signed_on", ""))
-            except ValueError:
-                raise ValidationError({"signed_on": "请填写签订日期"}) from None
+            signed_on = typed_date(request.POST.get("signed_on"), "signed_on", "签订日期")
             actions.sign_pledge(actor=request.user, community=community, unit=unit, signed_on=signed_on,
                                 agreement=request.FILES.get("agreement"))  # fmt: skip
             messages.success(request, _("Signed. Both sides now fill in their commitment forms."))

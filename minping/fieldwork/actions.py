@@ -33,6 +33,7 @@ from minping.fieldwork.models import (
     Topic,
 )
 from minping.grid import actions as grid
+from minping.lib.dates import typed_date
 from minping.lib.ids import client_uuid
 from minping.lib.messaging import TRANSPORTS, Message
 from minping.lib.text import checked_text
@@ -41,15 +42,6 @@ from minping.org.models import Cadre, Enterprise, Household, Region
 
 MAX_PHOTOS = 5
 S = Item.Status
-
-
-def _date(value, field: str, what: str) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        raise ValidationError({field: f"请填写正确的{what}（年-月-日）"}) from None
 
 
 def _count(value, field: str, what: str, limit: int = 100000) -> int:
@@ -175,7 +167,7 @@ def record_entry(*, actor, contact: Contact, on, form: str, discussed: str, prob
         return existing, False
     if actor.cadre_id is None or contact.cadre_id != actor.cadre_id:
         raise ValidationError({"contact": "这不是您的联系点，只能为自己的联系点记工作日志"})
-    on = _date(on, "on", "日期")
+    on = typed_date(on, "on", "日期")
     today = timezone.localdate()
     if on > today:
         raise ValidationError({"on": "不能为将来的日期记工作日志"})
@@ -522,7 +514,7 @@ def create_topic(*, actor, region: Region, title: str, owner: Cadre, team, deliv
     ensure_region_in_scope(actor, region)
     team = [c for c in team if c.pk != owner.pk]
     _same_district([owner, *team], region, "team")
-    starts_on, due_on = _date(starts_on, "starts_on", "开始日期"), _date(due_on, "due_on", "完成期限")
+    starts_on, due_on = typed_date(starts_on, "starts_on", "开始日期"), typed_date(due_on, "due_on", "完成期限")
     if due_on < starts_on:
         raise ValidationError({"due_on": "完成期限不能早于开始日期"})
     with transaction.atomic():
@@ -536,7 +528,7 @@ def create_topic(*, actor, region: Region, title: str, owner: Cadre, team, deliv
 
 def conclude_topic(*, actor, topic: Topic, conclusion: str, on=None) -> Topic:
     ensure_region_in_scope(actor, topic.region)
-    on = _date(on or timezone.localdate(), "concluded_on", "结题日期")
+    on = typed_date(on or timezone.localdate(), "concluded_on", "结题日期")
     if on < topic.starts_on or on > timezone.localdate():
         raise ValidationError({"concluded_on": "结题日期应在课题开始之后、今天或之前"})
     with transaction.atomic():
@@ -553,7 +545,7 @@ def record_meeting(*, actor, region: Region, kind: str, title: str, held_on, con
     ensure_region_in_scope(actor, region)
     if kind not in Meeting.Kind.values:
         raise ValidationError({"kind": "请选择会议类型"})
-    held_on = _date(held_on, "held_on", "会议日期")
+    held_on = typed_date(held_on, "held_on", "会议日期")
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": "不能记录尚未召开的会议"})
     _same_district([convener], region, "convener")
@@ -591,7 +583,7 @@ def create_pairing(*, actor, project: Project, cadre: Cadre, senior: Cadre, star
     if cadre.pk == senior.pk:
         raise ValidationError({"senior": "蹲点干部和二线干部不能是同一人"})
     _same_district([cadre, senior], project.region, "cadre")
-    starts_on, ends_on = _date(starts_on, "starts_on", "开始日期"), _date(ends_on, "ends_on", "结束日期")
+    starts_on, ends_on = typed_date(starts_on, "starts_on", "开始日期"), typed_date(ends_on, "ends_on", "结束日期")
     if ends_on < starts_on:
         raise ValidationError({"ends_on": "结束日期不能早于开始日期"})
     targets = {"site_days_a_week": _count(site_days_a_week, "site_days_a_week", "每周在现场天数", 7),
@@ -616,7 +608,7 @@ def record_activity(*, actor, pairing: Pairing, kind: str, on, text: str, title:
         raise PermissionDenied("只有蹲点干部、结对的二线干部或其上级可以记录")
     if kind not in Activity.Kind.values:
         raise ValidationError({"kind": "请选择记录类型"})
-    on = _date(on, "on", "日期")
+    on = typed_date(on, "on", "日期")
     if on > timezone.localdate():
         raise ValidationError({"on": "不能记录将来的日期"})
     if not pairing.starts_on <= on <= pairing.ends_on:

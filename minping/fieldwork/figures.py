@@ -23,6 +23,8 @@ from minping.fieldwork.models import (
     Session,
     Topic,
 )
+from minping.lib.dates import month_end, week_start
+from minping.lib.stats import percent_text
 from minping.org.models import Cadre, Post
 
 CADRE_FIGURES = [
@@ -52,15 +54,11 @@ SUMMARY_FIGURES = [
 DEFINITIONS = {key: definition for key, _label, definition in CADRE_FIGURES + SUMMARY_FIGURES}
 
 
-def _month_end(day: dt.date) -> dt.date:
-    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-
-
 def split(start: dt.date, end: dt.date) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[dt.date, dt.date]]]:
     """The whole months inside [start, end] (the first days of the first and the last of them), read from the
     rollups, and the days before and after them, read from the entries."""
-    first = start if start.day == 1 else _month_end(start) + dt.timedelta(days=1)
-    last = end if end == _month_end(end) else end.replace(day=1) - dt.timedelta(days=1)
+    first = start if start.day == 1 else month_end(start) + dt.timedelta(days=1)
+    last = end if end == month_end(end) else end.replace(day=1) - dt.timedelta(days=1)
     if first > last:
         return None, [(start, end)]
     edges = ([(start, first - dt.timedelta(days=1))] if start < first else []) + ([(last + dt.timedelta(days=1), end)] if end > last else [])
@@ -73,7 +71,7 @@ def _year_masks(first: dt.date, last: dt.date) -> list[tuple[int, int]]:
     month = first
     while month <= last:
         masks[month.year] = masks.get(month.year, 0) | 1 << (month.month - 1)
-        month = _month_end(month) + dt.timedelta(days=1)
+        month = month_end(month) + dt.timedelta(days=1)
     return list(masks.items())
 
 
@@ -215,7 +213,7 @@ def compliance(pairing: Pairing, start: dt.date | None = None, end: dt.date | No
     if activities is None:
         activities = list(pairing.activities.filter(on__gte=start - dt.timedelta(days=7), on__lte=end + dt.timedelta(days=31)).values_list("kind", "on"))
     result = Compliance()
-    monday = start - dt.timedelta(days=start.weekday())
+    monday = week_start(start)
     while monday + dt.timedelta(days=6) < today and monday <= end:
         sunday = monday + dt.timedelta(days=6)
         if monday >= pairing.starts_on and sunday <= pairing.ends_on:
@@ -314,7 +312,7 @@ def by_unit(region, start: dt.date, end: dt.date) -> list[tuple[str, int, dict]]
 
 
 def percent(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate * 100:.1f}%"
+    return percent_text(rate)
 
 
 def shown(value) -> str | int:

@@ -22,7 +22,6 @@ from django.views.decorators.http import require_http_methods
 
 from minping.accounts.scoping import console_required, get_for_user, scope
 from minping.commitments import periods
-from minping.commitments.exports import download
 from minping.fieldwork import actions, exports, figures
 from minping.fieldwork.models import (
     Activity,
@@ -38,6 +37,8 @@ from minping.fieldwork.models import (
     Topic,
 )
 from minping.grid.models import Category
+from minping.lib.dates import typed_date, week_start
+from minping.lib.downloads import attachment
 from minping.lib.feedback import refused
 from minping.lib.formdata import posted_id
 from minping.org.models import Cadre, Enterprise, Household, Region
@@ -97,7 +98,7 @@ def _regions(user, levels=("street", "community", "grid")):
 
 
 def _week(today: dt.date) -> tuple[dt.date, dt.date]:
-    monday = today - dt.timedelta(days=today.weekday())
+    monday = week_start(today)
     return monday, monday + dt.timedelta(days=6)
 
 
@@ -522,11 +523,8 @@ def pairing(request, pk):
 
 def _period(request) -> tuple[dt.date, dt.date]:
     today = timezone.localdate()
-    try:
-        start = dt.date.fromisoformat(request.GET.get("start") or f"{today.year}-01-01")
-        end = dt.date.fromisoformat(request.GET.get("end") or f"{today.year}-12-31")  # the year: whole months, read from the rollups
-    except ValueError:
-        raise ValidationError({"start": "请填写正确的日期（年-月-日）"}) from None
+    start = typed_date(request.GET.get("start"), "start", "开始日期", default=dt.date(today.year, 1, 1))
+    end = typed_date(request.GET.get("end"), "end", "结束日期", default=dt.date(today.year, 12, 31))  # the year: whole months, from the rollups
     if end < start or (end - start).days > 366 * 3:
         raise ValidationError({"end": "结束日期应在开始日期之后，且期间不超过三年"})
     return start, end
@@ -549,9 +547,9 @@ def figures_page(request):
         start, end = dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
     fmt = request.GET.get("format")
     if fmt == "xlsx":
-        return download(exports.figures_workbook(region, start, end), f"{region.name}走基层工作统计.xlsx")
+        return attachment(exports.figures_workbook(region, start, end), f"{region.name}走基层工作统计.xlsx")
     if fmt == "docx":
-        return download(exports.month_report(region, start), f"{region.name}{periods.label(start.replace(day=1))}走基层工作月报.docx")
+        return attachment(exports.month_report(region, start), f"{region.name}{periods.label(start.replace(day=1))}走基层工作月报.docx")
     summary = figures.summary(region, start, end)
     cadres = figures.cadres_of(region).select_related("region").order_by("region__path", "name")
     page = Paginator(cadres, PAGE_SIZE).get_page(request.GET.get("page"))

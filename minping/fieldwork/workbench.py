@@ -1,7 +1,6 @@
 """What field work puts on the workbench: a cadre's contacts, this week's entries and the items they still owe an
 answer on; a supervisor's entries waiting to be read."""
 
-import datetime as dt
 
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 from minping.accounts.scoping import scope
 from minping.accounts.workbench import Section, Task, section
 from minping.fieldwork.models import Contact, Entry, Item
+from minping.lib.dates import week_start
 
 LIMIT = 10
 
@@ -19,7 +19,7 @@ def my_field_work(user) -> Section | None:
     if user.cadre_id is None:
         return None
     today = timezone.localdate()
-    monday = today - dt.timedelta(days=today.weekday())
+    monday = week_start(today)
     contacts = Contact.objects.current(today).filter(cadre_id=user.cadre_id).select_related("kind")
     week = Entry.objects.filter(cadre_id=user.cadre_id, on__gte=monday).count()
     owed = Item.objects.filter(cadre_id=user.cadre_id).open().order_by("created_at")

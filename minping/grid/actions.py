@@ -23,6 +23,7 @@ from minping.grid.models import (
     Visit,
     VisitState,
 )
+from minping.lib.dates import week_start
 from minping.lib.identity import clean_text
 from minping.lib.ids import client_uuid
 from minping.lib.text import checked_percent, checked_text
@@ -190,7 +191,7 @@ def _same_visit(existing: Visit, actor, visited_on, kind, notes, household=None,
 
 def _due_by(day: dt.date, cycle_days: int) -> dt.date:
     """A record last visited on or before this day is due a visit by the end of `day`'s week."""
-    return day + dt.timedelta(days=6 - day.weekday()) - dt.timedelta(days=cycle_days)
+    return week_start(day) + dt.timedelta(days=6 - cycle_days)
 
 
 def due_households(grid_ids, day: dt.date, cycle_days: int):

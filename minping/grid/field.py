@@ -4,7 +4,6 @@ reports made offline under ids made on the phone, and sends them when the connec
 below answer in JSON; sending a record again finds it (never stored twice), and a household changed by someone
 else meanwhile comes back as a conflict the page shows the worker."""
 
-import datetime as dt
 import functools
 import json
 from pathlib import Path
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from minping.grid import actions
 from minping.grid.models import Category, Site, Visit
+from minping.lib.dates import typed_date
 from minping.lib.formdata import posted_id
 from minping.org.models import Household
 
@@ -109,9 +109,9 @@ def visit(request):
         return JsonResponse({"error": "bad_json", "message": "请求内容不是有效的 JSON"}, status=400)
     record = body.get("id") if isinstance(body.get("id"), str) else None
     try:
-        visited_on = dt.date.fromisoformat(str(body.get("visited_on", "")))
-    except ValueError:
-        return _answer(record, 400, error="refused", message="走访日期格式不正确")
+        visited_on = typed_date(body.get("visited_on"), "visited_on", "走访日期")
+    except ValidationError as exc:
+        return _refusal(exc, 400, record)
     fields = {"actor": request.user, "visited_on": visited_on, "kind": str(body.get("kind") or Visit.Kind.ROUTINE),
               "notes": str(body.get("notes") or ""), "address": _text_or_none(body.get("address")),
               "address_seen": _text_or_none(body.get("address_seen")), "client_id": body.get("id")}  # fmt: skip

@@ -185,7 +185,7 @@ def requests_view(request, fmt):
         codes = [v.strip() for v in request.GET.get("service_code", "").split(",") if v.strip()]
         if codes:
             rows = rows.filter(category__code__in=codes)
-        start, end = _date(request, "start_date"), _date(request, "end_date")
+        start, end = _moment(request, "start_date"), _moment(request, "end_date")
         if start and end and start > end:
             raise Open311Error(400, "start_date is after end_date")
         end = end or timezone.now()
@@ -200,7 +200,7 @@ def requests_view(request, fmt):
     return _render(fmt, "service_requests", "request", [shown(p) for p in rows.order_by("-created_at")[:MAX_RESULTS]])
 
 
-def _date(request, name: str):
+def _moment(request, name: str):
     value = request.GET.get(name)
     if not value:
         return None

@@ -12,14 +12,13 @@ department (or street) and period, read from the problems and their steps.
 A problem counts in the period it was dispatched in.
 """
 
-from dataclasses import dataclass
-
 from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractMonth
 
 from minping.evaluations import lifecycle
 from minping.evaluations.models import Subject
 from minping.grid.models import Problem, Step
+from minping.lib import stats
 from minping.results.figures import subject_figures
 
 DEFINITIONS = [
@@ -32,16 +31,6 @@ DEFINITIONS = [
 ]
 
 
-@dataclass
-class Rate:
-    k: int
-    n: int
-
-    @property
-    def value(self) -> float | None:
-        return self.k / self.n if self.n else None
-
-
 def scorecard(units, start, end, region=None) -> dict:
     """{unit id: {name: Rate}} for the problems dispatched to `units` in [start, end) (those of `region` only, if
     given: a street's view of the departments serving it)."""
@@ -51,7 +40,7 @@ def scorecard(units, start, end, region=None) -> dict:
     rows = dispatched.values("unit_id").annotate(
         n=Count("pk"),
         received=Count("pk", filter=Q(received_at__isnull=False, received_at__lte=F("receive_by"))),
-        resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
+        resolved=Count("pk", filter=Q(resolved_at__isnull=False) | Q(reopened__gt=0)),  # resolved once, reopened or not
         on_time=Count("pk", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("resolve_by"))),
         closed=Count("pk", filter=Q(status=Problem.Status.CONFIRMED)),
         reopened=Count("pk", filter=Q(reopened__gt=0)),
@@ -63,15 +52,15 @@ def scorecard(units, start, end, region=None) -> dict:
     for row in rows:
         back = returned.get(row["unit_id"], 0)
         total = row["n"] + back  # a problem sent back was dispatched to the department, then taken off it
-        cards[row["unit_id"]] = {"及时签收率": Rate(row["received"], total), "按时办结率": Rate(row["on_time"], total),
-                                 "结案率": Rate(row["closed"], total), "回退率": Rate(back, total),
-                                 "重办率": Rate(row["reopened"], row["resolved"] or 0), "dispatched": total}  # fmt: skip
+        cards[row["unit_id"]] = {"及时签收率": stats.rate(row["received"], total), "按时办结率": stats.rate(row["on_time"], total),
+                                 "结案率": stats.rate(row["closed"], total), "回退率": stats.rate(back, total),
+                                 "重办率": stats.rate(row["reopened"], row["resolved"]), "dispatched": total}  # fmt: skip
     for unit_id, back in returned.items():
-        cards.setdefault(unit_id, {"及时签收率": Rate(0, back), "按时办结率": Rate(0, back), "结案率": Rate(0, back),
-                                   "回退率": Rate(back, back), "重办率": Rate(0, 0), "dispatched": back})  # fmt: skip
+        cards.setdefault(unit_id, {"及时签收率": stats.rate(0, back), "按时办结率": stats.rate(0, back), "结案率": stats.rate(0, back),
+                                   "回退率": stats.rate(back, back), "重办率": stats.rate(0, 0), "dispatched": back})  # fmt: skip
     callbacks = callback_rates(units, start, end)
     for unit_id, card in cards.items():
-        card["回访满意率"] = callbacks.get(unit_id, Rate(0, 0))
+        card["回访满意率"] = callbacks.get(unit_id, stats.rate(0, 0))
     return cards
 
 
@@ -91,7 +80,7 @@ def callback_rates(units, start, end) -> dict:
             if rate is not None and rate.value is not None:
                 k, n = found.get(figures.subject.ref, (0, 0))
                 found[figures.subject.ref] = (k + rate.k, n + rate.n)
-    return {ref: Rate(k, n) for ref, (k, n) in found.items()}
+    return {ref: stats.rate(k, n) for ref, (k, n) in found.items()}
 
 
 def monthly_on_time(unit, start, end) -> dict[int, float | None]:
@@ -99,4 +88,4 @@ def monthly_on_time(unit, start, end) -> dict[int, float | None]:
     rows = (Problem.objects.filter(unit=unit, dispatched_at__gte=start, dispatched_at__lt=end)
             .annotate(month=ExtractMonth("dispatched_at")).values("month")
             .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("resolve_by")))))  # fmt: skip
-    return {row["month"]: Rate(row["on_time"], row["n"]).value for row in rows}
+    return {row["month"]: row["on_time"] / row["n"] if row["n"] else None for row in rows}

@@ -24,8 +24,10 @@ from minping.accounts.scoping import console_required, get_for_user, scope
 from minping.grid import actions, scorecards
 from minping.grid.models import Assignment, Category, Problem, Route, Site, Visit
 from minping.lib import charts
+from minping.lib.dates import typed_date
 from minping.lib.feedback import refused
 from minping.lib.formdata import posted_id
+from minping.lib.stats import percent_text
 from minping.org.models import Household, Region, Unit
 
 PAGE_SIZE = 50
@@ -109,12 +111,7 @@ def visit(request):
     record = get_object_or_404(Site, pk=site_id) if site_id else \
         get_object_or_404(Household, pk=posted_id(request.POST.get("household")) or 0)  # fmt: skip
     try:
-        visited_on = dt.date.fromisoformat(request.POST.get("visited_on") or timezone.localdate().isoformat())
-    except ValueError:
-        visited_on = None
-    try:
-        if visited_on is None:
-            raise ValidationError({"visited_on": "请填写走访日期"})
+        visited_on = typed_date(request.POST.get("visited_on"), "visited_on", "走访日期", default=timezone.localdate())
         fields = {"actor": request.user, "visited_on": visited_on, "kind": request.POST.get("kind", Visit.Kind.ROUTINE),
                   "notes": request.POST.get("notes", ""), "address": request.POST.get("address", "").strip() or None,
                   "client_id": request.POST.get("id")}  # fmt: skip
@@ -259,7 +256,7 @@ def _period(request) -> tuple[dt.datetime, dt.datetime, str]:
 
 
 def _percent(rate) -> str:
-    return "—" if rate.value is None else f"{rate.value * 100:.1f}%"
+    return percent_text(rate.value)
 
 
 @console_required
@@ -267,8 +264,8 @@ def _percent(rate) -> str:
 def callbacks(request):
     try:
         region = get_for_user(request.user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
-        campaign, count = actions.open_callbacks(actor=request.user, region=region, start=_date(request.POST.get("start"), "start"),
-                                                 end=_date(request.POST.get("end"), "end"), issue=False)  # fmt: skip
+        campaign, count = actions.open_callbacks(actor=request.user, region=region, start=typed_date(request.POST.get("start"), "start"),
+                                                 end=typed_date(request.POST.get("end"), "end"), issue=False)  # fmt: skip
         messages.success(request, _("The call-back campaign is ready: issue %(n)s codes here, one for each reporter of a closed problem.") % {"n": count})
         return redirect("evaluations:campaign-detail", campaign.pk)
     except ValidationError as exc:
@@ -315,13 +312,6 @@ def scorecards_page(request):
 
 # Street tasks and secondments ---------------------------------------------------------------------------------------
 
-def _date(value, field: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(str(value or ""))
-    except ValueError:
-        raise ValidationError({field: "请填写日期"}) from None
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def tasks(request):
@@ -334,8 +324,8 @@ def tasks(request):
         try:
             region = get_for_user(user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
             task = actions.create_task(actor=user, region=region, name=request.POST.get("name", ""), target=request.POST.get("target", ""),
-                                       baseline=request.POST.get("baseline", "0"), starts_on=_date(request.POST.get("starts_on"), "starts_on"),
-                                       ends_on=_date(request.POST.get("ends_on"), "ends_on"))  # fmt: skip
+                                       baseline=request.POST.get("baseline", "0"), starts_on=typed_date(request.POST.get("starts_on"), "starts_on"),
+                                       ends_on=typed_date(request.POST.get("ends_on"), "ends_on"))  # fmt: skip
             return redirect("grid:task", task.pk)
         except ValidationError as exc:
             refused(request, exc)
@@ -365,8 +355,8 @@ def task(request, pk):
                 if not console:
                     raise PermissionDenied
                 cadre = get_object_or_404(User, username=request.POST.get("username", "").strip())
-                actions.second(actor=user, task=task, cadre=cadre, starts_on=_date(request.POST.get("starts_on"), "starts_on"),
-                               ends_on=_date(request.POST.get("ends_on"), "ends_on"))  # fmt: skip
+                actions.second(actor=user, task=task, cadre=cadre, starts_on=typed_date(request.POST.get("starts_on"), "starts_on"),
+                               ends_on=typed_date(request.POST.get("ends_on"), "ends_on"))  # fmt: skip
             else:
                 actions.report_task_progress(actor=user, task=task, percent=request.POST.get("percent", ""), note=request.POST.get("note", ""))
             messages.success(request, _("Saved."))
@@ -408,7 +398,7 @@ def teams(request):
 
 
 def _share(part: int, whole: int) -> str:
-    return f"{part / whole * 100:.1f}%" if whole else "—"
+    return percent_text(part / whole if whole else None)
 
 
 @console_required

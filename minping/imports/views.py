@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,6 +14,7 @@ from minping.imports import actions, exports
 from minping.imports.engine import context_for
 from minping.imports.models import ImportJob
 from minping.imports.registers import REGISTERS
+from minping.lib.downloads import attachment, disposition
 from minping.lib.feedback import refused
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -89,12 +90,7 @@ def template_download(request, key, fmt):
     register = _register(key, fmt)
     ctx = context_for(request.user)
     name = f"{register.label}导入模板.{fmt}"
-    if fmt == "xlsx":
-        response = HttpResponse(exports.template_xlsx(register, ctx), content_type=XLSX)
-    else:
-        response = HttpResponse(exports.template_csv(register, ctx), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = _attachment(name)
-    return response
+    return attachment(exports.template_xlsx(register, ctx) if fmt == "xlsx" else exports.template_csv(register, ctx), name)
 
 
 @console_required
@@ -105,11 +101,5 @@ def export_download(request, key, fmt):
     if fmt == "xlsx":
         return FileResponse(exports.export_xlsx(register, ctx), as_attachment=True, filename=name, content_type=XLSX)
     response = StreamingHttpResponse(exports.export_csv_lines(register, ctx), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = _attachment(name)
+    response["Content-Disposition"] = disposition(name)
     return response
-
-
-def _attachment(name: str) -> str:
-    from urllib.parse import quote
-
-    return f"attachment; filename*=UTF-8''{quote(name)}"

@@ -6,6 +6,8 @@ import math
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from minping.lib.stats import percent_text
+
 COLOURS = {100: "#1a7f37", 80: "#6cc070", 60: "#e3b341", 30: "#f08c4a", 0: "#cf222e", None: "#9aa0a6"}
 INK = "#24292f"
 
@@ -17,7 +19,7 @@ def _colour(score) -> str:
 
 
 def _pct(value) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+    return percent_text(value)
 
 
 def _svg(width: int, height: int, label: str, body: str) -> SafeString:

@@ -1,7 +1,10 @@
-"""Dates as people type them into spreadsheets."""
+"""Dates: as people type them into spreadsheets and forms, and the calendar's weeks and months."""
 
+import calendar
 import datetime as dt
 import re
+
+from django.core.exceptions import ValidationError
 
 from minping.lib.identity import clean_text
 
@@ -26,3 +29,27 @@ def parse_date(value) -> dt.date:
         return dt.date(*(int(part) for part in match.groups()))
     except ValueError:
         raise ValueError("日期不存在") from None
+
+
+def week_start(day: dt.date) -> dt.date:
+    """The Monday of `day`'s week."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def month_end(day: dt.date) -> dt.date:
+    """The last day of `day`'s month."""
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def typed_date(value, field: str, what: str = "日期", default: dt.date | None = None) -> dt.date:
+    """A date typed into a form or sent by a phone as YYYY-MM-DD; `default` when nothing was typed (if given);
+    ValidationError({field: ...}) in Chinese otherwise."""
+    if isinstance(value, dt.date):
+        return value
+    text = str(value or "").strip()
+    if not text and default is not None:
+        return default
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError({field: f"请填写正确的{what}（年-月-日，如 2026-03-05）" if text else f"请填写{what}"}) from None

@@ -19,6 +19,11 @@ class Rate:
         return self.k / self.n if self.n else None
 
 
+def percent_text(value: float | None) -> str:
+    """A share from 0 to 1 as people read it: "66.7%", or "—" when there is none."""
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
 def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
     """The Wilson score interval for k successes in n trials; (0, 1) when n is 0."""
     if n == 0:

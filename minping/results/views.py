@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from minping.evaluations import lifecycle
 from minping.evaluations.access import campaign_for_manager
 from minping.evaluations.models import Campaign, Subject
 from minping.lib import charts, throttle
+from minping.lib.downloads import attachment
 from minping.lib.feedback import attempt, form_refused
 from minping.lib.formdata import posted_id
 from minping.results import actions, present, reports
@@ -224,9 +225,7 @@ def report(request, pk, kind):
     if kind not in reports.MAKERS:
         raise Http404
     content_type, body = reports.make(kind, campaign)
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="results-{campaign.pk}.{kind}"'
-    return response
+    return attachment(body, f"{campaign.name}测评结果-{campaign.pk}.{kind}", content_type)
 
 
 # The public notice (公示): no login.
