@@ -65,7 +65,7 @@ class FieldworkBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
 
         supervisor = self.log_in("office")
         supervisor.click("a:has-text('条工作日志待批阅')")
-        supervisor.click("td a:has-text('%s')" % entry.on.strftime("%Y-%m-%d"))
+        supervisor.click(f"td a:has-text('{entry.on:%Y-%m-%d}')")
         supervisor.fill("textarea[name=comment]", "情况清楚，路灯问题请转城管处理")
         supervisor.click("button:has-text('保存批阅意见')")
         supervisor.wait_for_selector("#comment:has-text('情况清楚')")

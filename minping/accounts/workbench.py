@@ -3,8 +3,8 @@ sections (campaigns to run, codes to hand out, interviews to make, imports waiti
 due and problems to handle once those modules exist) by registering a function in their AppConfig.ready();
 the page shows the sections of the user's role by their order, then in the order registered."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 
 @dataclass

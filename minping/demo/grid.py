@@ -104,7 +104,7 @@ def _sites(rng, grids, workers, today: dt.date) -> None:
 
 def _history(rng, grids, workers, categories, units, start: dt.date, today: dt.date) -> None:
     problems = []
-    for n in range(1200):
+    for _n in range(1200):
         code = rng.choice(list(TEXTS))
         category = categories[code]
         unit = units.get(ROUTES.get(code, ""))

@@ -6,7 +6,8 @@ sequence every change of state runs: lock the row, check the step, let the calle
 save, audit, all in one transaction.
 """
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction

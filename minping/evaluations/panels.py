@@ -1,7 +1,7 @@
 """Places on a campaign's console page that modules built on evaluations fill in (results shows its denominator
 policy there), so that evaluations renders them without importing those modules."""
 
-from typing import Callable
+from collections.abc import Callable
 
 from django.http import HttpRequest
 from django.utils.safestring import SafeString

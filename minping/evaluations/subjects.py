@@ -7,8 +7,8 @@ owns the record, and every ballot, count and page works the same for any kind.
 A module above evaluations registers its kinds in its AppConfig.ready().
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet

@@ -73,7 +73,7 @@ class IssueForm(forms.Form):
     def __init__(self, campaign, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = campaign.groups.all()
-        self.fields["channel"].choices = [(c, l) for c, l in Campaign.Channel.choices if c in campaign.channels and c != "online"]
+        self.fields["channel"].choices = [(c, label) for c, label in Campaign.Channel.choices if c in campaign.channels and c != "online"]
 
 
 def _campaigns(user):

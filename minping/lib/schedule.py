@@ -9,8 +9,8 @@ growing delay.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.utils import timezone
 
