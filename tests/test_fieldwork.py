@@ -15,20 +15,19 @@ from minping.accounts.models import User
 from minping.evidence.models import Evidence
 from minping.fieldwork import actions, exports, figures
 from minping.fieldwork.models import (
-    Activity,
     CadreMonth,
     ContactKind,
     ContactYear,
     Entry,
     Item,
     Meeting,
-    Session,
 )
 from minping.grid import actions as grid
 from minping.grid.models import Category, Problem
 from minping.notifications.models import SentMessage
 from minping.org.models import Cadre, Household, Post, Unit
 from tests.base import BaseTestCase, id_number, make_region
+from tests.clock import PinnedClock
 from tests.gateway import Gateway
 from tests.test_evidence import photo
 
@@ -39,7 +38,9 @@ def kind(code: str) -> ContactKind:
     return ContactKind.objects.get(code=code)
 
 
-class FieldworkTestCase(BaseTestCase):
+class FieldworkTestCase(PinnedClock, BaseTestCase):
+    pinned_day = dt.date(2026, 11, 18)  # a Wednesday in the middle of a month; the edges are tested on purpose below
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -381,9 +382,8 @@ class FiguresTest(FieldworkTestCase):
                     "closed": 1, "told": 0, "cadence": None}  # fmt: skip
         self.assertEqual(figures.cadre_figures([self.cadre_a.pk], self.month, last)[self.cadre_a.pk], expected)  # from the rollups
         self.assertEqual(figures.cadre_figures([self.cadre_a.pk], self.month, today)[self.cadre_a.pk], expected)  # from the entries
-        if today != self.month:
-            only_today = figures.cadre_figures([self.cadre_a.pk], today, today)[self.cadre_a.pk]
-            self.assertEqual((only_today["entries"], only_today["visits"], only_today["covered"]), (1, 0, 1))
+        only_today = figures.cadre_figures([self.cadre_a.pk], today, today)[self.cadre_a.pk]
+        self.assertEqual((only_today["entries"], only_today["visits"], only_today["covered"]), (1, 0, 1))
         summary = figures.summary(self.district_a, self.month, last)
         self.assertEqual({k: summary[k] for k in ("forums", "site_meetings", "participants", "documents", "suggestions", "problems", "proposed",
                                                    "closed", "entries", "visits", "enterprises")},
@@ -415,16 +415,40 @@ class FiguresTest(FieldworkTestCase):
         self.assertIn("召开座谈会 1 场、现场推进会 1 场，参与 29 人次", text)
         self.assertIn("收集意见建议 3 条，受理问题 1 个，提出解决建议 1 条，办结 1 件", text)
         bad = self.client.get(url, {"start": "2026-13-01"})
-        self.assertEqual(bad.status_code, 200)
-        self.assertContains(bad, "请填写正确的开始日期", status_code=bad.status_code)
+        self.assertContains(bad, "请填写正确的开始日期", status_code=400)
         self.client.force_login(self.office_b)
         self.assertEqual(self.client.get(url, {"region": self.district_a.pk}).status_code, 404)
 
     def test_meeting_items_are_counted_once(self):
-        self.assertEqual(Meeting.objects.get(kind="forum").items.count(), 1)
-        self.assertEqual(Item.objects.filter(kind="suggestion").count(), 3)
-        self.assertFalse(Activity.objects.exists())
-        self.assertFalse(Session.objects.exists())
+        """The forum's suggestion is one item, beside the log's two; the figures count the three once each."""
+        forum = Meeting.objects.get(kind="forum")
+        self.assertEqual([i.text for i in forum.items.all()], ["建议甲"])
+        self.assertEqual(sorted(Item.objects.filter(kind="suggestion").values_list("text", flat=True)), ["增加停车位", "增设座椅", "建议甲"])
+        last = (self.month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        self.assertEqual(figures.summary(self.district_a, self.month, last)["suggestions"], 3)
+        actions.record_meeting(actor=self.organiser_a, region=self.community_a, kind="forum", title="第二次座谈会", held_on=TODAY(),
+                               convener=self.cadre_a, participants=5, suggestions="建议乙\n建议丙")  # fmt: skip
+        self.assertEqual(figures.summary(self.district_a, self.month, last)["suggestions"], 5)
+
+
+class MonthEdgeTest(FieldworkTestCase):
+    """A month's first and last day and a week across a month's end, where periods split into whole months and
+    the days around them."""
+
+    pinned_day = dt.date(2026, 12, 6)  # a Sunday: this week runs from Monday 30 November
+
+    def test_entries_on_a_months_edges_count_in_their_own_month_and_in_the_week_across_them(self):
+        for on in (dt.date(2026, 11, 30), dt.date(2026, 12, 1), dt.date(2026, 12, 6)):
+            self.log(on=on, discussed=f"{on}走访")
+
+        def entries(start, end):
+            return figures.cadre_figures([self.cadre_a.pk], start, end)[self.cadre_a.pk]["entries"]
+
+        d = dt.date
+        self.assertEqual([entries(d(2026, 11, 30), d(2026, 11, 30)), entries(d(2026, 12, 1), d(2026, 12, 1))], [1, 1])
+        self.assertEqual(entries(d(2026, 11, 30), d(2026, 12, 6)), 3)  # the week across the month's end
+        self.assertEqual([entries(d(2026, 11, 1), d(2026, 11, 30)), entries(d(2026, 12, 1), d(2026, 12, 31))], [1, 2])
+        self.assertEqual(figures.summary(self.district_a, d(2026, 11, 1), d(2026, 12, 31))["entries"], 3)
 
 
 class RollupTest(FieldworkTestCase):

@@ -18,12 +18,15 @@ from minping.grid import actions, jobs, scorecards
 from minping.grid.models import Category, Problem, Step, Visit
 from minping.org.models import Household, Unit
 from tests.base import BaseTestCase
+from tests.clock import PinnedClock
 from tests.test_evidence import photo
 
 TODAY = timezone.localdate
 
 
-class GridTestCase(BaseTestCase):
+class GridTestCase(PinnedClock, BaseTestCase):
+    pinned_day = dt.date(2026, 11, 18)  # a Wednesday: the week's due list runs from Monday 16 to Sunday 22 November
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

@@ -69,6 +69,7 @@ def mine(request):
         raise PermissionDenied
     today = timezone.localdate()
     this, following = periods.month_of(today), periods.next_month(periods.month_of(today))
+    status = 200
     if request.method == "POST":
         try:
             month = periods.parse_month(request.POST.get("month"))
@@ -76,12 +77,14 @@ def mine(request):
             return redirect("commitments:form", form.pk)
         except ValidationError as exc:
             refused(request, exc)
+            status = 400
     forms = CommitmentForm.objects.filter(**{"cadre" if request.user.cadre_id else "unit": owner}).annotate(n=Count("items"))
     due = (Item.objects.filter(form__in=forms, form__status=Status.PUBLISHED, outcome=Item.Outcome.OPEN)
            .select_related("form").order_by("deadline")[:20])  # fmt: skip
     startable = [m for m in (this, following) if periods.opens_on(m) <= today and not forms.filter(month=m).exists()]
     return render(request, "commitments/mine.html", {"owner": owner, "forms": forms[:24], "due": due,
-                                                     "startable": [(m.strftime("%Y-%m"), periods.label(m)) for m in startable]})  # fmt: skip
+                                                     "startable": [(m.strftime("%Y-%m"), periods.label(m)) for m in startable]},
+                  status=status)  # fmt: skip
 
 
 def _form_for(user, pk) -> CommitmentForm:

@@ -539,12 +539,13 @@ def _cells(values) -> str:
 def figures_page(request):
     user = request.user
     region = _shown_region(request)
+    status = 200
     try:
         start, end = _period(request)
     except ValidationError as exc:
         refused(request, exc)
         today = timezone.localdate()
-        start, end = dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
+        start, end, status = dt.date(today.year, 1, 1), dt.date(today.year, 12, 31), 400
     fmt = request.GET.get("format")
     if fmt == "xlsx":
         return attachment(exports.figures_workbook(region, start, end), f"{region.name}走基层工作统计.xlsx")
@@ -561,4 +562,4 @@ def figures_page(request):
                "unit_columns": [f for f in figures.CADRE_FIGURES if f[0] != "cadence"], "month": end.strftime("%Y-%m"),
                "month_url": reverse("fieldwork:month", args=[1, "2000-01"]).removesuffix("1/2000-01/"),
                "regions": _regions(user, ("district", "street"))[:500]}  # fmt: skip
-    return render(request, "fieldwork/figures.html", context)
+    return render(request, "fieldwork/figures.html", context, status=status)
