@@ -21,13 +21,13 @@ def field_work(test):
     entry, _new = fieldwork.record_entry(actor=test.cadre_user, contact=contact, on=today, form="visit", discussed="走访",
                                          problems="路灯不亮\n道路破损\n井盖松动", suggestions="增设充电桩", raiser_contact="13900001111")  # fmt: skip
     fieldwork.edit_entry(actor=test.cadre_user, entry=entry, reason="补充", discussed="走访社区")
-    fieldwork.review(actor=test.office_a, entry=entry, comment="已阅")
+    fieldwork.review_entry(actor=test.office_a, entry=entry, comment="已阅")
     lamps, pothole, cover = entry.items.filter(kind="problem").order_by("pk")
-    fieldwork.forward(actor=test.cadre_user, item=lamps, category=Category.objects.get(code="facilities"), address="幸福路")
-    fieldwork.propose(actor=test.cadre_user, item=pothole, solution="协调修复")
-    fieldwork.act(actor=test.cadre_user, item=cover, note="已更换")
-    fieldwork.close(actor=test.cadre_user, item=cover, outcome="已修好")
-    fieldwork.tell(actor=test.cadre_user, item=cover, how="phone")
+    fieldwork.forward_item(actor=test.cadre_user, item=lamps, category=Category.objects.get(code="facilities"), address="幸福路")
+    fieldwork.propose_solution(actor=test.cadre_user, item=pothole, solution="协调修复")
+    fieldwork.act_on_item(actor=test.cadre_user, item=cover, note="已更换")
+    fieldwork.close_item(actor=test.cadre_user, item=cover, outcome="已修好")
+    fieldwork.tell_raiser(actor=test.cadre_user, item=cover, how="phone")
     schedule = fieldwork.create_schedule(actor=test.office_a, region=test.community_a, place="服务中心", day=1, cadres=[test.cadre_a],
                                          months=2, starts_on=today.replace(day=1))  # fmt: skip
     fieldwork.record_session(actor=test.cadre_user, session=schedule.sessions.first(), visitors=3, notes="接访",

@@ -30,7 +30,7 @@ class GridBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         office = User.objects.create_user("office", password=PASSWORD, role="office", region=self.street)
         self.office = office
         self.worker = User.objects.create_user("worker", password=PASSWORD, role="grid_worker", region=self.grid)
-        actions.assign(actor=office, grid=self.grid, worker=self.worker, starts_on=dt.date(2025, 1, 1))
+        actions.assign_worker(actor=office, grid=self.grid, worker=self.worker, starts_on=dt.date(2025, 1, 1))
         unit = Unit.objects.create(name="一街道城管中队", kind="station", region=self.street)
         User.objects.create_user("handler", password=PASSWORD, role="handler", region=self.street, unit=unit)
         actions.save_route(actor=office, category=Category.objects.get(code="facilities"), region=self.street, unit=unit)

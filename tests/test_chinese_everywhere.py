@@ -83,11 +83,11 @@ class ChineseEverywhereTest(BaseTestCase):
         from minping.grid import actions as grid
         from minping.grid.models import Category
 
-        grid.assign(actor=self.office_a, grid=self.grid_a, worker=self.grid_worker, starts_on=dt.date(2025, 1, 1))
+        grid.assign_worker(actor=self.office_a, grid=self.grid_a, worker=self.grid_worker, starts_on=dt.date(2025, 1, 1))
         lamps = Category.objects.get(code="facilities")
         grid.save_route(actor=self.organiser_a, category=lamps, region=self.street_a, unit=self.unit_a)
         routed, _new = grid.report_problem(actor=self.grid_worker, category=lamps, region=self.grid_a, address="幸福路", description="路灯不亮")
-        grid.receive(actor=self.handler, problem=routed)
+        grid.receive_problem(actor=self.handler, problem=routed)
         grid.report_problem(actor=self.grid_worker, category=Category.objects.get(code="dispute"), region=self.grid_a,
                             address="幸福路", description="邻里纠纷")  # fmt: skip
 

@@ -22,7 +22,7 @@ class DispatchReachTest(BaseTestCase):
 
     def test_another_streets_station_is_refused(self):
         with self.assertRaisesMessage(ValidationError, "“三街道派出所”不服务第1网格"):
-            actions.dispatch(actor=self.office_a, problem=self.problem, unit=self.elsewhere)
+            actions.dispatch_problem(actor=self.office_a, problem=self.problem, unit=self.elsewhere)
         self.problem.refresh_from_db()
         self.assertEqual((self.problem.status, self.problem.unit), ("triage", None))
         with self.assertRaisesMessage(ValidationError, "不服务"):
@@ -37,11 +37,11 @@ class DispatchReachTest(BaseTestCase):
                                r'<optgroup label="一街道"><option value="\d+">一街道派出所</option></optgroup>')
 
     def test_a_streets_scorecard_shows_the_district_departments_that_served_it(self):
-        actions.dispatch(actor=self.office_a, problem=self.problem, unit=self.bureau)
-        actions.receive(actor=self.handler_for(self.bureau), problem=self.problem)
+        actions.dispatch_problem(actor=self.office_a, problem=self.problem, unit=self.bureau)
+        actions.receive_problem(actor=self.handler_for(self.bureau), problem=self.problem)
         other, _new = actions.report_problem(actor=self.organiser_a, category=self.dispute, region=self.other_street_a,
                                              address="三街道", description="另一街道的纠纷")  # fmt: skip
-        actions.dispatch(actor=self.organiser_a, problem=other, unit=self.bureau)
+        actions.dispatch_problem(actor=self.organiser_a, problem=other, unit=self.bureau)
         self.client.force_login(self.office_a)
         page = self.client.get(reverse("grid:scorecards"))
         rows = {unit.name: dispatched for unit, dispatched, _rates in page.context["rows"]}

@@ -163,10 +163,10 @@ class LogTest(FieldworkTestCase):
         with self.assertRaises(PermissionDenied):
             actions.edit_entry(actor=self.office_a, entry=entry, reason="改", discussed="x")
         with self.assertRaises(PermissionDenied):
-            actions.review(actor=self.office_b, entry=entry, comment="已阅")
+            actions.review_entry(actor=self.office_b, entry=entry, comment="已阅")
         with self.assertRaises(PermissionDenied):
-            actions.review(actor=self.cadre_user, entry=entry, comment="已阅")
-        actions.review(actor=self.office_a, entry=entry, comment="情况清楚，抓紧落实加装电梯")
+            actions.review_entry(actor=self.cadre_user, entry=entry, comment="已阅")
+        actions.review_entry(actor=self.office_a, entry=entry, comment="情况清楚，抓紧落实加装电梯")
         entry.refresh_from_db()
         self.assertEqual((entry.reviewed_by, entry.comment), (self.office_a, "情况清楚，抓紧落实加装电梯"))
 
@@ -214,10 +214,10 @@ class ItemTest(FieldworkTestCase):
 
     def test_an_item_acted_on_is_closed_and_the_raiser_told_by_text_message(self):
         item = self.item()
-        actions.propose(actor=self.cadre_user, item=item, solution="协调物业更换灯泡")
-        actions.act(actor=self.cadre_user, item=item, note="物业已更换灯泡")
+        actions.propose_solution(actor=self.cadre_user, item=item, solution="协调物业更换灯泡")
+        actions.act_on_item(actor=self.cadre_user, item=item, note="物业已更换灯泡")
         with Gateway() as received, self.captureOnCommitCallbacks(execute=True):
-            actions.close(actor=self.cadre_user, item=item, outcome="路灯已修好")
+            actions.close_item(actor=self.cadre_user, item=item, outcome="路灯已修好")
         item.refresh_from_db()
         self.assertEqual((item.status, item.told_how), ("closed", "message"))
         self.assertEqual(received[0]["phone"], "13900001111")
@@ -227,40 +227,40 @@ class ItemTest(FieldworkTestCase):
 
     def test_without_a_channel_the_cadre_records_a_call(self):
         item = self.item()
-        actions.act(actor=self.cadre_user, item=item, note="已处理")
-        actions.close(actor=self.cadre_user, item=item, outcome="已处理")
+        actions.act_on_item(actor=self.cadre_user, item=item, note="已处理")
+        actions.close_item(actor=self.cadre_user, item=item, outcome="已处理")
         with self.assertRaisesMessage(ValidationError, "未配置短信"):
-            actions.tell(actor=self.cadre_user, item=item, how="message")
-        actions.tell(actor=self.cadre_user, item=item, how="phone")
+            actions.tell_raiser(actor=self.cadre_user, item=item, how="message")
+        actions.tell_raiser(actor=self.cadre_user, item=item, how="phone")
         with self.assertRaisesMessage(ValidationError, "已告知过"):
-            actions.tell(actor=self.cadre_user, item=item, how="in_person")
+            actions.tell_raiser(actor=self.cadre_user, item=item, how="in_person")
         item.refresh_from_db()
         self.assertEqual(item.told_how, "phone")
 
     def test_steps_out_of_order_and_outsiders_are_refused(self):
         item = self.item()
         with self.assertRaisesMessage(ValidationError, "不能关闭"):
-            actions.close(actor=self.cadre_user, item=item, outcome="x")
+            actions.close_item(actor=self.cadre_user, item=item, outcome="x")
         with self.assertRaises(PermissionDenied):
-            actions.act(actor=self.office_b, item=item, note="x")
+            actions.act_on_item(actor=self.office_b, item=item, note="x")
         with self.assertRaisesMessage(ValidationError, "关闭后才能告知"):
-            actions.tell(actor=self.cadre_user, item=item, how="phone")
+            actions.tell_raiser(actor=self.cadre_user, item=item, how="phone")
 
     def test_a_forwarded_problem_is_one_grid_problem_and_closes_when_the_fix_is_confirmed(self):
         item = self.item()
-        actions.forward(actor=self.cadre_user, item=item, category=self.lamps, address="幸福路3号")
+        actions.forward_item(actor=self.cadre_user, item=item, category=self.lamps, address="幸福路3号")
         item.refresh_from_db()
         problem = item.problem
         self.assertEqual((item.status, problem.unit, problem.region, problem.reporter, problem.reporter_kind),
                          ("forwarded", self.urban, self.community_a, self.cadre_user, "cadre"))  # fmt: skip
         self.assertEqual(Problem.objects.count(), 1)
         with self.assertRaisesMessage(ValidationError, "不能转交"):
-            actions.forward(actor=self.cadre_user, item=item, category=self.lamps, address="幸福路3号")
-        grid.receive(actor=self.urban_handler, problem=problem)
-        grid.resolve(actor=self.urban_handler, problem=problem, note="更换路灯 3 盏",
+            actions.forward_item(actor=self.cadre_user, item=item, category=self.lamps, address="幸福路3号")
+        grid.receive_problem(actor=self.urban_handler, problem=problem)
+        grid.resolve_problem(actor=self.urban_handler, problem=problem, note="更换路灯 3 盏",
                      files=[SimpleUploadedFile("fixed.png", photo("PNG"), content_type="image/png")])  # fmt: skip
         with Gateway() as received, self.captureOnCommitCallbacks(execute=True):
-            grid.confirm(actor=self.cadre_user, problem=problem)
+            grid.confirm_fix(actor=self.cadre_user, problem=problem)
         item.refresh_from_db()
         self.assertEqual((item.status, item.told_how), ("closed", "message"))
         self.assertIn("更换路灯 3 盏", item.outcome)
@@ -268,7 +268,7 @@ class ItemTest(FieldworkTestCase):
 
     def test_a_problem_with_no_route_waits_for_the_streets_dispatch(self):
         item = self.item()
-        actions.forward(actor=self.cadre_user, item=item, category=Category.objects.get(code="dispute"), address="幸福路3号")
+        actions.forward_item(actor=self.cadre_user, item=item, category=Category.objects.get(code="dispute"), address="幸福路3号")
         item.refresh_from_db()
         self.assertEqual((item.problem.status, item.problem.unit), ("triage", None))
         self.assertIn("待街道分派", item.steps.last().note)
@@ -367,9 +367,9 @@ class FiguresTest(FieldworkTestCase):
         self.entries = [self.log(on=self.month, problems="路灯不亮", suggestions="增加停车位\n增设座椅", late_reason="补记" if (today - self.month).days > 7 else ""),
                         self.log(contact=self.enterprise_contact, on=today, form="phone")]  # fmt: skip
         item = Item.objects.filter(kind="problem").get()
-        actions.propose(actor=self.cadre_user, item=item, solution="协调更换")
-        actions.act(actor=self.cadre_user, item=item, note="已更换")
-        actions.close(actor=self.cadre_user, item=item, outcome="已修好")
+        actions.propose_solution(actor=self.cadre_user, item=item, solution="协调更换")
+        actions.act_on_item(actor=self.cadre_user, item=item, note="已更换")
+        actions.close_item(actor=self.cadre_user, item=item, outcome="已修好")
         actions.record_meeting(actor=self.organiser_a, region=self.community_a, kind="forum", title="座谈会", held_on=today,
                                convener=self.cadre_a, participants=20, documents="文件一\n文件二", suggestions="建议甲")  # fmt: skip
         actions.record_meeting(actor=self.organiser_a, region=self.community_a, kind="site", title="现场会", held_on=today,

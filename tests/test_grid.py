@@ -30,7 +30,7 @@ class GridTestCase(PinnedClock, BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        actions.assign(actor=cls.office_a, grid=cls.grid_a, worker=cls.grid_worker, starts_on=dt.date(2025, 1, 1))
+        actions.assign_worker(actor=cls.office_a, grid=cls.grid_a, worker=cls.grid_worker, starts_on=dt.date(2025, 1, 1))
         cls.household_a2 = Household.objects.create(code="HA002", address="幸福路2号", region=cls.grid_a)
         cls.lamps = Category.objects.get(code="facilities")
         cls.dispute = Category.objects.get(code="dispute")
@@ -91,7 +91,7 @@ class VisitTest(GridTestCase):
 
     def test_a_cadre_taking_over_a_grid_for_a_day_works_it_with_the_same_tools(self):
         secondee = User.objects.create_user("secondee", password="x", role="cadre", region=self.community_a)
-        actions.assign(actor=self.office_a, grid=self.grid_a, worker=secondee, starts_on=TODAY(), ends_on=TODAY(), secondment=True)
+        actions.assign_worker(actor=self.office_a, grid=self.grid_a, worker=secondee, starts_on=TODAY(), ends_on=TODAY(), secondment=True)
         visit, _created = actions.record_visit(actor=secondee, household=self.household_a2, visited_on=TODAY())
         self.assertEqual(visit.worker, secondee)
         with self.assertRaises(PermissionDenied):
@@ -104,20 +104,20 @@ class ProblemLifecycleTest(GridTestCase):
         self.assertEqual((problem.status, problem.unit), ("dispatched", self.urban))
         self.assertEqual(problem.receive_by - problem.dispatched_at, dt.timedelta(hours=24))
         with self.assertRaisesMessage(PermissionDenied, "不是派给您单位的"):
-            actions.receive(actor=self.handler, problem=problem)  # another department
-        actions.receive(actor=self.urban_handler, problem=problem)
+            actions.receive_problem(actor=self.handler, problem=problem)  # another department
+        actions.receive_problem(actor=self.urban_handler, problem=problem)
         actions.start_handling(actor=self.urban_handler, problem=problem)
         with self.assertRaisesMessage(ValidationError, "须上传现场照片"):
-            actions.resolve(actor=self.urban_handler, problem=problem, note="已修复")
-        actions.resolve(actor=self.urban_handler, problem=problem, note="已更换灯泡", files=[SimpleUploadedFile("修好.jpg", photo())])
+            actions.resolve_problem(actor=self.urban_handler, problem=problem, note="已修复")
+        actions.resolve_problem(actor=self.urban_handler, problem=problem, note="已更换灯泡", files=[SimpleUploadedFile("修好.jpg", photo())])
         with self.assertRaisesMessage(PermissionDenied, "只有上报人"):
-            actions.confirm(actor=self.urban_handler, problem=problem)
-        actions.reopen(actor=self.grid_worker, problem=problem, reason="还是不亮")
-        actions.resolve(actor=self.urban_handler, problem=problem, note="更换线路", files=[SimpleUploadedFile("线路.jpg", photo())])
-        problem = actions.confirm(actor=self.grid_worker, problem=problem)
+            actions.confirm_fix(actor=self.urban_handler, problem=problem)
+        actions.reopen_problem(actor=self.grid_worker, problem=problem, reason="还是不亮")
+        actions.resolve_problem(actor=self.urban_handler, problem=problem, note="更换线路", files=[SimpleUploadedFile("线路.jpg", photo())])
+        problem = actions.confirm_fix(actor=self.grid_worker, problem=problem)
         self.assertEqual((problem.status, problem.reopened), ("confirmed", 1))
         with self.assertRaisesMessage(ValidationError, "已结案的事件不能再确认"):
-            actions.confirm(actor=self.grid_worker, problem=problem)
+            actions.confirm_fix(actor=self.grid_worker, problem=problem)
         self.assertEqual(list(problem.steps.values_list("action", flat=True)),
                          ["report", "dispatch", "receive", "handle", "resolve", "reopen", "resolve", "confirm"])
         self.assertTrue(all(s.actor_id or s.action == "dispatch" for s in problem.steps.all()))
@@ -128,12 +128,12 @@ class ProblemLifecycleTest(GridTestCase):
         self.assertEqual((problem.status, problem.unit), ("triage", None))
         self.client.force_login(self.office_a)
         self.assertContains(self.client.get("/"), "1 个事件待分派")
-        actions.dispatch(actor=self.office_a, problem=problem, unit=self.unit_a)
+        actions.dispatch_problem(actor=self.office_a, problem=problem, unit=self.unit_a)
         with self.assertRaises(PermissionDenied):
-            actions.dispatch(actor=self.organiser_b, problem=problem, unit=self.unit_b)
+            actions.dispatch_problem(actor=self.organiser_b, problem=problem, unit=self.unit_b)
         problem = actions.return_problem(actor=self.handler, problem=problem, reason="不属于派出所职责")
         self.assertEqual((problem.status, problem.unit, problem.returned), ("triage", None, 1))
-        problem = actions.dispatch(actor=self.office_a, problem=problem, unit=self.urban)
+        problem = actions.dispatch_problem(actor=self.office_a, problem=problem, unit=self.urban)
         self.assertEqual(problem.unit, self.urban)
 
     def test_a_problem_sent_twice_is_stored_once_and_duplicates_merge(self):
@@ -142,7 +142,7 @@ class ProblemLifecycleTest(GridTestCase):
         again = self.report(client_id=client_id)
         self.assertEqual((first.pk, Problem.objects.count()), (again.pk, 1))
         duplicate = self.report()
-        actions.merge(actor=self.office_a, problem=duplicate, into=first)
+        actions.merge_problem(actor=self.office_a, problem=duplicate, into=first)
         duplicate.refresh_from_db()
         self.assertEqual((duplicate.status, duplicate.merged_into), ("merged", first))
 
@@ -216,10 +216,10 @@ class ScorecardTest(GridTestCase):
     def test_the_rates_reproduce_from_the_records(self):
         on_time, late, _open, returned = (self.report() for _ in range(4))
         for problem in (on_time, late):
-            actions.receive(actor=self.urban_handler, problem=problem)
-            actions.resolve(actor=self.urban_handler, problem=problem, note="好了", files=[SimpleUploadedFile("x.jpg", photo())])
+            actions.receive_problem(actor=self.urban_handler, problem=problem)
+            actions.resolve_problem(actor=self.urban_handler, problem=problem, note="好了", files=[SimpleUploadedFile("x.jpg", photo())])
         Problem.objects.filter(pk=late.pk).update(resolve_by=timezone.now() - dt.timedelta(days=1), received_at=timezone.now() + dt.timedelta(days=2))
-        actions.confirm(actor=self.grid_worker, problem=Problem.objects.get(pk=on_time.pk))
+        actions.confirm_fix(actor=self.grid_worker, problem=Problem.objects.get(pk=on_time.pk))
         actions.return_problem(actor=self.urban_handler, problem=returned, reason="不是我们的")
         start = timezone.now() - dt.timedelta(days=1)
         card = scorecards.scorecard([self.urban], start, timezone.now() + dt.timedelta(days=1))[self.urban.pk]
@@ -244,11 +244,11 @@ class SecondmentTest(GridTestCase):
         with self.assertRaisesMessage(PermissionDenied, "不在这项任务的抽调期内"):
             actions.report_task_progress(actor=secondee, task=task, percent="40", note="入户走访")
         with self.assertRaisesMessage(ValidationError, "抽调期应在任务期内"):
-            actions.second(actor=self.office_a, task=task, cadre=secondee, starts_on=TODAY(), ends_on=TODAY() + dt.timedelta(days=200))
+            actions.second_cadre(actor=self.office_a, task=task, cadre=secondee, starts_on=TODAY(), ends_on=TODAY() + dt.timedelta(days=200))
         other_district = User.objects.create_user("far", password="x", role="cadre", region=self.community_b)
         with self.assertRaisesMessage(ValidationError, "不在本区县"):
-            actions.second(actor=self.office_a, task=task, cadre=other_district, starts_on=TODAY(), ends_on=TODAY())
-        actions.second(actor=self.office_a, task=task, cadre=secondee, starts_on=TODAY(), ends_on=TODAY() + dt.timedelta(days=90))
+            actions.second_cadre(actor=self.office_a, task=task, cadre=other_district, starts_on=TODAY(), ends_on=TODAY())
+        actions.second_cadre(actor=self.office_a, task=task, cadre=secondee, starts_on=TODAY(), ends_on=TODAY() + dt.timedelta(days=90))
         actions.report_task_progress(actor=secondee, task=task, percent="83", note="协助完成拆迁谈判")
         task.refresh_from_db()
         self.assertEqual((task.baseline, task.progress, task.updates.get().added_by), (30, 83, secondee))
@@ -266,9 +266,9 @@ class CallbackTest(GridTestCase):
 
         problems = [self.report() for _ in range(6)]
         for problem in problems:
-            actions.receive(actor=self.urban_handler, problem=problem)
-            actions.resolve(actor=self.urban_handler, problem=problem, note="好了", files=[SimpleUploadedFile("x.jpg", photo())])
-            actions.confirm(actor=self.grid_worker, problem=Problem.objects.get(pk=problem.pk))
+            actions.receive_problem(actor=self.urban_handler, problem=problem)
+            actions.resolve_problem(actor=self.urban_handler, problem=problem, note="好了", files=[SimpleUploadedFile("x.jpg", photo())])
+            actions.confirm_fix(actor=self.grid_worker, problem=Problem.objects.get(pk=problem.pk))
         with self.assertRaisesMessage(ValidationError, "没有结案的事件"):
             actions.open_callbacks(actor=self.office_a, region=self.street_a, start=TODAY() - dt.timedelta(days=60), end=TODAY() - dt.timedelta(days=30))
         campaign, pairs = actions.open_callbacks(actor=self.office_a, region=self.street_a, start=TODAY(), end=TODAY())

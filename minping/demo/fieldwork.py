@@ -200,5 +200,5 @@ def _this_week(cadre_user: User, office: User, today) -> dict:
                                     problems="幸福路路灯不亮", suggestions="增设电动自行车充电桩", raiser_contact="13900001111")  # fmt: skip
     actions.record_entry(actor=cadre_user, contact=mine[1 % len(mine)], on=today, form="phone", discussed="电话了解企业用工需求")
     problem = first.items.get(kind=Item.Kind.PROBLEM)
-    actions.forward(actor=cadre_user, item=problem, category=Category.objects.get(code="facilities"), address=f"{mine[0].region.name}幸福路")
+    actions.forward_item(actor=cadre_user, item=problem, category=Category.objects.get(code="facilities"), address=f"{mine[0].region.name}幸福路")
     return {"entry": first}

@@ -51,14 +51,14 @@ def seed_grid(*, district: Region, organiser: User, office: User, grid_user: Use
     if cadre_user is not None and cadre_user.region_id:
         near = next((g for g in grids if g.is_within(cadre_user.region)), None)
         if near is not None:
-            actions.assign(actor=office, grid=near, worker=cadre_user, starts_on=today, ends_on=today, secondment=True)
+            actions.assign_worker(actor=office, grid=near, worker=cadre_user, starts_on=today, ends_on=today, secondment=True)
     community_grids = [g for g in grids if g.parent_id == grids[0].parent_id]
     actions.create_team(actor=office, community=grids[0].parent, name=f"{grids[0].parent.name}第一组团", grids=community_grids[:3],
                         members=[workers[g.pk] for g in community_grids[:3]])  # fmt: skip
     task = actions.create_task(actor=office, region=street, name="土地整备攻坚", target="完成全年土地整备任务量", baseline=30,
                                starts_on=today - dt.timedelta(days=80), ends_on=today + dt.timedelta(days=10))  # fmt: skip
     if cadre_user is not None and cadre_user.region_id:
-        actions.second(actor=office, task=task, cadre=cadre_user, starts_on=task.starts_on, ends_on=task.ends_on)
+        actions.second_cadre(actor=office, task=task, cadre=cadre_user, starts_on=task.starts_on, ends_on=task.ends_on)
         for percent, note in ((52, "入户走访、政策宣传 120 余户"), (71, "完成评估和补偿谈判"), (83, "协助完成拆迁")):
             actions.report_task_progress(actor=cadre_user, task=task, percent=percent, note=note)
     _visits(rng, grids, workers, year_ago, today)
@@ -142,8 +142,8 @@ def _today(rng, grids, grid_user, workers, categories, handler, office) -> None:
                                                address=f"{first.name}{rng.choice(PLACES)}", description=TEXTS[code])  # fmt: skip
         made.append(problem)
     if handler.unit_id == made[0].unit_id:
-        actions.receive(actor=handler, problem=made[0])
-        actions.resolve(actor=handler, problem=made[0], note="已到场劝离，加强夜间巡逻")
+        actions.receive_problem(actor=handler, problem=made[0])
+        actions.resolve_problem(actor=handler, problem=made[0], note="已到场劝离，加强夜间巡逻")
     Problem.objects.filter(pk=made[3].pk).update(receive_by=timezone.now() - dt.timedelta(hours=2))
     from minping.grid.jobs import escalate
 

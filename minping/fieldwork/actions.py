@@ -255,7 +255,7 @@ def edit_entry(*, actor, entry: Entry, reason: str, **changes) -> Entry:
     return entry
 
 
-def review(*, actor, entry: Entry, comment: str) -> Entry:
+def review_entry(*, actor, entry: Entry, comment: str) -> Entry:
     """The supervisor's reading of an entry (批阅), with a comment; a later reading replaces the comment, and the
     audit log keeps each."""
     _ensure_supervises(actor, entry.cadre)
@@ -315,19 +315,19 @@ def _step(actor, item: Item, allowed: set, to: str, action: str, note: str, **fi
     return item
 
 
-def propose(*, actor, item: Item, solution: str) -> Item:
+def propose_solution(*, actor, item: Item, solution: str) -> Item:
     """A proposed solution (解决建议)."""
     solution = checked_text(solution, "solution", 2000, "解决建议")
     return _step(actor, item, {S.ACCEPTED, S.PROPOSED}, S.PROPOSED, "propose", solution, solution=solution, proposed_at=timezone.now())
 
 
-def act(*, actor, item: Item, note: str) -> Item:
+def act_on_item(*, actor, item: Item, note: str) -> Item:
     """What was done about it by the cadre and those around them."""
     note = checked_text(note, "note", 2000, "办理情况")
     return _step(actor, item, {S.ACCEPTED, S.PROPOSED}, S.ACTED, "act", note)
 
 
-def forward(*, actor, item: Item, category, address: str) -> Item:
+def forward_item(*, actor, item: Item, category, address: str) -> Item:
     """Hand a problem a department must handle to the grid's dispatch: one grid problem, linked to the item, routed
     by the category's route (or left for the street's dispatch when no route names a department). The item closes
     when the grid's problem is closed."""
@@ -347,7 +347,7 @@ def forward(*, actor, item: Item, category, address: str) -> Item:
         return _step(actor, locked, {S.ACCEPTED, S.PROPOSED}, S.FORWARDED, "forward", f"事件 #{problem.pk}，{step}", problem=problem)
 
 
-def close(*, actor, item: Item, outcome: str) -> Item:
+def close_item(*, actor, item: Item, outcome: str) -> Item:
     """Close an item with its outcome; whoever raised it is told at once when they left a number or an address and
     a channel is configured."""
     outcome = checked_text(outcome, "outcome", 2000, "办理结果")
@@ -413,7 +413,7 @@ def _record_told(actor, item: Item, how: str) -> None:
             record_event(actor=actor, action="fieldwork.item.tell", obj=item, data={"how": how})
 
 
-def tell(*, actor, item: Item, how: str) -> Item:
+def tell_raiser(*, actor, item: Item, how: str) -> Item:
     """Tell whoever raised a closed item its outcome: by message through the sender, or record a call or a visit."""
     if not may_follow(actor, item):
         raise PermissionDenied("只有跟进该事项的干部或其上级可以办理")

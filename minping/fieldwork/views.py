@@ -162,7 +162,7 @@ def entry(request, pk):
         step = request.POST.get("step")
         try:
             if step == "review":
-                actions.review(actor=user, entry=entry, comment=request.POST.get("comment", ""))
+                actions.review_entry(actor=user, entry=entry, comment=request.POST.get("comment", ""))
             elif step == "edit":
                 actions.edit_entry(actor=user, entry=entry, reason=request.POST.get("reason", ""),
                                    **{f: request.POST.get(f, "") for f in actions.EDITABLE})  # fmt: skip
@@ -331,16 +331,16 @@ def item(request, pk):
         step = request.POST.get("step")
         try:
             if step == "propose":
-                actions.propose(actor=user, item=item, solution=request.POST.get("solution", ""))
+                actions.propose_solution(actor=user, item=item, solution=request.POST.get("solution", ""))
             elif step == "act":
-                actions.act(actor=user, item=item, note=request.POST.get("note", ""))
+                actions.act_on_item(actor=user, item=item, note=request.POST.get("note", ""))
             elif step == "forward":
                 category = Category.objects.filter(pk=posted_id(request.POST.get("category")) or 0, is_active=True).first()
-                actions.forward(actor=user, item=item, category=category, address=request.POST.get("address", ""))
+                actions.forward_item(actor=user, item=item, category=category, address=request.POST.get("address", ""))
             elif step == "close":
-                actions.close(actor=user, item=item, outcome=request.POST.get("outcome", ""))
+                actions.close_item(actor=user, item=item, outcome=request.POST.get("outcome", ""))
             elif step == "tell":
-                actions.tell(actor=user, item=item, how=request.POST.get("how", ""))
+                actions.tell_raiser(actor=user, item=item, how=request.POST.get("how", ""))
             else:
                 raise ValidationError("未知的操作")
             messages.success(request, _("Saved."))

@@ -36,7 +36,7 @@ S = Problem.Status
 
 # Assignments ----------------------------------------------------------------------------------------------------
 
-def assign(*, actor, grid: Region, worker, starts_on: dt.date, ends_on: dt.date | None = None, secondment: bool = False) -> Assignment:
+def assign_worker(*, actor, grid: Region, worker, starts_on: dt.date, ends_on: dt.date | None = None, secondment: bool = False) -> Assignment:
     """Put a worker on a grid for a period (a secondment: a cadre taking over the grid, 我当网格员)."""
     ensure_region_in_scope(actor, grid)
     if grid.level != Region.Level.GRID:
@@ -329,7 +329,7 @@ def ensure_unit_serves(unit: Unit, region: Region) -> None:
         raise ValidationError({"unit": f"“{unit.name}”不服务{region.name}，只能派给本街道的站所或上级部门"})
 
 
-def dispatch(*, actor, problem: Problem, unit: Unit, note: str = "") -> Problem:
+def dispatch_problem(*, actor, problem: Problem, unit: Unit, note: str = "") -> Problem:
     if not may_dispatch(actor, problem):
         raise PermissionDenied("您不能分派这个事件")
     ensure_unit_serves(unit, problem.region)
@@ -369,7 +369,7 @@ def _handler_step(actor, problem: Problem, allowed: set, to: str, action: str, n
 ACTION_LABELS = {"receive": "签收", "handle": "开始办理", "resolve": "办结", "return": "回退", "confirm": "确认", "reopen": "重办"}
 
 
-def receive(*, actor, problem: Problem) -> Problem:
+def receive_problem(*, actor, problem: Problem) -> Problem:
     return _handler_step(actor, problem, {S.DISPATCHED}, S.RECEIVED, "receive")
 
 
@@ -382,7 +382,7 @@ def return_problem(*, actor, problem: Problem, reason: str) -> Problem:
     return _handler_step(actor, problem, {S.DISPATCHED, S.RECEIVED}, S.TRIAGE, "return", checked_text(reason, "reason", 500, "回退理由"))
 
 
-def resolve(*, actor, problem: Problem, note: str, files=()) -> Problem:
+def resolve_problem(*, actor, problem: Problem, note: str, files=()) -> Problem:
     note = checked_text(note, "note", 1000, "办理结果")
     files = [f for f in files if f]
     if problem.category.evidence_required and not files:
@@ -398,11 +398,11 @@ def may_confirm(user, problem: Problem) -> bool:
     return may_dispatch(user, problem)
 
 
-def confirm(*, actor, problem: Problem) -> Problem:
+def confirm_fix(*, actor, problem: Problem) -> Problem:
     return _reporter_step(actor, problem, S.CONFIRMED, "confirm", "")
 
 
-def reopen(*, actor, problem: Problem, reason: str) -> Problem:
+def reopen_problem(*, actor, problem: Problem, reason: str) -> Problem:
     return _reporter_step(actor, problem, S.HANDLING, "reopen", checked_text(reason, "reason", 500, "重办理由"))
 
 
@@ -445,7 +445,7 @@ def escalate_problem(*, problem: Problem, now) -> str | None:
     return what
 
 
-def merge(*, actor, problem: Problem, into: Problem) -> Problem:
+def merge_problem(*, actor, problem: Problem, into: Problem) -> Problem:
     """A duplicate of an open problem: closed into it, its reporter following the other."""
     if not may_dispatch(actor, problem):
         raise PermissionDenied("您不能合并这个事件")
@@ -488,7 +488,7 @@ def create_task(*, actor, region: Region, name: str, target: str, baseline, star
 
 
 
-def second(*, actor, task, cadre, starts_on: dt.date, ends_on: dt.date):
+def second_cadre(*, actor, task, cadre, starts_on: dt.date, ends_on: dt.date):
     """Attach a cadre (an account) to a street task for a period within the task's."""
     from minping.grid.models import Secondment
 

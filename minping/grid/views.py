@@ -190,22 +190,22 @@ def problem(request, pk):
         try:
             if step == "dispatch":
                 unit = get_object_or_404(Unit, pk=posted_id(request.POST.get("unit")) or 0)
-                actions.dispatch(actor=user, problem=problem, unit=unit, note=request.POST.get("note", ""))
+                actions.dispatch_problem(actor=user, problem=problem, unit=unit, note=request.POST.get("note", ""))
             elif step == "receive":
-                actions.receive(actor=user, problem=problem)
+                actions.receive_problem(actor=user, problem=problem)
             elif step == "handle":
                 actions.start_handling(actor=user, problem=problem, note=request.POST.get("note", ""))
             elif step == "return":
                 actions.return_problem(actor=user, problem=problem, reason=request.POST.get("reason", ""))
             elif step == "resolve":
-                actions.resolve(actor=user, problem=problem, note=request.POST.get("note", ""), files=request.FILES.getlist("files"))
+                actions.resolve_problem(actor=user, problem=problem, note=request.POST.get("note", ""), files=request.FILES.getlist("files"))
             elif step == "confirm":
-                actions.confirm(actor=user, problem=problem)
+                actions.confirm_fix(actor=user, problem=problem)
             elif step == "reopen":
-                actions.reopen(actor=user, problem=problem, reason=request.POST.get("reason", ""))
+                actions.reopen_problem(actor=user, problem=problem, reason=request.POST.get("reason", ""))
             elif step == "merge":
                 into = get_object_or_404(_visible_problems(user), pk=posted_id(request.POST.get("into")) or 0)
-                actions.merge(actor=user, problem=problem, into=into)
+                actions.merge_problem(actor=user, problem=problem, into=into)
             else:
                 raise ValidationError("未知的操作")
             messages.success(request, _("Done."))
@@ -355,7 +355,7 @@ def task(request, pk):
                 if not console:
                     raise PermissionDenied
                 cadre = get_object_or_404(User, username=request.POST.get("username", "").strip())
-                actions.second(actor=user, task=task, cadre=cadre, starts_on=typed_date(request.POST.get("starts_on"), "starts_on"),
+                actions.second_cadre(actor=user, task=task, cadre=cadre, starts_on=typed_date(request.POST.get("starts_on"), "starts_on"),
                                ends_on=typed_date(request.POST.get("ends_on"), "ends_on"))  # fmt: skip
             else:
                 actions.report_task_progress(actor=user, task=task, percent=request.POST.get("percent", ""), note=request.POST.get("note", ""))
