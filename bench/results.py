@@ -34,7 +34,7 @@ GRADE = (["excellent"] * 55 + ["competent"] * 35 + ["basic"] * 7 + ["incompetent
 def build(user, cadres, name: str, ballots: int, rng: random.Random):
     from django.db import connection
 
-    from minping.evaluations import actions
+    from minping.evaluations import actions, casting
     from minping.evaluations.ballots import ballot_digest
     from minping.evaluations.models import Ballot, Code, Instrument
     from minping.results.actions import close_campaign
@@ -64,7 +64,7 @@ def build(user, cadres, name: str, ballots: int, rng: random.Random):
                     sections[str(subject)] = {q: (rng.choice(GRADE) if q == "overall" else rng.choice(SCALE)) for q in questions}
                 answers_written += len(subjects) * len(questions)
                 ballot = Ballot(id=uuid.uuid4(), campaign=campaign, group=group, channel="qr", cast_on=today,
-                                answers={"s": sections, "g": {}}, tracker=actions.new_tracker(), void_reason="")  # fmt: skip
+                                answers={"s": sections, "g": {}}, tracker=casting.new_tracker(), void_reason="")  # fmt: skip
                 ballot.digest = ballot_digest(ballot)
                 copy.write_row([ballot.id, campaign.pk, group.pk, "qr", ballot.cast_on, json.dumps(ballot.answers, ensure_ascii=False),
                                 ballot.tracker, ballot.digest, ""])  # fmt: skip

@@ -2,6 +2,7 @@
 
 from minping.commitments import actions, periods
 from minping.evaluations import actions as evaluations
+from minping.evaluations import casting
 from minping.results.actions import close_campaign
 
 
@@ -39,5 +40,5 @@ def rate(test, campaign, choices: list[dict]):
     for (token, _short), chosen in zip(pairs, choices, strict=True):
         answers = {"subjects": {str(pk): ({"kept": option} if option != "unknown_person" else {"unknown": True})
                                 for pk, option in chosen.items()}, "general": {}}  # fmt: skip
-        evaluations.cast_ballot(campaign=campaign, code=token, answers=answers, channel="qr")
+        casting.cast_ballot(campaign=campaign, code=token, answers=answers, channel="qr")
     return close_campaign(actor=test.organiser_a, campaign=campaign)

@@ -1,6 +1,6 @@
 """A small campaign for the evaluation tests: two cadres of 光明社区 rated by residents."""
 
-from minping.evaluations import actions
+from minping.evaluations import actions, casting
 from minping.evaluations.models import Instrument
 
 
@@ -48,10 +48,9 @@ def answers_for(campaign, overall: str = "excellent", each: str = "satisfied", s
 
 
 def cast_all(campaign, pairs, answers_list, channel="qr"):
-    from minping.evaluations import actions
 
     for (token, _short), answers in zip(pairs, answers_list, strict=False):
-        actions.cast_ballot(campaign=campaign, code=token, answers=answers, channel=channel)
+        casting.cast_ballot(campaign=campaign, code=token, answers=answers, channel=channel)
 
 
 def campaign_people(test) -> None:

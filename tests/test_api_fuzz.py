@@ -5,7 +5,7 @@ import json
 
 from django.core.cache import cache
 
-from minping.evaluations import actions
+from minping.evaluations import casting
 from minping.results.actions import close_campaign
 from tests.base import BaseTestCase
 from tests.base import api_key as create_api_key
@@ -21,7 +21,7 @@ class ApiFuzzTest(BaseTestCase):
         draft, _group, _pairs = make_campaign(self, open_it=False)
         self.opened, self.group, self.pairs = make_campaign(self)
         closed, _group, pairs = make_campaign(self)
-        actions.cast_ballot(campaign=closed, code=pairs[0][0], answers=full_answers(closed))
+        casting.cast_ballot(campaign=closed, code=pairs[0][0], answers=full_answers(closed))
         close_campaign(actor=self.organiser_a, campaign=closed)
         self.campaigns = [draft, self.opened, closed]
         self.headers = {"Authorization": f"Bearer {create_api_key(user=self.organiser_a, name='fuzz')}"}

@@ -116,14 +116,14 @@ class PrintedAnchorTest(BaseTestCase):
     def test_the_notice_the_circular_and_the_signed_sheet_carry_the_head(self):
         from docx import Document
 
-        from minping.evaluations import actions
+        from minping.evaluations import casting
         from minping.results import reports
         from minping.results.actions import close_campaign, publish
         from tests.evaluating import full_answers, make_campaign
 
         campaign, _group, pairs = make_campaign(self, codes=6)
         for token, _short in pairs:
-            actions.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign))
+            casting.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign))
         campaign = close_campaign(actor=self.organiser_a, campaign=campaign)
         publish(actor=self.organiser_a, campaign=campaign)
         head = anchors.current()

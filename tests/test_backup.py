@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 class BackupRestoreTest(TransactionTestCase):
     def setUp(self):
-        from minping.evaluations import actions
+        from minping.evaluations import casting
         from minping.evidence.actions import store_evidence
         from minping.results.actions import close_campaign
         from tests.evaluating import campaign_people, full_answers, make_campaign
@@ -30,7 +30,7 @@ class BackupRestoreTest(TransactionTestCase):
         campaign_people(self)
         campaign, _group, pairs = make_campaign(self, codes=4)
         for token, _short in pairs:
-            actions.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign))
+            casting.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign))
         self.campaign = close_campaign(actor=self.organiser_a, campaign=campaign)
         self.evidence = store_evidence(actor=self.organiser_a, upload=SimpleUploadedFile("a.pdf", PDF), region=self.community_a, purpose="t")
         self.folder = Path(tempfile.mkdtemp(prefix="minping-backup-test-"))

@@ -65,10 +65,10 @@ class ObjectionThrottleTest(BaseTestCase):
     def setUp(self):
         cache.clear()
         self.campaign, _group, pairs = make_campaign(self, codes=6)
-        from minping.evaluations import actions
+        from minping.evaluations import casting
 
         for token, _short in pairs:
-            actions.cast_ballot(campaign=self.campaign, code=token, answers=full_answers(self.campaign))
+            casting.cast_ballot(campaign=self.campaign, code=token, answers=full_answers(self.campaign))
         from minping.results.actions import close_campaign
 
         close_campaign(actor=self.organiser_a, campaign=self.campaign)

@@ -43,6 +43,7 @@ class CommitmentCycleBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         from minping.commitments import periods
         from minping.commitments.models import Item
         from minping.evaluations import actions as evaluations
+        from minping.evaluations import casting
         from minping.evaluations.models import Campaign
         from minping.results.actions import close_campaign
 
@@ -130,7 +131,7 @@ class CommitmentCycleBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         voter.wait_for_url("**/v/receipt/")
         subject = campaign.subjects.get()
         for token, _short in pairs[1:]:
-            evaluations.cast_ballot(campaign=campaign, code=token, answers={"subjects": {str(subject.pk): {"kept": "fairly"}}, "general": {}})
+            casting.cast_ballot(campaign=campaign, code=token, answers={"subjects": {str(subject.pk): {"kept": "fairly"}}, "general": {}})
         close_campaign(actor=self.organiser, campaign=campaign)
 
         # The organiser assesses the quarter and confirms the proposed awards.

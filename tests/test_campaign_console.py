@@ -7,7 +7,7 @@ from django.test import TransactionTestCase, override_settings, skipUnlessDBFeat
 from django.urls import reverse
 
 from minping.audit.models import AuditEvent
-from minping.evaluations import actions
+from minping.evaluations import actions, casting
 from minping.evaluations.models import (
     Campaign,
     Code,
@@ -67,7 +67,7 @@ class CampaignConsoleTest(BaseTestCase):
     def test_a_cadre_sees_the_turnout_of_their_own_campaign_and_nothing_else(self):
         campaign, _group, pairs = make_campaign(self)
         subject = campaign.subjects.get()
-        actions.cast_ballot(campaign=campaign, code=pairs[0][0], answers={"subjects": {str(subject.pk): {"unknown": True}}},
+        casting.cast_ballot(campaign=campaign, code=pairs[0][0], answers={"subjects": {str(subject.pk): {"unknown": True}}},
                             channel="qr")  # fmt: skip
         self.client.force_login(self.cadre_user)
         page = self.client.get(reverse("evaluations:turnout", args=[campaign.pk]))

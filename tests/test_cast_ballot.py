@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import given
 from hypothesis import strategies as st
 
-from minping.evaluations import actions
-from minping.evaluations.actions import CastError
+from minping.evaluations import actions, casting
 from minping.evaluations.ballots import ballot_digest, canonical, verify_ballot_box
+from minping.evaluations.casting import CastError
 from minping.evaluations.models import Ballot, Campaign, Code, PooledBallot, Submission
 from minping.results.actions import close_campaign
 from tests.base import BaseTestCase
@@ -24,7 +24,7 @@ class CastBallotTest(BaseTestCase):
         self.campaign, self.group, self.pairs = make_campaign(self)
 
     def cast(self, code=None, answers=None, key="", channel="qr"):
-        return actions.cast_ballot(campaign=self.campaign, code=code or self.pairs[0][0],
+        return casting.cast_ballot(campaign=self.campaign, code=code or self.pairs[0][0],
                                    answers=answers or full_answers(self.campaign), channel=channel,
                                    idempotency_key=key)  # fmt: skip
 
@@ -41,12 +41,12 @@ class CastBallotTest(BaseTestCase):
         for _batch in range(8):  # a meeting's worth of codes, none analysed yet
             actions.issue_codes(actor=self.organiser_a, campaign=self.campaign, group=self.group, count=actions.MAX_BATCH,
                                 channel="qr")  # fmt: skip
-        presented = actions.campaign_for_code(self.pairs[0][0]).presented
+        presented = casting.campaign_for_code(self.pairs[0][0]).presented
         params = {"campaign": self.campaign.pk, "code": presented.digest, "group": presented.group_id,
                   "id": uuid.uuid4(), "channel": "qr", "cast_on": dt.date.today(), "answers": "{}", "tracker": "T",
                   "digest": "", "void": "", "key": "", "binding": "", "payload": "", "sealed": ""}  # fmt: skip
         with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN " + actions.CAST_SQL.format(field=presented.field), params)
+            cursor.execute("EXPLAIN " + casting.CAST_SQL.format(field=presented.field), params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
         self.assertIn("code_token_digest_key", plan)
         self.assertNotIn("code_campaign_group", plan)
@@ -128,7 +128,7 @@ class CastBallotTest(BaseTestCase):
     def test_casting_before_opening_or_after_closing_is_refused(self):
         draft, _g, pairs = make_campaign(self, open_it=False)
         with self.assertRaises(CastError) as raised:
-            actions.cast_ballot(campaign=draft, code=pairs[0][0], answers=full_answers(draft), channel="qr")
+            casting.cast_ballot(campaign=draft, code=pairs[0][0], answers=full_answers(draft), channel="qr")
         self.assertEqual(raised.exception.reason, "not_open")
         close_campaign(actor=self.organiser_a, campaign=self.campaign)
         with self.assertRaises(CastError) as raised:
@@ -230,7 +230,7 @@ class ConcurrentCastTest(TransactionTestCase):
     def test_twenty_concurrent_submissions_through_the_voters_path_store_one_ballot(self):
         # As the voter pages and the API do it: the code looked up first, then cast (on PostgreSQL, the
         # single-statement path).
-        self.twenty_at_once(actions.campaign_for_code)
+        self.twenty_at_once(casting.campaign_for_code)
 
     def twenty_at_once(self, campaign_for):
         outcomes = []
@@ -240,7 +240,7 @@ class ConcurrentCastTest(TransactionTestCase):
             try:
                 campaign = campaign_for(self.pairs[0][0])
                 barrier.wait()
-                receipt = actions.cast_ballot(campaign=campaign, code=self.pairs[0][0], channel="qr",
+                receipt = casting.cast_ballot(campaign=campaign, code=self.pairs[0][0], channel="qr",
                                               answers=full_answers(self.campaign), idempotency_key=f"key{n % 2}")  # fmt: skip
                 outcomes.append(("ok", receipt.tracker))
             except CastError as exc:
@@ -272,8 +272,8 @@ class BallotsCommandTest(BaseTestCase):
         campaign, _group, pairs = make_campaign(self)
         with CaptureQueriesContext(connection) as queries:
             for token, _short in pairs[:3]:
-                found = actions.campaign_for_code(token)
-                actions.cast_ballot(campaign=found, code=token, answers=full_answers(campaign), idempotency_key=token)
+                found = casting.campaign_for_code(token)
+                casting.cast_ballot(campaign=found, code=token, answers=full_answers(campaign), idempotency_key=token)
         if connection.vendor == "postgresql":
             self.assertEqual(sum("WITH p AS" in q["sql"] for q in queries), 3)  # the one-statement path was taken
         close_campaign(actor=self.organiser_a, campaign=campaign)
@@ -288,7 +288,7 @@ class BallotsCommandTest(BaseTestCase):
 
         campaign, _group, pairs = make_campaign(self)
         for token, _short in pairs[:2]:
-            actions.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign), channel="qr")
+            casting.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign), channel="qr")
         close_campaign(actor=self.organiser_a, campaign=campaign)
         out = StringIO()
         call_command("ballots", "verify", str(campaign.pk), stdout=out)

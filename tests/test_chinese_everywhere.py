@@ -12,7 +12,7 @@ from django.test import Client
 
 from minping.commitments import actions as commitments
 from minping.commitments import periods
-from minping.evaluations import actions
+from minping.evaluations import casting
 from minping.org.models import Unit
 from minping.results.actions import close_campaign, publish
 from tests.base import BaseTestCase
@@ -65,11 +65,11 @@ class ChineseEverywhereTest(BaseTestCase):
         self.open_campaign, _g, _p = make_campaign(self)
         closed, _g, pairs = make_campaign(self, codes=6)
         for token, _short in pairs:
-            actions.cast_ballot(campaign=closed, code=token, answers=full_answers(closed, suggestion="多来社区走走"))
+            casting.cast_ballot(campaign=closed, code=token, answers=full_answers(closed, suggestion="多来社区走走"))
         self.closed = close_campaign(actor=self.organiser_a, campaign=closed)
         published, _g, pairs = make_campaign(self, codes=6)
         for token, _short in pairs:
-            actions.cast_ballot(campaign=published, code=token, answers=full_answers(published))
+            casting.cast_ballot(campaign=published, code=token, answers=full_answers(published))
         self.published = close_campaign(actor=self.organiser_a, campaign=published)
         publish(actor=self.organiser_a, campaign=self.published)
         self.commitments()

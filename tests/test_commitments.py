@@ -24,6 +24,7 @@ from minping.commitments.models import (
     Score,
 )
 from minping.evaluations import actions as evaluations
+from minping.evaluations import casting
 from minping.evaluations.models import Ballot, Campaign, Instrument, Subject
 from minping.evidence.models import Evidence
 from minping.org.models import Cadre, Post
@@ -260,7 +261,7 @@ class RatingTest(BaseTestCase):
         subject = campaign.subjects.get()
         pairs = evaluations.issue_codes(actor=self.organiser_a, campaign=campaign, group=campaign.groups.get(), count=6, channel="qr")
         campaign = evaluations.open_campaign(actor=self.organiser_a, campaign=campaign)
-        receipts = [evaluations.cast_ballot(campaign=campaign, code=token, answers={"subjects": {str(subject.pk): {"kept": "satisfied"}}, "general": {}},
+        receipts = [casting.cast_ballot(campaign=campaign, code=token, answers={"subjects": {str(subject.pk): {"kept": "satisfied"}}, "general": {}},
                                             channel="qr") for token, _short in pairs]  # fmt: skip
         # Nothing of commitments changed, and no commitments table holds a code, a tracker or a ballot's id.
         self.assertEqual(Item.objects.get(pk=item.pk).progress, 0)
@@ -498,7 +499,7 @@ class PledgeTest(BaseTestCase):
             pairs = evaluations.issue_codes(actor=self.office_a, campaign=campaign, group=campaign.groups.get(), count=5, channel="qr")
             evaluations.open_campaign(actor=self.office_a, campaign=campaign)
             for token, _short in pairs:
-                evaluations.cast_ballot(campaign=Campaign.objects.get(pk=campaign.pk), code=token,
+                casting.cast_ballot(campaign=Campaign.objects.get(pk=campaign.pk), code=token,
                                         answers={"subjects": {str(subject.pk): {"kept": option, "support": option, "overall": option}}})  # fmt: skip
             close_campaign(actor=self.office_a, campaign=Campaign.objects.get(pk=campaign.pk))
         self.client.force_login(self.office_a)

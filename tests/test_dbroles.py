@@ -63,7 +63,7 @@ class SiteRoleTest(TransactionTestCase):
         return psycopg.connect(**params, autocommit=True)
 
     def test_the_site_casts_closes_and_audits_but_cannot_touch_what_is_written(self):
-        from minping.evaluations import actions
+        from minping.evaluations import casting
         from minping.results.actions import close_campaign
         from tests.evaluating import campaign_people, full_answers, make_campaign
 
@@ -72,7 +72,7 @@ class SiteRoleTest(TransactionTestCase):
         try:
             campaign, _group, pairs = make_campaign(self, codes=3)
             for token, _short in pairs:
-                actions.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign))
+                casting.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign))
             close_campaign(actor=self.organiser_a, campaign=campaign)
             self.assertEqual(len(ballots_cast(campaign=campaign)), 3)
         finally:
@@ -86,7 +86,7 @@ class SiteRoleTest(TransactionTestCase):
             self.assertEqual(site.execute("SELECT count(*) FROM evaluations_ballot").fetchone()[0], 3)
 
     def test_the_site_cannot_rewrite_or_remove_a_pooled_ballot_only_move_it_unchanged(self):
-        from minping.evaluations import actions
+        from minping.evaluations import casting
         from minping.evaluations.ballots import verify_ballot_box
         from minping.evaluations.models import PooledBallot
         from minping.results.actions import close_campaign
@@ -97,7 +97,7 @@ class SiteRoleTest(TransactionTestCase):
         try:
             campaign, _group, pairs = make_campaign(self, codes=3)
             for token, _short in pairs:
-                actions.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign))
+                casting.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign))
         finally:
             self.as_owner()
         pooled = {b.pk: (b.answers, b.digest) for b in PooledBallot.objects.filter(campaign=campaign)}

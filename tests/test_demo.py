@@ -68,12 +68,12 @@ class DemoCampaignsTest(TestCase):
             self.assertTrue(all(row["met"] for row in turnout(campaign)["subjects"]), campaign.name)
 
     def test_the_open_campaigns_printed_codes_vote(self):
-        from minping.evaluations import actions
+        from minping.evaluations import casting
 
         campaign = self.seeded["open"]
         self.assertEqual(self.slips.read_bytes()[:4], b"%PDF")
         subject_ids = campaign.subjects.values_list("pk", flat=True)
-        actions.cast_ballot(campaign=campaign, code=self.seeded["codes"][0], channel="qr",
+        casting.cast_ballot(campaign=campaign, code=self.seeded["codes"][0], channel="qr",
                             answers={"subjects": {str(pk): {"unknown": True} for pk in subject_ids}})  # fmt: skip
         self.assertEqual(len(ballots_cast(campaign=campaign)), 1)
 

@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from minping.accounts.models import User
 from minping.commitments import actions as commitments
-from minping.evaluations import actions
+from minping.evaluations import casting
 from minping.results import actions as results_actions
 from minping.results.actions import close_campaign
 from tests.base import BaseTestCase
@@ -39,7 +39,7 @@ class FormFuzzTest(BaseTestCase):
         closed, _group, pairs = make_campaign(self)
         published, _group, published_pairs = make_campaign(self)
         for campaign, codes in ((closed, pairs), (published, published_pairs)):
-            actions.cast_ballot(campaign=campaign, code=codes[0][0], answers=full_answers(campaign))
+            casting.cast_ballot(campaign=campaign, code=codes[0][0], answers=full_answers(campaign))
             close_campaign(actor=self.organiser_a, campaign=campaign)
         results_actions.publish(actor=self.organiser_a, campaign=published)  # its public notice takes objections
         form = published_form(self, items=2)  # commitments: a posted form, a sample, a quarter, a duty report

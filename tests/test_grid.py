@@ -262,6 +262,7 @@ class SecondmentTest(GridTestCase):
 class CallbackTest(GridTestCase):
     def test_residents_rate_the_departments_anonymously_and_the_rate_enters_the_scorecard(self):
         from minping.evaluations import actions as evaluations
+        from minping.evaluations import casting
         from minping.results.actions import close_campaign
 
         problems = [self.report() for _ in range(6)]
@@ -276,7 +277,7 @@ class CallbackTest(GridTestCase):
         campaign = evaluations.open_campaign(actor=self.office_a, campaign=campaign)
         subject = campaign.subjects.get()
         for n, (token, _short) in enumerate(pairs):
-            evaluations.cast_ballot(campaign=campaign, code=token, answers={"subjects": {str(subject.pk): {"result": "dissatisfied" if n == 0 else "satisfied"}}})
+            casting.cast_ballot(campaign=campaign, code=token, answers={"subjects": {str(subject.pk): {"result": "dissatisfied" if n == 0 else "satisfied"}}})
         close_campaign(actor=self.office_a, campaign=campaign)
         card = scorecards.scorecard([self.urban], timezone.now() - dt.timedelta(days=1), timezone.now() + dt.timedelta(days=1))[self.urban.pk]
         self.assertEqual((card["回访满意率"].k, card["回访满意率"].n), (5, 6))

@@ -13,7 +13,7 @@ from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 
-from minping.evaluations import actions
+from minping.evaluations import actions, casting
 from minping.results import flags, reports
 from minping.results.actions import close_campaign, publish
 from minping.results.models import Notice, ReviewFlag, Tally
@@ -43,9 +43,9 @@ class HiddenCellTest(BaseTestCase):
         few = actions.issue_codes(actor=self.organiser_a, campaign=campaign, group=self.enterprises, count=3, channel="qr")
         campaign = actions.open_campaign(actor=self.organiser_a, campaign=campaign)
         for token, _short in qr_pairs + online:
-            actions.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign))
+            casting.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign))
         for token, _short in few:
-            actions.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign, choice="dissatisfied",
+            casting.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign, choice="dissatisfied",
                                                                                      overall="incompetent"))  # fmt: skip
         self.campaign = close_campaign(actor=self.organiser_a, campaign=campaign)
         self.notice = publish(actor=self.organiser_a, campaign=self.campaign)
@@ -125,9 +125,9 @@ class SmallChannelShareTest(BaseTestCase):
         enterprises_online = actions.issue_codes(actor=self.organiser_a, campaign=campaign, group=enterprises, count=10, channel="online")
         campaign = actions.open_campaign(actor=self.organiser_a, campaign=campaign)
         for token, _short in qr_pairs + enterprises_online:
-            actions.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign))
+            casting.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign))
         for token, _short in residents_online:  # three residents online: a shown cell's small share
-            actions.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign, choice=online_choice,
+            casting.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign, choice=online_choice,
                                                                                      overall="incompetent" if online_choice == "dissatisfied" else "excellent"))  # fmt: skip
         campaign = close_campaign(actor=self.organiser_a, campaign=campaign)
         return sorted(str(f.evidence) for f in ReviewFlag.objects.filter(campaign=campaign, kind=ReviewFlag.Kind.CHANNEL_GAP))

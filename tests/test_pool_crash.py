@@ -31,12 +31,12 @@ import json, os, sys
 import django
 django.setup()
 from minping.evaluations import actions
-from minping.evaluations.actions import CastError
+from minping.evaluations.casting import CastError
 answers = json.loads(open(sys.argv[2]).read())
 print("casting", flush=True)
 for code in open(sys.argv[1]).read().split():
     try:
-        actions.cast_ballot(campaign=actions.campaign_for_code(code), code=code, answers=answers)
+        casting.cast_ballot(campaign=casting.campaign_for_code(code), code=code, answers=answers)
     except CastError:
         pass
 """

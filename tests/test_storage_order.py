@@ -6,7 +6,7 @@ import statistics
 
 from django.db import connection
 
-from minping.evaluations import actions
+from minping.evaluations import casting
 from minping.results.actions import close_campaign
 from tests.base import BaseTestCase
 from tests.evaluating import full_answers, make_campaign
@@ -37,7 +37,7 @@ class StorageOrderTest(BaseTestCase):
     def cast_in_known_order(self) -> int:
         campaign, _group, pairs = make_campaign(self, codes=BALLOTS)
         for number, (token, _short) in enumerate(pairs):
-            actions.cast_ballot(campaign=campaign, code=token, channel="qr",
+            casting.cast_ballot(campaign=campaign, code=token, channel="qr",
                                 answers=full_answers(campaign, suggestion=f"第{number:02d}票"))  # fmt: skip
         close_campaign(actor=self.organiser_a, campaign=campaign)
         return campaign.pk

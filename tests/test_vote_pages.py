@@ -3,7 +3,7 @@
 from django.core.cache import cache
 from django.test import Client
 
-from minping.evaluations import actions
+from minping.evaluations import casting
 from minping.evaluations.models import Code
 from minping.results.actions import close_campaign, publish
 from tests.base import BaseTestCase
@@ -96,9 +96,9 @@ class VotePagesTest(BaseTestCase):
         self.assertEqual(len(ballots_cast()), 0)
 
     def test_the_public_box_lists_trackers_only_once_results_are_published(self):
-        receipt = actions.cast_ballot(campaign=self.campaign, code=self.pairs[0][0], channel="qr",
+        receipt = casting.cast_ballot(campaign=self.campaign, code=self.pairs[0][0], channel="qr",
                                       answers={"subjects": {str(self.subject.pk): {"unknown": True}}})  # fmt: skip
-        actions.cast_ballot(campaign=self.campaign, code=self.pairs[1][0], channel="qr", answers=full_answers(self.campaign))
+        casting.cast_ballot(campaign=self.campaign, code=self.pairs[1][0], channel="qr", answers=full_answers(self.campaign))
         self.assertEqual(self.voter.get(f"/v/box/{self.campaign.pk}/").status_code, 404)
         close_campaign(actor=self.organiser_a, campaign=self.campaign)
         self.assertEqual(self.voter.get(f"/v/box/{self.campaign.pk}/").status_code, 404)  # closed, not yet published
@@ -145,7 +145,7 @@ class BallotFormOracleTest(BaseTestCase):
 
     def test_unknown_used_and_closed_codes_get_one_answer(self):
         used = self.pairs[1][0]
-        actions.cast_ballot(campaign=self.campaign, code=used, answers=full_answers(self.campaign), channel="qr")
+        casting.cast_ballot(campaign=self.campaign, code=used, answers=full_answers(self.campaign), channel="qr")
         answers = {}
         for name, code in (("unknown", "f" * 32), ("used", used)):
             page = self.voter.post("/v/ballot/", {"code": code, "step": "review"}, REMOTE_ADDR="10.2.2.2")

@@ -9,7 +9,7 @@
 
 import random
 
-from minping.evaluations import actions, printing
+from minping.evaluations import actions, casting, printing
 from minping.evaluations.models import Instrument
 from minping.org.models import Cadre, Region
 from minping.results.actions import close_campaign, publish
@@ -53,7 +53,7 @@ def _run(actor, rng, *, name, region, instrument_key, subjects, voters, close=Tr
     if not close:
         return campaign, pairs
     for token, _short in pairs[:voters]:
-        actions.cast_ballot(campaign=campaign, code=token, answers=_answers(rng, campaign), channel="qr")
+        casting.cast_ballot(campaign=campaign, code=token, answers=_answers(rng, campaign), channel="qr")
     return close_campaign(actor=actor, campaign=campaign), pairs
 
 

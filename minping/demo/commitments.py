@@ -20,6 +20,7 @@ from minping.accounts.models import User
 from minping.commitments import actions, periods
 from minping.commitments.models import CommitmentForm, Item, Progress, Review
 from minping.evaluations import actions as evaluations
+from minping.evaluations import casting
 from minping.org.models import Cadre, Region, Unit
 from minping.results.actions import close_campaign
 
@@ -85,7 +86,7 @@ def seed_commitments(*, organiser: User, office: User, cadre_user: User, distric
     for token, _short in pairs[:36]:
         answers = {str(s.pk): {"kept": rng.choices(["satisfied", "fairly", "dissatisfied", "unknown"], [62, 26, 7, 5])[0]}
                    for s in subjects}  # fmt: skip
-        evaluations.cast_ballot(campaign=rating, code=token, answers={"subjects": answers, "general": {}}, channel="qr")
+        casting.cast_ballot(campaign=rating, code=token, answers={"subjects": answers, "general": {}}, channel="qr")
     close_campaign(actor=organiser, campaign=rating)
     assessment = actions.assess_quarter(actor=organiser, region=street, year=year, quarter=quarter)
     assessment = actions.confirm_awards(actor=organiser, assessment=assessment)

@@ -9,9 +9,9 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from minping.accounts.scoping import get_for_user
-from minping.evaluations import actions, lifecycle
+from minping.evaluations import actions, casting, lifecycle
 from minping.evaluations.access import campaign_for_manager
-from minping.evaluations.actions import CastError, campaign_for_code
+from minping.evaluations.casting import CastError, campaign_for_code
 from minping.evaluations.codes import normalise_tracker
 from minping.evaluations.models import Campaign, Instrument
 from minping.evaluations.turnout import turnout
@@ -194,8 +194,8 @@ def ballot_form(request, body: CodeIn):
         return Status(429, {"error": "too_many_attempts", "message": "尝试次数过多，请稍后再试"})
     try:
         campaign = campaign_for_code(body.code)
-        actions.ensure_not_phone(campaign)
-        actions.ensure_usable(campaign)
+        casting.ensure_not_phone(campaign)
+        casting.ensure_usable(campaign)
     except CastError as exc:
         return _fail(request, exc)
     return Status(200, {
@@ -216,8 +216,8 @@ def cast(request, body: CastIn):
     key = (body.idempotency_key or request.headers.get("Idempotency-Key", ""))[:128]
     try:
         campaign = campaign_for_code(body.code)
-        actions.ensure_not_phone(campaign)
-        receipt = actions.cast_ballot(campaign=campaign, code=body.code, answers=body.answers, idempotency_key=key)
+        casting.ensure_not_phone(campaign)
+        receipt = casting.cast_ballot(campaign=campaign, code=body.code, answers=body.answers, idempotency_key=key)
     except CastError as exc:
         return _fail(request, exc)
     return Status(200 if receipt.repeated else 201, {"tracker": receipt.tracker, "repeated": receipt.repeated})

@@ -12,8 +12,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from minping.accounts.models import User
-from minping.evaluations import actions, lifecycle
-from minping.evaluations.actions import CastError, campaign_for_code
+from minping.evaluations import casting, lifecycle
+from minping.evaluations.casting import CastError, campaign_for_code
 from minping.evaluations.forms import errors_by_field, payload_from_post
 from minping.evaluations.voting import voter_page
 
@@ -51,7 +51,7 @@ def interview(request, pk):
     campaign = _campaigns(request.user).filter(pk=pk).first()
     if campaign is None or "phone" not in campaign.channels:
         raise Http404
-    subjects = actions.campaign_subjects(campaign)
+    subjects = casting.campaign_subjects(campaign)
     context = {"campaign": campaign, "subjects": subjects, "definition": campaign.definition, "errors": {}, "data": None,
                "code": "", "submission": secrets.token_urlsafe(16), "tracker": None, "message": ""}  # fmt: skip
     status = 200
@@ -62,7 +62,7 @@ def interview(request, pk):
             found = campaign_for_code(code)
             if found.pk != campaign.pk:
                 raise CastError("foreign_code", "这个测评码不属于本次测评", status=404)
-            receipt = actions.cast_ballot(campaign=found, code=code, answers=payload, channel="phone",
+            receipt = casting.cast_ballot(campaign=found, code=code, answers=payload, channel="phone",
                                           idempotency_key=request.POST.get("submission", "")[:64])  # fmt: skip
             context["tracker"] = receipt.tracker  # read out to the resident; the form is blank for the next call
         except CastError as exc:

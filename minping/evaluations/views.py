@@ -20,7 +20,7 @@ from minping.evaluations.access import (
     campaign_for_turnout,
     concerning,
 )
-from minping.evaluations.actions import CastError
+from minping.evaluations.casting import CastError
 from minping.evaluations.forms import errors_by_field, payload_from_post
 from minping.evaluations.instruments import favourable_options
 from minping.evaluations.models import Campaign, EvaluatorGroup, Instrument

@@ -19,8 +19,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
-from minping.evaluations import actions, lifecycle, panels
-from minping.evaluations.actions import CastError, campaign_for_code
+from minping.evaluations import casting, lifecycle, panels
+from minping.evaluations.casting import CastError, campaign_for_code
 from minping.evaluations.codes import normalise_tracker
 from minping.evaluations.forms import errors_by_field, hidden_fields, payload_from_post
 from minping.evaluations.instruments import AnswerError, clean_answers
@@ -63,7 +63,7 @@ def _start(request, error: str = "", status: int = 200):
 
 
 def _ballot_context(campaign: Campaign, code: str, data=None) -> dict:
-    subjects = actions.campaign_subjects(campaign)
+    subjects = casting.campaign_subjects(campaign)
     context = {
         "campaign": campaign,
         "subjects": subjects,
@@ -75,21 +75,21 @@ def _ballot_context(campaign: Campaign, code: str, data=None) -> dict:
         "notes": lambda: _ballot_notes(campaign),  # read only by the ballot page
     }
     if data is None and campaign.head_at_open:
-        context["questions_html"] = _blank_questions(actions.opened_key(campaign), get_language(), context)
+        context["questions_html"] = _blank_questions(casting.opened_key(campaign), get_language(), context)
     return context
 
 
 _blank_forms: dict[tuple, str] = {}
-_notes = Expiring(actions.OPEN_CAMPAIGN_SECONDS, size=200)
+_notes = Expiring(casting.OPEN_CAMPAIGN_SECONDS, size=200)
 
 
 def _ballot_notes(campaign: Campaign) -> list:
     """What other apps show above the questions (panels.BALLOT_NOTES). An opened campaign's are kept per language
-    for actions.OPEN_CAMPAIGN_SECONDS: a meeting loads the ballot page hundreds of times a minute, and a note
+    for casting.OPEN_CAMPAIGN_SECONDS: a meeting loads the ballot page hundreds of times a minute, and a note
     written meanwhile (a duty report) appears within that time."""
     if not campaign.head_at_open:
         return [note(campaign) for note in panels.BALLOT_NOTES]
-    key = (*actions.opened_key(campaign), get_language())
+    key = (*casting.opened_key(campaign), get_language())
     notes = _notes.get(key)
     if notes is None:
         notes = [note(campaign) for note in panels.BALLOT_NOTES]
@@ -167,8 +167,8 @@ def start(request):
     code = request.POST.get("code", "")[:64]
     try:
         campaign = campaign_for_code(code)
-        actions.ensure_not_phone(campaign)
-        actions.ensure_usable(campaign)
+        casting.ensure_not_phone(campaign)
+        casting.ensure_usable(campaign)
     except CastError as exc:
         if exc.reason == "unknown_code":
             count_guess(request)
@@ -192,9 +192,9 @@ def ballot(request):
     step = request.POST.get("step")
     try:
         campaign = campaign_for_code(code)
-        actions.ensure_not_phone(campaign)
+        casting.ensure_not_phone(campaign)
         if step != "submit":  # a submission sent again after it was taken gets its receipt from cast_ballot
-            actions.ensure_usable(campaign)
+            casting.ensure_usable(campaign)
     except CastError as exc:
         return _refuse_posted_code(request, exc)
     context = _ballot_context(campaign, code, request.POST)
@@ -202,7 +202,7 @@ def ballot(request):
     if step == "submit":  # cast_ballot checks the answers itself
         payload = payload_from_post(campaign.definition, context["subjects"], request.POST)
         try:
-            receipt = actions.cast_ballot(campaign=campaign, code=code, answers=payload,
+            receipt = casting.cast_ballot(campaign=campaign, code=code, answers=payload,
                                           idempotency_key=request.POST.get("submission", "")[:64])  # fmt: skip
         except CastError as exc:
             if exc.reason == "invalid_answers":
@@ -283,7 +283,7 @@ def _ballot_page(request):
         return _after_casting(request) or redirect("vote:start")
     campaign, code, data = found
     try:
-        actions.ensure_usable(campaign)
+        casting.ensure_usable(campaign)
     except CastError as exc:
         return _after_casting(request) or _start(request, exc.message, status=exc.status)
     context = _ballot_context(campaign, code, data)
