@@ -30,7 +30,7 @@ CASTER = """
 import json, os, sys
 import django
 django.setup()
-from minping.evaluations import actions
+from minping.evaluations import casting
 from minping.evaluations.casting import CastError
 answers = json.loads(open(sys.argv[2]).read())
 print("casting", flush=True)
