@@ -120,8 +120,8 @@ def _the_rest(rng: random.Random, district, organiser, year_start: dt.date, toda
         Meeting,
         Pairing,
         Project,
+        ReceptionDay,
         Schedule,
-        Session,
         Topic,
     )
     from minping.org.models import Cadre, Region
@@ -136,7 +136,7 @@ def _the_rest(rng: random.Random, district, organiser, year_start: dt.date, toda
                                         participants=rng.randrange(8, 30), documents=["文件"] if n % 5 == 0 else [], created_by=organiser)
                                 for n in range(200))  # fmt: skip
     schedules = Schedule.objects.bulk_create(Schedule(region=c, place="社区服务中心", day=20, per_session=2, created_by=organiser) for c in communities)
-    Session.objects.bulk_create(Session(schedule=s, on=dt.date(today.year, m, 20), held=dt.date(today.year, m, 20) <= today,
+    ReceptionDay.objects.bulk_create(ReceptionDay(schedule=s, on=dt.date(today.year, m, 20), held=dt.date(today.year, m, 20) <= today,
                                         visitors=rng.randrange(0, 15)) for s in schedules for m in range(1, 13))  # fmt: skip
     for n, street in enumerate(Region.objects.filter(level="street", path__startswith=district.path)):
         project = Project.objects.create(region=street, name=f"重点项目{n}")
@@ -191,10 +191,10 @@ def main() -> None:
         started = time.perf_counter()
         world = build(args, rng)
         print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
-        from minping.fieldwork.models import CadreMonth, ContactYear, Entry, Item
+        from minping.fieldwork.models import CadreMonth, ContactYear, Entry, FollowUp
 
         print(f"entries {Entry.objects.count():,}, rollups {CadreMonth.objects.count():,} cadre months and {ContactYear.objects.count():,} "
-              f"contact years, items {Item.objects.count():,}", flush=True)  # fmt: skip
+              f"contact years, items {FollowUp.objects.count():,}", flush=True)  # fmt: skip
         figures = measure(world, args, rng)
     figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     print(json.dumps(figures))

@@ -47,7 +47,7 @@ class FieldworkBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         return page
 
     def test_a_cadres_week(self):
-        from minping.fieldwork.models import Entry, Item
+        from minping.fieldwork.models import Entry, FollowUp
 
         cadre = self.log_in("cadre", **PHONE)
         cadre.click("a:has-text('记工作日志')")
@@ -99,5 +99,5 @@ class FieldworkBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         self.assertNotIn("尚未", cadre.inner_text("#item-told"))
         self.assertEqual([m["phone"] for m in received], ["13900001111"])
         self.assertIn("更换路灯 3 盏", received[0]["text"])
-        item = Item.objects.get()
+        item = FollowUp.objects.get()
         self.assertEqual((item.status, item.told_how, item.problem.status), ("closed", "message", "confirmed"))

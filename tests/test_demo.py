@@ -188,7 +188,7 @@ class DemoFieldworkTest(TestCase):
         from django.utils import timezone
 
         from minping.fieldwork import figures
-        from minping.fieldwork.models import Entry, Item, Pairing
+        from minping.fieldwork.models import Entry, FollowUp, Pairing
 
         today = timezone.localdate()
         year = figures.summary(self.district, today - dt.timedelta(days=364), today)
@@ -197,7 +197,7 @@ class DemoFieldworkTest(TestCase):
         self.assertGreater(year["sessions"], 20)
         self.assertGreater(year["suggestions"], 50)
         self.assertEqual(year["entries"], Entry.objects.filter(on__gte=today - dt.timedelta(days=364)).count())  # rollups agree with the entries
-        self.assertEqual(Item.objects.filter(status="forwarded", problem__unit__isnull=False).count(), 1)
+        self.assertEqual(FollowUp.objects.filter(status="forwarded", problem__unit__isnull=False).count(), 1)
         self.client.force_login(User.objects.get(username="cadre"))
         home = self.client.get("/")
         self.assertContains(home, "我的联系点")

@@ -19,7 +19,7 @@ from minping.fieldwork.models import (
     ContactKind,
     ContactYear,
     Entry,
-    Item,
+    FollowUp,
     Meeting,
 )
 from minping.grid import actions as grid
@@ -130,7 +130,7 @@ class LogTest(FieldworkTestCase):
         again, created = actions.record_entry(actor=self.cadre_user, contact=self.community_contact, on=TODAY(), form="visit",
                                               discussed="了解老旧小区改造进度", problems="路灯不亮", client_id=client_id)  # fmt: skip
         self.assertEqual((again, created), (first, False))
-        self.assertEqual((Entry.objects.count(), Item.objects.count(), CadreMonth.objects.get().entries), (1, 1, 1))
+        self.assertEqual((Entry.objects.count(), FollowUp.objects.count(), CadreMonth.objects.get().entries), (1, 1, 1))
 
     def test_bad_entries_are_refused_with_a_reason(self):
         other = actions.add_contact(actor=self.organiser_b, cadre=self.cadre_b, kind=kind("community"), record=self.community_b)
@@ -148,7 +148,7 @@ class LogTest(FieldworkTestCase):
         bad = SimpleUploadedFile("photo.jpg", b"MZ\x90\x00" + b"\x00" * 200, content_type="image/jpeg")
         with self.assertRaises(ValidationError):
             self.log(problems="路灯不亮", files=[bad])
-        self.assertEqual((Entry.objects.count(), Item.objects.count(), Evidence.objects.count(), CadreMonth.objects.count()), (0, 0, 0, 0))
+        self.assertEqual((Entry.objects.count(), FollowUp.objects.count(), Evidence.objects.count(), CadreMonth.objects.count()), (0, 0, 0, 0))
         entry = self.log(files=[SimpleUploadedFile("site.png", photo("PNG"), content_type="image/png")])
         self.assertEqual(entry.photos.get().purpose, "fieldwork.log")
 
@@ -209,7 +209,7 @@ class LogTest(FieldworkTestCase):
 
 
 class ItemTest(FieldworkTestCase):
-    def item(self, **kwargs) -> Item:
+    def item(self, **kwargs) -> FollowUp:
         return self.log(problems="幸福路路灯不亮", raiser_contact=kwargs.pop("contact", "13900001111"), **kwargs).items.get()
 
     def test_an_item_acted_on_is_closed_and_the_raiser_told_by_text_message(self):
@@ -366,7 +366,7 @@ class FiguresTest(FieldworkTestCase):
         self.month = today.replace(day=1)
         self.entries = [self.log(on=self.month, problems="路灯不亮", suggestions="增加停车位\n增设座椅", late_reason="补记" if (today - self.month).days > 7 else ""),
                         self.log(contact=self.enterprise_contact, on=today, form="phone")]  # fmt: skip
-        item = Item.objects.filter(kind="problem").get()
+        item = FollowUp.objects.filter(kind="problem").get()
         actions.propose_solution(actor=self.cadre_user, item=item, solution="协调更换")
         actions.act_on_item(actor=self.cadre_user, item=item, note="已更换")
         actions.close_item(actor=self.cadre_user, item=item, outcome="已修好")
@@ -423,7 +423,7 @@ class FiguresTest(FieldworkTestCase):
         """The forum's suggestion is one item, beside the log's two; the figures count the three once each."""
         forum = Meeting.objects.get(kind="forum")
         self.assertEqual([i.text for i in forum.items.all()], ["建议甲"])
-        self.assertEqual(sorted(Item.objects.filter(kind="suggestion").values_list("text", flat=True)), ["增加停车位", "增设座椅", "建议甲"])
+        self.assertEqual(sorted(FollowUp.objects.filter(kind="suggestion").values_list("text", flat=True)), ["增加停车位", "增设座椅", "建议甲"])
         last = (self.month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
         self.assertEqual(figures.summary(self.district_a, self.month, last)["suggestions"], 3)
         actions.record_meeting(actor=self.organiser_a, region=self.community_a, kind="forum", title="第二次座谈会", held_on=TODAY(),

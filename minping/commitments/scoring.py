@@ -82,7 +82,7 @@ def clean_weights(data: dict) -> dict:
 
 
 @dataclass
-class Tally:
+class OwnerRecord:
     label: str
     sequence: Sequence | None
     cadre_id: int | None = None
@@ -109,7 +109,7 @@ def item_ratings(items: list[Item]) -> dict[int, float]:
     return {ref: sum(values) / len(values) for ref, values in rates.items()}
 
 
-def tallies(region, year: int, quarter: int) -> list[Tally]:
+def tallies(region, year: int, quarter: int) -> list[OwnerRecord]:
     months = periods.quarter_months(year, quarter)
     items = list(Item.objects.published().within(region).filter(form__month__in=months)
                  .select_related("form__cadre", "form__unit", "form__sequence"))  # fmt: skip
@@ -117,7 +117,7 @@ def tallies(region, year: int, quarter: int) -> list[Tally]:
     for check in Check.objects.filter(item__in=items).exclude(verdict=""):
         verdicts[check.item_id].append(VERDICT_POINTS[check.verdict])
     ratings = item_ratings(items)
-    owners: dict[tuple, Tally] = {}
+    owners: dict[tuple, OwnerRecord] = {}
     for item in sorted(items, key=lambda i: i.form.month):
         form = item.form
         if form.collective_id:
@@ -125,7 +125,7 @@ def tallies(region, year: int, quarter: int) -> list[Tally]:
         key = form.owner_key
         tally = owners.get(key)
         if tally is None:
-            tally = owners[key] = Tally(str(form.owner), form.sequence, form.cadre_id, form.unit_id)
+            tally = owners[key] = OwnerRecord(str(form.owner), form.sequence, form.cadre_id, form.unit_id)
         tally.sequence = form.sequence or tally.sequence  # the latest month's sequence
         tally.outcomes.append(fulfilment_points(item.outcome, item.verification, item.progress))
         tally.verdicts += verdicts.get(item.pk, [])

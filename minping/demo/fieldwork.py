@@ -20,12 +20,12 @@ from minping.fieldwork.models import (
     ContactKind,
     ContactYear,
     Entry,
-    Item,
+    FollowUp,
     ItemStep,
     Meeting,
     Pairing,
     Project,
-    Session,
+    ReceptionDay,
     Topic,
 )
 from minping.grid.models import Category
@@ -111,17 +111,17 @@ def _items(rng, entries, contacts, today) -> None:
     items = []
     for entry in rng.sample(entries, min(len(entries), 98)):
         contact = by_pk[entry.contact_id]
-        kind = Item.Kind.PROBLEM if len(items) % 7 < 2 else Item.Kind.SUGGESTION
+        kind = FollowUp.Kind.PROBLEM if len(items) % 7 < 2 else FollowUp.Kind.SUGGESTION
         raised = timezone.make_aware(dt.datetime.combine(entry.on, dt.time(18)))
         age = (today - entry.on).days
-        status = Item.Status.CLOSED if age > 60 else rng.choice([Item.Status.ACCEPTED, Item.Status.PROPOSED, Item.Status.ACTED])
-        proposed = raised + dt.timedelta(days=3) if status != Item.Status.ACCEPTED else None
-        closed = raised + dt.timedelta(days=rng.randrange(10, 50)) if status == Item.Status.CLOSED else None
-        items.append(Item(kind=kind, text=rng.choice(PROBLEMS if kind == Item.Kind.PROBLEM else SUGGESTIONS), region=contact.region,
+        status = FollowUp.Status.CLOSED if age > 60 else rng.choice([FollowUp.Status.ACCEPTED, FollowUp.Status.PROPOSED, FollowUp.Status.ACTED])
+        proposed = raised + dt.timedelta(days=3) if status != FollowUp.Status.ACCEPTED else None
+        closed = raised + dt.timedelta(days=rng.randrange(10, 50)) if status == FollowUp.Status.CLOSED else None
+        items.append(FollowUp(kind=kind, text=rng.choice(PROBLEMS if kind == FollowUp.Kind.PROBLEM else SUGGESTIONS), region=contact.region,
                           cadre_id=entry.cadre_id, entry=entry, raised_by=contact.name, raiser_kind=actions.raiser_kind_of(contact),
                           status=status, solution="协调相关单位研究解决" if proposed else "", outcome="已落实并反馈" if closed else "",
                           created_at=raised, proposed_at=proposed, closed_at=closed, told_at=closed, told_how="phone" if closed else ""))  # fmt: skip
-    items = Item.objects.bulk_create(items)
+    items = FollowUp.objects.bulk_create(items)
     steps = []
     for item in items:
         steps.append(ItemStep(item=item, action="accept", note=item.text, at=item.created_at))
@@ -139,9 +139,9 @@ def _receptions(rng, communities, cadres, office, since, today) -> None:
         rota = [cadres[(n * 3 + k) % len(cadres)] for k in range(3)]
         schedule = actions.create_schedule(actor=office, region=community, place=f"{community.name}党群服务中心", day=20, cadres=rota,
                                            per_session=1, months=14, starts_on=since)  # fmt: skip
-        for session in Session.objects.filter(schedule=schedule, on__lte=today):
+        for session in ReceptionDay.objects.filter(schedule=schedule, on__lte=today):
             visitors = rng.randrange(2, 12)
-            Session.objects.filter(pk=session.pk).update(held=True, visitors=visitors, notes=f"接待群众 {visitors} 人次")
+            ReceptionDay.objects.filter(pk=session.pk).update(held=True, visitors=visitors, notes=f"接待群众 {visitors} 人次")
 
 
 def _topics_and_meetings(rng, district, communities, cadres, organiser, since, today) -> None:
@@ -161,8 +161,8 @@ def _topics_and_meetings(rng, district, communities, cadres, organiser, since, t
                                          documents=documents.get(n, []), created_by=organiser)  # fmt: skip
         for _ in range(3 if n < 16 else 2):
             text = next(suggestions)
-            Item.objects.create(kind=Item.Kind.SUGGESTION, text=text, region=meeting.region, cadre=meeting.convener, meeting=meeting,
-                                raised_by="参会人员", status=Item.Status.CLOSED if n < 12 else Item.Status.PROPOSED, solution="纳入课题成果",
+            FollowUp.objects.create(kind=FollowUp.Kind.SUGGESTION, text=text, region=meeting.region, cadre=meeting.convener, meeting=meeting,
+                                raised_by="参会人员", status=FollowUp.Status.CLOSED if n < 12 else FollowUp.Status.PROPOSED, solution="纳入课题成果",
                                 outcome="已吸收进政策文件" if n < 12 else "",
                                 created_at=timezone.make_aware(dt.datetime.combine(held, dt.time(16))),
                                 proposed_at=timezone.make_aware(dt.datetime.combine(held + dt.timedelta(days=5), dt.time(16))),
@@ -199,6 +199,6 @@ def _this_week(cadre_user: User, office: User, today) -> dict:
     first, _ = actions.record_entry(actor=cadre_user, contact=mine[0], on=today, form="visit", discussed="走访社区，听取居民对老旧小区改造的意见",
                                     problems="幸福路路灯不亮", suggestions="增设电动自行车充电桩", raiser_contact="13900001111")  # fmt: skip
     actions.record_entry(actor=cadre_user, contact=mine[1 % len(mine)], on=today, form="phone", discussed="电话了解企业用工需求")
-    problem = first.items.get(kind=Item.Kind.PROBLEM)
+    problem = first.items.get(kind=FollowUp.Kind.PROBLEM)
     actions.forward_item(actor=cadre_user, item=problem, category=Category.objects.get(code="facilities"), address=f"{mine[0].region.name}幸福路")
     return {"entry": first}

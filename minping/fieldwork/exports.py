@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from minping.commitments import periods
 from minping.commitments.exports import TITLE_FONT
 from minping.fieldwork import figures
-from minping.fieldwork.models import Item
+from minping.fieldwork.models import FollowUp
 from minping.lib.spreadsheet import Sheet, workbook_bytes
 from minping.lib.wordfile import CENTER, OfficialDocument
 
@@ -60,7 +60,7 @@ def month_report(region, day: dt.date) -> bytes:
     doc.table(["单位", "干部", "日志", "走访", "意见建议", "问题", "解决建议", "办结"],
               [[name, n, t["entries"], t["visits"], t["suggestions"], t["problems"], t["proposed"], t["closed"]]
                for name, n, t in figures.by_unit(region, first, last)], size=10.5)  # fmt: skip
-    closed = (Item.objects.within(region).filter(closed_at__date__gte=first, closed_at__date__lte=last).select_related("cadre")
+    closed = (FollowUp.objects.within(region).filter(closed_at__date__gte=first, closed_at__date__lte=last).select_related("cadre")
               .order_by("closed_at")[:200])  # fmt: skip
     doc.paragraph("二、本月办结的意见建议和问题", 16, bold=True)
     doc.table(["事项", "跟进干部", "办理结果"], [[i.text, i.cadre.name, i.outcome] for i in closed] or [["本月没有办结的事项", "", ""]], size=10.5)

@@ -20,7 +20,7 @@ from minping.fieldwork.models import (
     Entry,
     Meeting,
     Pairing,
-    Session,
+    ReceptionDay,
     Topic,
 )
 from minping.lib.dates import month_end, week_start
@@ -268,7 +268,7 @@ def summary(region, start: dt.date, end: dt.date) -> dict:
     meetings = Meeting.objects.within(region).filter(held_on__gte=start, held_on__lte=end)
     met = meetings.aggregate(forums=Count("pk", filter=Q(kind=Meeting.Kind.FORUM)), site_meetings=Count("pk", filter=Q(kind=Meeting.Kind.SITE)),
                              participants=Sum("participants"))  # fmt: skip
-    sessions = Session.objects.filter(schedule__region__path__startswith=region.path, held=True, on__gte=start, on__lte=end)
+    sessions = ReceptionDay.objects.filter(schedule__region__path__startswith=region.path, held=True, on__gte=start, on__lte=end)
     figures = {"topics": Topic.objects.within(region).filter(starts_on__lte=end).filter(Q(concluded_on__isnull=True) | Q(concluded_on__gte=start)).count(),
                "forums": met["forums"], "site_meetings": met["site_meetings"], "participants": met["participants"] or 0,
                "documents": sum(len(d) for d in meetings.values_list("documents", flat=True)),

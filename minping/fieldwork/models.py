@@ -176,7 +176,7 @@ class Schedule(models.Model):
         return f"{self.region.name}（每月{self.day}日）"
 
 
-class Session(models.Model):
+class ReceptionDay(models.Model):
     """One reception day of a schedule, the cadres on duty, and what happened."""
 
     schedule = models.ForeignKey(Schedule, models.CASCADE, related_name="sessions")
@@ -187,6 +187,7 @@ class Session(models.Model):
     notes = models.CharField(_("notes"), max_length=2000, blank=True)
 
     class Meta:
+        db_table = "fieldwork_session"  # its name before it was called ReceptionDay
         ordering = ["on", "pk"]
         constraints = [models.UniqueConstraint(fields=["schedule", "on"], name="session_once_a_day")]
 
@@ -244,12 +245,12 @@ class Meeting(models.Model):
         return self.title
 
 
-class ItemQuerySet(ScopedQuerySet):
+class FollowUpQuerySet(ScopedQuerySet):
     def open(self):
-        return self.exclude(status=Item.Status.CLOSED)
+        return self.exclude(status=FollowUp.Status.CLOSED)
 
 
-class Item(models.Model):
+class FollowUp(models.Model):
     """A suggestion (意见建议) or a problem (受理问题) raised in a log entry, a forum or a reception day, followed
     until it is closed and whoever raised it has been told the outcome."""
 
@@ -275,7 +276,7 @@ class Item(models.Model):
     cadre = models.ForeignKey("org.Cadre", models.PROTECT, related_name="items", verbose_name=_("followed by"))
     entry = models.ForeignKey(Entry, models.PROTECT, null=True, blank=True, related_name="items")
     meeting = models.ForeignKey(Meeting, models.PROTECT, null=True, blank=True, related_name="items")
-    session = models.ForeignKey(Session, models.PROTECT, null=True, blank=True, related_name="items")
+    session = models.ForeignKey(ReceptionDay, models.PROTECT, null=True, blank=True, related_name="items")
     raised_by = models.CharField(_("raised by"), max_length=100, blank=True)
     raiser_kind = models.CharField(_("raised by"), max_length=10, choices=Raiser.choices, default=Raiser.RESIDENT)
     raiser_contact = models.CharField(_("phone or e-mail"), max_length=100, blank=True)
@@ -289,9 +290,10 @@ class Item(models.Model):
     told_at = models.DateTimeField(null=True, blank=True)
     told_how = models.CharField(max_length=20, blank=True)
 
-    objects = ItemQuerySet.as_manager()
+    objects = FollowUpQuerySet.as_manager()
 
     class Meta:
+        db_table = "fieldwork_item"  # its name before it was called FollowUp
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["cadre", "status"], name="item_cadre_status"),
                    models.Index(fields=["created_at"], name="item_created")]  # fmt: skip
@@ -304,7 +306,7 @@ class ItemStep(models.Model):
     LABELS = {"accept": _("accepted"), "propose": _("solution proposed"), "act": _("acted on"),
               "forward": _("forwarded to the grid dispatch"), "close": _("closed"), "tell": _("outcome told")}  # fmt: skip
 
-    item = models.ForeignKey(Item, models.CASCADE, related_name="steps")
+    item = models.ForeignKey(FollowUp, models.CASCADE, related_name="steps")
     action = models.CharField(max_length=10)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     note = models.CharField(max_length=2000, blank=True)

@@ -28,12 +28,12 @@ from minping.fieldwork.models import (
     Contact,
     ContactKind,
     Entry,
-    Item,
+    FollowUp,
     Meeting,
     Pairing,
     Project,
+    ReceptionDay,
     Schedule,
-    Session,
     Topic,
 )
 from minping.grid.models import Category
@@ -136,9 +136,9 @@ def home(request):
                "id": posted.get("id") or uuid.uuid4(), "window": settings.FIELDWORK_LOG_WINDOW_DAYS,
                "contacts": Contact.objects.current(today).filter(cadre=cadre).select_related("kind"),
                "week": Entry.objects.filter(cadre=cadre, on__gte=monday, on__lte=sunday).select_related("contact"),
-               "owed": Item.objects.filter(cadre=cadre).open().order_by("created_at")[:50],
+               "owed": FollowUp.objects.filter(cadre=cadre).open().order_by("created_at")[:50],
                "pairings": Pairing.objects.filter(cadre=cadre, ends_on__gte=today).select_related("project"),
-               "sessions": Session.objects.filter(cadres=cadre, on__gte=today).select_related("schedule__region")[:5],
+               "sessions": ReceptionDay.objects.filter(cadres=cadre, on__gte=today).select_related("schedule__region")[:5],
                "month": today.strftime("%Y-%m"), "on": posted.get("on") or today.isoformat()}  # fmt: skip
     return render(request, "fieldwork/home.html", context, status=status)
 
@@ -180,7 +180,7 @@ def entry(request, pk):
         return redirect("fieldwork:entry", entry.pk)
     context = {"entry": entry, "history": entry.history.select_related("by"), "items": entry.items.all(), "photos": entry.photos.all(),
                "mine": user.cadre_id == entry.cadre_id, "supervises": actions.may_supervise(user, entry.cadre),
-               "forms": Entry.Form.choices, "kinds": Item.Kind.choices}  # fmt: skip
+               "forms": Entry.Form.choices, "kinds": FollowUp.Kind.choices}  # fmt: skip
     return render(request, "fieldwork/entry.html", context)
 
 
@@ -302,10 +302,10 @@ def coverage(request):
 def _visible_items(user):
     if user.can_use_console:
         mine = Q(cadre_id=user.cadre_id) if user.cadre_id else Q(pk__in=[])
-        return Item.objects.filter(mine | Q(pk__in=scope(Item.objects.all(), user).values("pk")))
+        return FollowUp.objects.filter(mine | Q(pk__in=scope(FollowUp.objects.all(), user).values("pk")))
     if user.cadre_id:
-        return Item.objects.filter(cadre_id=user.cadre_id)
-    return Item.objects.none()
+        return FollowUp.objects.filter(cadre_id=user.cadre_id)
+    return FollowUp.objects.none()
 
 
 @login_required
@@ -314,12 +314,12 @@ def items(request):
     status = request.GET.get("status", "")
     if status == "open":
         rows = rows.open()
-    elif status in Item.Status.values:
+    elif status in FollowUp.Status.values:
         rows = rows.filter(status=status)
     if request.GET.get("untold"):
-        rows = rows.filter(status=Item.Status.CLOSED, told_at__isnull=True).exclude(raiser_contact="")
+        rows = rows.filter(status=FollowUp.Status.CLOSED, told_at__isnull=True).exclude(raiser_contact="")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "fieldwork/items.html", {"page": page, "statuses": Item.Status.choices, "status": status})
+    return render(request, "fieldwork/items.html", {"page": page, "statuses": FollowUp.Status.choices, "status": status})
 
 
 @login_required
@@ -369,7 +369,7 @@ def receptions(request):
             _fail(request, exc)
     today = timezone.localdate()
     schedules = scope(Schedule.objects.select_related("region").prefetch_related("cadres"), user)[:200]
-    upcoming = (Session.objects.filter(schedule__in=scope(Schedule.objects.all(), user), on__gte=today - dt.timedelta(days=31))
+    upcoming = (ReceptionDay.objects.filter(schedule__in=scope(Schedule.objects.all(), user), on__gte=today - dt.timedelta(days=31))
                 .select_related("schedule__region").prefetch_related("cadres").order_by("on")[:100])  # fmt: skip
     return render(request, "fieldwork/receptions.html", {"schedules": schedules, "sessions": upcoming, "today": today,
                                                          "regions": _regions(user, ("street", "community"))[:500]})  # fmt: skip
@@ -379,7 +379,7 @@ def receptions(request):
 @require_http_methods(["GET", "POST"])
 def session(request, pk):
     user = request.user
-    session = get_object_or_404(Session.objects.select_related("schedule__region"), pk=pk)
+    session = get_object_or_404(ReceptionDay.objects.select_related("schedule__region"), pk=pk)
     console = user.can_use_console and (user.is_system_admin or session.schedule.region.is_within(user.region))
     if not (console or actions.may_record_session(user, session)):
         raise Http404
@@ -392,7 +392,7 @@ def session(request, pk):
             else:
                 raised = [{"kind": kind, "text": line, "raised_by": request.POST.get("raised_by", ""),
                            "raiser_contact": request.POST.get("raiser_contact", ""), "cadre": posted_id(request.POST.get("cadre"))}
-                          for kind in Item.Kind.values for line in actions.split_lines(request.POST.get(kind, ""), kind, "事项")]  # fmt: skip
+                          for kind in FollowUp.Kind.values for line in actions.split_lines(request.POST.get(kind, ""), kind, "事项")]  # fmt: skip
                 actions.record_session(actor=user, session=session, visitors=request.POST.get("visitors", ""), notes=request.POST.get("notes", ""), items=raised)
             messages.success(request, _("Saved."))
         except (ValidationError, PermissionDenied) as exc:
@@ -406,7 +406,7 @@ def session(request, pk):
 def public_receptions(request):
     """Upcoming reception days, for anyone: where, when, and who receives."""
     today = timezone.localdate()
-    sessions = Session.objects.filter(on__gte=today, on__lte=today + dt.timedelta(days=62)).select_related("schedule__region").prefetch_related("cadres")
+    sessions = ReceptionDay.objects.filter(on__gte=today, on__lte=today + dt.timedelta(days=62)).select_related("schedule__region").prefetch_related("cadres")
     region = None
     if request.GET.get("region"):
         region = Region.objects.filter(pk=posted_id(request.GET.get("region")) or 0).first()

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from minping.accounts.scoping import scope
 from minping.accounts.workbench import Section, Task, section
-from minping.fieldwork.models import Contact, Entry, Item
+from minping.fieldwork.models import Contact, Entry, FollowUp
 from minping.lib.dates import week_start
 
 LIMIT = 10
@@ -22,11 +22,11 @@ def my_field_work(user) -> Section | None:
     monday = week_start(today)
     contacts = Contact.objects.current(today).filter(cadre_id=user.cadre_id).select_related("kind")
     week = Entry.objects.filter(cadre_id=user.cadre_id, on__gte=monday).count()
-    owed = Item.objects.filter(cadre_id=user.cadre_id).open().order_by("created_at")
+    owed = FollowUp.objects.filter(cadre_id=user.cadre_id).open().order_by("created_at")
     tasks = [Task(_("Log a visit"), reverse("fieldwork:home"),
                   _("%(contacts)s contact points; %(week)s entries this week") % {"contacts": len(contacts), "week": week})]  # fmt: skip
     tasks += [Task(item.text[:40], reverse("fieldwork:item", args=[item.pk]), item.get_status_display()) for item in owed[:LIMIT]]
-    untold = Item.objects.filter(cadre_id=user.cadre_id, status=Item.Status.CLOSED, told_at__isnull=True).exclude(raiser_contact="").count()
+    untold = FollowUp.objects.filter(cadre_id=user.cadre_id, status=FollowUp.Status.CLOSED, told_at__isnull=True).exclude(raiser_contact="").count()
     if untold:
         tasks.append(Task(_("%(n)s closed items whose outcome the raiser has not been told") % {"n": untold}, f"{reverse('fieldwork:items')}?untold=1"))
     return Section(_("My contact points"), tasks, "", [Task(c.name, reverse("fieldwork:home"), c.kind.name) for c in contacts[:LIMIT]]

@@ -5,13 +5,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from minping.fieldwork.models import (
     Entry,
-    Item,
+    FollowUp,
 )
 from minping.lib.text import checked_text
 from minping.org.models import Cadre, Region
 
 MAX_PHOTOS = 5
-S = Item.Status
+S = FollowUp.Status
 
 
 def checked_count(value, field: str, what: str, limit: int = 100000) -> int:

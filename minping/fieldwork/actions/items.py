@@ -9,10 +9,10 @@ from minping.audit.actions import record_event
 from minping.fieldwork.actions.common import S
 from minping.fieldwork.models import (
     Entry,
-    Item,
+    FollowUp,
     ItemStep,
     Meeting,
-    Session,
+    ReceptionDay,
 )
 from minping.grid import actions as grid
 from minping.lib.messaging import TRANSPORTS, Message
@@ -21,18 +21,18 @@ from minping.notifications.actions import Outgoing, notify
 from minping.org.models import Cadre, Region
 
 
-def new_item(actor, **fields) -> Item:
-    item = Item.objects.create(**fields)
+def new_item(actor, **fields) -> FollowUp:
+    item = FollowUp.objects.create(**fields)
     ItemStep.objects.create(item=item, action="accept", actor=actor, note=item.text[:200])
     return item
 
 
-def add_item(*, actor, kind: str, text: str, cadre: Cadre, region: Region, raised_by: str = "", raiser_kind: str = Item.Raiser.RESIDENT,
-             raiser_contact: str = "", entry: Entry | None = None, meeting: Meeting | None = None, session: Session | None = None) -> Item:  # fmt: skip
+def add_item(*, actor, kind: str, text: str, cadre: Cadre, region: Region, raised_by: str = "", raiser_kind: str = FollowUp.Raiser.RESIDENT,
+             raiser_contact: str = "", entry: Entry | None = None, meeting: Meeting | None = None, session: ReceptionDay | None = None) -> FollowUp:  # fmt: skip
     """One item raised in an entry, a meeting or a reception session, followed by `cadre`."""
-    if kind not in Item.Kind.values:
+    if kind not in FollowUp.Kind.values:
         raise ValidationError({"kind": "请选择意见建议或问题"})
-    if raiser_kind not in Item.Raiser.values:
+    if raiser_kind not in FollowUp.Raiser.values:
         raise ValidationError({"raiser_kind": "请选择提出人类别"})
     fields = {"kind": kind, "text": checked_text(text, "text", 1000, "意见建议或问题"), "cadre": cadre, "region": region,
               "raised_by": checked_text(raised_by, "raised_by", 100, "提出人", required=False), "raiser_kind": raiser_kind,
@@ -44,18 +44,18 @@ def add_item(*, actor, kind: str, text: str, cadre: Cadre, region: Region, raise
     return item
 
 
-def may_follow(user, item: Item) -> bool:
+def may_follow(user, item: FollowUp) -> bool:
     """The cadre following an item, and the console users over its region."""
     if user.cadre_id is not None and user.cadre_id == item.cadre_id:
         return True
     return user.can_use_console and (user.is_system_admin or item.region.is_within(user.region))
 
 
-def _step(actor, item: Item, allowed: set, to: str, action: str, note: str, **fields) -> Item:
+def _step(actor, item: FollowUp, allowed: set, to: str, action: str, note: str, **fields) -> FollowUp:
     if not may_follow(actor, item):
         raise PermissionDenied("只有跟进该事项的干部或其上级可以办理")
     with transaction.atomic():
-        item = Item.objects.select_for_update(of=("self",)).select_related("region", "cadre").get(pk=item.pk)
+        item = FollowUp.objects.select_for_update(of=("self",)).select_related("region", "cadre").get(pk=item.pk)
         if item.status not in allowed:
             raise ValidationError({"status": f"该事项当前为“{item.get_status_display()}”，不能{ItemStep.LABELS[action]}"})
         item.status = to
@@ -67,19 +67,19 @@ def _step(actor, item: Item, allowed: set, to: str, action: str, note: str, **fi
     return item
 
 
-def propose_solution(*, actor, item: Item, solution: str) -> Item:
+def propose_solution(*, actor, item: FollowUp, solution: str) -> FollowUp:
     """A proposed solution (解决建议)."""
     solution = checked_text(solution, "solution", 2000, "解决建议")
     return _step(actor, item, {S.ACCEPTED, S.PROPOSED}, S.PROPOSED, "propose", solution, solution=solution, proposed_at=timezone.now())
 
 
-def act_on_item(*, actor, item: Item, note: str) -> Item:
+def act_on_item(*, actor, item: FollowUp, note: str) -> FollowUp:
     """What was done about it by the cadre and those around them."""
     note = checked_text(note, "note", 2000, "办理情况")
     return _step(actor, item, {S.ACCEPTED, S.PROPOSED}, S.ACTED, "act", note)
 
 
-def forward_item(*, actor, item: Item, category, address: str) -> Item:
+def forward_item(*, actor, item: FollowUp, category, address: str) -> FollowUp:
     """Hand a problem a department must handle to the grid's dispatch: one grid problem, linked to the item, routed
     by the category's route (or left for the street's dispatch when no route names a department). The item closes
     when the grid's problem is closed."""
@@ -88,7 +88,7 @@ def forward_item(*, actor, item: Item, category, address: str) -> Item:
     if category is None:
         raise ValidationError({"category": "请选择事件类别"})
     with transaction.atomic():
-        locked = Item.objects.select_for_update(of=("self",)).select_related("region", "cadre").get(pk=item.pk)
+        locked = FollowUp.objects.select_for_update(of=("self",)).select_related("region", "cadre").get(pk=item.pk)
         if locked.status not in {S.ACCEPTED, S.PROPOSED}:
             raise ValidationError({"status": f"该事项当前为“{locked.get_status_display()}”，不能转交部门办理"})
         description = locked.text if not locked.solution else f"{locked.text}（解决建议：{locked.solution}）"
@@ -99,7 +99,7 @@ def forward_item(*, actor, item: Item, category, address: str) -> Item:
         return _step(actor, locked, {S.ACCEPTED, S.PROPOSED}, S.FORWARDED, "forward", f"事件 #{problem.pk}，{step}", problem=problem)
 
 
-def close_item(*, actor, item: Item, outcome: str) -> Item:
+def close_item(*, actor, item: FollowUp, outcome: str) -> FollowUp:
     """Close an item with its outcome; whoever raised it is told at once when they left a number or an address and
     a channel is configured."""
     outcome = checked_text(outcome, "outcome", 2000, "办理结果")
@@ -111,9 +111,9 @@ def close_item(*, actor, item: Item, outcome: str) -> Item:
     return item
 
 
-def close_from_problem(problem) -> Item | None:
+def close_from_problem(problem) -> FollowUp | None:
     """The grid problem a forwarded item became was closed: close the item with the department's resolution."""
-    item = Item.objects.filter(problem=problem, status=S.FORWARDED).first()
+    item = FollowUp.objects.filter(problem=problem, status=S.FORWARDED).first()
     if item is None:
         return None
     resolution = problem.steps.filter(action="resolve").order_by("-at", "-pk").first()
@@ -135,10 +135,10 @@ def _channel(address: str) -> str | None:
     return channel if TRANSPORTS[channel].is_configured() else None
 
 
-def tell_by_message(*, actor, item: Item, quiet: bool = False) -> Item:
+def tell_by_message(*, actor, item: FollowUp, quiet: bool = False) -> FollowUp:
     """Send the outcome to whoever raised the item, by text message or e-mail (the pluggable sender). `quiet`: do
     nothing, rather than refuse, when there is no address or channel."""
-    item = Item.objects.get(pk=item.pk)
+    item = FollowUp.objects.get(pk=item.pk)
     address = item.raiser_contact
     channel = _channel(address) if address else None
     if item.status != S.CLOSED or item.told_at is not None or channel is None:
@@ -157,21 +157,21 @@ def tell_by_message(*, actor, item: Item, quiet: bool = False) -> Item:
     return item
 
 
-def _record_told(actor, item: Item, how: str) -> None:
+def _record_told(actor, item: FollowUp, how: str) -> None:
     with transaction.atomic():
-        updated = Item.objects.filter(pk=item.pk, told_at__isnull=True).update(told_at=timezone.now(), told_how=how)
+        updated = FollowUp.objects.filter(pk=item.pk, told_at__isnull=True).update(told_at=timezone.now(), told_how=how)
         if updated:
             ItemStep.objects.create(item=item, action="tell", actor=actor, note=TOLD[how])
             record_event(actor=actor, action="fieldwork.item.tell", obj=item, data={"how": how})
 
 
-def tell_raiser(*, actor, item: Item, how: str) -> Item:
+def tell_raiser(*, actor, item: FollowUp, how: str) -> FollowUp:
     """Tell whoever raised a closed item its outcome: by message through the sender, or record a call or a visit."""
     if not may_follow(actor, item):
         raise PermissionDenied("只有跟进该事项的干部或其上级可以办理")
     if how not in TOLD:
         raise ValidationError({"how": "请选择告知方式"})
-    item = Item.objects.select_related("region").get(pk=item.pk)
+    item = FollowUp.objects.select_related("region").get(pk=item.pk)
     if how == "message":
         return tell_by_message(actor=actor, item=item)
     if item.status != S.CLOSED:
@@ -179,4 +179,4 @@ def tell_raiser(*, actor, item: Item, how: str) -> Item:
     if item.told_at is not None:
         raise ValidationError({"how": "已告知过提出人"})
     _record_told(actor, item, how)
-    return Item.objects.get(pk=item.pk)
+    return FollowUp.objects.get(pk=item.pk)

@@ -19,7 +19,7 @@ from minping.fieldwork.models import (
     ContactYear,
     Entry,
     EntryRevision,
-    Item,
+    FollowUp,
 )
 from minping.lib.dates import typed_date
 from minping.lib.ids import client_uuid
@@ -28,8 +28,8 @@ from minping.lib.text import checked_text
 
 def raiser_kind_of(contact: Contact) -> str:
     """Who raised what was noted at a contact: the enterprise, the official, or a resident."""
-    return {ContactKind.Source.ENTERPRISE: Item.Raiser.ENTERPRISE, ContactKind.Source.CADRE: Item.Raiser.OFFICIAL}.get(
-        contact.kind.source, Item.Raiser.RESIDENT)
+    return {ContactKind.Source.ENTERPRISE: FollowUp.Raiser.ENTERPRISE, ContactKind.Source.CADRE: FollowUp.Raiser.OFFICIAL}.get(
+        contact.kind.source, FollowUp.Raiser.RESIDENT)
 
 
 def record_entry(*, actor, contact: Contact, on, form: str, discussed: str, problems: str = "", suggestions: str = "",
@@ -70,8 +70,8 @@ def record_entry(*, actor, contact: Contact, on, form: str, discussed: str, prob
             _count_in_month(entry, entries=1, visits=int(entry.form == Entry.Form.VISIT))
             if files:
                 entry.photos.set([store_evidence(actor=actor, upload=f, region=actor.region or contact.region, purpose="fieldwork.log") for f in files])
-            for kind, lines in ((Item.Kind.PROBLEM, split_lines(entry.problems, "problems", "发现的问题")),
-                                (Item.Kind.SUGGESTION, split_lines(entry.suggestions, "suggestions", "收集的意见建议"))):  # fmt: skip
+            for kind, lines in ((FollowUp.Kind.PROBLEM, split_lines(entry.problems, "problems", "发现的问题")),
+                                (FollowUp.Kind.SUGGESTION, split_lines(entry.suggestions, "suggestions", "收集的意见建议"))):  # fmt: skip
                 for line in lines:
                     new_item(actor, kind=kind, text=line[:1000], region=contact.region, cadre=contact.cadre, entry=entry,
                               raised_by=contact.name, raiser_kind=raiser_kind_of(contact), raiser_contact=raiser_contact)  # fmt: skip

@@ -10,7 +10,7 @@ from minping.audit.actions import record_event
 from minping.fieldwork.actions.common import checked_count, district_of, ensure_same_district, split_lines
 from minping.fieldwork.actions.items import new_item
 from minping.fieldwork.models import (
-    Item,
+    FollowUp,
     Meeting,
     Topic,
 )
@@ -67,7 +67,7 @@ def record_meeting(*, actor, region: Region, kind: str, title: str, held_on, con
                                          documents=[d[:200] for d in split_lines(documents, "documents", "形成的文件")],
                                          notes=checked_text(notes, "notes", 2000, "会议纪要", required=False), topic=topic, created_by=actor)  # fmt: skip
         for line in lines:
-            new_item(actor, kind=Item.Kind.SUGGESTION, text=line[:1000], region=region, cadre=convener, meeting=meeting,
-                      raised_by="参会人员", raiser_kind=Item.Raiser.RESIDENT)  # fmt: skip
+            new_item(actor, kind=FollowUp.Kind.SUGGESTION, text=line[:1000], region=region, cadre=convener, meeting=meeting,
+                      raised_by="参会人员", raiser_kind=FollowUp.Raiser.RESIDENT)  # fmt: skip
         record_event(actor=actor, action="fieldwork.meeting.record", obj=meeting, data={"kind": kind, "participants": meeting.participants})
     return meeting

@@ -12,9 +12,9 @@ from minping.audit.actions import record_event
 from minping.fieldwork.actions.common import checked_count, ensure_same_district
 from minping.fieldwork.actions.items import add_item
 from minping.fieldwork.models import (
-    Item,
+    FollowUp,
+    ReceptionDay,
     Schedule,
-    Session,
 )
 from minping.lib.text import checked_text
 from minping.org.models import Region
@@ -46,7 +46,7 @@ def create_schedule(*, actor, region: Region, place: str, day, cadres, per_sessi
         for _ in range(months + 1):
             on = _day_in(year, month, day)
             if on >= starts_on and turn < months * per_session:
-                session = Session.objects.create(schedule=schedule, on=on)
+                session = ReceptionDay.objects.create(schedule=schedule, on=on)
                 session.cadres.set([cadres[(turn + k) % len(cadres)] for k in range(min(per_session, len(cadres)))])
                 turn += per_session
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
@@ -54,7 +54,7 @@ def create_schedule(*, actor, region: Region, place: str, day, cadres, per_sessi
     return schedule
 
 
-def set_rota(*, actor, session: Session, cadres) -> Session:
+def set_rota(*, actor, session: ReceptionDay, cadres) -> ReceptionDay:
     ensure_region_in_scope(actor, session.schedule.region)
     cadres = list(cadres)
     if not cadres:
@@ -66,13 +66,13 @@ def set_rota(*, actor, session: Session, cadres) -> Session:
     return session
 
 
-def may_record_session(user, session: Session) -> bool:
+def may_record_session(user, session: ReceptionDay) -> bool:
     if user.cadre_id and session.cadres.filter(pk=user.cadre_id).exists():
         return True
     return user.can_use_console and (user.is_system_admin or session.schedule.region.is_within(user.region))
 
 
-def record_session(*, actor, session: Session, visitors, notes: str, items: list[dict]) -> Session:
+def record_session(*, actor, session: ReceptionDay, visitors, notes: str, items: list[dict]) -> ReceptionDay:
     """What happened at a reception day: visitors, notes, and each matter raised as an item, followed by the cadre
     on duty who received it."""
     if not may_record_session(actor, session):
@@ -89,7 +89,7 @@ def record_session(*, actor, session: Session, visitors, notes: str, items: list
             cadre = on_duty.get(raised.get("cadre")) or on_duty.get(actor.cadre_id) or next(iter(on_duty.values()), None)
             if cadre is None:
                 raise ValidationError({"cadres": "请先安排当天接访的干部"})
-            add_item(actor=actor, kind=raised.get("kind", Item.Kind.PROBLEM), text=raised.get("text", ""), cadre=cadre,
+            add_item(actor=actor, kind=raised.get("kind", FollowUp.Kind.PROBLEM), text=raised.get("text", ""), cadre=cadre,
                      region=session.schedule.region, raised_by=raised.get("raised_by", ""), raiser_contact=raised.get("raiser_contact", ""),
                      session=session)  # fmt: skip
         record_event(actor=actor, action="fieldwork.session.record", obj=session, data={"visitors": visitors, "items": len(items)})
