@@ -6,6 +6,12 @@ from minping.evaluations import casting
 from minping.results.actions import close_campaign
 
 
+def upload(name, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content)
+
+
 def this_month():
     from django.utils import timezone
 

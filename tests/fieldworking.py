@@ -4,12 +4,15 @@ import datetime as dt
 
 from django.utils import timezone
 
+from minping.accounts.models import User
 from minping.fieldwork import actions as fieldwork
 from minping.fieldwork.models import ContactKind
+from minping.grid import actions as grid
 from minping.grid.models import Category
 from minping.lib.identity import id_digest, mask_id
-from minping.org.models import Cadre
-from tests.base import id_number
+from minping.org.models import Cadre, Unit
+from tests.base import BaseTestCase, id_number
+from tests.clock import PinnedClock
 
 
 def field_work(test):
@@ -42,3 +45,37 @@ def field_work(test):
     pairing = fieldwork.create_pairing(actor=test.organiser_a, project=project, cadre=test.cadre_a, senior=senior,
                                        starts_on=today - dt.timedelta(days=40), ends_on=today + dt.timedelta(days=40))  # fmt: skip
     fieldwork.record_activity(actor=test.cadre_user, pairing=pairing, kind="report", on=today, title="报告", text="进展")
+
+
+TODAY = timezone.localdate
+
+
+def kind(code: str) -> ContactKind:
+    return ContactKind.objects.get(code=code)
+
+
+class FieldworkTestCase(PinnedClock, BaseTestCase):
+    pinned_day = dt.date(2026, 11, 18)  # a Wednesday in the middle of a month; the edges are tested on purpose below
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        from minping.lib.identity import id_digest, mask_id
+
+        number = id_number(950)
+        cls.graduate = Cadre.objects.create(name="陈村官", id_digest=id_digest(number), id_masked=mask_id(number), gender="F",
+                                            birth_year=1998, region=cls.community_a)  # fmt: skip
+        cls.community_contact = fieldwork.add_contact(actor=cls.office_a, cadre=cls.cadre_a, kind=kind("community"), record=cls.community_a,
+                                                    starts_on=dt.date(2025, 1, 1))  # fmt: skip
+        cls.enterprise_contact = fieldwork.add_contact(actor=cls.office_a, cadre=cls.cadre_a, kind=kind("enterprise"), record=cls.enterprise_a,
+                                                     starts_on=dt.date(2025, 1, 1))  # fmt: skip
+        cls.lamps = Category.objects.get(code="facilities")
+        cls.urban = Unit.objects.create(name="一街道城管中队", kind="station", region=cls.street_a)
+        grid.save_route(actor=cls.organiser_a, category=cls.lamps, region=cls.street_a, unit=cls.urban)
+        cls.urban_handler = User.objects.create_user("handler_u", password="x", role="handler", region=cls.district_a, unit=cls.urban)
+        cls.office_b = User.objects.create_user("office_b", password="x", role="office", region=cls.street_b)
+
+    def log(self, contact=None, on=None, **kwargs):
+        entry, _created = fieldwork.record_entry(actor=self.cadre_user, contact=contact or self.community_contact, on=on or TODAY(),
+                                               form=kwargs.pop("form", "visit"), discussed=kwargs.pop("discussed", "了解老旧小区改造进度"), **kwargs)  # fmt: skip
+        return entry
