@@ -17,9 +17,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from minping.grid import actions
+from minping.grid.forms import ProblemForm, VisitForm, refusal
 from minping.grid.models import Category, Site, Visit
-from minping.lib.dates import typed_date
-from minping.lib.formdata import posted_id
 from minping.org.models import Household
 
 WORKER = Path(__file__).resolve().parent.parent / "static" / "minping" / "field-sw.js"
@@ -94,10 +93,6 @@ def data(request):
     return JsonResponse(body)
 
 
-def _text_or_none(value) -> str | None:
-    return str(value) if value else None
-
-
 @login_required_json
 @require_POST
 def visit(request):
@@ -107,51 +102,34 @@ def visit(request):
             raise ValueError
     except ValueError:
         return JsonResponse({"error": "bad_json", "message": "请求内容不是有效的 JSON"}, status=400)
-    record = body.get("id") if isinstance(body.get("id"), str) else None
+    record_id = body.get("id") if isinstance(body.get("id"), str) else None
+    form = VisitForm({key: "" if value is None else value for key, value in body.items()})
+    if not form.is_valid():
+        return _refusal(refusal(form), 400, record_id)
+    record = form.record()
+    if record is None:
+        return _answer(record_id, 404, error="not_found", message="没有这个场所" if form.cleaned_data["site"] is not None else "没有这一户")
     try:
-        visited_on = typed_date(body.get("visited_on"), "visited_on", "走访日期")
+        stored, created = form.save(actor=request.user, record=record)
     except ValidationError as exc:
-        return _refusal(exc, 400, record)
-    fields = {"actor": request.user, "visited_on": visited_on, "kind": str(body.get("kind") or Visit.Kind.ROUTINE),
-              "notes": str(body.get("notes") or ""), "address": _text_or_none(body.get("address")),
-              "address_seen": _text_or_none(body.get("address_seen")), "client_id": body.get("id")}  # fmt: skip
-    try:
-        if "site" in body:
-            site = Site.objects.filter(pk=posted_id(str(body["site"]))).first()
-            if site is None:
-                return _answer(record, 404, error="not_found", message="没有这个场所")
-            stored, created = actions.record_site_visit(site=site, **fields)
-        else:
-            household_id = posted_id(str(body.get("household", "")))
-            household = Household(pk=household_id) if household_id and not body.get("address") else \
-                Household.objects.filter(pk=household_id).first()  # the registry is read only when it is to change
-            if household is None:
-                return _answer(record, 404, error="not_found", message="没有这一户")
-            stored, created = actions.record_visit(household=household, **fields)
-    except ValidationError as exc:
-        return _refusal(exc, 409 if "id" in getattr(exc, "error_dict", {}) else 400, record)
+        return _refusal(exc, 409 if "id" in getattr(exc, "error_dict", {}) else 400, record_id)
     except PermissionDenied as exc:
-        return _refusal(exc, 403, record)
-    return _answer(record, 201 if created else 200, id=str(stored.pk), stored=created,
+        return _refusal(exc, 403, record_id)
+    return _answer(record_id, 201 if created else 200, id=str(stored.pk), stored=created,
                    conflict=stored.changes.get("address_conflict"))
 
 
 @login_required_json
 @require_POST
 def problem(request):
-    data = request.POST
-    record = data.get("id")
-    grids = {g.pk: g for g in actions.grids_of(request.user)}
-    region = grids.get(posted_id(data.get("region")))
-    category = Category.objects.filter(pk=posted_id(data.get("category")), is_active=True).first()
-    if region is None or category is None:
-        return _answer(record, 400, error="refused", message="请选择您负责的网格和事件类别")
+    record_id = request.POST.get("id")
+    form = ProblemForm(request.POST, regions=actions.grids_of(request.user), files=request.FILES.getlist("photos"))
     try:
-        stored, created = actions.report_problem(actor=request.user, category=category, region=region, address=data.get("address", ""),
-                                                 description=data.get("description", ""), lat=data.get("lat"), lon=data.get("lon"),
-                                                 files=request.FILES.getlist("photos"), client_id=data.get("id"))  # fmt: skip
+        if not form.is_valid():
+            raise refusal(form)
+        stored, created = form.save(actor=request.user)
     except ValidationError as exc:
-        return _refusal(exc, 409 if "id" in getattr(exc, "error_dict", {}) else 400, record)
+        return _refusal(exc, 409 if "id" in getattr(exc, "error_dict", {}) else 400, record_id)
     except PermissionDenied as exc:
-        return _refusal(exc, 403, record)
-    return _answer(record, 201 if created else 200, id=stored.pk, stored=created, status=stored.get_status_display())
+        return _refusal(exc, 403, record_id)
+    return _answer(record_id, 201 if created else 200, id=stored.pk, stored=created, status=stored.get_status_display())

@@ -28,7 +28,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from minping.accounts.apikeys import user_for_key
-from minping.grid import actions
+from minping.grid.forms import ProblemForm, refusal
 from minping.grid.models import Category, Problem
 from minping.lib.formdata import posted_id
 from minping.org.models import Household, Region
@@ -244,9 +244,10 @@ def _create(request, fmt):
         region, address = household.region, address or household.address
     description = (data.get("description") or "").strip() or category.name
     contact = " ".join(v for v in (data.get("first_name", ""), data.get("last_name", ""), data.get("phone", ""), data.get("email", "")) if v.strip())
-    problem, _created = actions.report_problem(actor=user, category=category, region=region, address=address or f"{lat},{lon}",
-                                               description=description, lat=lat or None, lon=lon or None,
-                                               for_resident=True, contact=contact[:100],
-                                               files=request.FILES.getlist("media"))  # fmt: skip
+    form = ProblemForm({"region": region.pk, "category": category.pk, "address": address or f"{lat},{lon}", "description": description,
+                        "lat": lat, "lon": lon}, regions=[region], files=request.FILES.getlist("media"))  # fmt: skip
+    if not form.is_valid():
+        raise refusal(form)
+    problem, _created = form.save(actor=user, for_resident=True, contact=contact[:100])
     notice = "已派至" + problem.unit.name if problem.unit_id else "已受理，等待分派"
     return _render(fmt, "service_requests", "request", [{"service_request_id": str(problem.pk), "service_notice": notice, "account_id": None}])

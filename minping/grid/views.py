@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from minping.accounts.scoping import console_required, get_for_user, scope
 from minping.grid import actions, scorecards
+from minping.grid.forms import ProblemForm, VisitForm, refusal
 from minping.grid.models import Assignment, Category, Problem, Route, Site, Visit
 from minping.lib import charts
 from minping.lib.dates import typed_date
@@ -107,25 +108,20 @@ def _visit_fields(today: dt.date) -> str:
 @require_POST
 def visit(request):
     """A visit from the due list's form: to a household, or to a legal person or site (`site`)."""
-    site_id = posted_id(request.POST.get("site"))
-    record = get_object_or_404(Site, pk=site_id) if site_id else \
-        get_object_or_404(Household, pk=posted_id(request.POST.get("household")) or 0)  # fmt: skip
+    form = VisitForm(request.POST)
+    if not form.is_valid():
+        refused(request, refusal(form))
+        return redirect("home")
+    record = form.record()
+    if record is None:
+        raise Http404
     try:
-        visited_on = typed_date(request.POST.get("visited_on"), "visited_on", "走访日期", default=timezone.localdate())
-        fields = {"actor": request.user, "visited_on": visited_on, "kind": request.POST.get("kind", Visit.Kind.ROUTINE),
-                  "notes": request.POST.get("notes", ""), "address": request.POST.get("address", "").strip() or None,
-                  "client_id": request.POST.get("id")}  # fmt: skip
-        if site_id:
-            _visit, created = actions.record_site_visit(site=record, **fields)
-        else:
-            _visit, created = actions.record_visit(household=record, **fields)
+        _visit, created = form.save(actor=request.user, record=record)
         messages.success(request, _("Visit to %(household)s recorded.") % {"household": str(record)} if created
                          else _("This visit had already been recorded."))  # fmt: skip
-    except ValidationError as exc:
+    except (ValidationError, PermissionDenied) as exc:
         refused(request, exc)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
-    back = posted_id(request.POST.get("grid")) or (record.grid_id if site_id else record.region_id)
+    back = posted_id(request.POST.get("grid")) or (record.grid_id if isinstance(record, Site) else record.region_id)
     return redirect("grid:due", back) if Region.objects.filter(pk=back, level=Region.Level.GRID).exists() else redirect("home")
 
 
@@ -145,15 +141,11 @@ def report(request):
         raise PermissionDenied
     status = 200
     if request.method == "POST":
-        region = next((r for r in regions if r.pk == posted_id(request.POST.get("region"))), None)
-        category = Category.objects.filter(pk=posted_id(request.POST.get("category")), is_active=True).first()
+        form = ProblemForm(request.POST, regions=regions, files=request.FILES.getlist("photos"))
         try:
-            if region is None or category is None:
-                raise ValidationError({"region": "请选择网格和事件类别"})
-            problem, _created = actions.report_problem(actor=request.user, category=category, region=region,
-                                                       address=request.POST.get("address", ""), description=request.POST.get("description", ""),
-                                                       lat=request.POST.get("lat"), lon=request.POST.get("lon"),
-                                                       files=request.FILES.getlist("photos"), client_id=request.POST.get("id"))  # fmt: skip
+            if not form.is_valid():
+                raise refusal(form)
+            problem, _created = form.save(actor=request.user)
             messages.success(request, _("Problem #%(n)s reported: %(status)s.") % {"n": problem.pk, "status": problem.get_status_display()})
             return redirect("grid:problem", problem.pk)
         except ValidationError as exc:
