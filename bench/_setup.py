@@ -55,8 +55,14 @@ def make_cadres(region, count: int, birth: str = "19800101"):
     for n in range(count):
         first17 = f"330212{birth}{n:03d}"
         number = first17 + id_check_char(first17)
-        cadre = Cadre.objects.create(name=f"干部{n:02d}", id_digest=id_digest(number), id_masked=mask_id(number),
-                                     gender="M", birth_year=int(birth[:4]), region=region)  # fmt: skip
+        cadre = Cadre.objects.create(
+            name=f"干部{n:02d}",
+            id_digest=id_digest(number),
+            id_masked=mask_id(number),
+            gender="M",
+            birth_year=int(birth[:4]),
+            region=region,
+        )
         Post.objects.create(cadre=cadre, region=region, title="委员", category="member", started_on=dt.date(2024, 1, 1))
         cadres.append(cadre)
     return cadres

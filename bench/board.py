@@ -39,38 +39,75 @@ def build(staff: int, items: int, rng: random.Random):
         street = Region.objects.create(name=f"街道{s}", level="street", parent=district, path=f"bench0/st{s:04d}/", depth=1)
         streets.append(street)
         for c in range(10):
-            communities.append(Region.objects.create(name=f"社区{s}-{c}", level="community", parent=street,
-                                                     path=f"{street.path}cm{c:04d}/", depth=2))  # fmt: skip
+            communities.append(
+                Region.objects.create(name=f"社区{s}-{c}", level="community", parent=street, path=f"{street.path}cm{c:04d}/", depth=2)
+            )
     places = streets + communities
     cadres = []
     for n in range(staff):
         first17 = f"330212{19700101 + n % 28:08d}"[:14] + f"{n % 1000:03d}"
         number = first17 + id_check_char(first17)
-        cadres.append(Cadre(name=f"干部{n:04d}", id_digest=id_digest(f"{number}-{n}"), id_masked=mask_id(number), gender="M",
-                            birth_year=1980, region=places[n % len(places)]))  # fmt: skip
+        cadres.append(
+            Cadre(
+                name=f"干部{n:04d}",
+                id_digest=id_digest(f"{number}-{n}"),
+                id_masked=mask_id(number),
+                gender="M",
+                birth_year=1980,
+                region=places[n % len(places)],
+            )
+        )
     cadres = Cadre.objects.bulk_create(cadres, batch_size=2000)
-    Post.objects.bulk_create(Post(cadre=c, region=c.region, title="委员", category="member", started_on=dt.date(2024, 1, 1))
-                             for c in cadres)  # fmt: skip
+    Post.objects.bulk_create(
+        Post(cadre=c, region=c.region, title="委员", category="member", started_on=dt.date(2024, 1, 1)) for c in cadres
+    )
     office = User.objects.create_user("bench-office", role="organiser", region=district)
     month = periods.month_of(timezone.localdate())
     now = timezone.now()
     forms = CommitmentForm.objects.bulk_create(
-        (CommitmentForm(region=c.region, cadre=c, month=month, status="published", submitted_at=now, decided_at=now,
-                        decided_by=office, published_at=now, created_by=office) for c in cadres), batch_size=2000)  # fmt: skip
+        (
+            CommitmentForm(
+                region=c.region,
+                cadre=c,
+                month=month,
+                status="published",
+                submitted_at=now,
+                decided_at=now,
+                decided_by=office,
+                published_at=now,
+                created_by=office,
+            )
+            for c in cadres
+        ),
+        batch_size=2000,
+    )
     rows = []
     for n in range(items):
         form = forms[n % len(forms)]
         done = n % 3 == 0
-        rows.append(Item(form=form, position=n // len(forms) + 1, category=rng.choice(["key_work", "key_project", "service"]),
-                         content=f"{form.region.name}第{n}项承诺：推进老旧小区改造和垃圾分类，走访困难群众",
-                         target=f"完成 {rng.randint(3, 30)} 处", deadline=periods.last_day(month), progress=100 if done else rng.randint(0, 80),
-                         outcome=rng.choice(["kept", "kept", "partly"]) if done else "open", revision=1 + (n % 17 == 0)))  # fmt: skip
+        rows.append(
+            Item(
+                form=form,
+                position=n // len(forms) + 1,
+                category=rng.choice(["key_work", "key_project", "service"]),
+                content=f"{form.region.name}第{n}项承诺：推进老旧小区改造和垃圾分类，走访困难群众",
+                target=f"完成 {rng.randint(3, 30)} 处",
+                deadline=periods.last_day(month),
+                progress=100 if done else rng.randint(0, 80),
+                outcome=rng.choice(["kept", "kept", "partly"]) if done else "open",
+                revision=1 + (n % 17 == 0),
+            )
+        )
     rows = Item.objects.bulk_create(rows, batch_size=5000)
-    Progress.objects.bulk_create((Progress(item=i, percent=i.progress, text="已完成阶段任务", outcome=i.outcome, added_by=office)
-                                  for i in rows if i.outcome != "open"), batch_size=5000)  # fmt: skip
+    Progress.objects.bulk_create(
+        (
+            Progress(item=i, percent=i.progress, text="已完成阶段任务", outcome=i.outcome, added_by=office)
+            for i in rows
+            if i.outcome != "open"
+        ),
+        batch_size=5000,
+    )
     return district, streets, communities, month, rows
-
-
 
 
 def main():
@@ -109,12 +146,20 @@ def main():
             response = client.get(f"/board/items/{item.pk}/")
             item_times.append((time.perf_counter() - began) * 1000)
             assert response.status_code == 200
-        figures = {"board_p50_ms": round(statistics.median(times), 1), "board_p95_ms": round(percentile(times, 95), 1),
-                   "board_p99_ms": round(percentile(times, 99), 1), "item_p50_ms": round(statistics.median(item_times), 1),
-                   "requests": len(times), "staff": args.staff, "items": args.items,
-                   "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}  # fmt: skip
-        print(f"board page: p50 {figures['board_p50_ms']} ms, p95 {figures['board_p95_ms']} ms, p99 {figures['board_p99_ms']} ms "
-              f"over {len(times)} requests; item page p50 {figures['item_p50_ms']} ms")  # fmt: skip
+        figures = {
+            "board_p50_ms": round(statistics.median(times), 1),
+            "board_p95_ms": round(percentile(times, 95), 1),
+            "board_p99_ms": round(percentile(times, 99), 1),
+            "item_p50_ms": round(statistics.median(item_times), 1),
+            "requests": len(times),
+            "staff": args.staff,
+            "items": args.items,
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        }
+        print(
+            f"board page: p50 {figures['board_p50_ms']} ms, p95 {figures['board_p95_ms']} ms, p99 {figures['board_p99_ms']} ms "
+            f"over {len(times)} requests; item page p50 {figures['item_p50_ms']} ms"
+        )
         print(json.dumps(figures))
 
 

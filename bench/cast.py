@@ -40,14 +40,12 @@ def seed(codes_needed: int, label: str = ""):
     from minping.org.models import Region, new_path_segment
 
     district = Region.objects.create(name=f"基准区{label}", level="district", path=new_path_segment())
-    community = Region.objects.create(name="基准社区", level="community", parent=district, depth=1,
-                                      path=district.path + new_path_segment())  # fmt: skip
+    community = Region.objects.create(name="基准社区", level="community", parent=district, depth=1, path=district.path + new_path_segment())
     user = User.objects.create_user(f"bench{label}", role=User.Role.ORGANISER, region=district)
     cadres = make_cadres(community, SUBJECTS, birth="19800101" if not label or label == "granian" else "19810101")
     actions.install_builtin_instruments()
     instrument = Instrument.objects.get(builtin_key="party_secretary", region__isnull=True)
-    campaign = actions.create_campaign(actor=user, name="基准测评", region=district, instrument=instrument,
-                                       channels=["qr"], quorum=50)  # fmt: skip
+    campaign = actions.create_campaign(actor=user, name="基准测评", region=district, instrument=instrument, channels=["qr"], quorum=50)
     actions.add_subjects(actor=user, campaign=campaign, subjects=cadres)
     group = campaign.groups.get()
     tokens = []
@@ -70,8 +68,20 @@ def free_port() -> int:
 
 
 def start_server(port: int, server_name: str) -> subprocess.Popen:
-    command = [sys.executable, "-m", "minping", "serve", "--server", server_name, "--app", "bench.server:application",
-               "--port", str(port), "--threads", os.environ.get("BENCH_THREADS", "4")]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "minping",
+        "serve",
+        "--server",
+        server_name,
+        "--app",
+        "bench.server:application",
+        "--port",
+        str(port),
+        "--threads",
+        os.environ.get("BENCH_THREADS", "4"),
+    ]
     if os.environ.get("BENCH_WORKERS"):
         command += ["--workers", os.environ["BENCH_WORKERS"]]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "minping.settings", "PYTHONPATH": str(ROOT)}
@@ -90,11 +100,29 @@ def wrk(port: int, mode: str, seconds: int, files: dict) -> dict:
     # A wrk thread's script state is shared by its connections. In the flow each connection is one voter whose
     # steps must follow each other, so there it gets a thread of its own.
     threads = CONNECTIONS if mode == "flow" else 2
-    env = {**os.environ, "MODE": mode, "THREADS": str(threads), "CODES_FILE": files["codes"],
-           "ANSWERS_FILE": files["form" if mode == "flow" else "json"]}  # fmt: skip
-    out = subprocess.run(["wrk", f"-t{threads}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-s",
-                          str(BENCH / "cast.lua"), f"http://127.0.0.1:{port}"],
-                         env=env, capture_output=True, text=True, check=True)  # fmt: skip
+    env = {
+        **os.environ,
+        "MODE": mode,
+        "THREADS": str(threads),
+        "CODES_FILE": files["codes"],
+        "ANSWERS_FILE": files["form" if mode == "flow" else "json"],
+    }
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{CONNECTIONS}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(BENCH / "cast.lua"),
+            f"http://127.0.0.1:{port}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     line = next(line for line in out.stdout.splitlines() if line.startswith("JSON "))
     return json.loads(line[5:])
 
@@ -108,8 +136,11 @@ def measure(server_name: str, seconds: int) -> dict:
     campaign, tokens, json_answers, form_answers = seed(CAST_CODES_PER_S * seconds + FLOW_CODES_PER_S * seconds, label=server_name)
     connection.close()
     directory = tempfile.mkdtemp(prefix="minping-cast-")
-    files = {"codes": os.path.join(directory, "codes"), "json": os.path.join(directory, "answers.json"),
-             "form": os.path.join(directory, "answers.form")}  # fmt: skip
+    files = {
+        "codes": os.path.join(directory, "codes"),
+        "json": os.path.join(directory, "answers.json"),
+        "form": os.path.join(directory, "answers.form"),
+    }
     split = CAST_CODES_PER_S * seconds
     Path(files["codes"]).write_text("\n".join(tokens[:split]) + "\n")
     Path(files["json"]).write_text(json.dumps(json_answers, separators=(",", ":")))
@@ -135,11 +166,15 @@ def measure(server_name: str, seconds: int) -> dict:
         "flow_p99_ms": round(flow["p99_ms"], 1),
     }
     print(f"[{server_name}] bare Django JSON view: {figures['bare_req_per_s']} req/s, p50 {bare['p50_ms']} ms, p99 {bare['p99_ms']} ms")
-    print(f"[{server_name}] cast API: {cast_ballots} ballots in {cast['seconds']:.1f} s = {figures['ballots_per_s']}/s, "
-          f"p50 {cast['p50_ms']} ms, p99 {cast['p99_ms']} ms, non-2xx {cast['non2xx']}, socket errors {cast['socket_errors']}")  # fmt: skip
+    print(
+        f"[{server_name}] cast API: {cast_ballots} ballots in {cast['seconds']:.1f} s = {figures['ballots_per_s']}/s, "
+        f"p50 {cast['p50_ms']} ms, p99 {cast['p99_ms']} ms, non-2xx {cast['non2xx']}, socket errors {cast['socket_errors']}"
+    )
     print(f"[{server_name}] ratio to the bare view: {figures['ballots_per_s'] / figures['bare_req_per_s']:.2f}")
-    print(f"[{server_name}] voter flow: {flow_ballots} ballots in {flow['seconds']:.1f} s = {figures['flow_ballots_per_s']}/s "
-          f"({flow['requests']} requests, p99 {flow['p99_ms']} ms, non-2xx {flow['non2xx']})")  # fmt: skip
+    print(
+        f"[{server_name}] voter flow: {flow_ballots} ballots in {flow['seconds']:.1f} s = {figures['flow_ballots_per_s']}/s "
+        f"({flow['requests']} requests, p99 {flow['p99_ms']} ms, non-2xx {flow['non2xx']})"
+    )
     return figures
 
 

@@ -63,12 +63,17 @@ def build(args, rng: random.Random):
     year_start = dt.date(timezone.localdate().year, 1, 1)
     with timed("regions"):
         district = Region.objects.create(name="基准市", level="district", path="bnch00/", code="339999")
-        streets = Region.objects.bulk_create(Region(name=f"街道{s}", level="street", parent=district, depth=1,
-                                                    path=f"bnch00/st{s:04d}/") for s in range(args.grids // 100))  # fmt: skip
-        communities = Region.objects.bulk_create(Region(name=f"社区{s.pk}-{c}", level="community", parent=s, depth=2,
-                                                        path=f"{s.path}cm{c:04d}/") for s in streets for c in range(10))  # fmt: skip
-        grids = Region.objects.bulk_create(Region(name=f"第{g}网格", level="grid", parent=c, depth=3, path=f"{c.path}gr{g:04d}/")
-                                           for c in communities for g in range(10))  # fmt: skip
+        streets = Region.objects.bulk_create(
+            Region(name=f"街道{s}", level="street", parent=district, depth=1, path=f"bnch00/st{s:04d}/") for s in range(args.grids // 100)
+        )
+        communities = Region.objects.bulk_create(
+            Region(name=f"社区{s.pk}-{c}", level="community", parent=s, depth=2, path=f"{s.path}cm{c:04d}/")
+            for s in streets
+            for c in range(10)
+        )
+        grids = Region.objects.bulk_create(
+            Region(name=f"第{g}网格", level="grid", parent=c, depth=3, path=f"{c.path}gr{g:04d}/") for c in communities for g in range(10)
+        )
     units = Unit.objects.bulk_create(Unit(name=f"部门{u:03d}", kind="department", region=district) for u in range(UNITS))
     organiser = User.objects.create_user("bench-org", role="organiser", region=district)
     worker = User.objects.create_user("bench-worker", role="grid_worker", region=district)
@@ -80,11 +85,17 @@ def build(args, rng: random.Random):
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")  # the generated rows are consistent; skip FK triggers
         cursor.execute("CREATE TEMP TABLE bench_grids (n int PRIMARY KEY, id bigint)")
-        cursor.execute("INSERT INTO bench_grids SELECT row_number() OVER (ORDER BY id) - 1, id FROM org_region WHERE level = 'grid' AND path LIKE 'bnch00/%%'", [])
+        cursor.execute(
+            "INSERT INTO bench_grids SELECT row_number() OVER (ORDER BY id) - 1, id FROM org_region WHERE level = 'grid' AND path LIKE 'bnch00/%%'",
+            [],
+        )
         with timed(f"{args.households:,} households"):
-            cursor.execute("""INSERT INTO org_household (code, address, region_id)
+            cursor.execute(
+                """INSERT INTO org_household (code, address, region_id)
                               SELECT 'B' || i, '基准路' || i || '号', g.id FROM generate_series(0, %s - 1) i
-                              JOIN bench_grids g ON g.n = i %% %s""", [args.households, len(grids)])  # fmt: skip
+                              JOIN bench_grids g ON g.n = i %% %s""",
+                [args.households, len(grids)],
+            )
         per = max(1, args.visits // args.households)
         with timed(f"{args.households * per:,} visits"):
             cursor.execute("ALTER TABLE grid_visit DROP CONSTRAINT grid_visit_pkey")
@@ -92,19 +103,25 @@ def build(args, rng: random.Random):
             lo, hi = _household_range(cursor)
             step = 200_000
             for start in range(lo, hi + 1, step):
-                cursor.execute("""INSERT INTO grid_visit (id, household_id, grid_id, worker_id, visited_on, kind, notes, changes, created_at)
+                cursor.execute(
+                    """INSERT INTO grid_visit (id, household_id, grid_id, worker_id, visited_on, kind, notes, changes, created_at)
                                   SELECT gen_random_uuid(), h.id, h.region_id, %s, %s::date + ((k * 14 + h.id %% 14) %% 364)::int,
                                          'routine', '', '{}', now()
                                   FROM org_household h CROSS JOIN generate_series(1, %s) k
-                                  WHERE h.id BETWEEN %s AND %s""", [worker.pk, year_start, per, start, start + step - 1])  # fmt: skip
+                                  WHERE h.id BETWEEN %s AND %s""",
+                    [worker.pk, year_start, per, start, start + step - 1],
+                )
         with timed("visit indexes"):
             cursor.execute("ALTER TABLE grid_visit ADD CONSTRAINT grid_visit_pkey PRIMARY KEY (id)")
             cursor.execute("CREATE INDEX visit_grid_day ON grid_visit (grid_id, visited_on)")
             cursor.execute("CREATE INDEX visit_household_day ON grid_visit (household_id, visited_on)")
         with timed("last visits"):
             today = timezone.localdate()
-            cursor.execute("""INSERT INTO grid_visitstate (household_id, last_visited_on)
-                              SELECT id, %s::date - (id %% 12)::int FROM org_household WHERE id BETWEEN %s AND %s""", [today, lo, hi])  # fmt: skip
+            cursor.execute(
+                """INSERT INTO grid_visitstate (household_id, last_visited_on)
+                              SELECT id, %s::date - (id %% 12)::int FROM org_household WHERE id BETWEEN %s AND %s""",
+                [today, lo, hi],
+            )
         with timed(f"{args.problems:,} problems"):
             _problems(cursor, args.problems, len(grids), [u.pk for u in units], year_start)
         cursor.execute("SET session_replication_role = DEFAULT")
@@ -127,7 +144,8 @@ def _problems(cursor, count: int, grids: int, units: list[int], year_start: dt.d
     categories = cursor.fetchall()
     cursor.execute("CREATE TEMP TABLE bench_categories (n int PRIMARY KEY, id bigint, days int, hours int)")
     cursor.executemany("INSERT INTO bench_categories VALUES (%s, %s, %s, %s)", [(n, *c) for n, c in enumerate(categories)])
-    cursor.execute("""
+    cursor.execute(
+        """
         INSERT INTO grid_problem (client_id, category_id, region_id, address, lat, lon, description, reporter_kind,
                                   reporter_contact, unit_id, status, created_at, dispatched_at, receive_by, received_at,
                                   resolve_by, resolved_at, closed_at, escalation, returned, reopened, reporter_id, merged_into_id)
@@ -141,9 +159,14 @@ def _problems(cursor, count: int, grids: int, units: list[int], year_start: dt.d
         FROM (SELECT i, (%s::timestamptz + make_interval(mins => ((i::bigint * 7919) %% (360 * 1440))::int)) AS t FROM generate_series(0, %s - 1) i) s
         JOIN bench_grids g ON g.n = i %% %s
         JOIN bench_units u ON u.n = (i / 7) %% %s
-        JOIN bench_categories c ON c.n = i %% %s""", [year_start, count, grids, len(units), len(categories)])  # fmt: skip
-    cursor.execute("""INSERT INTO grid_step (problem_id, action, actor_id, unit_id, note, at)
-                      SELECT id, 'return', NULL, unit_id, '不属本单位', created_at + interval '1 hour' FROM grid_problem WHERE id %% 50 = 0""", [])
+        JOIN bench_categories c ON c.n = i %% %s""",
+        [year_start, count, grids, len(units), len(categories)],
+    )
+    cursor.execute(
+        """INSERT INTO grid_step (problem_id, action, actor_id, unit_id, note, at)
+                      SELECT id, 'return', NULL, unit_id, '不属本单位', created_at + interval '1 hour' FROM grid_problem WHERE id %% 50 = 0""",
+        [],
+    )
 
 
 def client_for(user):
@@ -152,8 +175,6 @@ def client_for(user):
     client = Client(HTTP_HOST="localhost")
     client.force_login(user)
     return client
-
-
 
 
 def measure_pages(world, rng: random.Random) -> dict:
@@ -180,9 +201,13 @@ def measure_pages(world, rng: random.Random) -> dict:
         started = time.perf_counter()
         organiser.get("/grid/scorecards/")
         every.append((time.perf_counter() - started) * 1000)
-    return {"due_list_p50_ms": round(statistics.median(times), 1), "due_list_p99_ms": round(percentile(times, 99), 1),
-            "scorecard_p50_ms": round(statistics.median(cards), 1), "scorecard_p99_ms": round(percentile(cards, 99), 1),
-            "all_departments_scorecard_p50_ms": round(statistics.median(every), 1)}  # fmt: skip
+    return {
+        "due_list_p50_ms": round(statistics.median(times), 1),
+        "due_list_p99_ms": round(percentile(times, 99), 1),
+        "scorecard_p50_ms": round(statistics.median(cards), 1),
+        "scorecard_p99_ms": round(percentile(cards, 99), 1),
+        "all_departments_scorecard_p50_ms": round(statistics.median(every), 1),
+    }
 
 
 def measure_visits(world, seconds: int) -> dict:
@@ -209,17 +234,27 @@ def measure_visits(world, seconds: int) -> dict:
     connection.close()
     port, redis_port = free_port(), free_port()
     # As in production (docs/deploy.md): the cache (throttles) in Redis.
-    redis = subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                             stdout=subprocess.DEVNULL)  # fmt: skip
+    redis = subprocess.Popen(
+        ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL
+    )
     os.environ["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/1"
     server = start_server(port, "granian")
-    env = {**os.environ, "HOUSEHOLDS_FILE": str(Path(directory, "households")), "DAY": timezone.localdate().isoformat(),
-           "COOKIE": f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {settings.CSRF_COOKIE_NAME}={secret}",
-           "CSRF": _mask_cipher_secret(secret)}  # fmt: skip
+    env = {
+        **os.environ,
+        "HOUSEHOLDS_FILE": str(Path(directory, "households")),
+        "DAY": timezone.localdate().isoformat(),
+        "COOKIE": f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {settings.CSRF_COOKIE_NAME}={secret}",
+        "CSRF": _mask_cipher_secret(secret),
+    }
 
     def wrk(duration: int, path: str = "", **extra) -> str:
-        return subprocess.run(["wrk", "-t2", "-c32", f"-d{duration}s", "--latency", "-s", str(BENCH / "grid.lua"), f"http://127.0.0.1:{port}{path}"],
-                              env={**env, **extra}, capture_output=True, text=True, check=True).stdout  # fmt: skip
+        return subprocess.run(
+            ["wrk", "-t2", "-c32", f"-d{duration}s", "--latency", "-s", str(BENCH / "grid.lua"), f"http://127.0.0.1:{port}{path}"],
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
 
     try:
         wrk(3)  # warm-up: workers import everything, connections open
@@ -237,12 +272,17 @@ def measure_visits(world, seconds: int) -> dict:
     # Visits in the database, not wrk's count of answers (a redirect to the login page is no error to wrk); not more
     # than the answers wrk saw in time, though: the requests still in flight at the end are stored after it.
     stored = min(Visit.objects.filter(worker=worker, notes="bench").count() - before, run["requests"] - run["non2xx"])
-    figures = {"visits_per_s": round(stored / run["seconds"], 1), "visit_p99_ms": round(run["p99_ms"], 1),
-               "bare_req_per_s": round(bare["requests"] / bare["seconds"], 1)}  # fmt: skip
+    figures = {
+        "visits_per_s": round(stored / run["seconds"], 1),
+        "visit_p99_ms": round(run["p99_ms"], 1),
+        "bare_req_per_s": round(bare["requests"] / bare["seconds"], 1),
+    }
     print(f"bare Django JSON view: {figures['bare_req_per_s']} req/s, p99 {bare['p99_ms']} ms")
-    print(f"visits over HTTP: {run['requests']} requests in {run['seconds']:.1f} s, {stored} visits stored = {figures['visits_per_s']}/s, "
-          f"p50 {run['p50_ms']} ms, p99 {run['p99_ms']} ms, 4xx/5xx {run['non2xx']}, socket errors {run['errors']}; "
-          f"ratio to the bare view {figures['visits_per_s'] / figures['bare_req_per_s']:.2f}")  # fmt: skip
+    print(
+        f"visits over HTTP: {run['requests']} requests in {run['seconds']:.1f} s, {stored} visits stored = {figures['visits_per_s']}/s, "
+        f"p50 {run['p50_ms']} ms, p99 {run['p99_ms']} ms, 4xx/5xx {run['non2xx']}, socket errors {run['errors']}; "
+        f"ratio to the bare view {figures['visits_per_s'] / figures['bare_req_per_s']:.2f}"
+    )
     return figures
 
 
@@ -262,9 +302,11 @@ def main():
         print("building:", flush=True)
         world = build(args, rng)
         figures = measure_pages(world, rng)
-        print(f"due this week: p50 {figures['due_list_p50_ms']} ms, p99 {figures['due_list_p99_ms']} ms; "
-              f"a department's year scorecard: p50 {figures['scorecard_p50_ms']} ms; all {UNITS} departments: "
-              f"{figures['all_departments_scorecard_p50_ms']} ms")  # fmt: skip
+        print(
+            f"due this week: p50 {figures['due_list_p50_ms']} ms, p99 {figures['due_list_p99_ms']} ms; "
+            f"a department's year scorecard: p50 {figures['scorecard_p50_ms']} ms; all {UNITS} departments: "
+            f"{figures['all_departments_scorecard_p50_ms']} ms"
+        )
         figures.update(measure_visits(world, args.seconds))
         figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     print(json.dumps(figures))

@@ -97,9 +97,13 @@ def time_subtree(streets, runs: int = 50) -> dict:
         sizes.append(len(ids))
     started = time.perf_counter()
     whole = Region.objects.within(streets[0].parent).count()
-    return {"subtree_ms": statistics.median(samples), "subtree_p95_ms": sorted(samples)[int(len(samples) * 0.95) - 1],
-            "subtree_nodes": statistics.median(sizes), "tree_nodes": whole,
-            "whole_tree_count_ms": (time.perf_counter() - started) * 1000}  # fmt: skip
+    return {
+        "subtree_ms": statistics.median(samples),
+        "subtree_p95_ms": sorted(samples)[int(len(samples) * 0.95) - 1],
+        "subtree_nodes": statistics.median(sizes),
+        "tree_nodes": whole,
+        "whole_tree_count_ms": (time.perf_counter() - started) * 1000,
+    }
 
 
 class MemoryWatch(threading.Thread):
@@ -161,8 +165,13 @@ def run_import(user, path) -> dict:
     job.refresh_from_db()
     if job.status != ImportJob.Status.DONE:
         sys.exit(f"commit failed: {job.result}")
-    return {"rows": job.row_count, "check_s": checked - started, "commit_s": done - checked,
-            "rows_per_s": job.row_count / (done - started), "result": job.result}  # fmt: skip
+    return {
+        "rows": job.row_count,
+        "check_s": checked - started,
+        "commit_s": done - checked,
+        "rows_per_s": job.row_count / (done - started),
+        "result": job.result,
+    }
 
 
 def main() -> None:
@@ -180,9 +189,11 @@ def main() -> None:
 
         district, streets = build_tree()
         tree = time_subtree(streets)
-        print(f"region tree: {tree['tree_nodes']} nodes; a street's subtree ({tree['subtree_nodes']:.0f} nodes) "
-              f"in {tree['subtree_ms']:.2f} ms median, {tree['subtree_p95_ms']:.2f} ms p95; "
-              f"counting the whole tree {tree['whole_tree_count_ms']:.1f} ms")  # fmt: skip
+        print(
+            f"region tree: {tree['tree_nodes']} nodes; a street's subtree ({tree['subtree_nodes']:.0f} nodes) "
+            f"in {tree['subtree_ms']:.2f} ms median, {tree['subtree_p95_ms']:.2f} ms p95; "
+            f"counting the whole tree {tree['whole_tree_count_ms']:.1f} ms"
+        )
         user = User.objects.create_user("bench", role=User.Role.ORGANISER, region=district)
         generator.join()
         if generator.exitcode != 0:
@@ -190,27 +201,37 @@ def main() -> None:
         watch = MemoryWatch()  # from here on: the imports
         watch.start()
         sizes = {ext: os.path.getsize(os.path.join(directory, f"residents.{ext}")) / 2**20 for ext in ("csv", "xlsx")}
-        print(f"generated {args.rows} rows: CSV {sizes['csv']:.0f} MB, xlsx {sizes['xlsx']:.0f} MB "
-              f"({time.perf_counter() - started:.0f} s)")  # fmt: skip
+        print(f"generated {args.rows} rows: CSV {sizes['csv']:.0f} MB, xlsx {sizes['xlsx']:.0f} MB ({time.perf_counter() - started:.0f} s)")
         figures = {}
         for ext in ("csv", "xlsx"):
             with connection.cursor() as cursor:
                 cursor.execute("TRUNCATE org_resident")
             run = run_import(user, os.path.join(directory, f"residents.{ext}"))
             figures[ext] = run
-            print(f"{ext}: {run['rows']} rows, check {run['check_s']:.1f} s + commit {run['commit_s']:.1f} s "
-                  f"= {run['rows_per_s']:,.0f} rows/s; {run['result']}")  # fmt: skip
+            print(
+                f"{ext}: {run['rows']} rows, check {run['check_s']:.1f} s + commit {run['commit_s']:.1f} s "
+                f"= {run['rows_per_s']:,.0f} rows/s; {run['result']}"
+            )
         again = run_import(user, os.path.join(directory, "residents.xlsx"))
         print(f"xlsx re-import of the same file: {again['rows_per_s']:,.0f} rows/s; {again['result']}")
     watch.stopped.set()
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     helper = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     peak = max(own, watch.peak_mb)
-    print(f"peak memory: {peak:.0f} MB, the importing process with its children (alone: {own:.0f} MB; "
-          f"the largest child alone: {helper:.0f} MB)")
-    print(json.dumps({"csv_rows_per_s": round(figures["csv"]["rows_per_s"]),
-                      "xlsx_rows_per_s": round(figures["xlsx"]["rows_per_s"]),
-                      "peak_rss_mb": round(peak), "subtree_ms": round(tree["subtree_ms"], 2)}))  # fmt: skip
+    print(
+        f"peak memory: {peak:.0f} MB, the importing process with its children (alone: {own:.0f} MB; "
+        f"the largest child alone: {helper:.0f} MB)"
+    )
+    print(
+        json.dumps(
+            {
+                "csv_rows_per_s": round(figures["csv"]["rows_per_s"]),
+                "xlsx_rows_per_s": round(figures["xlsx"]["rows_per_s"]),
+                "peak_rss_mb": round(peak),
+                "subtree_ms": round(tree["subtree_ms"], 2),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -41,8 +41,9 @@ def seed(voters: int) -> tuple[list[str], dict]:
     user = User.objects.create_user("organiser", role=User.Role.ORGANISER, region=community)
     cadres = make_cadres(community, SUBJECTS, birth="19750601")
     instrument = Instrument.objects.get(builtin_key="party_secretary", region__isnull=True)
-    campaign = actions.create_campaign(actor=user, name="光明社区干部述职测评", region=community, instrument=instrument,
-                                       channels=["qr"], quorum=50)  # fmt: skip
+    campaign = actions.create_campaign(
+        actor=user, name="光明社区干部述职测评", region=community, instrument=instrument, channels=["qr"], quorum=50
+    )
     actions.add_subjects(actor=user, campaign=campaign, subjects=cadres)
     pairs = actions.issue_codes(actor=user, campaign=campaign, group=campaign.groups.get(), count=voters, channel="qr")
     campaign = actions.open_campaign(actor=user, campaign=campaign)
@@ -119,8 +120,13 @@ def main() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "minping", "serve", "--port", str(port)],
-                              cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    server = subprocess.Popen(
+        [sys.executable, "-m", "minping", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(300):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -150,8 +156,10 @@ def main() -> None:
     voters = Ballot.objects.count() + PooledBallot.objects.count()  # cast, moved out of the shuffle pool or not
     timings.sort()
     p50, p99 = timings[len(timings) // 2], timings[min(len(timings) - 1, int(len(timings) * 0.99))]
-    print(f"{voters} of {len(codes)} voters' ballots stored in {elapsed:.1f} s; {len(timings)} requests, "
-          f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {timings[-1]:.1f} ms; {len(errors)} errors {errors[:3]}")  # fmt: skip
+    print(
+        f"{voters} of {len(codes)} voters' ballots stored in {elapsed:.1f} s; {len(timings)} requests, "
+        f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {timings[-1]:.1f} ms; {len(errors)} errors {errors[:3]}"
+    )
     print(json.dumps({"voters": voters, "errors": len(errors), "p99_ms": round(p99, 1)}))
 
 

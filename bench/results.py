@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _setup import make_cadres, throwaway_database  # noqa: E402
 
 CATEGORIES = ["secretary", "director", "member", "village_based", "graduate_official"]
-SCALE = (["satisfied"] * 70 + ["fairly"] * 20 + ["dissatisfied"] * 6 + ["unknown"] * 4)
-GRADE = (["excellent"] * 55 + ["competent"] * 35 + ["basic"] * 7 + ["incompetent"] * 3)
+SCALE = ["satisfied"] * 70 + ["fairly"] * 20 + ["dissatisfied"] * 6 + ["unknown"] * 4
+GRADE = ["excellent"] * 55 + ["competent"] * 35 + ["basic"] * 7 + ["incompetent"] * 3
 
 
 def build(user, cadres, name: str, ballots: int, rng: random.Random):
@@ -40,9 +40,15 @@ def build(user, cadres, name: str, ballots: int, rng: random.Random):
     from minping.results.actions import close_campaign
 
     instrument = Instrument.objects.get(builtin_key="party_secretary", region__isnull=True)
-    campaign = actions.create_campaign(actor=user, name=name, region=user.region, instrument=instrument, channels=["qr"],
-                                       quorum=1, groups=[{"name": "群众", "kind": "masses", "weight": 0.6},
-                                                         {"name": "企业", "kind": "enterprises", "weight": 0.4}])  # fmt: skip
+    campaign = actions.create_campaign(
+        actor=user,
+        name=name,
+        region=user.region,
+        instrument=instrument,
+        channels=["qr"],
+        quorum=1,
+        groups=[{"name": "群众", "kind": "masses", "weight": 0.6}, {"name": "企业", "kind": "enterprises", "weight": 0.4}],
+    )
     actions.add_subjects(actor=user, campaign=campaign, subjects=cadres)
     groups = list(campaign.groups.all())
     per_group = {groups[0]: ballots - ballots * 2 // 5, groups[1]: ballots * 2 // 5}
@@ -54,20 +60,42 @@ def build(user, cadres, name: str, ballots: int, rng: random.Random):
     questions = [q["key"] for q in campaign.definition["subject_questions"]]
     today = datetime.date.today()
     answers_written = 0
-    with connection.cursor() as cursor, cursor.copy(
-        "COPY evaluations_ballot (id, campaign_id, group_id, channel, cast_on, answers, tracker, digest, void_reason) FROM STDIN"
-    ) as copy:
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(
+            "COPY evaluations_ballot (id, campaign_id, group_id, channel, cast_on, answers, tracker, digest, void_reason) FROM STDIN"
+        ) as copy,
+    ):
         for group, count in per_group.items():
             for _ in range(count):
                 sections = {}
                 for subject in subjects:
                     sections[str(subject)] = {q: (rng.choice(GRADE) if q == "overall" else rng.choice(SCALE)) for q in questions}
                 answers_written += len(subjects) * len(questions)
-                ballot = Ballot(id=uuid.uuid4(), campaign=campaign, group=group, channel="qr", cast_on=today,
-                                answers={"s": sections, "g": {}}, tracker=casting.new_tracker(), void_reason="")  # fmt: skip
+                ballot = Ballot(
+                    id=uuid.uuid4(),
+                    campaign=campaign,
+                    group=group,
+                    channel="qr",
+                    cast_on=today,
+                    answers={"s": sections, "g": {}},
+                    tracker=casting.new_tracker(),
+                    void_reason="",
+                )
                 ballot.digest = ballot_digest(ballot)
-                copy.write_row([ballot.id, campaign.pk, group.pk, "qr", ballot.cast_on, json.dumps(ballot.answers, ensure_ascii=False),
-                                ballot.tracker, ballot.digest, ""])  # fmt: skip
+                copy.write_row(
+                    [
+                        ballot.id,
+                        campaign.pk,
+                        group.pk,
+                        "qr",
+                        ballot.cast_on,
+                        json.dumps(ballot.answers, ensure_ascii=False),
+                        ballot.tracker,
+                        ballot.digest,
+                        "",
+                    ]
+                )
     Code.objects.filter(campaign=campaign).update(status="used")
     started = time.perf_counter()
     campaign = close_campaign(actor=user, campaign=campaign)
@@ -120,8 +148,10 @@ def main() -> None:
         small_ballots = max(2, round(args.small_answers / per_ballot))
         started = time.perf_counter()
         big, big_answers, big_close = build(user, cadres, "大样本测评", big_ballots, rng)
-        print(f"large campaign: {big_ballots:,} ballots, {big_answers:,} answers written in "
-              f"{time.perf_counter() - started - big_close:.1f} s; closing (seal + roll-up + flags) {big_close:.1f} s")  # fmt: skip
+        print(
+            f"large campaign: {big_ballots:,} ballots, {big_answers:,} answers written in "
+            f"{time.perf_counter() - started - big_close:.1f} s; closing (seal + roll-up + flags) {big_close:.1f} s"
+        )
         small, small_answers, small_close = build(user, cadres, "小样本测评", small_ballots, rng)
         print(f"small campaign: {small_ballots:,} ballots, {small_answers:,} answers; closing {small_close:.2f} s")
         client = Client()
@@ -138,12 +168,22 @@ def main() -> None:
         print(f"results page with ranking, median: {ranking_ms:.1f} ms (large) vs {ranking_small:.1f} ms (small)")
         print(f"Excel workbook: {xlsx_s:.2f} s, {len(body) / 1e6:.1f} MB, {sheets} sheets")
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(json.dumps({
-            "subject_p50_ms": round(subject_ms, 1), "ranking_ms": round(ranking_ms, 1),
-            "subject_p50_ms_small": round(subject_small, 1), "ranking_ms_small": round(ranking_small, 1),
-            "xlsx_s": round(xlsx_s, 2), "answers": big_answers, "answers_small": small_answers, "subjects": args.subjects,
-            "close_s": round(big_close, 1), "peak_rss_mb": round(rss),
-        }))  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "subject_p50_ms": round(subject_ms, 1),
+                    "ranking_ms": round(ranking_ms, 1),
+                    "subject_p50_ms_small": round(subject_small, 1),
+                    "ranking_ms_small": round(ranking_small, 1),
+                    "xlsx_s": round(xlsx_s, 2),
+                    "answers": big_answers,
+                    "answers_small": small_answers,
+                    "subjects": args.subjects,
+                    "close_s": round(big_close, 1),
+                    "peak_rss_mb": round(rss),
+                }
+            )
+        )
 
 
 if __name__ == "__main__":

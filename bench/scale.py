@@ -77,9 +77,15 @@ def flow_through_nginx(servers: int, seconds: int, tokens: list[str], form_answe
     processes, ports = [], [free_port() for _ in range(servers)]
     try:
         for port in ports:
-            processes.append(subprocess.Popen([sys.executable, "-m", "minping", "serve", "--app", "bench.server:application",
-                                               "--port", str(port)], env=env, cwd=ROOT,
-                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))  # fmt: skip
+            processes.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "minping", "serve", "--app", "bench.server:application", "--port", str(port)],
+                    env=env,
+                    cwd=ROOT,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
             wait_for(port, processes[-1])
         port = free_port()
         upstream = " ".join(f"server 127.0.0.1:{p};" for p in ports)
@@ -107,10 +113,31 @@ def import_with_workers(workers: int, path: str, user) -> float:
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE org_resident")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "minping.settings", "PYTHONPATH": str(ROOT)}
-    processes = [subprocess.Popen([sys.executable, "-m", "celery", "-A", "minping", "worker", "--concurrency", "1",
-                                   "--loglevel", "WARNING", "-n", f"bench{n}@%h", "--without-mingle", "--without-gossip"],
-                                  env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                 for n in range(workers)]  # fmt: skip
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "minping",
+                "worker",
+                "--concurrency",
+                "1",
+                "--loglevel",
+                "WARNING",
+                "-n",
+                f"bench{n}@%h",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for n in range(workers)
+    ]
     try:
         time.sleep(5)  # the workers connect to the broker
         with override_settings(TASK_RUNNER="celery"):
@@ -158,8 +185,9 @@ def main() -> None:
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="minping-scale-")
     redis_port = free_port()
-    redis = subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                             stdout=subprocess.DEVNULL)  # fmt: skip
+    redis = subprocess.Popen(
+        ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL
+    )
     os.environ.update({"CELERY_BROKER_URL": f"redis://127.0.0.1:{redis_port}/0", "REDIS_URL": f"redis://127.0.0.1:{redis_port}/1"})
     try:
         with throwaway_database("bench_scale"):
@@ -188,8 +216,18 @@ def main() -> None:
             print(f"import of {args.rows} residents, 2 Celery workers: {import_2} s")
     finally:
         redis.terminate()
-    print(json.dumps({"flow_1": flow_1, "flow_2": flow_2, "flow_1_p99_ms": p99_1, "flow_2_p99_ms": p99_2,
-                      "import_1_s": import_1, "import_2_s": import_2}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "flow_1": flow_1,
+                "flow_2": flow_2,
+                "flow_1_p99_ms": p99_1,
+                "flow_2_p99_ms": p99_2,
+                "import_1_s": import_1,
+                "import_2_s": import_2,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -44,37 +44,60 @@ def build(args, rng: random.Random) -> dict:
     year_start = dt.date(today.year, 1, 1)
     with timed("regions and units"):
         district = Region.objects.create(name="基准区", level="district", path="bnch00/", code="339998")
-        streets = Region.objects.bulk_create(Region(name=f"街道{s}", level="street", parent=district, depth=1, path=f"bnch00/st{s:04d}/")
-                                             for s in range(STREETS))  # fmt: skip
-        Region.objects.bulk_create(Region(name=f"社区{s.pk}-{c}", level="community", parent=s, depth=2, path=f"{s.path}cm{c:04d}/")
-                                   for s in streets for c in range(COMMUNITIES))  # fmt: skip
+        streets = Region.objects.bulk_create(
+            Region(name=f"街道{s}", level="street", parent=district, depth=1, path=f"bnch00/st{s:04d}/") for s in range(STREETS)
+        )
+        Region.objects.bulk_create(
+            Region(name=f"社区{s.pk}-{c}", level="community", parent=s, depth=2, path=f"{s.path}cm{c:04d}/")
+            for s in streets
+            for c in range(COMMUNITIES)
+        )
         Unit.objects.bulk_create(Unit(name=f"部门{u:03d}", kind="department", region=district) for u in range(UNITS))
     organiser = User.objects.create_user("bench-org", role="organiser", region=district)
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")  # the generated rows are consistent; skip FK triggers
-        cursor.execute("CREATE TEMP TABLE bench_communities AS SELECT row_number() OVER (ORDER BY id) - 1 AS n, id FROM org_region WHERE level = 'community' AND path LIKE 'bnch00/%%'", [])
+        cursor.execute(
+            "CREATE TEMP TABLE bench_communities AS SELECT row_number() OVER (ORDER BY id) - 1 AS n, id FROM org_region WHERE level = 'community' AND path LIKE 'bnch00/%%'",
+            [],
+        )
         cursor.execute("CREATE TEMP TABLE bench_units AS SELECT row_number() OVER (ORDER BY id) - 1 AS n, id FROM org_unit", [])
         with timed(f"{args.cadres:,} cadres with posts"):
-            cursor.execute("""INSERT INTO org_cadre (name, id_digest, id_masked, gender, birth_year, phone, region_id)
+            cursor.execute(
+                """INSERT INTO org_cadre (name, id_digest, id_masked, gender, birth_year, phone, region_id)
                               SELECT '干部' || i, md5('bench-cadre-' || i), '330212********' || lpad((i %% 10000)::text, 4, '0'),
                                      CASE WHEN i %% 2 = 0 THEN 'M' ELSE 'F' END, 1970 + i %% 30, '', c.id
-                              FROM generate_series(0, %s - 1) i JOIN bench_communities c ON c.n = i %% %s""", [args.cadres, STREETS * COMMUNITIES])  # fmt: skip
-            cursor.execute("CREATE TEMP TABLE bench_cadres AS SELECT row_number() OVER (ORDER BY id) - 1 AS n, id, region_id FROM org_cadre WHERE id_digest LIKE '%%'", [])
-            cursor.execute("""INSERT INTO org_post (cadre_id, unit_id, region_id, title, category, started_on, ended_on)
-                              SELECT b.id, u.id, NULL, '科员', 'member', '2020-01-01', NULL FROM bench_cadres b JOIN bench_units u ON u.n = b.n %% %s""", [UNITS])  # fmt: skip
+                              FROM generate_series(0, %s - 1) i JOIN bench_communities c ON c.n = i %% %s""",
+                [args.cadres, STREETS * COMMUNITIES],
+            )
+            cursor.execute(
+                "CREATE TEMP TABLE bench_cadres AS SELECT row_number() OVER (ORDER BY id) - 1 AS n, id, region_id FROM org_cadre WHERE id_digest LIKE '%%'",
+                [],
+            )
+            cursor.execute(
+                """INSERT INTO org_post (cadre_id, unit_id, region_id, title, category, started_on, ended_on)
+                              SELECT b.id, u.id, NULL, '科员', 'member', '2020-01-01', NULL FROM bench_cadres b JOIN bench_units u ON u.n = b.n %% %s""",
+                [UNITS],
+            )
         with timed(f"{args.cadres * 5:,} contact points"):
-            cursor.execute("""INSERT INTO fieldwork_contact (cadre_id, kind_id, region_id, community_id, enterprise_id, official_id, household_id,
+            cursor.execute(
+                """INSERT INTO fieldwork_contact (cadre_id, kind_id, region_id, community_id, enterprise_id, official_id, household_id,
                                                              name, note, starts_on, ends_on, created_by_id)
                               SELECT b.id, k.id, b.region_id, CASE WHEN k.code = 'community' THEN b.region_id END, NULL, NULL, NULL,
                                      k.name || b.n, '', %s, NULL, %s
-                              FROM bench_cadres b CROSS JOIN fieldwork_contactkind k""", [year_start, organiser.pk])  # fmt: skip
-            cursor.execute("CREATE TEMP TABLE bench_contacts AS SELECT cadre_id, row_number() OVER (PARTITION BY cadre_id ORDER BY id) - 1 AS n, id FROM fieldwork_contact", [])
+                              FROM bench_cadres b CROSS JOIN fieldwork_contactkind k""",
+                [year_start, organiser.pk],
+            )
+            cursor.execute(
+                "CREATE TEMP TABLE bench_contacts AS SELECT cadre_id, row_number() OVER (PARTITION BY cadre_id ORDER BY id) - 1 AS n, id FROM fieldwork_contact",
+                [],
+            )
             cursor.execute("CREATE INDEX ON bench_contacts (cadre_id, n)")
         days = (today - year_start).days + 1
         with timed(f"{args.entries:,} entries"):
             cursor.execute("DROP INDEX entry_cadre_day, entry_day")
             per_cadre = args.entries // args.cadres
-            cursor.execute("""INSERT INTO fieldwork_entry (id, cadre_id, contact_id, "on", form, discussed, problems, suggestions, late_reason,
+            cursor.execute(
+                """INSERT INTO fieldwork_entry (id, cadre_id, contact_id, "on", form, discussed, problems, suggestions, late_reason,
                                                            written_by_id, created_at, revisions, reviewed_by_id, reviewed_at, comment)
                               SELECT gen_random_uuid(), b.id, c.id, %s::date + ((k * 7 + b.n) %% %s)::int,
                                      (ARRAY['visit', 'visit', 'phone', 'forum', 'reception'])[1 + (k + b.n) %% 5],
@@ -82,18 +105,26 @@ def build(args, rng: random.Random) -> dict:
                                      CASE WHEN k %% 3 = 0 THEN %s END, CASE WHEN k %% 3 = 0 THEN now() END, CASE WHEN k %% 3 = 0 THEN '已阅' ELSE '' END
                               FROM bench_cadres b CROSS JOIN generate_series(1, %s) k
                               JOIN bench_contacts c ON c.cadre_id = b.id AND c.n = k %% 5""",
-                           [year_start, days, organiser.pk, organiser.pk, per_cadre])  # fmt: skip
-            cursor.execute("CREATE INDEX entry_cadre_day ON fieldwork_entry (cadre_id, \"on\")")
-            cursor.execute("CREATE INDEX entry_day ON fieldwork_entry (\"on\")")
+                [year_start, days, organiser.pk, organiser.pk, per_cadre],
+            )
+            cursor.execute('CREATE INDEX entry_cadre_day ON fieldwork_entry (cadre_id, "on")')
+            cursor.execute('CREATE INDEX entry_day ON fieldwork_entry ("on")')
         with timed("rollups"):
-            cursor.execute("""INSERT INTO fieldwork_cadremonth (cadre_id, month, entries, visits)
+            cursor.execute(
+                """INSERT INTO fieldwork_cadremonth (cadre_id, month, entries, visits)
                               SELECT cadre_id, date_trunc('month', "on")::date, count(*), count(*) FILTER (WHERE form = 'visit')
-                              FROM fieldwork_entry GROUP BY 1, 2""", [])  # fmt: skip
-            cursor.execute("""INSERT INTO fieldwork_contactyear (contact_id, cadre_id, year, months)
+                              FROM fieldwork_entry GROUP BY 1, 2""",
+                [],
+            )
+            cursor.execute(
+                """INSERT INTO fieldwork_contactyear (contact_id, cadre_id, year, months)
                               SELECT contact_id, cadre_id, extract(year FROM "on")::int, bit_or(1 << (extract(month FROM "on")::int - 1))
-                              FROM fieldwork_entry GROUP BY 1, 2, 3""", [])  # fmt: skip
+                              FROM fieldwork_entry GROUP BY 1, 2, 3""",
+                [],
+            )
         with timed("items"):
-            cursor.execute("""INSERT INTO fieldwork_item (kind, text, region_id, cadre_id, entry_id, meeting_id, session_id, raised_by, raiser_kind,
+            cursor.execute(
+                """INSERT INTO fieldwork_item (kind, text, region_id, cadre_id, entry_id, meeting_id, session_id, raised_by, raiser_kind,
                                                           raiser_contact, status, solution, problem_id, outcome, created_at, proposed_at, closed_at,
                                                           told_at, told_how)
                               SELECT CASE WHEN s.r %% 3 = 0 THEN 'problem' ELSE 'suggestion' END, '群众反映的事项', b.region_id, e.cadre_id, e.id, NULL, NULL,
@@ -103,7 +134,9 @@ def build(args, rng: random.Random) -> dict:
                                      CASE WHEN s.r %% 4 >= 2 THEN e."on" + interval '9 days' END, CASE WHEN s.r %% 4 = 3 THEN e."on" + interval '10 days' END,
                                      CASE WHEN s.r %% 4 = 3 THEN 'phone' ELSE '' END
                               FROM (SELECT id, row_number() OVER () AS r FROM fieldwork_entry TABLESAMPLE SYSTEM (10)) s
-                              JOIN fieldwork_entry e ON e.id = s.id JOIN bench_cadres b ON b.id = e.cadre_id""", [])  # fmt: skip
+                              JOIN fieldwork_entry e ON e.id = s.id JOIN bench_cadres b ON b.id = e.cadre_id""",
+                [],
+            )
         cursor.execute("SET session_replication_role = DEFAULT")
     with timed("meetings, topics, reception days and pairings"):
         world = _the_rest(rng, district, organiser, year_start, today)
@@ -129,18 +162,44 @@ def _the_rest(rng: random.Random, district, organiser, year_start: dt.date, toda
     cadres = list(Cadre.objects.filter(region__path__startswith=district.path).order_by("pk").values_list("pk", flat=True))
     communities = list(Region.objects.filter(level="community", path__startswith=district.path))
     span = (today - year_start).days
-    Topic.objects.bulk_create(Topic(region=district, title=f"调研课题{n}", owner_id=rng.choice(cadres), deliverables="调研报告",
-                                    starts_on=year_start, due_on=today, created_by=organiser) for n in range(8))  # fmt: skip
-    Meeting.objects.bulk_create(Meeting(region=rng.choice(communities), kind="forum" if n % 6 else "site", title=f"座谈会{n}",
-                                        held_on=year_start + dt.timedelta(days=rng.randrange(span)), convener_id=rng.choice(cadres),
-                                        participants=rng.randrange(8, 30), documents=["文件"] if n % 5 == 0 else [], created_by=organiser)
-                                for n in range(200))  # fmt: skip
-    schedules = Schedule.objects.bulk_create(Schedule(region=c, place="社区服务中心", day=20, per_session=2, created_by=organiser) for c in communities)
-    ReceptionDay.objects.bulk_create(ReceptionDay(schedule=s, on=dt.date(today.year, m, 20), held=dt.date(today.year, m, 20) <= today,
-                                        visitors=rng.randrange(0, 15)) for s in schedules for m in range(1, 13))  # fmt: skip
+    Topic.objects.bulk_create(
+        Topic(
+            region=district,
+            title=f"调研课题{n}",
+            owner_id=rng.choice(cadres),
+            deliverables="调研报告",
+            starts_on=year_start,
+            due_on=today,
+            created_by=organiser,
+        )
+        for n in range(8)
+    )
+    Meeting.objects.bulk_create(
+        Meeting(
+            region=rng.choice(communities),
+            kind="forum" if n % 6 else "site",
+            title=f"座谈会{n}",
+            held_on=year_start + dt.timedelta(days=rng.randrange(span)),
+            convener_id=rng.choice(cadres),
+            participants=rng.randrange(8, 30),
+            documents=["文件"] if n % 5 == 0 else [],
+            created_by=organiser,
+        )
+        for n in range(200)
+    )
+    schedules = Schedule.objects.bulk_create(
+        Schedule(region=c, place="社区服务中心", day=20, per_session=2, created_by=organiser) for c in communities
+    )
+    ReceptionDay.objects.bulk_create(
+        ReceptionDay(schedule=s, on=dt.date(today.year, m, 20), held=dt.date(today.year, m, 20) <= today, visitors=rng.randrange(0, 15))
+        for s in schedules
+        for m in range(1, 13)
+    )
     for n, street in enumerate(Region.objects.filter(level="street", path__startswith=district.path)):
         project = Project.objects.create(region=street, name=f"重点项目{n}")
-        Pairing.objects.create(project=project, cadre_id=cadres[n], senior_id=cadres[-1 - n], starts_on=year_start, ends_on=today, created_by=organiser)
+        Pairing.objects.create(
+            project=project, cadre_id=cadres[n], senior_id=cadres[-1 - n], starts_on=year_start, ends_on=today, created_by=organiser
+        )
     users = [User.objects.create_user(f"bench-cadre-{pk}", role="cadre", region=district, cadre_id=pk) for pk in rng.sample(cadres, 50)]
     return {"cadre_users": users}
 
@@ -172,9 +231,13 @@ def measure(world, args, rng: random.Random) -> dict:
         response = organiser.get(url + "&units=1")
         unit_times.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200
-    return {"month_p50_ms": round(statistics.median(month_times), 1), "month_p99_ms": round(percentile(month_times, 99), 1),
-            "summary_p50_ms": round(statistics.median(summary_times), 1), "summary_p99_ms": round(percentile(summary_times, 99), 1),
-            "by_unit_p50_ms": round(statistics.median(unit_times), 1)}  # fmt: skip
+    return {
+        "month_p50_ms": round(statistics.median(month_times), 1),
+        "month_p99_ms": round(percentile(month_times, 99), 1),
+        "summary_p50_ms": round(statistics.median(summary_times), 1),
+        "summary_p99_ms": round(percentile(summary_times, 99), 1),
+        "by_unit_p50_ms": round(statistics.median(unit_times), 1),
+    }
 
 
 def main() -> None:
@@ -193,8 +256,11 @@ def main() -> None:
         print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
         from minping.fieldwork.models import CadreMonth, ContactYear, Entry, FollowUp
 
-        print(f"entries {Entry.objects.count():,}, rollups {CadreMonth.objects.count():,} cadre months and {ContactYear.objects.count():,} "
-              f"contact years, items {FollowUp.objects.count():,}", flush=True)  # fmt: skip
+        print(
+            f"entries {Entry.objects.count():,}, rollups {CadreMonth.objects.count():,} cadre months and {ContactYear.objects.count():,} "
+            f"contact years, items {FollowUp.objects.count():,}",
+            flush=True,
+        )
         figures = measure(world, args, rng)
     figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     print(json.dumps(figures))

@@ -103,10 +103,13 @@ class MinpingAPI(NinjaAPI):
                 if operation.get("security"):
                     statuses |= {401, 403}
                 for status in sorted(statuses):
-                    operation["responses"].setdefault(str(status), {
-                        "description": ERRORS[status][1],
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}},
-                    })  # fmt: skip
+                    operation["responses"].setdefault(
+                        str(status),
+                        {
+                            "description": ERRORS[status][1],
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}},
+                        },
+                    )
         return schema
 
 
@@ -115,8 +118,7 @@ api = MinpingAPI(title="Minping API", version="1", parser=BoundedJSONParser(), u
 
 @api.exception_handler(HttpError)
 def http_error(request, exc):
-    return api.create_response(request, {"error": ERRORS.get(exc.status_code, ("error",))[0], "message": str(exc)},
-                               status=exc.status_code)  # fmt: skip
+    return api.create_response(request, {"error": ERRORS.get(exc.status_code, ("error",))[0], "message": str(exc)}, status=exc.status_code)
 
 
 @api.exception_handler(ninja_errors.AuthenticationError)

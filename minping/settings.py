@@ -87,8 +87,9 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_from_url(env("DATABASE_URL"), DATA_DIR / "minping.sqlite3",
-                                          prepared=env_bool("MINPING_DB_PREPARED", True))}  # fmt: skip
+DATABASES = {
+    "default": database_from_url(env("DATABASE_URL"), DATA_DIR / "minping.sqlite3", prepared=env_bool("MINPING_DB_PREPARED", True))
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")

@@ -49,8 +49,9 @@ run_suite() {  # name, then environment assignments
     if [ "$status" = 5 ]; then echo "no tests ran on $name" >&2; return 1; fi
     return "$status"
 }
-echo "=== ruff check ==="
+echo "=== ruff ==="
 .venv/bin/ruff check minping tests bench scripts
+.venv/bin/ruff format --check minping tests bench scripts
 PYTEST_ARGS=("$@")
 sqlite_status=0; pg_status=0
 run_suite SQLite MINPING_DATA_DIR="$work/sqlite-data" || sqlite_status=$?

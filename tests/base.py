@@ -22,9 +22,12 @@ from minping.org.models import (
 
 def make_region(name: str, level: str, parent: Region | None = None) -> Region:
     return Region.objects.create(
-        name=name, level=level, parent=parent, depth=parent.depth + 1 if parent else 0,
+        name=name,
+        level=level,
+        parent=parent,
+        depth=parent.depth + 1 if parent else 0,
         path=(parent.path if parent else "") + new_path_segment(),
-    )  # fmt: skip
+    )
 
 
 def id_number(serial: int, birth: str = "19800101") -> str:
@@ -40,9 +43,15 @@ def credit_code(serial: int) -> str:
 def make_resident(name: str, region: Region, serial: int, household=None, phone="13800001234") -> Resident:
     number = id_number(serial)
     return Resident.objects.create(
-        name=name, id_digest=id_digest(number), id_masked=mask_id(number), gender="M", birth_year=1980,
-        phone=phone, region=region, household=household,
-    )  # fmt: skip
+        name=name,
+        id_digest=id_digest(number),
+        id_masked=mask_id(number),
+        gender="M",
+        birth_year=1980,
+        phone=phone,
+        region=region,
+        household=household,
+    )
 
 
 def at_once(*calls) -> list:
@@ -85,14 +94,18 @@ class BaseTestCase(TestCase):
         cls.unit_a = Unit.objects.create(name="一街道派出所", kind="station", region=cls.street_a)
         cls.unit_b = Unit.objects.create(name="二街道派出所", kind="station", region=cls.street_b)
         number_a, number_b = id_number(901), id_number(902)
-        cls.cadre_a = Cadre.objects.create(name="王书记", id_digest=id_digest(number_a), id_masked=mask_id(number_a),
-                                           gender="M", birth_year=1980, region=cls.community_a)  # fmt: skip
-        cls.cadre_b = Cadre.objects.create(name="李书记", id_digest=id_digest(number_b), id_masked=mask_id(number_b),
-                                           gender="F", birth_year=1980, region=cls.community_b)  # fmt: skip
-        Post.objects.create(cadre=cls.cadre_a, region=cls.community_a, title="社区书记", category="secretary",
-                            started_on=dt.date(2022, 1, 1))  # fmt: skip
-        Post.objects.create(cadre=cls.cadre_b, region=cls.community_b, title="社区书记", category="secretary",
-                            started_on=dt.date(2022, 1, 1))  # fmt: skip
+        cls.cadre_a = Cadre.objects.create(
+            name="王书记", id_digest=id_digest(number_a), id_masked=mask_id(number_a), gender="M", birth_year=1980, region=cls.community_a
+        )
+        cls.cadre_b = Cadre.objects.create(
+            name="李书记", id_digest=id_digest(number_b), id_masked=mask_id(number_b), gender="F", birth_year=1980, region=cls.community_b
+        )
+        Post.objects.create(
+            cadre=cls.cadre_a, region=cls.community_a, title="社区书记", category="secretary", started_on=dt.date(2022, 1, 1)
+        )
+        Post.objects.create(
+            cadre=cls.cadre_b, region=cls.community_b, title="社区书记", category="secretary", started_on=dt.date(2022, 1, 1)
+        )
         cls.enterprise_a = Enterprise.objects.create(name="甲区科技有限公司", credit_code=credit_code(1), region=cls.community_a)
         cls.enterprise_b = Enterprise.objects.create(name="乙区商贸有限公司", credit_code=credit_code(2), region=cls.community_b)
         cls.household_a = Household.objects.create(code="HA001", address="幸福路1号", region=cls.grid_a)
@@ -104,12 +117,10 @@ class BaseTestCase(TestCase):
         cls.organiser_a = User.objects.create_user("org_a", password="x", role=User.Role.ORGANISER, region=cls.district_a)
         cls.organiser_b = User.objects.create_user("org_b", password="x", role=User.Role.ORGANISER, region=cls.district_b)
         cls.office_a = User.objects.create_user("office_a", password="x", role=User.Role.OFFICE, region=cls.street_a)
-        cls.cadre_user = User.objects.create_user("cadre_a", password="x", role=User.Role.CADRE, region=cls.community_a,
-                                                  cadre=cls.cadre_a)  # fmt: skip
+        cls.cadre_user = User.objects.create_user("cadre_a", password="x", role=User.Role.CADRE, region=cls.community_a, cadre=cls.cadre_a)
         cls.grid_worker = User.objects.create_user("grid_a", password="x", role=User.Role.GRID_WORKER, region=cls.grid_a)
         cls.interviewer = User.objects.create_user("caller_a", password="x", role=User.Role.INTERVIEWER, region=cls.district_a)
-        cls.handler = User.objects.create_user("handler_a", password="x", role=User.Role.HANDLER, region=cls.street_a,
-                                               unit=cls.unit_a)  # fmt: skip
+        cls.handler = User.objects.create_user("handler_a", password="x", role=User.Role.HANDLER, region=cls.street_a, unit=cls.unit_a)
 
 
 def api_key(*, user, name: str) -> str:

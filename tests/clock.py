@@ -17,8 +17,12 @@ REAL_NOW, REAL_LOCALDATE = timezone.now, timezone.localdate
 
 
 def _dated_fields() -> list:
-    return [field for model in apps.get_models() for field in model._meta.concrete_fields
-            if field.default is REAL_NOW or field.default is REAL_LOCALDATE]  # fmt: skip
+    return [
+        field
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if field.default is REAL_NOW or field.default is REAL_LOCALDATE
+    ]
 
 
 def _set_default(field, default) -> None:

@@ -19,8 +19,15 @@ def this_month():
 
 
 def item_data(month, **overrides):
-    return {"category": "key_work", "content": "完成光明社区老旧小区路灯维修", "target": "修复路灯 20 盏",
-            "deadline": periods.last_day(month), "project": "", "place": None, **overrides}  # fmt: skip
+    return {
+        "category": "key_work",
+        "content": "完成光明社区老旧小区路灯维修",
+        "target": "修复路灯 20 盏",
+        "deadline": periods.last_day(month),
+        "project": "",
+        "place": None,
+        **overrides,
+    }
 
 
 def published_form(test, *, cadre=None, user=None, items=2, month=None, sequence=None):
@@ -40,11 +47,14 @@ def published_form(test, *, cadre=None, user=None, items=2, month=None, sequence
 def rate(test, campaign, choices: list[dict]):
     """Issue codes, open, cast one ballot per {subject pk: option} in `choices`, close."""
     evaluations.install_builtin_instruments()
-    pairs = evaluations.issue_codes(actor=test.organiser_a, campaign=campaign, group=campaign.groups.get(),
-                                    count=len(choices), channel="qr")  # fmt: skip
+    pairs = evaluations.issue_codes(
+        actor=test.organiser_a, campaign=campaign, group=campaign.groups.get(), count=len(choices), channel="qr"
+    )
     campaign = evaluations.open_campaign(actor=test.organiser_a, campaign=campaign)
     for (token, _short), chosen in zip(pairs, choices, strict=True):
-        answers = {"subjects": {str(pk): ({"kept": option} if option != "unknown_person" else {"unknown": True})
-                                for pk, option in chosen.items()}, "general": {}}  # fmt: skip
+        answers = {
+            "subjects": {str(pk): ({"kept": option} if option != "unknown_person" else {"unknown": True}) for pk, option in chosen.items()},
+            "general": {},
+        }
         casting.cast_ballot(campaign=campaign, code=token, answers=answers, channel="qr")
     return close_campaign(actor=test.organiser_a, campaign=campaign)

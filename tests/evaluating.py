@@ -7,8 +7,9 @@ from minping.evaluations.models import Instrument
 def make_campaign(test, *, instrument_key="party_secretary", channels=("qr", "paper", "online"), open_it=True, codes=5):
     actions.install_builtin_instruments()  # a TransactionTestCase's flush removes what migrations installed
     instrument = Instrument.objects.get(builtin_key=instrument_key, region__isnull=True)
-    campaign = actions.create_campaign(actor=test.organiser_a, name="光明社区书记测评", region=test.community_a,
-                                       instrument=instrument, channels=list(channels), quorum=3)  # fmt: skip
+    campaign = actions.create_campaign(
+        actor=test.organiser_a, name="光明社区书记测评", region=test.community_a, instrument=instrument, channels=list(channels), quorum=3
+    )
     actions.add_subjects(actor=test.organiser_a, campaign=campaign, subjects=[test.cadre_a])
     group = campaign.groups.get()
     pairs = actions.issue_codes(actor=test.organiser_a, campaign=campaign, group=group, count=codes, channel=channels[0])
@@ -65,8 +66,9 @@ def campaign_people(test) -> None:
     test.community_a = make_region("光明社区", "community", make_region("一街道", "street", test.district_a))
     test.organiser_a = User.objects.create_user("org", password="x", role=User.Role.ORGANISER, region=test.district_a)
     number = id_number(905)
-    test.cadre_a = Cadre.objects.create(name="王书记", id_digest=id_digest(number), id_masked=mask_id(number), gender="M",
-                                        birth_year=1980, region=test.community_a)  # fmt: skip
+    test.cadre_a = Cadre.objects.create(
+        name="王书记", id_digest=id_digest(number), id_masked=mask_id(number), gender="M", birth_year=1980, region=test.community_a
+    )
 
 
 def ballots_cast(**filters) -> list:

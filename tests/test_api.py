@@ -15,8 +15,9 @@ class OrganiserApiTest(BaseTestCase):
 
     def call(self, method, path, body=None, key=None):
         headers = {"Authorization": f"Bearer {key or self.key}"}
-        return getattr(self.client, method)(f"/api{path}", json.dumps(body) if body is not None else None,
-                                            content_type="application/json", headers=headers)  # fmt: skip
+        return getattr(self.client, method)(
+            f"/api{path}", json.dumps(body) if body is not None else None, content_type="application/json", headers=headers
+        )
 
     def test_the_schema_lists_the_endpoints(self):
         schema = self.client.get("/api/openapi.json").json()
@@ -25,9 +26,18 @@ class OrganiserApiTest(BaseTestCase):
 
     def test_a_campaign_goes_from_template_to_turnout(self):
         instrument = Instrument.objects.get(builtin_key="sankao_grounded", region__isnull=True)
-        created = self.call("post", "/campaigns", {"name": "三考", "instrument": instrument.pk, "region": self.community_a.pk,
-                                                   "channels": ["qr"], "quorum": 2,
-                                                   "groups": [{"name": "居民代表", "kind": "masses", "weight": 1}]})  # fmt: skip
+        created = self.call(
+            "post",
+            "/campaigns",
+            {
+                "name": "三考",
+                "instrument": instrument.pk,
+                "region": self.community_a.pk,
+                "channels": ["qr"],
+                "quorum": 2,
+                "groups": [{"name": "居民代表", "kind": "masses", "weight": 1}],
+            },
+        )
         self.assertEqual(created.status_code, 201, created.content)
         pk = created.json()["id"]
         self.assertEqual(self.call("post", f"/campaigns/{pk}/subjects", {"cadres": [self.cadre_a.pk]}).status_code, 200)
@@ -37,8 +47,9 @@ class OrganiserApiTest(BaseTestCase):
         form = self.client.post("/api/vote/ballot", {"code": codes[0]["short"]}, content_type="application/json").json()
         subject = str(form["subjects"][0]["id"])
         answers = {"subjects": {subject: {"seen": "yes", "visited": "no", "solved": "unknown", "score": 85, "overall": "fairly"}}}
-        cast = self.client.post("/api/vote/cast", {"code": codes[0]["token"], "answers": answers, "idempotency_key": "a1"},
-                                content_type="application/json")  # fmt: skip
+        cast = self.client.post(
+            "/api/vote/cast", {"code": codes[0]["token"], "answers": answers, "idempotency_key": "a1"}, content_type="application/json"
+        )
         self.assertEqual(cast.status_code, 201, cast.content)
         turnout = self.call("get", f"/campaigns/{pk}/turnout").json()
         # While voting is open only codes are counted: a subject's valid ballots would show how each ballot went.
@@ -58,8 +69,12 @@ class OrganiserApiTest(BaseTestCase):
         campaign, _group, _pairs = make_campaign(self)
         cadre_key = create_api_key(user=self.cadre_user, name="c")
         self.assertEqual(self.call("get", f"/campaigns/{campaign.pk}/turnout", key=cadre_key).status_code, 403)
-        self.assertEqual(self.call("post", "/campaigns", {"name": "x", "instrument": 1, "region": self.community_a.pk,
-                                                          "channels": ["qr"]}, key=cadre_key).status_code, 403)  # fmt: skip
+        self.assertEqual(
+            self.call(
+                "post", "/campaigns", {"name": "x", "instrument": 1, "region": self.community_a.pk, "channels": ["qr"]}, key=cadre_key
+            ).status_code,
+            403,
+        )
 
     def test_editing_an_open_campaign_is_refused(self):
         campaign, _group, _pairs = make_campaign(self)
@@ -70,10 +85,12 @@ class OrganiserApiTest(BaseTestCase):
     def test_a_name_the_database_cannot_store_is_refused(self):
         instrument = Instrument.objects.get(builtin_key="community_work", region__isnull=True)
         for name in ("a\x00b", "a\ud800b"):
-            body = json.dumps({"name": name, "instrument": instrument.pk, "region": self.community_a.pk, "channels": ["qr"],
-                               "groups": [{"name": name}]})  # fmt: skip
-            response = self.client.post("/api/campaigns", body, content_type="application/json",
-                                        headers={"Authorization": f"Bearer {self.key}"})  # fmt: skip
+            body = json.dumps(
+                {"name": name, "instrument": instrument.pk, "region": self.community_a.pk, "channels": ["qr"], "groups": [{"name": name}]}
+            )
+            response = self.client.post(
+                "/api/campaigns", body, content_type="application/json", headers={"Authorization": f"Bearer {self.key}"}
+            )
             self.assertEqual(response.status_code, 400)
         self.assertFalse(Campaign.objects.exists())
 
@@ -100,8 +117,9 @@ class OrganiserApiTest(BaseTestCase):
 
     def test_a_region_outside_the_keys_scope_is_404(self):
         instrument = Instrument.objects.get(builtin_key="community_work", region__isnull=True)
-        response = self.call("post", "/campaigns", {"name": "x", "instrument": instrument.pk, "region": self.street_b.pk,
-                                                    "channels": ["qr"]})  # fmt: skip
+        response = self.call(
+            "post", "/campaigns", {"name": "x", "instrument": instrument.pk, "region": self.street_b.pk, "channels": ["qr"]}
+        )
         self.assertEqual(response.status_code, 404)
 
 
@@ -112,8 +130,9 @@ class VoterApiTest(BaseTestCase):
         self.subject = str(self.campaign.subjects.get().pk)
 
     def cast(self, body, **headers):
-        return self.client.post("/api/vote/cast", body if isinstance(body, (str, bytes)) else json.dumps(body),
-                                content_type="application/json", headers=headers)  # fmt: skip
+        return self.client.post(
+            "/api/vote/cast", body if isinstance(body, (str, bytes)) else json.dumps(body), content_type="application/json", headers=headers
+        )
 
     def test_an_idempotent_retry_gets_the_same_receipt_and_another_payload_gets_422(self):
         body = {"code": self.pairs[0][0], "answers": full_answers(self.campaign), "idempotency_key": "k"}
@@ -158,8 +177,9 @@ class VoterApiTest(BaseTestCase):
             body = f'{{"code": "{self.pairs[0][0]}", "answers": {answers.replace("SUGGESTION", "a" + bad)}}}'
             with self.subTest(bad=bad):
                 self.assertEqual(self.cast(body).status_code, 400)
-                tracker = self.client.post("/api/vote/tracker", f'{{"campaign": {self.campaign.pk}, "tracker": "{bad}"}}',
-                                           content_type="application/json")  # fmt: skip
+                tracker = self.client.post(
+                    "/api/vote/tracker", f'{{"campaign": {self.campaign.pk}, "tracker": "{bad}"}}', content_type="application/json"
+                )
                 self.assertEqual(tracker.status_code, 400)
         self.assertEqual(Code.objects.filter(status="used").count(), 0)
         escaped = json.dumps(full_answers(self.campaign, suggestion="\\u0000 是六个字符"))  # a backslash, not a NUL

@@ -11,8 +11,27 @@ from tests.base import BaseTestCase
 from tests.base import api_key as create_api_key
 from tests.evaluating import full_answers, make_campaign
 
-VALUES = [None, True, 0, -1, 2**63, 10**400, 1.5, 1e308, "", "x", "x" * 5000, "a\u0000b", [], [None], [[]], {},
-          {"a": None}, {"1": {"2": {"3": []}}}, ["x"] * 1000]  # fmt: skip
+VALUES = [
+    None,
+    True,
+    0,
+    -1,
+    2**63,
+    10**400,
+    1.5,
+    1e308,
+    "",
+    "x",
+    "x" * 5000,
+    "a\u0000b",
+    [],
+    [None],
+    [[]],
+    {},
+    {"a": None},
+    {"1": {"2": {"3": []}}},
+    ["x"] * 1000,
+]
 
 
 class ApiFuzzTest(BaseTestCase):
@@ -28,9 +47,23 @@ class ApiFuzzTest(BaseTestCase):
 
     def valid_fields(self, pk: int) -> dict:
         """A plausible value for every field any body has, so that one bad field is all that is wrong."""
-        return {"code": self.pairs[1][0], "answers": full_answers(self.opened), "campaign": pk, "tracker": "ABCDE-FGHJK",
-                "group": self.group.pk, "count": 1, "channel": "qr", "rules": [], "name": "测评", "instrument": 1,
-                "region": self.community_a.pk, "channels": ["qr"], "cadres": [], "units": [], "regions": []}  # fmt: skip
+        return {
+            "code": self.pairs[1][0],
+            "answers": full_answers(self.opened),
+            "campaign": pk,
+            "tracker": "ABCDE-FGHJK",
+            "group": self.group.pk,
+            "count": 1,
+            "channel": "qr",
+            "rules": [],
+            "name": "测评",
+            "instrument": 1,
+            "region": self.community_a.pk,
+            "channels": ["qr"],
+            "cadres": [],
+            "units": [],
+            "regions": [],
+        }
 
     def test_no_body_fails_with_a_server_error(self):
         schema = self.client.get("/api/openapi.json").json()
@@ -50,8 +83,7 @@ class ApiFuzzTest(BaseTestCase):
                         for value in VALUES:
                             with self.subTest(method=method, url=url, field=field, value=repr(value)[:20]):
                                 body = json.dumps({**valid, field: value})
-                                response = getattr(self.client, method)(url, body, content_type="application/json",
-                                                                        headers=self.headers)  # fmt: skip
+                                response = getattr(self.client, method)(url, body, content_type="application/json", headers=self.headers)
                                 self.assertLess(response.status_code, 500)
         self.assertGreaterEqual(endpoints, 7)  # the schema was read
 
@@ -59,10 +91,15 @@ class ApiFuzzTest(BaseTestCase):
         subject = str(self.opened.subjects.get().pk)
         good = full_answers(self.opened)["subjects"][subject]
         for value in VALUES:
-            for answers in ({"subjects": value}, {"general": value}, {"subjects": {subject: value}},
-                            {"subjects": {subject: {**good, "de": value}}}, {"subjects": {subject: {"unknown": value}}},
-                            {"subjects": {subject: good}, "general": {"suggestion": value}},
-                            {"subjects": {subject: {"void": value}}}):  # fmt: skip
+            for answers in (
+                {"subjects": value},
+                {"general": value},
+                {"subjects": {subject: value}},
+                {"subjects": {subject: {**good, "de": value}}},
+                {"subjects": {subject: {"unknown": value}}},
+                {"subjects": {subject: good}, "general": {"suggestion": value}},
+                {"subjects": {subject: {"void": value}}},
+            ):
                 with self.subTest(answers=repr(answers)[:60]):
                     body = json.dumps({"code": self.pairs[2][0], "answers": answers})
                     response = self.client.post("/api/vote/cast", body, content_type="application/json")
@@ -81,6 +118,7 @@ class ApiFuzzTest(BaseTestCase):
             for field in (*rule, "bottom"):
                 with self.subTest(rule_field=field, value=repr(value)[:20]):
                     body = json.dumps({"rules": [{**rule, field: value}]})
-                    response = self.client.put(f"/api/campaigns/{closed.pk}/result-rules", body,
-                                               content_type="application/json", headers=self.headers)  # fmt: skip
+                    response = self.client.put(
+                        f"/api/campaigns/{closed.pk}/result-rules", body, content_type="application/json", headers=self.headers
+                    )
                     self.assertLess(response.status_code, 500)

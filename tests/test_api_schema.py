@@ -39,8 +39,7 @@ class ApiSchemaTest(BaseTestCase):
             with self.subTest(operation=operation.label):
 
                 @given(case=operation.as_strategy())
-                @settings(max_examples=EXAMPLES, deadline=None, database=None,
-                          suppress_health_check=list(HealthCheck))  # fmt: skip
+                @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
                 def answers_as_documented(case):
                     case.call_and_validate(headers={"Authorization": f"Bearer {key}"}, checks=CHECKS)
 

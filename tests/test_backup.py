@@ -32,7 +32,9 @@ class BackupRestoreTest(TransactionTestCase):
         for token, _short in pairs:
             casting.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign))
         self.campaign = close_campaign(actor=self.organiser_a, campaign=campaign)
-        self.evidence = store_evidence(actor=self.organiser_a, upload=SimpleUploadedFile("a.pdf", PDF), region=self.community_a, purpose="t")
+        self.evidence = store_evidence(
+            actor=self.organiser_a, upload=SimpleUploadedFile("a.pdf", PDF), region=self.community_a, purpose="t"
+        )
         self.folder = Path(tempfile.mkdtemp(prefix="minping-backup-test-"))
         self.archive = self.folder / "backup.tar.gz"
         call_command("backup", str(self.archive), verbosity=0)
@@ -53,8 +55,13 @@ class BackupRestoreTest(TransactionTestCase):
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
     def minping(self, url: str, *args) -> subprocess.CompletedProcess:
-        env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "minping.settings", "PYTHONPATH": str(ROOT),
-               "MINPING_DATA_DIR": str(self.folder / "restored-data")}  # fmt: skip
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "DJANGO_SETTINGS_MODULE": "minping.settings",
+            "PYTHONPATH": str(ROOT),
+            "MINPING_DATA_DIR": str(self.folder / "restored-data"),
+        }
         env.pop("CELERY_BROKER_URL", None)
         return subprocess.run([sys.executable, "-m", "minping", *args], cwd=ROOT, env=env, capture_output=True, text=True)
 
@@ -63,8 +70,12 @@ class BackupRestoreTest(TransactionTestCase):
         url = self.target()
         restored = self.minping(url, "restore", str(self.archive))
         self.assertEqual(restored.returncode, 0, restored.stderr)
-        for command in (["audit", "verify"], ["ballots", "verify", str(self.campaign.pk)], ["tally", "verify", str(self.campaign.pk)],
-                        ["ballots", "reconcile"]):  # fmt: skip
+        for command in (
+            ["audit", "verify"],
+            ["ballots", "verify", str(self.campaign.pk)],
+            ["tally", "verify", str(self.campaign.pk)],
+            ["ballots", "reconcile"],
+        ):
             with self.subTest(command=command):
                 result = self.minping(url, *command)
                 self.assertEqual(result.returncode, 0, result.stdout + result.stderr)

@@ -53,8 +53,7 @@ class LargeNumbersTest(BaseTestCase):
         ]
         for path, body, field in cases:
             with self.subTest(path=path, field=field):
-                response = self.client.post(path, body, content_type="application/json",
-                                            headers={"Authorization": f"Bearer {key}"})  # fmt: skip
+                response = self.client.post(path, body, content_type="application/json", headers={"Authorization": f"Bearer {key}"})
                 self.assertEqual(response.status_code, 422, response.content)
                 self.assertEqual(response.json()["error"], "invalid")
                 self.assertIn(field, response.json()["problems"])

@@ -48,8 +48,10 @@ class ConsoleBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
     def test_an_import_goes_from_upload_through_preview_to_commit(self):
         self.log_in()
         self.page.goto(self.live_server_url + "/console/imports/")
-        rows = [["姓名", "身份证号", "手机号", "住址", "所属区域", "户编号"],
-                ["李四", id_number(10), "13900001111", "", "甲区/一街道/光明社区/第1网格", ""]]  # fmt: skip
+        rows = [
+            ["姓名", "身份证号", "手机号", "住址", "所属区域", "户编号"],
+            ["李四", id_number(10), "13900001111", "", "甲区/一街道/光明社区/第1网格", ""],
+        ]
         self.page.select_option("select[name=register]", "residents")
         self.page.set_input_files("input[name=file]", files=[{"name": "居民.csv", "mimeType": "text/csv", "buffer": csv_bytes(rows)}])
         self.page.click("text=上传并检查")

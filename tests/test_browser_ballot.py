@@ -57,12 +57,19 @@ class PhoneBallotTest(ChromiumMixin, StaticLiveServerTestCase):
         for n in range(subjects):
             self.made += 1
             number = id_number(700 + self.made)
-            cadre = Cadre.objects.create(name=f"干部{n + 1:02d}", id_digest=number, id_masked="x",
-                                         gender="M", birth_year=1980, region=self.community_a)  # fmt: skip
+            cadre = Cadre.objects.create(
+                name=f"干部{n + 1:02d}", id_digest=number, id_masked="x", gender="M", birth_year=1980, region=self.community_a
+            )
             Post.objects.create(cadre=cadre, region=self.community_a, title="社区委员", category="member", started_on="2024-01-01")
             cadres.append(cadre)
-        campaign = actions.create_campaign(actor=self.organiser_a, name=f"{subjects}位干部测评", region=self.community_a,
-                                           instrument=self.instrument, channels=["qr"], quorum=1)  # fmt: skip
+        campaign = actions.create_campaign(
+            actor=self.organiser_a,
+            name=f"{subjects}位干部测评",
+            region=self.community_a,
+            instrument=self.instrument,
+            channels=["qr"],
+            quorum=1,
+        )
         actions.add_subjects(actor=self.organiser_a, campaign=campaign, subjects=cadres)
         pairs = actions.issue_codes(actor=self.organiser_a, campaign=campaign, group=campaign.groups.get(), count=4, channel="qr")
         return actions.open_campaign(actor=self.organiser_a, campaign=campaign), pairs

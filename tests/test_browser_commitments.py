@@ -11,7 +11,6 @@ from tests.browser import PASSWORD, PHONE, ChromiumMixin, jpeg, log_in, needs_ch
 pytestmark = needs_chromium
 
 
-
 class CommitmentCycleBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
     def setUp(self):
         from minping.accounts.models import User
@@ -25,14 +24,19 @@ class CommitmentCycleBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         self.street = make_region("一街道", "street", self.district)
         self.community = make_region("光明社区", "community", self.street)
         number = id_number(31)
-        self.cadre = Cadre.objects.create(name="王书记", id_digest=id_digest(number), id_masked=mask_id(number), gender="M",
-                                          birth_year=1980, region=self.community)  # fmt: skip
+        self.cadre = Cadre.objects.create(
+            name="王书记", id_digest=id_digest(number), id_masked=mask_id(number), gender="M", birth_year=1980, region=self.community
+        )
         Post.objects.create(cadre=self.cadre, region=self.community, title="社区书记", category="secretary", started_on="2022-01-01")
         self.organiser = User.objects.create_user("org", password=PASSWORD, role="organiser", region=self.district)
         User.objects.create_user("office", password=PASSWORD, role="office", region=self.street)
         User.objects.create_user("cadre", password=PASSWORD, role="cadre", region=self.community, cadre=self.cadre)
-        actions.save_sequence(actor=self.organiser, region=self.street, name="管理区",
-                              quotas={"innovation_quota": "1", "excellent_min": "0", "excellent_max": "2", "good_quota": "1"})  # fmt: skip
+        actions.save_sequence(
+            actor=self.organiser,
+            region=self.street,
+            name="管理区",
+            quotas={"innovation_quota": "1", "excellent_min": "0", "excellent_max": "2", "good_quota": "1"},
+        )
 
     def log_in(self, username, **options):
         page = log_in(self.browser, self.live_server_url, username, **options)

@@ -31,12 +31,14 @@ class FieldworkBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         street = make_region("一街道", "street", district)
         community = make_region("光明社区", "community", street)
         number = id_number(903)
-        cadre = Cadre.objects.create(name="王书记", id_digest=id_digest(number), id_masked=mask_id(number), gender="M", birth_year=1980,
-                                     region=community)  # fmt: skip
+        cadre = Cadre.objects.create(
+            name="王书记", id_digest=id_digest(number), id_masked=mask_id(number), gender="M", birth_year=1980, region=community
+        )
         self.cadre_user = User.objects.create_user("cadre", password=PASSWORD, role="cadre", region=community, cadre=cadre)
         office = User.objects.create_user("office", password=PASSWORD, role="office", region=street)
-        actions.add_contact(actor=office, cadre=cadre, kind=ContactKind.objects.get(code="community"), record=community,
-                            starts_on=dt.date(2025, 1, 1))  # fmt: skip
+        actions.add_contact(
+            actor=office, cadre=cadre, kind=ContactKind.objects.get(code="community"), record=community, starts_on=dt.date(2025, 1, 1)
+        )
         unit = Unit.objects.create(name="一街道城管中队", kind="station", region=street)
         User.objects.create_user("handler", password=PASSWORD, role="handler", region=street, unit=unit)
         grid.save_route(actor=office, category=Category.objects.get(code="facilities"), region=street, unit=unit)

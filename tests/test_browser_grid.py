@@ -59,8 +59,11 @@ class GridBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         self.assertIn("离线", worker.inner_text("#field-status"))
         lamps = "市政设施（路灯、道路、井盖）"
         worker.select_option("#problem-form select[name=category]", label=lamps)  # chosen before the visits are saved
-        for record, notes, address in (("HA001 幸福路1号", "家中一切正常", ""), ("HA003 幸福路3号", "已搬迁", "幸福路3号之一"),
-                                       ("幸福小吃店 幸福路5号", "消防通道畅通", "")):  # fmt: skip
+        for record, notes, address in (
+            ("HA001 幸福路1号", "家中一切正常", ""),
+            ("HA003 幸福路3号", "已搬迁", "幸福路3号之一"),
+            ("幸福小吃店 幸福路5号", "消防通道畅通", ""),
+        ):
             worker.select_option("#visit-form select[name=household]", label=record)
             worker.fill("#visit-form textarea[name=notes]", notes)
             worker.fill("#visit-form input[name=address]", address)
@@ -88,10 +91,12 @@ class GridBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         self.assertEqual((problem.status, problem.steps.get(action="report").evidence.count()), ("dispatched", 1))
         # The same visit sent again is found, not stored twice.
         visit = Visit.objects.get(household__code="HA001")
-        again = worker.evaluate("""([id, household, day]) => fetch('/grid/field/visits', {method: 'POST', credentials: 'same-origin',
+        again = worker.evaluate(
+            """([id, household, day]) => fetch('/grid/field/visits', {method: 'POST', credentials: 'same-origin',
             headers: {'Content-Type': 'application/json', 'X-CSRFToken': document.getElementById('field').dataset.csrf},
             body: JSON.stringify({id: id, household: household, visited_on: day, kind: 'routine', notes: '家中一切正常'})}).then(r => r.status)""",
-                                [str(visit.pk), visit.household_id, visit.visited_on.isoformat()])  # fmt: skip
+            [str(visit.pk), visit.household_id, visit.visited_on.isoformat()],
+        )
         self.assertEqual((again, Visit.objects.count()), (200, 3))
 
         # The department receives it and resolves it with a photo; the worker confirms the fix.
@@ -106,8 +111,7 @@ class GridBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         worker.click("section.workbench a:has-text('#')")
         worker.click("button:has-text('确认已解决')")
         self.assertEqual(worker.inner_text("#problem-status"), "已结案")
-        self.assertEqual([s.action for s in Problem.objects.get().steps.all()],
-                         ["report", "dispatch", "receive", "resolve", "confirm"])  # fmt: skip
+        self.assertEqual([s.action for s in Problem.objects.get().steps.all()], ["report", "dispatch", "receive", "resolve", "confirm"])
         for page in (worker, handler):
             page.context.close()
 

@@ -18,15 +18,30 @@ class RoleHomeBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         street = make_region("一街道", "street", district)
         grid = make_region("第1网格", "grid", make_region("光明社区", "community", street))
         number = id_number(7)
-        cadre = Cadre.objects.create(name="王书记", id_digest=id_digest(number), id_masked=mask_id(number), gender="M",
-                                     birth_year=1980, region=street)  # fmt: skip
+        cadre = Cadre.objects.create(
+            name="王书记", id_digest=id_digest(number), id_masked=mask_id(number), gender="M", birth_year=1980, region=street
+        )
         unit = Unit.objects.create(name="一街道城管中队", kind="department", region=street)
-        regions = {"admin": None, "organiser": district, "office": street, "cadre": street, "handler": street,
-                   "grid_worker": grid, "interviewer": district}  # fmt: skip
+        regions = {
+            "admin": None,
+            "organiser": district,
+            "office": street,
+            "cadre": street,
+            "handler": street,
+            "grid_worker": grid,
+            "interviewer": district,
+        }
         for role, region in regions.items():
-            User.objects.create_user(f"u_{role}", password="secret-pass-1", role=role, region=region,
-                                     is_superuser=role == "admin", is_staff=role == "admin",
-                                     cadre=cadre if role == "cadre" else None, unit=unit if role == "handler" else None)  # fmt: skip
+            User.objects.create_user(
+                f"u_{role}",
+                password="secret-pass-1",
+                role=role,
+                region=region,
+                is_superuser=role == "admin",
+                is_staff=role == "admin",
+                cadre=cadre if role == "cadre" else None,
+                unit=unit if role == "handler" else None,
+            )
         self.roles = list(regions)
 
     def test_each_role_logs_in_to_its_workbench(self):

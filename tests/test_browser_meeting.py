@@ -51,7 +51,9 @@ class MeetingBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         self.assertNotIn(self.pairs[0][0], phone.url)
         tracker = self.vote(phone, choice="满意")
         self.assertEqual(only_ballot().tracker, tracker)
-        console.locator(".big .n").filter(has_text=re.compile(r"^\s*1\s*$")).wait_for(timeout=10_000)  # a locator: no eval, which the CSP forbids
+        console.locator(".big .n").filter(has_text=re.compile(r"^\s*1\s*$")).wait_for(
+            timeout=10_000
+        )  # a locator: no eval, which the CSP forbids
 
         old_phone = self.browser.new_context(java_script_enabled=False, viewport={"width": 320, "height": 640}).new_page()
         old_phone.goto(self.live_server_url + "/v/")

@@ -20,8 +20,11 @@ class ResultsBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         self.organiser_a.save()
         campaign, _group, pairs = make_campaign(self, codes=12)
         texts = ["停车难，车位不够"] * 6 + ["路灯不亮"] * 5
-        cast_all(campaign, pairs, [answers_for(campaign, overall="excellent" if i < 8 else "competent", suggestion=t)
-                                   for i, t in enumerate(texts)])  # fmt: skip
+        cast_all(
+            campaign,
+            pairs,
+            [answers_for(campaign, overall="excellent" if i < 8 else "competent", suggestion=t) for i, t in enumerate(texts)],
+        )
         self.campaign = close_campaign(actor=self.organiser_a, campaign=campaign)
         self.hosts = set()
 

@@ -27,15 +27,23 @@ class CampaignConsoleTest(BaseTestCase):
 
     def test_an_organiser_builds_and_opens_a_campaign_from_a_template(self):
         instrument = Instrument.objects.get(builtin_key="community_work")
-        response = self.client.post(reverse("evaluations:campaign-create"), {
-            "name": "光明社区工作评议", "instrument": instrument.pk, "region": self.street_a.pk,
-            "channels": ["qr", "paper"], "quorum": 50})  # fmt: skip
+        response = self.client.post(
+            reverse("evaluations:campaign-create"),
+            {
+                "name": "光明社区工作评议",
+                "instrument": instrument.pk,
+                "region": self.street_a.pk,
+                "channels": ["qr", "paper"],
+                "quorum": 50,
+            },
+        )
         campaign = Campaign.objects.get(name="光明社区工作评议")
         self.assertRedirects(response, reverse("evaluations:campaign-detail", args=[campaign.pk]))
         self.client.post(reverse("evaluations:subjects-add", args=[campaign.pk]), {"region": [self.community_a.pk]})
         self.assertEqual(campaign.subjects.get().label, "光明社区")
-        pdf = self.client.post(reverse("evaluations:codes-issue", args=[campaign.pk]),
-                               {"group": campaign.groups.get().pk, "channel": "qr", "count": 12})  # fmt: skip
+        pdf = self.client.post(
+            reverse("evaluations:codes-issue", args=[campaign.pk]), {"group": campaign.groups.get().pk, "channel": "qr", "count": 12}
+        )
         self.assertEqual((pdf["Content-Type"], pdf.content[:4]), ("application/pdf", b"%PDF"))
         self.assertEqual(Code.objects.filter(campaign=campaign).count(), 12)
         self.client.post(reverse("evaluations:transition", args=[campaign.pk, "open"]))
@@ -67,8 +75,7 @@ class CampaignConsoleTest(BaseTestCase):
     def test_a_cadre_sees_the_turnout_of_their_own_campaign_and_nothing_else(self):
         campaign, _group, pairs = make_campaign(self)
         subject = campaign.subjects.get()
-        casting.cast_ballot(campaign=campaign, code=pairs[0][0], answers={"subjects": {str(subject.pk): {"unknown": True}}},
-                            channel="qr")  # fmt: skip
+        casting.cast_ballot(campaign=campaign, code=pairs[0][0], answers={"subjects": {str(subject.pk): {"unknown": True}}}, channel="qr")
         self.client.force_login(self.cadre_user)
         page = self.client.get(reverse("evaluations:turnout", args=[campaign.pk]))
         # While voting is open, codes only: a subject's valid count lagging the used codes would show the 不认识.
@@ -116,8 +123,12 @@ class PaperEntryTest(BaseTestCase):
 
     def key(self, user, overall="competent", **extra):
         self.client.force_login(user)
-        data = {"code": self.pairs[0][1], **{f"s{self.subject.pk}__{q}": "satisfied" for q in ("de", "neng", "qin", "ji", "lian")},
-                f"s{self.subject.pk}__overall": overall, **extra}  # fmt: skip
+        data = {
+            "code": self.pairs[0][1],
+            **{f"s{self.subject.pk}__{q}": "satisfied" for q in ("de", "neng", "qin", "ji", "lian")},
+            f"s{self.subject.pk}__overall": overall,
+            **extra,
+        }
         return self.client.post(reverse("evaluations:paper-entry", args=[self.campaign.pk]), data)
 
     def test_a_sheet_counts_when_two_clerks_agree_and_entries_are_then_deleted(self):
@@ -142,8 +153,9 @@ class PaperEntryTest(BaseTestCase):
         self.client.force_login(self.organiser_a)
         for user in (self.organiser_a, self.office_a):
             self.client.force_login(user)
-            self.client.post(reverse("evaluations:paper-entry", args=[self.campaign.pk]),
-                             {"code": self.pairs[1][1], "void_reason": "空白票"})  # fmt: skip
+            self.client.post(
+                reverse("evaluations:paper-entry", args=[self.campaign.pk]), {"code": self.pairs[1][1], "void_reason": "空白票"}
+            )
         self.assertEqual([b for b in ballots_cast() if b.void_reason][0].void_reason, "空白票")
 
     def test_a_qr_slip_code_is_not_accepted_as_a_paper_sheet(self):
@@ -159,8 +171,10 @@ class RosterTest(BaseTestCase):
         self.campaign, self.group, _ = make_campaign(self, channels=("online",), codes=1)
 
     def post(self, sender):
-        return self.client.post(reverse("evaluations:letters", args=[self.campaign.pk]),
-                                {"group": self.group.pk, "kind": "residents", "region": self.grid_a.pk, "sender": sender})  # fmt: skip
+        return self.client.post(
+            reverse("evaluations:letters", args=[self.campaign.pk]),
+            {"group": self.group.pk, "kind": "residents", "region": self.grid_a.pk, "sender": sender},
+        )
 
     def test_letters_give_each_resident_of_the_roster_one_code(self):
         response = self.post("letter")
@@ -215,8 +229,7 @@ class VotingWindowTest(BaseTestCase):
         campaign.refresh_from_db()
         self.assertEqual(timezone.localtime(campaign.ends_at).strftime("%H:%M"), later.strftime("%H:%M"))
         with self.assertRaisesMessage(ValidationError, "截止时间应晚于现在"):
-            actions.set_window(actor=self.organiser_a, campaign=campaign, starts_at=None,
-                               ends_at=timezone.now() - dt.timedelta(minutes=1))  # fmt: skip
+            actions.set_window(actor=self.organiser_a, campaign=campaign, starts_at=None, ends_at=timezone.now() - dt.timedelta(minutes=1))
         with self.assertRaisesMessage(ValidationError, "开始时间不能再改"):
             actions.set_window(actor=self.organiser_a, campaign=campaign, starts_at=timezone.now(), ends_at=None)
         self.assertTrue(AuditEvent.objects.filter(action="campaign.window").exists())
@@ -246,13 +259,13 @@ class EditWhileOpeningTest(TransactionTestCase):
 
     def test_edits_wait_for_the_opening_then_are_refused(self):
         edits = {
-            "add a subject": lambda: actions.add_subjects(actor=self.organiser_a, campaign=self.campaign,
-                                                          subjects=[self.cadre_a.posts.first().region]),
+            "add a subject": lambda: actions.add_subjects(
+                actor=self.organiser_a, campaign=self.campaign, subjects=[self.cadre_a.posts.first().region]
+            ),
             "add a group": lambda: actions.add_group(actor=self.organiser_a, campaign=self.campaign, name="企业代表"),
-            "remove a subject": lambda: actions.remove_subject(actor=self.organiser_a,
-                                                               subject=self.campaign.subjects.first()),
+            "remove a subject": lambda: actions.remove_subject(actor=self.organiser_a, subject=self.campaign.subjects.first()),
             "change a weight": lambda: actions.set_group_weight(actor=self.organiser_a, group=self.group, weight="1"),
-        }  # fmt: skip
+        }
         for label, edit in edits.items():
             with self.subTest(edit=label):
                 Campaign.objects.filter(pk=self.campaign.pk).update(status="draft", head_at_open="")
@@ -302,11 +315,13 @@ class ConcurrentPaperEntryTest(TransactionTestCase):
         from minping.evaluations.paper import enter_paper_ballot
 
         for attempt in range(5):
-            short = actions.issue_codes(actor=self.organiser_a, campaign=self.campaign, group=self.group, count=1,
-                                        channel="paper")[0][1]  # fmt: skip
-            keyings = [lambda clerk=clerk, short=short: enter_paper_ballot(
-                actor=clerk, campaign=self.campaign, short_code=short, answers=full_answers(self.campaign))
-                for clerk in (self.organiser_a, self.office_a)]  # fmt: skip
+            short = actions.issue_codes(actor=self.organiser_a, campaign=self.campaign, group=self.group, count=1, channel="paper")[0][1]
+            keyings = [
+                lambda clerk=clerk, short=short: enter_paper_ballot(
+                    actor=clerk, campaign=self.campaign, short_code=short, answers=full_answers(self.campaign)
+                )
+                for clerk in (self.organiser_a, self.office_a)
+            ]
             outcomes = [result.state for result in at_once(*keyings)]
             with self.subTest(attempt=attempt):
                 self.assertEqual(sorted(outcomes), ["counted", "waiting"])

@@ -24,9 +24,13 @@ class CastBallotTest(BaseTestCase):
         self.campaign, self.group, self.pairs = make_campaign(self)
 
     def cast(self, code=None, answers=None, key="", channel="qr"):
-        return casting.cast_ballot(campaign=self.campaign, code=code or self.pairs[0][0],
-                                   answers=answers or full_answers(self.campaign), channel=channel,
-                                   idempotency_key=key)  # fmt: skip
+        return casting.cast_ballot(
+            campaign=self.campaign,
+            code=code or self.pairs[0][0],
+            answers=answers or full_answers(self.campaign),
+            channel=channel,
+            idempotency_key=key,
+        )
 
     def test_a_qr_token_or_the_short_code_casts_one_ballot(self):
         self.cast(code=self.pairs[0][0])
@@ -39,12 +43,24 @@ class CastBallotTest(BaseTestCase):
         """Codes issued just before a meeting have no statistics yet. Where the campaign's codes could be
         scanned instead of the digest looked up, a ballot would cost a scan of every code of the campaign."""
         for _batch in range(8):  # a meeting's worth of codes, none analysed yet
-            actions.issue_codes(actor=self.organiser_a, campaign=self.campaign, group=self.group, count=actions.MAX_BATCH,
-                                channel="qr")  # fmt: skip
+            actions.issue_codes(actor=self.organiser_a, campaign=self.campaign, group=self.group, count=actions.MAX_BATCH, channel="qr")
         presented = casting.campaign_for_code(self.pairs[0][0]).presented
-        params = {"campaign": self.campaign.pk, "code": presented.digest, "group": presented.group_id,
-                  "id": uuid.uuid4(), "channel": "qr", "cast_on": dt.date.today(), "answers": "{}", "tracker": "T",
-                  "digest": "", "void": "", "key": "", "binding": "", "payload": "", "sealed": ""}  # fmt: skip
+        params = {
+            "campaign": self.campaign.pk,
+            "code": presented.digest,
+            "group": presented.group_id,
+            "id": uuid.uuid4(),
+            "channel": "qr",
+            "cast_on": dt.date.today(),
+            "answers": "{}",
+            "tracker": "T",
+            "digest": "",
+            "void": "",
+            "key": "",
+            "binding": "",
+            "payload": "",
+            "sealed": "",
+        }
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN " + casting.CAST_SQL.format(field=presented.field), params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
@@ -79,8 +95,12 @@ class CastBallotTest(BaseTestCase):
     def test_unknown_voided_foreign_and_mistyped_codes_are_refused(self):
         actions.void_codes(actor=self.organiser_a, campaign=self.campaign, short_codes=[self.pairs[2][1]])
         other, _group, other_pairs = make_campaign(self)
-        cases = {"unknown_code": "0" * 32, "voided_code": self.pairs[2][0], "foreign_code": other_pairs[0][0],
-                 "malformed_code": "ABCD-EFGH-JK"}  # fmt: skip
+        cases = {
+            "unknown_code": "0" * 32,
+            "voided_code": self.pairs[2][0],
+            "foreign_code": other_pairs[0][0],
+            "malformed_code": "ABCD-EFGH-JK",
+        }
         for reason, code in cases.items():
             with self.subTest(reason=reason), self.assertRaises(CastError) as raised:
                 self.cast(code=code)
@@ -102,8 +122,13 @@ class CastBallotTest(BaseTestCase):
             with self.subTest(value=value), self.assertRaises(CastError) as raised:
                 self.cast(answers={"subjects": {subject: {**good, "de": value}}})
             self.assertEqual(raised.exception.status, 422)
-        for answers in ({"subjects": {}}, {"subjects": {subject: good, "999999": good}}, "x", {"subjects": []},
-                        {"subjects": {subject: {**good, "nope": "satisfied"}}}):  # fmt: skip
+        for answers in (
+            {"subjects": {}},
+            {"subjects": {subject: good, "999999": good}},
+            "x",
+            {"subjects": []},
+            {"subjects": {subject: {**good, "nope": "satisfied"}}},
+        ):
             with self.subTest(answers=answers), self.assertRaises(CastError):
                 self.cast(answers=answers)
         self.assertEqual(Code.objects.filter(status="used").count(), 0)
@@ -154,9 +179,15 @@ class CastBallotTest(BaseTestCase):
 
         now = timezone.now()
         with self.assertRaises(ValidationError):
-            actions.create_campaign(actor=self.organiser_a, name="x", region=self.community_a, channels=["qr"],
-                                    instrument=self.campaign.instrument_version.instrument,
-                                    starts_at=now, ends_at=now)  # fmt: skip
+            actions.create_campaign(
+                actor=self.organiser_a,
+                name="x",
+                region=self.community_a,
+                channels=["qr"],
+                instrument=self.campaign.instrument_version.instrument,
+                starts_at=now,
+                ends_at=now,
+            )
 
     def test_the_ballot_box_verifies_after_close_and_detects_tampering(self):
         for token, _short in self.pairs[:3]:
@@ -193,8 +224,7 @@ class CastBallotTest(BaseTestCase):
         self.assertEqual(len(ballots_cast()), 2)
 
     def test_the_pool_moves_all_but_five_once_it_holds_ten_and_everything_at_close(self):
-        pairs = actions.issue_codes(actor=self.organiser_a, campaign=self.campaign, group=self.group, count=20,
-                                    channel="qr")  # fmt: skip
+        pairs = actions.issue_codes(actor=self.organiser_a, campaign=self.campaign, group=self.group, count=20, channel="qr")
         counts = []
         for token, _short in pairs[:12]:
             self.cast(code=token)
@@ -240,8 +270,13 @@ class ConcurrentCastTest(TransactionTestCase):
             try:
                 campaign = campaign_for(self.pairs[0][0])
                 barrier.wait()
-                receipt = casting.cast_ballot(campaign=campaign, code=self.pairs[0][0], channel="qr",
-                                              answers=full_answers(self.campaign), idempotency_key=f"key{n % 2}")  # fmt: skip
+                receipt = casting.cast_ballot(
+                    campaign=campaign,
+                    code=self.pairs[0][0],
+                    channel="qr",
+                    answers=full_answers(self.campaign),
+                    idempotency_key=f"key{n % 2}",
+                )
                 outcomes.append(("ok", receipt.tracker))
             except CastError as exc:
                 outcomes.append((exc.reason, None))
@@ -301,16 +336,36 @@ class BallotsCommandTest(BaseTestCase):
 
 
 def test_the_spliced_ballot_digest_equals_the_plain_one():
-    answers = st.recursive(st.one_of(st.text(max_size=5), st.integers(), st.booleans()),
-                           lambda inner: st.dictionaries(st.text(max_size=5), inner, max_size=4), max_leaves=12)  # fmt: skip
+    answers = st.recursive(
+        st.one_of(st.text(max_size=5), st.integers(), st.booleans()),
+        lambda inner: st.dictionaries(st.text(max_size=5), inner, max_size=4),
+        max_leaves=12,
+    )
 
     @given(answers, st.text(max_size=10))
     def check(content, void):
-        ballot = Ballot(id=uuid.uuid4(), campaign_id=3, group_id=4, channel="qr", cast_on=dt.date(2026, 11, 23),
-                        answers={"s": content, "g": {}}, tracker="ABCDE-FGHJK", void_reason=void)  # fmt: skip
+        ballot = Ballot(
+            id=uuid.uuid4(),
+            campaign_id=3,
+            group_id=4,
+            channel="qr",
+            cast_on=dt.date(2026, 11, 23),
+            answers={"s": content, "g": {}},
+            tracker="ABCDE-FGHJK",
+            void_reason=void,
+        )
         assert ballot_digest(ballot, canonical(ballot.answers)) == ballot_digest(ballot)
-        plain = canonical({"campaign": 3, "group": 4, "channel": "qr", "cast_on": "2026-11-23", "tracker": "ABCDE-FGHJK",
-                           "answers": ballot.answers, "void": void})  # fmt: skip
+        plain = canonical(
+            {
+                "campaign": 3,
+                "group": 4,
+                "channel": "qr",
+                "cast_on": "2026-11-23",
+                "tracker": "ABCDE-FGHJK",
+                "answers": ballot.answers,
+                "void": void,
+            }
+        )
         assert ballot_digest(ballot) == hashlib.sha256(plain).hexdigest()
 
     check()

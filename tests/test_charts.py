@@ -7,8 +7,16 @@ from minping.lib import charts
 
 
 def test_trend_labels_stay_inside_the_chart_however_long_the_campaign_names():
-    names = ["2026年第一季度光明社区书记群众满意度测评", "二季度", "2026年第三季度测评（补测）", "Q4", "2027年上半年",
-             "2027年下半年光明社区书记测评", "2028", "2028年度光明社区干部作风满意度测评"]  # fmt: skip
+    names = [
+        "2026年第一季度光明社区书记群众满意度测评",
+        "二季度",
+        "2026年第三季度测评（补测）",
+        "Q4",
+        "2027年上半年",
+        "2027年下半年光明社区书记测评",
+        "2028",
+        "2028年度光明社区干部作风满意度测评",
+    ]
     svg = str(charts.trend([(name, 60 + i * 5) for i, name in enumerate(names)], "王书记"))
     width, height = map(float, re.search(r'viewBox="0 0 (\S+) (\S+)"', svg).groups())
     labels = re.findall(r'<text x="([\d.]+)" y="([\d.]+)" font-size="12" text-anchor="end"[^>]*>([^<]+)</text>', svg)

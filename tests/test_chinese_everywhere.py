@@ -22,9 +22,34 @@ from tests.fieldworking import field_work
 from tests.test_evidence import photo
 
 # Words that are the same in Chinese text: product and file-format names, and units.
-ALLOWED = {"Minping", "Excel", "Word", "PDF", "CSV", "xlsx", "docx", "API", "OpenAPI", "QR", "SVG", "JSON", "ID",
-           "GB", "MB", "KB", "WPS", "UTF", "Wilson", "SHA", "URL", "HTTPS", "SMS", "GB18030", "JavaScript",
-           "jpg"}  # fmt: skip
+ALLOWED = {
+    "Minping",
+    "Excel",
+    "Word",
+    "PDF",
+    "CSV",
+    "xlsx",
+    "docx",
+    "API",
+    "OpenAPI",
+    "QR",
+    "SVG",
+    "JSON",
+    "ID",
+    "GB",
+    "MB",
+    "KB",
+    "WPS",
+    "UTF",
+    "Wilson",
+    "SHA",
+    "URL",
+    "HTTPS",
+    "SMS",
+    "GB18030",
+    "JavaScript",
+    "jpg",
+}
 SKIPPED = ("/admin/", "/api/", "/static/", "/i18n/", "/files/", "/healthz")
 WORD = re.compile(r"[A-Za-z][A-Za-z']{2,}")
 TECHNICAL = [
@@ -34,8 +59,16 @@ TECHNICAL = [
     re.compile(r'<span class="who">.*?</span>', re.S),  # the user's own name
     re.compile(r"<[^>]+>"),
 ]
-NOISE = [re.compile(p) for p in (r"\b(admin|org_[ab]|office_a|cadre_a|grid_a|caller_a|handler_a)\b",  # usernames
-                                 r"\b[0-9a-f]{16,}\b", r"\b[A-Z0-9]{4,5}(-[A-Z0-9]{3,5})+\b", r"\S+@\S+", r"https?://\S+")]
+NOISE = [
+    re.compile(p)
+    for p in (
+        r"\b(admin|org_[ab]|office_a|cadre_a|grid_a|caller_a|handler_a)\b",  # usernames
+        r"\b[0-9a-f]{16,}\b",
+        r"\b[A-Z0-9]{4,5}(-[A-Z0-9]{3,5})+\b",
+        r"\S+@\S+",
+        r"https?://\S+",
+    )
+]
 
 
 def english_words(body: str) -> set[str]:
@@ -86,18 +119,26 @@ class ChineseEverywhereTest(BaseTestCase):
         grid.assign_worker(actor=self.office_a, grid=self.grid_a, worker=self.grid_worker, starts_on=dt.date(2025, 1, 1))
         lamps = Category.objects.get(code="facilities")
         grid.save_route(actor=self.organiser_a, category=lamps, region=self.street_a, unit=self.unit_a)
-        routed, _new = grid.report_problem(actor=self.grid_worker, category=lamps, region=self.grid_a, address="幸福路", description="路灯不亮")
+        routed, _new = grid.report_problem(
+            actor=self.grid_worker, category=lamps, region=self.grid_a, address="幸福路", description="路灯不亮"
+        )
         grid.receive_problem(actor=self.handler, problem=routed)
-        grid.report_problem(actor=self.grid_worker, category=Category.objects.get(code="dispute"), region=self.grid_a,
-                            address="幸福路", description="邻里纠纷")  # fmt: skip
+        grid.report_problem(
+            actor=self.grid_worker,
+            category=Category.objects.get(code="dispute"),
+            region=self.grid_a,
+            address="幸福路",
+            description="邻里纠纷",
+        )
 
     def commitments(self):
         """A posted form with progress and a revision, a sample, a quarter assessed, a pledge, a duty report."""
         form = published_form(self, items=2)
         first = form.items.first()
         commitments.save_item(actor=self.cadre_user, form=form, item=first, data=item_data(form.month, content="改过的承诺"), reason="调整")
-        commitments.add_progress(actor=self.cadre_user, item=first, percent="100", text="完成", outcome="kept",
-                                 files=[SimpleUploadedFile("现场.jpg", photo())])  # fmt: skip
+        commitments.add_progress(
+            actor=self.cadre_user, item=first, percent="100", text="完成", outcome="kept", files=[SimpleUploadedFile("现场.jpg", photo())]
+        )
         sample = commitments.draw_sample(actor=self.organiser_a, region=self.district_a, month=form.month, size=1)
         commitments.record_check(actor=self.organiser_a, check=sample.checks.get(), verdict="confirmed")
         year, quarter = periods.quarter_of(form.month)
@@ -138,12 +179,29 @@ class ChineseEverywhereTest(BaseTestCase):
         return found
 
     def test_no_page_any_role_reaches_shows_english(self):
-        people = {"public": None, "admin": self.admin, "organiser": self.organiser_a, "office": self.office_a,
-                  "cadre": self.cadre_user, "grid worker": self.grid_worker, "interviewer": self.interviewer,
-                  "handler": self.handler}  # fmt: skip
+        people = {
+            "public": None,
+            "admin": self.admin,
+            "organiser": self.organiser_a,
+            "office": self.office_a,
+            "cadre": self.cadre_user,
+            "grid worker": self.grid_worker,
+            "interviewer": self.interviewer,
+            "handler": self.handler,
+        }
         campaigns = [self.open_campaign, self.closed, self.published]
-        starts = ["/", "/v/", "/notice/", "/no-such-page/", f"/notice/{self.published.pk}/", f"/v/box/{self.published.pk}/",
-                  "/board/", self.board, f"/board/duty/{self.open_campaign.pk}/", "/reception/"]
+        starts = [
+            "/",
+            "/v/",
+            "/notice/",
+            "/no-such-page/",
+            f"/notice/{self.published.pk}/",
+            f"/v/box/{self.published.pk}/",
+            "/board/",
+            self.board,
+            f"/board/duty/{self.open_campaign.pk}/",
+            "/reception/",
+        ]
         starts += [f"/console/campaigns/{c.pk}/" for c in campaigns] + [f"/console/campaigns/{c.pk}/results/" for c in campaigns]
         for role, user in people.items():
             client = Client()

@@ -56,11 +56,17 @@ class ThrottlesBehindAProxyTest(BaseTestCase):
         from django.urls import reverse
 
         for _ in range(6):
-            self.client.post(reverse("accounts:login"), {"username": "org_a", "password": "wrong"},
-                             REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")  # fmt: skip
-        blocked = self.client.post(reverse("accounts:login"), {"username": "org_a", "password": "x"},
-                                   REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")  # fmt: skip
+            self.client.post(
+                reverse("accounts:login"),
+                {"username": "org_a", "password": "wrong"},
+                REMOTE_ADDR="127.0.0.1",
+                HTTP_X_FORWARDED_FOR="203.0.113.9",
+            )
+        blocked = self.client.post(
+            reverse("accounts:login"), {"username": "org_a", "password": "x"}, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9"
+        )
         self.assertContains(blocked, "登录失败次数过多")
-        elsewhere = self.client.post(reverse("accounts:login"), {"username": "org_a", "password": "x"},
-                                     REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.20")  # fmt: skip
+        elsewhere = self.client.post(
+            reverse("accounts:login"), {"username": "org_a", "password": "x"}, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.20"
+        )
         self.assertRedirects(elsewhere, reverse("home"))

@@ -33,7 +33,7 @@ class NewCodeTest(SimpleTestCase):
             for char in codes.ALPHABET:
                 if char != short[position]:
                     with self.assertRaises(codes.CodeFormatError):
-                        codes.normalise_short(short[:position] + char + short[position + 1:])
+                        codes.normalise_short(short[:position] + char + short[position + 1 :])
 
     def test_trackers_are_two_groups_of_five(self):
         self.assertRegex(new_tracker(), r"^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$")

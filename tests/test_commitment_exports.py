@@ -34,6 +34,6 @@ class ExportsTest(BaseTestCase):
 
     def test_a_formula_in_a_commitment_is_not_run_by_excel(self):
         form = published_form(self, items=1)
-        Item.objects.filter(form=form).update(content="=HYPERLINK(\"http://x\")")
+        Item.objects.filter(form=form).update(content='=HYPERLINK("http://x")')
         rows = list(load_workbook(io.BytesIO(exports.month_workbook(self.district_a, form.month))).active.iter_rows(values_only=True))
-        self.assertEqual(rows[2][4], "'=HYPERLINK(\"http://x\")")
+        self.assertEqual(rows[2][4], '\'=HYPERLINK("http://x")')

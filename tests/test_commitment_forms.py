@@ -23,8 +23,9 @@ class FormLifecycleTest(BaseTestCase):
         actions.return_form(actor=self.office_a, form=form, reason="目标不够具体")
         form.refresh_from_db()
         self.assertEqual((form.status, form.return_reason), ("returned", "目标不够具体"))
-        actions.save_item(actor=self.cadre_user, form=form, data=item_data(month, target="修复路灯 20 盏，月底前全部亮灯"),
-                          item=form.items.get())  # fmt: skip
+        actions.save_item(
+            actor=self.cadre_user, form=form, data=item_data(month, target="修复路灯 20 盏，月底前全部亮灯"), item=form.items.get()
+        )
         actions.submit_form(actor=self.cadre_user, form=form)
         actions.approve_form(actor=self.office_a, form=form)
         self.assertEqual(actions.publish_forms(actor=self.office_a, forms=[form]), 1)
@@ -88,8 +89,9 @@ class FormLifecycleTest(BaseTestCase):
             actions.save_item(actor=self.cadre_user, form=form, item=item, data=item_data(form.month, content="改过的承诺"))
         with self.assertRaisesMessage(ValidationError, "不能再增加承诺"):
             actions.save_item(actor=self.cadre_user, form=form, data=item_data(form.month), reason="补充")
-        actions.save_item(actor=self.cadre_user, form=form, item=item, data=item_data(form.month, content="改过的承诺"),
-                          reason="街道调整了工作重点")  # fmt: skip
+        actions.save_item(
+            actor=self.cadre_user, form=form, item=item, data=item_data(form.month, content="改过的承诺"), reason="街道调整了工作重点"
+        )
         item.refresh_from_db()
         self.assertEqual((item.content, item.revision), ("改过的承诺", 2))
         page = self.client.get(reverse("board:item", args=[item.pk]))
@@ -99,8 +101,13 @@ class FormLifecycleTest(BaseTestCase):
             actions.remove_item(actor=self.cadre_user, item=item)
         CommitmentForm.objects.filter(pk=form.pk).update(month=(form.month - dt.timedelta(days=1)).replace(day=1))
         with self.assertRaisesMessage(ValidationError, "承诺期已经结束，承诺不能再修改"):
-            actions.save_item(actor=self.cadre_user, form=CommitmentForm.objects.get(pk=form.pk), item=item,
-                              data=item_data(form.month, content="事后改写"), reason="补记")  # fmt: skip
+            actions.save_item(
+                actor=self.cadre_user,
+                form=CommitmentForm.objects.get(pk=form.pk),
+                item=item,
+                data=item_data(form.month, content="事后改写"),
+                reason="补记",
+            )
 
     def test_people_outside_the_region_can_neither_file_nor_approve(self):
         form = actions.start_form(actor=self.cadre_user, owner=self.cadre_a, month=this_month())

@@ -1,6 +1,5 @@
 """Where commitments appear on each role's first page."""
 
-
 from django.urls import reverse
 
 from minping.commitments import actions, periods

@@ -1,6 +1,5 @@
 """Progress on a posted commitment, with evidence, and the public board that shows it."""
 
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 from django.urls import reverse
@@ -19,8 +18,7 @@ class FulfilmentTest(BaseTestCase):
     def test_progress_with_a_photo_is_public_and_the_history_stays(self):
         form = published_form(self, items=1)
         item = form.items.get()
-        actions.add_progress(actor=self.cadre_user, item=item, percent="40", text="已修复 8 盏",
-                             files=[upload("现场.jpg", photo())])  # fmt: skip
+        actions.add_progress(actor=self.cadre_user, item=item, percent="40", text="已修复 8 盏", files=[upload("现场.jpg", photo())])
         actions.add_progress(actor=self.cadre_user, item=item, percent="100", text="全部修复", outcome="kept")
         item.refresh_from_db()
         self.assertEqual((item.progress, item.outcome), (100, "kept"))
@@ -66,8 +64,11 @@ class FulfilmentTest(BaseTestCase):
         form = published_form(self, items=1)
         item = form.items.get()
         self.client.force_login(self.cadre_user)
-        response = self.client.post(reverse("commitments:item-progress", args=[item.pk]),
-                                    {"percent": "50", "text": "进展", "files": upload("x.jpg", b"MZ" + b"\x00" * 60)}, follow=True)  # fmt: skip
+        response = self.client.post(
+            reverse("commitments:item-progress", args=[item.pk]),
+            {"percent": "50", "text": "进展", "files": upload("x.jpg", b"MZ" + b"\x00" * 60)},
+            follow=True,
+        )
         self.assertContains(response, "不接受可执行程序")
         self.assertFalse(Progress.objects.exists())
 

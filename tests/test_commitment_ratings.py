@@ -28,8 +28,13 @@ class RatingTest(BaseTestCase):
             actions.open_rating(actor=self.organiser_a, region=self.community_a, month=this_month())
         form = actions.start_form(actor=self.cadre_user, owner=self.cadre_a, month=this_month())
         item = actions.save_item(actor=self.cadre_user, form=form, data=item_data(form.month))
-        campaign = evaluations.create_campaign(actor=self.organiser_a, name="评诺", region=self.community_a,
-                                               instrument=Instrument.objects.get(builtin_key="commitment_rating"), channels=["qr"])  # fmt: skip
+        campaign = evaluations.create_campaign(
+            actor=self.organiser_a,
+            name="评诺",
+            region=self.community_a,
+            instrument=Instrument.objects.get(builtin_key="commitment_rating"),
+            channels=["qr"],
+        )
         with self.assertRaisesMessage(ValidationError, "尚未公开，不能评议"):
             evaluations.add_subjects(actor=self.organiser_a, campaign=campaign, subjects=[item])
         self.assertEqual(evaluations.subject_records(campaign, {"commitment": [item.pk]}), [])
@@ -41,8 +46,10 @@ class RatingTest(BaseTestCase):
         subjects = {s.ref: s.pk for s in campaign.subjects.all()}
         # the first item: 6 ballots, 5 satisfied; the second: 4 answers and 2 who do not know it (below five)
         choices = [{subjects[first.pk]: "satisfied", subjects[second.pk]: "satisfied"} for _ in range(4)]
-        choices += [{subjects[first.pk]: "satisfied", subjects[second.pk]: "unknown_person"},
-                    {subjects[first.pk]: "dissatisfied", subjects[second.pk]: "unknown_person"}]  # fmt: skip
+        choices += [
+            {subjects[first.pk]: "satisfied", subjects[second.pk]: "unknown_person"},
+            {subjects[first.pk]: "dissatisfied", subjects[second.pk]: "unknown_person"},
+        ]
         rate(self, campaign, choices)
         ratings = scoring.item_ratings([first, second])
         self.assertAlmostEqual(ratings[first.pk], 500 / 6)
@@ -55,8 +62,12 @@ class RatingTest(BaseTestCase):
         subject = campaign.subjects.get()
         pairs = evaluations.issue_codes(actor=self.organiser_a, campaign=campaign, group=campaign.groups.get(), count=6, channel="qr")
         campaign = evaluations.open_campaign(actor=self.organiser_a, campaign=campaign)
-        receipts = [casting.cast_ballot(campaign=campaign, code=token, answers={"subjects": {str(subject.pk): {"kept": "satisfied"}}, "general": {}},
-                                            channel="qr") for token, _short in pairs]  # fmt: skip
+        receipts = [
+            casting.cast_ballot(
+                campaign=campaign, code=token, answers={"subjects": {str(subject.pk): {"kept": "satisfied"}}, "general": {}}, channel="qr"
+            )
+            for token, _short in pairs
+        ]
         # Nothing of commitments changed, and no commitments table holds a code, a tracker or a ballot's id.
         self.assertEqual(Item.objects.get(pk=item.pk).progress, 0)
         values = [pair[0] for pair in pairs] + [pair[1] for pair in pairs] + [r.tracker for r in receipts]

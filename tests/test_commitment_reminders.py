@@ -1,7 +1,5 @@
 """Text-message reminders before a month opens and before it closes, sent once."""
 
-
-
 from minping.commitments import jobs, periods
 from minping.commitments.models import (
     Reminder,

@@ -13,9 +13,13 @@ from minping.lib.stats import percent_text
 
 class CalendarTest(SimpleTestCase):
     def test_a_months_first_and_last_day_end_the_same_month(self):
-        for day, end in ((dt.date(2026, 1, 1), dt.date(2026, 1, 31)), (dt.date(2026, 1, 31), dt.date(2026, 1, 31)),
-                         (dt.date(2026, 2, 1), dt.date(2026, 2, 28)), (dt.date(2028, 2, 29), dt.date(2028, 2, 29)),
-                         (dt.date(2026, 12, 31), dt.date(2026, 12, 31))):  # fmt: skip
+        for day, end in (
+            (dt.date(2026, 1, 1), dt.date(2026, 1, 31)),
+            (dt.date(2026, 1, 31), dt.date(2026, 1, 31)),
+            (dt.date(2026, 2, 1), dt.date(2026, 2, 28)),
+            (dt.date(2028, 2, 29), dt.date(2028, 2, 29)),
+            (dt.date(2026, 12, 31), dt.date(2026, 12, 31)),
+        ):
             with self.subTest(day=day):
                 self.assertEqual(month_end(day), end)
 

@@ -103,11 +103,13 @@ class SiteRoleTest(TransactionTestCase):
         pooled = {b.pk: (b.answers, b.digest) for b in PooledBallot.objects.filter(campaign=campaign)}
         self.assertEqual(len(pooled), 3)  # fewer than the pool's floor: they wait in the pool until close
         with self.site_connection() as site:
-            for statement in ["UPDATE evaluations_pooledballot SET answers = '{}'::jsonb",
-                              "DELETE FROM evaluations_pooledballot",
-                              "TRUNCATE evaluations_pooledballot",
-                              "INSERT INTO evaluations_ballot SELECT * FROM evaluations_pooledballot",
-                              "ALTER TABLE evaluations_pooledballot DISABLE TRIGGER ALL"]:  # fmt: skip
+            for statement in [
+                "UPDATE evaluations_pooledballot SET answers = '{}'::jsonb",
+                "DELETE FROM evaluations_pooledballot",
+                "TRUNCATE evaluations_pooledballot",
+                "INSERT INTO evaluations_ballot SELECT * FROM evaluations_pooledballot",
+                "ALTER TABLE evaluations_pooledballot DISABLE TRIGGER ALL",
+            ]:
                 with self.subTest(statement=statement), self.assertRaises(psycopg.errors.InsufficientPrivilege):
                     site.execute(statement)
             self.assertEqual(site.execute("SELECT count(*) FROM evaluations_pooledballot").fetchone()[0], 3)

@@ -73,13 +73,16 @@ class DemoCampaignsTest(TestCase):
         campaign = self.seeded["open"]
         self.assertEqual(self.slips.read_bytes()[:4], b"%PDF")
         subject_ids = campaign.subjects.values_list("pk", flat=True)
-        casting.cast_ballot(campaign=campaign, code=self.seeded["codes"][0], channel="qr",
-                            answers={"subjects": {str(pk): {"unknown": True} for pk in subject_ids}})  # fmt: skip
+        casting.cast_ballot(
+            campaign=campaign,
+            code=self.seeded["codes"][0],
+            channel="qr",
+            answers={"subjects": {str(pk): {"unknown": True} for pk in subject_ids}},
+        )
         self.assertEqual(len(ballots_cast(campaign=campaign)), 1)
 
     def test_the_demo_interviewer_keys_a_phone_code(self):
         from django.urls import reverse
-
 
         campaign = self.seeded["open"]
         self.client.force_login(User.objects.get(username="interviewer"))
@@ -104,9 +107,13 @@ class DemoCommitmentsTest(TestCase):
         demo_users(cls.district)
         organiser = User.objects.get(username="organiser")
         seeded = seed_campaigns(actor=organiser, district=cls.district, slips_path=Path(tempfile.mkdtemp()) / "slips.pdf")
-        cls.commitments = seed_commitments(organiser=organiser, office=User.objects.get(username="office"),
-                                           cadre_user=User.objects.get(username="cadre"), district=cls.district,
-                                           open_campaign=seeded["open"])  # fmt: skip
+        cls.commitments = seed_commitments(
+            organiser=organiser,
+            office=User.objects.get(username="office"),
+            cadre_user=User.objects.get(username="cadre"),
+            district=cls.district,
+            open_campaign=seeded["open"],
+        )
 
     def test_a_quarter_of_commitments_is_assessed_and_this_month_has_work_for_each_role(self):
         from django.utils import timezone
@@ -141,8 +148,13 @@ class DemoGridTest(TestCase):
         cls.district = seed_district(residents=600)
         demo_users(cls.district)
         get = User.objects.get
-        cls.seeded = seed_grid(district=cls.district, organiser=get(username="organiser"), office=get(username="office"),
-                               grid_user=get(username="grid"), handler=get(username="handler"))  # fmt: skip
+        cls.seeded = seed_grid(
+            district=cls.district,
+            organiser=get(username="organiser"),
+            office=get(username="office"),
+            grid_user=get(username="grid"),
+            handler=get(username="handler"),
+        )
 
     def test_a_year_of_visits_and_problems_and_todays_work(self):
         from django.utils import timezone
@@ -178,9 +190,16 @@ class DemoFieldworkTest(TestCase):
         cls.district = seed_district(residents=600)
         demo_users(cls.district)
         get = User.objects.get
-        seed_grid(district=cls.district, organiser=get(username="organiser"), office=get(username="office"), grid_user=get(username="grid"),
-                  handler=get(username="handler"))  # fmt: skip
-        seed_fieldwork(district=cls.district, organiser=get(username="organiser"), office=get(username="office"), cadre_user=get(username="cadre"))
+        seed_grid(
+            district=cls.district,
+            organiser=get(username="organiser"),
+            office=get(username="office"),
+            grid_user=get(username="grid"),
+            handler=get(username="handler"),
+        )
+        seed_fieldwork(
+            district=cls.district, organiser=get(username="organiser"), office=get(username="office"), cadre_user=get(username="cadre")
+        )
 
     def test_a_year_of_field_work_in_seed_004s_figures(self):
         import datetime as dt
@@ -192,11 +211,15 @@ class DemoFieldworkTest(TestCase):
 
         today = timezone.localdate()
         year = figures.summary(self.district, today - dt.timedelta(days=364), today)
-        self.assertEqual((year["topics"], year["forums"], year["site_meetings"], year["participants"], year["documents"]), (8, 15, 3, 237, 4))
+        self.assertEqual(
+            (year["topics"], year["forums"], year["site_meetings"], year["participants"], year["documents"]), (8, 15, 3, 237, 4)
+        )
         self.assertGreater(year["entries"], 500)
         self.assertGreater(year["sessions"], 20)
         self.assertGreater(year["suggestions"], 50)
-        self.assertEqual(year["entries"], Entry.objects.filter(on__gte=today - dt.timedelta(days=364)).count())  # rollups agree with the entries
+        self.assertEqual(
+            year["entries"], Entry.objects.filter(on__gte=today - dt.timedelta(days=364)).count()
+        )  # rollups agree with the entries
         self.assertEqual(FollowUp.objects.filter(status="forwarded", problem__unit__isnull=False).count(), 1)
         self.client.force_login(User.objects.get(username="cadre"))
         home = self.client.get("/")
@@ -205,8 +228,17 @@ class DemoFieldworkTest(TestCase):
         self.client.force_login(User.objects.get(username="office"))
         self.assertContains(self.client.get("/"), "条工作日志待批阅")
         self.client.force_login(User.objects.get(username="organiser"))
-        for url in ("/fieldwork/figures/", "/fieldwork/figures/?units=1", "/fieldwork/coverage/", "/fieldwork/pairings/", "/fieldwork/topics/",
-                    "/fieldwork/receptions/", "/fieldwork/items/", "/fieldwork/logs/", "/reception/"):
+        for url in (
+            "/fieldwork/figures/",
+            "/fieldwork/figures/?units=1",
+            "/fieldwork/coverage/",
+            "/fieldwork/pairings/",
+            "/fieldwork/topics/",
+            "/fieldwork/receptions/",
+            "/fieldwork/items/",
+            "/fieldwork/logs/",
+            "/reception/",
+        ):
             with self.subTest(url):
                 self.assertEqual(self.client.get(url).status_code, 200)
         pairing_rates = [figures.compliance(p).rate for p in Pairing.objects.all()]

@@ -85,14 +85,37 @@ class NginxTwoServersTest(TransactionTestCase):
         os.chmod(self.folder, 0o777)
         self.processes = []
         self.addCleanup(self.stop_all)
-        env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "tests.settings", "PYTHONPATH": str(ROOT),
-               "MINPING_TRUSTED_PROXIES": "127.0.0.1", "MINPING_DATA_DIR": str(self.folder / "data")}  # fmt: skip
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "PYTHONPATH": str(ROOT),
+            "MINPING_TRUSTED_PROXIES": "127.0.0.1",
+            "MINPING_DATA_DIR": str(self.folder / "data"),
+        }
         self.ports = [free_port(), free_port()]
         for port in self.ports:
-            self.start([sys.executable, "-m", "minping", "serve", "--port", str(port), "--workers", "1", "--threads", "4",
-                        "--no-collect"], env, port)  # fmt: skip
-        self.start([sys.executable, "-m", "celery", "-A", "minping", "worker", "--pool=solo", "--loglevel=WARNING",
-                    "--without-heartbeat", "--without-mingle", "--without-gossip"], env)  # fmt: skip
+            self.start(
+                [sys.executable, "-m", "minping", "serve", "--port", str(port), "--workers", "1", "--threads", "4", "--no-collect"],
+                env,
+                port,
+            )
+        self.start(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "minping",
+                "worker",
+                "--pool=solo",
+                "--loglevel=WARNING",
+                "--without-heartbeat",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            env,
+        )
         self.port = free_port()
         (self.folder / "nginx.conf").write_text(NGINX_CONF.format(dir=self.folder, one=self.ports[0], two=self.ports[1], port=self.port))
         self.start([NGINX, "-p", str(self.folder), "-c", str(self.folder / "nginx.conf"), "-g", "daemon off; user root;"], env, self.port)
@@ -185,10 +208,32 @@ class ShippedSiteTest(TransactionTestCase):
 
     def test_the_shipped_site_loads_in_debians_nginx(self):
         folder = Path(tempfile.mkdtemp(prefix="minping-nginx-"))
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=minping.test",
-                        "-keyout", str(folder / "minping.key"), "-out", str(folder / "minping.crt")], check=True, capture_output=True)  # fmt: skip
+        subprocess.run(
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=minping.test",
+                "-keyout",
+                str(folder / "minping.key"),
+                "-out",
+                str(folder / "minping.crt"),
+            ],
+            check=True,
+            capture_output=True,
+        )
         site = (ROOT / "deploy" / "nginx" / "minping.conf").read_text()
-        for shipped, moved in (("/etc/nginx/tls/", f"{folder}/"), ("/var/log/nginx/", f"{folder}/"), ("/var/lib/minping/static/", f"{folder}/static/")):
+        for shipped, moved in (
+            ("/etc/nginx/tls/", f"{folder}/"),
+            ("/var/log/nginx/", f"{folder}/"),
+            ("/var/lib/minping/static/", f"{folder}/static/"),
+        ):
             self.assertIn(shipped, site)
             site = site.replace(shipped, moved)
         site = site.replace("listen 80;", f"listen 127.0.0.1:{free_port()};").replace("listen 443 ", f"listen 127.0.0.1:{free_port()} ")
@@ -196,7 +241,8 @@ class ShippedSiteTest(TransactionTestCase):
         (folder / "nginx.conf").write_text(
             f"pid {folder}/nginx.pid; error_log {folder}/error.log; events {{}}\n"
             f"http {{ client_body_temp_path {folder}/body; proxy_temp_path {folder}/proxy; fastcgi_temp_path {folder}/fastcgi;"
-            f" uwsgi_temp_path {folder}/uwsgi; scgi_temp_path {folder}/scgi; include {folder}/minping.conf; }}\n")  # fmt: skip
+            f" uwsgi_temp_path {folder}/uwsgi; scgi_temp_path {folder}/scgi; include {folder}/minping.conf; }}\n"
+        )
         checked = subprocess.run([NGINX, "-t", "-p", str(folder), "-c", str(folder / "nginx.conf")], capture_output=True, text=True)
         self.assertEqual(checked.returncode, 0, checked.stderr)
         self.assertIn("test is successful", checked.stderr)
@@ -236,7 +282,7 @@ class InstallPathTest(TransactionTestCase):
         import psycopg
 
         readme = (ROOT / "README.md").read_text()
-        recipe = readme[readme.index("## Production"):].split("```sh\n", 1)[1].split("```", 1)[0]
+        recipe = readme[readme.index("## Production") :].split("```sh\n", 1)[1].split("```", 1)[0]
         owner_lines = [line.split("#")[0] for line in recipe.splitlines() if line.startswith(("OWNER=", "env DATABASE_URL=$OWNER"))]
         self.assertEqual(len(owner_lines), 2, recipe)
         script = "\n".join(owner_lines).replace("minping_site", self.names["site"]).replace("minping ", f"{sys.executable} -m minping ")
@@ -247,7 +293,9 @@ class InstallPathTest(TransactionTestCase):
         self.assertEqual(done.returncode, 0, done.stderr[-3000:])
         site_env = {**env, "DATABASE_URL": self.url("site"), "DJANGO_SUPERUSER_PASSWORD": "install-pass-1"}
         for command in (["check"], ["createsuperuser", "--noinput", "--username", "admin", "--email", "admin@example.gov.cn"]):
-            ran = subprocess.run([sys.executable, "-m", "minping", *command], env=site_env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+            ran = subprocess.run(
+                [sys.executable, "-m", "minping", *command], env=site_env, cwd=ROOT, capture_output=True, text=True, timeout=300
+            )
             self.assertEqual(ran.returncode, 0, ran.stderr[-3000:])
         with psycopg.connect(self.url("site"), autocommit=True) as site:
             self.assertEqual(site.execute("SELECT count(*) FROM accounts_user WHERE username = 'admin'").fetchone()[0], 1)

@@ -18,8 +18,9 @@ class DutyReportTest(BaseTestCase):
     def setUp(self):
         evaluations.install_builtin_instruments()
         instrument = Instrument.objects.get(builtin_key="party_secretary", region__isnull=True)
-        self.campaign = evaluations.create_campaign(actor=self.organiser_a, name="光明社区书记述职测评", region=self.community_a,
-                                                    instrument=instrument, channels=["qr"], quorum=3)  # fmt: skip
+        self.campaign = evaluations.create_campaign(
+            actor=self.organiser_a, name="光明社区书记述职测评", region=self.community_a, instrument=instrument, channels=["qr"], quorum=3
+        )
         evaluations.add_subjects(actor=self.organiser_a, campaign=self.campaign, subjects=[self.cadre_a])
         self.subject = self.campaign.subjects.get()
 
@@ -40,7 +41,9 @@ class DutyReportTest(BaseTestCase):
         # at the meeting
         actions.ask_question(subject=self.subject, text="会上提问", asker="张三", at_meeting=True, actor=self.organiser_a)
         # on the ballot, before voting
-        pairs = evaluations.issue_codes(actor=self.organiser_a, campaign=self.campaign, group=self.campaign.groups.get(), count=1, channel="qr")
+        pairs = evaluations.issue_codes(
+            actor=self.organiser_a, campaign=self.campaign, group=self.campaign.groups.get(), count=1, channel="qr"
+        )
         evaluations.open_campaign(actor=self.organiser_a, campaign=self.campaign)
         self.client.post(reverse("vote:start"), {"code": pairs[0][1]})
         ballot = self.client.get(reverse("vote:ballot"))
@@ -56,7 +59,9 @@ class DutyReportTest(BaseTestCase):
         actions.write_duty_report(actor=self.cadre_user, subject=self.subject, text="述职")
         public = reverse("board:duty", args=[self.campaign.pk])
         for n in range(5):
-            self.assertEqual(self.client.post(public, {"subject": self.subject.pk, "text": f"问题{n}"}, REMOTE_ADDR="10.9.9.9").status_code, 302)
+            self.assertEqual(
+                self.client.post(public, {"subject": self.subject.pk, "text": f"问题{n}"}, REMOTE_ADDR="10.9.9.9").status_code, 302
+            )
         self.assertEqual(self.client.post(public, {"subject": self.subject.pk, "text": "再问"}, REMOTE_ADDR="10.9.9.9").status_code, 429)
         self.assertEqual(self.client.post(public, {"subject": self.subject.pk, "text": "别人"}, REMOTE_ADDR="10.9.9.8").status_code, 302)
         self.assertEqual(self.client.post(public, {"subject": "", "text": "无对象"}, REMOTE_ADDR="10.9.9.7").status_code, 400)

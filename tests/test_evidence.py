@@ -57,15 +57,19 @@ def lying_zip(real=300 * 1024 * 1024, declared=1024) -> bytes:
     data = bytearray(out.getvalue())
     for signature, at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):  # the local header's and the directory's size
         position = data.rfind(signature)
-        data[position + at:position + at + 4] = declared.to_bytes(4, "little")
+        data[position + at : position + at + 4] = declared.to_bytes(4, "little")
     return bytes(data)
 
 
 def pdf(catalog: bytes = b"", page: bytes = b"", extra: list[bytes] = ()) -> bytes:
     """A one-page PDF with a correct cross-reference table, `catalog` and `page` added to those dictionaries and
     `extra` objects (numbered from 4) written after them."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R " + catalog + b" >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] " + page + b" >>", *extra]  # fmt: skip
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R " + catalog + b" >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] " + page + b" >>",
+        *extra,
+    ]
     out, offsets = bytearray(b"%PDF-1.4\n"), []
     for number, body in enumerate(objects, start=1):
         offsets.append(len(out))
@@ -81,8 +85,9 @@ PDF = pdf()
 
 class StoreEvidenceTest(BaseTestCase):
     def store(self, name, content, actor=None, region=None):
-        return store_evidence(actor=actor or self.grid_worker, upload=SimpleUploadedFile(name, content),
-                              region=region or self.grid_a, purpose="test")  # fmt: skip
+        return store_evidence(
+            actor=actor or self.grid_worker, upload=SimpleUploadedFile(name, content), region=region or self.grid_a, purpose="test"
+        )
 
     def test_a_photo_is_stored_without_location_or_camera_data(self):
         original = photo()
@@ -140,13 +145,22 @@ class StoreEvidenceTest(BaseTestCase):
         self.assertEqual(set(folder.glob("*/*/*")), files_before)  # nothing written
 
     def test_a_pdf_that_only_opens_on_a_page_and_links_out_is_kept(self):
-        for name, content in {"view.pdf": pdf(b"/OpenAction [3 0 R /Fit]"), "goto.pdf": pdf(b"/OpenAction << /S /GoTo /D [3 0 R /Fit] >>"),
-                              "link.pdf": pdf(page=b"/Annots [4 0 R]", extra=[b"<< /Type /Annot /Subtype /Link /A << /S /URI /URI (http://example.com) >> >>"])}.items():  # fmt: skip
+        for name, content in {
+            "view.pdf": pdf(b"/OpenAction [3 0 R /Fit]"),
+            "goto.pdf": pdf(b"/OpenAction << /S /GoTo /D [3 0 R /Fit] >>"),
+            "link.pdf": pdf(
+                page=b"/Annots [4 0 R]", extra=[b"<< /Type /Annot /Subtype /Link /A << /S /URI /URI (http://example.com) >> >>"]
+            ),
+        }.items():
             with self.subTest(name=name):
                 self.assertEqual(self.store(name, content).kind, "pdf")
 
     def test_office_documents_and_pdfs_on_the_allow_list_are_kept_as_they_are(self):
-        for name, content, kind in (("总结.docx", office(), "docx"), ("台账.xlsx", office("xl/workbook.xml"), "xlsx"), ("通知.pdf", PDF, "pdf")):
+        for name, content, kind in (
+            ("总结.docx", office(), "docx"),
+            ("台账.xlsx", office("xl/workbook.xml"), "xlsx"),
+            ("通知.pdf", PDF, "pdf"),
+        ):
             with self.subTest(name=name):
                 evidence = self.store(name, content)
                 self.assertEqual((evidence.kind, evidence.path.read_bytes()), (kind, content))

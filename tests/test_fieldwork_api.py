@@ -1,7 +1,5 @@
 """The field-work figures in the JSON API."""
 
-
-
 from tests.fieldworking import TODAY, FieldworkTestCase
 
 
@@ -23,5 +21,7 @@ class ApiTest(FieldworkTestCase):
         self.assertEqual(self.client.get("/api/fieldwork/figures", query, HTTP_AUTHORIZATION=f"Bearer {outsider}").status_code, 404)
         backwards = self.client.get("/api/fieldwork/figures", {**query, "end": "2000-01-01"}, HTTP_AUTHORIZATION=f"Bearer {key}")
         self.assertEqual((backwards.status_code, backwards.json()["error"]), (422, "invalid"))
-        self.assertEqual(self.client.get("/api/fieldwork/figures", {**query, "start": "2026-13-01"}, HTTP_AUTHORIZATION=f"Bearer {key}").status_code, 422)
+        self.assertEqual(
+            self.client.get("/api/fieldwork/figures", {**query, "start": "2026-13-01"}, HTTP_AUTHORIZATION=f"Bearer {key}").status_code, 422
+        )
         self.assertEqual(self.client.get("/api/fieldwork/figures", query).status_code, 401)

@@ -1,6 +1,5 @@
 """A cadre's contact points (五个一) and their coverage."""
 
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 

@@ -1,6 +1,5 @@
 """Items followed to closure, handed to the grid's dispatch, and whoever raised them told."""
 
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -60,14 +59,20 @@ class ItemTest(FieldworkTestCase):
         actions.forward_item(actor=self.cadre_user, item=item, category=self.lamps, address="幸福路3号")
         item.refresh_from_db()
         problem = item.problem
-        self.assertEqual((item.status, problem.unit, problem.region, problem.reporter, problem.reporter_kind),
-                         ("forwarded", self.urban, self.community_a, self.cadre_user, "cadre"))  # fmt: skip
+        self.assertEqual(
+            (item.status, problem.unit, problem.region, problem.reporter, problem.reporter_kind),
+            ("forwarded", self.urban, self.community_a, self.cadre_user, "cadre"),
+        )
         self.assertEqual(Problem.objects.count(), 1)
         with self.assertRaisesMessage(ValidationError, "不能转交"):
             actions.forward_item(actor=self.cadre_user, item=item, category=self.lamps, address="幸福路3号")
         grid.receive_problem(actor=self.urban_handler, problem=problem)
-        grid.resolve_problem(actor=self.urban_handler, problem=problem, note="更换路灯 3 盏",
-                     files=[SimpleUploadedFile("fixed.png", photo("PNG"), content_type="image/png")])  # fmt: skip
+        grid.resolve_problem(
+            actor=self.urban_handler,
+            problem=problem,
+            note="更换路灯 3 盏",
+            files=[SimpleUploadedFile("fixed.png", photo("PNG"), content_type="image/png")],
+        )
         with Gateway() as received, self.captureOnCommitCallbacks(execute=True):
             grid.confirm_fix(actor=self.cadre_user, problem=problem)
         item.refresh_from_db()

@@ -17,8 +17,24 @@ from tests.committing import published_form
 from tests.evaluating import full_answers, make_campaign
 from tests.fieldworking import field_work
 
-VALUES = ["", "0", "-1", "99999999999999999999", "1e400", "NaN", "abc", "x" * 3000, "９", "2026-13-45",
-          "9999-12-31T23:59", "0001-01-01", "<script>", "1.5", "' OR 1=1 --", "í\xa0\x80"]  # fmt: skip
+VALUES = [
+    "",
+    "0",
+    "-1",
+    "99999999999999999999",
+    "1e400",
+    "NaN",
+    "abc",
+    "x" * 3000,
+    "９",
+    "2026-13-45",
+    "9999-12-31T23:59",
+    "0001-01-01",
+    "<script>",
+    "1.5",
+    "' OR 1=1 --",
+    "í\xa0\x80",
+]
 FORM = re.compile(r'<form[^>]*method="post"[^>]*>.*?</form>', re.S | re.I)
 SKIPPED = ("/i18n/", "/accounts/logout/", "/admin/")
 QUERY = ("page", "region", "q", "kind", "category", "register", "month", "status", "format")  # every query parameter a view reads
@@ -44,7 +60,9 @@ class FormFuzzTest(BaseTestCase):
         results_actions.publish(actor=self.organiser_a, campaign=published)  # its public notice takes objections
         form = published_form(self, items=2)  # commitments: a posted form, a sample, a quarter, a duty report
         commitments.draw_sample(actor=self.organiser_a, region=self.district_a, month=form.month, size=1)
-        commitments.assess_quarter(actor=self.organiser_a, region=self.district_a, year=form.month.year, quarter=(form.month.month - 1) // 3 + 1)
+        commitments.assess_quarter(
+            actor=self.organiser_a, region=self.district_a, year=form.month.year, quarter=(form.month.month - 1) // 3 + 1
+        )
         commitments.write_duty_report(actor=self.cadre_user, subject=opened.subjects.first(), text="述职")
         field_work(self)  # field work: contacts, an entry, items at each stage, a reception day, a topic, a pairing
         self.ids = sorted({draft.pk, opened.pk, closed.pk, published.pk, 1, 2})

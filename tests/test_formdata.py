@@ -60,17 +60,18 @@ class FormDataMiddlewareTest(SimpleTestCase):
 
     def test_other_bodies_are_left_to_django(self):
         factory = RequestFactory()
-        for request in (factory.post("/", '{"a": 1}', content_type="application/json"),
-                        factory.post("/", {"a": "1"}),  # multipart
-                        factory.post("/", "a=1", content_type=f"{URLENCODED}; charset=gb2312"),
-                        factory.get("/?a=1")):  # fmt: skip
+        for request in (
+            factory.post("/", '{"a": 1}', content_type="application/json"),
+            factory.post("/", {"a": "1"}),  # multipart
+            factory.post("/", "a=1", content_type=f"{URLENCODED}; charset=gb2312"),
+            factory.get("/?a=1"),
+        ):
             with self.subTest(content_type=request.content_type, method=request.method):
                 self.assertFalse(hasattr(self.read(request), "_post"))
 
     def test_runs_before_the_csrf_check(self):
         middleware = list(settings.MIDDLEWARE)
-        self.assertLess(middleware.index("minping.lib.formdata.FormDataMiddleware"),
-                        middleware.index("minping.lib.csrf.CsrfMiddleware"))  # fmt: skip
+        self.assertLess(middleware.index("minping.lib.formdata.FormDataMiddleware"), middleware.index("minping.lib.csrf.CsrfMiddleware"))
 
 
 class FormRefusalsTest(SimpleTestCase):
@@ -89,9 +90,11 @@ class FormRefusalsTest(SimpleTestCase):
     def test_a_nul_character_in_a_form_or_a_query_string(self):
         # PostgreSQL cannot store or compare text holding NUL: views that read a field themselves (the voter's
         # code, the ballot box's tracker, search boxes) would otherwise fail with 500.
-        for response in (Client().post("/v/", "code=AB%00CD", content_type=URLENCODED),
-                         Client().post("/v/", "code=AB\x00CD", content_type=URLENCODED),
-                         Client().get("/v/?q=%00")):  # fmt: skip
+        for response in (
+            Client().post("/v/", "code=AB%00CD", content_type=URLENCODED),
+            Client().post("/v/", "code=AB\x00CD", content_type=URLENCODED),
+            Client().get("/v/?q=%00"),
+        ):
             self.assertEqual(response.status_code, 400)
             self.assertEqual(response.content.decode(), NUL_REFUSED)
         api = Client().get("/api/results/1?q=%00")

@@ -40,8 +40,14 @@ class GridTestCase(PinnedClock, BaseTestCase):
         cls.urban_handler = User.objects.create_user("handler_u", password="x", role="handler", region=cls.district_a, unit=cls.urban)
 
     def report(self, category=None, **kwargs):
-        problem, _created = actions.report_problem(actor=self.grid_worker, category=category or self.lamps, region=self.grid_a,
-                                                   address="幸福路3号", description="路灯不亮", **kwargs)  # fmt: skip
+        problem, _created = actions.report_problem(
+            actor=self.grid_worker,
+            category=category or self.lamps,
+            region=self.grid_a,
+            address="幸福路3号",
+            description="路灯不亮",
+            **kwargs,
+        )
         return problem
 
 
@@ -60,15 +66,23 @@ class VisitTest(GridTestCase):
 
     def test_a_visit_sent_twice_is_stored_once_and_other_content_under_its_id_is_refused(self):
         client_id = uuid.uuid4()
-        first, created = actions.record_visit(actor=self.grid_worker, household=self.household_a, visited_on=TODAY(), notes="家中一切正常", client_id=client_id)
-        again, created_again = actions.record_visit(actor=self.grid_worker, household=self.household_a, visited_on=TODAY(), notes="家中一切正常", client_id=str(client_id))
+        first, created = actions.record_visit(
+            actor=self.grid_worker, household=self.household_a, visited_on=TODAY(), notes="家中一切正常", client_id=client_id
+        )
+        again, created_again = actions.record_visit(
+            actor=self.grid_worker, household=self.household_a, visited_on=TODAY(), notes="家中一切正常", client_id=str(client_id)
+        )
         self.assertEqual((created, created_again, first.pk, Visit.objects.count()), (True, False, again.pk, 1))
         with self.assertRaisesMessage(ValidationError, "已用不同的内容保存过"):
-            actions.record_visit(actor=self.grid_worker, household=self.household_a, visited_on=TODAY(), notes="另一户的情况", client_id=client_id)
+            actions.record_visit(
+                actor=self.grid_worker, household=self.household_a, visited_on=TODAY(), notes="另一户的情况", client_id=client_id
+            )
         self.assertEqual(Visit.objects.get().notes, "家中一切正常")
 
     def test_a_visit_applies_a_changed_address_through_the_registry(self):
-        visit, _created = actions.record_visit(actor=self.grid_worker, household=self.household_a, visited_on=TODAY(), address="幸福路1号之一")
+        visit, _created = actions.record_visit(
+            actor=self.grid_worker, household=self.household_a, visited_on=TODAY(), address="幸福路1号之一"
+        )
         self.household_a.refresh_from_db()
         self.assertEqual(self.household_a.address, "幸福路1号之一")
         self.assertEqual(visit.changes, {"address": ["幸福路1号", "幸福路1号之一"]})
@@ -85,8 +99,11 @@ class VisitTest(GridTestCase):
             actions.record_visit(actor=self.grid_worker, household=self.household_a, visited_on=TODAY(), client_id="not-an-id")
         self.assertFalse(Visit.objects.exists())
         self.client.force_login(self.grid_worker)
-        response = self.client.post(reverse("grid:visit"), {"household": self.household_b.pk, "grid": self.grid_a.pk,
-                                                            "visited_on": TODAY().isoformat()}, follow=True)  # fmt: skip
+        response = self.client.post(
+            reverse("grid:visit"),
+            {"household": self.household_b.pk, "grid": self.grid_a.pk, "visited_on": TODAY().isoformat()},
+            follow=True,
+        )
         self.assertContains(response, "不在您负责的网格内")
 
     def test_a_cadre_taking_over_a_grid_for_a_day_works_it_with_the_same_tools(self):
@@ -109,7 +126,9 @@ class ProblemLifecycleTest(GridTestCase):
         actions.start_handling(actor=self.urban_handler, problem=problem)
         with self.assertRaisesMessage(ValidationError, "须上传现场照片"):
             actions.resolve_problem(actor=self.urban_handler, problem=problem, note="已修复")
-        actions.resolve_problem(actor=self.urban_handler, problem=problem, note="已更换灯泡", files=[SimpleUploadedFile("修好.jpg", photo())])
+        actions.resolve_problem(
+            actor=self.urban_handler, problem=problem, note="已更换灯泡", files=[SimpleUploadedFile("修好.jpg", photo())]
+        )
         with self.assertRaisesMessage(PermissionDenied, "只有上报人"):
             actions.confirm_fix(actor=self.urban_handler, problem=problem)
         actions.reopen_problem(actor=self.grid_worker, problem=problem, reason="还是不亮")
@@ -118,8 +137,10 @@ class ProblemLifecycleTest(GridTestCase):
         self.assertEqual((problem.status, problem.reopened), ("confirmed", 1))
         with self.assertRaisesMessage(ValidationError, "已结案的事件不能再确认"):
             actions.confirm_fix(actor=self.grid_worker, problem=problem)
-        self.assertEqual(list(problem.steps.values_list("action", flat=True)),
-                         ["report", "dispatch", "receive", "handle", "resolve", "reopen", "resolve", "confirm"])
+        self.assertEqual(
+            list(problem.steps.values_list("action", flat=True)),
+            ["report", "dispatch", "receive", "handle", "resolve", "reopen", "resolve", "confirm"],
+        )
         self.assertTrue(all(s.actor_id or s.action == "dispatch" for s in problem.steps.all()))
         self.assertEqual(Evidence.objects.count(), 3)
 
@@ -147,8 +168,11 @@ class ProblemLifecycleTest(GridTestCase):
         self.assertEqual((duplicate.status, duplicate.merged_into), ("merged", first))
 
     def test_bad_reports_and_photos_are_refused_and_nothing_is_kept(self):
-        cases = [({"files": [SimpleUploadedFile("a.jpg", b"MZ\x90\x00" + b"\x00" * 64)]}, "不接受可执行程序"),
-                 ({"lat": "abc", "lon": "1"}, "经纬度应为数字"), ({"lat": "91", "lon": "120"}, "经纬度超出范围")]  # fmt: skip
+        cases = [
+            ({"files": [SimpleUploadedFile("a.jpg", b"MZ\x90\x00" + b"\x00" * 64)]}, "不接受可执行程序"),
+            ({"lat": "abc", "lon": "1"}, "经纬度应为数字"),
+            ({"lat": "91", "lon": "120"}, "经纬度超出范围"),
+        ]
         for kwargs, message in cases:
             with self.subTest(message=message), self.assertRaisesMessage(ValidationError, message):
                 self.report(**kwargs)
@@ -200,8 +224,10 @@ class EscalationTest(GridTestCase):
             self.assertEqual(jobs.escalate(), {"escalated": 1, "sent": 2})
         self.assertEqual([(m["phone"], "超时未签收" in m["text"]) for m in received], [("13800138000", True)])
         self.assertEqual([m.to for m in mail.outbox], [["office@example.cn"]])
-        self.assertEqual(sorted(SentMessage.objects.values_list("channel", "recipient", "status")),
-                         [("email", "office_a", "sent"), ("email", "org_a", "skipped"), ("sms", "handler_u", "sent")])  # fmt: skip
+        self.assertEqual(
+            sorted(SentMessage.objects.values_list("channel", "recipient", "status")),
+            [("email", "office_a", "sent"), ("email", "org_a", "skipped"), ("sms", "handler_u", "sent")],
+        )
 
     def test_a_mobile_number_must_be_one(self):
         self.grid_worker.phone = "12345"
@@ -218,7 +244,9 @@ class ScorecardTest(GridTestCase):
         for problem in (on_time, late):
             actions.receive_problem(actor=self.urban_handler, problem=problem)
             actions.resolve_problem(actor=self.urban_handler, problem=problem, note="好了", files=[SimpleUploadedFile("x.jpg", photo())])
-        Problem.objects.filter(pk=late.pk).update(resolve_by=timezone.now() - dt.timedelta(days=1), received_at=timezone.now() + dt.timedelta(days=2))
+        Problem.objects.filter(pk=late.pk).update(
+            resolve_by=timezone.now() - dt.timedelta(days=1), received_at=timezone.now() + dt.timedelta(days=2)
+        )
         actions.confirm_fix(actor=self.grid_worker, problem=Problem.objects.get(pk=on_time.pk))
         actions.return_problem(actor=self.urban_handler, problem=returned, reason="不是我们的")
         start = timezone.now() - dt.timedelta(days=1)
@@ -239,12 +267,21 @@ class ScorecardTest(GridTestCase):
 class SecondmentTest(GridTestCase):
     def test_a_cadre_seconded_to_a_street_task_records_its_progress(self):
         secondee = User.objects.create_user("secondee", password="x", role="cadre", region=self.community_a)
-        task = actions.create_task(actor=self.office_a, region=self.street_a, name="土地整备", target="完成全年土地整备任务",
-                                   baseline="30", starts_on=TODAY(), ends_on=TODAY() + dt.timedelta(days=90))  # fmt: skip
+        task = actions.create_task(
+            actor=self.office_a,
+            region=self.street_a,
+            name="土地整备",
+            target="完成全年土地整备任务",
+            baseline="30",
+            starts_on=TODAY(),
+            ends_on=TODAY() + dt.timedelta(days=90),
+        )
         with self.assertRaisesMessage(PermissionDenied, "不在这项任务的抽调期内"):
             actions.report_task_progress(actor=secondee, task=task, percent="40", note="入户走访")
         with self.assertRaisesMessage(ValidationError, "抽调期应在任务期内"):
-            actions.second_cadre(actor=self.office_a, task=task, cadre=secondee, starts_on=TODAY(), ends_on=TODAY() + dt.timedelta(days=200))
+            actions.second_cadre(
+                actor=self.office_a, task=task, cadre=secondee, starts_on=TODAY(), ends_on=TODAY() + dt.timedelta(days=200)
+            )
         other_district = User.objects.create_user("far", password="x", role="cadre", region=self.community_b)
         with self.assertRaisesMessage(ValidationError, "不在本区县"):
             actions.second_cadre(actor=self.office_a, task=task, cadre=other_district, starts_on=TODAY(), ends_on=TODAY())
@@ -271,19 +308,29 @@ class CallbackTest(GridTestCase):
             actions.resolve_problem(actor=self.urban_handler, problem=problem, note="好了", files=[SimpleUploadedFile("x.jpg", photo())])
             actions.confirm_fix(actor=self.grid_worker, problem=Problem.objects.get(pk=problem.pk))
         with self.assertRaisesMessage(ValidationError, "没有结案的事件"):
-            actions.open_callbacks(actor=self.office_a, region=self.street_a, start=TODAY() - dt.timedelta(days=60), end=TODAY() - dt.timedelta(days=30))
+            actions.open_callbacks(
+                actor=self.office_a, region=self.street_a, start=TODAY() - dt.timedelta(days=60), end=TODAY() - dt.timedelta(days=30)
+            )
         campaign, pairs = actions.open_callbacks(actor=self.office_a, region=self.street_a, start=TODAY(), end=TODAY())
         self.assertEqual((list(campaign.subjects.values_list("kind", "ref")), len(pairs)), ([("unit", self.urban.pk)], 6))
         campaign = evaluations.open_campaign(actor=self.office_a, campaign=campaign)
         subject = campaign.subjects.get()
         for n, (token, _short) in enumerate(pairs):
-            casting.cast_ballot(campaign=campaign, code=token, answers={"subjects": {str(subject.pk): {"result": "dissatisfied" if n == 0 else "satisfied"}}})
+            casting.cast_ballot(
+                campaign=campaign,
+                code=token,
+                answers={"subjects": {str(subject.pk): {"result": "dissatisfied" if n == 0 else "satisfied"}}},
+            )
         close_campaign(actor=self.office_a, campaign=campaign)
-        card = scorecards.scorecard([self.urban], timezone.now() - dt.timedelta(days=1), timezone.now() + dt.timedelta(days=1))[self.urban.pk]
+        card = scorecards.scorecard([self.urban], timezone.now() - dt.timedelta(days=1), timezone.now() + dt.timedelta(days=1))[
+            self.urban.pk
+        ]
         self.assertEqual((card["回访满意率"].k, card["回访满意率"].n), (5, 6))
         self.client.force_login(self.organiser_a)
         self.assertContains(self.client.get(reverse("grid:scorecards")), "83.3%")
-        response = self.client.post(reverse("grid:callbacks"), {"region": self.street_a.pk, "start": TODAY().isoformat(), "end": TODAY().isoformat()}, follow=True)
+        response = self.client.post(
+            reverse("grid:callbacks"), {"region": self.street_a.pk, "start": TODAY().isoformat(), "end": TODAY().isoformat()}, follow=True
+        )
         self.assertContains(response, "发放 6 个测评码")
 
 
@@ -293,8 +340,13 @@ class TeamTest(GridTestCase):
         from tests.base import make_region
 
         second = make_region("第2网格", "grid", self.community_a)
-        team = actions.create_team(actor=self.office_a, community=self.community_a, name="光明一组团", grids=[self.grid_a, second],
-                                   members=[self.grid_worker, self.cadre_user])  # fmt: skip
+        team = actions.create_team(
+            actor=self.office_a,
+            community=self.community_a,
+            name="光明一组团",
+            grids=[self.grid_a, second],
+            members=[self.grid_worker, self.cadre_user],
+        )
         self.assertEqual(set(team.grids.all()), {self.grid_a, second})
         with self.assertRaisesMessage(ValidationError, "请选择本社区的网格"):
             actions.create_team(actor=self.office_a, community=self.community_a, name="二组团", grids=[self.community_a], members=[])
@@ -303,8 +355,11 @@ class TeamTest(GridTestCase):
         with self.assertRaises(PermissionDenied):
             actions.create_team(actor=self.organiser_b, community=self.community_a, name="三组团", grids=[second], members=[])
         self.client.force_login(self.office_a)
-        response = self.client.post(reverse("grid:teams"), {"region": self.community_a.pk, "name": "四组团", "grids": [second.pk],
-                                                            "members": "grid_a，nobody"}, follow=True)  # fmt: skip
+        response = self.client.post(
+            reverse("grid:teams"),
+            {"region": self.community_a.pk, "name": "四组团", "grids": [second.pk], "members": "grid_a，nobody"},
+            follow=True,
+        )
         self.assertContains(response, "有的账号不存在：nobody")
         self.assertEqual(Team.objects.count(), 1)
 
@@ -314,7 +369,9 @@ class SiteTest(GridTestCase):
         from minping.grid.models import Site
 
         self.client.force_login(self.grid_worker)
-        response = self.client.post(reverse("grid:due", args=[self.grid_a.pk]), {"name": "幸福小吃店", "kind": "small_venue", "address": "幸福路5号"}, follow=True)
+        response = self.client.post(
+            reverse("grid:due", args=[self.grid_a.pk]), {"name": "幸福小吃店", "kind": "small_venue", "address": "幸福路5号"}, follow=True
+        )
         self.assertContains(response, "幸福小吃店")
         response = self.client.post(reverse("grid:due", args=[self.grid_a.pk]), {"name": "", "kind": "shop"}, follow=True)
         self.assertContains(response, "请填写名称")
@@ -331,9 +388,19 @@ class SiteTest(GridTestCase):
         self.assertContains(self.client.get("/"), "本周有 2 户、1 处场所待走访")
         page = self.client.get(reverse("grid:due", args=[self.grid_a.pk]))
         self.assertContains(page, f'name="site" value="{shop.pk}"')
-        response = self.client.post(reverse("grid:visit"), {"site": shop.pk, "grid": self.grid_a.pk, "visited_on": TODAY().isoformat(),
-                                                            "kind": "check", "notes": "消防通道畅通", "address": "幸福路5号之一",
-                                                            "id": str(uuid.uuid4())}, follow=True)  # fmt: skip
+        response = self.client.post(
+            reverse("grid:visit"),
+            {
+                "site": shop.pk,
+                "grid": self.grid_a.pk,
+                "visited_on": TODAY().isoformat(),
+                "kind": "check",
+                "notes": "消防通道畅通",
+                "address": "幸福路5号之一",
+                "id": str(uuid.uuid4()),
+            },
+            follow=True,
+        )
         self.assertContains(response, "已记录对 幸福小吃店 的走访")
         shop.refresh_from_db()
         self.assertEqual((shop.address, shop.last_visited_on), ("幸福路5号之一", TODAY()))
@@ -343,8 +410,14 @@ class SiteTest(GridTestCase):
         self.assertEqual(list(actions.due_sites([self.grid_a.pk], TODAY(), 7)), [])
         # from the field page, offline and sent again: stored once; a stale address comes back as a conflict
         Site.objects.filter(pk=shop.pk).update(address="幸福路5号乙")
-        body = {"id": str(uuid.uuid4()), "site": shop.pk, "visited_on": TODAY().isoformat(), "kind": "routine",
-                "address": "幸福路5号丙", "address_seen": "幸福路5号之一"}  # fmt: skip
+        body = {
+            "id": str(uuid.uuid4()),
+            "site": shop.pk,
+            "visited_on": TODAY().isoformat(),
+            "kind": "routine",
+            "address": "幸福路5号丙",
+            "address_seen": "幸福路5号之一",
+        }
         first = self.client.post(reverse("grid:field-visit"), body, content_type="application/json")
         again = self.client.post(reverse("grid:field-visit"), body, content_type="application/json")
         self.assertEqual((first.status_code, again.status_code, Visit.objects.filter(site=shop).count()), (201, 200, 2))
@@ -368,17 +441,24 @@ class SiteTest(GridTestCase):
     def test_bad_site_visits_are_refused(self):
         from tests.base import make_region
 
-        elsewhere = actions.add_site(actor=self.organiser_b, grid=make_region("第9网格", "grid", self.community_b), name="外网格商店", kind="shop")
+        elsewhere = actions.add_site(
+            actor=self.organiser_b, grid=make_region("第9网格", "grid", self.community_b), name="外网格商店", kind="shop"
+        )
         with self.assertRaisesMessage(PermissionDenied, "这个场所不在您负责的网格内"):
             actions.record_site_visit(actor=self.grid_worker, site=elsewhere, visited_on=TODAY())
         shop = actions.add_site(actor=self.grid_worker, grid=self.grid_a, name="幸福小吃店", kind="shop", address="幸福路6号")
         with self.assertRaisesMessage(ValidationError, "地址"):
             actions.record_site_visit(actor=self.grid_worker, site=shop, visited_on=TODAY(), address="")
         self.client.force_login(self.grid_worker)
-        missing = self.client.post(reverse("grid:field-visit"), {"site": 0, "visited_on": TODAY().isoformat()}, content_type="application/json")
+        missing = self.client.post(
+            reverse("grid:field-visit"), {"site": 0, "visited_on": TODAY().isoformat()}, content_type="application/json"
+        )
         self.assertEqual(missing.status_code, 404)
-        refused = self.client.post(reverse("grid:field-visit"), {"site": elsewhere.pk, "visited_on": TODAY().isoformat(), "address": ["x"]},
-                                   content_type="application/json")  # fmt: skip
+        refused = self.client.post(
+            reverse("grid:field-visit"),
+            {"site": elsewhere.pk, "visited_on": TODAY().isoformat(), "address": ["x"]},
+            content_type="application/json",
+        )
         self.assertEqual(refused.status_code, 403)
         self.assertFalse(Visit.objects.exists())
 
@@ -395,6 +475,8 @@ class CoverageTest(GridTestCase):
         actions.record_site_visit(actor=self.grid_worker, site=shop, visited_on=TODAY())
         actions.add_site(actor=self.grid_worker, grid=self.grid_a, name="幸福便利店", kind="shop")
         page = self.client.get(reverse("grid:coverage"), {"region": self.street_a.pk})
-        self.assertContains(page, "<td>2</td><td>1</td><td>50.0%</td><td>2</td><td>1</td><td>50.0%</td>", count=2)  # the community, and in all
+        self.assertContains(
+            page, "<td>2</td><td>1</td><td>50.0%</td><td>2</td><td>1</td><td>50.0%</td>", count=2
+        )  # the community, and in all
         self.assertContains(self.client.get(reverse("grid:coverage"), {"region": self.community_a.pk}), "第1网格")
         self.assertEqual(self.client.get(reverse("grid:coverage"), {"region": self.street_b.pk}).status_code, 404)

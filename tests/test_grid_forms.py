@@ -20,8 +20,17 @@ class VisitFormTest(GridTestCase):
     def test_both_adapters_store_the_same_visit_from_the_same_input(self):
         stored = {}
         for adapter, household in (("page", self.household_a), ("field", self.household_a2)):
-            self.visit(adapter, {"id": str(uuid.uuid4()), "household": household.pk, "notes": "独居老人", "kind": "check",
-                                 "address": f"{household.address}之一", "address_seen": household.address})  # fmt: skip
+            self.visit(
+                adapter,
+                {
+                    "id": str(uuid.uuid4()),
+                    "household": household.pk,
+                    "notes": "独居老人",
+                    "kind": "check",
+                    "address": f"{household.address}之一",
+                    "address_seen": household.address,
+                },
+            )
             visit = Visit.objects.get(household=household)
             stored[adapter] = (visit.visited_on, visit.kind, visit.notes, list(visit.changes))
         self.assertEqual(stored["page"], stored["field"])

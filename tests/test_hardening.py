@@ -30,8 +30,13 @@ def deploy_environment(folder: Path) -> dict:
 class HardeningTest(BaseTestCase):
     def test_the_deploy_check_is_clean_with_the_documented_environment(self):
         with tempfile.TemporaryDirectory() as folder:
-            result = subprocess.run([sys.executable, "-m", "minping", "check", "--deploy", "--fail-level", "WARNING"],
-                                    cwd=ROOT, env=deploy_environment(Path(folder)), capture_output=True, text=True)  # fmt: skip
+            result = subprocess.run(
+                [sys.executable, "-m", "minping", "check", "--deploy", "--fail-level", "WARNING"],
+                cwd=ROOT,
+                env=deploy_environment(Path(folder)),
+                capture_output=True,
+                text=True,
+            )
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         self.assertIn("no issues", result.stdout)
 
@@ -47,8 +52,12 @@ class HardeningTest(BaseTestCase):
 
     def test_pages_with_personal_data_are_not_cached(self):
         self.client.force_login(self.organiser_a)
-        for url in (reverse("org:resident-list"), reverse("imports:job-list"), reverse("home"),
-                    reverse("imports:export", args=["residents", "csv"])):  # fmt: skip
+        for url in (
+            reverse("org:resident-list"),
+            reverse("imports:job-list"),
+            reverse("home"),
+            reverse("imports:export", args=["residents", "csv"]),
+        ):
             with self.subTest(url=url):
                 self.assertIn("no-store", self.client.get(url)["Cache-Control"])
 

@@ -38,15 +38,13 @@ class HiddenCellTest(BaseTestCase):
         campaign, residents, qr_pairs = make_campaign(self, open_it=False, codes=10, channels=("qr", "online"))
         actions.set_group_weight(actor=self.organiser_a, group=residents, weight="0.6")
         online = actions.issue_codes(actor=self.organiser_a, campaign=campaign, group=residents, count=10, channel="online")
-        self.enterprises = actions.add_group(actor=self.organiser_a, campaign=campaign, name="企业", kind="enterprises",
-                                             weight=0.4)  # fmt: skip
+        self.enterprises = actions.add_group(actor=self.organiser_a, campaign=campaign, name="企业", kind="enterprises", weight=0.4)
         few = actions.issue_codes(actor=self.organiser_a, campaign=campaign, group=self.enterprises, count=3, channel="qr")
         campaign = actions.open_campaign(actor=self.organiser_a, campaign=campaign)
         for token, _short in qr_pairs + online:
             casting.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign))
         for token, _short in few:
-            casting.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign, choice="dissatisfied",
-                                                                                     overall="incompetent"))  # fmt: skip
+            casting.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign, choice="dissatisfied", overall="incompetent"))
         self.campaign = close_campaign(actor=self.organiser_a, campaign=campaign)
         self.notice = publish(actor=self.organiser_a, campaign=self.campaign)
         self.subject = self.campaign.subjects.get()
@@ -57,16 +55,23 @@ class HiddenCellTest(BaseTestCase):
         self.client.force_login(self.organiser_a)
         pk, subject = self.campaign.pk, self.subject.pk
         found = {"flags": sorted((f.kind, f.subject_id, str(f.evidence)) for f in ReviewFlag.objects.filter(campaign=self.campaign))}
-        pages = {"overview": reverse("results:overview", args=[pk]), "subject": reverse("results:subject", args=[pk, subject]),
-                 "projector": reverse("results:projector", args=[pk]),
-                 "notice": reverse("notice:detail", args=[pk])}  # fmt: skip
+        pages = {
+            "overview": reverse("results:overview", args=[pk]),
+            "subject": reverse("results:subject", args=[pk, subject]),
+            "projector": reverse("results:projector", args=[pk]),
+            "notice": reverse("notice:detail", args=[pk]),
+        }
         for name, url in pages.items():
             response = self.client.get(url)
             self.assertEqual(response.status_code, 200, name)
             found[name] = steady(response.content)
         auth = {"Authorization": f"Bearer {self.key}"}
-        for name, url in {"api": f"/api/campaigns/{pk}/results", "api subject": f"/api/campaigns/{pk}/results/subjects/{subject}",
-                          "api follow-up": f"/api/campaigns/{pk}/follow-up", "api public": f"/api/results/{pk}"}.items():  # fmt: skip
+        for name, url in {
+            "api": f"/api/campaigns/{pk}/results",
+            "api subject": f"/api/campaigns/{pk}/results/subjects/{subject}",
+            "api follow-up": f"/api/campaigns/{pk}/follow-up",
+            "api public": f"/api/results/{pk}",
+        }.items():
             response = self.client.get(url, headers=auth)
             self.assertEqual(response.status_code, 200, name)
             found[name] = response.json()
@@ -91,8 +96,11 @@ class HiddenCellTest(BaseTestCase):
             row.save()
 
     def hidden_counts(self) -> list:
-        return sorted(Tally.objects.filter(campaign=self.campaign, group=self.enterprises).exclude(question="")
-                      .values_list("subject_id", "channel", "question", "option", "n", "total"))  # fmt: skip
+        return sorted(
+            Tally.objects.filter(campaign=self.campaign, group=self.enterprises)
+            .exclude(question="")
+            .values_list("subject_id", "channel", "question", "option", "n", "total")
+        )
 
     def test_a_hidden_cells_answers_reach_no_output(self):
         before = self.outputs()
@@ -127,8 +135,13 @@ class SmallChannelShareTest(BaseTestCase):
         for token, _short in qr_pairs + enterprises_online:
             casting.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign))
         for token, _short in residents_online:  # three residents online: a shown cell's small share
-            casting.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign, choice=online_choice,
-                                                                                     overall="incompetent" if online_choice == "dissatisfied" else "excellent"))  # fmt: skip
+            casting.cast_ballot(
+                campaign=campaign,
+                code=token,
+                answers=full_answers(
+                    campaign, choice=online_choice, overall="incompetent" if online_choice == "dissatisfied" else "excellent"
+                ),
+            )
         campaign = close_campaign(actor=self.organiser_a, campaign=campaign)
         return sorted(str(f.evidence) for f in ReviewFlag.objects.filter(campaign=campaign, kind=ReviewFlag.Kind.CHANNEL_GAP))
 

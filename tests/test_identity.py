@@ -60,7 +60,13 @@ def test_text_is_trimmed_and_half_width():
     assert clean_code(" ａｂ-１２ ") == "AB12"
     # Cells without whitespace come back as they are; any whitespace, ASCII or not, takes the long way.
     assert [clean_text(v) for v in ("张三", "", "a\tb\nc", "a\u3000b", "a\u200bb", "甲\x1f乙")] == [
-        "张三", "", "a b c", "a b", "a\u200bb", "甲 乙"]  # fmt: skip
+        "张三",
+        "",
+        "a b c",
+        "a b",
+        "a\u200bb",
+        "甲 乙",
+    ]
     assert [clean_code(v) for v in ("33021x", "ab-12", "a\tb", "中文")] == ["33021X", "AB12", "AB", "中文"]
 
 
@@ -72,9 +78,18 @@ def test_a_nul_character_counts_as_a_space():
 
 @pytest.mark.parametrize(
     "value",
-    ["2024-03-05", "2024/3/5", "2024.03.05", "2024年3月5日", "20240305", " ２０２４－３－５ ", 45356,
-     dt.datetime(2024, 3, 5, 8, 0), "2024-03-05 00:00:00"],
-)  # fmt: skip
+    [
+        "2024-03-05",
+        "2024/3/5",
+        "2024.03.05",
+        "2024年3月5日",
+        "20240305",
+        " ２０２４－３－５ ",
+        45356,
+        dt.datetime(2024, 3, 5, 8, 0),
+        "2024-03-05 00:00:00",
+    ],
+)
 def test_it_reads_dates_in_the_formats_people_type(value):
     assert parse_date(value) == dt.date(2024, 3, 5)
 

@@ -98,8 +98,12 @@ class RegionImportTest(ImportMixin, BaseTestCase):
         self.client.force_login(self.organiser_a)
 
     def test_it_builds_a_tree_parents_first_within_one_file(self):
-        data = [self.HEADER, ["甲区/四街道", "街道/乡镇", "330212004"], ["甲区/四街道/新苑社区", "社区/村", ""],
-                ["甲区 / 四街道 / 新苑社区 / 第1网格", "网格", ""]]  # fmt: skip
+        data = [
+            self.HEADER,
+            ["甲区/四街道", "街道/乡镇", "330212004"],
+            ["甲区/四街道/新苑社区", "社区/村", ""],
+            ["甲区 / 四街道 / 新苑社区 / 第1网格", "网格", ""],
+        ]
         job = self.import_file("regions", csv_bytes(data))
         self.assertEqual(job.result["created"], 3)
         grid = Region.objects.get(name="第1网格", parent__name="新苑社区")
@@ -137,8 +141,9 @@ class OtherRegistersTest(ImportMixin, BaseTestCase):
 
     def test_units_are_keyed_by_region_and_name_with_a_kind_label(self):
         header = ["单位名称", "类型", "所属区域", "联系电话"]
-        job = self.import_file("units", csv_bytes([header, ["一街道派出所", "站所", "甲区/一街道", "0574-87654321"],
-                                                   ["民政局", "部门", "甲区", ""]]))  # fmt: skip
+        job = self.import_file(
+            "units", csv_bytes([header, ["一街道派出所", "站所", "甲区/一街道", "0574-87654321"], ["民政局", "部门", "甲区", ""]])
+        )
         self.assertEqual(job.result, {"created": 1, "updated": 1, "unchanged": 0})
         self.assertEqual(Unit.objects.get(name="一街道派出所").phone, "057487654321")
         bad = self.upload("units", csv_bytes([header, ["某局", "协会", "甲区", ""]]))

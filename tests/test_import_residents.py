@@ -205,11 +205,11 @@ class BulkLoadTest(ImportMixin, BaseTestCase):
 
     def schema(self):
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = 'org_resident'::regclass "
-                           "ORDER BY 1")  # fmt: skip
+            cursor.execute("SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = 'org_resident'::regclass ORDER BY 1")
             indexes = [row[0] for row in cursor.fetchall()]
-            cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                           "WHERE conrelid = 'org_resident'::regclass ORDER BY 1")  # fmt: skip
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'org_resident'::regclass ORDER BY 1"
+            )
             return indexes, cursor.fetchall()
 
     def people(self, count: int, region: str = GRID):

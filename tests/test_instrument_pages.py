@@ -25,8 +25,13 @@ class InstrumentPagesTest(BaseTestCase):
 
     def test_a_copy_is_reworded_extended_and_trimmed(self):
         copied = self.copy()
-        self.edit(copied, subject_questions__culture__remove="1", subject_questions__service__label="便民服务",
-                  subject_questions__new_label="物业管理", subject_questions__new_type="scale")  # fmt: skip
+        self.edit(
+            copied,
+            subject_questions__culture__remove="1",
+            subject_questions__service__label="便民服务",
+            subject_questions__new_label="物业管理",
+            subject_questions__new_type="scale",
+        )
         questions = copied.latest().definition["subject_questions"]
         labels = [q["label"] for q in questions]
         self.assertIn("便民服务", labels)
@@ -59,30 +64,36 @@ class InstrumentPagesTest(BaseTestCase):
 
     def test_options_are_reworded_rescored_removed_added_and_choice_questions_added(self):
         copied = self.copy()
-        self.edit(copied, **{
-            "subject_questions__overall__opt__fairly__label": "比较满意",
-            "subject_questions__overall__opt__fairly__score": "70",
-            "subject_questions__overall__opt__fairly__favourable": "1",
-            "subject_questions__overall__opt__satisfied__label": "满意",
-            "subject_questions__overall__opt__satisfied__score": "100",
-            "subject_questions__overall__opt__satisfied__favourable": "1",
-            "subject_questions__overall__opt__dissatisfied__label": "不满意",
-            "subject_questions__overall__opt__dissatisfied__score": "0",
-            "subject_questions__overall__opt__unknown__remove": "1",
-            "subject_questions__overall__newopt_label": "一般",
-            "subject_questions__overall__newopt_score": "60",
-            "general_questions__new_label": "您最关心的问题", "general_questions__new_type": "multi",
-            "general_questions__new_options": "停车\n环境卫生\n治安",
-            "general_questions__suggestion__label": "意见建议",
-        })  # fmt: skip
+        self.edit(
+            copied,
+            **{
+                "subject_questions__overall__opt__fairly__label": "比较满意",
+                "subject_questions__overall__opt__fairly__score": "70",
+                "subject_questions__overall__opt__fairly__favourable": "1",
+                "subject_questions__overall__opt__satisfied__label": "满意",
+                "subject_questions__overall__opt__satisfied__score": "100",
+                "subject_questions__overall__opt__satisfied__favourable": "1",
+                "subject_questions__overall__opt__dissatisfied__label": "不满意",
+                "subject_questions__overall__opt__dissatisfied__score": "0",
+                "subject_questions__overall__opt__unknown__remove": "1",
+                "subject_questions__overall__newopt_label": "一般",
+                "subject_questions__overall__newopt_score": "60",
+                "general_questions__new_label": "您最关心的问题",
+                "general_questions__new_type": "multi",
+                "general_questions__new_options": "停车\n环境卫生\n治安",
+                "general_questions__suggestion__label": "意见建议",
+            },
+        )
         definition = copied.latest().definition
         overall = next(q for q in definition["subject_questions"] if q["key"] == "overall")
-        self.assertEqual([(o["label"], o["score"]) for o in overall["options"]],
-                         [("满意", 100), ("比较满意", 70), ("不满意", 0), ("一般", 60)])  # fmt: skip
+        self.assertEqual(
+            [(o["label"], o["score"]) for o in overall["options"]], [("满意", 100), ("比较满意", 70), ("不满意", 0), ("一般", 60)]
+        )
         self.assertEqual([o.get("favourable") for o in overall["options"]], [True, True, False, None])
         multi = definition["general_questions"][-1]
-        self.assertEqual((multi["type"], [o["label"] for o in multi["options"]], multi["max_choices"]),
-                         ("multi", ["停车", "环境卫生", "治安"], 3))  # fmt: skip
+        self.assertEqual(
+            (multi["type"], [o["label"] for o in multi["options"]], multi["max_choices"]), ("multi", ["停车", "环境卫生", "治安"], 3)
+        )
 
     def test_a_score_that_is_not_a_number_is_refused_with_a_message(self):
         copied = self.copy()

@@ -101,8 +101,18 @@ class AuditChainJobTest(BaseTestCase):
         from minping.audit.actions import record_event
 
         record_event(actor=self.organiser_a, action="test.one")
-        AuditEvent.objects.create(seq=2, at=timezone.now(), actor_name="x", action="forged", object_type="",
-                                  object_id="", object_repr="", data={}, prev_hash="0" * 64, hash="f" * 64)  # fmt: skip
+        AuditEvent.objects.create(
+            seq=2,
+            at=timezone.now(),
+            actor_name="x",
+            action="forged",
+            object_type="",
+            object_id="",
+            object_repr="",
+            data={},
+            prev_hash="0" * 64,
+            hash="f" * 64,
+        )
         make_due("audit.verify_chain")
         runner.tick()
         state = JobState.objects.get(key="audit.verify_chain")
@@ -112,8 +122,7 @@ class AuditChainJobTest(BaseTestCase):
 
 class ExpireImportsTest(BaseTestCase):
     def make_job(self, status, days_old):
-        job = ImportJob.objects.create(register="residents", created_by=self.office_a, original_name="r.csv", format="csv",
-                                       status=status)  # fmt: skip
+        job = ImportJob.objects.create(register="residents", created_by=self.office_a, original_name="r.csv", format="csv", status=status)
         ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(days=days_old))
         job.upload_path.parent.mkdir(parents=True, exist_ok=True)
         job.upload_path.write_bytes(b"name\n")

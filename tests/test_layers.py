@@ -13,8 +13,13 @@ LINT = Path(sys.executable).with_name("lint-imports")
 
 
 def lint(tree: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(LINT), "--no-cache", "--config", str(tree / "pyproject.toml")], cwd=tree,
-                          env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True)  # fmt: skip
+    return subprocess.run(
+        [str(LINT), "--no-cache", "--config", str(tree / "pyproject.toml")],
+        cwd=tree,
+        env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
 
 
 class LayersTest(TestCase):
@@ -42,6 +47,9 @@ class LayersTest(TestCase):
 
     def test_nothing_happens_out_of_sight(self):
         """No signal receivers in the package: a cross-app effect is a registry or a hook an action calls."""
-        found = [str(path.relative_to(ROOT)) for path in (ROOT / "minping").rglob("*.py")
-                 if any(word in path.read_text() for word in ("post_save", "pre_save", "@receiver", "post_delete"))]  # fmt: skip
+        found = [
+            str(path.relative_to(ROOT))
+            for path in (ROOT / "minping").rglob("*.py")
+            if any(word in path.read_text() for word in ("post_save", "pre_save", "@receiver", "post_delete"))
+        ]
         self.assertEqual(found, [])

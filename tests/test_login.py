@@ -39,8 +39,7 @@ class LoginTest(BaseTestCase):
         self.assertEqual(Session.objects.get().user.username, "org_a")
         with CaptureQueriesContext(connection) as queries:
             self.assertTrue(self.client.get(reverse("accounts:login")).wsgi_request.user.is_authenticated)
-        self.assertEqual([q["sql"] for q in queries.captured_queries if "accounts_user" in q["sql"]],
-                         [queries.captured_queries[0]["sql"]])  # fmt: skip
+        self.assertEqual([q["sql"] for q in queries.captured_queries if "accounts_user" in q["sql"]], [queries.captured_queries[0]["sql"]])
         self.assertIn("accounts_session", queries.captured_queries[0]["sql"])
 
     def test_a_changed_password_ends_the_other_sessions(self):

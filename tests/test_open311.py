@@ -13,9 +13,25 @@ from minping.grid.models import Category, Problem
 from minping.org.models import Region, Unit
 from tests.base import BaseTestCase, api_key
 
-REQUEST_FIELDS = {"service_request_id", "status", "status_notes", "service_name", "service_code", "description",
-                  "agency_responsible", "service_notice", "requested_datetime", "updated_datetime", "expected_datetime",
-                  "address", "address_id", "zipcode", "lat", "long", "media_url"}  # fmt: skip
+REQUEST_FIELDS = {
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+}
 
 
 class Open311Case(BaseTestCase):
@@ -43,14 +59,15 @@ class Open311Case(BaseTestCase):
         return [{"code": int(e.findtext("code")), "description": e.findtext("description")} for e in root.findall("error")]
 
 
-
 class Open311Test(Open311Case):
     def test_services_list_every_active_category_in_json_and_xml(self):
         response = self.get("services.json")
         self.assertEqual(response["Content-Type"], "application/json; charset=utf-8")
         services = json.loads(response.content)
         self.assertEqual({s["service_code"] for s in services}, set(Category.objects.filter(is_active=True).values_list("code", flat=True)))
-        self.assertTrue(all(set(s) >= {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"} for s in services))
+        self.assertTrue(
+            all(set(s) >= {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"} for s in services)
+        )
         self.assertTrue(all(s["type"] == "realtime" and s["metadata"] is False for s in services))
         xml = self.get("services.xml")
         self.assertTrue(xml.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>'))
@@ -62,19 +79,29 @@ class Open311Test(Open311Case):
         self.assertEqual(json.loads(self.get("services/facilities.json").content), {"service_code": "facilities", "attributes": []})
 
     def test_a_request_is_created_routed_and_followed(self):
-        response = self.post(service_code="facilities", lat="29.87", long="121.55", address_string="幸福路3号路口",
-                             description="路灯不亮", email="resident@example.com")  # fmt: skip
+        response = self.post(
+            service_code="facilities",
+            lat="29.87",
+            long="121.55",
+            address_string="幸福路3号路口",
+            description="路灯不亮",
+            email="resident@example.com",
+        )
         self.assertEqual(response.status_code, 200)
         [created] = json.loads(response.content)
         self.assertEqual(set(created), {"service_request_id", "service_notice", "account_id"})
         problem = Problem.objects.get(pk=created["service_request_id"])
-        self.assertEqual((problem.unit, problem.reporter_kind, problem.reporter, problem.region), (self.urban, "resident", None, self.district_a))
+        self.assertEqual(
+            (problem.unit, problem.reporter_kind, problem.reporter, problem.region), (self.urban, "resident", None, self.district_a)
+        )
         self.assertEqual(problem.reporter_contact, "resident@example.com")
         self.assertIn("甲区城管局", created["service_notice"])
         [row] = json.loads(self.get(f"requests/{problem.pk}.json", api_key=self.key).content)
         self.assertEqual(set(row), REQUEST_FIELDS)
-        self.assertEqual((row["status"], row["service_code"], row["agency_responsible"], row["lat"], row["long"]),
-                         ("open", "facilities", "甲区城管局", "29.870000", "121.550000"))  # fmt: skip
+        self.assertEqual(
+            (row["status"], row["service_code"], row["agency_responsible"], row["lat"], row["long"]),
+            ("open", "facilities", "甲区城管局", "29.870000", "121.550000"),
+        )
         self.assertRegex(row["requested_datetime"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
         xml = ET.fromstring(self.get(f"requests/{problem.pk}.xml", api_key=self.key).content)
         self.assertEqual((xml.tag, xml.findtext("request/status")), ("service_requests", "open"))
@@ -88,8 +115,10 @@ class Open311Test(Open311Case):
         self.assertTrue(xml.findtext("request/service_request_id").isdigit())
 
     def test_requests_are_queried_by_id_service_date_and_status(self):
-        ids = [json.loads(self.post(service_code=code, address_string="幸福路", description=f"问题{n}").content)[0]["service_request_id"]
-               for n, code in enumerate(["facilities", "facilities", "dispute"])]  # fmt: skip
+        ids = [
+            json.loads(self.post(service_code=code, address_string="幸福路", description=f"问题{n}").content)[0]["service_request_id"]
+            for n, code in enumerate(["facilities", "facilities", "dispute"])
+        ]
         Problem.objects.filter(pk=ids[1]).update(status="confirmed", created_at=timezone.now() - dt.timedelta(days=10))
         Problem.objects.filter(pk=ids[2]).update(created_at=timezone.now() - dt.timedelta(days=100))
 
@@ -104,7 +133,9 @@ class Open311Test(Open311Case):
         self.assertEqual(listed(status="open,closed"), ids[:2])
         self.assertEqual(listed(end_date=(timezone.now() - dt.timedelta(days=5)).isoformat()), [ids[1]])
         # a key reads its own region's requests only
-        self.assertEqual(json.loads(self.client.get("/open311/v2/requests.json", {"jurisdiction_id": "330212", "api_key": self.key_b}).content), [])
+        self.assertEqual(
+            json.loads(self.client.get("/open311/v2/requests.json", {"jurisdiction_id": "330212", "api_key": self.key_b}).content), []
+        )
 
     def test_what_a_client_gets_wrong_comes_back_as_the_standard_error_list(self):
         cases = [
@@ -115,9 +146,26 @@ class Open311Test(Open311Case):
             (self.post(service_code="facilities", lat="95", long="121"), 400, "经纬度超出范围"),
             (self.post(service_code="facilities", lat="29.8"), 400, "lat and long must be given together"),
             (self.post(service_code="facilities", address_id="NOPE"), 404, "address_id not found"),
-            (self.client.post("/open311/v2/requests.json", {"jurisdiction_id": "999999", "api_key": self.key, "service_code": "facilities"}), 404, "jurisdiction_id not found"),
-            (self.client.post("/open311/v2/requests.json", {"jurisdiction_id": "330212", "api_key": "mp_bad_key", "service_code": "facilities", "address_string": "x"}), 403, "api_key"),
-            (self.client.post("/open311/v2/requests.json", {"service_code": "facilities", "api_key": self.key, "address_string": "x"}), 400, "jurisdiction_id is required"),
+            (
+                self.client.post(
+                    "/open311/v2/requests.json", {"jurisdiction_id": "999999", "api_key": self.key, "service_code": "facilities"}
+                ),
+                404,
+                "jurisdiction_id not found",
+            ),
+            (
+                self.client.post(
+                    "/open311/v2/requests.json",
+                    {"jurisdiction_id": "330212", "api_key": "mp_bad_key", "service_code": "facilities", "address_string": "x"},
+                ),
+                403,
+                "api_key",
+            ),
+            (
+                self.client.post("/open311/v2/requests.json", {"service_code": "facilities", "api_key": self.key, "address_string": "x"}),
+                400,
+                "jurisdiction_id is required",
+            ),
             (self.get("requests.json", api_key="mp_bad_key"), 403, "api_key"),
             (self.get("requests.json", api_key=self.key, status="pending"), 400, "status must be"),
             (self.get("requests.json", api_key=self.key, start_date="yesterday"), 400, "start_date must be"),
@@ -142,12 +190,18 @@ class Open311PublicReadTest(Open311Case):
     photos as `media`."""
 
     def test_a_keyless_read_answers_what_the_public_may_see(self):
-        [created] = json.loads(self.post(service_code="facilities", address_id="HA001", description="张三家门口路灯不亮",
-                                         first_name="张三", phone="13800001234").content)  # fmt: skip
+        [created] = json.loads(
+            self.post(
+                service_code="facilities", address_id="HA001", description="张三家门口路灯不亮", first_name="张三", phone="13800001234"
+            ).content
+        )
         for response in (self.get(f"requests/{created['service_request_id']}.json"), self.get("requests.json")):
             [row] = json.loads(response.content)
             self.assertEqual(response.status_code, 200)
-            self.assertEqual((row["status"], row["service_code"], row["agency_responsible"], row["address"]), ("open", "facilities", "甲区城管局", "第1网格"))
+            self.assertEqual(
+                (row["status"], row["service_code"], row["agency_responsible"], row["address"]),
+                ("open", "facilities", "甲区城管局", "第1网格"),
+            )
             self.assertEqual((row["description"], row["lat"], row["long"]), ("", None, None))
             self.assertNotIn("幸福路", response.content.decode())
             self.assertNotIn("张三", response.content.decode())
@@ -158,16 +212,23 @@ class Open311PublicReadTest(Open311Case):
 
         from tests.test_evidence import photo
 
-        [created] = json.loads(self.post(service_code="facilities", address_id="HA001", description="路灯不亮",
-                                         media=SimpleUploadedFile("灯.jpg", photo())).content)  # fmt: skip
+        [created] = json.loads(
+            self.post(
+                service_code="facilities", address_id="HA001", description="路灯不亮", media=SimpleUploadedFile("灯.jpg", photo())
+            ).content
+        )
         report = Problem.objects.get(pk=created["service_request_id"]).steps.get(action="report")
         self.assertEqual([e.kind for e in report.evidence.all()], ["jpeg"])
 
     def test_a_media_file_that_is_not_a_photo_or_document_refuses_the_request(self):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        response = self.post(service_code="facilities", address_id="HA001", description="路灯不亮",
-                             media=SimpleUploadedFile("灯.jpg", b"MZ\x90\x00 a program"))  # fmt: skip
+        response = self.post(
+            service_code="facilities",
+            address_id="HA001",
+            description="路灯不亮",
+            media=SimpleUploadedFile("灯.jpg", b"MZ\x90\x00 a program"),
+        )
         self.assertEqual(response.status_code, 400)
         self.assertEqual(self.errors(response)[0]["code"], 400)
         self.assertFalse(Problem.objects.exists())

@@ -34,8 +34,9 @@ class OrganiserConsoleTest(BaseTestCase):
 
     def test_the_cadre_picker_shows_post_and_place(self):
         campaign, _group, _pairs = make_campaign(self, open_it=False)
-        other = self.cadre_a.__class__.objects.create(name="王书记", id_digest="x" * 64, id_masked="x", gender="M",
-                                                      birth_year=1975, region=self.community_a)  # fmt: skip
+        other = self.cadre_a.__class__.objects.create(
+            name="王书记", id_digest="x" * 64, id_masked="x", gender="M", birth_year=1975, region=self.community_a
+        )
         Post.objects.create(cadre=other, unit=self.unit_a, title="副所长", category="director", started_on="2023-01-01")
         page = self.client.get(reverse("evaluations:campaign-detail", args=[campaign.pk]))
         self.assertContains(page, "一街道派出所 副所长")
@@ -46,18 +47,21 @@ class OrganiserConsoleTest(BaseTestCase):
             copy = actions.copy_instrument(actor=self.organiser_a, instrument=instrument, region=self.district_a)
             for used in (instrument, copy):
                 with self.subTest(instrument=key, copy=used is copy):
-                    campaign = actions.create_campaign(actor=self.organiser_a, name="测评", region=self.community_a,
-                                                       instrument=used, channels=["qr"])  # fmt: skip
+                    campaign = actions.create_campaign(
+                        actor=self.organiser_a, name="测评", region=self.community_a, instrument=used, channels=["qr"]
+                    )
                     self.assertEqual(campaign.groups.get().kind, kind)
 
     def test_a_community_sees_the_campaigns_a_street_runs_about_it(self):
         community = User.objects.create_user("community_a", password="x", role=User.Role.OFFICE, region=self.community_a)
         instrument = Instrument.objects.get(builtin_key="party_secretary", region__isnull=True)
-        street_run = actions.create_campaign(actor=self.organiser_a, name="一街道书记测评", region=self.street_a,
-                                             instrument=instrument, channels=["qr"])  # fmt: skip
+        street_run = actions.create_campaign(
+            actor=self.organiser_a, name="一街道书记测评", region=self.street_a, instrument=instrument, channels=["qr"]
+        )
         actions.add_subjects(actor=self.organiser_a, campaign=street_run, subjects=[self.cadre_a])
-        elsewhere = actions.create_campaign(actor=self.organiser_a, name="三街道测评", region=self.other_street_a,
-                                            instrument=instrument, channels=["qr"])  # fmt: skip
+        elsewhere = actions.create_campaign(
+            actor=self.organiser_a, name="三街道测评", region=self.other_street_a, instrument=instrument, channels=["qr"]
+        )
         self.client.force_login(community)
         page = self.client.get(reverse("evaluations:campaign-list"))
         self.assertContains(page, "一街道书记测评")
@@ -74,8 +78,9 @@ class ProjectorTest(BaseTestCase):
 
         units = [Unit.objects.create(name=f"第{n:02d}站所", kind="station", region=self.street_a) for n in range(25)]
         instrument = Instrument.objects.get(builtin_key="grassroots_department", region__isnull=True)
-        campaign = actions.create_campaign(actor=self.organiser_a, name="基层考部门", region=self.street_a,
-                                           instrument=instrument, channels=["qr"], quorum=1)  # fmt: skip
+        campaign = actions.create_campaign(
+            actor=self.organiser_a, name="基层考部门", region=self.street_a, instrument=instrument, channels=["qr"], quorum=1
+        )
         actions.add_subjects(actor=self.organiser_a, campaign=campaign, subjects=units)
         actions.issue_codes(actor=self.organiser_a, campaign=campaign, group=campaign.groups.get(), count=1, channel="qr")
         campaign = close_campaign(actor=self.organiser_a, campaign=actions.open_campaign(actor=self.organiser_a, campaign=campaign))
@@ -100,9 +105,13 @@ class AuditCountTest(BaseTestCase):
 
         for n in range(3):
             make_region(f"新社区{n}", "community", self.street_a)
-            actions.create_campaign(actor=self.organiser_a, name=f"测评{n}", region=self.community_a,
-                                    instrument=Instrument.objects.get(builtin_key="party_secretary", region__isnull=True),
-                                    channels=["qr"])  # fmt: skip
+            actions.create_campaign(
+                actor=self.organiser_a,
+                name=f"测评{n}",
+                region=self.community_a,
+                instrument=Instrument.objects.get(builtin_key="party_secretary", region__isnull=True),
+                channels=["qr"],
+            )
         for user in (self.organiser_a, self.admin):
             with self.subTest(user=user.username):
                 self.client.force_login(user)

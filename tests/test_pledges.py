@@ -27,8 +27,9 @@ class PledgeTest(BaseTestCase):
 
     def test_sign_fill_and_evaluate_each_other(self):
         today = this_month()
-        pledge = actions.sign_pledge(actor=self.office_a, community=self.community_a, unit=self.resident_unit,
-                                     signed_on=today, agreement=upload("协议.pdf", PDF))  # fmt: skip
+        pledge = actions.sign_pledge(
+            actor=self.office_a, community=self.community_a, unit=self.resident_unit, signed_on=today, agreement=upload("协议.pdf", PDF)
+        )
         self.assertEqual((pledge.community_form.collective, pledge.unit_form.unit), (self.community_a, self.resident_unit))
         self.assertTrue(pledge.agreement.is_public)
         # a pledge's items may run to the end of the year
@@ -52,8 +53,11 @@ class PledgeTest(BaseTestCase):
             pairs = evaluations.issue_codes(actor=self.office_a, campaign=campaign, group=campaign.groups.get(), count=5, channel="qr")
             evaluations.open_campaign(actor=self.office_a, campaign=campaign)
             for token, _short in pairs:
-                casting.cast_ballot(campaign=Campaign.objects.get(pk=campaign.pk), code=token,
-                                        answers={"subjects": {str(subject.pk): {"kept": option, "support": option, "overall": option}}})  # fmt: skip
+                casting.cast_ballot(
+                    campaign=Campaign.objects.get(pk=campaign.pk),
+                    code=token,
+                    answers={"subjects": {str(subject.pk): {"kept": option, "support": option, "overall": option}}},
+                )
             close_campaign(actor=self.office_a, campaign=Campaign.objects.get(pk=campaign.pk))
         self.client.force_login(self.office_a)
         page = self.client.get(reverse("commitments:pledges")).content.decode()

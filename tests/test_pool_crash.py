@@ -51,16 +51,22 @@ class KilledCasterTest(TransactionTestCase):
         self.codes, self.answers = folder / "codes", folder / "answers.json"
         self.tokens = [token for token, _short in pairs]
         self.answers.write_text(json.dumps(full_answers(self.campaign)))
-        self.env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "tests.settings",
-                    "PYTHONPATH": str(ROOT), "MINPING_DATA_DIR": str(folder / "data")}  # fmt: skip
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "PYTHONPATH": str(ROOT),
+            "MINPING_DATA_DIR": str(folder / "data"),
+        }
 
     def caster(self) -> subprocess.Popen:
         """A casting process given the codes not used yet, so that it casts from the start (however slow the
         machine, a kill then comes while it casts)."""
         issued = set(Code.objects.filter(campaign=self.campaign, status="issued").values_list("token_digest", flat=True))
         self.codes.write_text("\n".join(t for t in self.tokens if code_rules.lookup_digests(t)[1] in issued))
-        return subprocess.Popen([sys.executable, "-c", CASTER, str(self.codes), str(self.answers)], env=self.env, cwd=ROOT,
-                                stdout=subprocess.PIPE, text=True)  # fmt: skip
+        return subprocess.Popen(
+            [sys.executable, "-c", CASTER, str(self.codes), str(self.answers)], env=self.env, cwd=ROOT, stdout=subprocess.PIPE, text=True
+        )
 
     def test_killing_the_caster_at_random_moments_loses_no_ballot(self):
         chance = random.Random()

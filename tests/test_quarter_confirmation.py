@@ -20,8 +20,12 @@ ENDED = dt.date(2026, 10, 1)
 
 class QuarterConfirmationTest(BaseTestCase):
     def setUp(self):
-        self.sequence = actions.save_sequence(actor=self.organiser_a, region=self.street_a, name="管理区",
-                                              quotas={"innovation_quota": "1", "excellent_min": "3", "excellent_max": "4", "good_quota": "2"})  # fmt: skip
+        self.sequence = actions.save_sequence(
+            actor=self.organiser_a,
+            region=self.street_a,
+            name="管理区",
+            quotas={"innovation_quota": "1", "excellent_min": "3", "excellent_max": "4", "good_quota": "2"},
+        )
         with pinned(RUNNING):
             published_form(self, items=1, sequence=self.sequence)
             self.assessment = actions.assess_quarter(actor=self.organiser_a, region=self.street_a, year=2026, quarter=3)
@@ -67,15 +71,19 @@ class QuarterConfirmationTest(BaseTestCase):
         actions.set_award(actor=self.organiser_a, score=score, award="")
         self.confirm()
         self.assertEqual((Score.objects.get().award, self.assessment.versions.get().scores[0]["award"]), ("", score.award))
-        self.assertEqual([e.action for e in Event.objects.filter(action__in=["commitment.confirm", "commitment.reopen"]).order_by("seq")],
-                         ["commitment.confirm", "commitment.reopen", "commitment.confirm"])  # fmt: skip
+        self.assertEqual(
+            [e.action for e in Event.objects.filter(action__in=["commitment.confirm", "commitment.reopen"]).order_by("seq")],
+            ["commitment.confirm", "commitment.reopen", "commitment.confirm"],
+        )
         self.client.force_login(self.organiser_a)
         page = self.client.get(reverse("commitments:quarter", args=[self.assessment.pk]))
         self.assertContains(page, "群众反映核查有误，复核后调整")
 
     def test_the_proposal_says_why_a_quota_cannot_be_met(self):
-        self.assertEqual(self.assessment.notes, ["“管理区”序列只有 1 人参评，优秀奖应评 3 个，只能评出 0 个",
-                                                 "“管理区”序列只有 1 人参评，良好奖应评 2 个，只能评出 0 个"])
+        self.assertEqual(
+            self.assessment.notes,
+            ["“管理区”序列只有 1 人参评，优秀奖应评 3 个，只能评出 0 个", "“管理区”序列只有 1 人参评，良好奖应评 2 个，只能评出 0 个"],
+        )
 
 
 class ProposalTest(BaseTestCase):
@@ -86,7 +94,9 @@ class ProposalTest(BaseTestCase):
         from minping.lib import stats
 
         sequence = Sequence(name="办所", innovation_quota=quotas[0], excellent_min=quotas[1], excellent_max=quotas[2], good_quota=quotas[3])
-        scores = [Score(label=f"干部{n}", score=p, rank=r) for n, (p, r) in enumerate(zip(points, stats.competition_ranks(points), strict=True))]
+        scores = [
+            Score(label=f"干部{n}", score=p, rank=r) for n, (p, r) in enumerate(zip(points, stats.competition_ranks(points), strict=True))
+        ]
         notes = scoring.propose(scores, sequence)
         return [s.proposed for s in scores], notes
 

@@ -22,15 +22,25 @@ from tests.test_evidence import photo
 class QuarterTest(BaseTestCase):
     def setUp(self):
         evaluations.install_builtin_instruments()
-        self.sequence = actions.save_sequence(actor=self.organiser_a, region=self.street_a, name="管理区",
-                                              quotas={"innovation_quota": "1", "excellent_min": "1", "excellent_max": "2", "good_quota": "1"})  # fmt: skip
+        self.sequence = actions.save_sequence(
+            actor=self.organiser_a,
+            region=self.street_a,
+            name="管理区",
+            quotas={"innovation_quota": "1", "excellent_min": "1", "excellent_max": "2", "good_quota": "1"},
+        )
         self.cadres = [self.cadre_a]
         for n in range(3):
             number = id_number(950 + n)
             from minping.lib.identity import id_digest, mask_id
 
-            cadre = Cadre.objects.create(name=f"干部{n}", id_digest=id_digest(number), id_masked=mask_id(number), gender="M",
-                                         birth_year=1985, region=self.community_a)  # fmt: skip
+            cadre = Cadre.objects.create(
+                name=f"干部{n}",
+                id_digest=id_digest(number),
+                id_masked=mask_id(number),
+                gender="M",
+                birth_year=1985,
+                region=self.community_a,
+            )
             Post.objects.create(cadre=cadre, region=self.community_a, title="委员", category="member", started_on=dt.date(2023, 1, 1))
             self.cadres.append(cadre)
 
@@ -41,9 +51,15 @@ class QuarterTest(BaseTestCase):
             for form, pair in zip(forms, outcomes, strict=True):
                 for item, outcome in zip(form.items.all(), pair, strict=True):
                     if outcome:
-                        actions.add_progress(actor=self.office_a, item=item, percent="100" if outcome == "kept" else "50", text="进展",
-                                             outcome=outcome, reason="" if outcome == "kept" else "资金未到位",
-                                             files=[upload("现场.jpg", photo())])  # fmt: skip
+                        actions.add_progress(
+                            actor=self.office_a,
+                            item=item,
+                            percent="100" if outcome == "kept" else "50",
+                            text="进展",
+                            outcome=outcome,
+                            reason="" if outcome == "kept" else "资金未到位",
+                            files=[upload("现场.jpg", photo())],
+                        )
                         if outcome != "not_kept":
                             actions.review_outcome(actor=self.organiser_a, item=item, verdict="confirmed")
                     else:
@@ -101,8 +117,12 @@ class QuarterTest(BaseTestCase):
         with self.assertRaisesMessage(ValidationError, "没有公开的承诺"):
             actions.assess_quarter(actor=self.organiser_a, region=self.street_a, year=2020, quarter=1)
         with self.assertRaisesMessage(ValidationError, "优秀奖最少名额不能多于最多名额"):
-            actions.save_sequence(actor=self.organiser_a, region=self.street_a, name="办所",
-                                  quotas={"innovation_quota": "1", "excellent_min": "5", "excellent_max": "4", "good_quota": "2"})  # fmt: skip
+            actions.save_sequence(
+                actor=self.organiser_a,
+                region=self.street_a,
+                name="办所",
+                quotas={"innovation_quota": "1", "excellent_min": "5", "excellent_max": "4", "good_quota": "2"},
+            )
 
     def test_ratings_enter_the_score(self):
         form = published_form(self, items=1, sequence=self.sequence)

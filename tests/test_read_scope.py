@@ -36,19 +36,39 @@ class ReadScopeTest(BaseTestCase):
         Region.objects.filter(pk=cls.district_a.pk).update(code="330212")
         lamps = Category.objects.get(code="facilities")
         cls.other_unit = Unit.objects.create(name="一街道城管中队", kind="station", region=cls.street_a)
-        cls.other_handler = User.objects.create_user("handler_other", password="x", role="handler", region=cls.street_a, unit=cls.other_unit)
+        cls.other_handler = User.objects.create_user(
+            "handler_other", password="x", role="handler", region=cls.street_a, unit=cls.other_unit
+        )
         cls.other_office = User.objects.create_user("office_other", password="x", role="office", region=cls.other_street_a)
         grid.save_route(actor=cls.office_a, category=lamps, region=cls.street_a, unit=cls.unit_a)
-        cls.problem, _new = grid.report_problem(actor=cls.grid_worker, category=lamps, region=cls.grid_a, address="幸福路1号楼下",
-                                                description="张三家门口路灯不亮", files=photos())  # fmt: skip
-        contact = fieldwork.add_contact(actor=cls.office_a, cadre=cls.cadre_a, kind=ContactKind.objects.get(code="community"),
-                                        record=cls.community_a, starts_on=dt.date(2025, 1, 1))  # fmt: skip
-        cls.entry, _new = fieldwork.record_entry(actor=cls.cadre_user, contact=contact, on=timezone.localdate(), form="visit",
-                                                 discussed="走访", files=photos())  # fmt: skip
+        cls.problem, _new = grid.report_problem(
+            actor=cls.grid_worker,
+            category=lamps,
+            region=cls.grid_a,
+            address="幸福路1号楼下",
+            description="张三家门口路灯不亮",
+            files=photos(),
+        )
+        contact = fieldwork.add_contact(
+            actor=cls.office_a,
+            cadre=cls.cadre_a,
+            kind=ContactKind.objects.get(code="community"),
+            record=cls.community_a,
+            starts_on=dt.date(2025, 1, 1),
+        )
+        cls.entry, _new = fieldwork.record_entry(
+            actor=cls.cadre_user, contact=contact, on=timezone.localdate(), form="visit", discussed="走访", files=photos()
+        )
         # Who may not open these records: another district's organiser, another street's office, a handler of
         # another unit, a cadre and a grid worker who did not report the problem, an interviewer.
-        cls.outsiders = [cls.organiser_b, cls.other_office, cls.other_handler, cls.cadre_user, cls.interviewer,
-                         User.objects.create_user("grid_other", password="x", role="grid_worker", region=cls.grid_a)]  # fmt: skip
+        cls.outsiders = [
+            cls.organiser_b,
+            cls.other_office,
+            cls.other_handler,
+            cls.cadre_user,
+            cls.interviewer,
+            User.objects.create_user("grid_other", password="x", role="grid_worker", region=cls.grid_a),
+        ]
 
     def setUp(self):
         self.campaign, _group, _pairs = make_campaign(self)
@@ -91,7 +111,10 @@ class ReadScopeTest(BaseTestCase):
     def test_files_follow_their_record(self):
         from minping.evidence.models import Evidence
 
-        files = {"problem photo": Evidence.objects.get(purpose="problem.report"), "work-log photo": Evidence.objects.get(purpose="fieldwork.log")}
+        files = {
+            "problem photo": Evidence.objects.get(purpose="problem.report"),
+            "work-log photo": Evidence.objects.get(purpose="fieldwork.log"),
+        }
         for user in self.outsiders:
             self.client.force_login(user)
             for what, evidence in files.items():
@@ -99,6 +122,10 @@ class ReadScopeTest(BaseTestCase):
                     continue  # the cadre's own entry
                 self.refused(self.client.get(f"/files/{evidence.pk}/"), f"{user} {what}")
         print(f"files: {self.reads} cross-role downloads, all refused")
-        for user, evidence in ((self.handler, files["problem photo"]), (self.office_a, files["work-log photo"]), (self.cadre_user, files["work-log photo"])):
+        for user, evidence in (
+            (self.handler, files["problem photo"]),
+            (self.office_a, files["work-log photo"]),
+            (self.cadre_user, files["work-log photo"]),
+        ):
             self.client.force_login(user)
             self.assertEqual(self.client.get(f"/files/{evidence.pk}/").status_code, 200, user)

@@ -28,12 +28,22 @@ class RefusedUploadTest(BaseTestCase):
 
     def test_a_second_pledge_of_the_month_is_refused_and_keeps_nothing(self):
         month = this_month()
-        actions.sign_pledge(actor=self.office_a, community=self.community_a, unit=self.supply, signed_on=month,
-                            agreement=SimpleUploadedFile("协议.pdf", PDF))  # fmt: skip
+        actions.sign_pledge(
+            actor=self.office_a,
+            community=self.community_a,
+            unit=self.supply,
+            signed_on=month,
+            agreement=SimpleUploadedFile("协议.pdf", PDF),
+        )
         before = (files_on_disk(), Evidence.objects.count(), CommitmentForm.objects.count())
         with self.assertRaisesMessage(ValidationError, "一份承诺表只能对应一份双诺"):
-            actions.sign_pledge(actor=self.office_a, community=self.community_a, unit=self.water, signed_on=month,
-                                agreement=SimpleUploadedFile("协议2.pdf", PDF + b"%second"))  # fmt: skip
+            actions.sign_pledge(
+                actor=self.office_a,
+                community=self.community_a,
+                unit=self.water,
+                signed_on=month,
+                agreement=SimpleUploadedFile("协议2.pdf", PDF + b"%second"),
+            )
         self.assertEqual((files_on_disk(), Evidence.objects.count(), CommitmentForm.objects.count()), before)
         self.assertEqual(Pledge.objects.count(), 1)
 
@@ -42,9 +52,15 @@ class RefusedUploadTest(BaseTestCase):
         actions.sign_pledge(actor=self.office_a, community=self.community_a, unit=self.supply, signed_on=month)
         before = files_on_disk()
         self.client.force_login(self.office_a)
-        page = self.client.post("/commitments/pledges/", {"community": self.community_a.pk, "unit": self.water.pk,
-                                                           "signed_on": month.isoformat(),
-                                                           "agreement": SimpleUploadedFile("协议.pdf", PDF)})  # fmt: skip
+        page = self.client.post(
+            "/commitments/pledges/",
+            {
+                "community": self.community_a.pk,
+                "unit": self.water.pk,
+                "signed_on": month.isoformat(),
+                "agreement": SimpleUploadedFile("协议.pdf", PDF),
+            },
+        )
         self.assertContains(page, "一份承诺表只能对应一份双诺", status_code=page.status_code)
         self.assertLess(page.status_code, 500)
         self.assertEqual((Pledge.objects.count(), files_on_disk()), (1, before))
@@ -52,8 +68,11 @@ class RefusedUploadTest(BaseTestCase):
     def test_a_progress_post_whose_last_file_is_refused_leaves_no_file(self):
         item = published_form(self).items.first()
         before = files_on_disk()
-        files = [SimpleUploadedFile("现场1.jpg", photo()), SimpleUploadedFile("现场2.jpg", photo(size=(80, 60))),
-                 SimpleUploadedFile("说明.exe", b"MZ\x90\x00 not a document")]  # fmt: skip
+        files = [
+            SimpleUploadedFile("现场1.jpg", photo()),
+            SimpleUploadedFile("现场2.jpg", photo(size=(80, 60))),
+            SimpleUploadedFile("说明.exe", b"MZ\x90\x00 not a document"),
+        ]
         with self.assertRaises(ValidationError):
             actions.add_progress(actor=self.cadre_user, item=item, percent=50, text="已修复一半", files=files)
         self.assertEqual((files_on_disk(), Evidence.objects.count(), item.updates.count()), (before, 0, 0))

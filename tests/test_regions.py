@@ -81,8 +81,10 @@ class ConcurrentTreeChangesTest(TransactionTestCase):
 
     def test_two_crossing_moves_cannot_make_a_cycle(self):
         first, second = self.street_a, self.other_street_a  # siblings
-        outcomes = self.outcomes(lambda: move_region(actor=self.organiser_a, region=first, new_parent=second),
-                                lambda: move_region(actor=self.organiser_a, region=second, new_parent=first))  # fmt: skip
+        outcomes = self.outcomes(
+            lambda: move_region(actor=self.organiser_a, region=first, new_parent=second),
+            lambda: move_region(actor=self.organiser_a, region=second, new_parent=first),
+        )
         self.assertEqual(outcomes, ["done", "refused"])
         self.assert_tree_is_consistent()
 

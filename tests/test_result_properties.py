@@ -10,14 +10,20 @@ from minping.lib import stats
 from minping.lib.suppression import MIN_CELL, hidden_cells
 from minping.results.tally import count_ballots
 
-SATISFACTION = [{"key": "satisfied", "score": 100}, {"key": "fairly", "score": 80},
-                {"key": "dissatisfied", "score": 0}, {"key": "unknown", "score": None}]  # fmt: skip
+SATISFACTION = [
+    {"key": "satisfied", "score": 100},
+    {"key": "fairly", "score": 80},
+    {"key": "dissatisfied", "score": 0},
+    {"key": "unknown", "score": None},
+]
 DEFINITION = {
-    "subject_questions": [{"key": "q1", "type": "scale", "options": SATISFACTION},
-                          {"key": "q2", "type": "score", "min": 0, "max": 100},
-                          {"key": "q3", "type": "multi", "options": SATISFACTION[:3]}],
+    "subject_questions": [
+        {"key": "q1", "type": "scale", "options": SATISFACTION},
+        {"key": "q2", "type": "score", "min": 0, "max": 100},
+        {"key": "q3", "type": "multi", "options": SATISFACTION[:3]},
+    ],
     "general_questions": [{"key": "g", "type": "text"}],
-}  # fmt: skip
+}
 
 
 @given(st.integers(min_value=1, max_value=5000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
@@ -93,14 +99,22 @@ def test_suppression_never_leaves_a_small_cell_derivable(cells):
 section = st.one_of(
     st.just({"unknown": True}),
     st.just({"void": "多选"}),
-    st.fixed_dictionaries({"q1": st.sampled_from(["satisfied", "fairly", "dissatisfied", "unknown"]),
-                           "q2": st.integers(0, 100),
-                           "q3": st.lists(st.sampled_from(["satisfied", "fairly", "dissatisfied"]), unique=True, max_size=3)}),
-)  # fmt: skip
-ballot = st.tuples(st.sampled_from([1, 2]), st.sampled_from(["qr", "paper"]),
-                   st.fixed_dictionaries({"s": st.fixed_dictionaries({"10": section, "11": section}),
-                                          "g": st.fixed_dictionaries({"g": st.text(max_size=5)})}),
-                   st.sampled_from(["", "", "", "空白票"]))  # fmt: skip
+    st.fixed_dictionaries(
+        {
+            "q1": st.sampled_from(["satisfied", "fairly", "dissatisfied", "unknown"]),
+            "q2": st.integers(0, 100),
+            "q3": st.lists(st.sampled_from(["satisfied", "fairly", "dissatisfied"]), unique=True, max_size=3),
+        }
+    ),
+)
+ballot = st.tuples(
+    st.sampled_from([1, 2]),
+    st.sampled_from(["qr", "paper"]),
+    st.fixed_dictionaries(
+        {"s": st.fixed_dictionaries({"10": section, "11": section}), "g": st.fixed_dictionaries({"g": st.text(max_size=5)})}
+    ),
+    st.sampled_from(["", "", "", "空白票"]),
+)
 
 
 @settings(max_examples=60)

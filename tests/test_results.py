@@ -94,8 +94,11 @@ class Seed001Test(BaseTestCase):
 
     def test_default_rule_puts_nobody_on_the_follow_up_list_but_a_threshold_does(self):
         self.assertEqual(present.campaign_view(self.campaign)["follow_up"], [])
-        results_actions.set_policy(actor=self.organiser_a, campaign=self.campaign,
-                                   rules=[{"question": "overall", "metric": "excellent_rate", "op": "<", "value": 0.7}])  # fmt: skip
+        results_actions.set_policy(
+            actor=self.organiser_a,
+            campaign=self.campaign,
+            rules=[{"question": "overall", "metric": "excellent_rate", "op": "<", "value": 0.7}],
+        )
         self.campaign._policy = None
         follow_up = present.campaign_view(self.campaign)["follow_up"]
         self.assertEqual([row["label"] for row in follow_up], ["王书记"])
@@ -110,15 +113,17 @@ class RulesFormTest(BaseTestCase):
         campaign = close_campaign(actor=self.organiser_a, campaign=campaign)
         self.client.force_login(self.organiser_a)
         url = reverse("results:policy", args=[campaign.pk])
-        self.client.post(url, {"question": "overall", "metric": "excellent_rate", "op": "<", "value": "70", "notice_days": "5",
-                               "remove": "0"})  # fmt: skip
+        self.client.post(
+            url, {"question": "overall", "metric": "excellent_rate", "op": "<", "value": "70", "notice_days": "5", "remove": "0"}
+        )
         policy = figures.policy_for(Campaign.objects.get(pk=campaign.pk))
         self.assertEqual(policy.rules, [{"question": "overall", "metric": "excellent_rate", "op": "<", "value": 0.7}])
         self.assertEqual(policy.notice_days, 5)
         page = self.client.get(reverse("results:overview", args=[campaign.pk]))
         self.assertContains(page, "总体评价 优秀率 &lt; 70.00%")
-        refused = self.client.post(url, {"question": "overall", "metric": "satisfaction_rate", "op": ">=", "value": "50",
-                                         "notice_days": "5"}, follow=True)  # fmt: skip
+        refused = self.client.post(
+            url, {"question": "overall", "metric": "satisfaction_rate", "op": ">=", "value": "50", "notice_days": "5"}, follow=True
+        )
         self.assertContains(refused, "没有指标")
         self.client.post(url, {"bottom": "1", "notice_days": "5", "remove": "0"})
         self.assertEqual(figures.policy_for(Campaign.objects.get(pk=campaign.pk)).rules, [{"bottom": 1}])
@@ -128,27 +133,46 @@ class RulesAndWeightsTest(BaseTestCase):
     def test_a_rule_naming_an_unknown_question_is_refused(self):
         campaign, _group, _pairs = make_campaign(self)
         with self.assertRaises(ValidationError) as caught:
-            results_actions.set_policy(actor=self.organiser_a, campaign=campaign,
-                                       rules=[{"question": "nope", "metric": "excellent_rate", "op": ">=", "value": 0.3}])  # fmt: skip
+            results_actions.set_policy(
+                actor=self.organiser_a,
+                campaign=campaign,
+                rules=[{"question": "nope", "metric": "excellent_rate", "op": ">=", "value": 0.3}],
+            )
         self.assertIn("没有题目", caught.exception.messages[0])
         with self.assertRaises(ValidationError):
-            results_actions.set_policy(actor=self.organiser_a, campaign=campaign,
-                                       rules=[{"question": "overall", "metric": "satisfaction_rate", "op": ">=", "value": 0.3}])  # fmt: skip
+            results_actions.set_policy(
+                actor=self.organiser_a,
+                campaign=campaign,
+                rules=[{"question": "overall", "metric": "satisfaction_rate", "op": ">=", "value": 0.3}],
+            )
         with self.assertRaises(ValidationError):
-            results_actions.set_policy(actor=self.organiser_a, campaign=campaign,
-                                       rules=[{"question": "overall", "metric": "incompetent_rate", "op": ">=", "value": 33}])  # fmt: skip
+            results_actions.set_policy(
+                actor=self.organiser_a,
+                campaign=campaign,
+                rules=[{"question": "overall", "metric": "incompetent_rate", "op": ">=", "value": 33}],
+            )
 
     def test_rules_of_the_wrong_shape_are_refused_and_stored_rules_hold_only_their_fields(self):
         campaign, _group, _pairs = make_campaign(self)
         rule = {"question": "overall", "metric": "score", "op": ">=", "value": 60}
-        for bad in ({**rule, "question": ["overall"]}, {**rule, "question": {"k": 1}}, {**rule, "op": [">="]},
-                    {**rule, "metric": ["score"]}, {**rule, "value": float("nan")}, {**rule, "value": float("inf")},
-                    {**rule, "value": True}, {**rule, "metric": "incompetent_rate", "value": 10**400}, {**rule, "value": 10**400},
-                    {**rule, "value": -1}, {"bottom": 2**70}):  # fmt: skip
+        for bad in (
+            {**rule, "question": ["overall"]},
+            {**rule, "question": {"k": 1}},
+            {**rule, "op": [">="]},
+            {**rule, "metric": ["score"]},
+            {**rule, "value": float("nan")},
+            {**rule, "value": float("inf")},
+            {**rule, "value": True},
+            {**rule, "metric": "incompetent_rate", "value": 10**400},
+            {**rule, "value": 10**400},
+            {**rule, "value": -1},
+            {"bottom": 2**70},
+        ):
             with self.subTest(rule=bad), self.assertRaises(ValidationError):
                 results_actions.set_policy(actor=self.organiser_a, campaign=campaign, rules=[bad])
-        policy = results_actions.set_policy(actor=self.organiser_a, campaign=campaign,
-                                            rules=[{**rule, "note": "x" * 1000}, {"bottom": 2, "note": "y"}])  # fmt: skip
+        policy = results_actions.set_policy(
+            actor=self.organiser_a, campaign=campaign, rules=[{**rule, "note": "x" * 1000}, {"bottom": 2, "note": "y"}]
+        )
         self.assertEqual(policy.rules, [rule, {"bottom": 2}])
 
     def test_weights_must_sum_to_one_before_opening(self):
@@ -159,8 +183,9 @@ class RulesAndWeightsTest(BaseTestCase):
         for bad in ("NaN", "Infinity", "1.5", "七成", "1e308", "1.00001", "-0.00001"):
             with self.assertRaises(ValidationError, msg=bad):
                 actions.set_group_weight(actor=self.organiser_a, group=group, weight=bad)
-        self.assertEqual(actions.set_group_weight(actor=self.organiser_a, group=group, weight="0.69995").weight,
-                         Decimal("0.7000"))  # rounded as stored, so the audit log and the answer say what is kept
+        self.assertEqual(
+            actions.set_group_weight(actor=self.organiser_a, group=group, weight="0.69995").weight, Decimal("0.7000")
+        )  # rounded as stored, so the audit log and the answer say what is kept
         actions.open_campaign(actor=self.organiser_a, campaign=campaign)
         with self.assertRaises(ValidationError):
             actions.set_group_weight(actor=self.organiser_a, group=enterprises, weight="0.5")
@@ -235,8 +260,11 @@ class LifecycleTest(BaseTestCase):
         with self.assertRaisesMessage(ValidationError, "没有任何有效票"):
             results_actions.publish(actor=self.organiser_a, campaign=self.campaign)
         subject = self.campaign.subjects.get()
-        for url in [reverse("results:overview", args=[self.campaign.pk]), reverse("results:projector", args=[self.campaign.pk]),
-                    reverse("results:subject", args=[self.campaign.pk, subject.pk])]:  # fmt: skip
+        for url in [
+            reverse("results:overview", args=[self.campaign.pk]),
+            reverse("results:projector", args=[self.campaign.pk]),
+            reverse("results:subject", args=[self.campaign.pk, subject.pk]),
+        ]:
             self.assertContains(self.client.get(url), "未达法定票数", msg_prefix=url)
         for kind in ("xlsx", "docx", "pdf"):
             self.assertEqual(self.client.get(reverse("results:report", args=[self.campaign.pk, kind])).status_code, 200)
@@ -300,7 +328,7 @@ class LifecycleTest(BaseTestCase):
         self.assertContains(projector, self.campaign.head_at_close)
         for kind, magic in [("xlsx", b"PK"), ("docx", b"PK"), ("pdf", b"%PDF")]:
             response = self.client.get(reverse("results:report", args=[self.campaign.pk, kind]))
-            self.assertEqual(response.content[:len(magic)], magic, kind)
+            self.assertEqual(response.content[: len(magic)], magic, kind)
 
 
 class ReportsTest(BaseTestCase):
@@ -310,8 +338,9 @@ class ReportsTest(BaseTestCase):
         cadres = []
         for index, name in enumerate(names):
             number = id_number(500 + index)
-            cadre = Cadre.objects.create(name=name, id_digest=f"d{index}{number}", id_masked="x", gender="M", birth_year=1980,
-                                         region=self.community_a)  # fmt: skip
+            cadre = Cadre.objects.create(
+                name=name, id_digest=f"d{index}{number}", id_masked="x", gender="M", birth_year=1980, region=self.community_a
+            )
             Post.objects.create(cadre=cadre, region=self.community_a, title="委员", category="member", started_on=timezone.localdate())
             cadres.append(cadre)
         actions.add_subjects(actor=self.organiser_a, campaign=campaign, subjects=cadres)
@@ -376,13 +405,13 @@ class ReportsTest(BaseTestCase):
 
     def test_awkward_names(self):
         campaign, _group, pairs = make_campaign(self, open_it=False, codes=6)
-        self.add_cadres(campaign, ["=HYPERLINK(\"x\")", "控制\x07字符", "方括号[1]:*?/\\名"])
+        self.add_cadres(campaign, ['=HYPERLINK("x")', "控制\x07字符", "方括号[1]:*?/\\名"])
         campaign = actions.open_campaign(actor=self.organiser_a, campaign=campaign)
         cast_all(campaign, pairs, grade_ballots(campaign, {"excellent": 6}))
         campaign = close_campaign(actor=self.organiser_a, campaign=campaign)
         workbook = self.check(campaign)
         labels = [row[2] for row in workbook["汇总"].iter_rows(min_row=10, values_only=True)]
-        self.assertIn("'=HYPERLINK(\"x\")", labels)
+        self.assertIn('\'=HYPERLINK("x")', labels)
         self.assertIn("控制字符", labels)
         self.assertEqual(len(workbook.sheetnames), 3 + 4)
 
@@ -442,8 +471,12 @@ class ApiTest(BaseTestCase):
         subject = results["ranking"][0]["id"]
         detail = self.client.get(f"/api/campaigns/{campaign.pk}/results/subjects/{subject}", headers=headers).json()
         self.assertEqual(detail["cells"][0]["valid"], 6)
-        bad = self.client.put(f"/api/campaigns/{campaign.pk}/result-rules", json.dumps({"rules": [{"question": "x"}]}),
-                              content_type="application/json", headers=headers)  # fmt: skip
+        bad = self.client.put(
+            f"/api/campaigns/{campaign.pk}/result-rules",
+            json.dumps({"rules": [{"question": "x"}]}),
+            content_type="application/json",
+            headers=headers,
+        )
         self.assertEqual(bad.status_code, 422)
         self.assertEqual(self.client.post(f"/api/campaigns/{campaign.pk}/publish", headers=headers).status_code, 201)
         again = self.client.post(f"/api/campaigns/{campaign.pk}/publish", headers=headers)
@@ -452,8 +485,9 @@ class ApiTest(BaseTestCase):
         self.assertIn("/api/results/{pk}", schema)
         self.assertIn("/api/campaigns/{pk}/follow-up", schema)
         other = create_api_key(user=self.organiser_b, name="t")
-        self.assertEqual(self.client.get(f"/api/campaigns/{campaign.pk}/results",
-                                         headers={"Authorization": f"Bearer {other}"}).status_code, 404)  # fmt: skip
+        self.assertEqual(
+            self.client.get(f"/api/campaigns/{campaign.pk}/results", headers={"Authorization": f"Bearer {other}"}).status_code, 404
+        )
 
 
 class StatsTest(BaseTestCase):

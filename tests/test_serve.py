@@ -38,9 +38,14 @@ class ServeTest(TestCase):
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL")}
         env.update({"MINPING_DATA_DIR": self.data, "DJANGO_SETTINGS_MODULE": "minping.settings", "PYTHONPATH": str(ROOT)})
         self.log = tempfile.TemporaryFile()
-        self.server = subprocess.Popen([sys.executable, "-m", "minping", "serve", "--port", str(self.port), "--threads", "2"],
-                                       cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-                                       start_new_session=True)  # fmt: skip
+        self.server = subprocess.Popen(
+            [sys.executable, "-m", "minping", "serve", "--port", str(self.port), "--threads", "2"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.addCleanup(self.stop)
         self.wait_until_up()
 

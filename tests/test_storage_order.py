@@ -37,8 +37,7 @@ class StorageOrderTest(BaseTestCase):
     def cast_in_known_order(self) -> int:
         campaign, _group, pairs = make_campaign(self, codes=BALLOTS)
         for number, (token, _short) in enumerate(pairs):
-            casting.cast_ballot(campaign=campaign, code=token, channel="qr",
-                                answers=full_answers(campaign, suggestion=f"第{number:02d}票"))  # fmt: skip
+            casting.cast_ballot(campaign=campaign, code=token, channel="qr", answers=full_answers(campaign, suggestion=f"第{number:02d}票"))
         close_campaign(actor=self.organiser_a, campaign=campaign)
         return campaign.pk
 

@@ -27,8 +27,9 @@ def _describe_enterprise(enterprise):
     return subject_kinds.Description(enterprise.name, "企业", "企业", enterprise.region)
 
 
-ENTERPRISE = subject_kinds.SubjectKind("test_enterprise", "企业", Enterprise, _describe_enterprise,
-                                       lambda region: Enterprise.objects.within(region))  # fmt: skip
+ENTERPRISE = subject_kinds.SubjectKind(
+    "test_enterprise", "企业", Enterprise, _describe_enterprise, lambda region: Enterprise.objects.within(region)
+)
 
 
 class SubjectKindTest(BaseTestCase):
@@ -52,8 +53,12 @@ class SubjectKindTest(BaseTestCase):
 
         campaign, _group, _pairs = make_campaign(self, open_it=False)
         key = create_api_key(user=self.organiser_a, name="t")
-        response = self.client.post(f"/api/campaigns/{campaign.pk}/subjects", {"items": [{"kind": "nope", "id": 1}]},
-                                    content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}")  # fmt: skip
+        response = self.client.post(
+            f"/api/campaigns/{campaign.pk}/subjects",
+            {"items": [{"kind": "nope", "id": 1}]},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {key}",
+        )
         self.assertEqual(response.status_code, 422, response.content)
 
     def test_a_record_outside_the_campaign_region_is_refused(self):
@@ -76,8 +81,14 @@ def _snapshot() -> str:
         self_check = verify(campaign)
         subjects = list(campaign.subjects.order_by("pk"))
         figures = [repr(item) for item in subject_figures(campaign, subjects)]  # every figure, interval and cell
-        out.append({"results": results_out(campaign), "verify": self_check, "figures": figures,
-                    "subjects": list(campaign.subjects.order_by("pk").values("pk", "kind", "ref", "label", "detail", "category"))})  # fmt: skip
+        out.append(
+            {
+                "results": results_out(campaign),
+                "verify": self_check,
+                "figures": figures,
+                "subjects": list(campaign.subjects.order_by("pk").values("pk", "kind", "ref", "label", "detail", "category")),
+            }
+        )
     return json.dumps(out, ensure_ascii=False, sort_keys=True, default=str)
 
 
@@ -89,8 +100,7 @@ class SubjectMigrationTest(TransactionTestCase):
 
         district = seed_district(residents=300)
         demo_users(district)
-        seed_campaigns(actor=User.objects.get(username="organiser"), district=district,
-                       slips_path=Path(tempfile.mkdtemp()) / "slips.pdf")  # fmt: skip
+        seed_campaigns(actor=User.objects.get(username="organiser"), district=district, slips_path=Path(tempfile.mkdtemp()) / "slips.pdf")
         self.assertEqual(Campaign.objects.exclude(status__in=["draft", "open"]).count(), 4)
         before = _snapshot()
         refs = dict(Subject.objects.filter(kind="cadre").values_list("pk", "ref"))

@@ -70,13 +70,16 @@ def test_a_sheet_with_broken_xml_is_refused():
         rows_of(broken)
 
 
-@pytest.mark.parametrize(("old", "new", "message"), [
-    (b'<c r="B2"', b'<c r="ZZZZZZ2"', "无效的单元格编号“ZZZZZZ2”"),  # would be a row of 300 million cells
-    (b'<c r="B2"', b'<c r="XFE2"', "无效的单元格编号“XFE2”"),  # one past Excel's last column
-    (b'<c r="B2"', b'<c r="2B"', "无效的单元格编号“2B”"),
-    (b'<row r="2"', b'<row r="two"', "无法读取工作表"),
-    (b"<v>42</v>", b"<v>forty-two</v>", "无法读取工作表"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (b'<c r="B2"', b'<c r="ZZZZZZ2"', "无效的单元格编号“ZZZZZZ2”"),  # would be a row of 300 million cells
+        (b'<c r="B2"', b'<c r="XFE2"', "无效的单元格编号“XFE2”"),  # one past Excel's last column
+        (b'<c r="B2"', b'<c r="2B"', "无效的单元格编号“2B”"),
+        (b'<row r="2"', b'<row r="two"', "无法读取工作表"),
+        (b"<v>42</v>", b"<v>forty-two</v>", "无法读取工作表"),
+    ],
+)
 def test_a_tampered_sheet_is_refused_with_a_message(old, new, message):
     def fill(sheet):
         sheet["A1"], sheet["B2"] = "表头", 42
@@ -101,6 +104,7 @@ def test_a_row_wider_than_any_register_is_refused():
 
 def hostile(tmp_path, cells: int) -> object:
     """A workbook of a few hundred kilobytes whose first row declares `cells` cells."""
+
     def row(data: bytes) -> bytes:
         head, _sep, tail = data.partition(b"<sheetData>")
         return head + b'<sheetData><row r="1">' + b"<c><v>1</v></c>" * cells + b"</row></sheetData>" + tail.partition(b"</sheetData>")[2]
@@ -144,14 +148,17 @@ def test_rows_read_in_a_separate_process_are_the_rows_read_here(tmp_path):
     path = tmp_path / "a.xlsx"
     path.write_bytes(workbook_bytes(fill))
     isolated = tabular.RowSource(path, "xlsx")
-    assert list(isolated) == list(tabular.RowSource(path, "xlsx", isolated=False)) == [
-        (1, ["姓名", None, "年龄"]), (2, ["张三", True, 42, 2.5])]
+    assert (
+        list(isolated)
+        == list(tabular.RowSource(path, "xlsx", isolated=False))
+        == [(1, ["姓名", None, "年龄"]), (2, ["张三", True, 42, 2.5])]
+    )
     assert isolated.fraction() == 1.0
 
 
 def test_csv_rows_stream_in_utf8_with_a_bom(tmp_path):
     path = tmp_path / "a.csv"
-    path.write_bytes("\ufeff姓名,住址\n张三,\"幸福路, 1号\"\n".encode())
+    path.write_bytes('\ufeff姓名,住址\n张三,"幸福路, 1号"\n'.encode())
     with open(path, "rb") as fh:
         assert [v for _l, v in read_csv(fh, path)] == [["姓名", "住址"], ["张三", "幸福路, 1号"]]
 

@@ -96,8 +96,9 @@ class VotePagesTest(BaseTestCase):
         self.assertEqual(len(ballots_cast()), 0)
 
     def test_the_public_box_lists_trackers_only_once_results_are_published(self):
-        receipt = casting.cast_ballot(campaign=self.campaign, code=self.pairs[0][0], channel="qr",
-                                      answers={"subjects": {str(self.subject.pk): {"unknown": True}}})  # fmt: skip
+        receipt = casting.cast_ballot(
+            campaign=self.campaign, code=self.pairs[0][0], channel="qr", answers={"subjects": {str(self.subject.pk): {"unknown": True}}}
+        )
         casting.cast_ballot(campaign=self.campaign, code=self.pairs[1][0], channel="qr", answers=full_answers(self.campaign))
         self.assertEqual(self.voter.get(f"/v/box/{self.campaign.pk}/").status_code, 404)
         close_campaign(actor=self.organiser_a, campaign=self.campaign)
@@ -156,13 +157,21 @@ class BallotFormOracleTest(BaseTestCase):
     def test_codes_guessed_through_the_ballot_form_are_throttled(self):
         for _ in range(60):
             self.voter.post("/v/ballot/", {"code": "f" * 32, "step": "review"}, REMOTE_ADDR="10.3.3.3")
-        self.assertEqual(self.voter.post("/v/ballot/", {"code": self.pairs[0][0], "step": "review"}, REMOTE_ADDR="10.3.3.3").status_code, 429)
+        self.assertEqual(
+            self.voter.post("/v/ballot/", {"code": self.pairs[0][0], "step": "review"}, REMOTE_ADDR="10.3.3.3").status_code, 429
+        )
         self.assertEqual(self.voter.post("/v/", {"code": self.pairs[0][0]}, REMOTE_ADDR="10.3.3.3").status_code, 429)  # one budget
-        self.assertEqual(self.voter.post("/v/", {"code": self.pairs[0][0]}, REMOTE_ADDR="10.3.3.4").status_code, 303)  # others are not shut out
+        self.assertEqual(
+            self.voter.post("/v/", {"code": self.pairs[0][0]}, REMOTE_ADDR="10.3.3.4").status_code, 303
+        )  # others are not shut out
 
     def test_the_voters_json_answers_are_kept_by_no_cache_and_send_no_referrer(self):
-        cases = [("/api/vote/ballot", {"code": self.pairs[0][0]}), ("/api/vote/ballot", {"code": "f" * 32}), ("/api/vote/ballot", {}),
-                 ("/api/vote/cast", {"code": self.pairs[0][0], "answers": full_answers(self.campaign)})]  # fmt: skip
+        cases = [
+            ("/api/vote/ballot", {"code": self.pairs[0][0]}),
+            ("/api/vote/ballot", {"code": "f" * 32}),
+            ("/api/vote/ballot", {}),
+            ("/api/vote/cast", {"code": self.pairs[0][0], "answers": full_answers(self.campaign)}),
+        ]
         for path, body in cases:
             answer = self.voter.post(path, body, content_type="application/json")
             with self.subTest(path=path, status=answer.status_code):

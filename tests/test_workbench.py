@@ -52,8 +52,7 @@ class WorkbenchTest(BaseTestCase):
         self.assertContains(self.client.get(reverse("home")), reverse("evaluations:turnout", args=[campaign.pk]))
 
     def test_an_office_sees_its_own_imports_waiting(self):
-        job = ImportJob.objects.create(register="residents", created_by=self.office_a, status=ImportJob.Status.VALID,
-                                       original_name="r.csv")  # fmt: skip
+        job = ImportJob.objects.create(register="residents", created_by=self.office_a, status=ImportJob.Status.VALID, original_name="r.csv")
         self.client.force_login(self.office_a)
         self.assertContains(self.client.get(reverse("home")), reverse("imports:job-detail", args=[job.pk]))
         self.client.force_login(self.organiser_a)
@@ -109,8 +108,10 @@ class ApiKeyConsoleTest(BaseTestCase):
         call_command("apikey", "create", "org_a", "nightly", stdout=out)
         prefix = out.getvalue().split("_")[1]
         call_command("apikey", "revoke", prefix)
-        self.assertEqual(list(AuditEvent.objects.order_by("seq").values_list("action", "actor_name")),
-                         [("apikey.create", "system"), ("apikey.revoke", "system")])  # fmt: skip
+        self.assertEqual(
+            list(AuditEvent.objects.order_by("seq").values_list("action", "actor_name")),
+            [("apikey.create", "system"), ("apikey.revoke", "system")],
+        )
 
     def test_roles_without_the_console_cannot_make_keys(self):
         self.client.force_login(self.grid_worker)

@@ -18,7 +18,9 @@ from tests.base import id_number, make_region
 from tests.importing import csv_bytes
 
 needs_worker = pytest.mark.skipif(
-    not os.environ.get("CELERY_BROKER_URL") or os.environ.get("DATABASE_URL", "").startswith("sqlite") or not os.environ.get("DATABASE_URL"),
+    not os.environ.get("CELERY_BROKER_URL")
+    or os.environ.get("DATABASE_URL", "").startswith("sqlite")
+    or not os.environ.get("DATABASE_URL"),
     reason="needs CELERY_BROKER_URL and PostgreSQL (the CI run on PostgreSQL sets both)",
 )
 
@@ -40,10 +42,25 @@ class CeleryWorkerTest(TransactionTestCase):
         env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "tests.settings"}
         self.log = tempfile.TemporaryFile(mode="w+")
         self.worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "minping", "worker", "--pool=prefork", "--concurrency=1",
-             "--loglevel=INFO", "--without-heartbeat", "--without-mingle", "--without-gossip"],
-            env=env, cwd=settings.BASE_DIR.parent, stdout=self.log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "minping",
+                "worker",
+                "--pool=prefork",
+                "--concurrency=1",
+                "--loglevel=INFO",
+                "--without-heartbeat",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            env=env,
+            cwd=settings.BASE_DIR.parent,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
 
     def tearDown(self):
         self.worker.terminate()
@@ -80,8 +97,16 @@ class CeleryWorkerTest(TransactionTestCase):
         rows = [["姓名", "身份证号", "手机号", "住址", "所属区域", "户编号"]]
         for n in range(200_000):  # about 17 MB: more than PARALLEL_BYTES
             day = n // 1000
-            rows.append([f"居民{n}", id_number(n, f"19{50 + day // 28 % 50}{day // 28 // 50 + 1:02d}{day % 28 + 1:02d}"),
-                         "13900001111", f"幸福路{n}号", "甲区/一街道/光明社区/第1网格", ""])  # fmt: skip
+            rows.append(
+                [
+                    f"居民{n}",
+                    id_number(n, f"19{50 + day // 28 % 50}{day // 28 // 50 + 1:02d}{day % 28 + 1:02d}"),
+                    "13900001111",
+                    f"幸福路{n}号",
+                    "甲区/一街道/光明社区/第1网格",
+                    "",
+                ]
+            )
         rows[150_000][1] = rows[10][1]  # a repeat across the cut
         content = csv_bytes(rows)
         self.assertGreater(len(content), engine.PARALLEL_BYTES)
@@ -99,12 +124,15 @@ class CeleryWorkerTest(TransactionTestCase):
 
         ensure_states()
         JobState.objects.filter(key="audit.verify_chain").update(next_run_at=timezone.now())
-        env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "tests.settings",
-               "MINPING_JOBS_TICK_SECONDS": "1"}  # fmt: skip
+        env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "tests.settings", "MINPING_JOBS_TICK_SECONDS": "1"}
         with tempfile.TemporaryDirectory() as folder:
-            beat = subprocess.Popen([sys.executable, "-m", "celery", "-A", "minping", "beat", "--loglevel=INFO",
-                                     "--schedule", f"{folder}/beat-schedule"], env=env, cwd=settings.BASE_DIR.parent,
-                                    stdout=self.log, stderr=subprocess.STDOUT)  # fmt: skip
+            beat = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "minping", "beat", "--loglevel=INFO", "--schedule", f"{folder}/beat-schedule"],
+                env=env,
+                cwd=settings.BASE_DIR.parent,
+                stdout=self.log,
+                stderr=subprocess.STDOUT,
+            )
             try:
                 deadline = time.monotonic() + 60
                 while time.monotonic() < deadline and not JobRun.objects.filter(key="audit.verify_chain").exists():

@@ -28,13 +28,16 @@ class User(AbstractUser):
         INTERVIEWER = "interviewer", _("Interviewer")
 
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.OFFICE)
-    region = models.ForeignKey(
-        "org.Region", models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("region")
-    )
+    region = models.ForeignKey("org.Region", models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("region"))
     unit = models.ForeignKey("org.Unit", models.PROTECT, null=True, blank=True, related_name="handlers")
     cadre = models.OneToOneField("org.Cadre", models.SET_NULL, null=True, blank=True, related_name="account")
-    phone = models.CharField(_("mobile phone"), max_length=20, blank=True, validators=[_valid_mobile],
-                             help_text=_("For text messages: overdue problems, reminders."))  # fmt: skip
+    phone = models.CharField(
+        _("mobile phone"),
+        max_length=20,
+        blank=True,
+        validators=[_valid_mobile],
+        help_text=_("For text messages: overdue problems, reminders."),
+    )
 
     CONSOLE_ROLES = {Role.ADMIN, Role.ORGANISER, Role.OFFICE}
 

@@ -27,8 +27,11 @@ def _account(username: str) -> str:
 def _counters(username: str, client: str) -> list[tuple[str, int, int]]:
     """(cache key, failures allowed without delay, longest delay) for each way failures are counted."""
     free, window, account = settings.LOGIN_FAILURE_LIMIT, settings.LOGIN_FAILURE_WINDOW, _account(username)
-    return [(f"login:pair:{account}:{client}", free, window), (f"login:account:{account}", free * ACCOUNT_FACTOR, ACCOUNT_MAX_DELAY),
-            (f"login:client:{client}", free * CLIENT_FACTOR, window)]  # fmt: skip
+    return [
+        (f"login:pair:{account}:{client}", free, window),
+        (f"login:account:{account}", free * ACCOUNT_FACTOR, ACCOUNT_MAX_DELAY),
+        (f"login:client:{client}", free * CLIENT_FACTOR, window),
+    ]
 
 
 def wait_seconds(username: str, client: str) -> int:

@@ -65,6 +65,8 @@ def _user(request):
 
 @functools.cache
 def _select() -> str:
-    return (f'SELECT s."session_data", {user_columns()} FROM "{Session._meta.db_table}" s '
-            f'LEFT JOIN "{User._meta.db_table}" u ON u."{User._meta.pk.column}" = s."user_id" '
-            f'WHERE s."session_key" = %s AND s."expire_date" > %s')  # fmt: skip
+    return (
+        f'SELECT s."session_data", {user_columns()} FROM "{Session._meta.db_table}" s '
+        f'LEFT JOIN "{User._meta.db_table}" u ON u."{User._meta.pk.column}" = s."user_id" '
+        f'WHERE s."session_key" = %s AND s."expire_date" > %s'
+    )

@@ -22,8 +22,7 @@ class ThrottledLogin:
         client = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
         wait = ratelimit.wait_seconds(username, client)
         if wait:
-            raise forms.ValidationError(_("Too many failed logins. Try again in %(seconds)s seconds.") % {"seconds": wait},
-                                        code="blocked")  # fmt: skip
+            raise forms.ValidationError(_("Too many failed logins. Try again in %(seconds)s seconds.") % {"seconds": wait}, code="blocked")
         try:
             cleaned = super().clean()
         except forms.ValidationError:
@@ -60,8 +59,12 @@ def api_keys(request):
     keys = ApiKey.objects.select_related("user").order_by("-pk")
     if not request.user.is_system_admin:
         keys = keys.filter(user=request.user)
-    response = render(request, "accounts/api_keys.html", {"keys": keys, "created": created},
-                      status=400 if request.method == "POST" and created is None else 200)  # fmt: skip
+    response = render(
+        request,
+        "accounts/api_keys.html",
+        {"keys": keys, "created": created},
+        status=400 if request.method == "POST" and created is None else 200,
+    )
     response["Cache-Control"] = "no-store"  # the page that shows a key in clear is never cached
     return response
 
@@ -78,5 +81,6 @@ def api_key_revoke(request, pk):
 def home(request):
     """The user's workbench: the work their role can do now, gathered from every module."""
     user = request.user
-    return render(request, "accounts/home.html", {"sections": workbench.sections_for(user), "role": user.get_role_display(),
-                                                  "region": user.region})  # fmt: skip
+    return render(
+        request, "accounts/home.html", {"sections": workbench.sections_for(user), "role": user.get_role_display(), "region": user.region}
+    )

@@ -52,5 +52,3 @@ def verify_chain(batch: int = 5000) -> tuple[int, AuditEvent | None, str]:
     if head and (head.last_seq != checked or head.last_hash != prev):
         return checked, None, f"the chain ends at #{checked} but the head records #{head.last_seq}"
     return checked, None, ""
-
-

@@ -27,8 +27,12 @@ def verify_audit_chain() -> dict:
     return {"checked": checked}
 
 
-@job("audit.anchor_head", "把操作日志链头写入锚点文件（并发给见证方）", every=dt.timedelta(seconds=30),
-     results={"anchored": "写入的锚点数", "seq": "链头序号", "witness": "见证方回应"})
+@job(
+    "audit.anchor_head",
+    "把操作日志链头写入锚点文件（并发给见证方）",
+    every=dt.timedelta(seconds=30),
+    results={"anchored": "写入的锚点数", "seq": "链头序号", "witness": "见证方回应"},
+)
 def anchor_audit_chain() -> dict:
     anchor = anchors.write_anchor()
     if anchor is None:

@@ -46,8 +46,6 @@ EDITABLE = {Status.DRAFT, Status.RETURNED}
 DECIDED = {Status.APPROVED, Status.PUBLISHED}
 
 
-
-
 def owner_region(owner) -> Region:
     return owner if isinstance(owner, Region) else owner.region
 
@@ -96,8 +94,9 @@ def start_form(*, actor, owner, month: dt.date, sequence: Sequence | None = None
     field = {Cadre: "cadre", Unit: "unit", Region: "collective"}[type(owner)]
     with transaction.atomic():
         form, created = CommitmentForm.objects.get_or_create(
-            **{field: owner, "month": month}, defaults={"region": region, "sequence": sequence or _last_sequence(field, owner),
-                                                        "created_by": actor})  # fmt: skip
+            **{field: owner, "month": month},
+            defaults={"region": region, "sequence": sequence or _last_sequence(field, owner), "created_by": actor},
+        )
         if created:
             record_event(actor=actor, action="commitment.form_start", obj=form, data={"owner": str(owner), "month": str(month)})
     return form
@@ -126,9 +125,14 @@ def _item_fields(form: CommitmentForm, data: dict) -> dict:
     place = data.get("place")
     if place is not None and not place.is_within(form.region.parent or form.region) and not place.is_within(form.region):
         raise ValidationError({"place": "关联区域不在本承诺表的范围内"})
-    return {"category": category, "content": checked_text(data.get("content"), "content", 500, what="承诺内容"),
-            "target": checked_text(data.get("target"), "target", 300, what="可衡量的目标"), "deadline": deadline,
-            "project": checked_text(data.get("project"), "project", 200, required=False, what="重点项目"), "place": place}  # fmt: skip
+    return {
+        "category": category,
+        "content": checked_text(data.get("content"), "content", 500, what="承诺内容"),
+        "target": checked_text(data.get("target"), "target", 300, what="可衡量的目标"),
+        "deadline": deadline,
+        "project": checked_text(data.get("project"), "project", 200, required=False, what="重点项目"),
+        "place": place,
+    }
 
 
 def save_item(*, actor, form: CommitmentForm, data: dict, item: Item | None = None, reason: str = "") -> Item:
@@ -147,8 +151,16 @@ def save_item(*, actor, form: CommitmentForm, data: dict, item: Item | None = No
                 raise ValidationError("承诺表已审核通过，不能再增加承诺；如需调整请修改原承诺并说明理由")
             reason = checked_text(reason, "reason", 300, what="修改理由")
             item = Item.objects.select_for_update().get(pk=item.pk, form=form)
-            Revision.objects.create(item=item, number=item.revision, category=item.category, content=item.content,
-                                    target=item.target, deadline=item.deadline, reason=reason, changed_by=actor)  # fmt: skip
+            Revision.objects.create(
+                item=item,
+                number=item.revision,
+                category=item.category,
+                content=item.content,
+                target=item.target,
+                deadline=item.deadline,
+                reason=reason,
+                changed_by=actor,
+            )
             item.revision += 1
         else:
             periods.ensure_open_for_filing(form.month)
@@ -161,8 +173,9 @@ def save_item(*, actor, form: CommitmentForm, data: dict, item: Item | None = No
         for name, value in fields.items():
             setattr(item, name, value)
         item.save()
-        record_event(actor=actor, action="commitment.item_save", obj=form,
-                     data={"item": item.pk, "revision": item.revision, "reason": reason})  # fmt: skip
+        record_event(
+            actor=actor, action="commitment.item_save", obj=form, data={"item": item.pk, "revision": item.revision, "reason": reason}
+        )
     return item
 
 
@@ -207,8 +220,9 @@ def _decide(actor, form: CommitmentForm, status: str, reason: str) -> Commitment
             raise ValidationError("只能审核已提交的承诺表")
         form.status, form.return_reason, form.decided_by, form.decided_at = status, reason, actor, timezone.now()
         form.save(update_fields=["status", "return_reason", "decided_by", "decided_at"])
-        record_event(actor=actor, action=f"commitment.{'approve' if status == Status.APPROVED else 'return'}", obj=form,
-                     data={"reason": reason})  # fmt: skip
+        record_event(
+            actor=actor, action=f"commitment.{'approve' if status == Status.APPROVED else 'return'}", obj=form, data={"reason": reason}
+        )
     return form
 
 
@@ -229,8 +243,7 @@ def publish_forms(*, actor, forms) -> int:
     return len(waiting)
 
 
-def add_progress(*, actor, item: Item, percent, text: str, outcome: str = Item.Outcome.OPEN, reason: str = "",
-                 files=()) -> Progress:  # fmt: skip
+def add_progress(*, actor, item: Item, percent, text: str, outcome: str = Item.Outcome.OPEN, reason: str = "", files=()) -> Progress:
     """Record progress on a published commitment, with evidence files (checked and kept by evidence); an outcome
     other than "open" ends the item. Nothing is kept if any part is refused."""
     form = item.form
@@ -239,7 +252,9 @@ def add_progress(*, actor, item: Item, percent, text: str, outcome: str = Item.O
     if outcome not in Item.Outcome.values:
         raise ValidationError({"outcome": "请选择践诺结果"})
     if outcome == Item.Outcome.KEPT and percent != 100:
-        raise ValidationError({"percent": f"“已践诺”须达到承诺目标（进度 100%），现在填的是 {percent}%；未达到目标请选“部分践诺”或继续记录进展"})
+        raise ValidationError(
+            {"percent": f"“已践诺”须达到承诺目标（进度 100%），现在填的是 {percent}%；未达到目标请选“部分践诺”或继续记录进展"}
+        )
     reason = checked_text(reason, "reason", 500, required=outcome in {Item.Outcome.PARTLY, Item.Outcome.NOT_KEPT}, what="未完全践诺的原因")
     text = checked_text(text, "text", 1000, what="进展情况")
     files = [f for f in files if f]
@@ -255,14 +270,17 @@ def add_progress(*, actor, item: Item, percent, text: str, outcome: str = Item.O
         if outcome == Item.Outcome.KEPT and not files and not Progress.evidence.through.objects.filter(progress__item=item).exists():
             raise ValidationError({"file": "“已践诺”须有佐证材料（照片或文件），请随本次进展上传"})
         update = Progress.objects.create(item=item, percent=percent, text=text, outcome=outcome, added_by=actor)
-        stored = [store_evidence(actor=actor, upload=f, region=form.region, purpose="commitment.progress", public=True)
-                  for f in files]  # fmt: skip
+        stored = [store_evidence(actor=actor, upload=f, region=form.region, purpose="commitment.progress", public=True) for f in files]
         update.evidence.set(stored)
         item.progress, item.outcome, item.outcome_reason = percent, outcome, reason
         item.verification = Item.Verification.SELF_REPORTED  # a new report is the owner's word until verified
         item.save(update_fields=["progress", "outcome", "outcome_reason", "verification"])
-        record_event(actor=actor, action="commitment.progress", obj=form,
-                     data={"item": item.pk, "percent": percent, "outcome": outcome, "files": [str(e.pk) for e in stored]})  # fmt: skip
+        record_event(
+            actor=actor,
+            action="commitment.progress",
+            obj=form,
+            data={"item": item.pk, "percent": percent, "outcome": outcome, "files": [str(e.pk) for e in stored]},
+        )
     return update
 
 
@@ -288,13 +306,21 @@ def _apply_review(actor, item: Item, verdict: str, note: str, *, by_sample: bool
     if verdict == Item.Verification.REFUTED:
         item.outcome, item.outcome_reason = Item.Outcome.OPEN, ""
     item.save(update_fields=["verification", "outcome", "outcome_reason"])
-    record_event(actor=actor, action="commitment.review", obj=item.form,
-                 data={"item": item.pk, "claimed": review.claimed, "verdict": verdict, "sample": by_sample})  # fmt: skip
+    record_event(
+        actor=actor,
+        action="commitment.review",
+        obj=item.form,
+        data={"item": item.pk, "claimed": review.claimed, "verdict": verdict, "sample": by_sample},
+    )
     return review
 
 
-QUOTA_FIELDS = {"innovation_quota": "实干创新奖名额", "excellent_min": "优秀奖最少名额", "excellent_max": "优秀奖最多名额",
-                "good_quota": "良好奖名额"}  # fmt: skip
+QUOTA_FIELDS = {
+    "innovation_quota": "实干创新奖名额",
+    "excellent_min": "优秀奖最少名额",
+    "excellent_max": "优秀奖最多名额",
+    "good_quota": "良好奖名额",
+}
 
 
 def save_sequence(*, actor, region: Region, name: str, quotas: dict, sequence: Sequence | None = None) -> Sequence:
@@ -356,8 +382,11 @@ def draw_sample(*, actor, region: Region, month: dt.date, size) -> SampleAudit:
     return sample
 
 
-CHECK_VERIFIES = {Check.Verdict.CONFIRMED: Item.Verification.CONFIRMED, Check.Verdict.PARTLY: Item.Verification.PARTLY,
-                  Check.Verdict.REFUTED: Item.Verification.REFUTED}  # fmt: skip
+CHECK_VERIFIES = {
+    Check.Verdict.CONFIRMED: Item.Verification.CONFIRMED,
+    Check.Verdict.PARTLY: Item.Verification.PARTLY,
+    Check.Verdict.REFUTED: Item.Verification.REFUTED,
+}
 
 
 def record_check(*, actor, check: Check, verdict: str, note: str = "") -> Check:
@@ -391,13 +420,15 @@ def open_rating(*, actor, region: Region, month: dt.date, sequence: Sequence | N
     name = f"{region.name}{periods.label(month)}公开承诺群众评诺" + (f"（{sequence.name}）" if sequence else "")
     instrument = Instrument.objects.get(builtin_key="commitment_rating", region__isnull=True)
     with transaction.atomic():
-        campaign = evaluations.create_campaign(actor=actor, name=name, region=region, instrument=instrument,
-                                               channels=["qr", "online"], quorum=int(quorum))  # fmt: skip
+        campaign = evaluations.create_campaign(
+            actor=actor, name=name, region=region, instrument=instrument, channels=["qr", "online"], quorum=int(quorum)
+        )
         evaluations.add_subjects(actor=actor, campaign=campaign, subjects=items)
     return campaign
 
 
 # Duty reports and questions -------------------------------------------------------------------------------------
+
 
 def may_report(user, subject: Subject) -> bool:
     if subject.kind == "cadre" and user.cadre_id == subject.ref or subject.kind == "unit" and user.unit_id == subject.ref:
@@ -414,12 +445,19 @@ def write_duty_report(*, actor, subject: Subject, text: str, upload=None) -> Dut
         lifecycle.ensure(subject.campaign, "write_report")
         evidence = None
         if upload is not None:
-            evidence = store_evidence(actor=actor, upload=upload, region=subject.region or subject.campaign.region,
-                                      purpose="duty_report", public=True)  # fmt: skip
+            evidence = store_evidence(
+                actor=actor, upload=upload, region=subject.region or subject.campaign.region, purpose="duty_report", public=True
+            )
         report, _created = DutyReport.objects.update_or_create(
-            subject=subject, defaults={"campaign_id": subject.campaign_id, "text": text, "written_by": actor,
-                                       "updated_at": timezone.now(),
-                                       **({"evidence": evidence} if evidence else {})})  # fmt: skip
+            subject=subject,
+            defaults={
+                "campaign_id": subject.campaign_id,
+                "text": text,
+                "written_by": actor,
+                "updated_at": timezone.now(),
+                **({"evidence": evidence} if evidence else {}),
+            },
+        )
         record_event(actor=actor, action="duty_report.write", obj=subject.campaign, data={"subject": subject.pk})
     return report
 
@@ -432,8 +470,7 @@ def ask_question(*, subject: Subject, text: str, asker: str = "", at_meeting: bo
     asker = checked_text(asker, "asker", 50, required=False, what="姓名")
     lifecycle.ensure(subject.campaign, "ask")
     with transaction.atomic():
-        question = Question.objects.create(campaign_id=subject.campaign_id, subject=subject, text=text, asker=asker,
-                                           at_meeting=at_meeting)  # fmt: skip
+        question = Question.objects.create(campaign_id=subject.campaign_id, subject=subject, text=text, asker=asker, at_meeting=at_meeting)
         if actor is not None:
             record_event(actor=actor, action="question.record", obj=subject.campaign, data={"question": question.pk})
     return question
@@ -452,6 +489,7 @@ def answer_question(*, actor, question: Question, answer: str) -> Question:
 
 
 # 双诺双述双评 -------------------------------------------------------------------------------------------------------
+
 
 def sign_pledge(*, actor, community: Region, unit: Unit, signed_on: dt.date, agreement=None) -> Pledge:
     """A community and a unit in it sign mutual commitments for the year of `signed_on`: two forms (filled in
@@ -477,13 +515,24 @@ def _sign_pledge(actor, community: Region, unit: Unit, signed_on: dt.date, month
         for form, side in ((community_form, community), (unit_form, unit)):
             signed = Pledge.objects.filter(Q(community_form=form) | Q(unit_form=form)).select_related("community", "unit").first()
             if signed is not None:
-                raise ValidationError({"signed_on": f"{side.name}{periods.label(month)}的承诺表已用于“{signed}”，"
-                                                    f"一份承诺表只能对应一份双诺，请改在其他月份签订"})  # fmt: skip
+                raise ValidationError(
+                    {
+                        "signed_on": f"{side.name}{periods.label(month)}的承诺表已用于“{signed}”，"
+                        f"一份承诺表只能对应一份双诺，请改在其他月份签订"
+                    }
+                )
         document = None
         if agreement is not None:
             document = store_evidence(actor=actor, upload=agreement, region=community, purpose="pledge.agreement", public=True)
-        pledge = Pledge.objects.create(community=community, unit=unit, year=signed_on.year, signed_on=signed_on,
-                                       community_form=community_form, unit_form=unit_form, agreement=document)  # fmt: skip
+        pledge = Pledge.objects.create(
+            community=community,
+            unit=unit,
+            year=signed_on.year,
+            signed_on=signed_on,
+            community_form=community_form,
+            unit_form=unit_form,
+            agreement=document,
+        )
         record_event(actor=actor, action="pledge.sign", obj=pledge, data={"community": community.name, "unit": unit.name})
     return pledge
 
@@ -503,12 +552,24 @@ def evaluate_pledges(*, actor, community: Region, year: int, quorum=5) -> tuple[
     region = community if all(p.unit.region.is_within(community) for p in pledges) else community.parent
     with transaction.atomic():
         of_units = evaluations.create_campaign(
-            actor=actor, name=f"{community.name}{year}年双诺双评·社区评驻区单位", region=region, instrument=instrument,
-            channels=["qr", "paper"], quorum=int(quorum), groups=[{"name": "社区代表", "kind": "grassroots", "weight": 1}])  # fmt: skip
+            actor=actor,
+            name=f"{community.name}{year}年双诺双评·社区评驻区单位",
+            region=region,
+            instrument=instrument,
+            channels=["qr", "paper"],
+            quorum=int(quorum),
+            groups=[{"name": "社区代表", "kind": "grassroots", "weight": 1}],
+        )
         evaluations.add_subjects(actor=actor, campaign=of_units, subjects=[p.unit for p in pledges])
         of_community = evaluations.create_campaign(
-            actor=actor, name=f"{community.name}{year}年双诺双评·驻区单位评社区", region=community, instrument=instrument,
-            channels=["qr", "paper"], quorum=int(quorum), groups=[{"name": "驻区单位代表", "kind": "custom", "weight": 1}])  # fmt: skip
+            actor=actor,
+            name=f"{community.name}{year}年双诺双评·驻区单位评社区",
+            region=community,
+            instrument=instrument,
+            channels=["qr", "paper"],
+            quorum=int(quorum),
+            groups=[{"name": "驻区单位代表", "kind": "custom", "weight": 1}],
+        )
         evaluations.add_subjects(actor=actor, campaign=of_community, subjects=[community])
         Pledge.objects.filter(pk__in=[p.pk for p in pledges]).update(of_unit=of_units, of_community=of_community)
         record_event(actor=actor, action="pledge.evaluate", obj=community, data={"year": year, "campaigns": [of_units.pk, of_community.pk]})
@@ -516,6 +577,7 @@ def evaluate_pledges(*, actor, community: Region, year: int, quorum=5) -> tuple[
 
 
 # The quarter's assessment (奖诺): scores by scoring.py's formula, awards within the quotas -----------------------
+
 
 def assess_quarter(*, actor, region, year: int, quarter: int, weights: dict | None = None) -> Assessment:
     """Compute (or compute again, while not confirmed) the quarter's scores, ranks and proposed awards."""
@@ -535,12 +597,26 @@ def assess_quarter(*, actor, region, year: int, quarter: int, weights: dict | No
         assessment.scores.all().delete()
         by_sequence = defaultdict(list)
         for tally in found:
-            parts = {"fulfilment": scoring.mean(tally.outcomes), "verification": scoring.mean(tally.verdicts), "rating": scoring.mean(tally.ratings)}
-            by_sequence[tally.sequence].append(Score(
-                assessment=assessment, cadre_id=tally.cadre_id, unit_id=tally.unit_id, sequence=tally.sequence,
-                label=tally.label[:200], items=len(tally.outcomes), fulfilment=round(parts["fulfilment"], 2),
-                verification=scoring.rounded(parts["verification"]), rating=scoring.rounded(parts["rating"]),
-                score=scoring.score_of(parts, weights), rank=0))  # fmt: skip
+            parts = {
+                "fulfilment": scoring.mean(tally.outcomes),
+                "verification": scoring.mean(tally.verdicts),
+                "rating": scoring.mean(tally.ratings),
+            }
+            by_sequence[tally.sequence].append(
+                Score(
+                    assessment=assessment,
+                    cadre_id=tally.cadre_id,
+                    unit_id=tally.unit_id,
+                    sequence=tally.sequence,
+                    label=tally.label[:200],
+                    items=len(tally.outcomes),
+                    fulfilment=round(parts["fulfilment"], 2),
+                    verification=scoring.rounded(parts["verification"]),
+                    rating=scoring.rounded(parts["rating"]),
+                    score=scoring.score_of(parts, weights),
+                    rank=0,
+                )
+            )
         rows, notes = [], []
         for sequence, scores in by_sequence.items():
             for score, rank in zip(scores, stats.competition_ranks([s.score for s in scores]), strict=True):
@@ -550,8 +626,12 @@ def assess_quarter(*, actor, region, year: int, quarter: int, weights: dict | No
         Score.objects.bulk_create(rows)
         assessment.notes = notes
         assessment.save(update_fields=["notes"])
-        record_event(actor=actor, action="commitment.assess", obj=assessment,
-                     data={"weights": weights, "scores": len(rows), "proposed": sum(1 for r in rows if r.proposed)})  # fmt: skip
+        record_event(
+            actor=actor,
+            action="commitment.assess",
+            obj=assessment,
+            data={"weights": weights, "scores": len(rows), "proposed": sum(1 for r in rows if r.proposed)},
+        )
     return assessment
 
 
@@ -568,8 +648,11 @@ def set_award(*, actor, score: Score, award: str) -> Score:
         if award and score.sequence is None:
             raise ValidationError("未分序列的人员不参与评奖，请先为其承诺表指定序列")
         if award:
-            quota = {Score.Award.INNOVATION: score.sequence.innovation_quota, Score.Award.EXCELLENT: score.sequence.excellent_max,
-                     Score.Award.GOOD: score.sequence.good_quota}[award]  # fmt: skip
+            quota = {
+                Score.Award.INNOVATION: score.sequence.innovation_quota,
+                Score.Award.EXCELLENT: score.sequence.excellent_max,
+                Score.Award.GOOD: score.sequence.good_quota,
+            }[award]
             taken = Score.objects.filter(assessment=assessment, sequence=score.sequence, award=award).exclude(pk=score.pk).count()
             if taken >= quota:
                 raise ValidationError(f"“{score.sequence.name}”序列的{Score.Award(award).label}最多 {quota} 个，已经评满")
@@ -612,7 +695,9 @@ def confirm_awards(*, actor, assessment: Assessment) -> Assessment:
             raise ValidationError("考评结果已经确认过了")
         if not scoring.quarter_ended(assessment) and not assessment.closed_early_reason:
             last = periods.last_day(periods.quarter_months(assessment.year, assessment.quarter)[-1])
-            raise ValidationError(f"{assessment}到 {last:%Y年%-m月%-d日} 才结束，结束后才能确认奖项；确需提前确认的，请先填写理由提前结束本季度")
+            raise ValidationError(
+                f"{assessment}到 {last:%Y年%-m月%-d日} 才结束，结束后才能确认奖项；确需提前确认的，请先填写理由提前结束本季度"
+            )
         scores = list(assessment.scores.select_related("sequence"))
         for sequence in {s.sequence for s in scores if s.sequence}:
             members = [s for s in scores if s.sequence == sequence]
@@ -621,8 +706,12 @@ def confirm_awards(*, actor, assessment: Assessment) -> Assessment:
                 raise ValidationError(f"“{sequence.name}”序列的优秀奖至少 {sequence.excellent_min} 个（现有 {excellent} 个）")
         assessment.status, assessment.confirmed_by, assessment.confirmed_at = Assessment.Status.CONFIRMED, actor, timezone.now()
         assessment.save(update_fields=["status", "confirmed_by", "confirmed_at"])
-        record_event(actor=actor, action="commitment.confirm", obj=assessment,
-                     data={"version": assessment.versions.count() + 1, "awards": [[s.label, s.award] for s in scores if s.award]})  # fmt: skip
+        record_event(
+            actor=actor,
+            action="commitment.confirm",
+            obj=assessment,
+            data={"version": assessment.versions.count() + 1, "awards": [[s.label, s.award] for s in scores if s.award]},
+        )
     return assessment
 
 
@@ -635,11 +724,28 @@ def reopen_quarter(*, actor, assessment: Assessment, reason: str) -> ConfirmedVe
         assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if assessment.status != Assessment.Status.CONFIRMED:
             raise ValidationError("只有已确认的季度考评才能重新打开")
-        scores = [{"label": s.label, "sequence": s.sequence.name if s.sequence else "", "score": s.score, "rank": s.rank,
-                   "proposed": s.proposed, "award": s.award, "award_label": str(s.get_award_display()) if s.award else ""} for s in assessment.scores.select_related("sequence")]  # fmt: skip
+        scores = [
+            {
+                "label": s.label,
+                "sequence": s.sequence.name if s.sequence else "",
+                "score": s.score,
+                "rank": s.rank,
+                "proposed": s.proposed,
+                "award": s.award,
+                "award_label": str(s.get_award_display()) if s.award else "",
+            }
+            for s in assessment.scores.select_related("sequence")
+        ]
         version = ConfirmedVersion.objects.create(
-            assessment=assessment, number=assessment.versions.count() + 1, scores=scores, weights=assessment.weights,
-            confirmed_at=assessment.confirmed_at, confirmed_by_id=assessment.confirmed_by_id, reopened_by=actor, reason=reason)  # fmt: skip
+            assessment=assessment,
+            number=assessment.versions.count() + 1,
+            scores=scores,
+            weights=assessment.weights,
+            confirmed_at=assessment.confirmed_at,
+            confirmed_by_id=assessment.confirmed_by_id,
+            reopened_by=actor,
+            reason=reason,
+        )
         assessment.status, assessment.confirmed_by, assessment.confirmed_at = Assessment.Status.PROPOSED, None, None
         assessment.save(update_fields=["status", "confirmed_by", "confirmed_at"])
         record_event(actor=actor, action="commitment.reopen", obj=assessment, data={"version": version.number, "reason": reason})

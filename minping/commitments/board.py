@@ -35,13 +35,19 @@ def _month(value):
 
 def index(request):
     regions = Region.objects.filter(level__in=["district", "street"]).order_by("path")[:500]
-    return render(request, "commitments/board_index.html", {"regions": regions,
-                                                            "month": periods.month_of(timezone.localdate()).strftime("%Y-%m")})  # fmt: skip
+    return render(
+        request, "commitments/board_index.html", {"regions": regions, "month": periods.month_of(timezone.localdate()).strftime("%Y-%m")}
+    )
 
 
 def _published(region, month):
-    return (CommitmentForm.objects.published().within(region).filter(month=month)
-            .select_related("cadre", "unit", "collective", "sequence", "region").order_by("region__path", "pk"))  # fmt: skip
+    return (
+        CommitmentForm.objects.published()
+        .within(region)
+        .filter(month=month)
+        .select_related("cadre", "unit", "collective", "sequence", "region")
+        .order_by("region__path", "pk")
+    )
 
 
 def board(request, region_pk, month):
@@ -55,9 +61,16 @@ def board(request, region_pk, month):
         by_form.setdefault(item.form_id, []).append(item)
     rows = [(form, by_form.get(form.pk, [])) for form in forms]
     previous = (month - dt.timedelta(days=1)).replace(day=1)
-    context = {"region": region, "month": month, "month_label": periods.label(month), "page": page, "rows": rows,
-               "month_value": month.strftime("%Y-%m"), "previous": previous.strftime("%Y-%m"),
-               "next": periods.next_month(month).strftime("%Y-%m")}  # fmt: skip
+    context = {
+        "region": region,
+        "month": month,
+        "month_label": periods.label(month),
+        "page": page,
+        "rows": rows,
+        "month_value": month.strftime("%Y-%m"),
+        "previous": previous.strftime("%Y-%m"),
+        "next": periods.next_month(month).strftime("%Y-%m"),
+    }
     return render(request, "commitments/board.html", context)
 
 
@@ -69,11 +82,22 @@ def poster(request, region_pk, month):
 
 
 def item(request, pk):
-    item = get_object_or_404(Item.objects.published().select_related("form__region", "form__cadre", "form__unit", "form__collective"), pk=pk)
+    item = get_object_or_404(
+        Item.objects.published().select_related("form__region", "form__cadre", "form__unit", "form__collective"), pk=pk
+    )
     updates = item.updates.prefetch_related(Prefetch("evidence")).order_by("added_at", "pk")
-    return render(request, "commitments/board_item.html", {"item": item, "form": item.form, "revisions": item.revisions.all(),
-                                                           "updates": updates, "reviews": item.reviews.all(),
-                                                           "month_label": periods.label(item.form.month)})  # fmt: skip
+    return render(
+        request,
+        "commitments/board_item.html",
+        {
+            "item": item,
+            "form": item.form,
+            "revisions": item.revisions.all(),
+            "updates": updates,
+            "reviews": item.reviews.all(),
+            "month_label": periods.label(item.form.month),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -103,8 +127,12 @@ def duty(request, campaign_pk):
     for question in answered:
         by_subject.setdefault(question.subject_id, []).append(question)
     rows = [(s, reports.get(s.pk), by_subject.get(s.pk, [])) for s in subjects]
-    context = {"campaign": campaign, "rows": rows, "subjects": subjects, "errors": errors, "asked": request.GET.get("asked"),
-               "open": campaign.status in ASKABLE}  # fmt: skip
+    context = {
+        "campaign": campaign,
+        "rows": rows,
+        "subjects": subjects,
+        "errors": errors,
+        "asked": request.GET.get("asked"),
+        "open": campaign.status in ASKABLE,
+    }
     return render(request, "commitments/duty_public.html", context, status=status)
-
-

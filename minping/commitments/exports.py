@@ -22,16 +22,31 @@ MONTH_HEADER = ["区域", "承诺人", "序列", "类别", "承诺内容", "可�
 
 
 def month_items(region, month: dt.date):
-    return (Item.objects.published().within(region).filter(form__month=month)
-            .select_related("form__region", "form__cadre", "form__unit", "form__collective", "form__sequence")
-            .order_by("form__region__path", "form_id", "position"))  # fmt: skip
+    return (
+        Item.objects.published()
+        .within(region)
+        .filter(form__month=month)
+        .select_related("form__region", "form__cadre", "form__unit", "form__collective", "form__sequence")
+        .order_by("form__region__path", "form_id", "position")
+    )
 
 
 def _row(item: Item) -> list:
     form = item.form
-    return [form.region.name, str(form.owner), form.sequence.name if form.sequence_id else "", item.get_category_display(),
-            item.content, item.target, item.deadline.isoformat(), item.project, f"{item.progress}%",
-            item.get_outcome_display(), item.outcome_reason, f"第{item.revision}版"]  # fmt: skip
+    return [
+        form.region.name,
+        str(form.owner),
+        form.sequence.name if form.sequence_id else "",
+        item.get_category_display(),
+        item.content,
+        item.target,
+        item.deadline.isoformat(),
+        item.project,
+        f"{item.progress}%",
+        item.get_outcome_display(),
+        item.outcome_reason,
+        f"第{item.revision}版",
+    ]
 
 
 def month_workbook(region, month: dt.date) -> bytes:
@@ -47,16 +62,36 @@ def month_workbook(region, month: dt.date) -> bytes:
 def month_document(region, month: dt.date) -> bytes:
     doc = OfficialDocument()
     doc.paragraph(f"{region.name}{periods.label(month)}机关全员工作承诺", 22, font=TITLE_FONT, align=CENTER, indent=False)
-    rows = [[str(i.form.owner), i.get_category_display(), i.content, i.target, i.deadline.strftime("%-m月%-d日"),
-             f"{i.progress}% {i.get_outcome_display()}"] for i in month_items(region, month)]  # fmt: skip
+    rows = [
+        [
+            str(i.form.owner),
+            i.get_category_display(),
+            i.content,
+            i.target,
+            i.deadline.strftime("%-m月%-d日"),
+            f"{i.progress}% {i.get_outcome_display()}",
+        ]
+        for i in month_items(region, month)
+    ]
     doc.table(["承诺人", "类别", "承诺内容", "目标", "时限", "践诺"], rows, size=10.5)
     return doc.to_bytes()
 
 
 def _score_rows(assessment: Assessment) -> list[list]:
-    return [[s.sequence.name if s.sequence_id else "未分序列", s.rank, s.label, s.items, _points(s.fulfilment),
-             _points(s.verification), _points(s.rating), _points(s.score), s.get_award_display() if s.award else ""]
-            for s in assessment.scores.select_related("sequence")]  # fmt: skip
+    return [
+        [
+            s.sequence.name if s.sequence_id else "未分序列",
+            s.rank,
+            s.label,
+            s.items,
+            _points(s.fulfilment),
+            _points(s.verification),
+            _points(s.rating),
+            _points(s.score),
+            s.get_award_display() if s.award else "",
+        ]
+        for s in assessment.scores.select_related("sequence")
+    ]
 
 
 def _points(value) -> str:
@@ -99,13 +134,35 @@ def poster(region, month: dt.date, forms: list[CommitmentForm]) -> bytes:
     rows = [[p("承诺人", head), p("类别", head), p("承诺内容", head), p("可衡量目标", head), p("时限", head), p("践诺", head)]]
     for form in forms:
         for item in form.items.all():
-            rows.append([p(form.owner), p(item.get_category_display()), p(item.content), p(item.target),
-                         p(item.deadline.strftime("%-m月%-d日")), p(f"{item.progress}% {item.get_outcome_display()}")])  # fmt: skip
+            rows.append(
+                [
+                    p(form.owner),
+                    p(item.get_category_display()),
+                    p(item.content),
+                    p(item.target),
+                    p(item.deadline.strftime("%-m月%-d日")),
+                    p(f"{item.progress}% {item.get_outcome_display()}"),
+                ]
+            )
     table = Table(rows, colWidths=[45 * mm, 25 * mm, 150 * mm, 110 * mm, 25 * mm, 30 * mm], repeatRows=1)
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3e0e0"))]))  # fmt: skip
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3e0e0")),
+            ]
+        )
+    )
     story += [table, Spacer(1, 6 * mm), p("欢迎群众监督。扫描承诺栏二维码或访问民评网站“公开承诺栏”可查看践诺进展和佐证材料。")]
     out = io.BytesIO()
-    SimpleDocTemplate(out, pagesize=landscape(A3), leftMargin=12 * mm, rightMargin=12 * mm, topMargin=12 * mm,
-                      bottomMargin=12 * mm, title=clean(f"{region.name}{periods.label(month)}公开承诺栏")).build(story)  # fmt: skip
+    SimpleDocTemplate(
+        out,
+        pagesize=landscape(A3),
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        topMargin=12 * mm,
+        bottomMargin=12 * mm,
+        title=clean(f"{region.name}{periods.label(month)}公开承诺栏"),
+    ).build(story)
     return out.getvalue()

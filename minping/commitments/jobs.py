@@ -27,14 +27,19 @@ def _due(today: dt.date) -> list[tuple[dt.date, str, list[Cadre]]]:
     following = periods.next_month(periods.month_of(today))
     if periods.opens_on(following) <= today:
         have = CommitmentForm.objects.filter(month=following, cadre__isnull=False).values("cadre_id")
-        cadres = (Cadre.objects.filter(account__isnull=False, posts__ended_on__isnull=True).exclude(pk__in=have)
-                  .exclude(pk__in=Reminder.objects.filter(month=following, kind=Reminder.Kind.OPENS).values("cadre_id")).distinct())  # fmt: skip
+        cadres = (
+            Cadre.objects.filter(account__isnull=False, posts__ended_on__isnull=True)
+            .exclude(pk__in=have)
+            .exclude(pk__in=Reminder.objects.filter(month=following, kind=Reminder.Kind.OPENS).values("cadre_id"))
+            .distinct()
+        )
         due.append((following, Reminder.Kind.OPENS, list(cadres)))
     month = periods.month_of(today)
     if periods.last_day(month) - dt.timedelta(days=periods.CLOSING_REMINDER_DAYS) <= today:
         open_items = Item.objects.published().filter(form__month=month, outcome=Item.Outcome.OPEN, form__cadre__isnull=False)
-        cadres = (Cadre.objects.filter(pk__in=open_items.values("form__cadre_id"))
-                  .exclude(pk__in=Reminder.objects.filter(month=month, kind=Reminder.Kind.CLOSES).values("cadre_id")))  # fmt: skip
+        cadres = Cadre.objects.filter(pk__in=open_items.values("form__cadre_id")).exclude(
+            pk__in=Reminder.objects.filter(month=month, kind=Reminder.Kind.CLOSES).values("cadre_id")
+        )
         due.append((month, Reminder.Kind.CLOSES, list(cadres)))
     return due
 
@@ -45,7 +50,12 @@ TEXTS = {
 }
 
 
-@job("commitments.remind", "提醒填报承诺表和更新践诺进展", daily_at=dt.time(9, 0), results={"sent": "发出的提醒", "skipped": "无手机号", "failed": "发送失败"})
+@job(
+    "commitments.remind",
+    "提醒填报承诺表和更新践诺进展",
+    daily_at=dt.time(9, 0),
+    results={"sent": "发出的提醒", "skipped": "无手机号", "failed": "发送失败"},
+)
 def remind() -> dict:
     if not TRANSPORTS["sms"].is_configured():
         return {"sent": 0, "skipped": 0, "failed": 0}
@@ -58,8 +68,11 @@ def remind() -> dict:
             except IntegrityError:
                 continue
             text = TEXTS[kind].format(name=cadre.name, month=periods.label(month))
-            outcome = notify(channel="sms", topic=f"commitments.{kind}",
-                             outgoing=[Outgoing(cadre.name, Message(address=cadre.phone, subject="", text=text))])  # fmt: skip
+            outcome = notify(
+                channel="sms",
+                topic=f"commitments.{kind}",
+                outgoing=[Outgoing(cadre.name, Message(address=cadre.phone, subject="", text=text))],
+            )
             for key in totals:
                 totals[key] += getattr(outcome, key)
     return totals

@@ -84,8 +84,9 @@ class CommitmentForm(models.Model):
             ),
             models.UniqueConstraint(fields=["cadre", "month"], condition=Q(cadre__isnull=False), name="commitment_form_cadre_month"),
             models.UniqueConstraint(fields=["unit", "month"], condition=Q(unit__isnull=False), name="commitment_form_unit_month"),
-            models.UniqueConstraint(fields=["collective", "month"], condition=Q(collective__isnull=False),
-                                    name="commitment_form_collective_month"),
+            models.UniqueConstraint(
+                fields=["collective", "month"], condition=Q(collective__isnull=False), name="commitment_form_collective_month"
+            ),
         ]
         indexes = [models.Index(fields=["month", "status"], name="commitment_form_month")]
 
@@ -135,6 +136,7 @@ class Item(models.Model):
     deadline = models.DateField(_("deadline"))
     project = models.CharField(_("key project"), max_length=200, blank=True)
     place = models.ForeignKey("org.Region", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("linked region"))
+
     class Verification(models.TextChoices):
         SELF_REPORTED = "", _("Self-reported")
         CONFIRMED = "confirmed", _("Verified")

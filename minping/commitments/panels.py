@@ -22,7 +22,13 @@ def duty_reports(campaign):
 def duty_fact(request, campaign):
     reports = DutyReport.objects.filter(campaign=campaign).count()
     waiting = Question.objects.filter(campaign=campaign, answer="").count()
-    return format_html('<dt>{}</dt><dd>{} · {} · <a href="{}">{}</a> · <a href="{}">{}</a></dd>', _("Duty reports and questions"),
-                       _("%(n)s reports") % {"n": reports}, _("%(n)s questions to answer") % {"n": waiting},
-                       reverse("commitments:duty-list"), _("Write and answer"),
-                       reverse("board:duty", args=[campaign.pk]), _("Public page"))  # fmt: skip
+    return format_html(
+        '<dt>{}</dt><dd>{} · {} · <a href="{}">{}</a> · <a href="{}">{}</a></dd>',
+        _("Duty reports and questions"),
+        _("%(n)s reports") % {"n": reports},
+        _("%(n)s questions to answer") % {"n": waiting},
+        reverse("commitments:duty-list"),
+        _("Write and answer"),
+        reverse("board:duty", args=[campaign.pk]),
+        _("Public page"),
+    )

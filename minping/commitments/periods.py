@@ -31,7 +31,7 @@ def opens_on(month: dt.date) -> dt.date:
 
 
 def parse_month(value) -> dt.date:
-    """"2026-09" → 2026-09-01; ValidationError in Chinese otherwise."""
+    """ "2026-09" → 2026-09-01; ValidationError in Chinese otherwise."""
     match = MONTH_RE.match(str(value or "").strip())
     if not match or not 1 <= int(match[2]) <= 12 or not 2000 <= int(match[1]) <= 2100:
         raise ValidationError({"month": "月份格式应为“2026-09”"})

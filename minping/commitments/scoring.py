@@ -43,9 +43,11 @@ VERDICT_POINTS = {Check.Verdict.CONFIRMED: 100.0, Check.Verdict.PARTLY: 60.0, Ch
 AWARD_ORDER = [Score.Award.INNOVATION, Score.Award.EXCELLENT, Score.Award.GOOD]
 
 
-FULFILMENT_RULE = ("践诺完成：每项承诺经核实的已践诺计 100 分、部分践诺计 60 分、未践诺计 0 分；进行中的按进度 × 0.6 计；"
-                   "本人自报、尚未经街道（社区）或抽样督评核实的结果按进行中计（进度 × 0.6）；核实为部分属实的计 60 分，"
-                   "核实不属实的计 0 分，直至本人重新申报")  # fmt: skip
+FULFILMENT_RULE = (
+    "践诺完成：每项承诺经核实的已践诺计 100 分、部分践诺计 60 分、未践诺计 0 分；进行中的按进度 × 0.6 计；"
+    "本人自报、尚未经街道（社区）或抽样督评核实的结果按进行中计（进度 × 0.6）；核实为部分属实的计 60 分，"
+    "核实不属实的计 0 分，直至本人重新申报"
+)
 
 
 def formula_text(weights: dict) -> str:
@@ -94,9 +96,9 @@ class OwnerRecord:
 
 def item_ratings(items: list[Item]) -> dict[int, float]:
     """{item id: satisfaction rate × 100} for items rated in a closed campaign whose figure may be shown."""
-    subjects = (Subject.objects.filter(kind="commitment", ref__in=[i.pk for i in items],
-                                       campaign__status__in=lifecycle.STEPS["read_results"].states)
-                .select_related("campaign__instrument_version"))  # fmt: skip
+    subjects = Subject.objects.filter(
+        kind="commitment", ref__in=[i.pk for i in items], campaign__status__in=lifecycle.STEPS["read_results"].states
+    ).select_related("campaign__instrument_version")
     by_campaign = defaultdict(list)
     for subject in subjects:
         by_campaign[subject.campaign].append(subject)
@@ -111,8 +113,9 @@ def item_ratings(items: list[Item]) -> dict[int, float]:
 
 def tallies(region, year: int, quarter: int) -> list[OwnerRecord]:
     months = periods.quarter_months(year, quarter)
-    items = list(Item.objects.published().within(region).filter(form__month__in=months)
-                 .select_related("form__cadre", "form__unit", "form__sequence"))  # fmt: skip
+    items = list(
+        Item.objects.published().within(region).filter(form__month__in=months).select_related("form__cadre", "form__unit", "form__sequence")
+    )
     verdicts = defaultdict(list)
     for check in Check.objects.filter(item__in=items).exclude(verdict=""):
         verdicts[check.item_id].append(VERDICT_POINTS[check.verdict])
@@ -150,9 +153,11 @@ def propose(scores: list[Score], sequence: Sequence | None) -> list[str]:
     优秀奖 may take those tied at its minimum's last place up to its maximum."""
     if sequence is None:
         return []
-    quotas = [(Score.Award.INNOVATION, sequence.innovation_quota, sequence.innovation_quota),
-              (Score.Award.EXCELLENT, sequence.excellent_min, sequence.excellent_max),
-              (Score.Award.GOOD, sequence.good_quota, sequence.good_quota)]  # fmt: skip
+    quotas = [
+        (Score.Award.INNOVATION, sequence.innovation_quota, sequence.innovation_quota),
+        (Score.Award.EXCELLENT, sequence.excellent_min, sequence.excellent_max),
+        (Score.Award.GOOD, sequence.good_quota, sequence.good_quota),
+    ]
     ranked = sorted(scores, key=lambda s: s.rank)
     notes, start = [], 0
     for award, least, most in quotas:
@@ -162,8 +167,10 @@ def propose(scores: list[Score], sequence: Sequence | None) -> list[str]:
         if end < len(ranked) and end > start and ranked[end - 1].rank == ranked[end].rank:
             tied = [s.label for s in ranked if s.rank == ranked[end - 1].rank]
             end = next(i for i, s in enumerate(ranked) if s.rank == ranked[end - 1].rank)
-            notes.append(f"“{sequence.name}”序列第 {ranked[end].rank} 名并列（{'、'.join(tied)}），超出{award.label}的名额，"
-                         f"系统不作取舍，请组织部门决定")  # fmt: skip
+            notes.append(
+                f"“{sequence.name}”序列第 {ranked[end].rank} 名并列（{'、'.join(tied)}），超出{award.label}的名额，"
+                f"系统不作取舍，请组织部门决定"
+            )
         if end - start < least and start + least > len(ranked) and least:
             notes.append(f"“{sequence.name}”序列只有 {len(ranked)} 人参评，{award.label}应评 {least} 个，只能评出 {max(0, end - start)} 个")
         for score in ranked[start:end]:

@@ -16,5 +16,8 @@ def describe(item: Item) -> Description:
     return Description(f"{form.owner}：{item.content}", f"目标：{item.target}", str(category), form.region)
 
 
-register(SubjectKind("commitment", _("Commitment"), Item, describe,
-                     lambda region: Item.objects.published().within(region).select_related("form")))  # fmt: skip
+register(
+    SubjectKind(
+        "commitment", _("Commitment"), Item, describe, lambda region: Item.objects.published().within(region).select_related("form")
+    )
+)

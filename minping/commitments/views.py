@@ -59,6 +59,7 @@ def _owner_of(user):
 
 # A staff member's own forms ------------------------------------------------------------------------------------
 
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def mine(request):
@@ -79,12 +80,18 @@ def mine(request):
             refused(request, exc)
             status = 400
     forms = CommitmentForm.objects.filter(**{"cadre" if request.user.cadre_id else "unit": owner}).annotate(n=Count("items"))
-    due = (Item.objects.filter(form__in=forms, form__status=Status.PUBLISHED, outcome=Item.Outcome.OPEN)
-           .select_related("form").order_by("deadline")[:20])  # fmt: skip
+    due = (
+        Item.objects.filter(form__in=forms, form__status=Status.PUBLISHED, outcome=Item.Outcome.OPEN)
+        .select_related("form")
+        .order_by("deadline")[:20]
+    )
     startable = [m for m in (this, following) if periods.opens_on(m) <= today and not forms.filter(month=m).exists()]
-    return render(request, "commitments/mine.html", {"owner": owner, "forms": forms[:24], "due": due,
-                                                     "startable": [(m.strftime("%Y-%m"), periods.label(m)) for m in startable]},
-                  status=status)  # fmt: skip
+    return render(
+        request,
+        "commitments/mine.html",
+        {"owner": owner, "forms": forms[:24], "due": due, "startable": [(m.strftime("%Y-%m"), periods.label(m)) for m in startable]},
+        status=status,
+    )
 
 
 def _form_for(user, pk) -> CommitmentForm:
@@ -99,11 +106,18 @@ def form_detail(request, pk):
     form = _form_for(request.user, pk)
     items = list(form.items.prefetch_related("revisions", "updates__evidence").select_related("place"))
     may_file = actions.may_file(request.user, form.owner)
-    context = {"form": form, "items": items, "may_file": may_file, "may_approve": actions.may_approve(request.user, form),
-               "editable": may_file and form.status in actions.EDITABLE, "new_item": ItemForm(form=form) if may_file else None,
-               "month_label": periods.label(form.month), "outcomes": Item.Outcome.choices,
-               "verdicts": [c for c in Item.Verification.choices if c[0]],
-               "sequences": Sequence.objects.filter(pk__in=_sequences_for(form)) if may_file else []}  # fmt: skip
+    context = {
+        "form": form,
+        "items": items,
+        "may_file": may_file,
+        "may_approve": actions.may_approve(request.user, form),
+        "editable": may_file and form.status in actions.EDITABLE,
+        "new_item": ItemForm(form=form) if may_file else None,
+        "month_label": periods.label(form.month),
+        "outcomes": Item.Outcome.choices,
+        "verdicts": [c for c in Item.Verification.choices if c[0]],
+        "sequences": Sequence.objects.filter(pk__in=_sequences_for(form)) if may_file else [],
+    }
     return render(request, "commitments/form.html", context)
 
 
@@ -178,8 +192,9 @@ def item_edit(request, pk):
         posted = ItemForm(request.POST, form=form)
         if posted.is_valid():
             try:
-                actions.save_item(actor=request.user, form=form, data=posted.cleaned_data, item=item,
-                                  reason=posted.cleaned_data.get("reason", ""))  # fmt: skip
+                actions.save_item(
+                    actor=request.user, form=form, data=posted.cleaned_data, item=item, reason=posted.cleaned_data.get("reason", "")
+                )
                 return redirect("commitments:form", form.pk)
             except ValidationError as exc:
                 refused(request, exc)
@@ -187,9 +202,23 @@ def item_edit(request, pk):
             form_refused(request, posted)
         editor = posted
     else:
-        editor = ItemForm(form=form, initial={"category": item.category, "content": item.content, "target": item.target,
-                                              "deadline": item.deadline, "project": item.project, "place": item.place_id})  # fmt: skip
-    return render(request, "commitments/item_edit.html", {"item": item, "form": form, "editor": editor}, status=400 if request.method == "POST" else 200)
+        editor = ItemForm(
+            form=form,
+            initial={
+                "category": item.category,
+                "content": item.content,
+                "target": item.target,
+                "deadline": item.deadline,
+                "project": item.project,
+                "place": item.place_id,
+            },
+        )
+    return render(
+        request,
+        "commitments/item_edit.html",
+        {"item": item, "form": form, "editor": editor},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -197,9 +226,15 @@ def item_edit(request, pk):
 def item_progress(request, pk):
     item = _item_for(request.user, pk)
     try:
-        actions.add_progress(actor=request.user, item=item, percent=request.POST.get("percent", ""), text=request.POST.get("text", ""),
-                             outcome=request.POST.get("outcome") or Item.Outcome.OPEN, reason=request.POST.get("reason", ""),
-                             files=request.FILES.getlist("files"))  # fmt: skip
+        actions.add_progress(
+            actor=request.user,
+            item=item,
+            percent=request.POST.get("percent", ""),
+            text=request.POST.get("text", ""),
+            outcome=request.POST.get("outcome") or Item.Outcome.OPEN,
+            reason=request.POST.get("reason", ""),
+            files=request.FILES.getlist("files"),
+        )
         messages.success(request, _("Progress recorded."))
     except ValidationError as exc:
         refused(request, exc)
@@ -220,12 +255,15 @@ def item_review(request, pk):
 
 # The approvers' pages ------------------------------------------------------------------------------------------
 
+
 @console_required
 @require_http_methods(["GET", "POST"])
 def month(request):
     """The month's forms of the user's region: what waits for approval, what is posted, exports and tools."""
     chosen = _month(request)
-    forms = scope(CommitmentForm.objects.filter(month=chosen), request.user).select_related("region", "cadre", "unit", "collective", "sequence")
+    forms = scope(CommitmentForm.objects.filter(month=chosen), request.user).select_related(
+        "region", "cadre", "unit", "collective", "sequence"
+    )
     if request.method == "POST":
         try:
             count = actions.publish_forms(actor=request.user, forms=forms.filter(status=Status.APPROVED))
@@ -237,12 +275,20 @@ def month(request):
     shown = forms.filter(status=status) if status in Status.values else forms
     counts = dict(forms.values_list("status").annotate(n=Count("pk")))
     page = Paginator(shown.annotate(n=Count("items")).order_by("status", "region__path", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"month": chosen, "month_value": chosen.strftime("%Y-%m"), "month_label": periods.label(chosen), "page": page,
-               "counts": [(value, label, counts.get(value, 0)) for value, label in Status.choices], "status": status,
-               "regions": regions_for(request.user), "samples": scope(SampleAudit.objects.filter(month=chosen), request.user)[:20],
-               "sequences": scope(Sequence.objects.all(), request.user),
-               "previous": (chosen - dt.timedelta(days=1)).replace(day=1).strftime("%Y-%m"),
-               "next": periods.next_month(chosen).strftime("%Y-%m"), "board_region": request.user.region}  # fmt: skip
+    context = {
+        "month": chosen,
+        "month_value": chosen.strftime("%Y-%m"),
+        "month_label": periods.label(chosen),
+        "page": page,
+        "counts": [(value, label, counts.get(value, 0)) for value, label in Status.choices],
+        "status": status,
+        "regions": regions_for(request.user),
+        "samples": scope(SampleAudit.objects.filter(month=chosen), request.user)[:20],
+        "sequences": scope(Sequence.objects.all(), request.user),
+        "previous": (chosen - dt.timedelta(days=1)).replace(day=1).strftime("%Y-%m"),
+        "next": periods.next_month(chosen).strftime("%Y-%m"),
+        "board_region": request.user.region,
+    }
     return render(request, "commitments/month.html", context)
 
 
@@ -282,14 +328,24 @@ def sample(request, pk):
     if request.method == "POST":
         check = get_object_or_404(Check, sample=sample, pk=posted_id(request.POST.get("check")) or 0)
         try:
-            actions.record_check(actor=request.user, check=check, verdict=request.POST.get("verdict", ""), note=request.POST.get("note", ""))
+            actions.record_check(
+                actor=request.user, check=check, verdict=request.POST.get("verdict", ""), note=request.POST.get("note", "")
+            )
             messages.success(request, _("Verdict recorded."))
         except ValidationError as exc:
             refused(request, exc)
         return redirect("commitments:sample", sample.pk)
     checks = sample.checks.select_related("item__form__cadre", "item__form__unit", "item__form__collective", "checked_by")
-    return render(request, "commitments/sample.html", {"sample": sample, "checks": checks, "month_label": periods.label(sample.month),
-                                                       "verdicts": [c for c in Check.Verdict.choices if c[0]]})  # fmt: skip
+    return render(
+        request,
+        "commitments/sample.html",
+        {
+            "sample": sample,
+            "checks": checks,
+            "month_label": periods.label(sample.month),
+            "verdicts": [c for c in Check.Verdict.choices if c[0]],
+        },
+    )
 
 
 @console_required
@@ -299,8 +355,9 @@ def rating_open(request):
     region = get_for_user(request.user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
     sequence = scope(Sequence.objects, request.user).filter(pk=posted_id(request.POST.get("sequence"))).first()
     try:
-        campaign = actions.open_rating(actor=request.user, region=region, month=chosen, sequence=sequence,
-                                       quorum=posted_id(request.POST.get("quorum")) or 10)  # fmt: skip
+        campaign = actions.open_rating(
+            actor=request.user, region=region, month=chosen, sequence=sequence, quorum=posted_id(request.POST.get("quorum")) or 10
+        )
         messages.success(request, _("The rating campaign is ready: issue codes and open voting here."))
         return redirect("evaluations:campaign-detail", campaign.pk)
     except ValidationError as exc:
@@ -314,18 +371,29 @@ def sequences(request):
     if request.method == "POST":
         try:
             region = get_for_user(request.user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
-            actions.save_sequence(actor=request.user, region=region, name=request.POST.get("name", ""),
-                                  quotas={k: request.POST.get(k, "") for k in actions.QUOTA_FIELDS},
-                                  sequence=scope(Sequence.objects, request.user).filter(pk=posted_id(request.POST.get("sequence"))).first())  # fmt: skip
+            actions.save_sequence(
+                actor=request.user,
+                region=region,
+                name=request.POST.get("name", ""),
+                quotas={k: request.POST.get(k, "") for k in actions.QUOTA_FIELDS},
+                sequence=scope(Sequence.objects, request.user).filter(pk=posted_id(request.POST.get("sequence"))).first(),
+            )
             messages.success(request, _("Saved."))
             return redirect("commitments:sequences")
         except ValidationError as exc:
             refused(request, exc)
-    return render(request, "commitments/sequences.html", {"sequences": scope(Sequence.objects.select_related("region"), request.user),
-                                                          "regions": regions_for(request.user, "district", "street")})  # fmt: skip
+    return render(
+        request,
+        "commitments/sequences.html",
+        {
+            "sequences": scope(Sequence.objects.select_related("region"), request.user),
+            "regions": regions_for(request.user, "district", "street"),
+        },
+    )
 
 
 # Quarter assessments ---------------------------------------------------------------------------------------------
+
 
 @console_required
 @require_http_methods(["GET", "POST"])
@@ -334,17 +402,26 @@ def quarters(request):
         try:
             region = get_for_user(request.user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
             year, quarter = posted_id(request.POST.get("year")) or 0, posted_id(request.POST.get("quarter")) or 0
-            assessment = actions.assess_quarter(actor=request.user, region=region, year=year, quarter=quarter,
-                                        weights={k: request.POST.get(k, "") for k in scoring.WEIGHT_LABELS})  # fmt: skip
+            assessment = actions.assess_quarter(
+                actor=request.user,
+                region=region,
+                year=year,
+                quarter=quarter,
+                weights={k: request.POST.get(k, "") for k in scoring.WEIGHT_LABELS},
+            )
             return redirect("commitments:quarter", assessment.pk)
         except ValidationError as exc:
             refused(request, exc)
     today = timezone.localdate()
-    context = {"assessments": scope(Assessment.objects.select_related("region"), request.user)[:40],
-               "regions": regions_for(request.user, "district", "street"), "year": today.year,
-               "quarter": periods.quarter_of(today)[1],
-               "weights": [(k, label, scoring.DEFAULT_WEIGHTS[k]) for k, label in scoring.WEIGHT_LABELS.items()],
-               "formula": scoring.formula_text(scoring.DEFAULT_WEIGHTS), "fulfilment_rule": scoring.FULFILMENT_RULE}  # fmt: skip
+    context = {
+        "assessments": scope(Assessment.objects.select_related("region"), request.user)[:40],
+        "regions": regions_for(request.user, "district", "street"),
+        "year": today.year,
+        "quarter": periods.quarter_of(today)[1],
+        "weights": [(k, label, scoring.DEFAULT_WEIGHTS[k]) for k, label in scoring.WEIGHT_LABELS.items()],
+        "formula": scoring.formula_text(scoring.DEFAULT_WEIGHTS),
+        "fulfilment_rule": scoring.FULFILMENT_RULE,
+    }
     return render(request, "commitments/quarters.html", context)
 
 
@@ -374,15 +451,23 @@ def quarter(request, pk):
         return attachment(exports.quarter_workbook(assessment), f"{assessment.region.name}{assessment}承诺考评.xlsx")
     if request.GET.get("format") == "docx":
         return attachment(exports.quarter_document(assessment), f"{assessment.region.name}{assessment}承诺考评.docx")
-    context = {"assessment": assessment, "scores": assessment.scores.select_related("sequence"), "awards": Score.Award.choices,
-               "formula": scoring.formula_text(assessment.weights), "fulfilment_rule": scoring.FULFILMENT_RULE, "labels": scoring.WEIGHT_LABELS,
-               "proposed": assessment.status == Assessment.Status.PROPOSED, "ended": scoring.quarter_ended(assessment),
-               "may_confirm": request.user.is_system_admin or request.user.role == request.user.Role.ORGANISER,
-               "versions": assessment.versions.select_related("confirmed_by", "reopened_by")}  # fmt: skip
+    context = {
+        "assessment": assessment,
+        "scores": assessment.scores.select_related("sequence"),
+        "awards": Score.Award.choices,
+        "formula": scoring.formula_text(assessment.weights),
+        "fulfilment_rule": scoring.FULFILMENT_RULE,
+        "labels": scoring.WEIGHT_LABELS,
+        "proposed": assessment.status == Assessment.Status.PROPOSED,
+        "ended": scoring.quarter_ended(assessment),
+        "may_confirm": request.user.is_system_admin or request.user.role == request.user.Role.ORGANISER,
+        "versions": assessment.versions.select_related("confirmed_by", "reopened_by"),
+    }
     return render(request, "commitments/quarter.html", context)
 
 
 # 双诺双述双评 ---------------------------------------------------------------------------------------------------------
+
 
 @console_required
 @require_http_methods(["GET", "POST"])
@@ -391,27 +476,38 @@ def pledges(request):
         try:
             community = get_for_user(request.user, Region.objects, pk=posted_id(request.POST.get("community")) or 0)
             if request.POST.get("step") == "evaluate":
-                of_unit, _of_community = actions.evaluate_pledges(actor=request.user, community=community,
-                                                                  year=posted_id(request.POST.get("year")) or 0)  # fmt: skip
+                of_unit, _of_community = actions.evaluate_pledges(
+                    actor=request.user, community=community, year=posted_id(request.POST.get("year")) or 0
+                )
                 messages.success(request, _("The two campaigns of the mutual evaluation are ready."))
                 return redirect("evaluations:campaign-detail", of_unit.pk)
-            unit = get_for_user(request.user, Unit.objects, pk=posted_id(request.POST.get("unit")) or 0) if request.user.region_id \
-                else get_object_or_404(Unit, pk=posted_id(request.POST.get("unit")) or 0)  # fmt: skip
+            unit = (
+                get_for_user(request.user, Unit.objects, pk=posted_id(request.POST.get("unit")) or 0)
+                if request.user.region_id
+                else get_object_or_404(Unit, pk=posted_id(request.POST.get("unit")) or 0)
+            )
             signed_on = typed_date(request.POST.get("signed_on"), "signed_on", "签订日期")
-            actions.sign_pledge(actor=request.user, community=community, unit=unit, signed_on=signed_on,
-                                agreement=request.FILES.get("agreement"))  # fmt: skip
+            actions.sign_pledge(
+                actor=request.user, community=community, unit=unit, signed_on=signed_on, agreement=request.FILES.get("agreement")
+            )
             messages.success(request, _("Signed. Both sides now fill in their commitment forms."))
             return redirect("commitments:pledges")
         except ValidationError as exc:
             refused(request, exc)
-    rows = list(scope(Pledge.objects.select_related("community", "unit", "community_form", "unit_form", "of_unit", "of_community"),
-                      request.user)[:100])  # fmt: skip
+    rows = list(
+        scope(Pledge.objects.select_related("community", "unit", "community_form", "unit_form", "of_unit", "of_community"), request.user)[
+            :100
+        ]
+    )
     for pledge in rows:
         pledge.of_unit_figure = _headline(pledge.of_unit, "unit", pledge.unit_id)
         pledge.of_community_figure = _headline(pledge.of_community, "region", pledge.community_id)
-    context = {"pledges": rows, "communities": regions_for(request.user, "community"),
-               "units": scope(Unit.objects.filter(kind=Unit.Kind.RESIDENT_UNIT), request.user)[:500],
-               "today": timezone.localdate()}  # fmt: skip
+    context = {
+        "pledges": rows,
+        "communities": regions_for(request.user, "community"),
+        "units": scope(Unit.objects.filter(kind=Unit.Kind.RESIDENT_UNIT), request.user)[:500],
+        "today": timezone.localdate(),
+    }
     return render(request, "commitments/pledges.html", context)
 
 
@@ -424,6 +520,7 @@ def _headline(campaign, kind: str, ref: int):
 
 
 # Duty reports and questions ----------------------------------------------------------------------------------------
+
 
 def _subject_for(user, pk) -> Subject:
     subject = get_object_or_404(Subject.objects.select_related("campaign__region", "region"), pk=pk)
@@ -444,9 +541,12 @@ def duty_list(request):
         if own is None:
             raise PermissionDenied
         subjects = subjects.filter(own)
-    subjects = (subjects.exclude(kind="commitment").select_related("campaign", "duty_report")
-                .annotate(waiting=Count("questions", filter=Q(questions__answer="")))
-                .order_by("-campaign_id", "position")[:200])  # fmt: skip
+    subjects = (
+        subjects.exclude(kind="commitment")
+        .select_related("campaign", "duty_report")
+        .annotate(waiting=Count("questions", filter=Q(questions__answer="")))
+        .order_by("-campaign_id", "position")[:200]
+    )
     return render(request, "commitments/duty_list.html", {"subjects": subjects})
 
 
@@ -461,16 +561,24 @@ def duty_subject(request, pk):
                 question = get_object_or_404(Question, subject=subject, pk=posted_id(request.POST.get("question")) or 0)
                 actions.answer_question(actor=request.user, question=question, answer=request.POST.get("answer", ""))
             elif step == "meeting":
-                actions.ask_question(subject=subject, text=request.POST.get("text", ""), asker=request.POST.get("asker", ""),
-                                     at_meeting=True, actor=request.user)  # fmt: skip
+                actions.ask_question(
+                    subject=subject,
+                    text=request.POST.get("text", ""),
+                    asker=request.POST.get("asker", ""),
+                    at_meeting=True,
+                    actor=request.user,
+                )
             else:
-                actions.write_duty_report(actor=request.user, subject=subject, text=request.POST.get("text", ""),
-                                          upload=request.FILES.get("file"))  # fmt: skip
+                actions.write_duty_report(
+                    actor=request.user, subject=subject, text=request.POST.get("text", ""), upload=request.FILES.get("file")
+                )
             messages.success(request, _("Saved."))
             return redirect("commitments:duty-subject", subject.pk)
         except ValidationError as exc:
             refused(request, exc)
     report = DutyReport.objects.filter(subject=subject).select_related("evidence").first()
-    return render(request, "commitments/duty_subject.html", {"subject": subject, "report": report,
-                                                             "questions": subject.questions.all(), "console": request.user.can_use_console})  # fmt: skip
-
+    return render(
+        request,
+        "commitments/duty_subject.html",
+        {"subject": subject, "report": report, "questions": subject.questions.all(), "console": request.user.can_use_console},
+    )

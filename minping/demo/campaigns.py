@@ -19,8 +19,16 @@ WEIGHTS = {
     "grade": [("excellent", 62), ("competent", 31), ("basic", 5), ("incompetent", 2)],
     "yesno": [("yes", 78), ("no", 16), ("unknown", 6)],
 }
-SUGGESTIONS = ["希望多组织老年人活动", "小区停车难，请协调解决", "垃圾分类宣传再加强", "夜间路灯有几处不亮", "感谢网格员经常上门",
-               "希望增加便民服务时间", "楼道堆物请督促清理", "社区干部工作认真负责"]  # fmt: skip
+SUGGESTIONS = [
+    "希望多组织老年人活动",
+    "小区停车难，请协调解决",
+    "垃圾分类宣传再加强",
+    "夜间路灯有几处不亮",
+    "感谢网格员经常上门",
+    "希望增加便民服务时间",
+    "楼道堆物请督促清理",
+    "社区干部工作认真负责",
+]
 
 
 def _answers(rng: random.Random, campaign) -> dict:
@@ -44,8 +52,7 @@ def _answers(rng: random.Random, campaign) -> dict:
 
 def _run(actor, rng, *, name, region, instrument_key, subjects, voters, close=True, channels=("qr", "paper"), slips=0):
     instrument = Instrument.objects.get(builtin_key=instrument_key, region__isnull=True)
-    campaign = actions.create_campaign(actor=actor, name=name, region=region, instrument=instrument,
-                                       channels=list(channels), quorum=50)  # fmt: skip
+    campaign = actions.create_campaign(actor=actor, name=name, region=region, instrument=instrument, channels=list(channels), quorum=50)
     actions.add_subjects(actor=actor, campaign=campaign, subjects=subjects)
     group = campaign.groups.get()
     pairs = actions.issue_codes(actor=actor, campaign=campaign, group=group, count=slips or voters + 5, channel="qr")
@@ -62,8 +69,7 @@ def seed_campaigns(*, actor, district: Region, slips_path) -> dict:
     rng = random.Random(2012)
     community = Region.objects.get(parent__parent=district, name="光明社区")
     secretary = Cadre.objects.filter(region=community, posts__category="secretary", posts__ended_on__isnull=True).first()
-    graduates = list(Cadre.objects.within(community.parent).filter(posts__category="graduate_official",
-                                                                    posts__ended_on__isnull=True)[:3])  # fmt: skip
+    graduates = list(Cadre.objects.within(community.parent).filter(posts__category="graduate_official", posts__ended_on__isnull=True)[:3])
     year = "2026年度"
     for key, subjects, title in [
         ("community_work", [community], f"光明社区{year}社区工作群众评议"),
@@ -74,17 +80,28 @@ def seed_campaigns(*, actor, district: Region, slips_path) -> dict:
         if key != "graduate_official":  # left closed, for a visitor to publish
             publish(actor=actor, campaign=campaign)
     village = Region.objects.filter(parent__parent=district, name__endswith="村").order_by("pk").first()
-    officers = list(Cadre.objects.filter(region=village, posts__ended_on__isnull=True,
-                                         posts__category__in=["first_secretary", "secretary", "director"]).distinct())  # fmt: skip
-    _run(actor, rng, name=f"{village.name}“三考”群众考干部", region=village, instrument_key="sankao_grounded",
-         subjects=officers, voters=55)  # fmt: skip
+    officers = list(
+        Cadre.objects.filter(
+            region=village, posts__ended_on__isnull=True, posts__category__in=["first_secretary", "secretary", "director"]
+        ).distinct()
+    )
+    _run(actor, rng, name=f"{village.name}“三考”群众考干部", region=village, instrument_key="sankao_grounded", subjects=officers, voters=55)
     street = community.parent
-    open_campaign, pairs = _run(actor, rng, name=f"{street.name}驻村干部满意度测评（进行中）", region=district,
-                                instrument_key="village_cadre", voters=0, close=False, slips=60, channels=("qr", "phone"),
-                                subjects=list(Cadre.objects.within(district).filter(posts__category="village_based",
-                                                                                    posts__ended_on__isnull=True)[:4]))  # fmt: skip
+    open_campaign, pairs = _run(
+        actor,
+        rng,
+        name=f"{street.name}驻村干部满意度测评（进行中）",
+        region=district,
+        instrument_key="village_cadre",
+        voters=0,
+        close=False,
+        slips=60,
+        channels=("qr", "phone"),
+        subjects=list(Cadre.objects.within(district).filter(posts__category="village_based", posts__ended_on__isnull=True)[:4]),
+    )
     slips_path.parent.mkdir(parents=True, exist_ok=True)
-    slips_path.write_bytes(printing.slips_pdf(campaign_name=open_campaign.name, group_name="群众",
-                                              vote_url="http://127.0.0.1:8000/v/", pairs=pairs))  # fmt: skip
+    slips_path.write_bytes(
+        printing.slips_pdf(campaign_name=open_campaign.name, group_name="群众", vote_url="http://127.0.0.1:8000/v/", pairs=pairs)
+    )
     phone = actions.issue_codes(actor=actor, campaign=open_campaign, group=open_campaign.groups.get(), count=20, channel="phone")
     return {"open": open_campaign, "codes": [short for _token, short in pairs], "phone_codes": [short for _t, short in phone]}

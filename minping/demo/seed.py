@@ -21,17 +21,70 @@ from minping.org.models import (
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国玉兰志强红梅海燕春梅晓东文博子涵雨欣浩然思远佳怡梓萱一鸣俊杰欣怡宇轩晨曦建华丽娟建军秀珍凤英桂芳德明玉珍金花兰英"
-STREETS = [("东湖街道", "street"), ("西山街道", "street"), ("南桥街道", "street"), ("北塘街道", "street"),
-           ("青石镇", "street"), ("云溪镇", "street")]  # fmt: skip
-COMMUNITY_NAMES = ["光明", "幸福", "和平", "新华", "长安", "春晖", "锦绣", "康乐", "丰收", "望江", "翠苑", "朝阳", "平安",
-                   "永宁", "文昌", "红星", "金桥", "兴隆", "东升", "万福"]  # fmt: skip
+STREETS = [
+    ("东湖街道", "street"),
+    ("西山街道", "street"),
+    ("南桥街道", "street"),
+    ("北塘街道", "street"),
+    ("青石镇", "street"),
+    ("云溪镇", "street"),
+]
+COMMUNITY_NAMES = [
+    "光明",
+    "幸福",
+    "和平",
+    "新华",
+    "长安",
+    "春晖",
+    "锦绣",
+    "康乐",
+    "丰收",
+    "望江",
+    "翠苑",
+    "朝阳",
+    "平安",
+    "永宁",
+    "文昌",
+    "红星",
+    "金桥",
+    "兴隆",
+    "东升",
+    "万福",
+]
 VILLAGE_NAMES = ["上塘", "下洋", "石门", "桃源", "柳溪", "枫林", "杏花", "竹坑", "梅岭", "大岙", "后山", "前洋", "王家"]
-DEPARTMENTS = ["组织部", "宣传部", "民政局", "住建局", "城管局", "市场监管局", "人社局", "卫健局", "教育局", "应急管理局",
-               "自然资源局", "交通运输局", "农业农村局", "信访局", "司法局"]  # fmt: skip
+DEPARTMENTS = [
+    "组织部",
+    "宣传部",
+    "民政局",
+    "住建局",
+    "城管局",
+    "市场监管局",
+    "人社局",
+    "卫健局",
+    "教育局",
+    "应急管理局",
+    "自然资源局",
+    "交通运输局",
+    "农业农村局",
+    "信访局",
+    "司法局",
+]
 STATIONS = ["派出所", "司法所", "财政所", "综合执法中队", "市场监管所"]
 RESIDENT_UNITS = ["供电所", "自来水公司营业所", "中心小学", "社区卫生服务中心"]
-STREET_POSTS = ["党政办主任", "社会事务办科长", "城建办科长", "经济发展办科长", "综治办主任", "平安办科长", "农业办科长",
-                "应急管理办科长", "党建办科长", "财政办科长", "信访办主任", "文化站站长"]  # fmt: skip
+STREET_POSTS = [
+    "党政办主任",
+    "社会事务办科长",
+    "城建办科长",
+    "经济发展办科长",
+    "综治办主任",
+    "平安办科长",
+    "农业办科长",
+    "应急管理办科长",
+    "党建办科长",
+    "财政办科长",
+    "信访办主任",
+    "文化站站长",
+]
 ROADS = ["人民路", "解放路", "中山路", "建设路", "文化路", "湖滨路", "青年路", "新村路", "学府路", "长春路"]
 INDUSTRY = ["科技", "商贸", "建材", "食品", "机械", "电子", "纺织", "物流", "餐饮", "印务"]
 DISTRICT_CODE = "330299"
@@ -66,14 +119,25 @@ class Synth:
 
 def person(synth: Synth, **age) -> dict:
     number = synth.id_number(**age)
-    return {"name": synth.name(), "id_digest": id_digest(number), "id_masked": mask_id(number),
-            "gender": "M" if int(number[16]) % 2 else "F", "birth_year": int(number[6:10]), "phone": synth.phone()}  # fmt: skip
+    return {
+        "name": synth.name(),
+        "id_digest": id_digest(number),
+        "id_masked": mask_id(number),
+        "gender": "M" if int(number[16]) % 2 else "F",
+        "birth_year": int(number[6:10]),
+        "phone": synth.phone(),
+    }
 
 
 def _regions(parent: Region | None, specs: list[tuple[str, str]]) -> list[Region]:
     rows = [
-        Region(name=name, level=level, parent=parent, depth=parent.depth + 1 if parent else 0,
-               path=(parent.path if parent else "") + new_path_segment())  # fmt: skip
+        Region(
+            name=name,
+            level=level,
+            parent=parent,
+            depth=parent.depth + 1 if parent else 0,
+            path=(parent.path if parent else "") + new_path_segment(),
+        )
         for name, level in specs
     ]
     return Region.objects.bulk_create(rows)
@@ -106,15 +170,21 @@ def seed_district(*, name: str = "明湖区", residents: int = 50_000, seed: int
     )
     _cadres(synth, district, streets, communities, [u for u in units if u.kind == "department"])
     Enterprise.objects.bulk_create(
-        Enterprise(name=f"明湖{synth.random.choice(COMMUNITY_NAMES)}{synth.random.choice(INDUSTRY)}有限公司{i}号",
-                   credit_code=synth.credit_code(), region=synth.random.choice(communities),
-                   contact_phone=synth.phone())  # fmt: skip
+        Enterprise(
+            name=f"明湖{synth.random.choice(COMMUNITY_NAMES)}{synth.random.choice(INDUSTRY)}有限公司{i}号",
+            credit_code=synth.credit_code(),
+            region=synth.random.choice(communities),
+            contact_phone=synth.phone(),
+        )
         for i in range(1, 201)
     )
     _households_and_residents(synth, grids, residents)
-    record_event(actor=None, action="demo.seed", obj=district,
-                 data={"streets": len(streets), "communities": len(communities), "grids": len(grids),
-                       "units": len(units), "residents": residents})  # fmt: skip
+    record_event(
+        actor=None,
+        action="demo.seed",
+        obj=district,
+        data={"streets": len(streets), "communities": len(communities), "grids": len(grids), "units": len(units), "residents": residents},
+    )
     return district
 
 
@@ -142,8 +212,14 @@ def _cadres(synth: Synth, district, streets, communities, departments) -> None:
     Post.objects.bulk_create(Post(cadre=cadre, started_on=started(), **post) for cadre, (_r, post) in zip(cadres, plan))
     # Some history: earlier posts that ended.
     Post.objects.bulk_create(
-        Post(cadre=cadre, region=cadre.region, title="网格员", category="other", started_on=dt.date(2018, 3, 1),
-             ended_on=dt.date(2020, 12, 31))  # fmt: skip
+        Post(
+            cadre=cadre,
+            region=cadre.region,
+            title="网格员",
+            category="other",
+            started_on=dt.date(2018, 3, 1),
+            ended_on=dt.date(2020, 12, 31),
+        )
         for cadre in cadres[::7]
     )
 

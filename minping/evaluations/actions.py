@@ -48,9 +48,13 @@ def copy_instrument(*, actor, instrument: Instrument, region, name: str = "") ->
     ensure_region_in_scope(actor, region)
     with transaction.atomic():
         copied = Instrument.objects.create(
-            name=name or f"{instrument.name}（副本）", description=instrument.description, region=region,
-            copied_from=instrument, builtin_key=instrument.builtin_key, created_by=actor,
-        )  # fmt: skip
+            name=name or f"{instrument.name}（副本）",
+            description=instrument.description,
+            region=region,
+            copied_from=instrument,
+            builtin_key=instrument.builtin_key,
+            created_by=actor,
+        )
         InstrumentVersion.objects.create(instrument=copied, number=1, definition=copy.deepcopy(instrument.latest().definition))
         record_event(actor=actor, action="instrument.copy", obj=copied, data={"from": instrument.pk})
     return copied
@@ -76,8 +80,18 @@ def edit_instrument(*, actor, instrument: Instrument, definition: dict) -> Instr
 DEFAULT_GROUPS = {"masses": ("群众", 1)}
 
 
-def create_campaign(*, actor, name: str, region, instrument: Instrument, channels: list[str], quorum: int = 50,
-                    groups: list[dict] | None = None, starts_at=None, ends_at=None) -> Campaign:  # fmt: skip
+def create_campaign(
+    *,
+    actor,
+    name: str,
+    region,
+    instrument: Instrument,
+    channels: list[str],
+    quorum: int = 50,
+    groups: list[dict] | None = None,
+    starts_at=None,
+    ends_at=None,
+) -> Campaign:
     ensure_region_in_scope(actor, region)
     if not instrument.is_template:
         ensure_region_in_scope(actor, instrument.region)
@@ -90,9 +104,15 @@ def create_campaign(*, actor, name: str, region, instrument: Instrument, channel
     groups = groups or [{**default_evaluators(_template_of(instrument).builtin_key), "weight": 1}]
     with transaction.atomic():
         campaign = Campaign.objects.create(
-            name=name, region=region, instrument_version=instrument.latest(), channels=sorted(set(channels)),
-            quorum=quorum, created_by=actor, starts_at=starts_at, ends_at=ends_at,
-        )  # fmt: skip
+            name=name,
+            region=region,
+            instrument_version=instrument.latest(),
+            channels=sorted(set(channels)),
+            quorum=quorum,
+            created_by=actor,
+            starts_at=starts_at,
+            ends_at=ends_at,
+        )
         for group in groups:
             add_group(actor=actor, campaign=campaign, **group)
         record_event(actor=actor, action="campaign.create", obj=campaign, data={"instrument": instrument.pk})
@@ -122,8 +142,12 @@ def set_window(*, actor, campaign: Campaign, starts_at, ends_at) -> Campaign:
         _check_window(starts_at, ends_at)
         campaign.starts_at, campaign.ends_at = starts_at, ends_at
         campaign.save(update_fields=["starts_at", "ends_at"])
-        record_event(actor=actor, action="campaign.window", obj=campaign,
-                     data={"starts_at": starts_at and starts_at.isoformat(), "ends_at": ends_at and ends_at.isoformat()})  # fmt: skip
+        record_event(
+            actor=actor,
+            action="campaign.window",
+            obj=campaign,
+            data={"starts_at": starts_at and starts_at.isoformat(), "ends_at": ends_at and ends_at.isoformat()},
+        )
     return campaign
 
 
@@ -219,9 +243,18 @@ def _new_subjects(campaign: Campaign, records: list) -> list[Subject]:
             raise ValidationError(f"“{described.label}”不在本次测评的区域内")
         existing.add((kind.key, record.pk))
         position += 1
-        rows.append(Subject(campaign=campaign, kind=kind.key, ref=record.pk, region=described.region,
-                            label=described.label[:200], detail=described.detail[:200],
-                            category=described.category[:100], position=position))  # fmt: skip
+        rows.append(
+            Subject(
+                campaign=campaign,
+                kind=kind.key,
+                ref=record.pk,
+                region=described.region,
+                label=described.label[:200],
+                detail=described.detail[:200],
+                category=described.category[:100],
+                position=position,
+            )
+        )
     return rows
 
 
@@ -257,12 +290,12 @@ def open_campaign(*, actor, campaign: Campaign) -> Campaign:
         campaign.opened_at, campaign.head_at_open = timezone.now(), genesis(campaign)
         return {"head": campaign.head_at_open}
 
-    return lifecycle.advance(actor=actor, campaign=campaign, step="open", to=Campaign.Status.OPEN,
-                             audit="campaign.open", prepare=prepare)  # fmt: skip
+    return lifecycle.advance(actor=actor, campaign=campaign, step="open", to=Campaign.Status.OPEN, audit="campaign.open", prepare=prepare)
 
 
-def issue_codes(*, actor, campaign: Campaign, group: EvaluatorGroup, count: int, channel: str,
-                roster: dict | None = None) -> list[tuple[str, str]]:  # fmt: skip
+def issue_codes(
+    *, actor, campaign: Campaign, group: EvaluatorGroup, count: int, channel: str, roster: dict | None = None
+) -> list[tuple[str, str]]:
     """Create `count` codes and return their plain (token, short code) pairs: the only time they exist in clear.
     Rows are stored in an order unrelated to the returned list, so row order says nothing about who got which."""
     ensure_region_in_scope(actor, campaign.region)
@@ -275,17 +308,25 @@ def issue_codes(*, actor, campaign: Campaign, group: EvaluatorGroup, count: int,
         raise ValidationError({"count": f"每批 1 到 {MAX_BATCH} 个"})
     pairs = [code_rules.new_code() for _ in range(count)]
     with transaction.atomic():
-        batch = CodeBatch.objects.create(campaign=campaign, group=group, channel=channel, size=count,
-                                         roster=roster or {}, created_by=actor)  # fmt: skip
+        batch = CodeBatch.objects.create(campaign=campaign, group=group, channel=channel, size=count, roster=roster or {}, created_by=actor)
         rows = [
-            Code(batch=batch, campaign=campaign, group=group, token_digest=code_rules.digest("token", token),
-                 short_digest=code_rules.digest("short", short))  # fmt: skip
+            Code(
+                batch=batch,
+                campaign=campaign,
+                group=group,
+                token_digest=code_rules.digest("token", token),
+                short_digest=code_rules.digest("short", short),
+            )
             for token, short in pairs
         ]
         secrets.SystemRandom().shuffle(rows)
         Code.objects.bulk_create(rows)
-        record_event(actor=actor, action="codes.issue", obj=campaign,
-                     data={"batch": batch.pk, "group": group.name, "count": count, "channel": channel})  # fmt: skip
+        record_event(
+            actor=actor,
+            action="codes.issue",
+            obj=campaign,
+            data={"batch": batch.pk, "group": group.name, "count": count, "channel": channel},
+        )
     return pairs
 
 

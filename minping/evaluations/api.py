@@ -57,13 +57,20 @@ class CampaignOut(Schema):
 
 def campaign_out(campaign: Campaign) -> dict:
     return {
-        "id": campaign.pk, "name": campaign.name, "status": campaign.status, "region": campaign.region_id,
-        "channels": campaign.channels, "quorum": campaign.quorum, "head_at_open": campaign.head_at_open,
+        "id": campaign.pk,
+        "name": campaign.name,
+        "status": campaign.status,
+        "region": campaign.region_id,
+        "channels": campaign.channels,
+        "quorum": campaign.quorum,
+        "head_at_open": campaign.head_at_open,
         "head_at_close": campaign.head_at_close,
-        "groups": [{"id": g.pk, "name": g.name, "kind": g.kind, "weight": float(g.weight), "quorum": g.effective_quorum}
-                   for g in campaign.groups.all()],
+        "groups": [
+            {"id": g.pk, "name": g.name, "kind": g.kind, "weight": float(g.weight), "quorum": g.effective_quorum}
+            for g in campaign.groups.all()
+        ],
         "subjects": [{"id": s.pk, "kind": s.kind, "label": s.label, "detail": s.detail} for s in campaign.subjects.all()],
-    }  # fmt: skip
+    }
 
 
 @organiser_router.post("", response={201: CampaignOut, 404: ApiError})
@@ -76,10 +83,17 @@ def create_campaign(request, body: CampaignIn):
     instrument = Instrument.objects.filter(pk=body.instrument).first()
     if instrument is None or not (instrument.is_template or user.is_system_admin or instrument.region.is_within(user.region)):
         raise HttpError(404, "no such instrument")
-    campaign = actions.create_campaign(actor=user, name=body.name, region=region, instrument=instrument,
-                                       channels=body.channels, quorum=body.quorum,
-                                       groups=[g.dict() for g in body.groups] or None,
-                                       starts_at=body.starts_at, ends_at=body.ends_at)  # fmt: skip
+    campaign = actions.create_campaign(
+        actor=user,
+        name=body.name,
+        region=region,
+        instrument=instrument,
+        channels=body.channels,
+        quorum=body.quorum,
+        groups=[g.dict() for g in body.groups] or None,
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+    )
     return Status(201, campaign_out(campaign))
 
 
@@ -148,13 +162,32 @@ def get_turnout(request, pk: int):
     was filled in."""
     data = turnout(campaign_for_manager(request.auth, pk))
     return {
-        "counted": data["counted"], "issued": data["issued"], "used": data["used"], "ballots": data["ballots"],
-        "groups": [{"id": g["group"].pk, "name": g["group"].name, "issued": g["issued"], "used": g["used"],
-                    "voided": g["voided"], "quorum": g["quorum"], "invalid_ballots": g.get("void")}
-                   for g in data["groups"]],
-        "subjects": [{"id": r["subject"].pk, "label": r["subject"].label, "quorum_met": r["met"],
-                      "valid": {str(c["group"].pk): c["valid"] for c in r["cells"]}} for r in data["subjects"]],
-    }  # fmt: skip
+        "counted": data["counted"],
+        "issued": data["issued"],
+        "used": data["used"],
+        "ballots": data["ballots"],
+        "groups": [
+            {
+                "id": g["group"].pk,
+                "name": g["group"].name,
+                "issued": g["issued"],
+                "used": g["used"],
+                "voided": g["voided"],
+                "quorum": g["quorum"],
+                "invalid_ballots": g.get("void"),
+            }
+            for g in data["groups"]
+        ],
+        "subjects": [
+            {
+                "id": r["subject"].pk,
+                "label": r["subject"].label,
+                "quorum_met": r["met"],
+                "valid": {str(c["group"].pk): c["valid"] for c in r["cells"]},
+            }
+            for r in data["subjects"]
+        ],
+    }
 
 
 class CodeIn(Schema):
@@ -185,8 +218,9 @@ def _fail(request, exc: CastError):
     return Status(exc.status, {"error": exc.reason, "message": exc.message, "problems": exc.problems})
 
 
-@voter_router.post("/ballot", response={200: dict, 400: ApiError, 403: ApiError, 404: ApiError, 409: ApiError, 410: ApiError,
-                                        429: ApiError})
+@voter_router.post(
+    "/ballot", response={200: dict, 400: ApiError, 403: ApiError, 404: ApiError, 409: ApiError, 410: ApiError, 429: ApiError}
+)
 def ballot_form(request, body: CodeIn):
     """The ballot a code opens: campaign, subjects and questions. The code goes in the body, never in a URL."""
     _same_origin(request)
@@ -198,16 +232,31 @@ def ballot_form(request, body: CodeIn):
         casting.ensure_usable(campaign)
     except CastError as exc:
         return _fail(request, exc)
-    return Status(200, {
-        "campaign": {"id": campaign.pk, "name": campaign.name},
-        "subjects": [{"id": s.pk, "label": s.label, "detail": s.detail} for s in campaign.subjects.all()],
-        "subject_questions": campaign.definition["subject_questions"],
-        "general_questions": campaign.definition.get("general_questions", []),
-    })
+    return Status(
+        200,
+        {
+            "campaign": {"id": campaign.pk, "name": campaign.name},
+            "subjects": [{"id": s.pk, "label": s.label, "detail": s.detail} for s in campaign.subjects.all()],
+            "subject_questions": campaign.definition["subject_questions"],
+            "general_questions": campaign.definition.get("general_questions", []),
+        },
+    )
 
 
-@voter_router.post("/cast", response={201: dict, 200: dict, 400: ApiError, 403: ApiError, 404: ApiError, 409: ApiError,
-                                      410: ApiError, 422: ApiError, 429: ApiError})
+@voter_router.post(
+    "/cast",
+    response={
+        201: dict,
+        200: dict,
+        400: ApiError,
+        403: ApiError,
+        404: ApiError,
+        409: ApiError,
+        410: ApiError,
+        422: ApiError,
+        429: ApiError,
+    },
+)
 def cast(request, body: CastIn):
     """Cast a ballot. Send the same idempotency key again (body or Idempotency-Key header) to get the same receipt."""
     _same_origin(request)

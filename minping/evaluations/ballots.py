@@ -20,26 +20,38 @@ def ballot_digest(ballot: Ballot, answers_json: bytes | None = None) -> str:
     """SHA-256 of the ballot's canonical content. `answers_json`, when given, is canonical(ballot.answers)
     already encoded."""
     answers = canonical(ballot.answers) if answers_json is None else answers_json
-    return content_digest(answers, campaign=ballot.campaign_id, group=ballot.group_id, channel=ballot.channel,
-                          cast_on=ballot.cast_on, tracker=ballot.tracker, void=ballot.void_reason)  # fmt: skip
+    return content_digest(
+        answers,
+        campaign=ballot.campaign_id,
+        group=ballot.group_id,
+        channel=ballot.channel,
+        cast_on=ballot.cast_on,
+        tracker=ballot.tracker,
+        void=ballot.void_reason,
+    )
 
 
 def content_digest(answers_json: bytes, *, campaign, group, channel, cast_on, tracker, void) -> str:
     """`ballot_digest` of a ballot not made into a model instance (the cast's hot path). "answers" sorts first
     among the keys, so the encoded answers are spliced in rather than encoded again."""
-    rest = canonical({"campaign": campaign, "group": group, "channel": channel, "cast_on": cast_on.isoformat(),
-                      "tracker": tracker, "void": void})  # fmt: skip
+    rest = canonical(
+        {"campaign": campaign, "group": group, "channel": channel, "cast_on": cast_on.isoformat(), "tracker": tracker, "void": void}
+    )
     return hashlib.sha256(b'{"answers":' + answers_json + b"," + rest[1:]).hexdigest()
 
 
 def genesis(campaign: Campaign) -> str:
-    return hashlib.sha256(canonical({
-        "campaign": campaign.pk,
-        "name": campaign.name,
-        "definition": campaign.definition,
-        "subjects": [[s.pk, s.label] for s in campaign.subjects.order_by("pk")],
-        "groups": [[g.pk, g.name, str(g.weight)] for g in campaign.groups.order_by("pk")],
-    })).hexdigest()  # fmt: skip
+    return hashlib.sha256(
+        canonical(
+            {
+                "campaign": campaign.pk,
+                "name": campaign.name,
+                "definition": campaign.definition,
+                "subjects": [[s.pk, s.label] for s in campaign.subjects.order_by("pk")],
+                "groups": [[g.pk, g.name, str(g.weight)] for g in campaign.groups.order_by("pk")],
+            }
+        )
+    ).hexdigest()
 
 
 def chain_head(campaign: Campaign, digests=None) -> str:

@@ -86,8 +86,9 @@ def campaign_for_code(presented: str) -> Campaign:
             f"p.opened_at "
             f"FROM evaluations_code c "
             f"JOIN evaluations_campaign p ON p.id = c.campaign_id JOIN evaluations_codebatch b ON b.id = c.batch_id "
-            f"WHERE c.{field} = %s", [value],
-        )  # fmt: skip
+            f"WHERE c.{field} = %s",
+            [value],
+        )
         row = cursor.fetchone()
     if row is None:
         raise CastError("unknown_code", "测评码不存在，请核对", status=404)
@@ -149,8 +150,9 @@ def ensure_accepting(campaign: Campaign) -> None:
         raise CastError("closed", "测评已经结束", status=409)
 
 
-def cast_ballot(*, campaign: Campaign, code: str, answers, channel: str | None = None, idempotency_key: str = "",
-                void_reason: str = "") -> Receipt:  # fmt: skip
+def cast_ballot(
+    *, campaign: Campaign, code: str, answers, channel: str | None = None, idempotency_key: str = "", void_reason: str = ""
+) -> Receipt:
     """Consume the code and take the ballot into the campaign's shuffle pool in one transaction; `channel`
     defaults to the code's batch's. The receipt is issued at once; the ballot reaches the ballot table later, in
     random order among others (evaluations/shuffle.py).
@@ -185,9 +187,15 @@ def cast_ballot(*, campaign: Campaign, code: str, answers, channel: str | None =
                 raise CastError("used_code", "这个测评码已经投过票", status=409)
             group_id, batch_channel = used
             channel = _cast_channel(campaign, channel, batch_channel)
-            ballot = PooledBallot(campaign=campaign, group_id=group_id, channel=channel, answers=stored,
-                                  cast_on=timezone.localdate(), tracker=_unused_tracker(campaign),
-                                  void_reason=void_reason)  # fmt: skip
+            ballot = PooledBallot(
+                campaign=campaign,
+                group_id=group_id,
+                channel=channel,
+                answers=stored,
+                cast_on=timezone.localdate(),
+                tracker=_unused_tracker(campaign),
+                void_reason=void_reason,
+            )
             ballot.digest = ballot_digest(ballot, stored_json)
             pool_size = _pool_ballot(ballot, stored_json, submission)
     except IntegrityError:
@@ -252,20 +260,33 @@ SELECT (SELECT count(*) FROM b), (SELECT count(*) FROM evaluations_pooledballot 
 """
 
 
-def _cast_in_one_statement(campaign, presented: Presented, stored_json: bytes, channel,
-                           submission: SubmissionKey | None, void_reason: str) -> Receipt | None:  # fmt: skip
+def _cast_in_one_statement(
+    campaign, presented: Presented, stored_json: bytes, channel, submission: SubmissionKey | None, void_reason: str
+) -> Receipt | None:
     """PostgreSQL: check the campaign is open (holding its row against closing), use the code, pool the ballot
     and store the idempotency record in one statement, which is one transaction and one round trip. None when
     nothing was stored; an IntegrityError (a tracker or idempotency key taken) leaves nothing stored either."""
     channel = _cast_channel(campaign, channel, presented.channel)
     cast_on, tracker = timezone.localdate(), new_tracker()
-    digest = content_digest(stored_json, campaign=campaign.pk, group=presented.group_id, channel=channel,
-                            cast_on=cast_on, tracker=tracker, void=void_reason)  # fmt: skip
-    params = {"campaign": campaign.pk, "code": presented.digest, "group": presented.group_id, "id": uuid.uuid4(),
-              "channel": channel, "cast_on": cast_on, "answers": stored_json.decode(), "tracker": tracker,
-              "digest": digest, "void": void_reason, "key": submission.digest if submission else "",
-              "binding": submission and submission.binding, "payload": submission and submission.payload,
-              "sealed": submission and submission.seal(tracker)}  # fmt: skip
+    digest = content_digest(
+        stored_json, campaign=campaign.pk, group=presented.group_id, channel=channel, cast_on=cast_on, tracker=tracker, void=void_reason
+    )
+    params = {
+        "campaign": campaign.pk,
+        "code": presented.digest,
+        "group": presented.group_id,
+        "id": uuid.uuid4(),
+        "channel": channel,
+        "cast_on": cast_on,
+        "answers": stored_json.decode(),
+        "tracker": tracker,
+        "digest": digest,
+        "void": void_reason,
+        "key": submission.digest if submission else "",
+        "binding": submission and submission.binding,
+        "payload": submission and submission.payload,
+        "sealed": submission and submission.seal(tracker),
+    }
     sql = CAST_SQL.format(field=presented.field)
     try:
         with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
@@ -315,17 +336,23 @@ def _pool_ballot(ballot: PooledBallot, answers_json: bytes, submission: Submissi
         cursor.execute(
             "INSERT INTO evaluations_pooledballot (id, campaign_id, group_id, channel, cast_on, answers, tracker, "
             "digest, void_reason) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            [ballot.id.hex if connection.vendor == "sqlite" else ballot.id, ballot.campaign_id, ballot.group_id,
-             ballot.channel, ballot.cast_on, answers_json.decode(), ballot.tracker,
-             ballot.digest, ballot.void_reason],
-        )  # fmt: skip
+            [
+                ballot.id.hex if connection.vendor == "sqlite" else ballot.id,
+                ballot.campaign_id,
+                ballot.group_id,
+                ballot.channel,
+                ballot.cast_on,
+                answers_json.decode(),
+                ballot.tracker,
+                ballot.digest,
+                ballot.void_reason,
+            ],
+        )
         if submission:
             cursor.execute(
-                "INSERT INTO evaluations_submission (key_digest, campaign_id, binding, payload_digest, sealed) "
-                "VALUES (%s, %s, %s, %s, %s)",
-                [submission.digest, ballot.campaign_id, submission.binding, submission.payload,
-                 submission.seal(ballot.tracker)],
-            )  # fmt: skip
+                "INSERT INTO evaluations_submission (key_digest, campaign_id, binding, payload_digest, sealed) VALUES (%s, %s, %s, %s, %s)",
+                [submission.digest, ballot.campaign_id, submission.binding, submission.payload, submission.seal(ballot.tracker)],
+            )
         cursor.execute("SELECT count(*) FROM evaluations_pooledballot WHERE campaign_id = %s", [ballot.campaign_id])
         return cursor.fetchone()[0]
 
@@ -362,8 +389,7 @@ def _locked_state(campaign: Campaign) -> Campaign:
         campaign.refresh_from_db(fields=["status", "starts_at", "ends_at"])
         return campaign
     with connection.cursor() as cursor:
-        cursor.execute("SELECT status, starts_at, ends_at FROM evaluations_campaign WHERE id = %s FOR KEY SHARE",
-                       [campaign.pk])  # fmt: skip
+        cursor.execute("SELECT status, starts_at, ends_at FROM evaluations_campaign WHERE id = %s FOR KEY SHARE", [campaign.pk])
         campaign.status, campaign.starts_at, campaign.ends_at = cursor.fetchone()
     return campaign
 

@@ -38,8 +38,15 @@ YESNO = [
 DEFAULT_OPTIONS = {"scale": SATISFACTION, "grade": GRADE, "yesno": YESNO}
 CHOICE_TYPES = {"scale", "grade", "yesno", "single"}
 TYPES = CHOICE_TYPES | {"multi", "score", "text"}
-TYPE_LABELS = {"scale": "满意度量表", "grade": "等次评价", "yesno": "是否题", "single": "单选题", "multi": "多选题",
-               "score": "打分题", "text": "文字题"}  # fmt: skip
+TYPE_LABELS = {
+    "scale": "满意度量表",
+    "grade": "等次评价",
+    "yesno": "是否题",
+    "single": "单选题",
+    "multi": "多选题",
+    "score": "打分题",
+    "text": "文字题",
+}
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 MAX_QUESTIONS = 40
 RESIDENTS = {"name": "群众", "kind": "masses"}
@@ -70,8 +77,14 @@ BUILTINS = {
         "description": "群众评议社区工作：社区服务、卫生、文化、治安、环境及总体评价（吉州“社区工作群众评”）。",
         "subject_kind": "region",
         "definition": {
-            "subject_questions": [q("service", "社区服务"), q("sanitation", "卫生"), q("culture", "文化"),
-                                  q("security", "治安"), q("environment", "环境"), q("overall", "总体评价")],
+            "subject_questions": [
+                q("service", "社区服务"),
+                q("sanitation", "卫生"),
+                q("culture", "文化"),
+                q("security", "治安"),
+                q("environment", "环境"),
+                q("overall", "总体评价"),
+            ],
             "general_questions": [SUGGESTION],
         },
     },
@@ -80,8 +93,14 @@ BUILTINS = {
         "description": "从德、能、勤、绩、廉五个方面评价社区党组织书记，并给出总体等次。",
         "subject_kind": "cadre",
         "definition": {
-            "subject_questions": [q("de", "德（思想政治素质）"), q("neng", "能（工作能力）"), q("qin", "勤（工作态度）"),
-                                  q("ji", "绩（工作实绩）"), q("lian", "廉（廉洁自律）"), q("overall", "总体评价", "grade")],
+            "subject_questions": [
+                q("de", "德（思想政治素质）"),
+                q("neng", "能（工作能力）"),
+                q("qin", "勤（工作态度）"),
+                q("ji", "绩（工作实绩）"),
+                q("lian", "廉（廉洁自律）"),
+                q("overall", "总体评价", "grade"),
+            ],
             "general_questions": [SUGGESTION],
         },
     },
@@ -90,9 +109,14 @@ BUILTINS = {
         "description": "政治素养、工作能力、出勤出工、工作实绩、工作作风、参加培训，以优秀率报告。",
         "subject_kind": "cadre",
         "definition": {
-            "subject_questions": [q("politics", "政治素养", "grade"), q("ability", "工作能力", "grade"),
-                                  q("attendance", "出勤出工", "grade"), q("results", "工作实绩", "grade"),
-                                  q("style", "工作作风", "grade"), q("training", "参加培训", "grade")],
+            "subject_questions": [
+                q("politics", "政治素养", "grade"),
+                q("ability", "工作能力", "grade"),
+                q("attendance", "出勤出工", "grade"),
+                q("results", "工作实绩", "grade"),
+                q("style", "工作作风", "grade"),
+                q("training", "参加培训", "grade"),
+            ],
             "general_questions": [SUGGESTION],
         },
     },
@@ -101,11 +125,13 @@ BUILTINS = {
         "description": "鄞州“三考”：述职后由居民代表就是否常见、是否走访、是否解决实际问题等打分。",
         "subject_kind": "cadre",
         "definition": {
-            "subject_questions": [q("seen", "您是否经常在社区见到这名干部？", "yesno"),
-                                  q("visited", "这名干部是否到过您家走访？", "yesno"),
-                                  q("solved", "这名干部是否帮助解决过实际问题？", "yesno"),
-                                  q("score", "综合评分（0–100分）", "score", min=0, max=100),
-                                  q("overall", "总体满意度")],
+            "subject_questions": [
+                q("seen", "您是否经常在社区见到这名干部？", "yesno"),
+                q("visited", "这名干部是否到过您家走访？", "yesno"),
+                q("solved", "这名干部是否帮助解决过实际问题？", "yesno"),
+                q("score", "综合评分（0–100分）", "score", min=0, max=100),
+                q("overall", "总体满意度"),
+            ],
             "general_questions": [SUGGESTION],
         },
     },
@@ -115,8 +141,13 @@ BUILTINS = {
         "subject_kind": "cadre",
         "evaluators": {"name": "企业", "kind": "enterprises"},
         "definition": {
-            "subject_questions": [q("attitude", "服务态度"), q("efficiency", "办事效率"), q("policy", "政策落实"),
-                                  q("integrity", "廉洁自律"), q("overall", "总体评价")],
+            "subject_questions": [
+                q("attitude", "服务态度"),
+                q("efficiency", "办事效率"),
+                q("policy", "政策落实"),
+                q("integrity", "廉洁自律"),
+                q("overall", "总体评价"),
+            ],
             "general_questions": [SUGGESTION],
         },
     },
@@ -126,8 +157,13 @@ BUILTINS = {
         "subject_kind": "unit",
         "evaluators": {"name": "基层单位", "kind": "grassroots"},
         "definition": {
-            "subject_questions": [q("service", "服务基层"), q("efficiency", "工作效率"), q("coordination", "协调配合"),
-                                  q("conduct", "作风建设"), q("overall", "总体评价")],
+            "subject_questions": [
+                q("service", "服务基层"),
+                q("efficiency", "工作效率"),
+                q("coordination", "协调配合"),
+                q("conduct", "作风建设"),
+                q("overall", "总体评价"),
+            ],
             "general_questions": [SUGGESTION],
         },
     },
@@ -136,8 +172,12 @@ BUILTINS = {
         "description": "群众评价驻村干部：驻村时间、为民办实事、工作作风、总体满意度，并可提出意见和投诉。",
         "subject_kind": "cadre",
         "definition": {
-            "subject_questions": [q("presence", "驻村时间是否有保证", "yesno"), q("deeds", "为民办实事"),
-                                  q("style", "工作作风"), q("overall", "总体满意度")],
+            "subject_questions": [
+                q("presence", "驻村时间是否有保证", "yesno"),
+                q("deeds", "为民办实事"),
+                q("style", "工作作风"),
+                q("overall", "总体满意度"),
+            ],
             "general_questions": [SUGGESTION, q("complaint", "投诉（可选）", "text")],
         },
     },
@@ -286,8 +326,7 @@ class _Questions:
 
     def __init__(self, questions: list[dict]):
         # (question, its key, its option keys, whether one option key is an answer that needs no more checking)
-        self.plan = [(q, q["key"], frozenset(o["key"] for o in q.get("options", ())), q["type"] in CHOICE_TYPES)
-                     for q in questions]  # fmt: skip
+        self.plan = [(q, q["key"], frozenset(o["key"] for o in q.get("options", ())), q["type"] in CHOICE_TYPES) for q in questions]
         self.known = {q["key"] for q in questions}
 
 

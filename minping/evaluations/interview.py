@@ -52,8 +52,17 @@ def interview(request, pk):
     if campaign is None or "phone" not in campaign.channels:
         raise Http404
     subjects = casting.campaign_subjects(campaign)
-    context = {"campaign": campaign, "subjects": subjects, "definition": campaign.definition, "errors": {}, "data": None,
-               "code": "", "submission": secrets.token_urlsafe(16), "tracker": None, "message": ""}  # fmt: skip
+    context = {
+        "campaign": campaign,
+        "subjects": subjects,
+        "definition": campaign.definition,
+        "errors": {},
+        "data": None,
+        "code": "",
+        "submission": secrets.token_urlsafe(16),
+        "tracker": None,
+        "message": "",
+    }
     status = 200
     if request.method == "POST":
         code = request.POST.get("code", "")[:64]
@@ -62,11 +71,17 @@ def interview(request, pk):
             found = campaign_for_code(code)
             if found.pk != campaign.pk:
                 raise CastError("foreign_code", "这个测评码不属于本次测评", status=404)
-            receipt = casting.cast_ballot(campaign=found, code=code, answers=payload, channel="phone",
-                                          idempotency_key=request.POST.get("submission", "")[:64])  # fmt: skip
+            receipt = casting.cast_ballot(
+                campaign=found, code=code, answers=payload, channel="phone", idempotency_key=request.POST.get("submission", "")[:64]
+            )
             context["tracker"] = receipt.tracker  # read out to the resident; the form is blank for the next call
         except CastError as exc:
             status = exc.status
-            context.update(data=request.POST, code=code, submission=request.POST.get("submission", ""), message=exc.message,
-                           errors=errors_by_field(exc.problems))  # fmt: skip
+            context.update(
+                data=request.POST,
+                code=code,
+                submission=request.POST.get("submission", ""),
+                message=exc.message,
+                errors=errors_by_field(exc.problems),
+            )
     return render(request, "evaluations/interview.html", context, status=status)

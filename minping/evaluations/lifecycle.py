@@ -70,8 +70,7 @@ def lock(campaign_id: int, step: str) -> Campaign:
     return campaign
 
 
-def advance(*, actor, campaign: Campaign, step: str, to: str, audit: str,
-            prepare: Callable[[Campaign], dict] | None = None) -> Campaign:  # fmt: skip
+def advance(*, actor, campaign: Campaign, step: str, to: str, audit: str, prepare: Callable[[Campaign], dict] | None = None) -> Campaign:
     """Change the campaign's state: lock, check `step`, run `prepare` (which may refuse, set the campaign's
     other fields and write other rows, and returns the audit event's data), set the status `to`, save, audit."""
     ensure_region_in_scope(actor, campaign.region)

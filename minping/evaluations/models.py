@@ -101,7 +101,6 @@ class Campaign(models.Model):
         return self.instrument_version.definition
 
 
-
 class EvaluatorGroup(models.Model):
     class Kind(models.TextChoices):
         MASSES = "masses", _("Residents")
@@ -184,8 +183,10 @@ class Code(models.Model):
         # the table leaves room on each page for it, see migration 0004), not every index of a hot table.
         # Constraints rather than unique=: on PostgreSQL that adds a second, pattern index to each digest.
         # The campaign's own index would repeat the first column of code_campaign_group.
-        constraints = [models.UniqueConstraint(fields=["token_digest"], name="code_token_digest_key"),
-                       models.UniqueConstraint(fields=["short_digest"], name="code_short_digest_key")]  # fmt: skip
+        constraints = [
+            models.UniqueConstraint(fields=["token_digest"], name="code_token_digest_key"),
+            models.UniqueConstraint(fields=["short_digest"], name="code_short_digest_key"),
+        ]
         indexes = [models.Index(fields=["campaign", "group"], name="code_campaign_group")]
 
 

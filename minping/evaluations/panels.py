@@ -14,6 +14,7 @@ def campaign_fact(render: Callable[[HttpRequest, object], SafeString]):
     CAMPAIGN_FACTS.append(render)
     return render
 
+
 BALLOT_NOTES: list[Callable[[object], SafeString]] = []  # rendered above the questions of the ballot page
 
 

@@ -37,9 +37,11 @@ def enter_paper_ballot(*, actor, campaign: Campaign, short_code: str, answers, v
         # entry: otherwise each would see no other entry, and both would wait for the other.
         Code.objects.select_for_update().filter(pk=code.pk).first()
         PaperEntry.objects.update_or_create(
-            campaign=campaign, short_digest=digest, clerk=actor,
+            campaign=campaign,
+            short_digest=digest,
+            clerk=actor,
             defaults={"answers": stored, "void_reason": void_reason},
-        )  # fmt: skip
+        )
         others = list(PaperEntry.objects.select_for_update().filter(short_digest=digest).exclude(clerk=actor))
         if not others:
             return EntryOutcome("waiting")

@@ -160,8 +160,11 @@ def letters_pdf(*, campaign_name: str, vote_url: str, letters: list[dict]) -> by
         _fit(canvas, letter["name"], 25 * mm, PAGE_H - 35 * mm, 14, 100 * mm)
         _fit(canvas, letter.get("address", ""), 25 * mm, PAGE_H - 42 * mm, 10, 120 * mm)
         _fit(canvas, f"邀请您参加“{campaign_name}”", 25 * mm, PAGE_H - 70 * mm, 15, PAGE_W - 50 * mm)
-        lines = ["本次测评无记名进行：您的测评码与您的姓名没有任何关联，", "任何人（包括组织者）都无法知道您的选择。",
-                 "请用手机扫描下方二维码，或访问以下网址并输入测评码："]  # fmt: skip
+        lines = [
+            "本次测评无记名进行：您的测评码与您的姓名没有任何关联，",
+            "任何人（包括组织者）都无法知道您的选择。",
+            "请用手机扫描下方二维码，或访问以下网址并输入测评码：",
+        ]
         for offset, line in enumerate(lines):
             _fit(canvas, line, 25 * mm, PAGE_H - (82 + offset * 7) * mm, 11, PAGE_W - 50 * mm)
         canvas.setFont("Courier", 11)

@@ -54,9 +54,13 @@ class MessageSender:
         return self.transport.is_configured()
 
     def deliver(self, *, campaign, vote_url, recipients, pairs, actor=None) -> Delivery:
-        outgoing = [Outgoing(recipient.name, Message(self._address(recipient), f"【民评】{campaign.name}",
-                                                      self._text(recipient, campaign, vote_url, token, short)))
-                    for recipient, (token, short) in zip(recipients, pairs)]  # fmt: skip
+        outgoing = [
+            Outgoing(
+                recipient.name,
+                Message(self._address(recipient), f"【民评】{campaign.name}", self._text(recipient, campaign, vote_url, token, short)),
+            )
+            for recipient, (token, short) in zip(recipients, pairs)
+        ]
         outcome = notify(channel=self.key, topic=f"测评邀请：{campaign.name}", outgoing=outgoing, actor=actor)
         return Delivery(sent=outcome.sent, skipped=outcome.skipped, failed=outcome.failed)
 
@@ -66,15 +70,24 @@ class MessageSender:
     def _text(self, recipient, campaign, vote_url, token, short) -> str:
         if self.key == "sms":
             return f"【民评】{campaign.name}：请访问 {vote_url}#{token} 投票，或在 {vote_url} 输入测评码 {format_short(short)}。无记名。"
-        return (f"{recipient.name}：\n\n邀请您参加“{campaign.name}”。本次测评无记名。\n"
-                f"请打开 {vote_url}#{token} 投票，或访问 {vote_url} 输入测评码 {format_short(short)}。\n")  # fmt: skip
+        return (
+            f"{recipient.name}：\n\n邀请您参加“{campaign.name}”。本次测评无记名。\n"
+            f"请打开 {vote_url}#{token} 投票，或访问 {vote_url} 输入测评码 {format_short(short)}。\n"
+        )
 
 
-SENDERS = {sender.key: sender for sender in (
-    LetterSender(),
-    MessageSender(TRANSPORTS["sms"], _("The mobile operator and the SMS gateway can read the code; anyone holding the phone can vote with it.")),
-    MessageSender(TRANSPORTS["email"], _("Mail servers on the way can read the code; anyone with access to the mailbox can vote with it.")),
-)}  # fmt: skip
+SENDERS = {
+    sender.key: sender
+    for sender in (
+        LetterSender(),
+        MessageSender(
+            TRANSPORTS["sms"], _("The mobile operator and the SMS gateway can read the code; anyone holding the phone can vote with it.")
+        ),
+        MessageSender(
+            TRANSPORTS["email"], _("Mail servers on the way can read the code; anyone with access to the mailbox can vote with it.")
+        ),
+    )
+}
 
 
 def available_senders():

@@ -67,8 +67,7 @@ def kind_of(record: Model) -> SubjectKind:
 
 def _describe_cadre(cadre: Cadre) -> Description:
     post = cadre.posts.current().select_related("unit", "region").first()
-    return Description(str(cadre), f"{post.place}{post.title}" if post else "",
-                       post.get_category_display() if post else "", cadre.region)  # fmt: skip
+    return Description(str(cadre), f"{post.place}{post.title}" if post else "", post.get_category_display() if post else "", cadre.region)
 
 
 def _describe_unit(unit: Unit) -> Description:
@@ -79,8 +78,14 @@ def _describe_region(region: Region) -> Description:
     return Description(str(region), region.get_level_display(), region.get_level_display(), region)
 
 
-register(SubjectKind("cadre", _("Cadre"), Cadre, _describe_cadre,
-                     lambda region: Cadre.objects.within(region).filter(posts__ended_on__isnull=True).distinct()))  # fmt: skip
+register(
+    SubjectKind(
+        "cadre",
+        _("Cadre"),
+        Cadre,
+        _describe_cadre,
+        lambda region: Cadre.objects.within(region).filter(posts__ended_on__isnull=True).distinct(),
+    )
+)
 register(SubjectKind("unit", _("Unit"), Unit, _describe_unit, lambda region: Unit.objects.within(region)))
-register(SubjectKind("region", _("Region"), Region, _describe_region,
-                     lambda region: Region.objects.within(region).exclude(level="grid")))  # fmt: skip
+register(SubjectKind("region", _("Region"), Region, _describe_region, lambda region: Region.objects.within(region).exclude(level="grid")))

@@ -35,9 +35,16 @@ def turnout(campaign: Campaign) -> dict:
         counts["issued"] += counts["used"] + counts["voided"]
     if campaign.closed_at is None:
         group_rows = [{"group": g, **codes[g.pk], "quorum": g.effective_quorum} for g in groups]
-        return {"counted": False, "groups": group_rows, "subjects": [], "subject_count": len(subjects),
-                "issued": sum(r["issued"] for r in group_rows), "used": sum(r["used"] for r in group_rows),
-                "ballots": None, "quorum_met": None}  # fmt: skip
+        return {
+            "counted": False,
+            "groups": group_rows,
+            "subjects": [],
+            "subject_count": len(subjects),
+            "issued": sum(r["issued"] for r in group_rows),
+            "used": sum(r["used"] for r in group_rows),
+            "ballots": None,
+            "quorum_met": None,
+        }
     ballots = dict(Ballot.objects.filter(campaign=campaign).values_list("group_id").annotate(n=Count("id")))
     void = dict(Ballot.objects.filter(campaign=campaign).exclude(void_reason="").values_list("group_id").annotate(n=Count("id")))
     valid: dict[tuple[int, int], int] = {}
@@ -51,8 +58,10 @@ def turnout(campaign: Campaign) -> dict:
         for cell in cells:
             cell["met"] = cell["valid"] >= cell["quorum"]
         rows.append({"subject": subject, "cells": cells, "met": all(c["met"] for c in cells)})
-    group_rows = [{"group": g, **codes[g.pk], "quorum": g.effective_quorum, "ballots": ballots.get(g.pk, 0),
-                   "void": void.get(g.pk, 0)} for g in groups]  # fmt: skip
+    group_rows = [
+        {"group": g, **codes[g.pk], "quorum": g.effective_quorum, "ballots": ballots.get(g.pk, 0), "void": void.get(g.pk, 0)}
+        for g in groups
+    ]
     return {
         "counted": True,
         "subject_count": len(subjects),

@@ -44,13 +44,16 @@ class CampaignForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     instrument = forms.ModelChoiceField(label=gettext_lazy("Instrument"), queryset=Instrument.objects.none())
     region = RegionChoiceField(label=gettext_lazy("Region"), queryset=Region.objects.none())
-    channels = forms.MultipleChoiceField(label=gettext_lazy("Channels"), choices=Campaign.Channel.choices,
-                                         widget=forms.CheckboxSelectMultiple, initial=["qr", "paper"])  # fmt: skip
+    channels = forms.MultipleChoiceField(
+        label=gettext_lazy("Channels"), choices=Campaign.Channel.choices, widget=forms.CheckboxSelectMultiple, initial=["qr", "paper"]
+    )
     quorum = forms.IntegerField(label=gettext_lazy("Quorum (valid ballots per subject)"), min_value=1, max_value=100000, initial=50)
-    starts_at = forms.DateTimeField(label=gettext_lazy("Voting opens (optional)"), required=False,
-                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))  # fmt: skip
-    ends_at = forms.DateTimeField(label=gettext_lazy("Voting closes (optional)"), required=False,
-                                  widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))  # fmt: skip
+    starts_at = forms.DateTimeField(
+        label=gettext_lazy("Voting opens (optional)"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=gettext_lazy("Voting closes (optional)"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,8 +88,7 @@ def _campaigns(user):
 @console_required
 def campaign_list(request):
     form = CampaignForm(request.user, initial={"region": request.user.region_id})
-    context = {"campaigns": _campaigns(request.user), "form": form,
-               "concerning": concerning(request.user).select_related("region")[:100]}  # fmt: skip
+    context = {"campaigns": _campaigns(request.user), "form": form, "concerning": concerning(request.user).select_related("region")[:100]}
     return render(request, "evaluations/campaign_list.html", context)
 
 
@@ -118,8 +120,7 @@ def _candidates(campaign: Campaign) -> dict:
         posts.setdefault(post.cadre_id, []).append(post)
     for cadre in cadres:
         cadre.current_posts = posts.get(cadre.pk, [])
-    return {"cadres": cadres,
-            "units": offered("unit")[:200], "regions": offered("region")[:200]}  # fmt: skip
+    return {"cadres": cadres, "units": offered("unit")[:200], "regions": offered("region")[:200]}
 
 
 @console_required
@@ -239,8 +240,7 @@ def codes_issue(request, pk):
         return redirect("evaluations:campaign-detail", pk=campaign.pk)
     group, channel = form.cleaned_data["group"], form.cleaned_data["channel"]
     try:
-        pairs = actions.issue_codes(actor=request.user, campaign=campaign, group=group,
-                                    count=form.cleaned_data["count"], channel=channel)  # fmt: skip
+        pairs = actions.issue_codes(actor=request.user, campaign=campaign, group=group, count=form.cleaned_data["count"], channel=channel)
     except ValidationError as exc:
         refused(request, exc)
         return redirect("evaluations:campaign-detail", pk=campaign.pk)
@@ -297,8 +297,15 @@ def paper_entry(request, pk):
     """A clerk keys one paper ballot; it counts when a second clerk's keying agrees."""
     campaign = campaign_for_manager(request.user, pk)
     subjects = list(campaign.subjects.all())
-    context = {"campaign": campaign, "subjects": subjects, "definition": campaign.definition, "reasons": paper.REASONS,
-               "data": None, "errors": {}, "code": ""}  # fmt: skip
+    context = {
+        "campaign": campaign,
+        "subjects": subjects,
+        "definition": campaign.definition,
+        "reasons": paper.REASONS,
+        "data": None,
+        "errors": {},
+        "code": "",
+    }
     status = 200
     if request.method == "POST":
         code = request.POST.get("code", "")[:64]
@@ -307,17 +314,21 @@ def paper_entry(request, pk):
             if request.POST.get(f"s{subject.pk}__void"):
                 payload["subjects"][str(subject.pk)] = {"void": request.POST.get(f"s{subject.pk}__void")}
         try:
-            outcome = paper.enter_paper_ballot(actor=request.user, campaign=campaign, short_code=code, answers=payload,
-                                               void_reason=request.POST.get("void_reason", ""))  # fmt: skip
+            outcome = paper.enter_paper_ballot(
+                actor=request.user, campaign=campaign, short_code=code, answers=payload, void_reason=request.POST.get("void_reason", "")
+            )
         except CastError as exc:
             context.update(data=request.POST, errors=errors_by_field(exc.problems), code=code, error=exc.message)
             status = exc.status
         else:
-            messages.success(request, {
-                "waiting": _("Saved. The sheet counts once a second clerk has keyed it the same way."),
-                "mismatch": _("This keying differs from another clerk's. Check the sheet; a matching keying resolves it."),
-                "counted": _("Both keyings agree: the ballot is counted."),
-            }[outcome.state])  # fmt: skip
+            messages.success(
+                request,
+                {
+                    "waiting": _("Saved. The sheet counts once a second clerk has keyed it the same way."),
+                    "mismatch": _("This keying differs from another clerk's. Check the sheet; a matching keying resolves it."),
+                    "counted": _("Both keyings agree: the ballot is counted."),
+                }[outcome.state],
+            )
             return redirect("evaluations:paper-entry", pk=campaign.pk)
     context["pending"] = paper.pending(campaign)
     return render(request, "evaluations/paper_entry.html", context, status=status)
@@ -344,26 +355,37 @@ def letters(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            recipients, pairs = actions.issue_roster_codes(actor=request.user, campaign=campaign, group=data["group"],
-                                                           kind=data["kind"], region=data["region"])  # fmt: skip
+            recipients, pairs = actions.issue_roster_codes(
+                actor=request.user, campaign=campaign, group=data["group"], kind=data["kind"], region=data["region"]
+            )
         except ValidationError as exc:
             refused(request, exc)
             return redirect("evaluations:letters", pk=campaign.pk)
-        delivery = SENDERS[data["sender"]].deliver(campaign=campaign, vote_url=vote_url(request), recipients=recipients,
-                                                  pairs=pairs, actor=request.user)  # fmt: skip
+        delivery = SENDERS[data["sender"]].deliver(
+            campaign=campaign, vote_url=vote_url(request), recipients=recipients, pairs=pairs, actor=request.user
+        )
         if delivery.pdf is not None:
             response = HttpResponse(delivery.pdf, content_type=PDF)
             response["Content-Disposition"] = f'attachment; filename="letters-{campaign.pk}.pdf"'
             response["Cache-Control"] = "no-store"
             return response
-        messages.success(request, _("%(sent)s sent, %(skipped)s without an address.") % {"sent": delivery.sent, "skipped": delivery.skipped})
+        messages.success(
+            request, _("%(sent)s sent, %(skipped)s without an address.") % {"sent": delivery.sent, "skipped": delivery.skipped}
+        )
         if delivery.failed:
-            messages.error(request, _("%(failed)s could not be sent: the gateway or mail server refused them (see the message log).")
-                           % {"failed": delivery.failed})  # fmt: skip
+            messages.error(
+                request,
+                _("%(failed)s could not be sent: the gateway or mail server refused them (see the message log).")
+                % {"failed": delivery.failed},
+            )
         return redirect("evaluations:campaign-detail", pk=campaign.pk)
     senders = [(s.label, s.assurance) for s in available_senders()]
-    return render(request, "evaluations/letters.html", {"campaign": campaign, "form": form, "senders": senders},
-                  status=400 if request.method == "POST" else 200)  # fmt: skip
+    return render(
+        request,
+        "evaluations/letters.html",
+        {"campaign": campaign, "form": form, "senders": senders},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @console_required
@@ -384,10 +406,15 @@ def instrument_copy(request, pk):
     return redirect("evaluations:instrument-edit", pk=copied.pk)
 
 
-NEW_QUESTION_TYPES = [("scale", gettext_lazy("Satisfaction")), ("grade", gettext_lazy("Grade")),
-                      ("yesno", gettext_lazy("Yes / no")), ("single", gettext_lazy("Single choice")),
-                      ("multi", gettext_lazy("Multiple choice")), ("score", gettext_lazy("Score 0–100")),
-                      ("text", gettext_lazy("Free text"))]  # fmt: skip
+NEW_QUESTION_TYPES = [
+    ("scale", gettext_lazy("Satisfaction")),
+    ("grade", gettext_lazy("Grade")),
+    ("yesno", gettext_lazy("Yes / no")),
+    ("single", gettext_lazy("Single choice")),
+    ("multi", gettext_lazy("Multiple choice")),
+    ("score", gettext_lazy("Score 0–100")),
+    ("text", gettext_lazy("Free text")),
+]
 
 
 @console_required
@@ -399,15 +426,19 @@ def instrument_edit(request, pk):
     version = instrument.latest()
     if request.method == "POST":
         try:
-            actions.edit_instrument(actor=request.user, instrument=instrument,
-                                    definition=instrument_from_post(version.definition, request.POST))  # fmt: skip
+            actions.edit_instrument(
+                actor=request.user, instrument=instrument, definition=instrument_from_post(version.definition, request.POST)
+            )
             messages.success(request, _("Instrument saved."))
             return redirect("evaluations:instrument-edit", pk=instrument.pk)
         except ValidationError as exc:
             refused(request, exc)
     parts = [(part, [_for_editing(q) for q in version.definition.get(part, [])]) for part in ("subject_questions", "general_questions")]
-    return render(request, "evaluations/instrument_edit.html",
-                  {"instrument": instrument, "version": version, "parts": parts, "types": NEW_QUESTION_TYPES})  # fmt: skip
+    return render(
+        request,
+        "evaluations/instrument_edit.html",
+        {"instrument": instrument, "version": version, "parts": parts, "types": NEW_QUESTION_TYPES},
+    )
 
 
 def instrument_from_post(definition: dict, data) -> dict:
@@ -422,13 +453,17 @@ def instrument_from_post(definition: dict, data) -> dict:
             name = f"{part}__{question['key']}"
             if data.get(f"{name}__remove"):
                 continue
-            question = {**question, "label": data.get(f"{name}__label", question["label"]).strip()[:200],
-                        "required": bool(data.get(f"{name}__required"))}  # fmt: skip
+            question = {
+                **question,
+                "label": data.get(f"{name}__label", question["label"]).strip()[:200],
+                "required": bool(data.get(f"{name}__required")),
+            }
             if "options" in question:
                 question["options"] = _options_from_post(question, name, data)
                 if question["type"] == "multi":
-                    question["max_choices"] = _number(data.get(f"{name}__max_choices"), question.get("max_choices"),
-                                                      question["label"], integer=True) or len(question["options"])  # fmt: skip
+                    question["max_choices"] = _number(
+                        data.get(f"{name}__max_choices"), question.get("max_choices"), question["label"], integer=True
+                    ) or len(question["options"])
             questions.append(question)
         label, kind = data.get(f"{part}__new_label", "").strip()[:200], data.get(f"{part}__new_type", "")
         if label and kind in dict(NEW_QUESTION_TYPES):

@@ -124,8 +124,15 @@ def _sign(name: str, value) -> str:
 
 def _set(response, request, name: str, value, signed: str | None = None) -> None:
     """Keep `value` (or its `signed` form, when the caller has made it already) in the cookie `name`."""
-    response.set_cookie(name, signed or _sign(name, value), max_age=COOKIE_SECONDS, path=COOKIE_PATH,
-                        secure=request.is_secure(), httponly=True, samesite="Strict")  # fmt: skip
+    response.set_cookie(
+        name,
+        signed or _sign(name, value),
+        max_age=COOKIE_SECONDS,
+        path=COOKIE_PATH,
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Strict",
+    )
 
 
 def _form(pairs) -> QueryDict:
@@ -202,8 +209,9 @@ def ballot(request):
     if step == "submit":  # cast_ballot checks the answers itself
         payload = payload_from_post(campaign.definition, context["subjects"], request.POST)
         try:
-            receipt = casting.cast_ballot(campaign=campaign, code=code, answers=payload,
-                                          idempotency_key=request.POST.get("submission", "")[:64])  # fmt: skip
+            receipt = casting.cast_ballot(
+                campaign=campaign, code=code, answers=payload, idempotency_key=request.POST.get("submission", "")[:64]
+            )
         except CastError as exc:
             if exc.reason == "invalid_answers":
                 return _back_to_ballot(request, context, draft, errors_by_field(exc.problems))
@@ -243,8 +251,15 @@ def _problems(campaign: Campaign, subjects, data) -> dict:
 def _back_to_ballot(request, context: dict, draft: list, errors: dict):
     """The ballot again, filled in as posted; with `errors`, the problems marked (the page checks the draft)."""
     context["errors"] = errors
-    return _keep_draft(request, "vote:ballot", context, draft, "evaluations/vote_ballot.html",
-                       status=422 if errors else 200, query="?checked=1" if errors else "")  # fmt: skip
+    return _keep_draft(
+        request,
+        "vote:ballot",
+        context,
+        draft,
+        "evaluations/vote_ballot.html",
+        status=422 if errors else 200,
+        query="?checked=1" if errors else "",
+    )
 
 
 def _keep_draft(request, to: str, context: dict, draft: list, template: str, status: int = 200, query: str = ""):
@@ -368,7 +383,6 @@ def box(request, pk):
         found = Ballot.objects.filter(campaign=campaign, tracker=tracker).exists()
     trackers = Ballot.objects.filter(campaign=campaign).order_by("tracker").values_list("tracker", flat=True)
     page = Paginator(trackers, 200).get_page(request.GET.get("page"))
-    return render(request, "evaluations/box.html", {"campaign": campaign, "page": page, "tracker": tracker,
-                                                    "found": found, "count": trackers.count()})  # fmt: skip
-
-
+    return render(
+        request, "evaluations/box.html", {"campaign": campaign, "page": page, "tracker": tracker, "found": found, "count": trackers.count()}
+    )

@@ -21,8 +21,12 @@ def campaigns_to_run(user) -> Section:
         else:
             note = _("voting: hand out codes, watch turnout, close when done")
         tasks.append(Task(campaign.name, reverse("evaluations:campaign-detail", args=[campaign.pk]), note))
-    return Section(_("Campaigns to run"), tasks, _("No campaign is being prepared or under way."),
-                   [Task(_("All campaigns"), reverse("evaluations:campaign-list"))])  # fmt: skip
+    return Section(
+        _("Campaigns to run"),
+        tasks,
+        _("No campaign is being prepared or under way."),
+        [Task(_("All campaigns"), reverse("evaluations:campaign-list"))],
+    )
 
 
 @section("interviewer")
@@ -30,8 +34,11 @@ def interviews_to_make(user) -> Section:
     campaigns = Campaign.objects.filter(status=Campaign.Status.OPEN)
     if not user.is_system_admin:
         campaigns = campaigns.within(user.region) if user.region_id else campaigns.none()
-    tasks = [Task(c.name, reverse("interview:campaign", args=[c.pk]), _("key the answers of residents reached by telephone"))
-             for c in campaigns.order_by("-pk")[:LIMIT] if "phone" in c.channels]  # fmt: skip
+    tasks = [
+        Task(c.name, reverse("interview:campaign", args=[c.pk]), _("key the answers of residents reached by telephone"))
+        for c in campaigns.order_by("-pk")[:LIMIT]
+        if "phone" in c.channels
+    ]
     return Section(_("Telephone interviews to make"), tasks, _("No campaign takes telephone interviews now."))
 
 
@@ -40,6 +47,8 @@ def campaigns_about_me(user) -> Section | None:
     if not user.cadre_id:
         return None
     campaigns = Campaign.objects.filter(status=Campaign.Status.OPEN, subjects__kind="cadre", subjects__ref=user.cadre_id)
-    tasks = [Task(c.name, reverse("evaluations:turnout", args=[c.pk]), _("voting is under way: see the turnout"))
-             for c in campaigns.distinct().order_by("-pk")[:LIMIT]]  # fmt: skip
+    tasks = [
+        Task(c.name, reverse("evaluations:turnout", args=[c.pk]), _("voting is under way: see the turnout"))
+        for c in campaigns.distinct().order_by("-pk")[:LIMIT]
+    ]
     return Section(_("Evaluations of me under way"), tasks, _("No evaluation of you is under way."))

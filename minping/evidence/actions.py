@@ -51,19 +51,33 @@ def store_evidence(*, actor, upload, region, purpose: str, public: bool = False)
     if upload.size == 0:
         raise ValidationError({"file": "文件是空的"})
     inspected = inspect(upload, upload.name)
-    evidence = Evidence(id=uuid.uuid4(), owner=actor, region=region, purpose=purpose[:64], is_public=public,
-                        kind=inspected.kind, content_type=inspected.content_type, size=len(inspected.content),
-                        sha256=hashlib.sha256(inspected.content).hexdigest(),
-                        name=_stored_name(upload.name, inspected.extension))  # fmt: skip
+    evidence = Evidence(
+        id=uuid.uuid4(),
+        owner=actor,
+        region=region,
+        purpose=purpose[:64],
+        is_public=public,
+        kind=inspected.kind,
+        content_type=inspected.content_type,
+        size=len(inspected.content),
+        sha256=hashlib.sha256(inspected.content).hexdigest(),
+        name=_stored_name(upload.name, inspected.extension),
+    )
     try:
         with transaction.atomic():
             User.objects.select_for_update().filter(pk=actor.pk).first()  # one upload at a time per account, for the quota
             used = Evidence.objects.filter(owner=actor).aggregate(total=Sum("size"))["total"] or 0
             if used + evidence.size > settings.EVIDENCE_QUOTA_BYTES:
-                raise ValidationError({"file": f"您的存储空间（{settings.EVIDENCE_QUOTA_BYTES // (1024 * 1024)} MB）已满，请删除不需要的文件或联系管理员"})
+                raise ValidationError(
+                    {"file": f"您的存储空间（{settings.EVIDENCE_QUOTA_BYTES // (1024 * 1024)} MB）已满，请删除不需要的文件或联系管理员"}
+                )
             evidence.save(force_insert=True)
-            record_event(actor=actor, action="evidence.store", obj=evidence,
-                         data={"purpose": evidence.purpose, "kind": evidence.kind, "size": evidence.size, "sha256": evidence.sha256})  # fmt: skip
+            record_event(
+                actor=actor,
+                action="evidence.store",
+                obj=evidence,
+                data={"purpose": evidence.purpose, "kind": evidence.kind, "size": evidence.size, "sha256": evidence.sha256},
+            )
             _write(evidence.path, inspected.content)
             if (written := _written.get()) is not None:
                 written.append(evidence.path)

@@ -11,6 +11,8 @@ from minping.evidence.models import Evidence
 def my_files(user) -> Section | None:
     if user.region_id is None:
         return None
-    tasks = [Task(item.name, reverse("evidence:download", args=[item.pk]), item.created_at.strftime("%Y-%m-%d"))
-             for item in Evidence.objects.filter(owner=user)[:5]]  # fmt: skip
+    tasks = [
+        Task(item.name, reverse("evidence:download", args=[item.pk]), item.created_at.strftime("%Y-%m-%d"))
+        for item in Evidence.objects.filter(owner=user)[:5]
+    ]
     return Section(_("My files"), tasks, _("No files yet."), [Task(_("Upload a photo or document"), reverse("evidence:list"))])

@@ -36,7 +36,9 @@ class FiguresOut(Schema):
 
 
 @router.get("/figures", response={200: FiguresOut, 403: ApiError, 404: ApiError, 422: ApiError})
-def figures_out(request, start: dt.date, end: dt.date, region: int = Query(..., ge=1, le=10**ID_DIGITS - 1), page: int = Query(1, ge=1, le=10**6)):
+def figures_out(
+    request, start: dt.date, end: dt.date, region: int = Query(..., ge=1, le=10**ID_DIGITS - 1), page: int = Query(1, ge=1, le=10**6)
+):
     """The figures of `region`'s subtree from `start` to `end` (both included, at most three years): seed 004's
     summary, and the cadres' figures, 500 a page ("cadence" is a share from 0 to 1, or null without a pairing).
     For the keys of console users, as the figures page is on the web: any other key gets 403."""
@@ -48,6 +50,13 @@ def figures_out(request, start: dt.date, end: dt.date, region: int = Query(..., 
     cadres = Paginator(figures.cadres_of(place).select_related("region").order_by("region__path", "name"), PAGE_SIZE)
     chosen = cadres.get_page(page)
     values = figures.cadre_figures([c.pk for c in chosen], start, end)
-    return {"region": place.pk, "start": start, "end": end, "definitions": figures.DEFINITIONS, "summary": figures.summary(place, start, end),
-            "cadres": [{"id": c.pk, "name": c.name, "region": c.region.name, "figures": values[c.pk]} for c in chosen],
-            "page": chosen.number, "pages": cadres.num_pages}  # fmt: skip
+    return {
+        "region": place.pk,
+        "start": start,
+        "end": end,
+        "definitions": figures.DEFINITIONS,
+        "summary": figures.summary(place, start, end),
+        "cadres": [{"id": c.pk, "name": c.name, "region": c.region.name, "figures": values[c.pk]} for c in chosen],
+        "page": chosen.number,
+        "pages": cadres.num_pages,
+    }

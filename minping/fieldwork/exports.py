@@ -51,18 +51,35 @@ def month_report(region, day: dt.date) -> bytes:
     s = figures.summary(region, first, last)
     doc = OfficialDocument()
     doc.paragraph(f"{region.name}{periods.label(first)}干部走基层工作情况", 22, font=TITLE_FONT, align=CENTER, indent=False)
-    doc.paragraph(f"本月共开展调研课题 {s['topics']} 个，召开座谈会 {s['forums']} 场、现场推进会 {s['site_meetings']} 场，参与 {s['participants']} 人次，"
-                  f"形成文件 {s['documents']} 份；记录联系点工作日志 {s['entries']} 条，其中走访 {s['visits']} 次，覆盖联系点 {s['covered']} 个，"
-                  f"走访企业 {s['enterprises']} 家；举办接访日 {s['sessions']} 次，接待群众 {s['visitors']} 人次。")
-    doc.paragraph(f"收集意见建议 {s['suggestions']} 条，受理问题 {s['problems']} 个，提出解决建议 {s['proposed']} 条，办结 {s['closed']} 件，"
-                  f"已向提出人反馈 {s['told']} 件。{s['projects']} 个重点项目有干部蹲点。")
+    doc.paragraph(
+        f"本月共开展调研课题 {s['topics']} 个，召开座谈会 {s['forums']} 场、现场推进会 {s['site_meetings']} 场，参与 {s['participants']} 人次，"
+        f"形成文件 {s['documents']} 份；记录联系点工作日志 {s['entries']} 条，其中走访 {s['visits']} 次，覆盖联系点 {s['covered']} 个，"
+        f"走访企业 {s['enterprises']} 家；举办接访日 {s['sessions']} 次，接待群众 {s['visitors']} 人次。"
+    )
+    doc.paragraph(
+        f"收集意见建议 {s['suggestions']} 条，受理问题 {s['problems']} 个，提出解决建议 {s['proposed']} 条，办结 {s['closed']} 件，"
+        f"已向提出人反馈 {s['told']} 件。{s['projects']} 个重点项目有干部蹲点。"
+    )
     doc.paragraph("一、各单位情况", 16, bold=True)
-    doc.table(["单位", "干部", "日志", "走访", "意见建议", "问题", "解决建议", "办结"],
-              [[name, n, t["entries"], t["visits"], t["suggestions"], t["problems"], t["proposed"], t["closed"]]
-               for name, n, t in figures.by_unit(region, first, last)], size=10.5)  # fmt: skip
-    closed = (FollowUp.objects.within(region).filter(closed_at__date__gte=first, closed_at__date__lte=last).select_related("cadre")
-              .order_by("closed_at")[:200])  # fmt: skip
+    doc.table(
+        ["单位", "干部", "日志", "走访", "意见建议", "问题", "解决建议", "办结"],
+        [
+            [name, n, t["entries"], t["visits"], t["suggestions"], t["problems"], t["proposed"], t["closed"]]
+            for name, n, t in figures.by_unit(region, first, last)
+        ],
+        size=10.5,
+    )
+    closed = (
+        FollowUp.objects.within(region)
+        .filter(closed_at__date__gte=first, closed_at__date__lte=last)
+        .select_related("cadre")
+        .order_by("closed_at")[:200]
+    )
     doc.paragraph("二、本月办结的意见建议和问题", 16, bold=True)
-    doc.table(["事项", "跟进干部", "办理结果"], [[i.text, i.cadre.name, i.outcome] for i in closed] or [["本月没有办结的事项", "", ""]], size=10.5)
-    doc.paragraph("口径：" + "；".join(f"{label}——{definition}" for _key, label, definition in figures.SUMMARY_FIGURES + figures.CADRE_FIGURES), 10.5)
+    doc.table(
+        ["事项", "跟进干部", "办理结果"], [[i.text, i.cadre.name, i.outcome] for i in closed] or [["本月没有办结的事项", "", ""]], size=10.5
+    )
+    doc.paragraph(
+        "口径：" + "；".join(f"{label}——{definition}" for _key, label, definition in figures.SUMMARY_FIGURES + figures.CADRE_FIGURES), 10.5
+    )
     return doc.to_bytes()

@@ -38,7 +38,11 @@ CADRE_FIGURES = [
     ("forwarded", "转交部门", "期间内转交网格派单由部门办理的事项数"),
     ("closed", "办结", "期间内关闭的事项数"),
     ("told", "告知提出人", "期间内把办理结果告知提出人的事项数"),
-    ("cadence", "蹲点达标率", "蹲点期间已结束的周中“在现场天数”达标的周，加上已结束的月中“交流”和“报告”都达标的月，占这些周和月的比例；没有蹲点为“—”"),
+    (
+        "cadence",
+        "蹲点达标率",
+        "蹲点期间已结束的周中“在现场天数”达标的周，加上已结束的月中“交流”和“报告”都达标的月，占这些周和月的比例；没有蹲点为“—”",
+    ),
 ]
 SUMMARY_FIGURES = [
     ("topics", "调研课题", "期间内在研或结题的调研课题数"),
@@ -61,7 +65,9 @@ def split(start: dt.date, end: dt.date) -> tuple[tuple[dt.date, dt.date] | None,
     last = end if end == month_end(end) else end.replace(day=1) - dt.timedelta(days=1)
     if first > last:
         return None, [(start, end)]
-    edges = ([(start, first - dt.timedelta(days=1))] if start < first else []) + ([(last + dt.timedelta(days=1), end)] if end > last else [])
+    edges = ([(start, first - dt.timedelta(days=1))] if start < first else []) + (
+        [(last + dt.timedelta(days=1), end)] if end > last else []
+    )
     return (first, last.replace(day=1)), edges
 
 
@@ -82,19 +88,28 @@ def _entry_figures(scope: str, scope_params: list, start: dt.date, end: dt.date,
     core, edges = split(start, end)
     counted, touched, counted_params, touched_params, masks = [], [], [], [], []
     if core:
-        counted.append("SELECT m.cadre_id, m.entries AS n, m.visits AS v FROM fieldwork_cadremonth m "
-                       "WHERE m.cadre_id IN (SELECT id FROM scope) AND m.month >= %s AND m.month <= %s")  # fmt: skip
+        counted.append(
+            "SELECT m.cadre_id, m.entries AS n, m.visits AS v FROM fieldwork_cadremonth m "
+            "WHERE m.cadre_id IN (SELECT id FROM scope) AND m.month >= %s AND m.month <= %s"
+        )
         counted_params += list(core)
         masks = _year_masks(*core)
-        touched.append("SELECT y.cadre_id, y.contact_id FROM fieldwork_contactyear y WHERE y.cadre_id IN (SELECT id FROM scope) AND ("
-                       + " OR ".join("(y.year = %s AND (y.months & %s) <> 0)" for _ in masks) + ")")  # fmt: skip
+        touched.append(
+            "SELECT y.cadre_id, y.contact_id FROM fieldwork_contactyear y WHERE y.cadre_id IN (SELECT id FROM scope) AND ("
+            + " OR ".join("(y.year = %s AND (y.months & %s) <> 0)" for _ in masks)
+            + ")"
+        )
         touched_params += [value for pair in masks for value in pair]
     if edges:
         days = " OR ".join('(e."on" >= %s AND e."on" <= %s)' for _ in edges)
         edge_params = [day for edge in edges for day in edge]
-        counted.append("SELECT e.cadre_id, 1 AS n, CASE WHEN e.form = 'visit' THEN 1 ELSE 0 END AS v FROM fieldwork_entry e "
-                       f"WHERE e.cadre_id IN (SELECT id FROM scope) AND ({days})")  # fmt: skip
-        touched.append(f"SELECT DISTINCT e.cadre_id, e.contact_id FROM fieldwork_entry e WHERE e.cadre_id IN (SELECT id FROM scope) AND ({days})")
+        counted.append(
+            "SELECT e.cadre_id, 1 AS n, CASE WHEN e.form = 'visit' THEN 1 ELSE 0 END AS v FROM fieldwork_entry e "
+            f"WHERE e.cadre_id IN (SELECT id FROM scope) AND ({days})"
+        )
+        touched.append(
+            f"SELECT DISTINCT e.cadre_id, e.contact_id FROM fieldwork_entry e WHERE e.cadre_id IN (SELECT id FROM scope) AND ({days})"
+        )
         counted_params += edge_params
         touched_params += edge_params
     # A contact has one row a year: a single year's rows need no de-duplication; entries and several years do.
@@ -103,13 +118,18 @@ def _entry_figures(scope: str, scope_params: list, start: dt.date, end: dt.date,
     key, group = ("s.cadre_id", " GROUP BY s.cadre_id") if by_cadre else ("NULL", "")
     out: dict = {}
     with connection.cursor() as cursor:
-        cursor.execute(f"{cte}SELECT {key}, coalesce(sum(s.n), 0), coalesce(sum(s.v), 0) FROM ({' UNION ALL '.join(counted)}) s{group}",
-                       scope_params + counted_params)  # fmt: skip
+        cursor.execute(
+            f"{cte}SELECT {key}, coalesce(sum(s.n), 0), coalesce(sum(s.v), 0) FROM ({' UNION ALL '.join(counted)}) s{group}",
+            scope_params + counted_params,
+        )
         for pk, entries, visits in cursor.fetchall():
             out[pk] = {"entries": entries, "visits": visits, "covered": 0, "enterprises": 0}
-        cursor.execute(f"{cte}SELECT {key}, count(*), count(DISTINCT ct.enterprise_id) FILTER (WHERE k.source = 'enterprise') "
-                       f"FROM ({contacts}) s JOIN fieldwork_contact ct ON ct.id = s.contact_id "
-                       f"JOIN fieldwork_contactkind k ON k.id = ct.kind_id{group}", scope_params + touched_params)  # fmt: skip
+        cursor.execute(
+            f"{cte}SELECT {key}, count(*), count(DISTINCT ct.enterprise_id) FILTER (WHERE k.source = 'enterprise') "
+            f"FROM ({contacts}) s JOIN fieldwork_contact ct ON ct.id = s.contact_id "
+            f"JOIN fieldwork_contactkind k ON k.id = ct.kind_id{group}",
+            scope_params + touched_params,
+        )
         for pk, covered, enterprises in cursor.fetchall():
             out.setdefault(pk, {"entries": 0, "visits": 0})
             out[pk] |= {"covered": covered, "enterprises": enterprises}
@@ -164,9 +184,13 @@ def _contact_counts(cadre_ids, end: dt.date) -> dict[int, int]:
 def month_figures(cadre_id: int, entries: list[Entry], start: dt.date, end: dt.date) -> dict:
     """The figures of one cadre's period whose entries are at hand (a month's page), cadence aside."""
     items = _item_counts([cadre_id], start, end).get(cadre_id, {})
-    return {"entries": len(entries), "visits": sum(1 for e in entries if e.form == Entry.Form.VISIT),
-            "contacts": _contact_counts([cadre_id], end).get(cadre_id, 0), "covered": len({e.contact_id for e in entries}),
-            **{key: items.get(key, 0) for key in ITEM_KEYS}}  # fmt: skip
+    return {
+        "entries": len(entries),
+        "visits": sum(1 for e in entries if e.form == Entry.Form.VISIT),
+        "contacts": _contact_counts([cadre_id], end).get(cadre_id, 0),
+        "covered": len({e.contact_id for e in entries}),
+        **{key: items.get(key, 0) for key in ITEM_KEYS},
+    }
 
 
 def cadre_figures(cadre_ids, start: dt.date, end: dt.date) -> dict[int, dict]:
@@ -178,13 +202,19 @@ def cadre_figures(cadre_ids, start: dt.date, end: dt.date) -> dict[int, dict]:
     out = {}
     for pk in cadre_ids:
         e, i = entries.get(pk, {}), items.get(pk, {})
-        out[pk] = {"entries": e.get("entries", 0), "visits": e.get("visits", 0), "contacts": contacts.get(pk, 0), "covered": e.get("covered", 0),
-                   **{key: i.get(key, 0) for key in ITEM_KEYS},
-                   "cadence": cadence.get(pk)}  # fmt: skip
+        out[pk] = {
+            "entries": e.get("entries", 0),
+            "visits": e.get("visits", 0),
+            "contacts": contacts.get(pk, 0),
+            "covered": e.get("covered", 0),
+            **{key: i.get(key, 0) for key in ITEM_KEYS},
+            "cadence": cadence.get(pk),
+        }
     return out
 
 
 # Cadence of 蹲点 -------------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Compliance:
@@ -211,7 +241,9 @@ def compliance(pairing: Pairing, start: dt.date | None = None, end: dt.date | No
     start = max(start or pairing.starts_on, pairing.starts_on)
     end = min(end or pairing.ends_on, pairing.ends_on, today)
     if activities is None:
-        activities = list(pairing.activities.filter(on__gte=start - dt.timedelta(days=7), on__lte=end + dt.timedelta(days=31)).values_list("kind", "on"))
+        activities = list(
+            pairing.activities.filter(on__gte=start - dt.timedelta(days=7), on__lte=end + dt.timedelta(days=31)).values_list("kind", "on")
+        )
     result = Compliance()
     monday = week_start(start)
     while monday + dt.timedelta(days=6) < today and monday <= end:
@@ -250,6 +282,7 @@ def cadence_by_cadre(cadre_ids, start: dt.date, end: dt.date) -> dict[int, float
 
 # A region's summary ---------------------------------------------------------------------------------------------
 
+
 def cadres_of(region):
     return Cadre.objects.filter(region__path__startswith=region.path)
 
@@ -266,15 +299,27 @@ REGION_ITEMS = """
 def summary(region, start: dt.date, end: dt.date) -> dict:
     """Seed 004's figures for the region's subtree and the period, plus the cadre figures' totals."""
     meetings = Meeting.objects.within(region).filter(held_on__gte=start, held_on__lte=end)
-    met = meetings.aggregate(forums=Count("pk", filter=Q(kind=Meeting.Kind.FORUM)), site_meetings=Count("pk", filter=Q(kind=Meeting.Kind.SITE)),
-                             participants=Sum("participants"))  # fmt: skip
+    met = meetings.aggregate(
+        forums=Count("pk", filter=Q(kind=Meeting.Kind.FORUM)),
+        site_meetings=Count("pk", filter=Q(kind=Meeting.Kind.SITE)),
+        participants=Sum("participants"),
+    )
     sessions = ReceptionDay.objects.filter(schedule__region__path__startswith=region.path, held=True, on__gte=start, on__lte=end)
-    figures = {"topics": Topic.objects.within(region).filter(starts_on__lte=end).filter(Q(concluded_on__isnull=True) | Q(concluded_on__gte=start)).count(),
-               "forums": met["forums"], "site_meetings": met["site_meetings"], "participants": met["participants"] or 0,
-               "documents": sum(len(d) for d in meetings.values_list("documents", flat=True)),
-               **{key: value or 0 for key, value in sessions.aggregate(sessions=Count("pk"), visitors=Sum("visitors")).items()},
-               "projects": Pairing.objects.filter(project__region__path__startswith=region.path, starts_on__lte=end, ends_on__gte=start)
-                                          .values("project_id").distinct().count()}  # fmt: skip
+    figures = {
+        "topics": Topic.objects.within(region)
+        .filter(starts_on__lte=end)
+        .filter(Q(concluded_on__isnull=True) | Q(concluded_on__gte=start))
+        .count(),
+        "forums": met["forums"],
+        "site_meetings": met["site_meetings"],
+        "participants": met["participants"] or 0,
+        "documents": sum(len(d) for d in meetings.values_list("documents", flat=True)),
+        **{key: value or 0 for key, value in sessions.aggregate(sessions=Count("pk"), visitors=Sum("visitors")).items()},
+        "projects": Pairing.objects.filter(project__region__path__startswith=region.path, starts_on__lte=end, ends_on__gte=start)
+        .values("project_id")
+        .distinct()
+        .count(),
+    }
     bounds = [connection.ops.adapt_datetimefield_value(t) for t in _bounds(start, end)]
     with connection.cursor() as cursor:
         cursor.execute(REGION_ITEMS, bounds * 5 + [region.path + "%"])
@@ -291,8 +336,12 @@ def _entry_totals(region, start: dt.date, end: dt.date) -> dict:
 def units_of(cadre_ids, day: dt.date) -> dict[int, str]:
     """{cadre: the unit (or the region) of the cadre's current post}, for grouping the figures."""
     places = {}
-    for cadre_id, unit, region in (Post.objects.filter(cadre_id__in=cadre_ids, started_on__lte=day).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
-                                   .order_by("cadre_id", "-started_on").values_list("cadre_id", "unit__name", "region__name")):  # fmt: skip
+    for cadre_id, unit, region in (
+        Post.objects.filter(cadre_id__in=cadre_ids, started_on__lte=day)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+        .order_by("cadre_id", "-started_on")
+        .values_list("cadre_id", "unit__name", "region__name")
+    ):
         places.setdefault(cadre_id, unit or region)
     return places
 

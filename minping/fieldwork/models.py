@@ -295,16 +295,24 @@ class FollowUp(models.Model):
     class Meta:
         db_table = "fieldwork_item"  # its name before it was called FollowUp
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["cadre", "status"], name="item_cadre_status"),
-                   models.Index(fields=["created_at"], name="item_created")]  # fmt: skip
+        indexes = [
+            models.Index(fields=["cadre", "status"], name="item_cadre_status"),
+            models.Index(fields=["created_at"], name="item_created"),
+        ]
 
     def __str__(self) -> str:
         return self.text[:40]
 
 
 class ItemStep(models.Model):
-    LABELS = {"accept": _("accepted"), "propose": _("solution proposed"), "act": _("acted on"),
-              "forward": _("forwarded to the grid dispatch"), "close": _("closed"), "tell": _("outcome told")}  # fmt: skip
+    LABELS = {
+        "accept": _("accepted"),
+        "propose": _("solution proposed"),
+        "act": _("acted on"),
+        "forward": _("forwarded to the grid dispatch"),
+        "close": _("closed"),
+        "tell": _("outcome told"),
+    }
 
     item = models.ForeignKey(FollowUp, models.CASCADE, related_name="steps")
     action = models.CharField(max_length=10)

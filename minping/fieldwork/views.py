@@ -104,6 +104,7 @@ def _week(today: dt.date) -> tuple[dt.date, dt.date]:
 
 # A cadre's page and log ------------------------------------------------------------------------------------------
 
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def home(request):
@@ -119,11 +120,19 @@ def home(request):
         try:
             if contact is None:
                 raise ValidationError({"contact": "请选择您的联系点"})
-            entry, created = actions.record_entry(actor=user, contact=contact, on=request.POST.get("on", ""), form=request.POST.get("form", ""),
-                                                  discussed=request.POST.get("discussed", ""), problems=request.POST.get("problems", ""),
-                                                  suggestions=request.POST.get("suggestions", ""), late_reason=request.POST.get("late_reason", ""),
-                                                  raiser_contact=request.POST.get("raiser_contact", ""), files=request.FILES.getlist("photos"),
-                                                  client_id=request.POST.get("id"))  # fmt: skip
+            entry, created = actions.record_entry(
+                actor=user,
+                contact=contact,
+                on=request.POST.get("on", ""),
+                form=request.POST.get("form", ""),
+                discussed=request.POST.get("discussed", ""),
+                problems=request.POST.get("problems", ""),
+                suggestions=request.POST.get("suggestions", ""),
+                late_reason=request.POST.get("late_reason", ""),
+                raiser_contact=request.POST.get("raiser_contact", ""),
+                files=request.FILES.getlist("photos"),
+                client_id=request.POST.get("id"),
+            )
             messages.success(request, _("Entry saved.") if created else _("This entry had already been saved."))
             return redirect("fieldwork:home")
         except (ValidationError, PermissionDenied) as exc:
@@ -132,14 +141,21 @@ def home(request):
     today = timezone.localdate()
     monday, sunday = _week(today)
     cadre = user.cadre
-    context = {"cadre": cadre, "today": today, "forms": Entry.Form.choices, "posted": posted,
-               "id": posted.get("id") or uuid.uuid4(), "window": settings.FIELDWORK_LOG_WINDOW_DAYS,
-               "contacts": Contact.objects.current(today).filter(cadre=cadre).select_related("kind"),
-               "week": Entry.objects.filter(cadre=cadre, on__gte=monday, on__lte=sunday).select_related("contact"),
-               "owed": FollowUp.objects.filter(cadre=cadre).open().order_by("created_at")[:50],
-               "pairings": Pairing.objects.filter(cadre=cadre, ends_on__gte=today).select_related("project"),
-               "sessions": ReceptionDay.objects.filter(cadres=cadre, on__gte=today).select_related("schedule__region")[:5],
-               "month": today.strftime("%Y-%m"), "on": posted.get("on") or today.isoformat()}  # fmt: skip
+    context = {
+        "cadre": cadre,
+        "today": today,
+        "forms": Entry.Form.choices,
+        "posted": posted,
+        "id": posted.get("id") or uuid.uuid4(),
+        "window": settings.FIELDWORK_LOG_WINDOW_DAYS,
+        "contacts": Contact.objects.current(today).filter(cadre=cadre).select_related("kind"),
+        "week": Entry.objects.filter(cadre=cadre, on__gte=monday, on__lte=sunday).select_related("contact"),
+        "owed": FollowUp.objects.filter(cadre=cadre).open().order_by("created_at")[:50],
+        "pairings": Pairing.objects.filter(cadre=cadre, ends_on__gte=today).select_related("project"),
+        "sessions": ReceptionDay.objects.filter(cadres=cadre, on__gte=today).select_related("schedule__region")[:5],
+        "month": today.strftime("%Y-%m"),
+        "on": posted.get("on") or today.isoformat(),
+    }
     return render(request, "fieldwork/home.html", context, status=status)
 
 
@@ -164,23 +180,39 @@ def entry(request, pk):
             if step == "review":
                 actions.review_entry(actor=user, entry=entry, comment=request.POST.get("comment", ""))
             elif step == "edit":
-                actions.edit_entry(actor=user, entry=entry, reason=request.POST.get("reason", ""),
-                                   **{f: request.POST.get(f, "") for f in actions.EDITABLE})  # fmt: skip
+                actions.edit_entry(
+                    actor=user, entry=entry, reason=request.POST.get("reason", ""), **{f: request.POST.get(f, "") for f in actions.EDITABLE}
+                )
             elif step == "item":
                 if user.cadre_id != entry.cadre_id:
                     raise PermissionDenied
-                actions.add_item(actor=user, kind=request.POST.get("kind", ""), text=request.POST.get("text", ""), cadre=entry.cadre,
-                                 region=entry.contact.region, raised_by=request.POST.get("raised_by", "") or entry.contact.name,
-                                 raiser_kind=actions.raiser_kind_of(entry.contact), raiser_contact=request.POST.get("raiser_contact", ""), entry=entry)  # fmt: skip
+                actions.add_item(
+                    actor=user,
+                    kind=request.POST.get("kind", ""),
+                    text=request.POST.get("text", ""),
+                    cadre=entry.cadre,
+                    region=entry.contact.region,
+                    raised_by=request.POST.get("raised_by", "") or entry.contact.name,
+                    raiser_kind=actions.raiser_kind_of(entry.contact),
+                    raiser_contact=request.POST.get("raiser_contact", ""),
+                    entry=entry,
+                )
             else:
                 raise ValidationError("未知的操作")
             messages.success(request, _("Saved."))
         except (ValidationError, PermissionDenied) as exc:
             _fail(request, exc)
         return redirect("fieldwork:entry", entry.pk)
-    context = {"entry": entry, "history": entry.history.select_related("by"), "items": entry.items.all(), "photos": entry.photos.all(),
-               "mine": user.cadre_id == entry.cadre_id, "supervises": actions.may_supervise(user, entry.cadre),
-               "forms": Entry.Form.choices, "kinds": FollowUp.Kind.choices}  # fmt: skip
+    context = {
+        "entry": entry,
+        "history": entry.history.select_related("by"),
+        "items": entry.items.all(),
+        "photos": entry.photos.all(),
+        "mine": user.cadre_id == entry.cadre_id,
+        "supervises": actions.may_supervise(user, entry.cadre),
+        "forms": Entry.Form.choices,
+        "kinds": FollowUp.Kind.choices,
+    }
     return render(request, "fieldwork/entry.html", context)
 
 
@@ -195,12 +227,19 @@ def month(request, pk, month):
     except ValidationError:
         raise Http404 from None
     last = periods.last_day(first)
-    entries = list(Entry.objects.filter(cadre=cadre, on__gte=first, on__lte=last).select_related("contact__kind").order_by("on", "created_at"))
+    entries = list(
+        Entry.objects.filter(cadre=cadre, on__gte=first, on__lte=last).select_related("contact__kind").order_by("on", "created_at")
+    )
     values = figures.month_figures(cadre.pk, entries, first, last)
-    context = {"cadre": cadre, "month": first, "entries": entries, "figures": [(label, values[key], definition) for key, label, definition
-               in figures.CADRE_FIGURES if key != "cadence"], "previous": (first - dt.timedelta(days=1)).strftime("%Y-%m"),
-               "next": (last + dt.timedelta(days=1)).strftime("%Y-%m"),
-               "entries_url": reverse("fieldwork:entry", args=[uuid.UUID(int=0)]).removesuffix(f"{uuid.UUID(int=0)}/")}  # fmt: skip
+    context = {
+        "cadre": cadre,
+        "month": first,
+        "entries": entries,
+        "figures": [(label, values[key], definition) for key, label, definition in figures.CADRE_FIGURES if key != "cadence"],
+        "previous": (first - dt.timedelta(days=1)).strftime("%Y-%m"),
+        "next": (last + dt.timedelta(days=1)).strftime("%Y-%m"),
+        "entries_url": reverse("fieldwork:entry", args=[uuid.UUID(int=0)]).removesuffix(f"{uuid.UUID(int=0)}/"),
+    }
     return render(request, "fieldwork/month.html", context)
 
 
@@ -215,11 +254,15 @@ def logs(request):
     if cadre:
         entries = entries.filter(cadre__name=cadre)
     page = Paginator(entries.order_by("-on", "-created_at"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "fieldwork/logs.html", {"page": page, "cadre": cadre, "unread": bool(request.GET.get("unread")),
-                                                   "month": timezone.localdate().strftime("%Y-%m")})  # fmt: skip
+    return render(
+        request,
+        "fieldwork/logs.html",
+        {"page": page, "cadre": cadre, "unread": bool(request.GET.get("unread")), "month": timezone.localdate().strftime("%Y-%m")},
+    )
 
 
 # Contact points --------------------------------------------------------------------------------------------------
+
 
 def _record(user, kind: ContactKind, text: str):
     """The registry record a contact of `kind` names, looked up by what the user typed."""
@@ -251,7 +294,9 @@ def contacts(request):
     user = request.user
     cadre = None
     if request.GET.get("cadre") or request.POST.get("cadre"):
-        cadre = get_for_user(user, Cadre.objects.select_related("region"), pk=posted_id(request.GET.get("cadre") or request.POST.get("cadre")) or 0)
+        cadre = get_for_user(
+            user, Cadre.objects.select_related("region"), pk=posted_id(request.GET.get("cadre") or request.POST.get("cadre")) or 0
+        )
     if request.method == "POST" and cadre is not None:
         try:
             if request.POST.get("step") == "end":
@@ -261,16 +306,27 @@ def contacts(request):
                 kind = ContactKind.objects.filter(pk=posted_id(request.POST.get("kind")) or 0).first()
                 if kind is None:
                     raise ValidationError({"kind": "请选择联系点类别"})
-                actions.add_contact(actor=user, cadre=cadre, kind=kind, record=_record(user, kind, request.POST.get("record", "")),
-                                    name=request.POST.get("name", ""), note=request.POST.get("note", ""))  # fmt: skip
+                actions.add_contact(
+                    actor=user,
+                    cadre=cadre,
+                    kind=kind,
+                    record=_record(user, kind, request.POST.get("record", "")),
+                    name=request.POST.get("name", ""),
+                    note=request.POST.get("note", ""),
+                )
             messages.success(request, _("Saved."))
         except (ValidationError, PermissionDenied) as exc:
             _fail(request, exc)
         return redirect(f"{request.path}?cadre={cadre.pk}")
     query = request.GET.get("q", "").strip()
     found = scope(Cadre.objects.filter(name__startswith=query), user).select_related("region")[:50] if query else []
-    context = {"cadre": cadre, "query": query, "found": found, "kinds": ContactKind.objects.all(),
-               "contacts": Contact.objects.filter(cadre=cadre).select_related("kind", "region") if cadre else []}  # fmt: skip
+    context = {
+        "cadre": cadre,
+        "query": query,
+        "found": found,
+        "kinds": ContactKind.objects.all(),
+        "contacts": Contact.objects.filter(cadre=cadre).select_related("kind", "region") if cadre else [],
+    }
     return render(request, "fieldwork/contacts.html", context)
 
 
@@ -290,14 +346,23 @@ def coverage(request):
         if lacking:
             missing.append((cadre, lacking))
     paired = Contact.objects.current(today)
-    context = {"region": region, "missing": missing[:500], "missing_count": len(missing),
-               "communities": Region.objects.within(region).filter(level="community").exclude(pk__in=paired.filter(community__isnull=False).values("community_id"))[:500],
-               "enterprises": Enterprise.objects.within(region).exclude(pk__in=paired.filter(enterprise__isnull=False).values("enterprise_id"))[:500],
-               "regions": _regions(user, ("district", "street", "community"))[:500]}  # fmt: skip
+    context = {
+        "region": region,
+        "missing": missing[:500],
+        "missing_count": len(missing),
+        "communities": Region.objects.within(region)
+        .filter(level="community")
+        .exclude(pk__in=paired.filter(community__isnull=False).values("community_id"))[:500],
+        "enterprises": Enterprise.objects.within(region).exclude(pk__in=paired.filter(enterprise__isnull=False).values("enterprise_id"))[
+            :500
+        ],
+        "regions": _regions(user, ("district", "street", "community"))[:500],
+    }
     return render(request, "fieldwork/coverage.html", context)
 
 
 # Items -----------------------------------------------------------------------------------------------------------
+
 
 def _visible_items(user):
     if user.can_use_console:
@@ -347,12 +412,18 @@ def item(request, pk):
         except (ValidationError, PermissionDenied) as exc:
             _fail(request, exc)
         return redirect("fieldwork:item", item.pk)
-    context = {"item": item, "steps": item.steps.select_related("actor"), "may_follow": actions.may_follow(user, item),
-               "categories": Category.objects.filter(is_active=True), "told": actions.TOLD.items()}  # fmt: skip
+    context = {
+        "item": item,
+        "steps": item.steps.select_related("actor"),
+        "may_follow": actions.may_follow(user, item),
+        "categories": Category.objects.filter(is_active=True),
+        "told": actions.TOLD.items(),
+    }
     return render(request, "fieldwork/item.html", context)
 
 
 # Reception days --------------------------------------------------------------------------------------------------
+
 
 @console_required
 @require_http_methods(["GET", "POST"])
@@ -360,19 +431,32 @@ def receptions(request):
     user = request.user
     if request.method == "POST":
         try:
-            actions.create_schedule(actor=user, region=_region(user, request.POST.get("region")), place=request.POST.get("place", ""),
-                                    day=request.POST.get("day", ""), per_session=request.POST.get("per_session", "") or 2,
-                                    months=request.POST.get("months", "") or 12, cadres=_cadres(user, request.POST.get("cadres", "")))  # fmt: skip
+            actions.create_schedule(
+                actor=user,
+                region=_region(user, request.POST.get("region")),
+                place=request.POST.get("place", ""),
+                day=request.POST.get("day", ""),
+                per_session=request.POST.get("per_session", "") or 2,
+                months=request.POST.get("months", "") or 12,
+                cadres=_cadres(user, request.POST.get("cadres", "")),
+            )
             messages.success(request, _("Saved."))
             return redirect("fieldwork:receptions")
         except (ValidationError, PermissionDenied) as exc:
             _fail(request, exc)
     today = timezone.localdate()
     schedules = scope(Schedule.objects.select_related("region").prefetch_related("cadres"), user)[:200]
-    upcoming = (ReceptionDay.objects.filter(schedule__in=scope(Schedule.objects.all(), user), on__gte=today - dt.timedelta(days=31))
-                .select_related("schedule__region").prefetch_related("cadres").order_by("on")[:100])  # fmt: skip
-    return render(request, "fieldwork/receptions.html", {"schedules": schedules, "sessions": upcoming, "today": today,
-                                                         "regions": _regions(user, ("street", "community"))[:500]})  # fmt: skip
+    upcoming = (
+        ReceptionDay.objects.filter(schedule__in=scope(Schedule.objects.all(), user), on__gte=today - dt.timedelta(days=31))
+        .select_related("schedule__region")
+        .prefetch_related("cadres")
+        .order_by("on")[:100]
+    )
+    return render(
+        request,
+        "fieldwork/receptions.html",
+        {"schedules": schedules, "sessions": upcoming, "today": today, "regions": _regions(user, ("street", "community"))[:500]},
+    )
 
 
 @login_required
@@ -390,23 +474,46 @@ def session(request, pk):
                     raise PermissionDenied
                 actions.set_rota(actor=user, session=session, cadres=_cadres(user, request.POST.get("cadres", "")))
             else:
-                raised = [{"kind": kind, "text": line, "raised_by": request.POST.get("raised_by", ""),
-                           "raiser_contact": request.POST.get("raiser_contact", ""), "cadre": posted_id(request.POST.get("cadre"))}
-                          for kind in FollowUp.Kind.values for line in actions.split_lines(request.POST.get(kind, ""), kind, "事项")]  # fmt: skip
-                actions.record_session(actor=user, session=session, visitors=request.POST.get("visitors", ""), notes=request.POST.get("notes", ""), items=raised)
+                raised = [
+                    {
+                        "kind": kind,
+                        "text": line,
+                        "raised_by": request.POST.get("raised_by", ""),
+                        "raiser_contact": request.POST.get("raiser_contact", ""),
+                        "cadre": posted_id(request.POST.get("cadre")),
+                    }
+                    for kind in FollowUp.Kind.values
+                    for line in actions.split_lines(request.POST.get(kind, ""), kind, "事项")
+                ]
+                actions.record_session(
+                    actor=user,
+                    session=session,
+                    visitors=request.POST.get("visitors", ""),
+                    notes=request.POST.get("notes", ""),
+                    items=raised,
+                )
             messages.success(request, _("Saved."))
         except (ValidationError, PermissionDenied) as exc:
             _fail(request, exc)
         return redirect("fieldwork:session", session.pk)
-    context = {"session": session, "cadres": session.cadres.all(), "items": session.items.select_related("cadre"), "console": console,
-               "may_record": actions.may_record_session(user, session) and session.on <= timezone.localdate()}  # fmt: skip
+    context = {
+        "session": session,
+        "cadres": session.cadres.all(),
+        "items": session.items.select_related("cadre"),
+        "console": console,
+        "may_record": actions.may_record_session(user, session) and session.on <= timezone.localdate(),
+    }
     return render(request, "fieldwork/session.html", context)
 
 
 def public_receptions(request):
     """Upcoming reception days, for anyone: where, when, and who receives."""
     today = timezone.localdate()
-    sessions = ReceptionDay.objects.filter(on__gte=today, on__lte=today + dt.timedelta(days=62)).select_related("schedule__region").prefetch_related("cadres")
+    sessions = (
+        ReceptionDay.objects.filter(on__gte=today, on__lte=today + dt.timedelta(days=62))
+        .select_related("schedule__region")
+        .prefetch_related("cadres")
+    )
     region = None
     if request.GET.get("region"):
         region = Region.objects.filter(pk=posted_id(request.GET.get("region")) or 0).first()
@@ -419,6 +526,7 @@ def public_receptions(request):
 
 # Research topics and meetings ------------------------------------------------------------------------------------
 
+
 @console_required
 @require_http_methods(["GET", "POST"])
 def topics(request):
@@ -428,22 +536,41 @@ def topics(request):
             region = _region(user, request.POST.get("region"))
             if request.POST.get("step") == "meeting":
                 topic = scope(Topic.objects.all(), user).filter(pk=posted_id(request.POST.get("topic")) or 0).first()
-                actions.record_meeting(actor=user, region=region, kind=request.POST.get("kind", ""), title=request.POST.get("title", ""),
-                                       held_on=request.POST.get("held_on", ""), convener=_cadre(user, request.POST.get("convener", ""), "convener"),
-                                       participants=request.POST.get("participants", ""), documents=request.POST.get("documents", ""),
-                                       suggestions=request.POST.get("suggestions", ""), notes=request.POST.get("notes", ""), topic=topic)  # fmt: skip
+                actions.record_meeting(
+                    actor=user,
+                    region=region,
+                    kind=request.POST.get("kind", ""),
+                    title=request.POST.get("title", ""),
+                    held_on=request.POST.get("held_on", ""),
+                    convener=_cadre(user, request.POST.get("convener", ""), "convener"),
+                    participants=request.POST.get("participants", ""),
+                    documents=request.POST.get("documents", ""),
+                    suggestions=request.POST.get("suggestions", ""),
+                    notes=request.POST.get("notes", ""),
+                    topic=topic,
+                )
             else:
-                actions.create_topic(actor=user, region=region, title=request.POST.get("title", ""), owner=_cadre(user, request.POST.get("owner", ""), "owner"),
-                                     team=_cadres(user, request.POST.get("team", ""), "team"), deliverables=request.POST.get("deliverables", ""),
-                                     starts_on=request.POST.get("starts_on", ""), due_on=request.POST.get("due_on", ""))  # fmt: skip
+                actions.create_topic(
+                    actor=user,
+                    region=region,
+                    title=request.POST.get("title", ""),
+                    owner=_cadre(user, request.POST.get("owner", ""), "owner"),
+                    team=_cadres(user, request.POST.get("team", ""), "team"),
+                    deliverables=request.POST.get("deliverables", ""),
+                    starts_on=request.POST.get("starts_on", ""),
+                    due_on=request.POST.get("due_on", ""),
+                )
             messages.success(request, _("Saved."))
             return redirect("fieldwork:topics")
         except (ValidationError, PermissionDenied) as exc:
             _fail(request, exc)
-    context = {"topics": scope(Topic.objects.select_related("owner", "region"), user)[:200],
-               "meetings": scope(Meeting.objects.select_related("convener", "region", "topic"), user)[:200],
-               "regions": _regions(user, ("district", "street", "community"))[:500], "kinds": Meeting.Kind.choices,
-               "today": timezone.localdate()}  # fmt: skip
+    context = {
+        "topics": scope(Topic.objects.select_related("owner", "region"), user)[:200],
+        "meetings": scope(Meeting.objects.select_related("convener", "region", "topic"), user)[:200],
+        "regions": _regions(user, ("district", "street", "community"))[:500],
+        "kinds": Meeting.Kind.choices,
+        "today": timezone.localdate(),
+    }
     return render(request, "fieldwork/topics.html", context)
 
 
@@ -453,7 +580,9 @@ def topic(request, pk):
     topic = get_for_user(request.user, Topic.objects.select_related("owner", "region"), pk=pk)
     if request.method == "POST":
         try:
-            actions.conclude_topic(actor=request.user, topic=topic, conclusion=request.POST.get("conclusion", ""), on=request.POST.get("on") or None)
+            actions.conclude_topic(
+                actor=request.user, topic=topic, conclusion=request.POST.get("conclusion", ""), on=request.POST.get("on") or None
+            )
             messages.success(request, _("Saved."))
         except (ValidationError, PermissionDenied) as exc:
             _fail(request, exc)
@@ -464,6 +593,7 @@ def topic(request, pk):
 
 # 蹲点 --------------------------------------------------------------------------------------------------------------
 
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def pairings(request):
@@ -473,28 +603,44 @@ def pairings(request):
             raise PermissionDenied
         try:
             if request.POST.get("step") == "project":
-                actions.create_project(actor=user, region=_region(user, request.POST.get("region")), name=request.POST.get("name", ""),
-                                       description=request.POST.get("description", ""))  # fmt: skip
+                actions.create_project(
+                    actor=user,
+                    region=_region(user, request.POST.get("region")),
+                    name=request.POST.get("name", ""),
+                    description=request.POST.get("description", ""),
+                )
             else:
                 project = get_for_user(user, Project.objects.select_related("region"), pk=posted_id(request.POST.get("project")) or 0)
-                actions.create_pairing(actor=user, project=project, cadre=_cadre(user, request.POST.get("cadre", ""), "cadre"),
-                                       senior=_cadre(user, request.POST.get("senior", ""), "senior"), starts_on=request.POST.get("starts_on", ""),
-                                       ends_on=request.POST.get("ends_on", ""), site_days_a_week=request.POST.get("site_days_a_week", "1"),
-                                       exchanges_a_month=request.POST.get("exchanges_a_month", "1"), reports_a_month=request.POST.get("reports_a_month", "1"))  # fmt: skip
+                actions.create_pairing(
+                    actor=user,
+                    project=project,
+                    cadre=_cadre(user, request.POST.get("cadre", ""), "cadre"),
+                    senior=_cadre(user, request.POST.get("senior", ""), "senior"),
+                    starts_on=request.POST.get("starts_on", ""),
+                    ends_on=request.POST.get("ends_on", ""),
+                    site_days_a_week=request.POST.get("site_days_a_week", "1"),
+                    exchanges_a_month=request.POST.get("exchanges_a_month", "1"),
+                    reports_a_month=request.POST.get("reports_a_month", "1"),
+                )
             messages.success(request, _("Saved."))
             return redirect("fieldwork:pairings")
         except (ValidationError, PermissionDenied) as exc:
             _fail(request, exc)
     rows = Pairing.objects.select_related("project", "cadre", "senior")
     if user.can_use_console:
-        rows = rows.filter(Q(pk__in=scope(Pairing.objects.all(), user).values("pk")) | Q(cadre_id=user.cadre_id) | Q(senior_id=user.cadre_id))
+        rows = rows.filter(
+            Q(pk__in=scope(Pairing.objects.all(), user).values("pk")) | Q(cadre_id=user.cadre_id) | Q(senior_id=user.cadre_id)
+        )
     elif user.cadre_id:
         rows = rows.filter(Q(cadre_id=user.cadre_id) | Q(senior_id=user.cadre_id))
     else:
         raise PermissionDenied
-    context = {"pairings": rows[:200], "projects": scope(Project.objects.all(), user)[:500] if user.can_use_console else [],
-               "regions": _regions(user, ("district", "street", "community"))[:500] if user.can_use_console else [],
-               "today": timezone.localdate()}  # fmt: skip
+    context = {
+        "pairings": rows[:200],
+        "projects": scope(Project.objects.all(), user)[:500] if user.can_use_console else [],
+        "regions": _regions(user, ("district", "street", "community"))[:500] if user.can_use_console else [],
+        "today": timezone.localdate(),
+    }
     return render(request, "fieldwork/pairings.html", context)
 
 
@@ -507,24 +653,39 @@ def pairing(request, pk):
         raise Http404
     if request.method == "POST":
         try:
-            actions.record_activity(actor=user, pairing=pairing, kind=request.POST.get("kind", ""), on=request.POST.get("on", ""),
-                                    title=request.POST.get("title", ""), text=request.POST.get("text", ""))  # fmt: skip
+            actions.record_activity(
+                actor=user,
+                pairing=pairing,
+                kind=request.POST.get("kind", ""),
+                on=request.POST.get("on", ""),
+                title=request.POST.get("title", ""),
+                text=request.POST.get("text", ""),
+            )
             messages.success(request, _("Saved."))
         except (ValidationError, PermissionDenied) as exc:
             _fail(request, exc)
         return redirect("fieldwork:pairing", pairing.pk)
     compliance = figures.compliance(pairing)
-    context = {"pairing": pairing, "compliance": compliance, "rate": figures.percent(compliance.rate),
-               "activities": pairing.activities.select_related("by")[:200], "kinds": Activity.Kind.choices, "today": timezone.localdate()}  # fmt: skip
+    context = {
+        "pairing": pairing,
+        "compliance": compliance,
+        "rate": figures.percent(compliance.rate),
+        "activities": pairing.activities.select_related("by")[:200],
+        "kinds": Activity.Kind.choices,
+        "today": timezone.localdate(),
+    }
     return render(request, "fieldwork/pairing.html", context)
 
 
 # Figures ---------------------------------------------------------------------------------------------------------
 
+
 def _period(request) -> tuple[dt.date, dt.date]:
     today = timezone.localdate()
     start = typed_date(request.GET.get("start"), "start", "开始日期", default=dt.date(today.year, 1, 1))
-    end = typed_date(request.GET.get("end"), "end", "结束日期", default=dt.date(today.year, 12, 31))  # the year: whole months, from the rollups
+    end = typed_date(
+        request.GET.get("end"), "end", "结束日期", default=dt.date(today.year, 12, 31)
+    )  # the year: whole months, from the rollups
     if end < start or (end - start).days > 366 * 3:
         raise ValidationError({"end": "结束日期应在开始日期之后，且期间不超过三年"})
     return start, end
@@ -555,11 +716,22 @@ def figures_page(request):
     cadres = figures.cadres_of(region).select_related("region").order_by("region__path", "name")
     page = Paginator(cadres, PAGE_SIZE).get_page(request.GET.get("page"))
     values = figures.cadre_figures([c.pk for c in page], start, end)
-    context = {"region": region, "start": start, "end": end, "page": page,
-               "summary": [(label, summary[key], definition) for key, label, definition in figures.SUMMARY_FIGURES + figures.CADRE_FIGURES if key in summary],
-               "columns": figures.CADRE_FIGURES, "rows": [(c, _cells(figures.shown(values[c.pk][key]) for key, _l, _d in figures.CADRE_FIGURES)) for c in page],
-               "units": figures.by_unit(region, start, end) if request.GET.get("units") else None,
-               "unit_columns": [f for f in figures.CADRE_FIGURES if f[0] != "cadence"], "month": end.strftime("%Y-%m"),
-               "month_url": reverse("fieldwork:month", args=[1, "2000-01"]).removesuffix("1/2000-01/"),
-               "regions": _regions(user, ("district", "street"))[:500]}  # fmt: skip
+    context = {
+        "region": region,
+        "start": start,
+        "end": end,
+        "page": page,
+        "summary": [
+            (label, summary[key], definition)
+            for key, label, definition in figures.SUMMARY_FIGURES + figures.CADRE_FIGURES
+            if key in summary
+        ],
+        "columns": figures.CADRE_FIGURES,
+        "rows": [(c, _cells(figures.shown(values[c.pk][key]) for key, _l, _d in figures.CADRE_FIGURES)) for c in page],
+        "units": figures.by_unit(region, start, end) if request.GET.get("units") else None,
+        "unit_columns": [f for f in figures.CADRE_FIGURES if f[0] != "cadence"],
+        "month": end.strftime("%Y-%m"),
+        "month_url": reverse("fieldwork:month", args=[1, "2000-01"]).removesuffix("1/2000-01/"),
+        "regions": _regions(user, ("district", "street"))[:500],
+    }
     return render(request, "fieldwork/figures.html", context, status=status)

@@ -36,7 +36,10 @@ S = Problem.Status
 
 # Assignments ----------------------------------------------------------------------------------------------------
 
-def assign_worker(*, actor, grid: Region, worker, starts_on: dt.date, ends_on: dt.date | None = None, secondment: bool = False) -> Assignment:
+
+def assign_worker(
+    *, actor, grid: Region, worker, starts_on: dt.date, ends_on: dt.date | None = None, secondment: bool = False
+) -> Assignment:
     """Put a worker on a grid for a period (a secondment: a cadre taking over the grid, 我当网格员)."""
     ensure_region_in_scope(actor, grid)
     if grid.level != Region.Level.GRID:
@@ -46,10 +49,15 @@ def assign_worker(*, actor, grid: Region, worker, starts_on: dt.date, ends_on: d
     if worker.region_id is None or not (grid.is_within(worker.region) or worker.region.is_within(grid.parent or grid)):
         raise ValidationError({"worker": "该人员不属于这个网格所在的社区"})
     with transaction.atomic():
-        assignment = Assignment.objects.create(grid=grid, worker=worker, starts_on=starts_on, ends_on=ends_on,
-                                               is_secondment=secondment, created_by=actor)  # fmt: skip
-        record_event(actor=actor, action="grid.assign", obj=grid, data={"worker": worker.username, "from": starts_on,
-                                                                          "until": ends_on, "secondment": secondment})  # fmt: skip
+        assignment = Assignment.objects.create(
+            grid=grid, worker=worker, starts_on=starts_on, ends_on=ends_on, is_secondment=secondment, created_by=actor
+        )
+        record_event(
+            actor=actor,
+            action="grid.assign",
+            obj=grid,
+            data={"worker": worker.username, "from": starts_on, "until": ends_on, "secondment": secondment},
+        )
     return assignment
 
 
@@ -65,8 +73,18 @@ def ensure_works_on(user, grid_id: int, day: dt.date | None = None, refusal: str
 
 # Visits -----------------------------------------------------------------------------------------------------------
 
-def record_visit(*, actor, household: Household, visited_on: dt.date, kind: str = Visit.Kind.ROUTINE, notes: str = "",
-                 address: str | None = None, address_seen: str | None = None, client_id=None) -> tuple[Visit, bool]:  # fmt: skip
+
+def record_visit(
+    *,
+    actor,
+    household: Household,
+    visited_on: dt.date,
+    kind: str = Visit.Kind.ROUTINE,
+    notes: str = "",
+    address: str | None = None,
+    address_seen: str | None = None,
+    client_id=None,
+) -> tuple[Visit, bool]:
     """Record a visit to a household of one of the worker's grids, applying what changed to the registry through
     its own action. `client_id` is the id the phone gave the record: sent again, the same visit is returned
     (created False); sent again with other content, it is refused, so nothing is silently overwritten.
@@ -90,10 +108,22 @@ def record_visit(*, actor, household: Household, visited_on: dt.date, kind: str 
     try:
         with transaction.atomic():
             household = Household.objects.select_for_update().get(pk=household.pk)
-            changes = _address_changes(household.address, address, address_seen,
-                                       lambda proposed: registry.update_household(actor=actor, household=household, address=proposed))  # fmt: skip
-            visit = Visit.objects.create(id=client_id, household=household, grid_id=household.region_id, worker=actor,
-                                         visited_on=visited_on, kind=kind, notes=notes, changes=changes)  # fmt: skip
+            changes = _address_changes(
+                household.address,
+                address,
+                address_seen,
+                lambda proposed: registry.update_household(actor=actor, household=household, address=proposed),
+            )
+            visit = Visit.objects.create(
+                id=client_id,
+                household=household,
+                grid_id=household.region_id,
+                worker=actor,
+                visited_on=visited_on,
+                kind=kind,
+                notes=notes,
+                changes=changes,
+            )
             state, created = VisitState.objects.get_or_create(household=household, defaults={"last_visited_on": visited_on})
             if not created and state.last_visited_on < visited_on:
                 VisitState.objects.filter(pk=household.pk, last_visited_on__lt=visited_on).update(last_visited_on=visited_on)
@@ -102,8 +132,17 @@ def record_visit(*, actor, household: Household, visited_on: dt.date, kind: str 
     return visit, True
 
 
-def record_site_visit(*, actor, site: Site, visited_on: dt.date, kind: str = Visit.Kind.ROUTINE, notes: str = "",
-                      address: str | None = None, address_seen: str | None = None, client_id=None) -> tuple[Visit, bool]:  # fmt: skip
+def record_site_visit(
+    *,
+    actor,
+    site: Site,
+    visited_on: dt.date,
+    kind: str = Visit.Kind.ROUTINE,
+    notes: str = "",
+    address: str | None = None,
+    address_seen: str | None = None,
+    client_id=None,
+) -> tuple[Visit, bool]:
     """Record a visit to a legal person or site of one of the worker's grids, as `record_visit` does for a
     household: a changed address goes into the site's record (audited), or, if someone else changed it since the
     phone showed it, into the visit as a conflict."""
@@ -117,10 +156,12 @@ def record_site_visit(*, actor, site: Site, visited_on: dt.date, kind: str = Vis
         with transaction.atomic():
             site = Site.objects.select_for_update().get(pk=site.pk)
             changes = _address_changes(site.address, address, address_seen, lambda proposed: _update_site(actor, site, proposed))
-            visit = Visit.objects.create(id=client_id, site=site, grid_id=site.grid_id, worker=actor, visited_on=visited_on,
-                                         kind=kind, notes=notes, changes=changes)  # fmt: skip
-            Site.objects.filter(pk=site.pk).filter(Q(last_visited_on__isnull=True) | Q(last_visited_on__lt=visited_on)) \
-                .update(last_visited_on=visited_on)  # fmt: skip
+            visit = Visit.objects.create(
+                id=client_id, site=site, grid_id=site.grid_id, worker=actor, visited_on=visited_on, kind=kind, notes=notes, changes=changes
+            )
+            Site.objects.filter(pk=site.pk).filter(Q(last_visited_on__isnull=True) | Q(last_visited_on__lt=visited_on)).update(
+                last_visited_on=visited_on
+            )
     except IntegrityError:
         return _same_visit(Visit.objects.get(pk=client_id), actor, visited_on, kind, notes, site=site), False
     return visit, True
@@ -162,7 +203,8 @@ def _visit_in_one_statement(actor, household_id: int, visited_on, kind: str, not
     visit, if the household lies in a grid the worker is on that day and the id is new, and the household's last
     visit. None when nothing was stored; the caller then finds out why (a resent record, or not the worker's)."""
     with connection.cursor() as cursor:
-        cursor.execute("""
+        cursor.execute(
+            """
             WITH stored AS (
                 INSERT INTO grid_visit (id, household_id, grid_id, worker_id, visited_on, kind, notes, changes, created_at)
                 SELECT %s, h.id, h.region_id, %s, %s, %s, %s, '{}', now() FROM org_household h
@@ -174,17 +216,33 @@ def _visit_in_one_statement(actor, household_id: int, visited_on, kind: str, not
             INSERT INTO grid_visitstate (household_id, last_visited_on) SELECT household_id, visited_on FROM stored
             ON CONFLICT (household_id) DO UPDATE SET last_visited_on = GREATEST(grid_visitstate.last_visited_on, EXCLUDED.last_visited_on)
             RETURNING (SELECT grid_id FROM stored), (SELECT created_at FROM stored)""",
-            [client_id, actor.pk, visited_on, kind, notes, household_id, actor.pk, visited_on, visited_on])  # fmt: skip
+            [client_id, actor.pk, visited_on, kind, notes, household_id, actor.pk, visited_on, visited_on],
+        )
         row = cursor.fetchone()
     if row is None:
         return None
-    return Visit(id=client_id, household_id=household_id, grid_id=row[0], worker=actor, visited_on=visited_on, kind=kind,
-                 notes=notes, changes={}, created_at=row[1])  # fmt: skip
+    return Visit(
+        id=client_id,
+        household_id=household_id,
+        grid_id=row[0],
+        worker=actor,
+        visited_on=visited_on,
+        kind=kind,
+        notes=notes,
+        changes={},
+        created_at=row[1],
+    )
 
 
 def _same_visit(existing: Visit, actor, visited_on, kind, notes, household=None, site=None) -> Visit:
-    if (existing.worker_id, existing.household_id, existing.site_id, existing.visited_on, existing.kind, existing.notes) != \
-            (actor.pk, household and household.pk, site and site.pk, visited_on, kind, notes):  # fmt: skip
+    if (existing.worker_id, existing.household_id, existing.site_id, existing.visited_on, existing.kind, existing.notes) != (
+        actor.pk,
+        household and household.pk,
+        site and site.pk,
+        visited_on,
+        kind,
+        notes,
+    ):
         raise ValidationError({"id": "这条走访记录已用不同的内容保存过，请核对后重新填写"})
     return existing
 
@@ -197,34 +255,42 @@ def _due_by(day: dt.date, cycle_days: int) -> dt.date:
 def due_households(grid_ids, day: dt.date, cycle_days: int):
     """Households of the grids due a visit by the end of `day`'s week (never visited, or last visited more than
     `cycle_days` before then), those overdue first."""
-    return (Household.objects.filter(region_id__in=list(grid_ids))
-            .filter(Q(visit_state__isnull=True) | Q(visit_state__last_visited_on__lte=_due_by(day, cycle_days)))
-            .annotate(last=F("visit_state__last_visited_on")).order_by(F("last").asc(nulls_first=True), "code"))  # fmt: skip
+    return (
+        Household.objects.filter(region_id__in=list(grid_ids))
+        .filter(Q(visit_state__isnull=True) | Q(visit_state__last_visited_on__lte=_due_by(day, cycle_days)))
+        .annotate(last=F("visit_state__last_visited_on"))
+        .order_by(F("last").asc(nulls_first=True), "code")
+    )
 
 
 def due_sites(grid_ids, day: dt.date, cycle_days: int):
     """The legal persons and sites of the grids due a visit by the end of `day`'s week, on the same cycle."""
-    return (Site.objects.filter(grid_id__in=list(grid_ids))
-            .filter(Q(last_visited_on__isnull=True) | Q(last_visited_on__lte=_due_by(day, cycle_days)))
-            .order_by(F("last_visited_on").asc(nulls_first=True), "name"))  # fmt: skip
+    return (
+        Site.objects.filter(grid_id__in=list(grid_ids))
+        .filter(Q(last_visited_on__isnull=True) | Q(last_visited_on__lte=_due_by(day, cycle_days)))
+        .order_by(F("last_visited_on").asc(nulls_first=True), "name")
+    )
 
 
 # Problems ---------------------------------------------------------------------------------------------------------
 
+
 def route_for(category: Category, region: Region) -> Unit | None:
     """The department of the most specific route of `category` for `region` or a region above it."""
     prefixes = [region.path[: i + 7] for i in range(0, len(region.path), 7)]
-    route = (Route.objects.filter(category=category, region__path__in=prefixes).select_related("unit")
-             .order_by("-region__depth").first())  # fmt: skip
+    route = Route.objects.filter(category=category, region__path__in=prefixes).select_related("unit").order_by("-region__depth").first()
     return route.unit if route else None
 
 
 def _step(problem: Problem, action: str, actor, note: str = "", unit=None, evidence=()) -> Step:
-    step = Step.objects.create(problem=problem, action=action, actor=actor if actor is not None and actor.pk else None,
-                               unit=unit, note=note)  # fmt: skip
+    step = Step.objects.create(
+        problem=problem, action=action, actor=actor if actor is not None and actor.pk else None, unit=unit, note=note
+    )
     if evidence:
         step.evidence.set(evidence)
-    record_event(actor=actor, action=f"problem.{action}", obj=problem, data={"status": problem.status, "unit": unit and unit.pk, "note": note[:200]})
+    record_event(
+        actor=actor, action=f"problem.{action}", obj=problem, data={"status": problem.status, "unit": unit and unit.pk, "note": note[:200]}
+    )
     return step
 
 
@@ -242,8 +308,22 @@ def _dispatch(problem: Problem, unit: Unit, now) -> None:
     problem.received_at = None
 
 
-def report_problem(*, actor, category: Category, region: Region, address: str, description: str, lat=None, lon=None,
-                   files=(), reporter_kind: str | None = None, contact: str = "", client_id=None, for_resident: bool = False, scope_checked: bool = False) -> tuple[Problem, bool]:  # fmt: skip
+def report_problem(
+    *,
+    actor,
+    category: Category,
+    region: Region,
+    address: str,
+    description: str,
+    lat=None,
+    lon=None,
+    files=(),
+    reporter_kind: str | None = None,
+    contact: str = "",
+    client_id=None,
+    for_resident: bool = False,
+    scope_checked: bool = False,
+) -> tuple[Problem, bool]:
     """A problem reported in `region`: dispatched at once to the department its category's route names, or kept
     for dispatch by the street (triage) when no route does; never lost. `client_id` as for visits. With
     `for_resident`, `actor` (an app's API key) passes on a resident's report: the resident, reachable through
@@ -261,10 +341,19 @@ def report_problem(*, actor, category: Category, region: Region, address: str, d
         ensure_region_in_scope(actor, region)
     lat, lon = _coordinates(lat, lon)
     kind = Problem.Reporter.RESIDENT if for_resident else reporter_kind or _reporter_kind(actor)
-    problem = Problem(client_id=client_id, category=category, region=region, address=checked_text(address, "address", 200, "地址"),
-                      description=checked_text(description, "description", 2000, "问题描述"), lat=lat, lon=lon, reporter_kind=kind,
-                      reporter=actor if actor is not None and actor.pk and not for_resident else None, reporter_contact=checked_text(contact, "contact", 100, "联系方式", required=False),
-                      status=S.TRIAGE)  # fmt: skip
+    problem = Problem(
+        client_id=client_id,
+        category=category,
+        region=region,
+        address=checked_text(address, "address", 200, "地址"),
+        description=checked_text(description, "description", 2000, "问题描述"),
+        lat=lat,
+        lon=lon,
+        reporter_kind=kind,
+        reporter=actor if actor is not None and actor.pk and not for_resident else None,
+        reporter_contact=checked_text(contact, "contact", 100, "联系方式", required=False),
+        status=S.TRIAGE,
+    )
     try:
         with atomic_with_files():
             unit = route_for(category, region)
@@ -285,8 +374,11 @@ def report_problem(*, actor, category: Category, region: Region, address: str, d
 def _reporter_kind(actor) -> str:
     if actor is None or not actor.pk:
         return Problem.Reporter.RESIDENT
-    return Problem.Reporter.GRID_WORKER if actor.role == "grid_worker" or Assignment.objects.current().filter(worker=actor).exists() \
-        else Problem.Reporter.CADRE  # fmt: skip
+    return (
+        Problem.Reporter.GRID_WORKER
+        if actor.role == "grid_worker" or Assignment.objects.current().filter(worker=actor).exists()
+        else Problem.Reporter.CADRE
+    )
 
 
 def _coordinates(lat, lon):
@@ -387,8 +479,15 @@ def resolve_problem(*, actor, problem: Problem, note: str, files=()) -> Problem:
     files = [f for f in files if f]
     if problem.category.evidence_required and not files:
         raise ValidationError({"file": f"“{problem.category.name}”类事件办结时须上传现场照片或文件"})
-    return _handler_step(actor, problem, {S.RECEIVED, S.HANDLING}, S.RESOLVED, "resolve", note,
-                         evidence=lambda p: _files(actor, files, p.region, "problem.resolve"))  # fmt: skip
+    return _handler_step(
+        actor,
+        problem,
+        {S.RECEIVED, S.HANDLING},
+        S.RESOLVED,
+        "resolve",
+        note,
+        evidence=lambda p: _files(actor, files, p.region, "problem.resolve"),
+    )
 
 
 def may_confirm(user, problem: Problem) -> bool:
@@ -434,8 +533,12 @@ def escalate_problem(*, problem: Problem, now) -> str | None:
     with transaction.atomic():
         problem = _locked(problem)
         late_receive = problem.status == S.DISPATCHED and problem.receive_by and problem.receive_by < now and problem.escalation == 0
-        late_resolve = (problem.status in {S.DISPATCHED, S.RECEIVED, S.HANDLING} and problem.resolve_by and problem.resolve_by < now
-                        and problem.escalation < 2)  # fmt: skip
+        late_resolve = (
+            problem.status in {S.DISPATCHED, S.RECEIVED, S.HANDLING}
+            and problem.resolve_by
+            and problem.resolve_by < now
+            and problem.escalation < 2
+        )
         if not (late_receive or late_resolve):
             return None
         what = "超时未签收" if late_receive and not late_resolve else "超时未办结"
@@ -472,6 +575,7 @@ def save_route(*, actor, category: Category, region: Region, unit: Unit) -> Rout
 
 # Street tasks and secondments -----------------------------------------------------------------------------------------
 
+
 def create_task(*, actor, region: Region, name: str, target: str, baseline, starts_on: dt.date, ends_on: dt.date):
     from minping.grid.models import Task
 
@@ -480,12 +584,18 @@ def create_task(*, actor, region: Region, name: str, target: str, baseline, star
     if ends_on < starts_on:
         raise ValidationError({"ends_on": "结束日期不能早于开始日期"})
     with transaction.atomic():
-        task = Task.objects.create(region=region, name=checked_text(name, "name", 200, "任务名称"), target=checked_text(target, "target", 500, "任务目标"),
-                                   baseline=baseline, progress=baseline, starts_on=starts_on, ends_on=ends_on, created_by=actor)  # fmt: skip
+        task = Task.objects.create(
+            region=region,
+            name=checked_text(name, "name", 200, "任务名称"),
+            target=checked_text(target, "target", 500, "任务目标"),
+            baseline=baseline,
+            progress=baseline,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            created_by=actor,
+        )
         record_event(actor=actor, action="grid.task", obj=task, data={"target": task.target, "baseline": baseline})
     return task
-
-
 
 
 def second_cadre(*, actor, task, cadre, starts_on: dt.date, ends_on: dt.date):
@@ -500,7 +610,9 @@ def second_cadre(*, actor, task, cadre, starts_on: dt.date, ends_on: dt.date):
     if not task.starts_on <= starts_on <= ends_on <= task.ends_on:
         raise ValidationError({"ends_on": "抽调期应在任务期内"})
     with transaction.atomic():
-        secondment, _created = Secondment.objects.update_or_create(task=task, cadre=cadre, defaults={"starts_on": starts_on, "ends_on": ends_on})
+        secondment, _created = Secondment.objects.update_or_create(
+            task=task, cadre=cadre, defaults={"starts_on": starts_on, "ends_on": ends_on}
+        )
         record_event(actor=actor, action="grid.second", obj=task, data={"cadre": cadre.username, "from": starts_on, "until": ends_on})
     return secondment
 
@@ -547,21 +659,35 @@ def open_callbacks(*, actor, region: Region, start: dt.date, end: dt.date, quoru
     ensure_region_in_scope(actor, region)
     if end < start:
         raise ValidationError({"end": "结束日期不能早于开始日期"})
-    closed = Problem.objects.within(region).filter(status=S.CONFIRMED, closed_at__date__gte=start, closed_at__date__lte=end, unit__isnull=False)
+    closed = Problem.objects.within(region).filter(
+        status=S.CONFIRMED, closed_at__date__gte=start, closed_at__date__lte=end, unit__isnull=False
+    )
     units = list(Unit.objects.filter(pk__in=closed.values("unit_id")).order_by("name"))
     if not units:
         raise ValidationError(f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d} 该区域没有结案的事件可以回访")
     if len(units) > MAX_CALLBACK_DEPARTMENTS:
         raise ValidationError(f"涉及 {len(units)} 个部门，一张回访票最多 {MAX_CALLBACK_DEPARTMENTS} 个；请缩小区域或时间")
     outside = [u for u in units if not (u.region.is_within(region) or region.is_within(u.region))]
-    campaign_region = region if not outside else Region.objects.filter(path__in=[region.path[: i + 7] for i in range(0, len(region.path), 7)]).order_by("depth").first()
+    campaign_region = (
+        region
+        if not outside
+        else Region.objects.filter(path__in=[region.path[: i + 7] for i in range(0, len(region.path), 7)]).order_by("depth").first()
+    )
     instrument = Instrument.objects.get(builtin_key="problem_callback", region__isnull=True)
     with transaction.atomic():
-        campaign = evaluations.create_campaign(actor=actor, name=f"{region.name}{start:%Y年%-m月%-d日}至{end:%-m月%-d日}事件办理回访",
-                                               region=campaign_region, instrument=instrument, channels=["qr", "online"], quorum=int(quorum))  # fmt: skip
+        campaign = evaluations.create_campaign(
+            actor=actor,
+            name=f"{region.name}{start:%Y年%-m月%-d日}至{end:%-m月%-d日}事件办理回访",
+            region=campaign_region,
+            instrument=instrument,
+            channels=["qr", "online"],
+            quorum=int(quorum),
+        )
         evaluations.add_subjects(actor=actor, campaign=campaign, subjects=units)
         count = closed.count()
-        pairs = evaluations.issue_codes(actor=actor, campaign=campaign, group=campaign.groups.get(), count=count, channel="qr") if issue else []
+        pairs = (
+            evaluations.issue_codes(actor=actor, campaign=campaign, group=campaign.groups.get(), count=count, channel="qr") if issue else []
+        )
     return campaign, pairs if issue else count
 
 
@@ -585,8 +711,12 @@ def create_team(*, actor, community: Region, name: str, grids, members):
         team = Team.objects.create(region=community, name=name)
         team.grids.set(grids)
         team.members.set(members)
-        record_event(actor=actor, action="grid.team", obj=community, data={"team": name, "grids": [g.pk for g in grids],
-                                                                            "members": [m.username for m in members]})  # fmt: skip
+        record_event(
+            actor=actor,
+            action="grid.team",
+            obj=community,
+            data={"team": name, "grids": [g.pk for g in grids], "members": [m.username for m in members]},
+        )
     return team
 
 
@@ -597,7 +727,11 @@ def add_site(*, actor, grid: Region, name: str, kind: str, address: str = ""):
     if kind not in Site.Kind.values:
         raise ValidationError({"kind": "请选择类型"})
     with transaction.atomic():
-        site = Site.objects.create(grid=grid, name=checked_text(name, "name", 200, "名称"), kind=kind,
-                                   address=checked_text(address, "address", 200, "地址", required=False))  # fmt: skip
+        site = Site.objects.create(
+            grid=grid,
+            name=checked_text(name, "name", 200, "名称"),
+            kind=kind,
+            address=checked_text(address, "address", 200, "地址", required=False),
+        )
         record_event(actor=actor, action="grid.site", obj=grid, data={"site": site.name, "kind": kind})
     return site

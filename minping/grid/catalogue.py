@@ -17,5 +17,6 @@ CATALOGUE = [
 def install(Category) -> None:
     """Create the categories that are missing (`Category` is the model, or a migration's historical model)."""
     for code, name, hours, days, evidence in CATALOGUE:
-        Category.objects.get_or_create(code=code, defaults={"name": name, "receive_hours": hours, "resolve_days": days,
-                                                            "evidence_required": evidence})  # fmt: skip
+        Category.objects.get_or_create(
+            code=code, defaults={"name": name, "receive_hours": hours, "resolve_days": days, "evidence_required": evidence}
+        )

@@ -74,19 +74,33 @@ def data(request):
     grids = list(actions.grids_of(request.user))
     if not grids:
         raise Http404
-    households = (Household.objects.filter(region__in=grids).select_related("visit_state").order_by("region_id", "code")[:MAX_HOUSEHOLDS])
+    households = Household.objects.filter(region__in=grids).select_related("visit_state").order_by("region_id", "code")[:MAX_HOUSEHOLDS]
     today = timezone.localdate()
     body = {
         "user": request.user.username,
         "csrf": get_token(request),  # the token of this login: a login in another tab changes it
         "today": today.isoformat(),
         "grids": [{"id": g.pk, "name": g.name} for g in grids],
-        "households": [{"id": h.pk, "code": h.code, "address": h.address, "grid": h.region_id,
-                        "last": h.visit_state.last_visited_on.isoformat() if hasattr(h, "visit_state") else None}
-                       for h in households],  # fmt: skip
-        "sites": [{"id": s.pk, "name": s.name, "address": s.address, "grid": s.grid_id,
-                   "last": s.last_visited_on and s.last_visited_on.isoformat()}
-                  for s in Site.objects.filter(grid__in=grids).order_by("grid_id", "name")[:MAX_HOUSEHOLDS]],  # fmt: skip
+        "households": [
+            {
+                "id": h.pk,
+                "code": h.code,
+                "address": h.address,
+                "grid": h.region_id,
+                "last": h.visit_state.last_visited_on.isoformat() if hasattr(h, "visit_state") else None,
+            }
+            for h in households
+        ],
+        "sites": [
+            {
+                "id": s.pk,
+                "name": s.name,
+                "address": s.address,
+                "grid": s.grid_id,
+                "last": s.last_visited_on and s.last_visited_on.isoformat(),
+            }
+            for s in Site.objects.filter(grid__in=grids).order_by("grid_id", "name")[:MAX_HOUSEHOLDS]
+        ],
         "categories": [{"id": c.pk, "name": c.name} for c in Category.objects.filter(is_active=True)],
         "kinds": [{"id": k, "name": str(label)} for k, label in Visit.Kind.choices],
     }
@@ -115,8 +129,7 @@ def visit(request):
         return _refusal(exc, 409 if "id" in getattr(exc, "error_dict", {}) else 400, record_id)
     except PermissionDenied as exc:
         return _refusal(exc, 403, record_id)
-    return _answer(record_id, 201 if created else 200, id=str(stored.pk), stored=created,
-                   conflict=stored.changes.get("address_conflict"))
+    return _answer(record_id, 201 if created else 200, id=str(stored.pk), stored=created, conflict=stored.changes.get("address_conflict"))
 
 
 @login_required_json

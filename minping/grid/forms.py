@@ -48,8 +48,15 @@ class VisitForm(forms.Form):
 
     def save(self, *, actor, record) -> tuple[Visit, bool]:
         data = self.cleaned_data
-        fields = {"actor": actor, "visited_on": data["visited_on"], "kind": data["kind"], "notes": data["notes"],
-                  "address": data["address"], "address_seen": data["address_seen"], "client_id": data["id"] or None}  # fmt: skip
+        fields = {
+            "actor": actor,
+            "visited_on": data["visited_on"],
+            "kind": data["kind"],
+            "notes": data["notes"],
+            "address": data["address"],
+            "address_seen": data["address_seen"],
+            "client_id": data["id"] or None,
+        }
         if isinstance(record, Site):
             return actions.record_site_visit(site=record, **fields)
         return actions.record_visit(household=record, **fields)
@@ -81,9 +88,18 @@ class ProblemForm(forms.Form):
 
     def save(self, *, actor, **options):
         data = self.cleaned_data
-        return actions.report_problem(actor=actor, category=data["category"], region=data["region"], address=data["address"],
-                                      description=data["description"], lat=data["lat"] or None, lon=data["lon"] or None,
-                                      files=self.files, client_id=data["id"] or None, **options)  # fmt: skip
+        return actions.report_problem(
+            actor=actor,
+            category=data["category"],
+            region=data["region"],
+            address=data["address"],
+            description=data["description"],
+            lat=data["lat"] or None,
+            lon=data["lon"] or None,
+            files=self.files,
+            client_id=data["id"] or None,
+            **options,
+        )
 
 
 def refusal(form) -> ValidationError:

@@ -28,7 +28,9 @@ def overdue(now):
 
 def _recipients(problem: Problem) -> list[User]:
     street = problem.region.ancestors().filter(level="street").first()
-    offices = User.objects.filter(role__in=["office", "organiser"], is_active=True, region__in=[r for r in (street, street and street.parent) if r])
+    offices = User.objects.filter(
+        role__in=["office", "organiser"], is_active=True, region__in=[r for r in (street, street and street.parent) if r]
+    )
     handlers = User.objects.filter(role="handler", unit_id=problem.unit_id, is_active=True)
     return list(handlers) + list(offices)
 
@@ -46,8 +48,10 @@ def escalate() -> dict:
         if channels:
             text = f"【民评】事件 #{problem.pk}（{problem.category.name}，{problem.address}）{what}，请尽快处理。"
             for channel, people in _by_channel(_recipients(problem), channels).items():
-                outgoing = [Outgoing(u.username, Message(address=u.phone if channel == "sms" else u.email, subject="事件超时督办", text=text))
-                            for u in people]  # fmt: skip
+                outgoing = [
+                    Outgoing(u.username, Message(address=u.phone if channel == "sms" else u.email, subject="事件超时督办", text=text))
+                    for u in people
+                ]
                 sent += notify(channel=channel, topic="grid.escalate", outgoing=outgoing).sent
     return {"escalated": escalated, "sent": sent}
 

@@ -107,7 +107,9 @@ class Visit(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)  # made on the phone
     # Found through the indexes below, which lead with them: an index of their own would only slow each insert.
     household = models.ForeignKey("org.Household", models.PROTECT, null=True, blank=True, related_name="visits", db_index=False)
-    site = models.ForeignKey(Site, models.PROTECT, null=True, blank=True, related_name="visits", db_index=False)  # or a legal person or site
+    site = models.ForeignKey(
+        Site, models.PROTECT, null=True, blank=True, related_name="visits", db_index=False
+    )  # or a legal person or site
     grid = models.ForeignKey("org.Region", models.PROTECT, related_name="+", db_index=False)
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     visited_on = models.DateField(_("date"))
@@ -117,12 +119,18 @@ class Visit(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["grid", "visited_on"], name="visit_grid_day"),
-                   models.Index(fields=["household", "visited_on"], name="visit_household_day"),
-                   # few visits are to sites: an index of those alone costs the household visits nothing
-                   models.Index(fields=["site", "visited_on"], name="visit_site_day", condition=Q(site__isnull=False))]  # fmt: skip
-        constraints = [models.CheckConstraint(condition=Q(household__isnull=False, site__isnull=True) | Q(household__isnull=True, site__isnull=False),
-                                              name="visit_household_or_site")]  # fmt: skip
+        indexes = [
+            models.Index(fields=["grid", "visited_on"], name="visit_grid_day"),
+            models.Index(fields=["household", "visited_on"], name="visit_household_day"),
+            # few visits are to sites: an index of those alone costs the household visits nothing
+            models.Index(fields=["site", "visited_on"], name="visit_site_day", condition=Q(site__isnull=False)),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(household__isnull=False, site__isnull=True) | Q(household__isnull=True, site__isnull=False),
+                name="visit_household_or_site",
+            )
+        ]
 
 
 class Category(models.Model):
@@ -215,10 +223,12 @@ class Problem(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["unit", "status"], name="problem_unit_status"),
-                   models.Index(fields=["unit", "created_at"], name="problem_unit_created"),
-                   models.Index(fields=["status", "receive_by"], name="problem_due_receive"),
-                   models.Index(fields=["status", "resolve_by"], name="problem_due_resolve")]  # fmt: skip
+        indexes = [
+            models.Index(fields=["unit", "status"], name="problem_unit_status"),
+            models.Index(fields=["unit", "created_at"], name="problem_unit_created"),
+            models.Index(fields=["status", "receive_by"], name="problem_due_receive"),
+            models.Index(fields=["status", "resolve_by"], name="problem_due_resolve"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.category.name}：{self.description[:30]}"
@@ -227,9 +237,18 @@ class Problem(models.Model):
 class Step(models.Model):
     """Every step of a problem's life, with who took it and when."""
 
-    LABELS = {"report": _("reported"), "dispatch": _("dispatched"), "receive": _("received"), "handle": _("handling started"),
-              "return": _("sent back"), "resolve": _("resolved"), "confirm": _("confirmed by the reporter"),
-              "reopen": _("reopened"), "merge": _("merged"), "escalate": _("escalated")}  # fmt: skip
+    LABELS = {
+        "report": _("reported"),
+        "dispatch": _("dispatched"),
+        "receive": _("received"),
+        "handle": _("handling started"),
+        "return": _("sent back"),
+        "resolve": _("resolved"),
+        "confirm": _("confirmed by the reporter"),
+        "reopen": _("reopened"),
+        "merge": _("merged"),
+        "escalate": _("escalated"),
+    }
 
     problem = models.ForeignKey(Problem, models.CASCADE, related_name="steps")
     action = models.CharField(max_length=16)

@@ -117,8 +117,15 @@ def _readable(request, jurisdiction) -> tuple:
 
 
 def _service(category: Category) -> dict:
-    return {"service_code": category.code, "service_name": category.name, "description": category.description or category.name,
-            "metadata": False, "type": "realtime", "keywords": "", "group": "网格事件"}  # fmt: skip
+    return {
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": category.description or category.name,
+        "metadata": False,
+        "type": "realtime",
+        "keywords": "",
+        "group": "网格事件",
+    }
 
 
 @endpoint
@@ -149,14 +156,25 @@ def _when(moment) -> str | None:
 def _request_row(problem: Problem) -> dict:
     closed = problem.status in CLOSED
     updated = max(filter(None, [problem.created_at, problem.dispatched_at, problem.received_at, problem.resolved_at, problem.closed_at]))
-    return {"service_request_id": str(problem.pk), "status": "closed" if closed else "open",
-            "status_notes": problem.get_status_display(), "service_name": problem.category.name,
-            "service_code": problem.category.code, "description": problem.description,
-            "agency_responsible": problem.unit.name if problem.unit_id else "", "service_notice": "",
-            "requested_datetime": _when(problem.created_at), "updated_datetime": _when(updated),
-            "expected_datetime": _when(problem.resolve_by), "address": problem.address, "address_id": "", "zipcode": "",
-            "lat": None if problem.lat is None else str(problem.lat), "long": None if problem.lon is None else str(problem.lon),
-            "media_url": ""}  # fmt: skip
+    return {
+        "service_request_id": str(problem.pk),
+        "status": "closed" if closed else "open",
+        "status_notes": problem.get_status_display(),
+        "service_name": problem.category.name,
+        "service_code": problem.category.code,
+        "description": problem.description,
+        "agency_responsible": problem.unit.name if problem.unit_id else "",
+        "service_notice": "",
+        "requested_datetime": _when(problem.created_at),
+        "updated_datetime": _when(updated),
+        "expected_datetime": _when(problem.resolve_by),
+        "address": problem.address,
+        "address_id": "",
+        "zipcode": "",
+        "lat": None if problem.lat is None else str(problem.lat),
+        "long": None if problem.lon is None else str(problem.lon),
+        "media_url": "",
+    }
 
 
 def _public_row(problem: Problem) -> dict:
@@ -243,11 +261,25 @@ def _create(request, fmt):
             raise Open311Error(404, f"address_id not found: {address_id}")
         region, address = household.region, address or household.address
     description = (data.get("description") or "").strip() or category.name
-    contact = " ".join(v for v in (data.get("first_name", ""), data.get("last_name", ""), data.get("phone", ""), data.get("email", "")) if v.strip())
-    form = ProblemForm({"region": region.pk, "category": category.pk, "address": address or f"{lat},{lon}", "description": description,
-                        "lat": lat, "lon": lon}, regions=[region], files=request.FILES.getlist("media"))  # fmt: skip
+    contact = " ".join(
+        v for v in (data.get("first_name", ""), data.get("last_name", ""), data.get("phone", ""), data.get("email", "")) if v.strip()
+    )
+    form = ProblemForm(
+        {
+            "region": region.pk,
+            "category": category.pk,
+            "address": address or f"{lat},{lon}",
+            "description": description,
+            "lat": lat,
+            "lon": lon,
+        },
+        regions=[region],
+        files=request.FILES.getlist("media"),
+    )
     if not form.is_valid():
         raise refusal(form)
     problem, _created = form.save(actor=user, for_resident=True, contact=contact[:100])
     notice = "已派至" + problem.unit.name if problem.unit_id else "已受理，等待分派"
-    return _render(fmt, "service_requests", "request", [{"service_request_id": str(problem.pk), "service_notice": notice, "account_id": None}])
+    return _render(
+        fmt, "service_requests", "request", [{"service_request_id": str(problem.pk), "service_notice": notice, "account_id": None}]
+    )

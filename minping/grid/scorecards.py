@@ -46,18 +46,36 @@ def scorecard(units, start, end, region=None) -> dict:
         reopened=Count("pk", filter=Q(reopened__gt=0)),
     )
     steps = Step.objects.filter(problem__region__path__startswith=region.path) if region is not None else Step.objects
-    returned = dict(steps.filter(action="return", unit__in=units, at__gte=start, at__lt=end)
-                    .values("unit_id").annotate(n=Count("problem_id", distinct=True)).values_list("unit_id", "n"))  # fmt: skip
+    returned = dict(
+        steps.filter(action="return", unit__in=units, at__gte=start, at__lt=end)
+        .values("unit_id")
+        .annotate(n=Count("problem_id", distinct=True))
+        .values_list("unit_id", "n")
+    )
     cards = {}
     for row in rows:
         back = returned.get(row["unit_id"], 0)
         total = row["n"] + back  # a problem sent back was dispatched to the department, then taken off it
-        cards[row["unit_id"]] = {"及时签收率": stats.rate(row["received"], total), "按时办结率": stats.rate(row["on_time"], total),
-                                 "结案率": stats.rate(row["closed"], total), "回退率": stats.rate(back, total),
-                                 "重办率": stats.rate(row["reopened"], row["resolved"]), "dispatched": total}  # fmt: skip
+        cards[row["unit_id"]] = {
+            "及时签收率": stats.rate(row["received"], total),
+            "按时办结率": stats.rate(row["on_time"], total),
+            "结案率": stats.rate(row["closed"], total),
+            "回退率": stats.rate(back, total),
+            "重办率": stats.rate(row["reopened"], row["resolved"]),
+            "dispatched": total,
+        }
     for unit_id, back in returned.items():
-        cards.setdefault(unit_id, {"及时签收率": stats.rate(0, back), "按时办结率": stats.rate(0, back), "结案率": stats.rate(0, back),
-                                   "回退率": stats.rate(back, back), "重办率": stats.rate(0, 0), "dispatched": back})  # fmt: skip
+        cards.setdefault(
+            unit_id,
+            {
+                "及时签收率": stats.rate(0, back),
+                "按时办结率": stats.rate(0, back),
+                "结案率": stats.rate(0, back),
+                "回退率": stats.rate(back, back),
+                "重办率": stats.rate(0, 0),
+                "dispatched": back,
+            },
+        )
     callbacks = callback_rates(units, start, end)
     for unit_id, card in cards.items():
         card["回访满意率"] = callbacks.get(unit_id, stats.rate(0, 0))
@@ -66,10 +84,14 @@ def scorecard(units, start, end, region=None) -> dict:
 
 def callback_rates(units, start, end) -> dict:
     """{unit id: Rate} of the satisfied call-backs, from the closed call-back campaigns opened in [start, end)."""
-    subjects = (Subject.objects.filter(kind="unit", ref__in=[u.pk for u in units], campaign__opened_at__gte=start,
-                                       campaign__opened_at__lt=end, campaign__status__in=lifecycle.STEPS["read_results"].states,
-                                       campaign__instrument_version__instrument__builtin_key="problem_callback")
-                .select_related("campaign__instrument_version"))  # fmt: skip
+    subjects = Subject.objects.filter(
+        kind="unit",
+        ref__in=[u.pk for u in units],
+        campaign__opened_at__gte=start,
+        campaign__opened_at__lt=end,
+        campaign__status__in=lifecycle.STEPS["read_results"].states,
+        campaign__instrument_version__instrument__builtin_key="problem_callback",
+    ).select_related("campaign__instrument_version")
     by_campaign, found = {}, {}
     for subject in subjects:
         by_campaign.setdefault(subject.campaign, []).append(subject)
@@ -85,7 +107,10 @@ def callback_rates(units, start, end) -> dict:
 
 def monthly_on_time(unit, start, end) -> dict[int, float | None]:
     """{month: 按时办结率} of one department over [start, end), by the month problems were dispatched in."""
-    rows = (Problem.objects.filter(unit=unit, dispatched_at__gte=start, dispatched_at__lt=end)
-            .annotate(month=ExtractMonth("dispatched_at")).values("month")
-            .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("resolve_by")))))  # fmt: skip
+    rows = (
+        Problem.objects.filter(unit=unit, dispatched_at__gte=start, dispatched_at__lt=end)
+        .annotate(month=ExtractMonth("dispatched_at"))
+        .values("month")
+        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("resolve_by"))))
+    )
     return {row["month"]: row["on_time"] / row["n"] if row["n"] else None for row in rows}

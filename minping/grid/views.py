@@ -53,8 +53,13 @@ def due(request, pk):
     grid, works_here = _grid_for(request.user, pk)
     if request.method == "POST":
         try:
-            actions.add_site(actor=request.user, grid=grid, name=request.POST.get("name", ""), kind=request.POST.get("kind", ""),
-                             address=request.POST.get("address", ""))  # fmt: skip
+            actions.add_site(
+                actor=request.user,
+                grid=grid,
+                name=request.POST.get("name", ""),
+                kind=request.POST.get("kind", ""),
+                address=request.POST.get("address", ""),
+            )
             messages.success(request, _("Saved."))
         except ValidationError as exc:
             refused(request, exc)
@@ -69,11 +74,17 @@ def due(request, pk):
     sites = Site.objects.filter(grid=grid)[:MAX_SITES]
     due_sites = actions.due_sites([grid.pk], today, cycle)[:MAX_SITES]
     form = _visit_form(request, grid, today) if works_here else None
-    context = {"grid": grid, "page": page, "cycle": cycle, "sites": sites, "site_kinds": Site.Kind.choices,
-               "labels": {"last": _("last visited"), "never": _("never visited")},
-               # each form's record id is made once, with the page: a form sent again is found
-               "rows": [(h, form and form("household", h["pk"], h["address"])) for h in page],
-               "due_sites": [(s, form and form("site", s.pk, s.address)) for s in due_sites]}
+    context = {
+        "grid": grid,
+        "page": page,
+        "cycle": cycle,
+        "sites": sites,
+        "site_kinds": Site.Kind.choices,
+        "labels": {"last": _("last visited"), "never": _("never visited")},
+        # each form's record id is made once, with the page: a form sent again is found
+        "rows": [(h, form and form("household", h["pk"], h["address"])) for h in page],
+        "due_sites": [(s, form and form("site", s.pk, s.address)) for s in due_sites],
+    }
     return render(request, "grid/due.html", context)
 
 
@@ -81,16 +92,31 @@ def _visit_form(request, grid: Region, today: dt.date):
     """`form(field, pk, address)`: the due list's visit form for the household or site `pk`. The due list is a grid
     worker's most used page and holds a form for every record on it, so the forms are put together here, once
     each, from the parts they share."""
-    head = format_html('<form method="post" action="{}" class="stack"><input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-                       '<input type="hidden" name="grid" value="{}">', reverse("grid:visit"), get_token(request), grid.pk)  # fmt: skip
+    head = format_html(
+        '<form method="post" action="{}" class="stack"><input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+        '<input type="hidden" name="grid" value="{}">',
+        reverse("grid:visit"),
+        get_token(request),
+        grid.pk,
+    )
     fields = _visit_fields(today)
     changed, new_address, record = _("Something changed?"), _("New address"), _("Record the visit")
 
     def form(field: str, pk: int, address: str) -> str:
-        return format_html('{}<input type="hidden" name="{}" value="{}"><input type="hidden" name="id" value="{}">{}<details><summary>{}'
-                           '</summary><label>{}<input name="address" maxlength="200" placeholder="{}"></label></details>'
-                           '<button class="primary">{}</button></form>', head, field, pk, uuid.uuid4(), fields, changed, new_address,
-                           address, record)  # fmt: skip
+        return format_html(
+            '{}<input type="hidden" name="{}" value="{}"><input type="hidden" name="id" value="{}">{}<details><summary>{}'
+            '</summary><label>{}<input name="address" maxlength="200" placeholder="{}"></label></details>'
+            '<button class="primary">{}</button></form>',
+            head,
+            field,
+            pk,
+            uuid.uuid4(),
+            fields,
+            changed,
+            new_address,
+            address,
+            record,
+        )
 
     return form
 
@@ -99,9 +125,16 @@ def _visit_fields(today: dt.date) -> str:
     """The fields every visit form on the due list shares, made once for the page."""
     day = today.isoformat()
     kinds = "".join(format_html('<option value="{}">{}</option>', value, label) for value, label in Visit.Kind.choices)
-    return format_html('<label>{}<input type="date" name="visited_on" value="{}" max="{}"></label><label>{}<select name="kind">{}</select></label>'
-                       '<label>{}<textarea name="notes" rows="2" maxlength="1000"></textarea></label>',
-                       _("date"), day, day, _("kind"), mark_safe(kinds), _("notes"))  # noqa: S308 (made of escaped parts)  # fmt: skip
+    return format_html(
+        '<label>{}<input type="date" name="visited_on" value="{}" max="{}"></label><label>{}<select name="kind">{}</select></label>'
+        '<label>{}<textarea name="notes" rows="2" maxlength="1000"></textarea></label>',
+        _("date"),
+        day,
+        day,
+        _("kind"),
+        mark_safe(kinds),
+        _("notes"),
+    )  # noqa: S308 (made of escaped parts)
 
 
 @login_required
@@ -117,8 +150,10 @@ def visit(request):
         raise Http404
     try:
         _visit, created = form.save(actor=request.user, record=record)
-        messages.success(request, _("Visit to %(household)s recorded.") % {"household": str(record)} if created
-                         else _("This visit had already been recorded."))  # fmt: skip
+        messages.success(
+            request,
+            _("Visit to %(household)s recorded.") % {"household": str(record)} if created else _("This visit had already been recorded."),
+        )
     except (ValidationError, PermissionDenied) as exc:
         refused(request, exc)
     back = posted_id(request.POST.get("grid")) or (record.grid_id if isinstance(record, Site) else record.region_id)
@@ -151,8 +186,12 @@ def report(request):
         except ValidationError as exc:
             refused(request, exc)
             status = 400
-    context = {"regions": regions, "categories": Category.objects.filter(is_active=True), "id": request.POST.get("id") or uuid.uuid4(),
-               "data": request.POST}  # fmt: skip
+    context = {
+        "regions": regions,
+        "categories": Category.objects.filter(is_active=True),
+        "id": request.POST.get("id") or uuid.uuid4(),
+        "data": request.POST,
+    }
     return render(request, "grid/report.html", context, status=status)
 
 
@@ -190,7 +229,9 @@ def problem(request, pk):
             elif step == "return":
                 actions.return_problem(actor=user, problem=problem, reason=request.POST.get("reason", ""))
             elif step == "resolve":
-                actions.resolve_problem(actor=user, problem=problem, note=request.POST.get("note", ""), files=request.FILES.getlist("files"))
+                actions.resolve_problem(
+                    actor=user, problem=problem, note=request.POST.get("note", ""), files=request.FILES.getlist("files")
+                )
             elif step == "confirm":
                 actions.confirm_fix(actor=user, problem=problem)
             elif step == "reopen":
@@ -207,10 +248,19 @@ def problem(request, pk):
             messages.error(request, str(exc))
         return redirect("grid:problem", problem.pk)
     steps = problem.steps.select_related("actor", "unit").prefetch_related("evidence")
-    units = (actions.units_serving(problem.region).select_related("region").order_by("region__depth", "region__path", "name")
-             if actions.may_dispatch(user, problem) else [])  # fmt: skip
-    context = {"problem": problem, "steps": steps, "units": units, "may_dispatch": actions.may_dispatch(user, problem),
-               "may_handle": actions.may_handle(user, problem), "may_confirm": actions.may_confirm(user, problem)}  # fmt: skip
+    units = (
+        actions.units_serving(problem.region).select_related("region").order_by("region__depth", "region__path", "name")
+        if actions.may_dispatch(user, problem)
+        else []
+    )
+    context = {
+        "problem": problem,
+        "steps": steps,
+        "units": units,
+        "may_dispatch": actions.may_dispatch(user, problem),
+        "may_handle": actions.may_handle(user, problem),
+        "may_confirm": actions.may_confirm(user, problem),
+    }
     return render(request, "grid/problem.html", context)
 
 
@@ -229,9 +279,12 @@ def routes(request):
             refused(request, exc)
     rows = scope(Route.objects.select_related("category", "region", "unit"), request.user).order_by("category__code", "region__path")
     regions = Region.objects.exclude(level="grid").order_by("path")
-    context = {"routes": rows[:500], "categories": Category.objects.filter(is_active=True),
-               "regions": regions if request.user.is_system_admin else regions.within(request.user.region),
-               "units": Unit.objects.filter(kind__in=["department", "station"]).order_by("name")}  # fmt: skip
+    context = {
+        "routes": rows[:500],
+        "categories": Category.objects.filter(is_active=True),
+        "regions": regions if request.user.is_system_admin else regions.within(request.user.region),
+        "units": Unit.objects.filter(kind__in=["department", "station"]).order_by("name"),
+    }
     return render(request, "grid/routes.html", context)
 
 
@@ -256,9 +309,16 @@ def _percent(rate) -> str:
 def callbacks(request):
     try:
         region = get_for_user(request.user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
-        campaign, count = actions.open_callbacks(actor=request.user, region=region, start=typed_date(request.POST.get("start"), "start"),
-                                                 end=typed_date(request.POST.get("end"), "end"), issue=False)  # fmt: skip
-        messages.success(request, _("The call-back campaign is ready: issue %(n)s codes here, one for each reporter of a closed problem.") % {"n": count})
+        campaign, count = actions.open_callbacks(
+            actor=request.user,
+            region=region,
+            start=typed_date(request.POST.get("start"), "start"),
+            end=typed_date(request.POST.get("end"), "end"),
+            issue=False,
+        )
+        messages.success(
+            request, _("The call-back campaign is ready: issue %(n)s codes here, one for each reporter of a closed problem.") % {"n": count}
+        )
         return redirect("evaluations:campaign-detail", campaign.pk)
     except ValidationError as exc:
         refused(request, exc)
@@ -279,7 +339,11 @@ def scorecards_page(request):
         raise PermissionDenied
     start, end, year = _period(request)
     units = list(units.order_by("name")[:300])
-    area = get_for_user(user, Region.objects, pk=posted_id(request.GET.get("region")) or 0) if request.GET.get("region") and user.can_use_console else None
+    area = (
+        get_for_user(user, Region.objects, pk=posted_id(request.GET.get("region")) or 0)
+        if request.GET.get("region") and user.can_use_console
+        else None
+    )
     if area is None and user.can_use_console and not user.is_system_admin:
         area = user.region  # a department serving several streets is counted on this user's problems only
     cards = scorecards.scorecard(units, start, end, region=area)
@@ -293,16 +357,23 @@ def scorecards_page(request):
             monthly = scorecards.monthly_on_time(chosen, start, end)
             points = [(f"{m}月", None if monthly.get(m) is None else monthly[m] * 100) for m in range(1, 13)]
             trend = charts.trend(points, f"{chosen.name} 按时办结率（%）")
-    context = {"rows": table, "year": year, "names": names,
-               "definitions": scorecards.DEFINITIONS, "trend": trend,
-               "regions": Region.objects.filter(level__in=["district", "street"]).order_by("path").within(user.region) if user.can_use_console and user.region_id else [],
-               "today": timezone.localdate(), "area": area}  # fmt: skip
+    context = {
+        "rows": table,
+        "year": year,
+        "names": names,
+        "definitions": scorecards.DEFINITIONS,
+        "trend": trend,
+        "regions": Region.objects.filter(level__in=["district", "street"]).order_by("path").within(user.region)
+        if user.can_use_console and user.region_id
+        else [],
+        "today": timezone.localdate(),
+        "area": area,
+    }
     return render(request, "grid/scorecards.html", context)
 
 
-
-
 # Street tasks and secondments ---------------------------------------------------------------------------------------
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -315,9 +386,15 @@ def tasks(request):
             raise PermissionDenied
         try:
             region = get_for_user(user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
-            task = actions.create_task(actor=user, region=region, name=request.POST.get("name", ""), target=request.POST.get("target", ""),
-                                       baseline=request.POST.get("baseline", "0"), starts_on=typed_date(request.POST.get("starts_on"), "starts_on"),
-                                       ends_on=typed_date(request.POST.get("ends_on"), "ends_on"))  # fmt: skip
+            task = actions.create_task(
+                actor=user,
+                region=region,
+                name=request.POST.get("name", ""),
+                target=request.POST.get("target", ""),
+                baseline=request.POST.get("baseline", "0"),
+                starts_on=typed_date(request.POST.get("starts_on"), "starts_on"),
+                ends_on=typed_date(request.POST.get("ends_on"), "ends_on"),
+            )
             return redirect("grid:task", task.pk)
         except ValidationError as exc:
             refused(request, exc)
@@ -347,18 +424,30 @@ def task(request, pk):
                 if not console:
                     raise PermissionDenied
                 cadre = get_object_or_404(User, username=request.POST.get("username", "").strip())
-                actions.second_cadre(actor=user, task=task, cadre=cadre, starts_on=typed_date(request.POST.get("starts_on"), "starts_on"),
-                               ends_on=typed_date(request.POST.get("ends_on"), "ends_on"))  # fmt: skip
+                actions.second_cadre(
+                    actor=user,
+                    task=task,
+                    cadre=cadre,
+                    starts_on=typed_date(request.POST.get("starts_on"), "starts_on"),
+                    ends_on=typed_date(request.POST.get("ends_on"), "ends_on"),
+                )
             else:
-                actions.report_task_progress(actor=user, task=task, percent=request.POST.get("percent", ""), note=request.POST.get("note", ""))
+                actions.report_task_progress(
+                    actor=user, task=task, percent=request.POST.get("percent", ""), note=request.POST.get("note", "")
+                )
             messages.success(request, _("Saved."))
         except ValidationError as exc:
             refused(request, exc)
         except PermissionDenied as exc:
             messages.error(request, str(exc) or _("Not allowed."))
         return redirect("grid:task", task.pk)
-    context = {"task": task, "secondments": task.secondments.select_related("cadre"), "updates": task.updates.select_related("added_by"),
-               "console": console, "may_report": actions.may_report_on(user, task)}  # fmt: skip
+    context = {
+        "task": task,
+        "secondments": task.secondments.select_related("cadre"),
+        "updates": task.updates.select_related("added_by"),
+        "console": console,
+        "may_report": actions.may_report_on(user, task),
+    }
     return render(request, "grid/task.html", context)
 
 
@@ -409,22 +498,32 @@ def coverage(request):
         raise Http404
     since = timezone.localdate() - dt.timedelta(days=settings.VISIT_CYCLE_DAYS)
     length = len(region.path) + PATH_SEGMENT + 1
-    households = (Household.objects.filter(region__path__startswith=region.path).exclude(region=region)
-                  .annotate(child=Substr("region__path", 1, length)).values("child")
-                  .annotate(n=Count("pk"), visited=Count("pk", filter=Q(visit_state__last_visited_on__gt=since))))  # fmt: skip
-    sites = (Site.objects.filter(grid__path__startswith=region.path).exclude(grid=region)
-             .annotate(child=Substr("grid__path", 1, length)).values("child")
-             .annotate(n=Count("pk"), visited=Count("pk", filter=Q(last_visited_on__gt=since))))  # fmt: skip
+    households = (
+        Household.objects.filter(region__path__startswith=region.path)
+        .exclude(region=region)
+        .annotate(child=Substr("region__path", 1, length))
+        .values("child")
+        .annotate(n=Count("pk"), visited=Count("pk", filter=Q(visit_state__last_visited_on__gt=since)))
+    )
+    sites = (
+        Site.objects.filter(grid__path__startswith=region.path)
+        .exclude(grid=region)
+        .annotate(child=Substr("grid__path", 1, length))
+        .values("child")
+        .annotate(n=Count("pk"), visited=Count("pk", filter=Q(last_visited_on__gt=since)))
+    )
     counts = {}  # child's path: [households, visited, sites, visited]
     for offset, rows in ((0, households), (2, sites)):
         for row in rows:
-            counts.setdefault(row["child"], [0, 0, 0, 0])[offset:offset + 2] = [row["n"], row["visited"]]
+            counts.setdefault(row["child"], [0, 0, 0, 0])[offset : offset + 2] = [row["n"], row["visited"]]
     children = {r.path: r for r in Region.objects.filter(path__in=list(counts))}
     table = [(children[path], *n) for path, n in sorted(counts.items()) if path in children]
     totals = [sum(row[i] for row in table) for i in range(1, 5)]
-    context = {"region": region, "rows": [(child, n, visited, _share(visited, n), sites, seen, _share(seen, sites))
-                                          for child, n, visited, sites, seen in table],
-               "total": (totals[0], totals[1], _share(totals[1], totals[0]), totals[2], totals[3], _share(totals[3], totals[2])),
-               "cycle": settings.VISIT_CYCLE_DAYS,
-               "parent": region.parent if region.parent_id and (user.is_system_admin or region.parent.is_within(user.region)) else None}  # fmt: skip
+    context = {
+        "region": region,
+        "rows": [(child, n, visited, _share(visited, n), sites, seen, _share(seen, sites)) for child, n, visited, sites, seen in table],
+        "total": (totals[0], totals[1], _share(totals[1], totals[0]), totals[2], totals[3], _share(totals[3], totals[2])),
+        "cycle": settings.VISIT_CYCLE_DAYS,
+        "parent": region.parent if region.parent_id and (user.is_system_admin or region.parent.is_within(user.region)) else None,
+    }
     return render(request, "grid/coverage.html", context)

@@ -26,25 +26,44 @@ def my_grids(user) -> Section | None:
     for grid in grids:
         due = actions.due_households([grid.pk], today, settings.VISIT_CYCLE_DAYS).count()
         sites = actions.due_sites([grid.pk], today, settings.VISIT_CYCLE_DAYS).count()
-        due_text = (_("%(n)s households and %(s)s sites due a visit this week") if sites else _("%(n)s households due a visit this week")) % {"n": due, "s": sites}
+        due_text = (
+            _("%(n)s households and %(s)s sites due a visit this week") if sites else _("%(n)s households due a visit this week")
+        ) % {"n": due, "s": sites}
         tasks.append(Task(grid.name, reverse("grid:due", args=[grid.pk]), due_text))
     mine = Problem.objects.filter(reporter=user, status=S.RESOLVED).order_by("-resolved_at")[:LIMIT]
     tasks += [Task(f"#{p.pk} {p.category.name}", reverse("grid:problem", args=[p.pk]), _("resolved: confirm or reopen")) for p in mine]
-    return Section(_("My grids"), tasks, "", [Task(_("Field work (works offline)"), reverse("grid:field")),
-                                              Task(_("Report a problem"), reverse("grid:report"))])  # fmt: skip
+    return Section(
+        _("My grids"),
+        tasks,
+        "",
+        [Task(_("Field work (works offline)"), reverse("grid:field")), Task(_("Report a problem"), reverse("grid:report"))],
+    )
 
 
 @section("handler", order=30)
 def problems_to_handle(user) -> Section | None:
     if not user.unit_id:
         return None
-    waiting = (Problem.objects.filter(unit_id=user.unit_id, status__in=[S.DISPATCHED, S.RECEIVED, S.HANDLING])
-               .select_related("category").order_by("resolve_by")[:LIMIT])  # fmt: skip
+    waiting = (
+        Problem.objects.filter(unit_id=user.unit_id, status__in=[S.DISPATCHED, S.RECEIVED, S.HANDLING])
+        .select_related("category")
+        .order_by("resolve_by")[:LIMIT]
+    )
     now = timezone.now()
-    tasks = [Task(f"#{p.pk} {p.category.name}：{p.address}", reverse("grid:problem", args=[p.pk]),
-                  _("overdue") if p.resolve_by and p.resolve_by < now else p.get_status_display()) for p in waiting]  # fmt: skip
-    return Section(_("Problems routed to my department"), tasks, _("No problem is waiting for your department."),
-                   [Task(_("All problems of my department"), reverse("grid:problems"))])  # fmt: skip
+    tasks = [
+        Task(
+            f"#{p.pk} {p.category.name}：{p.address}",
+            reverse("grid:problem", args=[p.pk]),
+            _("overdue") if p.resolve_by and p.resolve_by < now else p.get_status_display(),
+        )
+        for p in waiting
+    ]
+    return Section(
+        _("Problems routed to my department"),
+        tasks,
+        _("No problem is waiting for your department."),
+        [Task(_("All problems of my department"), reverse("grid:problems"))],
+    )
 
 
 @section("admin", "organiser", "office", order=35)
@@ -57,10 +76,18 @@ def problems_to_dispatch(user) -> Section:
         tasks.append(Task(_("%(n)s problems waiting for dispatch") % {"n": triage}, f"{reverse('grid:problems')}?status=triage"))
     if late:
         tasks.append(Task(_("%(n)s problems overdue") % {"n": late}, f"{reverse('grid:problems')}?status=overdue"))
-    return Section(_("Problems"), tasks, _("No problem is waiting for dispatch or overdue."),
-                   [Task(_("All problems"), reverse("grid:problems")), Task(_("Department scorecards"), reverse("grid:scorecards")),
-                    Task(_("Street tasks"), reverse("grid:tasks")), Task(_("Grid teams"), reverse("grid:teams")),
-                    Task(_("Visit coverage"), reverse("grid:coverage"))])  # fmt: skip
+    return Section(
+        _("Problems"),
+        tasks,
+        _("No problem is waiting for dispatch or overdue."),
+        [
+            Task(_("All problems"), reverse("grid:problems")),
+            Task(_("Department scorecards"), reverse("grid:scorecards")),
+            Task(_("Street tasks"), reverse("grid:tasks")),
+            Task(_("Grid teams"), reverse("grid:teams")),
+            Task(_("Visit coverage"), reverse("grid:coverage")),
+        ],
+    )
 
 
 @section("cadre", "office", "organiser", order=31)
@@ -69,6 +96,12 @@ def my_secondments(user) -> Section | None:
 
     today = timezone.localdate()
     current = Secondment.objects.filter(cadre=user, starts_on__lte=today, ends_on__gte=today).select_related("task")
-    tasks = [Task(s.task.name, reverse("grid:task", args=[s.task_id]), _("until %(day)s, %(progress)s%% done") %
-                  {"day": s.ends_on.strftime("%Y-%m-%d"), "progress": s.task.progress}) for s in current]  # fmt: skip
+    tasks = [
+        Task(
+            s.task.name,
+            reverse("grid:task", args=[s.task_id]),
+            _("until %(day)s, %(progress)s%% done") % {"day": s.ends_on.strftime("%Y-%m-%d"), "progress": s.task.progress},
+        )
+        for s in current
+    ]
     return Section(_("My secondments"), tasks) if tasks else None

@@ -63,8 +63,9 @@ def expire_imports() -> dict:
     day later. Their staged rows and uploaded files go, and so do upload files no live import owns. Running it
     again changes nothing."""
     now = timezone.now()
-    stale = (ImportJob.objects.filter(status=ImportJob.Status.VALID, created_at__lt=now - dt.timedelta(days=settings.IMPORT_KEEP_DAYS))
-             | ImportJob.objects.filter(status=ImportJob.Status.VALIDATING, created_at__lt=now - STUCK_AFTER))  # fmt: skip
+    stale = ImportJob.objects.filter(
+        status=ImportJob.Status.VALID, created_at__lt=now - dt.timedelta(days=settings.IMPORT_KEEP_DAYS)
+    ) | ImportJob.objects.filter(status=ImportJob.Status.VALIDATING, created_at__lt=now - STUCK_AFTER)
     expired = sum(_expire(job_id) for job_id in stale.values_list("pk", flat=True))
     return {"expired": expired, "files_removed": _remove_orphan_uploads()}
 
@@ -87,8 +88,12 @@ def _remove_orphan_uploads() -> int:
     folder = settings.MEDIA_ROOT / "imports"
     if not folder.is_dir():
         return 0
-    live = {f"{pk}.upload" for pk in ImportJob.objects.filter(status__in=[ImportJob.Status.VALIDATING, ImportJob.Status.VALID,
-                                                                         ImportJob.Status.COMMITTING]).values_list("pk", flat=True)}  # fmt: skip
+    live = {
+        f"{pk}.upload"
+        for pk in ImportJob.objects.filter(
+            status__in=[ImportJob.Status.VALIDATING, ImportJob.Status.VALID, ImportJob.Status.COMMITTING]
+        ).values_list("pk", flat=True)
+    }
     removed = 0
     for path in folder.glob("*.upload"):
         if path.name not in live and path.stat().st_mtime < time.time() - STUCK_AFTER.total_seconds():

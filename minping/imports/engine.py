@@ -166,8 +166,14 @@ def _validate(job: ImportJob) -> None:
         stage.drop()
         _remove(job.upload_path)
     status = ImportJob.Status.INVALID if problems.count else ImportJob.Status.VALID
-    _finish(job, status, row_count=row_count, problem_count=problems.count, problems=problems.listed,
-            preview=[] if problems.count or not check else check.preview)  # fmt: skip
+    _finish(
+        job,
+        status,
+        row_count=row_count,
+        problem_count=problems.count,
+        problems=problems.listed,
+        preview=[] if problems.count or not check else check.preview,
+    )
 
 
 class RowCheck:

@@ -164,8 +164,7 @@ def held_outside(ctx: Context, table: str, match: str, column: str) -> list[SetC
     """Rows whose key already belongs to a record outside the actor's subtree: an update would reach outside it."""
     if ctx.scope is None:
         return []
-    sql = (f"SELECT s.line, '' FROM {{stage}} s JOIN {table} t ON {match} "
-           f"JOIN org_region r ON r.id = t.region_id WHERE r.path NOT LIKE %s")  # fmt: skip
+    sql = f"SELECT s.line, '' FROM {{stage}} s JOIN {table} t ON {match} JOIN org_region r ON r.id = t.region_id WHERE r.path NOT LIKE %s"
     return [SetCheck(column, OUT_OF_REACH, sql, [ctx.prefix])]
 
 
@@ -206,18 +205,30 @@ class ResidentRegister(Register):
         Column("户编号", "household", required=False, hint="须已在“户”名册中登记"),
     ]
     stage = [
-        ("name", "text"), ("id_digest", "text"), ("id_masked", "text"), ("gender", "text"),
-        ("birth_year", "integer"), ("phone", "text"), ("address", "text"), ("region_id", "bigint"),
+        ("name", "text"),
+        ("id_digest", "text"),
+        ("id_masked", "text"),
+        ("gender", "text"),
+        ("birth_year", "integer"),
+        ("phone", "text"),
+        ("address", "text"),
+        ("region_id", "bigint"),
         ("household_code", "text"),
-    ]  # fmt: skip
+    ]
     key_columns = ("id_digest",)
     upsert = Upsert(
         table="org_resident",
         insert={
-            "name": "s.name", "id_digest": "s.id_digest", "id_masked": "s.id_masked", "gender": "s.gender",
-            "birth_year": "s.birth_year", "phone": "s.phone", "address": "s.address", "region_id": "s.region_id",
+            "name": "s.name",
+            "id_digest": "s.id_digest",
+            "id_masked": "s.id_masked",
+            "gender": "s.gender",
+            "birth_year": "s.birth_year",
+            "phone": "s.phone",
+            "address": "s.address",
+            "region_id": "s.region_id",
             "household_id": "h.id",
-        },  # fmt: skip
+        },
         joins="LEFT JOIN org_household h ON h.code = s.household_code",
         conflict=["id_digest"],
         match="s.id_digest = t.id_digest",
@@ -242,15 +253,27 @@ class ResidentRegister(Register):
         return [*held_outside(ctx, "org_resident", self.upsert.match, "身份证号"), unknown_household]
 
     def example(self, ctx):
-        return {"name": "张三", "id_number": EXAMPLE_ID, "phone": "13800138000", "address": "幸福路1号",
-                "region": ctx.regions.example(), "household": ""}  # fmt: skip
+        return {
+            "name": "张三",
+            "id_number": EXAMPLE_ID,
+            "phone": "13800138000",
+            "address": "幸福路1号",
+            "region": ctx.regions.example(),
+            "household": "",
+        }
 
     def export_queryset(self, ctx):
         return super().export_queryset(ctx).select_related("region", "household")
 
     def export_row(self, obj, ctx):
-        return [obj.name, obj.id_masked, mask_phone(obj.phone), obj.address, ctx.regions.name_of(obj.region_id),
-                obj.household.code if obj.household else ""]  # fmt: skip
+        return [
+            obj.name,
+            obj.id_masked,
+            mask_phone(obj.phone),
+            obj.address,
+            ctx.regions.name_of(obj.region_id),
+            obj.household.code if obj.household else "",
+        ]
 
 
 class HouseholdRegister(Register):
@@ -300,8 +323,7 @@ class EnterpriseRegister(Register):
     key_columns = ("credit_code",)
     upsert = Upsert(
         table="org_enterprise",
-        insert={"name": "s.name", "credit_code": "s.credit_code", "region_id": "s.region_id",
-                "contact_phone": "s.contact_phone"},  # fmt: skip
+        insert={"name": "s.name", "credit_code": "s.credit_code", "region_id": "s.region_id", "contact_phone": "s.contact_phone"},
         conflict=["credit_code"],
         match="s.credit_code = t.credit_code",
     )
@@ -317,22 +339,24 @@ class EnterpriseRegister(Register):
                 phone = parse_phone(values["phone"])
             except ValueError as exc:
                 raise RowProblem("联系电话", str(exc)) from None
-        return {"name": text_limit("企业名称", values["name"], 200), "credit_code": code,
-                "region_id": ctx.region("所属区域", values["region"])[0], "contact_phone": phone}  # fmt: skip
+        return {
+            "name": text_limit("企业名称", values["name"], 200),
+            "credit_code": code,
+            "region_id": ctx.region("所属区域", values["region"])[0],
+            "contact_phone": phone,
+        }
 
     def set_checks(self, ctx):
         return held_outside(ctx, "org_enterprise", self.upsert.match, "统一社会信用代码")
 
     def example(self, ctx):
-        return {"name": "某某科技有限公司", "credit_code": EXAMPLE_CREDIT_CODE, "region": ctx.regions.example(),
-                "phone": "0574-87654321"}  # fmt: skip
+        return {"name": "某某科技有限公司", "credit_code": EXAMPLE_CREDIT_CODE, "region": ctx.regions.example(), "phone": "0574-87654321"}
 
     def export_row(self, obj, ctx):
         return [obj.name, obj.credit_code, ctx.regions.name_of(obj.region_id), mask_phone(obj.contact_phone)]
 
 
-UNIT_KINDS = {str(label): value for value, label in [
-    ("department", "部门"), ("station", "站所"), ("resident_unit", "驻区单位")]}  # fmt: skip
+UNIT_KINDS = {str(label): value for value, label in [("department", "部门"), ("station", "站所"), ("resident_unit", "驻区单位")]}
 
 
 class UnitRegister(Register):
@@ -360,8 +384,12 @@ class UnitRegister(Register):
                 phone = parse_phone(values["phone"])
             except ValueError as exc:
                 raise RowProblem("联系电话", str(exc)) from None
-        return {"name": text_limit("单位名称", values["name"], 200), "kind": values["kind"],
-                "region_id": ctx.region("所属区域", values["region"])[0], "phone": phone}  # fmt: skip
+        return {
+            "name": text_limit("单位名称", values["name"], 200),
+            "kind": values["kind"],
+            "region_id": ctx.region("所属区域", values["region"])[0],
+            "phone": phone,
+        }
 
     def example(self, ctx):
         return {"name": "综合治理办公室", "kind": "部门", "region": ctx.regions.example(), "phone": ""}
@@ -370,9 +398,19 @@ class UnitRegister(Register):
         return [obj.name, obj.get_kind_display(), ctx.regions.name_of(obj.region_id), obj.phone]
 
 
-POST_CATEGORIES = {str(label): value for value, label in [
-    ("first_secretary", "第一书记"), ("secretary", "书记"), ("director", "主任"), ("section_chief", "科室长"),
-    ("village_based", "驻村干部"), ("graduate_official", "选聘生"), ("member", "委员"), ("other", "其他")]}  # fmt: skip
+POST_CATEGORIES = {
+    str(label): value
+    for value, label in [
+        ("first_secretary", "第一书记"),
+        ("secretary", "书记"),
+        ("director", "主任"),
+        ("section_chief", "科室长"),
+        ("village_based", "驻村干部"),
+        ("graduate_official", "选聘生"),
+        ("member", "委员"),
+        ("other", "其他"),
+    ]
+}
 
 
 class CadreRegister(Register):
@@ -391,10 +429,18 @@ class CadreRegister(Register):
         Column("任职日期", "started_on", hint="如 2024-03-05"),
     ]
     stage = [
-        ("name", "text"), ("id_digest", "text"), ("id_masked", "text"), ("gender", "text"),
-        ("birth_year", "integer"), ("phone", "text"), ("region_id", "bigint"), ("unit_id", "bigint"),
-        ("title", "text"), ("category", "text"), ("started_on", "text"),
-    ]  # fmt: skip
+        ("name", "text"),
+        ("id_digest", "text"),
+        ("id_masked", "text"),
+        ("gender", "text"),
+        ("birth_year", "integer"),
+        ("phone", "text"),
+        ("region_id", "bigint"),
+        ("unit_id", "bigint"),
+        ("title", "text"),
+        ("category", "text"),
+        ("started_on", "text"),
+    ]
     key_columns = ("id_digest", "unit_id", "region_id", "title")
 
     def _units(self, ctx) -> dict:
@@ -417,8 +463,13 @@ class CadreRegister(Register):
             raise RowProblem("任职日期", str(exc)) from None
         if started > timezone.localdate():
             raise RowProblem("任职日期", "任职日期不能晚于今天")
-        staged.update(region_id=region_id, unit_id=unit_id, title=text_limit("职务", values["title"], 100),
-                      category=values["category"], started_on=started.isoformat())  # fmt: skip
+        staged.update(
+            region_id=region_id,
+            unit_id=unit_id,
+            title=text_limit("职务", values["title"], 100),
+            category=values["category"],
+            started_on=started.isoformat(),
+        )
         return staged
 
     def prepare(self, ctx):
@@ -476,14 +527,23 @@ class CadreRegister(Register):
                 post.save(update_fields=["ended_on"])
                 changed = True
         for place, p in wanted.values():
-            Post.objects.create(cadre=cadre, title=p["title"], category=p["category"],
-                                started_on=dt.date.fromisoformat(p["started_on"]), **place)  # fmt: skip
+            Post.objects.create(
+                cadre=cadre, title=p["title"], category=p["category"], started_on=dt.date.fromisoformat(p["started_on"]), **place
+            )
             changed = True
         return changed
 
     def example(self, ctx):
-        return {"name": "李四", "id_number": EXAMPLE_ID, "phone": "13900139000", "region": ctx.regions.example(),
-                "unit": "", "title": "社区党委书记", "category": "书记", "started_on": "2024-03-05"}  # fmt: skip
+        return {
+            "name": "李四",
+            "id_number": EXAMPLE_ID,
+            "phone": "13900139000",
+            "region": ctx.regions.example(),
+            "unit": "",
+            "title": "社区党委书记",
+            "category": "书记",
+            "started_on": "2024-03-05",
+        }
 
     def export_queryset(self, ctx):
         posts = Post.objects.current().select_related("cadre", "unit")
@@ -491,14 +551,29 @@ class CadreRegister(Register):
 
     def export_row(self, post, ctx):
         cadre = post.cadre
-        return [cadre.name, cadre.id_masked, mask_phone(cadre.phone), ctx.regions.name_of(cadre.region_id),
-                post.unit.name if post.unit else "", post.title, post.get_category_display(),
-                post.started_on.isoformat()]  # fmt: skip
+        return [
+            cadre.name,
+            cadre.id_masked,
+            mask_phone(cadre.phone),
+            ctx.regions.name_of(cadre.region_id),
+            post.unit.name if post.unit else "",
+            post.title,
+            post.get_category_display(),
+            post.started_on.isoformat(),
+        ]
 
 
-REGION_LEVELS = {str(label): value for value, label in [
-    ("province", "省"), ("city", "市"), ("district", "区/县"), ("street", "街道/乡镇"), ("community", "社区/村"),
-    ("grid", "网格")]}  # fmt: skip
+REGION_LEVELS = {
+    str(label): value
+    for value, label in [
+        ("province", "省"),
+        ("city", "市"),
+        ("district", "区/县"),
+        ("street", "街道/乡镇"),
+        ("community", "社区/村"),
+        ("grid", "网格"),
+    ]
+}
 
 
 class RegionRegister(Register):
@@ -561,7 +636,5 @@ class RegionRegister(Register):
 
 
 REGISTERS: dict[str, Register] = {
-    r.key: r
-    for r in [RegionRegister(), UnitRegister(), CadreRegister(), EnterpriseRegister(), HouseholdRegister(),
-              ResidentRegister()]  # fmt: skip
+    r.key: r for r in [RegionRegister(), UnitRegister(), CadreRegister(), EnterpriseRegister(), HouseholdRegister(), ResidentRegister()]
 }

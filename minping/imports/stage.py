@@ -98,15 +98,21 @@ def indexes_rebuilt_after(cursor, table: str, rows: int):
     cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})")
     empty = cursor.fetchone()[0]
     # Constraints first (foreign keys, then unique keys when empty), then the indexes no constraint owns.
-    cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %(t)s::regclass "
-                   "AND (contype = 'f' OR (%(empty)s AND contype = 'u' AND conindid NOT IN "
-                   "(SELECT conindid FROM pg_constraint WHERE contype = 'f' AND confrelid = %(t)s::regclass))) "
-                   "ORDER BY contype", {"t": table, "empty": empty})  # fmt: skip
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %(t)s::regclass "
+        "AND (contype = 'f' OR (%(empty)s AND contype = 'u' AND conindid NOT IN "
+        "(SELECT conindid FROM pg_constraint WHERE contype = 'f' AND confrelid = %(t)s::regclass))) "
+        "ORDER BY contype",
+        {"t": table, "empty": empty},
+    )
     constraints = cursor.fetchall()
-    cursor.execute("SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-                   "WHERE i.indrelid = %(t)s::regclass AND (NOT i.indisunique OR (%(empty)s AND NOT i.indisprimary)) "
-                   "AND i.indexrelid NOT IN (SELECT conindid FROM pg_constraint WHERE conrelid = %(t)s::regclass "
-                   "OR confrelid = %(t)s::regclass)", {"t": table, "empty": empty})  # fmt: skip
+    cursor.execute(
+        "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "WHERE i.indrelid = %(t)s::regclass AND (NOT i.indisunique OR (%(empty)s AND NOT i.indisprimary)) "
+        "AND i.indexrelid NOT IN (SELECT conindid FROM pg_constraint WHERE conrelid = %(t)s::regclass "
+        "OR confrelid = %(t)s::regclass)",
+        {"t": table, "empty": empty},
+    )
     indexes = cursor.fetchall()
     for name, _definition in constraints:
         cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
@@ -143,8 +149,11 @@ class Upsert:
                     else:
                         sql, params = self._sql(stage, scope)
                         # xmax is 0 on a freshly inserted row version, set on one updated in place.
-                        cursor.execute(f"WITH written AS ({sql} RETURNING (xmax = 0) AS is_new) "
-                                       "SELECT count(*) FILTER (WHERE is_new), count(*) FROM written", params)  # fmt: skip
+                        cursor.execute(
+                            f"WITH written AS ({sql} RETURNING (xmax = 0) AS is_new) "
+                            "SELECT count(*) FILTER (WHERE is_new), count(*) FROM written",
+                            params,
+                        )
                         created, changed = cursor.fetchone()
             else:
                 sql, params = self._sql(stage, scope)
@@ -156,8 +165,10 @@ class Upsert:
         return {"created": created, "updated": updated, "unchanged": total - created - updated}
 
     def _insert(self, stage: Stage) -> str:
-        return (f"INSERT INTO {self.table} ({', '.join(self.insert)}) "
-                f"SELECT {', '.join(self.insert.values())} FROM {stage.table} s {self.joins}")  # fmt: skip
+        return (
+            f"INSERT INTO {self.table} ({', '.join(self.insert)}) "
+            f"SELECT {', '.join(self.insert.values())} FROM {stage.table} s {self.joins}"
+        )
 
     def _sql(self, stage: Stage, scope) -> tuple[str, list]:
         targets = list(self.insert)

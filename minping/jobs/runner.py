@@ -26,16 +26,19 @@ def ensure_states() -> None:
     """A state row for every declared job, first due at its next scheduled time."""
     now = timezone.now()
     known = set(JobState.objects.values_list("key", flat=True))
-    JobState.objects.bulk_create([JobState(key=key, next_run_at=job.next_after(now)) for key, job in JOBS.items()
-                                  if key not in known], ignore_conflicts=True)  # fmt: skip
+    JobState.objects.bulk_create(
+        [JobState(key=key, next_run_at=job.next_after(now)) for key, job in JOBS.items() if key not in known], ignore_conflicts=True
+    )
 
 
 def claim(job: Job) -> str | None:
     """The token of a new lease on `job` if it is due and nobody holds it, else None."""
     now, token = timezone.now(), secrets.token_hex(16)
-    claimed = (JobState.objects.filter(key=job.key, next_run_at__lte=now)
-               .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-               .update(lease_until=now + job.timeout, lease_token=token))  # fmt: skip
+    claimed = (
+        JobState.objects.filter(key=job.key, next_run_at__lte=now)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(lease_until=now + job.timeout, lease_token=token)
+    )
     return token if claimed else None
 
 
@@ -87,9 +90,8 @@ def _finish(job: Job, token: str, started, outcome: str, error: str, result: dic
         state.runs += 1
         state.lease_until, state.lease_token = None, ""
         state.save()
-        JobRun.objects.create(key=job.key, started_at=started, finished_at=finished, outcome=outcome, error=error,
-                              result=result)  # fmt: skip
-        old = JobRun.objects.filter(key=job.key).order_by("-pk").values_list("pk", flat=True)[HISTORY:HISTORY + 1]
+        JobRun.objects.create(key=job.key, started_at=started, finished_at=finished, outcome=outcome, error=error, result=result)
+        old = JobRun.objects.filter(key=job.key).order_by("-pk").values_list("pk", flat=True)[HISTORY : HISTORY + 1]
         if old:
             JobRun.objects.filter(key=job.key, pk__lte=old[0]).delete()
 

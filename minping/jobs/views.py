@@ -28,8 +28,13 @@ def job_list(request):
     recent = []
     for run in JobRun.objects.all()[:50]:
         job = JOBS.get(run.key)
-        recent.append({"run": run, "title": job.title if job else run.key,
-                       "result": job.describe_result(run.result) if job else list(run.result.items())})  # fmt: skip
+        recent.append(
+            {
+                "run": run,
+                "title": job.title if job else run.key,
+                "result": job.describe_result(run.result) if job else list(run.result.items()),
+            }
+        )
     return render(request, "jobs/job_list.html", {"rows": rows, "recent": recent})
 
 

@@ -41,22 +41,26 @@ def distribution(rows: list[dict], options: list[dict], title: str = "") -> Safe
         x = left
         if not row["distribution"]:
             parts.append(f'<text x="{left}" y="{y + bar * 0.7}" font-size="15" fill="{INK}">&lt;5</text>')
-            words.append(f'{row["group"]}：少于5票，不显示')
+            words.append(f"{row['group']}：少于5票，不显示")
             continue
         for item in row["distribution"]:
             w = (width - left) * (item["share"] or 0)
             if w > 0:
-                parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar}" fill="{_colour(scores.get(item["option"]))}">'
-                             f'<title>{escape(item["label"])} {item["count"]}（{_pct(item["share"])}）</title></rect>')  # fmt: skip
+                parts.append(
+                    f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar}" fill="{_colour(scores.get(item["option"]))}">'
+                    f"<title>{escape(item['label'])} {item['count']}（{_pct(item['share'])}）</title></rect>"
+                )
                 if w > 44:
                     parts.append(f'<text x="{x + 4:.1f}" y="{y + bar * 0.7}" font-size="13" fill="#fff">{_pct(item["share"])}</text>')
             x += w
-        words.append(row["group"] + "：" + "，".join(f'{i["label"]}{i["count"]}票{_pct(i["share"])}' for i in row["distribution"]))
+        words.append(row["group"] + "：" + "，".join(f"{i['label']}{i['count']}票{_pct(i['share'])}" for i in row["distribution"]))
     legend_y = len(rows) * (bar + gap) + 18
     x = left
     for option in options:
-        parts.append(f'<rect x="{x}" y="{legend_y - 11}" width="12" height="12" fill="{_colour(option.get("score"))}"/>'
-                     f'<text x="{x + 16}" y="{legend_y}" font-size="13" fill="{INK}">{escape(option["label"])}</text>')  # fmt: skip
+        parts.append(
+            f'<rect x="{x}" y="{legend_y - 11}" width="12" height="12" fill="{_colour(option.get("score"))}"/>'
+            f'<text x="{x + 16}" y="{legend_y}" font-size="13" fill="{INK}">{escape(option["label"])}</text>'
+        )
         x += 18 + 13 * len(option["label"]) + 8
     return _svg(width, height, f"{title} 选项分布。" + "；".join(words), "".join(parts))
 
@@ -86,10 +90,12 @@ def ranking(rows: list[dict], title: str = "") -> SafeString:
     for index, row in enumerate(shown):
         y = index * (bar + gap)
         w = (width - left - 48) * row["headline"] / 100
-        parts.append(f'<text x="0" y="{y + bar * 0.75}" font-size="15" fill="{INK}">{escape(row["label"][:7])}</text>'
-                     f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar}" fill="{_colour(row["headline"])}"/>'
-                     f'<text x="{left + w + 6:.1f}" y="{y + bar * 0.75}" font-size="15" fill="{INK}">{row["headline"]:.1f}</text>')  # fmt: skip
-    words = "；".join(f'{r["label"]} {r["headline"]:.1f}' for r in shown) or "暂无可排名的对象"
+        parts.append(
+            f'<text x="0" y="{y + bar * 0.75}" font-size="15" fill="{INK}">{escape(row["label"][:7])}</text>'
+            f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar}" fill="{_colour(row["headline"])}"/>'
+            f'<text x="{left + w + 6:.1f}" y="{y + bar * 0.75}" font-size="15" fill="{INK}">{row["headline"]:.1f}</text>'
+        )
+    words = "；".join(f"{r['label']} {r['headline']:.1f}" for r in shown) or "暂无可排名的对象"
     return _svg(width, height, f"{title} 排名：{words}", "".join(parts))
 
 
@@ -126,12 +132,16 @@ def trend(points: list[tuple[str, float | None]], title: str = "") -> SafeString
         line = " ".join(f"{left + i * step:.1f},{y_of(v):.1f}" for i, v in known)
         parts.append(f'<polyline points="{line}" fill="none" stroke="#0969da" stroke-width="3"/>')
     for i, v in known:
-        parts.append(f'<circle cx="{left + i * step:.1f}" cy="{y_of(v):.1f}" r="5" fill="#0969da"/>'
-                     f'<text x="{left + i * step:.1f}" y="{y_of(v) - 10:.1f}" font-size="13" text-anchor="middle" fill="{INK}">{v:.1f}</text>')  # fmt: skip
+        parts.append(
+            f'<circle cx="{left + i * step:.1f}" cy="{y_of(v):.1f}" r="5" fill="#0969da"/>'
+            f'<text x="{left + i * step:.1f}" y="{y_of(v) - 10:.1f}" font-size="13" text-anchor="middle" fill="{INK}">{v:.1f}</text>'
+        )
     slant = -math.degrees(LABEL_SLANT)
     for i, name in enumerate(names):
         x, y = left + i * step, base + 16
-        parts.append(f'<text x="{x:.1f}" y="{y}" font-size="{size}" text-anchor="end" fill="{INK}" '
-                     f'transform="rotate({slant:.0f} {x:.1f} {y})">{escape(name)}</text>')  # fmt: skip
+        parts.append(
+            f'<text x="{x:.1f}" y="{y}" font-size="{size}" text-anchor="end" fill="{INK}" '
+            f'transform="rotate({slant:.0f} {x:.1f} {y})">{escape(name)}</text>'
+        )
     words = "；".join(f"{name} {'—' if v is None else f'{v:.1f}'}" for name, v in points)
     return _svg(width, height, f"{title} 历次测评走势：{words}", "".join(parts))

@@ -29,6 +29,7 @@ def _address(value: str):
 
 def client_address(peer: str, forwarded_for: str, trusted: list) -> str:
     """The client's address for a request from `peer` carrying `forwarded_for`."""
+
     def is_trusted(address) -> bool:
         return address is not None and any(address in network for network in trusted)
 

@@ -24,8 +24,9 @@ class FormData(QueryDict):
             except UnicodeDecodeError:
                 query_string = query_string.decode("iso-8859-1")  # as QueryDict does for misbehaving user agents
         try:
-            pairs = parse_qsl(query_string or "", keep_blank_values=True, encoding=self.encoding,
-                              max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS)  # fmt: skip
+            pairs = parse_qsl(
+                query_string or "", keep_blank_values=True, encoding=self.encoding, max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+            )
         except ValueError as exc:
             raise TooManyFieldsSent("The number of GET/POST parameters exceeded DATA_UPLOAD_MAX_NUMBER_FIELDS.") from exc
         add = dict.setdefault
@@ -58,8 +59,12 @@ class FormDataMiddleware:
         query = request.META.get("QUERY_STRING", "")
         if "%00" in query or "\x00" in query:
             return _refuse_nul(request)
-        if (request.method == "POST" and request.content_type == URLENCODED
-                and (request.encoding or "utf-8").lower() == "utf-8" and not hasattr(request, "_post")):  # fmt: skip
+        if (
+            request.method == "POST"
+            and request.content_type == URLENCODED
+            and (request.encoding or "utf-8").lower() == "utf-8"
+            and not hasattr(request, "_post")
+        ):
             body = request.body
             if b"%00" in body or b"\x00" in body:
                 return _refuse_nul(request)

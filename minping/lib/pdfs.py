@@ -18,8 +18,21 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
-ACTIVE = {"/JavaScript", "/JS", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/RichMedia", "/XFA", "/SubmitForm",
-          "/ImportData", "/GoToE", "/AA", "/Sound", "/Movie"}  # fmt: skip
+ACTIVE = {
+    "/JavaScript",
+    "/JS",
+    "/Launch",
+    "/EmbeddedFile",
+    "/EmbeddedFiles",
+    "/RichMedia",
+    "/XFA",
+    "/SubmitForm",
+    "/ImportData",
+    "/GoToE",
+    "/AA",
+    "/Sound",
+    "/Movie",
+}
 VIEW_ACTIONS = {"/GoTo"}
 MAX_OBJECTS = 500_000
 NAME = re.compile(rb"/(?:[^\s/<>\[\](){}%]|#[0-9A-Fa-f]{2})*")

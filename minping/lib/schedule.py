@@ -59,8 +59,15 @@ class Job:
 JOBS: dict[str, Job] = {}
 
 
-def job(key: str, title: str, *, every: dt.timedelta | None = None, daily_at: dt.time | None = None,
-        timeout: dt.timedelta = dt.timedelta(hours=1), results: dict[str, str] | None = None):  # fmt: skip
+def job(
+    key: str,
+    title: str,
+    *,
+    every: dt.timedelta | None = None,
+    daily_at: dt.time | None = None,
+    timeout: dt.timedelta = dt.timedelta(hours=1),
+    results: dict[str, str] | None = None,
+):
     """Declare the decorated function a scheduled job: `every` an interval, or `daily_at` a local time; `results`
     names, in Chinese, each figure of the dict the job returns."""
     if (every is None) == (daily_at is None):

@@ -101,8 +101,16 @@ class RowSource:
         """The rows as a reading process sends them: one JSON array per line, a progress or error object now
         and then. Its exit status tells a file that broke the memory limit from one that was read."""
         part = self.part
-        command = [sys.executable, "-m", "minping.lib.tabular", str(self.path), self.format, str(part.start),
-                   str(part.end), str(part.records_before)]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "minping.lib.tabular",
+            str(self.path),
+            self.format,
+            str(part.start),
+            str(part.end),
+            str(part.records_before),
+        ]
         reader = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=1 << 16)
         error, finished = None, False
         try:
@@ -294,8 +302,7 @@ def read_xlsx(raw) -> Iterator[tuple[int, list]]:
         yield from _sheet_rows(archive, sheet_name, strings)
     except TableError:
         raise
-    except (zipfile.BadZipFile, SyntaxError, XMLSyntaxError, OSError, EOFError, KeyError, IndexError, ValueError,
-            MemoryError) as exc:  # fmt: skip
+    except (zipfile.BadZipFile, SyntaxError, XMLSyntaxError, OSError, EOFError, KeyError, IndexError, ValueError, MemoryError) as exc:
         # ValueError: a row or string number, or a number cell, that is not a number
         raise TableError(TOO_BIG if _out_of_memory(exc) else "xlsx 文件已损坏，无法读取工作表") from None
     finally:

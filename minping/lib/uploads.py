@@ -38,9 +38,14 @@ KINDS = {  # kind: (content type, stored extension, extensions a name may carry)
 IMAGES = {"jpeg", "png", "webp"}
 OFFICE_MAIN_PART = {"word/document.xml": "docx", "xl/workbook.xml": "xlsx", "ppt/presentation.xml": "pptx"}
 REFUSED_SIGNATURES = [  # recognised, and never accepted, with what to tell the person
-    (b"MZ", "可执行程序"), (b"\x7fELF", "可执行程序"), (b"#!", "脚本"), (b"\xd0\xcf\x11\xe0", "旧版 Office 文件（请另存为 docx、xlsx 或 pptx）"),
-    (b"Rar!", "压缩包"), (b"7z\xbc\xaf", "压缩包"), (b"\x1f\x8b", "压缩包"),
-]  # fmt: skip
+    (b"MZ", "可执行程序"),
+    (b"\x7fELF", "可执行程序"),
+    (b"#!", "脚本"),
+    (b"\xd0\xcf\x11\xe0", "旧版 Office 文件（请另存为 docx、xlsx 或 pptx）"),
+    (b"Rar!", "压缩包"),
+    (b"7z\xbc\xaf", "压缩包"),
+    (b"\x1f\x8b", "压缩包"),
+]
 TYPES_ALLOWED = "JPG、PNG、WebP 图片，PDF，Word（docx）、Excel（xlsx）、PowerPoint（pptx）"
 
 
@@ -175,17 +180,17 @@ def _inflated_size(content: bytes, members, cap: int) -> int:
 def _inflate(content: bytes, member, limit: int) -> int:
     """How many bytes `member`'s data inflates to, counting at most `limit`."""
     start = member.header_offset
-    if content[start:start + 4] != b"PK\x03\x04":
+    if content[start : start + 4] != b"PK\x03\x04":
         raise zipfile.BadZipFile("no local header")
-    name_length, extra_length = struct.unpack("<HH", content[start + 26:start + 30])
-    data = content[start + 30 + name_length + extra_length:][: member.compress_size]
+    name_length, extra_length = struct.unpack("<HH", content[start + 26 : start + 30])
+    data = content[start + 30 + name_length + extra_length :][: member.compress_size]
     if member.compress_type == zipfile.ZIP_STORED:
         return len(data)
     if member.compress_type != zipfile.ZIP_DEFLATED:
         raise NotImplementedError("compression method")
     inflater, produced = zlib.decompressobj(-15), 0
     for offset in range(0, len(data), 64 * 1024):
-        produced += len(inflater.decompress(data[offset:offset + 64 * 1024], limit - produced))
+        produced += len(inflater.decompress(data[offset : offset + 64 * 1024], limit - produced))
         while inflater.unconsumed_tail and produced < limit:
             produced += len(inflater.decompress(inflater.unconsumed_tail, limit - produced))
         if produced >= limit:

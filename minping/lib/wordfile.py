@@ -32,8 +32,16 @@ class OfficialDocument:
         normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
         self.used = defaultdict(str)  # font name -> the text set in it, for the embedded fonts
 
-    def paragraph(self, text: str, size: float = 16, font: str = BODY_FONT, bold: bool = False, align=None,
-                  colour: tuple | None = None, indent: bool = True):  # fmt: skip
+    def paragraph(
+        self,
+        text: str,
+        size: float = 16,
+        font: str = BODY_FONT,
+        bold: bool = False,
+        align=None,
+        colour: tuple | None = None,
+        indent: bool = True,
+    ):
         """A paragraph in one run; indented two characters unless `indent` is false."""
         text = clean(text)
         self.used[font] += text
@@ -76,4 +84,3 @@ class OfficialDocument:
         out = io.BytesIO()
         self.document.save(out)
         return out.getvalue()
-

@@ -42,7 +42,16 @@ def notify(*, channel: str, topic: str, outgoing: list[Outgoing], actor=None) ->
                 log.warning("sending a %s message failed: %s", channel, exc)
                 status, error = SentMessage.Status.FAILED, str(exc)[:200]
         setattr(outcome, status, getattr(outcome, status) + 1)
-        rows.append(SentMessage(channel=channel, recipient=item.recipient[:200], address=item.message.address[:200],
-                                topic=topic[:200], status=status, error=error, sent_by=actor))  # fmt: skip
+        rows.append(
+            SentMessage(
+                channel=channel,
+                recipient=item.recipient[:200],
+                address=item.message.address[:200],
+                topic=topic[:200],
+                status=status,
+                error=error,
+                sent_by=actor,
+            )
+        )
     SentMessage.objects.bulk_create(rows)
     return outcome

@@ -32,8 +32,14 @@ class BackupError(Exception):
 
 def _pg_env() -> dict:
     db = connection.settings_dict
-    return {**os.environ, "PGHOST": db["HOST"] or "localhost", "PGPORT": str(db["PORT"] or 5432), "PGUSER": db["USER"],
-            "PGPASSWORD": db["PASSWORD"] or "", "PGDATABASE": db["NAME"]}  # fmt: skip
+    return {
+        **os.environ,
+        "PGHOST": db["HOST"] or "localhost",
+        "PGPORT": str(db["PORT"] or 5432),
+        "PGUSER": db["USER"],
+        "PGPASSWORD": db["PASSWORD"] or "",
+        "PGDATABASE": db["NAME"],
+    }
 
 
 def _program(name: str) -> str:
@@ -69,9 +75,13 @@ def backup(path: Path) -> dict:
             shutil.copytree(settings.MEDIA_ROOT, work / "media")
         if settings.AUDIT_ANCHOR_FILE.exists():
             shutil.copy(settings.AUDIT_ANCHOR_FILE, work / "audit-anchors.txt")
-        manifest = {"format": FORMAT, "vendor": connection.vendor, "created_at": timezone.now().isoformat(),
-                    "audit_head": str(head) if head else "",
-                    "files": {str(p.relative_to(work)): _sha256(p) for p in sorted(work.rglob("*")) if p.is_file()}}  # fmt: skip
+        manifest = {
+            "format": FORMAT,
+            "vendor": connection.vendor,
+            "created_at": timezone.now().isoformat(),
+            "audit_head": str(head) if head else "",
+            "files": {str(p.relative_to(work)): _sha256(p) for p in sorted(work.rglob("*")) if p.is_file()},
+        }
         (work / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "wb") as out, tarfile.open(fileobj=out, mode="w:gz") as archive:
@@ -86,8 +96,11 @@ def holds_data() -> bool:
     if "django_migrations" not in tables:
         return False
     with connection.cursor() as cursor:
-        cursor.execute("SELECT EXISTS (SELECT 1 FROM accounts_user) OR EXISTS (SELECT 1 FROM audit_auditevent)"
-                       if "accounts_user" in tables else "SELECT false")  # fmt: skip
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM accounts_user) OR EXISTS (SELECT 1 FROM audit_auditevent)"
+            if "accounts_user" in tables
+            else "SELECT false"
+        )
         return bool(cursor.fetchone()[0])
 
 
@@ -117,8 +130,18 @@ def restore(path: Path, *, force: bool = False) -> dict:
 def _restore_database(dump: Path) -> None:
     if connection.vendor == "postgresql":
         connection.close()
-        _run([_program("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
-              f"--dbname={connection.settings_dict['NAME']}", str(dump)])  # fmt: skip
+        _run(
+            [
+                _program("pg_restore"),
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                f"--dbname={connection.settings_dict['NAME']}",
+                str(dump),
+            ]
+        )
         return
     connection.ensure_connection()
     source = sqlite3.connect(dump)
@@ -130,7 +153,10 @@ def _restore_files(work: Path) -> list[str]:
     """Keys, uploads and anchors into place; what the operator must still do, if anything."""
     notes = []
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
-    for key, variable, value in (("secret_key", "MINPING_SECRET_KEY", settings.SECRET_KEY), ("pii_key", "MINPING_PII_KEY", settings.PII_KEY)):
+    for key, variable, value in (
+        ("secret_key", "MINPING_SECRET_KEY", settings.SECRET_KEY),
+        ("pii_key", "MINPING_PII_KEY", settings.PII_KEY),
+    ):
         saved = (work / "keys" / key).read_text()
         if saved == value:
             continue
@@ -139,8 +165,10 @@ def _restore_files(work: Path) -> list[str]:
         with os.fdopen(descriptor, "w") as out:
             out.write(saved)
         if os.environ.get(variable) or os.environ.get(f"{variable}_FILE"):
-            notes.append(f"{variable} is set in the environment but differs from the backup's key, written to {target}: "
-                         f"point {variable}_FILE at it (or copy it there) before starting the site")  # fmt: skip
+            notes.append(
+                f"{variable} is set in the environment but differs from the backup's key, written to {target}: "
+                f"point {variable}_FILE at it (or copy it there) before starting the site"
+            )
     if (work / "media").is_dir():
         shutil.copytree(work / "media", settings.MEDIA_ROOT, dirs_exist_ok=True)
     if (work / "audit-anchors.txt").exists() and not settings.AUDIT_ANCHOR_FILE.exists():

@@ -222,9 +222,7 @@ class Household(models.Model):
 class Resident(PersonalData):
     address = models.CharField(_("address"), max_length=200, blank=True)
     region = models.ForeignKey(Region, models.PROTECT, related_name="residents", verbose_name=_("region"))
-    household = models.ForeignKey(
-        Household, models.SET_NULL, null=True, blank=True, related_name="residents", verbose_name=_("household")
-    )
+    household = models.ForeignKey(Household, models.SET_NULL, null=True, blank=True, related_name="residents", verbose_name=_("household"))
 
     objects = ScopedQuerySet.as_manager()
 

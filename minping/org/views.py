@@ -191,9 +191,7 @@ def cadre_list(request):
     queryset = Cadre.objects.select_related("region").order_by("name", "pk")
     if category in Post.Category.values:
         queryset = queryset.filter(posts__category=category, posts__ended_on__isnull=True).distinct()
-    return _list(
-        request, queryset, "org/cadre_list.html", _person_search, categories=Post.Category.choices, category=category
-    )
+    return _list(request, queryset, "org/cadre_list.html", _person_search, categories=Post.Category.choices, category=category)
 
 
 @console_required
@@ -221,5 +219,3 @@ def household_list(request):
 def resident_list(request):
     queryset = Resident.objects.select_related("region", "household").order_by("pk")
     return _list(request, queryset, "org/resident_list.html", _person_search)
-
-

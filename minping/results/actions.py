@@ -29,8 +29,9 @@ def close_campaign(*, actor, campaign: Campaign) -> Campaign:
         flags.compute_flags(campaign, patterns)
         return {"head": campaign.head_at_close, "ballots": campaign.ballots.count()}
 
-    return lifecycle.advance(actor=actor, campaign=campaign, step="close", to=Campaign.Status.CLOSED,
-                             audit="campaign.close", prepare=prepare)  # fmt: skip
+    return lifecycle.advance(
+        actor=actor, campaign=campaign, step="close", to=Campaign.Status.CLOSED, audit="campaign.close", prepare=prepare
+    )
 
 
 def set_policy(*, actor, campaign: Campaign, denominator: str | None = None, rules=None, notice_days: int | None = None) -> Policy:
@@ -39,7 +40,8 @@ def set_policy(*, actor, campaign: Campaign, denominator: str | None = None, rul
     ensure_region_in_scope(actor, campaign.region)
     with transaction.atomic():
         policy, _ = Policy.objects.select_for_update().get_or_create(
-            campaign=campaign, defaults={"rules": default_rules(campaign.definition)})
+            campaign=campaign, defaults={"rules": default_rules(campaign.definition)}
+        )
         changed = {}
         if denominator is not None and denominator != policy.denominator:
             lifecycle.ensure(campaign, "choose_denominator")
@@ -67,12 +69,14 @@ def publish(*, actor, campaign: Campaign) -> Notice:
             raise ValidationError("本次测评没有任何有效票，不能发布结果")
         policy, _ = Policy.objects.get_or_create(campaign=campaign, defaults={"rules": default_rules(campaign.definition)})
         now = timezone.now()
-        notice = Notice.objects.create(campaign=campaign, published_at=now, published_by=actor,
-                                       objections_until=now + timedelta(days=policy.notice_days))  # fmt: skip
+        notice = Notice.objects.create(
+            campaign=campaign, published_at=now, published_by=actor, objections_until=now + timedelta(days=policy.notice_days)
+        )
         return {"objections_until": notice.objections_until.isoformat()}
 
-    campaign = lifecycle.advance(actor=actor, campaign=campaign, step="publish", to=Campaign.Status.PUBLISHED,
-                                 audit="results.publish", prepare=prepare)  # fmt: skip
+    campaign = lifecycle.advance(
+        actor=actor, campaign=campaign, step="publish", to=Campaign.Status.PUBLISHED, audit="results.publish", prepare=prepare
+    )
     return campaign.notice
 
 
@@ -84,8 +88,9 @@ def archive(*, actor, campaign: Campaign) -> Campaign:
             raise ValidationError("还有未答复的申诉，不能归档")
         return {}
 
-    return lifecycle.advance(actor=actor, campaign=campaign, step="archive", to=Campaign.Status.ARCHIVED,
-                             audit="campaign.archive", prepare=prepare)  # fmt: skip
+    return lifecycle.advance(
+        actor=actor, campaign=campaign, step="archive", to=Campaign.Status.ARCHIVED, audit="campaign.archive", prepare=prepare
+    )
 
 
 def object_to(*, notice: Notice, text: str, contact: str = "", subject=None) -> Objection:
@@ -118,6 +123,5 @@ def answer_objection(*, actor, objection: Objection, answer: str) -> Objection:
         objection = Objection.objects.select_for_update().get(pk=objection.pk)
         objection.answer, objection.answered_at, objection.answered_by = answer, timezone.now(), actor
         objection.save(update_fields=["answer", "answered_at", "answered_by"])
-        record_event(actor=actor, action="results.answer_objection", obj=objection.notice.campaign,
-                     data={"objection": objection.pk})  # fmt: skip
+        record_event(actor=actor, action="results.answer_objection", obj=objection.notice.campaign, data={"objection": objection.pk})
     return objection

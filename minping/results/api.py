@@ -77,8 +77,16 @@ class NoticeOut(Schema):
 
 def results_out(campaign: Campaign) -> dict:
     view = present.campaign_view(campaign)
-    return {"campaign": campaign.pk, "name": campaign.name, "status": campaign.status, "head_at_close": campaign.head_at_close,
-            "headline": view["headline"], "denominator": view["denominator"], "rules": view["rules"], "ranking": view["ranking"]}  # fmt: skip
+    return {
+        "campaign": campaign.pk,
+        "name": campaign.name,
+        "status": campaign.status,
+        "head_at_close": campaign.head_at_close,
+        "headline": view["headline"],
+        "denominator": view["denominator"],
+        "rules": view["rules"],
+        "ranking": view["ranking"],
+    }
 
 
 def _closed(request, pk: int) -> Campaign:
@@ -134,4 +142,6 @@ def set_rules(request, pk: int, body: RulesIn):
 @organiser_router.post("/{id:pk}/publish", response={201: NoticeOut})
 def publish(request, pk: int):
     notice = actions.publish(actor=request.auth, campaign=campaign_for_manager(request.auth, pk))
-    return Status(201, {"campaign": pk, "published_at": notice.published_at.isoformat(), "objections_until": notice.objections_until.isoformat()})
+    return Status(
+        201, {"campaign": pk, "published_at": notice.published_at.isoformat(), "objections_until": notice.objections_until.isoformat()}
+    )

@@ -37,7 +37,10 @@ DEFINITIONS = [
     ("95%区间", "比率为 Wilson 区间；满意度和平均分为不越出量表上下限的区间（按答案离散程度折算有效票数的 Wilson 区间）"),
     ("综合", "Σ 群体权重 × 群体指标 ÷ Σ 权重，只计显示出来（不少于5票且达到法定票数）的群体"),
     ("排名", "同类对象内按排名依据从高到低，并列同名次，下一名次顺延；未达法定票数的不排名"),
-    ("小样本保护", "少于5票的单元格显示为“<5”，该对象的合计随之不公布（显示为“—”），使其不能由合计反推；综合指标只用显示出来的群体；意见建议不少于10票才显示"),
+    (
+        "小样本保护",
+        "少于5票的单元格显示为“<5”，该对象的合计随之不公布（显示为“—”），使其不能由合计反推；综合指标只用显示出来的群体；意见建议不少于10票才显示",
+    ),
 ]
 SCORED_TYPES = {"scale", "grade", "yesno", "single", "score"}
 
@@ -169,13 +172,20 @@ def subject_figures(campaign: Campaign, subjects: list[Subject], questions: list
         for group in groups:
             group_counts = counts.get((None, group.pk, ""), {})
             sections = counts.get((subject.pk, group.pk, ""), {})
-            cell = Cell(group=group, returned=group_counts.get("ballots", 0), issued=group_counts.get("codes", 0),
-                        valid=sections.get("valid", 0), unknown=sections.get("unknown", 0),
-                        void=sections.get("void", 0) + group_counts.get("void_ballots", 0), quorum=group.effective_quorum)  # fmt: skip
+            cell = Cell(
+                group=group,
+                returned=group_counts.get("ballots", 0),
+                issued=group_counts.get("codes", 0),
+                valid=sections.get("valid", 0),
+                unknown=sections.get("unknown", 0),
+                void=sections.get("void", 0) + group_counts.get("void_ballots", 0),
+                quorum=group.effective_quorum,
+            )
             for question in asked:
                 key = (subject.pk, group.pk, question["key"])
                 cell.questions[question["key"]] = _question_figures(
-                    question, counts.get(key, {}), totals.get(key, {}), cell.valid, cell.unknown, policy.denominator)
+                    question, counts.get(key, {}), totals.get(key, {}), cell.valid, cell.unknown, policy.denominator
+                )
             cells.append(cell)
         hidden, total_hidden = hidden_cells({c.group.pk: c.valid for c in cells})
         for cell in cells:
@@ -194,12 +204,18 @@ def _combine(figures: SubjectFigures, asked: list[dict]) -> None:
     for question in asked:
         key = question["key"]
         combined = {}
-        parts = [(float(c.group.weight), c.questions[key].score.value) for c in shown
-                 if c.questions[key].score and c.questions[key].score.value is not None]  # fmt: skip
+        parts = [
+            (float(c.group.weight), c.questions[key].score.value)
+            for c in shown
+            if c.questions[key].score and c.questions[key].score.value is not None
+        ]
         combined["score"] = stats.combine(parts) if figures.quorum_met else None
         for metric in metrics_for(question):
-            parts = [(float(c.group.weight), c.questions[key].rates[metric].value) for c in shown
-                     if c.questions[key].rates[metric].value is not None]  # fmt: skip
+            parts = [
+                (float(c.group.weight), c.questions[key].rates[metric].value)
+                for c in shown
+                if c.questions[key].rates[metric].value is not None
+            ]
             combined[metric] = stats.combine(parts) if figures.quorum_met else None
         figures.combined[key] = combined
     keys = [q["key"] for q in asked if q["type"] in SCORED_TYPES]

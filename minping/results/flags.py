@@ -46,13 +46,21 @@ class BallotPatterns:
         for (group, _digest), n in self.identical.items():
             of = self.per_group[group]
             if n >= IDENTICAL_MIN and n >= IDENTICAL_SHARE * of:
-                found.append({"kind": ReviewFlag.Kind.IDENTICAL,
-                              "evidence": {"group": names[group], "ballots": n, "of": of, "share": round(n / of, 4)}})  # fmt: skip
+                found.append(
+                    {
+                        "kind": ReviewFlag.Kind.IDENTICAL,
+                        "evidence": {"group": names[group], "ballots": n, "of": of, "share": round(n / of, 4)},
+                    }
+                )
         for group, n in self.straight.items():
             of = self.matrix[group]
             if n >= IDENTICAL_MIN and n >= STRAIGHT_SHARE * of:
-                found.append({"kind": ReviewFlag.Kind.STRAIGHT,
-                              "evidence": {"group": names[group], "ballots": n, "of": of, "share": round(n / of, 4)}})  # fmt: skip
+                found.append(
+                    {
+                        "kind": ReviewFlag.Kind.STRAIGHT,
+                        "evidence": {"group": names[group], "ballots": n, "of": of, "share": round(n / of, 4)},
+                    }
+                )
         return found
 
 
@@ -70,16 +78,26 @@ def _figure_patterns(campaign: Campaign) -> list[dict]:
             for key, figures in cell.questions.items():
                 for metric, rate in figures.rates.items():
                     if rate.n >= HIGH_RATE_MIN_N and rate.value is not None and rate.value >= HIGH_RATE and metric != "incompetent_rate":
-                        flags.append({"kind": ReviewFlag.Kind.HIGH_RATE, "subject": item.subject, "evidence": {
-                            "group": cell.group.name, "question": key, "metric": metric, "k": rate.k, "n": rate.n}})
+                        flags.append(
+                            {
+                                "kind": ReviewFlag.Kind.HIGH_RATE,
+                                "subject": item.subject,
+                                "evidence": {"group": cell.group.name, "question": key, "metric": metric, "k": rate.k, "n": rate.n},
+                            }
+                        )
     # Channels: the share of favourable answers to the overall (or first scored) question, per channel.
     questions = [q for q in campaign.definition["subject_questions"] if q["type"] in SCORED_TYPES - {"score"}]
     if len(campaign.channels) > 1 and questions:
         question = next((q for q in questions if q["key"] == "overall"), questions[0])
         for subject, means in _channel_means(campaign, question, shown).items():
             if len(means) >= 2 and max(means.values()) - min(means.values()) >= CHANNEL_GAP:
-                flags.append({"kind": ReviewFlag.Kind.CHANNEL_GAP, "subject": next(s for s in subjects if s.pk == subject),
-                              "evidence": {"question": question["key"], "means": {k: round(v, 1) for k, v in sorted(means.items())}}})  # fmt: skip
+                flags.append(
+                    {
+                        "kind": ReviewFlag.Kind.CHANNEL_GAP,
+                        "subject": next(s for s in subjects if s.pk == subject),
+                        "evidence": {"question": question["key"], "means": {k: round(v, 1) for k, v in sorted(means.items())}},
+                    }
+                )
     return flags
 
 
@@ -89,8 +107,11 @@ def _channel_means(campaign: Campaign, question: dict, shown: set) -> dict[int, 
     only over at least CHANNEL_MIN_N answers."""
     scores = {o["key"]: o.get("score") for o in question["options"]}
     parts = defaultdict(lambda: [0, 0])  # (subject, group, channel): [total score, answers]
-    rows = (Tally.objects.filter(campaign=campaign, question=question["key"])
-            .values("subject_id", "group_id", "channel", "option").annotate(n=Sum("n")))  # fmt: skip
+    rows = (
+        Tally.objects.filter(campaign=campaign, question=question["key"])
+        .values("subject_id", "group_id", "channel", "option")
+        .annotate(n=Sum("n"))
+    )
     for row in rows:
         if scores.get(row["option"]) is not None and (row["subject_id"], row["group_id"]) in shown:
             part = parts[(row["subject_id"], row["group_id"], row["channel"])]

@@ -10,7 +10,13 @@ from minping.results.models import Policy
 
 @campaign_fact
 def denominator(request, campaign):
-    return render_to_string("results/_denominator_fact.html", {
-        "campaign": campaign, "policy": policy_for(campaign), "denominators": Policy.Denominator.choices,
-        "can_choose": lifecycle.allows(campaign, "choose_denominator"),
-    }, request=request)  # fmt: skip
+    return render_to_string(
+        "results/_denominator_fact.html",
+        {
+            "campaign": campaign,
+            "policy": policy_for(campaign),
+            "denominators": Policy.Denominator.choices,
+            "can_choose": lifecycle.allows(campaign, "choose_denominator"),
+        },
+        request=request,
+    )

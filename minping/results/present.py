@@ -29,10 +29,13 @@ def _cell(cell: fig.Cell, question: dict) -> dict:
     total = figures.n or 0
     row.update(
         n=figures.n,
-        distribution=[{"option": key, "label": label, "count": count, "share": count / total if total else None}
-                      for key, label, count in figures.distribution],  # fmt: skip
+        distribution=[
+            {"option": key, "label": label, "count": count, "share": count / total if total else None}
+            for key, label, count in figures.distribution
+        ],
         rates=[_rate(rate, fig.METRICS[metric][0]) | {"metric": metric} for metric, rate in figures.rates.items()]
-        if cell.quorum_met else [],
+        if cell.quorum_met
+        else [],
         score=_mean(figures.score) if cell.quorum_met else None,
     )
     return row
@@ -43,49 +46,82 @@ def subject_view(campaign: Campaign, figures: fig.SubjectFigures) -> dict:
     cells = []
     for cell in figures.cells:
         hidden = cell.hidden
-        cells.append({
-            "group": cell.group.name, "weight": float(cell.group.weight), "returned": shown(cell.returned),
-            "issued": cell.issued, "turnout": cell.returned / cell.issued if cell.issued and cell.returned >= MIN_CELL else None,
-            "valid": HIDDEN if hidden else cell.valid, "unknown": HIDDEN if hidden else cell.unknown,
-            "void": HIDDEN if hidden else cell.void, "hidden": hidden, "quorum": cell.quorum,
-            "quorum_met": None if hidden else cell.quorum_met,
-        })  # fmt: skip
+        cells.append(
+            {
+                "group": cell.group.name,
+                "weight": float(cell.group.weight),
+                "returned": shown(cell.returned),
+                "issued": cell.issued,
+                "turnout": cell.returned / cell.issued if cell.issued and cell.returned >= MIN_CELL else None,
+                "valid": HIDDEN if hidden else cell.valid,
+                "unknown": HIDDEN if hidden else cell.unknown,
+                "void": HIDDEN if hidden else cell.void,
+                "hidden": hidden,
+                "quorum": cell.quorum,
+                "quorum_met": None if hidden else cell.quorum_met,
+            }
+        )
     questions = []
     for question in campaign.definition["subject_questions"]:
         if question["key"] not in figures.combined:
             continue
         combined = figures.combined[question["key"]]
-        questions.append({
-            "key": question["key"], "label": question["label"], "type": question["type"],
-            "cells": [_cell(c, question) for c in figures.cells] if question["type"] != "text" else [],
-            "combined": [{"metric": m, "label": fig.METRICS[m][0], "value": v} for m, v in combined.items()
-                         if m != "score" and v is not None],
-            "combined_score": combined.get("score"),
-        })  # fmt: skip
+        questions.append(
+            {
+                "key": question["key"],
+                "label": question["label"],
+                "type": question["type"],
+                "cells": [_cell(c, question) for c in figures.cells] if question["type"] != "text" else [],
+                "combined": [
+                    {"metric": m, "label": fig.METRICS[m][0], "value": v} for m, v in combined.items() if m != "score" and v is not None
+                ],
+                "combined_score": combined.get("score"),
+            }
+        )
     return {
-        "id": figures.subject.pk, "label": figures.subject.label, "detail": figures.subject.detail,
-        "category": figures.subject.category, "quorum_met": figures.quorum_met,
-        "valid": WITHHELD if figures.total_hidden else figures.valid, "headline": figures.headline if figures.quorum_met else None,
-        "rank": figures.rank, "cells": cells, "questions": questions,
-    }  # fmt: skip
+        "id": figures.subject.pk,
+        "label": figures.subject.label,
+        "detail": figures.subject.detail,
+        "category": figures.subject.category,
+        "quorum_met": figures.quorum_met,
+        "valid": WITHHELD if figures.total_hidden else figures.valid,
+        "headline": figures.headline if figures.quorum_met else None,
+        "rank": figures.rank,
+        "cells": cells,
+        "questions": questions,
+    }
 
 
 def ranking_view(campaign: Campaign, ranked: list[fig.SubjectFigures]) -> list[dict]:
     rows = []
     for item in ranked:
-        rows.append({
-            "id": item.subject.pk, "label": item.subject.label, "detail": item.subject.detail, "category": item.subject.category,
-            "valid": WITHHELD if item.total_hidden else item.valid, "quorum_met": item.quorum_met,
-            "headline": item.headline if item.quorum_met else None, "rank": item.rank,
-            "figures": {key: {m: v for m, v in values.items() if v is not None} for key, values in item.combined.items()},
-        })  # fmt: skip
+        rows.append(
+            {
+                "id": item.subject.pk,
+                "label": item.subject.label,
+                "detail": item.subject.detail,
+                "category": item.subject.category,
+                "valid": WITHHELD if item.total_hidden else item.valid,
+                "quorum_met": item.quorum_met,
+                "headline": item.headline if item.quorum_met else None,
+                "rank": item.rank,
+                "figures": {key: {m: v for m, v in values.items() if v is not None} for key, values in item.combined.items()},
+            }
+        )
     return rows
 
 
 def follow_up_view(campaign: Campaign, ranked: list[fig.SubjectFigures], policy: Policy) -> list[dict]:
-    return [{"id": f["figures"].subject.pk, "label": f["figures"].subject.label, "category": f["figures"].subject.category,
-             "headline": f["figures"].headline, "rules": f["rules"]}
-            for f in rule_rules.follow_up(ranked, policy.rules, campaign.definition)]  # fmt: skip
+    return [
+        {
+            "id": f["figures"].subject.pk,
+            "label": f["figures"].subject.label,
+            "category": f["figures"].subject.category,
+            "headline": f["figures"].headline,
+            "rules": f["rules"],
+        }
+        for f in rule_rules.follow_up(ranked, policy.rules, campaign.definition)
+    ]
 
 
 def rule_questions(policy: Policy) -> tuple[str, ...]:
@@ -138,9 +174,13 @@ def texts_view(campaign: Campaign, subject=None) -> list[dict]:
 def trend_points(user, subject, limit: int = 8) -> list[tuple[str, float | None]]:
     """The subject's headline in each closed campaign of the user's scope that evaluated the same record, oldest
     first."""
-    campaigns = (scope(lifecycle.allowing("read_results").filter(closed_at__isnull=False), user)
-                 .filter(subjects__kind=subject.kind, subjects__ref=subject.ref)
-                 .select_related("instrument_version").order_by("-closed_at").distinct()[:limit])  # fmt: skip
+    campaigns = (
+        scope(lifecycle.allowing("read_results").filter(closed_at__isnull=False), user)
+        .filter(subjects__kind=subject.kind, subjects__ref=subject.ref)
+        .select_related("instrument_version")
+        .order_by("-closed_at")
+        .distinct()[:limit]
+    )
     points = []
     for campaign in reversed(list(campaigns)):
         twin = campaign.subjects.get(kind=subject.kind, ref=subject.ref)

@@ -45,8 +45,7 @@ def points(value) -> str:
 def _context(campaign: Campaign) -> dict:
     figures = subject_figures(campaign, list(campaign.subjects.all()))
     view = present.campaign_view(campaign, figures)
-    return {"view": view, "subjects": [present.subject_view(campaign, f) for f in figures], "figures": figures,
-            "anchor": anchors.current()}
+    return {"view": view, "subjects": [present.subject_view(campaign, f) for f in figures], "figures": figures, "anchor": anchors.current()}
 
 
 def _rate_columns(campaign: Campaign) -> list[tuple[str, str, str]]:
@@ -96,10 +95,18 @@ def _summary_sheet(sheet: Sheet, campaign: Campaign, view: dict) -> None:
     sheet.row(["类别", "排名", "对象", "职务/说明", "有效票", "达到法定票数", view["headline"], *[c[2] for c in columns]], bold=True)
     for item in view["ranking"]:
         figures = item["figures"]
-        sheet.row([item["category"], item["rank"] or "", item["label"], item["detail"], item["valid"],
-                   "是" if item["quorum_met"] else "否（未达法定票数）",
-                   round(item["headline"], 2) if item["headline"] is not None else "",
-                   *[_figure(figures.get(key, {}).get(metric), metric) for key, metric, _ in columns]])  # fmt: skip
+        sheet.row(
+            [
+                item["category"],
+                item["rank"] or "",
+                item["label"],
+                item["detail"],
+                item["valid"],
+                "是" if item["quorum_met"] else "否（未达法定票数）",
+                round(item["headline"], 2) if item["headline"] is not None else "",
+                *[_figure(figures.get(key, {}).get(metric), metric) for key, metric, _ in columns],
+            ]
+        )
 
 
 def _follow_up_sheet(sheet: Sheet, view: dict) -> None:
@@ -114,8 +121,19 @@ def _subject_sheet(sheet: Sheet, subject: dict) -> None:
     sheet.row([subject["label"], subject["detail"], subject["category"]], bold=True)
     sheet.row(["评价群体", "权重", "发放", "收回", "有效", "不认识", "无效", "法定票数", "达到"], bold=True)
     for cell in subject["cells"]:
-        sheet.row([cell["group"], cell["weight"], cell["issued"], cell["returned"], cell["valid"], cell["unknown"],
-                   cell["void"], cell["quorum"], {True: "是", False: "否", None: "<5"}[cell["quorum_met"]]])  # fmt: skip
+        sheet.row(
+            [
+                cell["group"],
+                cell["weight"],
+                cell["issued"],
+                cell["returned"],
+                cell["valid"],
+                cell["unknown"],
+                cell["void"],
+                cell["quorum"],
+                {True: "是", False: "否", None: "<5"}[cell["quorum_met"]],
+            ]
+        )
     for question in subject["questions"]:
         if question["cells"]:
             _question_rows(sheet, question)
@@ -137,12 +155,26 @@ def _question_rows(sheet: Sheet, question: dict) -> None:
             rate = rates.get(metric["metric"])
             figures += [percent(rate["value"]), rate["k"], percent(rate["low"]), percent(rate["high"])] if rate else ["", "", "", ""]
         score = cell["score"] or {}
-        sheet.row([cell["group"], cell["n"], *[d["count"] for d in cell["distribution"]], *figures,
-                   *[_score(score.get(key)) for key in ("value", "low", "high")]])  # fmt: skip
+        sheet.row(
+            [
+                cell["group"],
+                cell["n"],
+                *[d["count"] for d in cell["distribution"]],
+                *figures,
+                *[_score(score.get(key)) for key in ("value", "low", "high")],
+            ]
+        )
     combined = {c["metric"]: c["value"] for c in question["combined"]}
     spacer = [""] * len(options)
-    sheet.row(["综合（按权重）", "", *spacer, *[h for m in metrics for h in (percent(combined.get(m["metric"])), "", "", "")],
-               _score(question["combined_score"])])  # fmt: skip
+    sheet.row(
+        [
+            "综合（按权重）",
+            "",
+            *spacer,
+            *[h for m in metrics for h in (percent(combined.get(m["metric"])), "", "", "")],
+            _score(question["combined_score"]),
+        ]
+    )
 
 
 def _score(value) -> float | str:
@@ -182,14 +214,28 @@ def docx(campaign: Campaign) -> tuple[str, bytes]:
     paragraph("各有关单位：", indent=False)
     total = shown(sum(item.returned for item in data["figures"][0].cells)) if data["figures"] else 0
     closed = timezone.localtime(campaign.closed_at).strftime("%Y年%m月%d日") if campaign.closed_at else ""
-    paragraph(f"根据工作安排，{campaign.region.name}组织开展了{campaign.name}，于{closed}结束投票。"
-              f"本次测评共有测评对象{len(data['subjects'])}个，收回测评票{total}张。现将结果通报如下。")  # fmt: skip
+    paragraph(
+        f"根据工作安排，{campaign.region.name}组织开展了{campaign.name}，于{closed}结束投票。"
+        f"本次测评共有测评对象{len(data['subjects'])}个，收回测评票{total}张。现将结果通报如下。"
+    )
     paragraph("一、测评结果", font="黑体", indent=False)
-    paragraph(f"按{view['headline']}排名（比率分母口径：{view['denominator']}；少于5票的单元格不公布；"
-              f"未达到法定有效票数的对象只公布“未达法定票数”）。")  # fmt: skip
-    doc.table(["类别", "名次", "测评对象", "有效票", view["headline"]],
-              [[item["category"], str(item["rank"] or "—"), item["label"], str(item["valid"]),
-                points(item["headline"]) if item["quorum_met"] else "未达法定票数"] for item in view["ranking"]])  # fmt: skip
+    paragraph(
+        f"按{view['headline']}排名（比率分母口径：{view['denominator']}；少于5票的单元格不公布；"
+        f"未达到法定有效票数的对象只公布“未达法定票数”）。"
+    )
+    doc.table(
+        ["类别", "名次", "测评对象", "有效票", view["headline"]],
+        [
+            [
+                item["category"],
+                str(item["rank"] or "—"),
+                item["label"],
+                str(item["valid"]),
+                points(item["headline"]) if item["quorum_met"] else "未达法定票数",
+            ]
+            for item in view["ranking"]
+        ],
+    )
     paragraph("二、需要跟进的对象", font="黑体", indent=False)
     if view["follow_up"]:
         for item in view["follow_up"]:
@@ -197,8 +243,10 @@ def docx(campaign: Campaign) -> tuple[str, bytes]:
     else:
         paragraph("本次测评没有对象触发跟进规则。")
     paragraph("三、有关要求", font="黑体", indent=False)
-    paragraph("各单位要认真分析测评结果，对群众反映的问题逐项整改；对触发跟进规则的干部，由组织部门进行谈话提醒。"
-              "对测评结果有异议的，可在公示期内通过公示页面提出申诉。")  # fmt: skip
+    paragraph(
+        "各单位要认真分析测评结果，对群众反映的问题逐项整改；对触发跟进规则的干部，由组织部门进行谈话提醒。"
+        "对测评结果有异议的，可在公示期内通过公示页面提出申诉。"
+    )
     paragraph(office, align=RIGHT, indent=False)
     paragraph(timezone.localdate().strftime("%Y年%m月%d日"), align=RIGHT, indent=False)
     if data["anchor"]:
@@ -219,28 +267,53 @@ def pdf(campaign: Campaign) -> tuple[str, bytes]:
     def p(text, style=body):
         return Paragraph(clean(str(text)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"), style)
 
-    story = [p(f"{campaign.name} 测评结果", title), Spacer(1, 4 * mm),
-             p(f"区域：{campaign.region.name}　　比率分母口径：{view['denominator']}　　排名依据：{view['headline']}"),
-             p(f"票箱哈希（结束时）：{campaign.head_at_close}", small)]  # fmt: skip
+    story = [
+        p(f"{campaign.name} 测评结果", title),
+        Spacer(1, 4 * mm),
+        p(f"区域：{campaign.region.name}　　比率分母口径：{view['denominator']}　　排名依据：{view['headline']}"),
+        p(f"票箱哈希（结束时）：{campaign.head_at_close}", small),
+    ]
     if data["anchor"]:
         story.append(p(f"操作日志链头：{data['anchor'].seq}:{data['anchor'].hash}", small))
     story.append(Spacer(1, 3 * mm))
     rows = [[p("类别"), p("名次"), p("测评对象"), p("有效票"), p(view["headline"]), p("跟进")]]
     flagged = {item["id"]: "；".join(item["rules"]) for item in view["follow_up"]}
     for item in view["ranking"]:
-        rows.append([p(item["category"], small), p(item["rank"] or "—"), p(item["label"]), p(item["valid"]),
-                     p(points(item["headline"]) if item["quorum_met"] else "未达法定票数"), p(flagged.get(item["id"], ""), small)])  # fmt: skip
+        rows.append(
+            [
+                p(item["category"], small),
+                p(item["rank"] or "—"),
+                p(item["label"]),
+                p(item["valid"]),
+                p(points(item["headline"]) if item["quorum_met"] else "未达法定票数"),
+                p(flagged.get(item["id"], ""), small),
+            ]
+        )
     table = Table(rows, colWidths=[28 * mm, 14 * mm, 40 * mm, 18 * mm, 30 * mm, 50 * mm], repeatRows=1)
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]))  # fmt: skip
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+            ]
+        )
+    )
     story += [table, Spacer(1, 6 * mm), p("少于5票的单元格不公布。以上结果经核对无误。"), Spacer(1, 10 * mm)]
-    signatures = Table([[p("组织单位（盖章）："), p("负责人签字："), p("监票人签字：")],
-                        [p(""), p(""), p("")], [p("日期：　　年　　月　　日"), p(""), p("")]],
-                       colWidths=[60 * mm, 60 * mm, 60 * mm], rowHeights=[8 * mm, 16 * mm, 8 * mm])  # fmt: skip
+    signatures = Table(
+        [
+            [p("组织单位（盖章）："), p("负责人签字："), p("监票人签字：")],
+            [p(""), p(""), p("")],
+            [p("日期：　　年　　月　　日"), p(""), p("")],
+        ],
+        colWidths=[60 * mm, 60 * mm, 60 * mm],
+        rowHeights=[8 * mm, 16 * mm, 8 * mm],
+    )
     story.append(signatures)
     out = io.BytesIO()
-    SimpleDocTemplate(out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm,
-                      title=clean(campaign.name)).build(story)  # fmt: skip
+    SimpleDocTemplate(
+        out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm, title=clean(campaign.name)
+    ).build(story)
     return PDF, out.getvalue()
 
 

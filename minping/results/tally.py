@@ -99,13 +99,21 @@ def roll_up(campaign: Campaign, observe=None) -> int:
         if TextAnswer.objects.filter(campaign=campaign).exists():
             TextAnswer.objects.filter(campaign=campaign).delete()
         rows = [
-            Tally(campaign=campaign, subject_id=key[0], group_id=key[1], channel=key[2], question=key[3], option=key[4],
-                  n=n, total=counts.total.get(key, 0), squares=counts.squares.get(key, 0))  # fmt: skip
+            Tally(
+                campaign=campaign,
+                subject_id=key[0],
+                group_id=key[1],
+                channel=key[2],
+                question=key[3],
+                option=key[4],
+                n=n,
+                total=counts.total.get(key, 0),
+                squares=counts.squares.get(key, 0),
+            )
             for key, n in counts.n.items()
         ]
         Tally.objects.bulk_create(rows, batch_size=5000)
-        texts = [TextAnswer(campaign=campaign, subject_id=s, group_id=g, question=q, text=mask(t, names))
-                 for s, g, q, t in counts.texts]  # fmt: skip
+        texts = [TextAnswer(campaign=campaign, subject_id=s, group_id=g, question=q, text=mask(t, names)) for s, g, q, t in counts.texts]
         secrets.SystemRandom().shuffle(texts)  # stored order says nothing about the order of the ballots
         TextAnswer.objects.bulk_create(texts, batch_size=2000)
     return len(rows)
@@ -125,13 +133,14 @@ def verify(campaign: Campaign) -> list[str]:
         found = stored.get(key, (0, 0, 0))
         if expected != found:
             subject, group, channel, question, option = key
-            problems.append(f"subject={subject} group={group} channel={channel} question={question or '-'} "
-                            f"option={option or '-'}: stored {found}, ballots give {expected}")  # fmt: skip
+            problems.append(
+                f"subject={subject} group={group} channel={channel} question={question or '-'} "
+                f"option={option or '-'}: stored {found}, ballots give {expected}"
+            )
     texts = defaultdict(int)
     for subject, group, question, _text in counts.texts:
         texts[(subject, group, question)] += 1
     for row in TextAnswer.objects.filter(campaign=campaign).values_list("subject_id", "group_id", "question"):
         texts[row] -= 1
-    problems += [f"free text subject={k[0]} group={k[1]} question={k[2]}: {-v:+d} stored vs ballots"
-                 for k, v in texts.items() if v]  # fmt: skip
+    problems += [f"free text subject={k[0]} group={k[1]} question={k[2]}: {-v:+d} stored vs ballots" for k, v in texts.items() if v]
     return problems

@@ -74,8 +74,7 @@ class RuleForm(forms.Form):
     metric = forms.ChoiceField(label=gettext_lazy("Figure"), required=False)
     op = forms.ChoiceField(label=gettext_lazy("Comparison"), choices=[(k, v) for k, v in OP_LABELS.items()], required=False)
     value = forms.FloatField(label=gettext_lazy("Threshold (per cent for rates, points for 满意度)"), required=False)
-    bottom = forms.IntegerField(label=gettext_lazy("Or: the last places of each category"), min_value=1, max_value=100,
-                                required=False)  # fmt: skip
+    bottom = forms.IntegerField(label=gettext_lazy("Or: the last places of each category"), min_value=1, max_value=100, required=False)
     notice_days = forms.IntegerField(label=gettext_lazy("Public notice period (days)"), min_value=1, max_value=60)
 
     def __init__(self, campaign, *args, **kwargs):
@@ -112,14 +111,17 @@ def overview(request, pk):
     policy = policy_for(campaign)
     notice = Notice.objects.filter(campaign=campaign).first()
     context = {
-        "campaign": campaign, "view": view, "policy": policy, "notice": notice,
+        "campaign": campaign,
+        "view": view,
+        "policy": policy,
+        "notice": notice,
         "chart": charts.ranking(view["ranking"], campaign.name),
         "flags": campaign.review_flags.select_related("subject"),
         "objections": notice.objections.select_related("subject") if notice else [],
         "rule_form": RuleForm(campaign, initial={"notice_days": policy.notice_days, "op": "<"}),
         "definitions": DEFINITIONS,
         "texts": present.texts_view(campaign),
-    }  # fmt: skip
+    }
     return render(request, "results/overview.html", context)
 
 
@@ -136,9 +138,14 @@ def _subject_page(request, campaign: Campaign, subject: Subject, **extra):
     """One subject's results: figures, charts, rank in its category, suggestions, definitions."""
     figures = subject_figures(campaign, [subject])[0]
     rank_in_category(campaign, figures)
-    context = {"campaign": campaign, "view": with_charts(campaign, present.subject_view(campaign, figures)),
-               "policy": policy_for(campaign), "texts": present.texts_view(campaign, subject), "definitions": DEFINITIONS,
-               **extra}  # fmt: skip
+    context = {
+        "campaign": campaign,
+        "view": with_charts(campaign, present.subject_view(campaign, figures)),
+        "policy": policy_for(campaign),
+        "texts": present.texts_view(campaign, subject),
+        "definitions": DEFINITIONS,
+        **extra,
+    }
     return render(request, "results/subject.html", context)
 
 
@@ -161,14 +168,24 @@ def projector(request, pk):
         row["new_category"] = position == 0 or row["category"] != shown[position - 1]["category"]
     keys = fig.headline_questions(campaign)
     labels = {q["key"]: q["label"] for q in campaign.definition["subject_questions"]}
-    columns = [(key, metric, f"{labels[key]}{fig.METRICS[metric][0]}" if len(keys) > 1 else fig.METRICS[metric][0])
-               for key in keys for metric in fig.metrics_for(next(q for q in campaign.definition["subject_questions"]
-                                                                  if q["key"] == key))]  # fmt: skip
+    columns = [
+        (key, metric, f"{labels[key]}{fig.METRICS[metric][0]}" if len(keys) > 1 else fig.METRICS[metric][0])
+        for key in keys
+        for metric in fig.metrics_for(next(q for q in campaign.definition["subject_questions"] if q["key"] == key))
+    ]
     for row in shown:
         row["rates"] = [row["figures"].get(key, {}).get(metric) for key, metric, _label in columns]
-    context = {"campaign": campaign, "rows": shown, "view": view, "headline": present.headline_label(campaign),
-               "columns": [label for _k, _m, label in columns], "page": number, "pages": pages,
-               "next_page": number % pages + 1, "seconds": PROJECTOR_SECONDS}  # fmt: skip
+    context = {
+        "campaign": campaign,
+        "rows": shown,
+        "view": view,
+        "headline": present.headline_label(campaign),
+        "columns": [label for _k, _m, label in columns],
+        "page": number,
+        "pages": pages,
+        "next_page": number % pages + 1,
+        "seconds": PROJECTOR_SECONDS,
+    }
     return render(request, "results/projector.html", context)
 
 
@@ -182,8 +199,7 @@ def policy(request, pk):
         form_refused(request, form)
     else:
         rules = form.rules(policy_for(campaign).rules, request.POST.getlist("remove"))
-        attempt(request, actions.set_policy, done=_("Saved."), campaign=campaign, rules=rules,
-                 notice_days=form.cleaned_data["notice_days"])  # fmt: skip
+        attempt(request, actions.set_policy, done=_("Saved."), campaign=campaign, rules=rules, notice_days=form.cleaned_data["notice_days"])
     return redirect("results:overview", pk=campaign.pk)
 
 
@@ -232,8 +248,11 @@ def report(request, pk, kind):
 
 
 def notice_list(request):
-    notices = (Notice.objects.filter(campaign__status__in=PUBLIC, objections_until__gt=timezone.now())
-               .select_related("campaign__region").order_by("-published_at")[:100])  # fmt: skip
+    notices = (
+        Notice.objects.filter(campaign__status__in=PUBLIC, objections_until__gt=timezone.now())
+        .select_related("campaign__region")
+        .order_by("-published_at")[:100]
+    )
     return render(request, "results/notice_list.html", {"notices": notices})
 
 
@@ -243,8 +262,9 @@ OBJECTION_WINDOW = 3600
 
 @require_http_methods(["GET", "POST"])
 def notice(request, pk):
-    notice = get_object_or_404(Notice.objects.select_related("campaign__region", "campaign__instrument_version"),
-                               campaign_id=pk, campaign__status__in=PUBLIC)  # fmt: skip
+    notice = get_object_or_404(
+        Notice.objects.select_related("campaign__region", "campaign__instrument_version"), campaign_id=pk, campaign__status__in=PUBLIC
+    )
     campaign = notice.campaign
     errors, sent, status = [], False, 200
     client = request.META.get("REMOTE_ADDR", "")
@@ -259,12 +279,19 @@ def notice(request, pk):
         except ValidationError as exc:
             errors, status = exc.messages, 400
     view = present.campaign_view(campaign)
-    context = {"audit_anchor": anchors.current(),
-        "campaign": campaign, "notice": notice, "view": view, "errors": errors, "sent": sent,
-        "open": timezone.now() < notice.objections_until, "chart": charts.ranking(view["ranking"], campaign.name),
-        "subjects": campaign.subjects.all(), "answered": notice.objections.exclude(answer="").select_related("subject"),
+    context = {
+        "audit_anchor": anchors.current(),
+        "campaign": campaign,
+        "notice": notice,
+        "view": view,
+        "errors": errors,
+        "sent": sent,
+        "open": timezone.now() < notice.objections_until,
+        "chart": charts.ranking(view["ranking"], campaign.name),
+        "subjects": campaign.subjects.all(),
+        "answered": notice.objections.exclude(answer="").select_related("subject"),
         "definitions": DEFINITIONS,
-    }  # fmt: skip
+    }
     return render(request, "results/notice.html", context, status=status)
 
 

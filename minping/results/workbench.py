@@ -18,13 +18,14 @@ LIMIT = 20
 @section("admin", "organiser", "office")
 def results_to_publish(user) -> Section:
     closed = scope(Campaign.objects.filter(status=Campaign.Status.CLOSED), user).order_by("-closed_at")[:LIMIT]
-    tasks = [Task(c.name, reverse("results:overview", args=[c.pk]), _("voting closed: review and publish the results"))
-             for c in closed]  # fmt: skip
-    notices = (scope(Campaign.objects.filter(status=Campaign.Status.PUBLISHED), user)
-               .annotate(waiting=Count("notice__objections", filter=Q(notice__objections__answered_at__isnull=True)))
-               .filter(waiting__gt=0).order_by("-pk")[:LIMIT])  # fmt: skip
-    tasks += [Task(c.name, reverse("results:overview", args=[c.pk]), _("%(n)s objections to answer") % {"n": c.waiting})
-              for c in notices]  # fmt: skip
+    tasks = [Task(c.name, reverse("results:overview", args=[c.pk]), _("voting closed: review and publish the results")) for c in closed]
+    notices = (
+        scope(Campaign.objects.filter(status=Campaign.Status.PUBLISHED), user)
+        .annotate(waiting=Count("notice__objections", filter=Q(notice__objections__answered_at__isnull=True)))
+        .filter(waiting__gt=0)
+        .order_by("-pk")[:LIMIT]
+    )
+    tasks += [Task(c.name, reverse("results:overview", args=[c.pk]), _("%(n)s objections to answer") % {"n": c.waiting}) for c in notices]
     return Section(_("Results to publish and objections to answer"), tasks, _("Nothing is waiting."))
 
 
@@ -37,16 +38,23 @@ def _published(subjects) -> list[Task]:
 def my_results(user) -> Section | None:
     if not user.cadre_id:
         return None
-    return Section(_("My published results"), _published(Subject.objects.filter(kind="cadre", ref=user.cadre_id)),
-                   _("No result about you has been published yet."), [Task(_("My evaluations"), reverse("mine"))])  # fmt: skip
+    return Section(
+        _("My published results"),
+        _published(Subject.objects.filter(kind="cadre", ref=user.cadre_id)),
+        _("No result about you has been published yet."),
+        [Task(_("My evaluations"), reverse("mine"))],
+    )
 
 
 @section("handler")
 def my_units_results(user) -> Section | None:
     if not user.unit_id:
         return None
-    return Section(_("My unit's published results"), _published(Subject.objects.filter(kind="unit", ref=user.unit_id)),
-                   _("No result about your unit has been published yet."))  # fmt: skip
+    return Section(
+        _("My unit's published results"),
+        _published(Subject.objects.filter(kind="unit", ref=user.unit_id)),
+        _("No result about your unit has been published yet."),
+    )
 
 
 @section("admin", "organiser", "office", "cadre", "handler", "grid_worker", "interviewer", order=80)
@@ -56,7 +64,12 @@ def notices_open(user) -> Section | None:
         if user.region_id is None:
             return None
         notices = notices.filter(campaign__region__path__startswith=user.region.path[:7])  # the whole district's
-    tasks = [Task(n.campaign.name, reverse("notice:detail", args=[n.campaign_id]),
-                  _("objections until %(day)s") % {"day": timezone.localtime(n.objections_until).strftime("%Y-%m-%d")})
-             for n in notices.order_by("-published_at")[:LIMIT]]  # fmt: skip
+    tasks = [
+        Task(
+            n.campaign.name,
+            reverse("notice:detail", args=[n.campaign_id]),
+            _("objections until %(day)s") % {"day": timezone.localtime(n.objections_until).strftime("%Y-%m-%d")},
+        )
+        for n in notices.order_by("-published_at")[:LIMIT]
+    ]
     return Section(_("Results on public notice"), tasks, _("No result is on public notice now."))

@@ -6,15 +6,20 @@ import minping.accounts.models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_apikey'),
+        ("accounts", "0002_apikey"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='phone',
-            field=models.CharField(blank=True, help_text='For text messages: overdue problems, reminders.', max_length=20, validators=[minping.accounts.models._valid_mobile], verbose_name='mobile phone'),
+            model_name="user",
+            name="phone",
+            field=models.CharField(
+                blank=True,
+                help_text="For text messages: overdue problems, reminders.",
+                max_length=20,
+                validators=[minping.accounts.models._valid_mobile],
+                verbose_name="mobile phone",
+            ),
         ),
     ]

@@ -7,282 +7,547 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('evaluations', '0007_shuffle_pool'),
-        ('evidence', '0001_initial'),
-        ('org', '0001_initial'),
+        ("evaluations", "0007_shuffle_pool"),
+        ("evidence", "0001_initial"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('quarter', models.PositiveSmallIntegerField()),
-                ('weights', models.JSONField()),
-                ('status', models.CharField(choices=[('proposed', 'Proposed, not yet confirmed'), ('confirmed', 'Confirmed')], default='proposed', max_length=10)),
-                ('computed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('computed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.region', verbose_name='region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField()),
+                ("quarter", models.PositiveSmallIntegerField()),
+                ("weights", models.JSONField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("proposed", "Proposed, not yet confirmed"), ("confirmed", "Confirmed")], default="proposed", max_length=10
+                    ),
+                ),
+                ("computed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "computed_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.region", verbose_name="region"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-year', '-quarter'],
+                "ordering": ["-year", "-quarter"],
             },
         ),
         migrations.CreateModel(
-            name='CommitmentForm',
+            name="CommitmentForm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='month')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('returned', 'Sent back'), ('approved', 'Approved'), ('published', 'Posted')], default='draft', max_length=10, verbose_name='status')),
-                ('return_reason', models.TextField(blank=True, verbose_name='reason for returning')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('cadre', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='commitment_forms', to='org.cadre')),
-                ('collective', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='commitment_forms', to='org.region')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.region', verbose_name='region')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='commitment_forms', to='org.unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField(verbose_name="month")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("returned", "Sent back"),
+                            ("approved", "Approved"),
+                            ("published", "Posted"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("return_reason", models.TextField(blank=True, verbose_name="reason for returning")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "cadre",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="commitment_forms", to="org.cadre"
+                    ),
+                ),
+                (
+                    "collective",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="commitment_forms", to="org.region"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.region", verbose_name="region"
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="commitment_forms", to="org.unit"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-month', 'pk'],
+                "ordering": ["-month", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='DutyReport',
+            name="DutyReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(max_length=20000, verbose_name='duty report')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='evaluations.campaign')),
-                ('evidence', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='evidence.evidence')),
-                ('subject', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='duty_report', to='evaluations.subject')),
-                ('written_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.TextField(max_length=20000, verbose_name="duty report")),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("campaign", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="evaluations.campaign")),
+                (
+                    "evidence",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="evidence.evidence"
+                    ),
+                ),
+                (
+                    "subject",
+                    models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name="duty_report", to="evaluations.subject"),
+                ),
+                (
+                    "written_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Item',
+            name="Item",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('category', models.CharField(choices=[('key_work', 'Key work'), ('key_project', 'Key project'), ('service', 'Service pledge'), ('other', 'Other')], default='key_work', max_length=12, verbose_name='category')),
-                ('content', models.CharField(max_length=500, verbose_name='commitment')),
-                ('target', models.CharField(max_length=300, verbose_name='measurable target')),
-                ('deadline', models.DateField(verbose_name='deadline')),
-                ('project', models.CharField(blank=True, max_length=200, verbose_name='key project')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='progress (%)')),
-                ('outcome', models.CharField(choices=[('open', 'In progress'), ('kept', 'Kept'), ('partly', 'Partly kept'), ('not_kept', 'Not kept')], default='open', max_length=10, verbose_name='outcome')),
-                ('outcome_reason', models.CharField(blank=True, max_length=500, verbose_name='reason')),
-                ('revision', models.PositiveSmallIntegerField(default=1)),
-                ('form', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='commitments.commitmentform')),
-                ('place', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.region', verbose_name='linked region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("key_work", "Key work"),
+                            ("key_project", "Key project"),
+                            ("service", "Service pledge"),
+                            ("other", "Other"),
+                        ],
+                        default="key_work",
+                        max_length=12,
+                        verbose_name="category",
+                    ),
+                ),
+                ("content", models.CharField(max_length=500, verbose_name="commitment")),
+                ("target", models.CharField(max_length=300, verbose_name="measurable target")),
+                ("deadline", models.DateField(verbose_name="deadline")),
+                ("project", models.CharField(blank=True, max_length=200, verbose_name="key project")),
+                ("progress", models.PositiveSmallIntegerField(default=0, verbose_name="progress (%)")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("open", "In progress"), ("kept", "Kept"), ("partly", "Partly kept"), ("not_kept", "Not kept")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("outcome_reason", models.CharField(blank=True, max_length=500, verbose_name="reason")),
+                ("revision", models.PositiveSmallIntegerField(default=1)),
+                (
+                    "form",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="items", to="commitments.commitmentform"),
+                ),
+                (
+                    "place",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.region",
+                        verbose_name="linked region",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['form', 'position', 'pk'],
+                "ordering": ["form", "position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Pledge',
+            name="Pledge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('signed_on', models.DateField(verbose_name='signed on')),
-                ('agreement', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='evidence.evidence')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pledges', to='org.region', verbose_name='community')),
-                ('community_form', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='pledge_as_community', to='commitments.commitmentform')),
-                ('of_community', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='evaluations.campaign')),
-                ('of_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='evaluations.campaign')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pledges', to='org.unit', verbose_name='unit')),
-                ('unit_form', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='pledge_as_unit', to='commitments.commitmentform')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                ("signed_on", models.DateField(verbose_name="signed on")),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="evidence.evidence"
+                    ),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="pledges", to="org.region", verbose_name="community"
+                    ),
+                ),
+                (
+                    "community_form",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="pledge_as_community", to="commitments.commitmentform"
+                    ),
+                ),
+                (
+                    "of_community",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="evaluations.campaign"
+                    ),
+                ),
+                (
+                    "of_unit",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="evaluations.campaign"
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="pledges", to="org.unit", verbose_name="unit"
+                    ),
+                ),
+                (
+                    "unit_form",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="pledge_as_unit", to="commitments.commitmentform"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-year', 'pk'],
+                "ordering": ["-year", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Progress',
+            name="Progress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('percent', models.PositiveSmallIntegerField(verbose_name='progress (%)')),
-                ('text', models.CharField(max_length=1000, verbose_name='what was done')),
-                ('outcome', models.CharField(choices=[('open', 'In progress'), ('kept', 'Kept'), ('partly', 'Partly kept'), ('not_kept', 'Not kept')], default='open', max_length=10)),
-                ('added_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('added_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('evidence', models.ManyToManyField(blank=True, related_name='+', to='evidence.evidence')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='updates', to='commitments.item')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("percent", models.PositiveSmallIntegerField(verbose_name="progress (%)")),
+                ("text", models.CharField(max_length=1000, verbose_name="what was done")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("open", "In progress"), ("kept", "Kept"), ("partly", "Partly kept"), ("not_kept", "Not kept")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("added_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("added_by", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL)),
+                ("evidence", models.ManyToManyField(blank=True, related_name="+", to="evidence.evidence")),
+                ("item", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="updates", to="commitments.item")),
             ],
             options={
-                'ordering': ['item', 'added_at', 'pk'],
+                "ordering": ["item", "added_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=1000, verbose_name='question')),
-                ('asker', models.CharField(blank=True, max_length=50, verbose_name='name (optional)')),
-                ('at_meeting', models.BooleanField(default=False)),
-                ('asked_on', models.DateField(default=django.utils.timezone.localdate)),
-                ('answer', models.TextField(blank=True, max_length=5000, verbose_name='answer')),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='evaluations.campaign')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='evaluations.subject')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.CharField(max_length=1000, verbose_name="question")),
+                ("asker", models.CharField(blank=True, max_length=50, verbose_name="name (optional)")),
+                ("at_meeting", models.BooleanField(default=False)),
+                ("asked_on", models.DateField(default=django.utils.timezone.localdate)),
+                ("answer", models.TextField(blank=True, max_length=5000, verbose_name="answer")),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                ("campaign", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="evaluations.campaign")),
+                (
+                    "subject",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="questions", to="evaluations.subject"),
+                ),
             ],
             options={
-                'ordering': ['subject', 'pk'],
+                "ordering": ["subject", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Reminder',
+            name="Reminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField()),
-                ('kind', models.CharField(choices=[('opens', 'Before the month opens'), ('closes', 'Before the month closes')], max_length=8)),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('cadre', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.cadre')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField()),
+                (
+                    "kind",
+                    models.CharField(choices=[("opens", "Before the month opens"), ("closes", "Before the month closes")], max_length=8),
+                ),
+                ("sent_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("cadre", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="org.cadre")),
             ],
         ),
         migrations.CreateModel(
-            name='Revision',
+            name="Revision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('category', models.CharField(choices=[('key_work', 'Key work'), ('key_project', 'Key project'), ('service', 'Service pledge'), ('other', 'Other')], max_length=12)),
-                ('content', models.CharField(max_length=500)),
-                ('target', models.CharField(max_length=300)),
-                ('deadline', models.DateField()),
-                ('reason', models.CharField(max_length=300, verbose_name='reason for the change')),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('changed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='commitments.item')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveSmallIntegerField()),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("key_work", "Key work"),
+                            ("key_project", "Key project"),
+                            ("service", "Service pledge"),
+                            ("other", "Other"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("content", models.CharField(max_length=500)),
+                ("target", models.CharField(max_length=300)),
+                ("deadline", models.DateField()),
+                ("reason", models.CharField(max_length=300, verbose_name="reason for the change")),
+                ("changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "changed_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                ("item", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="revisions", to="commitments.item")),
             ],
             options={
-                'ordering': ['item', 'number'],
+                "ordering": ["item", "number"],
             },
         ),
         migrations.CreateModel(
-            name='SampleAudit',
+            name="SampleAudit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField()),
-                ('drawn_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('drawn_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.region', verbose_name='region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField()),
+                ("drawn_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("drawn_by", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL)),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.region", verbose_name="region"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-drawn_at'],
+                "ordering": ["-drawn_at"],
             },
         ),
         migrations.CreateModel(
-            name='Check',
+            name="Check",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('verdict', models.CharField(blank=True, choices=[('', 'Not yet checked'), ('confirmed', 'Confirmed on the ground'), ('partly', 'Partly confirmed'), ('refuted', 'Not confirmed')], default='', max_length=10, verbose_name='verdict')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='note')),
-                ('checked_at', models.DateTimeField(blank=True, null=True)),
-                ('checked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checks', to='commitments.item')),
-                ('sample', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checks', to='commitments.sampleaudit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "verdict",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not yet checked"),
+                            ("confirmed", "Confirmed on the ground"),
+                            ("partly", "Partly confirmed"),
+                            ("refuted", "Not confirmed"),
+                        ],
+                        default="",
+                        max_length=10,
+                        verbose_name="verdict",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="note")),
+                ("checked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "checked_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                ("item", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="checks", to="commitments.item")),
+                (
+                    "sample",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="checks", to="commitments.sampleaudit"),
+                ),
             ],
             options={
-                'ordering': ['sample', 'pk'],
+                "ordering": ["sample", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Sequence',
+            name="Sequence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('innovation_quota', models.PositiveSmallIntegerField(default=1, verbose_name='innovation awards')),
-                ('excellent_min', models.PositiveSmallIntegerField(default=3, verbose_name='excellence awards, at least')),
-                ('excellent_max', models.PositiveSmallIntegerField(default=4, verbose_name='excellence awards, at most')),
-                ('good_quota', models.PositiveSmallIntegerField(default=2, verbose_name='good work awards')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.region', verbose_name='region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("innovation_quota", models.PositiveSmallIntegerField(default=1, verbose_name="innovation awards")),
+                ("excellent_min", models.PositiveSmallIntegerField(default=3, verbose_name="excellence awards, at least")),
+                ("excellent_max", models.PositiveSmallIntegerField(default=4, verbose_name="excellence awards, at most")),
+                ("good_quota", models.PositiveSmallIntegerField(default=2, verbose_name="good work awards")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.region", verbose_name="region"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Score',
+            name="Score",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=200)),
-                ('items', models.PositiveSmallIntegerField()),
-                ('fulfilment', models.FloatField()),
-                ('verification', models.FloatField(null=True)),
-                ('rating', models.FloatField(null=True)),
-                ('score', models.FloatField()),
-                ('rank', models.PositiveSmallIntegerField()),
-                ('proposed', models.CharField(blank=True, choices=[('', 'No award'), ('innovation', 'Award for hard work and innovation'), ('excellent', 'Excellence award'), ('good', 'Good work award')], default='', max_length=10)),
-                ('award', models.CharField(blank=True, choices=[('', 'No award'), ('innovation', 'Award for hard work and innovation'), ('excellent', 'Excellence award'), ('good', 'Good work award')], default='', max_length=10, verbose_name='award')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='commitments.assessment')),
-                ('cadre', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.cadre')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit')),
-                ('sequence', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='commitments.sequence')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("label", models.CharField(max_length=200)),
+                ("items", models.PositiveSmallIntegerField()),
+                ("fulfilment", models.FloatField()),
+                ("verification", models.FloatField(null=True)),
+                ("rating", models.FloatField(null=True)),
+                ("score", models.FloatField()),
+                ("rank", models.PositiveSmallIntegerField()),
+                (
+                    "proposed",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "No award"),
+                            ("innovation", "Award for hard work and innovation"),
+                            ("excellent", "Excellence award"),
+                            ("good", "Good work award"),
+                        ],
+                        default="",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "award",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "No award"),
+                            ("innovation", "Award for hard work and innovation"),
+                            ("excellent", "Excellence award"),
+                            ("good", "Good work award"),
+                        ],
+                        default="",
+                        max_length=10,
+                        verbose_name="award",
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="scores", to="commitments.assessment"),
+                ),
+                (
+                    "cadre",
+                    models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.cadre"),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.unit"),
+                ),
+                (
+                    "sequence",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="commitments.sequence"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['assessment', 'sequence', 'rank', 'label'],
+                "ordering": ["assessment", "sequence", "rank", "label"],
             },
         ),
         migrations.AddField(
-            model_name='commitmentform',
-            name='sequence',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='forms', to='commitments.sequence', verbose_name='sequence'),
+            model_name="commitmentform",
+            name="sequence",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="forms",
+                to="commitments.sequence",
+                verbose_name="sequence",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.UniqueConstraint(fields=('region', 'year', 'quarter'), name='assessment_once_per_quarter'),
+            model_name="assessment",
+            constraint=models.UniqueConstraint(fields=("region", "year", "quarter"), name="assessment_once_per_quarter"),
         ),
         migrations.AddConstraint(
-            model_name='pledge',
-            constraint=models.UniqueConstraint(fields=('community', 'unit', 'year'), name='pledge_once_per_year'),
+            model_name="pledge",
+            constraint=models.UniqueConstraint(fields=("community", "unit", "year"), name="pledge_once_per_year"),
         ),
         migrations.AddConstraint(
-            model_name='reminder',
-            constraint=models.UniqueConstraint(fields=('month', 'kind', 'cadre'), name='reminder_once'),
+            model_name="reminder",
+            constraint=models.UniqueConstraint(fields=("month", "kind", "cadre"), name="reminder_once"),
         ),
         migrations.AddConstraint(
-            model_name='revision',
-            constraint=models.UniqueConstraint(fields=('item', 'number'), name='revision_unique_number'),
+            model_name="revision",
+            constraint=models.UniqueConstraint(fields=("item", "number"), name="revision_unique_number"),
         ),
         migrations.AddConstraint(
-            model_name='check',
-            constraint=models.UniqueConstraint(fields=('sample', 'item'), name='check_once_per_sample'),
+            model_name="check",
+            constraint=models.UniqueConstraint(fields=("sample", "item"), name="check_once_per_sample"),
         ),
         migrations.AddConstraint(
-            model_name='sequence',
-            constraint=models.UniqueConstraint(fields=('region', 'name'), name='sequence_unique_name'),
+            model_name="sequence",
+            constraint=models.UniqueConstraint(fields=("region", "name"), name="sequence_unique_name"),
         ),
         migrations.AddIndex(
-            model_name='commitmentform',
-            index=models.Index(fields=['month', 'status'], name='commitment_form_month'),
+            model_name="commitmentform",
+            index=models.Index(fields=["month", "status"], name="commitment_form_month"),
         ),
         migrations.AddConstraint(
-            model_name='commitmentform',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('cadre__isnull', False), ('collective__isnull', True), ('unit__isnull', True)), models.Q(('cadre__isnull', True), ('collective__isnull', True), ('unit__isnull', False)), models.Q(('cadre__isnull', True), ('collective__isnull', False), ('unit__isnull', True)), _connector='OR'), name='commitment_form_one_owner'),
+            model_name="commitmentform",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("cadre__isnull", False), ("collective__isnull", True), ("unit__isnull", True)),
+                    models.Q(("cadre__isnull", True), ("collective__isnull", True), ("unit__isnull", False)),
+                    models.Q(("cadre__isnull", True), ("collective__isnull", False), ("unit__isnull", True)),
+                    _connector="OR",
+                ),
+                name="commitment_form_one_owner",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commitmentform',
-            constraint=models.UniqueConstraint(condition=models.Q(('cadre__isnull', False)), fields=('cadre', 'month'), name='commitment_form_cadre_month'),
+            model_name="commitmentform",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("cadre__isnull", False)), fields=("cadre", "month"), name="commitment_form_cadre_month"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commitmentform',
-            constraint=models.UniqueConstraint(condition=models.Q(('unit__isnull', False)), fields=('unit', 'month'), name='commitment_form_unit_month'),
+            model_name="commitmentform",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("unit__isnull", False)), fields=("unit", "month"), name="commitment_form_unit_month"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commitmentform',
-            constraint=models.UniqueConstraint(condition=models.Q(('collective__isnull', False)), fields=('collective', 'month'), name='commitment_form_collective_month'),
+            model_name="commitmentform",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("collective__isnull", False)), fields=("collective", "month"), name="commitment_form_collective_month"
+            ),
         ),
     ]

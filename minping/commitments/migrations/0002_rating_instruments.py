@@ -5,8 +5,11 @@ def install(apps, schema_editor):
     """The built-in questionnaires of commitments (评诺 and 双评) on databases installed before they existed."""
     from minping.evaluations.instruments import install_builtins
 
-    install_builtins(apps.get_model("evaluations", "Instrument"), apps.get_model("evaluations", "InstrumentVersion"),
-                     ["commitment_rating", "mutual_pledge"])  # fmt: skip
+    install_builtins(
+        apps.get_model("evaluations", "Instrument"),
+        apps.get_model("evaluations", "InstrumentVersion"),
+        ["commitment_rating", "mutual_pledge"],
+    )
 
 
 class Migration(migrations.Migration):

@@ -7,32 +7,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commitments', '0002_rating_instruments'),
+        ("commitments", "0002_rating_instruments"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='item',
-            name='verification',
-            field=models.CharField(blank=True, choices=[('', 'Self-reported'), ('confirmed', 'Verified'), ('partly', 'Partly verified'), ('refuted', 'Claim refuted')], default='', max_length=10, verbose_name='verification'),
+            model_name="item",
+            name="verification",
+            field=models.CharField(
+                blank=True,
+                choices=[("", "Self-reported"), ("confirmed", "Verified"), ("partly", "Partly verified"), ("refuted", "Claim refuted")],
+                default="",
+                max_length=10,
+                verbose_name="verification",
+            ),
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('claimed', models.CharField(choices=[('open', 'In progress'), ('kept', 'Kept'), ('partly', 'Partly kept'), ('not_kept', 'Not kept')], max_length=10)),
-                ('verdict', models.CharField(choices=[('', 'Self-reported'), ('confirmed', 'Verified'), ('partly', 'Partly verified'), ('refuted', 'Claim refuted')], max_length=10, verbose_name='verdict')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='note')),
-                ('reviewed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('by_sample', models.BooleanField(default=False)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='commitments.item')),
-                ('reviewed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "claimed",
+                    models.CharField(
+                        choices=[("open", "In progress"), ("kept", "Kept"), ("partly", "Partly kept"), ("not_kept", "Not kept")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "verdict",
+                    models.CharField(
+                        choices=[
+                            ("", "Self-reported"),
+                            ("confirmed", "Verified"),
+                            ("partly", "Partly verified"),
+                            ("refuted", "Claim refuted"),
+                        ],
+                        max_length=10,
+                        verbose_name="verdict",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="note")),
+                ("reviewed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("by_sample", models.BooleanField(default=False)),
+                ("item", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="reviews", to="commitments.item")),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
             ],
             options={
-                'ordering': ['item', 'reviewed_at', 'pk'],
+                "ordering": ["item", "reviewed_at", "pk"],
             },
         ),
     ]

@@ -7,50 +7,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commitments', '0003_item_verification'),
+        ("commitments", "0003_item_verification"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='assessment',
-            name='closed_early_at',
+            model_name="assessment",
+            name="closed_early_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='closed_early_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="assessment",
+            name="closed_early_by",
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='closed_early_reason',
-            field=models.CharField(blank=True, max_length=500, verbose_name='reason for closing early'),
+            model_name="assessment",
+            name="closed_early_reason",
+            field=models.CharField(blank=True, max_length=500, verbose_name="reason for closing early"),
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='notes',
+            model_name="assessment",
+            name="notes",
             field=models.JSONField(default=list),
         ),
         migrations.CreateModel(
-            name='ConfirmedVersion',
+            name="ConfirmedVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('scores', models.JSONField()),
-                ('weights', models.JSONField()),
-                ('confirmed_at', models.DateTimeField()),
-                ('reopened_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('reason', models.CharField(max_length=500, verbose_name='reason for reopening')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='commitments.assessment')),
-                ('confirmed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reopened_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveSmallIntegerField()),
+                ("scores", models.JSONField()),
+                ("weights", models.JSONField()),
+                ("confirmed_at", models.DateTimeField()),
+                ("reopened_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("reason", models.CharField(max_length=500, verbose_name="reason for reopening")),
+                (
+                    "assessment",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="versions", to="commitments.assessment"),
+                ),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "reopened_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
             ],
             options={
-                'ordering': ['assessment', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('assessment', 'number'), name='confirmed_version_unique_number')],
+                "ordering": ["assessment", "number"],
+                "constraints": [models.UniqueConstraint(fields=("assessment", "number"), name="confirmed_version_unique_number")],
             },
         ),
     ]

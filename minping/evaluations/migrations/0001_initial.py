@@ -8,189 +8,316 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('open', 'Open'), ('closed', 'Closed'), ('published', 'Published'), ('archived', 'Archived')], default='draft', max_length=12, verbose_name='status')),
-                ('channels', models.JSONField(default=list)),
-                ('quorum', models.PositiveIntegerField(default=50, verbose_name='quorum (valid ballots per subject)')),
-                ('starts_at', models.DateTimeField(blank=True, null=True, verbose_name='voting opens')),
-                ('ends_at', models.DateTimeField(blank=True, null=True, verbose_name='voting closes')),
-                ('opened_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('head_at_open', models.CharField(blank=True, max_length=64)),
-                ('head_at_close', models.CharField(blank=True, max_length=64)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='campaigns', to='org.region', verbose_name='region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("open", "Open"),
+                            ("closed", "Closed"),
+                            ("published", "Published"),
+                            ("archived", "Archived"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("channels", models.JSONField(default=list)),
+                ("quorum", models.PositiveIntegerField(default=50, verbose_name="quorum (valid ballots per subject)")),
+                ("starts_at", models.DateTimeField(blank=True, null=True, verbose_name="voting opens")),
+                ("ends_at", models.DateTimeField(blank=True, null=True, verbose_name="voting closes")),
+                ("opened_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("head_at_open", models.CharField(blank=True, max_length=64)),
+                ("head_at_close", models.CharField(blank=True, max_length=64)),
+                (
+                    "created_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="campaigns", to="org.region", verbose_name="region"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'campaign',
-                'verbose_name_plural': 'campaigns',
-                'ordering': ['-pk'],
+                "verbose_name": "campaign",
+                "verbose_name_plural": "campaigns",
+                "ordering": ["-pk"],
             },
         ),
         migrations.CreateModel(
-            name='EvaluatorGroup',
+            name="EvaluatorGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('kind', models.CharField(choices=[('masses', 'Residents'), ('enterprises', 'Enterprises'), ('grassroots', 'Grassroots units'), ('superiors', 'Superiors'), ('custom', 'Other')], default='masses', max_length=12, verbose_name='kind')),
-                ('weight', models.DecimalField(decimal_places=4, default=1, max_digits=5, verbose_name='weight')),
-                ('quorum', models.PositiveIntegerField(blank=True, null=True, verbose_name='quorum')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='groups', to='evaluations.campaign')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("masses", "Residents"),
+                            ("enterprises", "Enterprises"),
+                            ("grassroots", "Grassroots units"),
+                            ("superiors", "Superiors"),
+                            ("custom", "Other"),
+                        ],
+                        default="masses",
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("weight", models.DecimalField(decimal_places=4, default=1, max_digits=5, verbose_name="weight")),
+                ("quorum", models.PositiveIntegerField(blank=True, null=True, verbose_name="quorum")),
+                (
+                    "campaign",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="groups", to="evaluations.campaign"),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='CodeBatch',
+            name="CodeBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('qr', 'QR slip at a meeting'), ('paper', 'Paper ballot'), ('online', 'Online, code sent to a registered person'), ('phone', 'Telephone interview')], max_length=8)),
-                ('size', models.PositiveIntegerField()),
-                ('roster', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='batches', to='evaluations.campaign')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='batches', to='evaluations.evaluatorgroup')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("qr", "QR slip at a meeting"),
+                            ("paper", "Paper ballot"),
+                            ("online", "Online, code sent to a registered person"),
+                            ("phone", "Telephone interview"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("size", models.PositiveIntegerField()),
+                ("roster", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="batches", to="evaluations.campaign"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="batches", to="evaluations.evaluatorgroup"),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='Code',
+            name="Code",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_digest', models.CharField(max_length=64, unique=True)),
-                ('short_digest', models.CharField(max_length=64, unique=True)),
-                ('status', models.CharField(choices=[('issued', 'Issued'), ('used', 'Used'), ('voided', 'Voided')], default='issued', max_length=8)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='codes', to='evaluations.campaign')),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='codes', to='evaluations.codebatch')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='codes', to='evaluations.evaluatorgroup')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("token_digest", models.CharField(max_length=64, unique=True)),
+                ("short_digest", models.CharField(max_length=64, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("issued", "Issued"), ("used", "Used"), ("voided", "Voided")], default="issued", max_length=8
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="codes", to="evaluations.campaign"),
+                ),
+                ("batch", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="codes", to="evaluations.codebatch")),
+                (
+                    "group",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="codes", to="evaluations.evaluatorgroup"),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Ballot',
+            name="Ballot",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('channel', models.CharField(choices=[('qr', 'QR slip at a meeting'), ('paper', 'Paper ballot'), ('online', 'Online, code sent to a registered person'), ('phone', 'Telephone interview')], max_length=8)),
-                ('cast_on', models.DateField()),
-                ('answers', models.JSONField()),
-                ('tracker', models.CharField(max_length=16)),
-                ('digest', models.CharField(max_length=64)),
-                ('void_reason', models.CharField(blank=True, max_length=200)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ballots', to='evaluations.campaign')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ballots', to='evaluations.evaluatorgroup')),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("qr", "QR slip at a meeting"),
+                            ("paper", "Paper ballot"),
+                            ("online", "Online, code sent to a registered person"),
+                            ("phone", "Telephone interview"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("cast_on", models.DateField()),
+                ("answers", models.JSONField()),
+                ("tracker", models.CharField(max_length=16)),
+                ("digest", models.CharField(max_length=64)),
+                ("void_reason", models.CharField(blank=True, max_length=200)),
+                (
+                    "campaign",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="ballots", to="evaluations.campaign"),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="ballots", to="evaluations.evaluatorgroup"),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Instrument',
+            name="Instrument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('builtin_key', models.CharField(blank=True, max_length=40)),
-                ('copied_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='copies', to='evaluations.instrument')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='instruments', to='org.region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("builtin_key", models.CharField(blank=True, max_length=40)),
+                (
+                    "copied_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="copies",
+                        to="evaluations.instrument",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="instruments", to="org.region"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'instrument',
-                'verbose_name_plural': 'instruments',
-                'ordering': ['name'],
+                "verbose_name": "instrument",
+                "verbose_name_plural": "instruments",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='InstrumentVersion',
+            name="InstrumentVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('definition', models.JSONField()),
-                ('is_frozen', models.BooleanField(default=False)),
-                ('instrument', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='evaluations.instrument')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                ("definition", models.JSONField()),
+                ("is_frozen", models.BooleanField(default=False)),
+                (
+                    "instrument",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="versions", to="evaluations.instrument"),
+                ),
             ],
             options={
-                'ordering': ['instrument', 'number'],
+                "ordering": ["instrument", "number"],
             },
         ),
         migrations.AddField(
-            model_name='campaign',
-            name='instrument_version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='campaigns', to='evaluations.instrumentversion'),
+            model_name="campaign",
+            name="instrument_version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="campaigns", to="evaluations.instrumentversion"
+            ),
         ),
         migrations.CreateModel(
-            name='PaperEntry',
+            name="PaperEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('short_digest', models.CharField(max_length=64)),
-                ('answers', models.JSONField()),
-                ('void_reason', models.CharField(blank=True, max_length=200)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='paper_entries', to='evaluations.campaign')),
-                ('clerk', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("short_digest", models.CharField(max_length=64)),
+                ("answers", models.JSONField()),
+                ("void_reason", models.CharField(blank=True, max_length=200)),
+                (
+                    "campaign",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="paper_entries", to="evaluations.campaign"),
+                ),
+                ("clerk", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL)),
             ],
         ),
         migrations.CreateModel(
-            name='Subject',
+            name="Subject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('cadre', 'Cadre'), ('unit', 'Unit'), ('region', 'Region')], max_length=8)),
-                ('label', models.CharField(max_length=200, verbose_name='name')),
-                ('detail', models.CharField(blank=True, max_length=200, verbose_name='post or description')),
-                ('category', models.CharField(blank=True, max_length=100, verbose_name='peer category')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('cadre', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.cadre')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='subjects', to='evaluations.campaign')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.region')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(choices=[("cadre", "Cadre"), ("unit", "Unit"), ("region", "Region")], max_length=8)),
+                ("label", models.CharField(max_length=200, verbose_name="name")),
+                ("detail", models.CharField(blank=True, max_length=200, verbose_name="post or description")),
+                ("category", models.CharField(blank=True, max_length=100, verbose_name="peer category")),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "cadre",
+                    models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.cadre"),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="subjects", to="evaluations.campaign"),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.region"
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.unit"),
+                ),
             ],
             options={
-                'ordering': ['position', 'pk'],
+                "ordering": ["position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Submission',
+            name="Submission",
             fields=[
-                ('key_digest', models.CharField(max_length=64, primary_key=True, serialize=False)),
-                ('payload_digest', models.CharField(max_length=64)),
-                ('tracker', models.CharField(max_length=16)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='evaluations.campaign')),
+                ("key_digest", models.CharField(max_length=64, primary_key=True, serialize=False)),
+                ("payload_digest", models.CharField(max_length=64)),
+                ("tracker", models.CharField(max_length=16)),
+                ("campaign", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="evaluations.campaign")),
             ],
         ),
         migrations.AddConstraint(
-            model_name='evaluatorgroup',
-            constraint=models.UniqueConstraint(fields=('campaign', 'name'), name='group_unique_name'),
+            model_name="evaluatorgroup",
+            constraint=models.UniqueConstraint(fields=("campaign", "name"), name="group_unique_name"),
         ),
         migrations.AddIndex(
-            model_name='code',
-            index=models.Index(fields=['campaign', 'group', 'status'], name='code_turnout'),
+            model_name="code",
+            index=models.Index(fields=["campaign", "group", "status"], name="code_turnout"),
         ),
         migrations.AddIndex(
-            model_name='ballot',
-            index=models.Index(fields=['campaign', 'group'], name='ballot_campaign_group'),
+            model_name="ballot",
+            index=models.Index(fields=["campaign", "group"], name="ballot_campaign_group"),
         ),
         migrations.AddConstraint(
-            model_name='ballot',
-            constraint=models.UniqueConstraint(fields=('campaign', 'tracker'), name='ballot_unique_tracker'),
+            model_name="ballot",
+            constraint=models.UniqueConstraint(fields=("campaign", "tracker"), name="ballot_unique_tracker"),
         ),
         migrations.AddConstraint(
-            model_name='instrumentversion',
-            constraint=models.UniqueConstraint(fields=('instrument', 'number'), name='instrument_version_unique'),
+            model_name="instrumentversion",
+            constraint=models.UniqueConstraint(fields=("instrument", "number"), name="instrument_version_unique"),
         ),
         migrations.AddConstraint(
-            model_name='paperentry',
-            constraint=models.UniqueConstraint(fields=('short_digest', 'clerk'), name='paper_entry_once_per_clerk'),
+            model_name="paperentry",
+            constraint=models.UniqueConstraint(fields=("short_digest", "clerk"), name="paper_entry_once_per_clerk"),
         ),
     ]

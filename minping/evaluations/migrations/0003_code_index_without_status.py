@@ -4,18 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('evaluations', '0002_builtin_instruments'),
+        ("evaluations", "0002_builtin_instruments"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='code',
-            name='code_turnout',
+            model_name="code",
+            name="code_turnout",
         ),
         migrations.AddIndex(
-            model_name='code',
-            index=models.Index(fields=['campaign', 'group'], name='code_campaign_group'),
+            model_name="code",
+            index=models.Index(fields=["campaign", "group"], name="code_campaign_group"),
         ),
     ]

@@ -5,38 +5,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('evaluations', '0004_code_fillfactor'),
+        ("evaluations", "0004_code_fillfactor"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='ballot',
-            name='campaign',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='ballots', to='evaluations.campaign'),
+            model_name="ballot",
+            name="campaign",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name="ballots", to="evaluations.campaign"
+            ),
         ),
         migrations.AlterField(
-            model_name='code',
-            name='campaign',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='codes', to='evaluations.campaign'),
+            model_name="code",
+            name="campaign",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="codes", to="evaluations.campaign"
+            ),
         ),
         migrations.AlterField(
-            model_name='code',
-            name='short_digest',
+            model_name="code",
+            name="short_digest",
             field=models.CharField(max_length=64),
         ),
         migrations.AlterField(
-            model_name='code',
-            name='token_digest',
+            model_name="code",
+            name="token_digest",
             field=models.CharField(max_length=64),
         ),
         migrations.AddConstraint(
-            model_name='code',
-            constraint=models.UniqueConstraint(fields=('token_digest',), name='code_token_digest_key'),
+            model_name="code",
+            constraint=models.UniqueConstraint(fields=("token_digest",), name="code_token_digest_key"),
         ),
         migrations.AddConstraint(
-            model_name='code',
-            constraint=models.UniqueConstraint(fields=('short_digest',), name='code_short_digest_key'),
+            model_name="code",
+            constraint=models.UniqueConstraint(fields=("short_digest",), name="code_short_digest_key"),
         ),
     ]

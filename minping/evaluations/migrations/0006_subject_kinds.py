@@ -17,9 +17,11 @@ def to_refs(apps, schema_editor):
     Cadre, Unit = apps.get_model("org", "Cadre"), apps.get_model("org", "Unit")
     Subject.objects.filter(kind="region").update(ref=F("region_id"))
     Subject.objects.filter(kind="cadre").update(
-        ref=F("cadre_id"), region_id=Subquery(Cadre.objects.filter(pk=OuterRef("cadre_id")).values("region_id")))
+        ref=F("cadre_id"), region_id=Subquery(Cadre.objects.filter(pk=OuterRef("cadre_id")).values("region_id"))
+    )
     Subject.objects.filter(kind="unit").update(
-        ref=F("unit_id"), region_id=Subquery(Unit.objects.filter(pk=OuterRef("unit_id")).values("region_id")))
+        ref=F("unit_id"), region_id=Subquery(Unit.objects.filter(pk=OuterRef("unit_id")).values("region_id"))
+    )
     _settle(schema_editor)
 
 

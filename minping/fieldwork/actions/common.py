@@ -1,6 +1,5 @@
 """Helpers the field-work actions share: counts and lines typed in forms, who supervises whom."""
 
-
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from minping.fieldwork.models import (

@@ -16,14 +16,31 @@ from minping.fieldwork.models import (
 from minping.lib.text import checked_text
 from minping.org.models import Cadre, Enterprise, Household, Region
 
-SOURCES = {ContactKind.Source.COMMUNITY: Region, ContactKind.Source.ENTERPRISE: Enterprise,
-           ContactKind.Source.CADRE: Cadre, ContactKind.Source.HOUSEHOLD: Household}  # fmt: skip
-FIELDS = {ContactKind.Source.COMMUNITY: "community", ContactKind.Source.ENTERPRISE: "enterprise",
-          ContactKind.Source.CADRE: "official", ContactKind.Source.HOUSEHOLD: "household"}  # fmt: skip
+SOURCES = {
+    ContactKind.Source.COMMUNITY: Region,
+    ContactKind.Source.ENTERPRISE: Enterprise,
+    ContactKind.Source.CADRE: Cadre,
+    ContactKind.Source.HOUSEHOLD: Household,
+}
+FIELDS = {
+    ContactKind.Source.COMMUNITY: "community",
+    ContactKind.Source.ENTERPRISE: "enterprise",
+    ContactKind.Source.CADRE: "official",
+    ContactKind.Source.HOUSEHOLD: "household",
+}
 
 
-def add_contact(*, actor, cadre: Cadre, kind: ContactKind, record=None, name: str = "", note: str = "", region: Region | None = None,
-                starts_on: dt.date | None = None) -> Contact:  # fmt: skip
+def add_contact(
+    *,
+    actor,
+    cadre: Cadre,
+    kind: ContactKind,
+    record=None,
+    name: str = "",
+    note: str = "",
+    region: Region | None = None,
+    starts_on: dt.date | None = None,
+) -> Contact:
     """Pair `cadre` with a contact of `kind`: the registry record the kind names (a community, an enterprise, an
     official, a household), or, for a kind of people the registry does not hold (a talent), a person named here
     living in `region`."""
@@ -34,7 +51,9 @@ def add_contact(*, actor, cadre: Cadre, kind: ContactKind, record=None, name: st
         name = checked_text(name, "name", 100, "联系人姓名")
         region = region or cadre.region
     else:
-        if not isinstance(record, SOURCES[source]) or (source == ContactKind.Source.COMMUNITY and record.level not in ("community", "grid")):
+        if not isinstance(record, SOURCES[source]) or (
+            source == ContactKind.Source.COMMUNITY and record.level not in ("community", "grid")
+        ):
             raise ValidationError({"record": f"请从名册中选择{kind.name}"})
         if source == ContactKind.Source.CADRE and record.pk == cadre.pk:
             raise ValidationError({"record": "不能把干部本人设为联系对象"})
@@ -50,8 +69,16 @@ def add_contact(*, actor, cadre: Cadre, kind: ContactKind, record=None, name: st
             current = current.filter(**{FIELDS[source]: record})
         if current.exists():
             raise ValidationError({"record": f"{cadre.name}已联系{name}"})
-        contact = Contact.objects.create(cadre=cadre, kind=kind, region=region, name=name, note=note, starts_on=starts_on,
-                                         created_by=actor, **({FIELDS[source]: record} if source in FIELDS else {}))  # fmt: skip
+        contact = Contact.objects.create(
+            cadre=cadre,
+            kind=kind,
+            region=region,
+            name=name,
+            note=note,
+            starts_on=starts_on,
+            created_by=actor,
+            **({FIELDS[source]: record} if source in FIELDS else {}),
+        )
         record_event(actor=actor, action="fieldwork.contact.add", obj=contact, data={"cadre": cadre.pk, "kind": kind.code, "name": name})
     return contact
 

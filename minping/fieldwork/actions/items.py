@@ -1,6 +1,5 @@
 """Items followed to closure: a solution proposed, acted on, handed to the grid's dispatch, closed, and whoever raised it told."""
 
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -27,17 +26,37 @@ def new_item(actor, **fields) -> FollowUp:
     return item
 
 
-def add_item(*, actor, kind: str, text: str, cadre: Cadre, region: Region, raised_by: str = "", raiser_kind: str = FollowUp.Raiser.RESIDENT,
-             raiser_contact: str = "", entry: Entry | None = None, meeting: Meeting | None = None, session: ReceptionDay | None = None) -> FollowUp:  # fmt: skip
+def add_item(
+    *,
+    actor,
+    kind: str,
+    text: str,
+    cadre: Cadre,
+    region: Region,
+    raised_by: str = "",
+    raiser_kind: str = FollowUp.Raiser.RESIDENT,
+    raiser_contact: str = "",
+    entry: Entry | None = None,
+    meeting: Meeting | None = None,
+    session: ReceptionDay | None = None,
+) -> FollowUp:
     """One item raised in an entry, a meeting or a reception session, followed by `cadre`."""
     if kind not in FollowUp.Kind.values:
         raise ValidationError({"kind": "请选择意见建议或问题"})
     if raiser_kind not in FollowUp.Raiser.values:
         raise ValidationError({"raiser_kind": "请选择提出人类别"})
-    fields = {"kind": kind, "text": checked_text(text, "text", 1000, "意见建议或问题"), "cadre": cadre, "region": region,
-              "raised_by": checked_text(raised_by, "raised_by", 100, "提出人", required=False), "raiser_kind": raiser_kind,
-              "raiser_contact": checked_text(raiser_contact, "raiser_contact", 100, "联系方式", required=False),
-              "entry": entry, "meeting": meeting, "session": session}  # fmt: skip
+    fields = {
+        "kind": kind,
+        "text": checked_text(text, "text", 1000, "意见建议或问题"),
+        "cadre": cadre,
+        "region": region,
+        "raised_by": checked_text(raised_by, "raised_by", 100, "提出人", required=False),
+        "raiser_kind": raiser_kind,
+        "raiser_contact": checked_text(raiser_contact, "raiser_contact", 100, "联系方式", required=False),
+        "entry": entry,
+        "meeting": meeting,
+        "session": session,
+    }
     with transaction.atomic():
         item = new_item(actor, **fields)
         record_event(actor=actor, action="fieldwork.item.add", obj=item, data={"kind": kind})
@@ -92,9 +111,16 @@ def forward_item(*, actor, item: FollowUp, category, address: str) -> FollowUp:
         if locked.status not in {S.ACCEPTED, S.PROPOSED}:
             raise ValidationError({"status": f"该事项当前为“{locked.get_status_display()}”，不能转交部门办理"})
         description = locked.text if not locked.solution else f"{locked.text}（解决建议：{locked.solution}）"
-        problem, _created = grid.report_problem(actor=actor, category=category, region=locked.region, address=address,
-                                                description=description[:2000], reporter_kind="cadre",
-                                                contact=locked.raiser_contact, scope_checked=True)  # fmt: skip
+        problem, _created = grid.report_problem(
+            actor=actor,
+            category=category,
+            region=locked.region,
+            address=address,
+            description=description[:2000],
+            reporter_kind="cadre",
+            contact=locked.raiser_contact,
+            scope_checked=True,
+        )
         step = "已派至" + problem.unit.name if problem.unit_id else "暂无分派规则，待街道分派"
         return _step(actor, locked, {S.ACCEPTED, S.PROPOSED}, S.FORWARDED, "forward", f"事件 #{problem.pk}，{step}", problem=problem)
 
@@ -148,8 +174,12 @@ def tell_by_message(*, actor, item: FollowUp, quiet: bool = False) -> FollowUp:
             raise ValidationError({"status": "事项关闭后才能告知办理结果"})
         raise ValidationError({"how": "没有提出人的联系方式或未配置短信、邮件发送，请电话或当面告知后记录"})
     text = f"【民评】您反映的“{item.text[:40]}”已办结：{item.outcome[:200]}"
-    outcome = notify(channel=channel, topic="fieldwork.told", actor=actor,
-                     outgoing=[Outgoing(item.raised_by or "提出人", Message(address=address, subject="您反映的事项已办结", text=text))])  # fmt: skip
+    outcome = notify(
+        channel=channel,
+        topic="fieldwork.told",
+        actor=actor,
+        outgoing=[Outgoing(item.raised_by or "提出人", Message(address=address, subject="您反映的事项已办结", text=text))],
+    )
     if outcome.sent:
         _record_told(actor, item, "message")
     elif not quiet:

@@ -29,11 +29,24 @@ from minping.lib.text import checked_text
 def raiser_kind_of(contact: Contact) -> str:
     """Who raised what was noted at a contact: the enterprise, the official, or a resident."""
     return {ContactKind.Source.ENTERPRISE: FollowUp.Raiser.ENTERPRISE, ContactKind.Source.CADRE: FollowUp.Raiser.OFFICIAL}.get(
-        contact.kind.source, FollowUp.Raiser.RESIDENT)
+        contact.kind.source, FollowUp.Raiser.RESIDENT
+    )
 
 
-def record_entry(*, actor, contact: Contact, on, form: str, discussed: str, problems: str = "", suggestions: str = "",
-                 late_reason: str = "", files=(), raiser_contact: str = "", client_id=None) -> tuple[Entry, bool]:  # fmt: skip
+def record_entry(
+    *,
+    actor,
+    contact: Contact,
+    on,
+    form: str,
+    discussed: str,
+    problems: str = "",
+    suggestions: str = "",
+    late_reason: str = "",
+    files=(),
+    raiser_contact: str = "",
+    client_id=None,
+) -> tuple[Entry, bool]:
     """A cadre's log entry at one of their contact points. Each line of `problems` and of `suggestions` becomes an
     item followed to closure. Entries for a day more than FIELDWORK_LOG_WINDOW_DAYS back need `late_reason`.
     `client_id` is the id the form was given when it was shown: sent again, the entry is found, not stored twice."""
@@ -59,23 +72,46 @@ def record_entry(*, actor, contact: Contact, on, form: str, discussed: str, prob
     files = list(files)
     if len(files) > MAX_PHOTOS:
         raise ValidationError({"photos": f"照片最多 {MAX_PHOTOS} 张"})
-    entry = Entry(id=client_id, cadre_id=actor.cadre_id, contact=contact, on=on, form=form, late_reason=late_reason, written_by=actor,
-                  discussed=checked_text(discussed, "discussed", 2000, "交流内容"),
-                  problems=checked_text(problems, "problems", 2000, "发现的问题", required=False),
-                  suggestions=checked_text(suggestions, "suggestions", 2000, "收集的意见建议", required=False))  # fmt: skip
+    entry = Entry(
+        id=client_id,
+        cadre_id=actor.cadre_id,
+        contact=contact,
+        on=on,
+        form=form,
+        late_reason=late_reason,
+        written_by=actor,
+        discussed=checked_text(discussed, "discussed", 2000, "交流内容"),
+        problems=checked_text(problems, "problems", 2000, "发现的问题", required=False),
+        suggestions=checked_text(suggestions, "suggestions", 2000, "收集的意见建议", required=False),
+    )
     raiser_contact = checked_text(raiser_contact, "raiser_contact", 100, "联系方式", required=False)
     try:
         with atomic_with_files():
             entry.save(force_insert=True)
             _count_in_month(entry, entries=1, visits=int(entry.form == Entry.Form.VISIT))
             if files:
-                entry.photos.set([store_evidence(actor=actor, upload=f, region=actor.region or contact.region, purpose="fieldwork.log") for f in files])
-            for kind, lines in ((FollowUp.Kind.PROBLEM, split_lines(entry.problems, "problems", "发现的问题")),
-                                (FollowUp.Kind.SUGGESTION, split_lines(entry.suggestions, "suggestions", "收集的意见建议"))):  # fmt: skip
+                entry.photos.set(
+                    [store_evidence(actor=actor, upload=f, region=actor.region or contact.region, purpose="fieldwork.log") for f in files]
+                )
+            for kind, lines in (
+                (FollowUp.Kind.PROBLEM, split_lines(entry.problems, "problems", "发现的问题")),
+                (FollowUp.Kind.SUGGESTION, split_lines(entry.suggestions, "suggestions", "收集的意见建议")),
+            ):
                 for line in lines:
-                    new_item(actor, kind=kind, text=line[:1000], region=contact.region, cadre=contact.cadre, entry=entry,
-                              raised_by=contact.name, raiser_kind=raiser_kind_of(contact), raiser_contact=raiser_contact)  # fmt: skip
-            record_event(actor=actor, action="fieldwork.entry.record", obj=entry, data={"contact": contact.pk, "on": on.isoformat(), "form": form})
+                    new_item(
+                        actor,
+                        kind=kind,
+                        text=line[:1000],
+                        region=contact.region,
+                        cadre=contact.cadre,
+                        entry=entry,
+                        raised_by=contact.name,
+                        raiser_kind=raiser_kind_of(contact),
+                        raiser_contact=raiser_contact,
+                    )
+            record_event(
+                actor=actor, action="fieldwork.entry.record", obj=entry, data={"contact": contact.pk, "on": on.isoformat(), "form": form}
+            )
     except IntegrityError:
         return Entry.objects.get(pk=client_id), False
     return entry, True
@@ -84,11 +120,21 @@ def record_entry(*, actor, contact: Contact, on, form: str, discussed: str, prob
 def _count_in_month(entry: Entry, *, entries: int, visits: int) -> None:
     """Keep the month's count of the cadre's entries and the contact's months of the year (inside the entry's
     transaction)."""
-    _upsert(CadreMonth, {"cadre_id": entry.cadre_id, "month": entry.on.replace(day=1)}, {},
-            entries=F("entries") + entries, visits=F("visits") + visits)  # fmt: skip
+    _upsert(
+        CadreMonth,
+        {"cadre_id": entry.cadre_id, "month": entry.on.replace(day=1)},
+        {},
+        entries=F("entries") + entries,
+        visits=F("visits") + visits,
+    )
     if entries:
         bit = 1 << (entry.on.month - 1)
-        _upsert(ContactYear, {"contact_id": entry.contact_id, "year": entry.on.year}, {"cadre_id": entry.cadre_id}, months=F("months").bitor(bit))
+        _upsert(
+            ContactYear,
+            {"contact_id": entry.contact_id, "year": entry.on.year},
+            {"cadre_id": entry.cadre_id},
+            months=F("months").bitor(bit),
+        )
 
 
 def _upsert(model, key: dict, defaults: dict, **changes) -> None:

@@ -1,6 +1,5 @@
 """Research topics, forums and site meetings."""
 
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -27,9 +26,15 @@ def create_topic(*, actor, region: Region, title: str, owner: Cadre, team, deliv
     if due_on < starts_on:
         raise ValidationError({"due_on": "完成期限不能早于开始日期"})
     with transaction.atomic():
-        topic = Topic.objects.create(region=region, title=checked_text(title, "title", 200, "课题名称"), owner=owner,
-                                     deliverables=checked_text(deliverables, "deliverables", 1000, "预期成果"),
-                                     starts_on=starts_on, due_on=due_on, created_by=actor)  # fmt: skip
+        topic = Topic.objects.create(
+            region=region,
+            title=checked_text(title, "title", 200, "课题名称"),
+            owner=owner,
+            deliverables=checked_text(deliverables, "deliverables", 1000, "预期成果"),
+            starts_on=starts_on,
+            due_on=due_on,
+            created_by=actor,
+        )
         topic.team.set(team)
         record_event(actor=actor, action="fieldwork.topic.create", obj=topic, data={"title": topic.title})
     return topic
@@ -47,8 +52,20 @@ def conclude_topic(*, actor, topic: Topic, conclusion: str, on=None) -> Topic:
     return topic
 
 
-def record_meeting(*, actor, region: Region, kind: str, title: str, held_on, convener: Cadre, participants, documents: str = "",
-                   suggestions: str = "", notes: str = "", topic: Topic | None = None) -> Meeting:  # fmt: skip
+def record_meeting(
+    *,
+    actor,
+    region: Region,
+    kind: str,
+    title: str,
+    held_on,
+    convener: Cadre,
+    participants,
+    documents: str = "",
+    suggestions: str = "",
+    notes: str = "",
+    topic: Topic | None = None,
+) -> Meeting:
     """A forum or a site meeting held; each line of `suggestions` becomes an item followed by the convener, each
     line of `documents` a document it produced."""
     ensure_region_in_scope(actor, region)
@@ -62,12 +79,28 @@ def record_meeting(*, actor, region: Region, kind: str, title: str, held_on, con
         raise ValidationError({"topic": "课题不属于本区（县）"})
     lines = split_lines(suggestions, "suggestions", "收集的意见建议")
     with transaction.atomic():
-        meeting = Meeting.objects.create(region=region, kind=kind, title=checked_text(title, "title", 200, "会议名称"), held_on=held_on,
-                                         convener=convener, participants=checked_count(participants, "participants", "参会人数", 10000),
-                                         documents=[d[:200] for d in split_lines(documents, "documents", "形成的文件")],
-                                         notes=checked_text(notes, "notes", 2000, "会议纪要", required=False), topic=topic, created_by=actor)  # fmt: skip
+        meeting = Meeting.objects.create(
+            region=region,
+            kind=kind,
+            title=checked_text(title, "title", 200, "会议名称"),
+            held_on=held_on,
+            convener=convener,
+            participants=checked_count(participants, "participants", "参会人数", 10000),
+            documents=[d[:200] for d in split_lines(documents, "documents", "形成的文件")],
+            notes=checked_text(notes, "notes", 2000, "会议纪要", required=False),
+            topic=topic,
+            created_by=actor,
+        )
         for line in lines:
-            new_item(actor, kind=FollowUp.Kind.SUGGESTION, text=line[:1000], region=region, cadre=convener, meeting=meeting,
-                      raised_by="参会人员", raiser_kind=FollowUp.Raiser.RESIDENT)  # fmt: skip
+            new_item(
+                actor,
+                kind=FollowUp.Kind.SUGGESTION,
+                text=line[:1000],
+                region=region,
+                cadre=convener,
+                meeting=meeting,
+                raised_by="参会人员",
+                raiser_kind=FollowUp.Raiser.RESIDENT,
+            )
         record_event(actor=actor, action="fieldwork.meeting.record", obj=meeting, data={"kind": kind, "participants": meeting.participants})
     return meeting

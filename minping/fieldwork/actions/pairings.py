@@ -1,6 +1,5 @@
 """蹲点: key projects, cadres paired on them, and their records."""
 
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,13 +23,16 @@ def create_project(*, actor, region: Region, name: str, description: str = "") -
     if Project.objects.filter(region=region, name=name).exists():
         raise ValidationError({"name": f"{region.name}已有项目“{name}”"})
     with transaction.atomic():
-        project = Project.objects.create(region=region, name=name, description=checked_text(description, "description", 1000, "项目简介", required=False))
+        project = Project.objects.create(
+            region=region, name=name, description=checked_text(description, "description", 1000, "项目简介", required=False)
+        )
         record_event(actor=actor, action="fieldwork.project.create", obj=project, data={"name": name})
     return project
 
 
-def create_pairing(*, actor, project: Project, cadre: Cadre, senior: Cadre, starts_on, ends_on, site_days_a_week=1,
-                   exchanges_a_month=1, reports_a_month=1) -> Pairing:  # fmt: skip
+def create_pairing(
+    *, actor, project: Project, cadre: Cadre, senior: Cadre, starts_on, ends_on, site_days_a_week=1, exchanges_a_month=1, reports_a_month=1
+) -> Pairing:
     ensure_region_in_scope(actor, project.region)
     if cadre.pk == senior.pk:
         raise ValidationError({"senior": "蹲点干部和二线干部不能是同一人"})
@@ -38,13 +40,21 @@ def create_pairing(*, actor, project: Project, cadre: Cadre, senior: Cadre, star
     starts_on, ends_on = typed_date(starts_on, "starts_on", "开始日期"), typed_date(ends_on, "ends_on", "结束日期")
     if ends_on < starts_on:
         raise ValidationError({"ends_on": "结束日期不能早于开始日期"})
-    targets = {"site_days_a_week": checked_count(site_days_a_week, "site_days_a_week", "每周在现场天数", 7),
-               "exchanges_a_month": checked_count(exchanges_a_month, "exchanges_a_month", "每月交流次数", 31),
-               "reports_a_month": checked_count(reports_a_month, "reports_a_month", "每月报告次数", 31)}  # fmt: skip
+    targets = {
+        "site_days_a_week": checked_count(site_days_a_week, "site_days_a_week", "每周在现场天数", 7),
+        "exchanges_a_month": checked_count(exchanges_a_month, "exchanges_a_month", "每月交流次数", 31),
+        "reports_a_month": checked_count(reports_a_month, "reports_a_month", "每月报告次数", 31),
+    }
     with transaction.atomic():
-        pairing = Pairing.objects.create(project=project, cadre=cadre, senior=senior, starts_on=starts_on, ends_on=ends_on,
-                                         created_by=actor, **targets)  # fmt: skip
-        record_event(actor=actor, action="fieldwork.pairing.create", obj=pairing, data={"project": project.pk, "cadre": cadre.pk, "senior": senior.pk, **targets})
+        pairing = Pairing.objects.create(
+            project=project, cadre=cadre, senior=senior, starts_on=starts_on, ends_on=ends_on, created_by=actor, **targets
+        )
+        record_event(
+            actor=actor,
+            action="fieldwork.pairing.create",
+            obj=pairing,
+            data={"project": project.pk, "cadre": cadre.pk, "senior": senior.pk, **targets},
+        )
     return pairing
 
 

@@ -24,7 +24,9 @@ def _day_in(year: int, month: int, day: int) -> dt.date:
     return dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
 
 
-def create_schedule(*, actor, region: Region, place: str, day, cadres, per_session=2, months=12, starts_on: dt.date | None = None) -> Schedule:
+def create_schedule(
+    *, actor, region: Region, place: str, day, cadres, per_session=2, months=12, starts_on: dt.date | None = None
+) -> Schedule:
     """A reception day on `day` of every month at `region`, its sessions for the next `months` months, and a
     rota: the cadres take turns, `per_session` at a time."""
     ensure_region_in_scope(actor, region)
@@ -50,7 +52,12 @@ def create_schedule(*, actor, region: Region, place: str, day, cadres, per_sessi
                 session.cadres.set([cadres[(turn + k) % len(cadres)] for k in range(min(per_session, len(cadres)))])
                 turn += per_session
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        record_event(actor=actor, action="fieldwork.schedule.create", obj=schedule, data={"region": region.pk, "day": day, "cadres": [c.pk for c in cadres]})
+        record_event(
+            actor=actor,
+            action="fieldwork.schedule.create",
+            obj=schedule,
+            data={"region": region.pk, "day": day, "cadres": [c.pk for c in cadres]},
+        )
     return schedule
 
 
@@ -89,8 +96,15 @@ def record_session(*, actor, session: ReceptionDay, visitors, notes: str, items:
             cadre = on_duty.get(raised.get("cadre")) or on_duty.get(actor.cadre_id) or next(iter(on_duty.values()), None)
             if cadre is None:
                 raise ValidationError({"cadres": "请先安排当天接访的干部"})
-            add_item(actor=actor, kind=raised.get("kind", FollowUp.Kind.PROBLEM), text=raised.get("text", ""), cadre=cadre,
-                     region=session.schedule.region, raised_by=raised.get("raised_by", ""), raiser_contact=raised.get("raiser_contact", ""),
-                     session=session)  # fmt: skip
+            add_item(
+                actor=actor,
+                kind=raised.get("kind", FollowUp.Kind.PROBLEM),
+                text=raised.get("text", ""),
+                cadre=cadre,
+                region=session.schedule.region,
+                raised_by=raised.get("raised_by", ""),
+                raiser_contact=raised.get("raiser_contact", ""),
+                session=session,
+            )
         record_event(actor=actor, action="fieldwork.session.record", obj=session, data={"visitors": visitors, "items": len(items)})
     return session

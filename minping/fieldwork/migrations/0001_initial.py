@@ -9,315 +9,538 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('evidence', '0001_initial'),
-        ('grid', '0003_callback_instrument'),
-        ('org', '0001_initial'),
+        ("evidence", "0001_initial"),
+        ("grid", "0003_callback_instrument"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ContactKind',
+            name="ContactKind",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=50, verbose_name='name')),
-                ('source', models.CharField(choices=[('community', 'Community or village'), ('enterprise', 'Enterprise'), ('cadre', 'Cadre or official'), ('household', 'Household'), ('person', 'Person named here')], max_length=12, verbose_name='registry')),
-                ('expected', models.BooleanField(default=True, verbose_name='every cadre keeps one')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=50, verbose_name="name")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("community", "Community or village"),
+                            ("enterprise", "Enterprise"),
+                            ("cadre", "Cadre or official"),
+                            ("household", "Household"),
+                            ("person", "Person named here"),
+                        ],
+                        max_length=12,
+                        verbose_name="registry",
+                    ),
+                ),
+                ("expected", models.BooleanField(default=True, verbose_name="every cadre keeps one")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'ordering': ['position', 'pk'],
+                "ordering": ["position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('starts_on', models.DateField(verbose_name='from')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='until')),
-                ('cadre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contacts', to='org.cadre', verbose_name='cadre')),
-                ('community', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='contact_cadres', to='org.region')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('enterprise', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='contact_cadres', to='org.enterprise')),
-                ('household', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='contact_cadres', to='org.household')),
-                ('official', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='contact_cadres', to='org.cadre')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.region', verbose_name='region')),
-                ('kind', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contacts', to='fieldwork.contactkind', verbose_name='kind')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                ("starts_on", models.DateField(verbose_name="from")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="until")),
+                (
+                    "cadre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="contacts", to="org.cadre", verbose_name="cadre"
+                    ),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="contact_cadres", to="org.region"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contact_cadres",
+                        to="org.enterprise",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contact_cadres",
+                        to="org.household",
+                    ),
+                ),
+                (
+                    "official",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="contact_cadres", to="org.cadre"
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.region", verbose_name="region"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contacts",
+                        to="fieldwork.contactkind",
+                        verbose_name="kind",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['cadre', 'kind__position', 'pk'],
+                "ordering": ["cadre", "kind__position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Entry',
+            name="Entry",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('on', models.DateField(verbose_name='date')),
-                ('form', models.CharField(choices=[('visit', 'Visit'), ('phone', 'Phone call'), ('forum', 'Forum'), ('reception', 'Reception day')], default='visit', max_length=10, verbose_name='form')),
-                ('discussed', models.CharField(max_length=2000, verbose_name='what was discussed')),
-                ('problems', models.CharField(blank=True, max_length=2000, verbose_name='problems found')),
-                ('suggestions', models.CharField(blank=True, max_length=2000, verbose_name='suggestions collected')),
-                ('late_reason', models.CharField(blank=True, max_length=200, verbose_name='why it is entered late')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('revisions', models.PositiveSmallIntegerField(default=0)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('comment', models.CharField(blank=True, max_length=1000, verbose_name="supervisor's comment")),
-                ('cadre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='log_entries', to='org.cadre', verbose_name='cadre')),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='fieldwork.contact', verbose_name='contact point')),
-                ('photos', models.ManyToManyField(blank=True, related_name='+', to='evidence.evidence')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('written_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("on", models.DateField(verbose_name="date")),
+                (
+                    "form",
+                    models.CharField(
+                        choices=[("visit", "Visit"), ("phone", "Phone call"), ("forum", "Forum"), ("reception", "Reception day")],
+                        default="visit",
+                        max_length=10,
+                        verbose_name="form",
+                    ),
+                ),
+                ("discussed", models.CharField(max_length=2000, verbose_name="what was discussed")),
+                ("problems", models.CharField(blank=True, max_length=2000, verbose_name="problems found")),
+                ("suggestions", models.CharField(blank=True, max_length=2000, verbose_name="suggestions collected")),
+                ("late_reason", models.CharField(blank=True, max_length=200, verbose_name="why it is entered late")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("revisions", models.PositiveSmallIntegerField(default=0)),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("comment", models.CharField(blank=True, max_length=1000, verbose_name="supervisor's comment")),
+                (
+                    "cadre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="log_entries", to="org.cadre", verbose_name="cadre"
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="fieldwork.contact",
+                        verbose_name="contact point",
+                    ),
+                ),
+                ("photos", models.ManyToManyField(blank=True, related_name="+", to="evidence.evidence")),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "written_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
             ],
             options={
-                'ordering': ['-on', '-created_at'],
+                "ordering": ["-on", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='EntryRevision',
+            name="EntryRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('before', models.JSONField()),
-                ('reason', models.CharField(max_length=200)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='history', to='fieldwork.entry')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("before", models.JSONField()),
+                ("reason", models.CharField(max_length=200)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("by", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL)),
+                ("entry", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="history", to="fieldwork.entry")),
             ],
             options={
-                'ordering': ['entry', 'at', 'pk'],
+                "ordering": ["entry", "at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Item',
+            name="Item",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('suggestion', 'Suggestion'), ('problem', 'Problem')], max_length=10, verbose_name='kind')),
-                ('text', models.CharField(max_length=1000, verbose_name='what was raised')),
-                ('raised_by', models.CharField(blank=True, max_length=100, verbose_name='raised by')),
-                ('raiser_kind', models.CharField(choices=[('resident', 'Resident'), ('enterprise', 'Enterprise'), ('official', 'Official')], default='resident', max_length=10, verbose_name='raised by')),
-                ('raiser_contact', models.CharField(blank=True, max_length=100, verbose_name='phone or e-mail')),
-                ('status', models.CharField(choices=[('accepted', 'Accepted'), ('proposed', 'Solution proposed'), ('acted', 'Acted on'), ('forwarded', 'Forwarded to a department'), ('closed', 'Resolved')], default='accepted', max_length=10, verbose_name='status')),
-                ('solution', models.CharField(blank=True, max_length=2000, verbose_name='proposed solution')),
-                ('outcome', models.CharField(blank=True, max_length=2000, verbose_name='outcome')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('proposed_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('told_at', models.DateTimeField(blank=True, null=True)),
-                ('told_how', models.CharField(blank=True, max_length=20)),
-                ('cadre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='org.cadre', verbose_name='followed by')),
-                ('entry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='items', to='fieldwork.entry')),
-                ('problem', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='fieldwork_item', to='grid.problem')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.region', verbose_name='region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(choices=[("suggestion", "Suggestion"), ("problem", "Problem")], max_length=10, verbose_name="kind"),
+                ),
+                ("text", models.CharField(max_length=1000, verbose_name="what was raised")),
+                ("raised_by", models.CharField(blank=True, max_length=100, verbose_name="raised by")),
+                (
+                    "raiser_kind",
+                    models.CharField(
+                        choices=[("resident", "Resident"), ("enterprise", "Enterprise"), ("official", "Official")],
+                        default="resident",
+                        max_length=10,
+                        verbose_name="raised by",
+                    ),
+                ),
+                ("raiser_contact", models.CharField(blank=True, max_length=100, verbose_name="phone or e-mail")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("accepted", "Accepted"),
+                            ("proposed", "Solution proposed"),
+                            ("acted", "Acted on"),
+                            ("forwarded", "Forwarded to a department"),
+                            ("closed", "Resolved"),
+                        ],
+                        default="accepted",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("solution", models.CharField(blank=True, max_length=2000, verbose_name="proposed solution")),
+                ("outcome", models.CharField(blank=True, max_length=2000, verbose_name="outcome")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("proposed_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("told_at", models.DateTimeField(blank=True, null=True)),
+                ("told_how", models.CharField(blank=True, max_length=20)),
+                (
+                    "cadre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="items", to="org.cadre", verbose_name="followed by"
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="items", to="fieldwork.entry"
+                    ),
+                ),
+                (
+                    "problem",
+                    models.OneToOneField(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="fieldwork_item", to="grid.problem"
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.region", verbose_name="region"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ItemStep',
+            name="ItemStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=10)),
-                ('note', models.CharField(blank=True, max_length=2000)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='fieldwork.item')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("action", models.CharField(max_length=10)),
+                ("note", models.CharField(blank=True, max_length=2000)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                ("item", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="steps", to="fieldwork.item")),
             ],
             options={
-                'ordering': ['item', 'at', 'pk'],
+                "ordering": ["item", "at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('forum', 'Forum'), ('site', 'Site meeting')], max_length=8, verbose_name='kind')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('held_on', models.DateField(verbose_name='date')),
-                ('participants', models.PositiveIntegerField(verbose_name='participants')),
-                ('documents', models.JSONField(blank=True, default=list)),
-                ('notes', models.CharField(blank=True, max_length=2000, verbose_name='notes')),
-                ('convener', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.cadre', verbose_name='convener')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.region', verbose_name='region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(choices=[("forum", "Forum"), ("site", "Site meeting")], max_length=8, verbose_name="kind")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("held_on", models.DateField(verbose_name="date")),
+                ("participants", models.PositiveIntegerField(verbose_name="participants")),
+                ("documents", models.JSONField(blank=True, default=list)),
+                ("notes", models.CharField(blank=True, max_length=2000, verbose_name="notes")),
+                (
+                    "convener",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.cadre", verbose_name="convener"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.region", verbose_name="region"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-held_on', 'pk'],
+                "ordering": ["-held_on", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='item',
-            name='meeting',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='items', to='fieldwork.meeting'),
+            model_name="item",
+            name="meeting",
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="items", to="fieldwork.meeting"
+            ),
         ),
         migrations.CreateModel(
-            name='Pairing',
+            name="Pairing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_on', models.DateField(verbose_name='from')),
-                ('ends_on', models.DateField(verbose_name='until')),
-                ('site_days_a_week', models.PositiveSmallIntegerField(default=1, verbose_name='days on site a week')),
-                ('exchanges_a_month', models.PositiveSmallIntegerField(default=1, verbose_name='exchanges a month')),
-                ('reports_a_month', models.PositiveSmallIntegerField(default=1, verbose_name='reports to the leader a month')),
-                ('cadre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pairings', to='org.cadre', verbose_name='cadre')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('senior', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='senior_pairings', to='org.cadre', verbose_name='senior cadre')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("starts_on", models.DateField(verbose_name="from")),
+                ("ends_on", models.DateField(verbose_name="until")),
+                ("site_days_a_week", models.PositiveSmallIntegerField(default=1, verbose_name="days on site a week")),
+                ("exchanges_a_month", models.PositiveSmallIntegerField(default=1, verbose_name="exchanges a month")),
+                ("reports_a_month", models.PositiveSmallIntegerField(default=1, verbose_name="reports to the leader a month")),
+                (
+                    "cadre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="pairings", to="org.cadre", verbose_name="cadre"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "senior",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="senior_pairings",
+                        to="org.cadre",
+                        verbose_name="senior cadre",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_on', 'pk'],
+                "ordering": ["-starts_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('site_day', 'Day on site'), ('exchange', 'Exchange'), ('report', 'Report to the leader')], max_length=10, verbose_name='kind')),
-                ('on', models.DateField(verbose_name='date')),
-                ('title', models.CharField(blank=True, max_length=200, verbose_name='title')),
-                ('text', models.CharField(max_length=5000, verbose_name='content')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('pairing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='fieldwork.pairing')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("site_day", "Day on site"), ("exchange", "Exchange"), ("report", "Report to the leader")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("on", models.DateField(verbose_name="date")),
+                ("title", models.CharField(blank=True, max_length=200, verbose_name="title")),
+                ("text", models.CharField(max_length=5000, verbose_name="content")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("by", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL)),
+                (
+                    "pairing",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="activities", to="fieldwork.pairing"),
+                ),
             ],
             options={
-                'ordering': ['pairing', '-on', '-pk'],
+                "ordering": ["pairing", "-on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('description', models.CharField(blank=True, max_length=1000, verbose_name='description')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.region', verbose_name='region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("description", models.CharField(blank=True, max_length=1000, verbose_name="description")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.region", verbose_name="region"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
-            },
-        ),
-        migrations.AddField(
-            model_name='pairing',
-            name='project',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pairings', to='fieldwork.project', verbose_name='key project'),
-        ),
-        migrations.CreateModel(
-            name='Schedule',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('place', models.CharField(max_length=200, verbose_name='place')),
-                ('day', models.PositiveSmallIntegerField(verbose_name='day of the month')),
-                ('per_session', models.PositiveSmallIntegerField(default=2, verbose_name='cadres a session')),
-                ('cadres', models.ManyToManyField(related_name='+', to='org.cadre')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.region', verbose_name='contact point')),
-            ],
-            options={
-                'ordering': ['region', 'day'],
-            },
-        ),
-        migrations.CreateModel(
-            name='Session',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField(verbose_name='date')),
-                ('held', models.BooleanField(default=False)),
-                ('visitors', models.PositiveIntegerField(default=0, verbose_name='visitors')),
-                ('notes', models.CharField(blank=True, max_length=2000, verbose_name='notes')),
-                ('cadres', models.ManyToManyField(related_name='reception_sessions', to='org.cadre')),
-                ('schedule', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='fieldwork.schedule')),
-            ],
-            options={
-                'ordering': ['on', 'pk'],
-            },
-        ),
-        migrations.AddField(
-            model_name='item',
-            name='session',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='items', to='fieldwork.session'),
-        ),
-        migrations.CreateModel(
-            name='Topic',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('deliverables', models.CharField(max_length=1000, verbose_name='deliverables')),
-                ('starts_on', models.DateField(verbose_name='from')),
-                ('due_on', models.DateField(verbose_name='due')),
-                ('concluded_on', models.DateField(blank=True, null=True, verbose_name='concluded')),
-                ('conclusion', models.CharField(blank=True, max_length=2000, verbose_name='conclusion')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='owned_topics', to='org.cadre', verbose_name='owner')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.region', verbose_name='region')),
-                ('team', models.ManyToManyField(blank=True, related_name='topics', to='org.cadre')),
-            ],
-            options={
-                'ordering': ['-starts_on', 'title'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='topic',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='meetings', to='fieldwork.topic', verbose_name='research topic'),
+            model_name="pairing",
+            name="project",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="pairings", to="fieldwork.project", verbose_name="key project"
+            ),
         ),
         migrations.CreateModel(
-            name='CadreMonth',
+            name="Schedule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField()),
-                ('entries', models.PositiveIntegerField(default=0)),
-                ('visits', models.PositiveIntegerField(default=0)),
-                ('cadre', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.cadre')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("place", models.CharField(max_length=200, verbose_name="place")),
+                ("day", models.PositiveSmallIntegerField(verbose_name="day of the month")),
+                ("per_session", models.PositiveSmallIntegerField(default=2, verbose_name="cadres a session")),
+                ("cadres", models.ManyToManyField(related_name="+", to="org.cadre")),
+                (
+                    "created_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.region", verbose_name="contact point"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('cadre', 'month'), name='cadre_month_once')],
+                "ordering": ["region", "day"],
             },
         ),
         migrations.CreateModel(
-            name='ContactYear',
+            name="Session",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('months', models.PositiveIntegerField(default=0)),
-                ('cadre', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.cadre')),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='fieldwork.contact')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("on", models.DateField(verbose_name="date")),
+                ("held", models.BooleanField(default=False)),
+                ("visitors", models.PositiveIntegerField(default=0, verbose_name="visitors")),
+                ("notes", models.CharField(blank=True, max_length=2000, verbose_name="notes")),
+                ("cadres", models.ManyToManyField(related_name="reception_sessions", to="org.cadre")),
+                (
+                    "schedule",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="sessions", to="fieldwork.schedule"),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['cadre', 'year'], name='contact_year_cadre')],
-                'constraints': [models.UniqueConstraint(fields=('contact', 'year'), name='contact_year_once')],
+                "ordering": ["on", "pk"],
+            },
+        ),
+        migrations.AddField(
+            model_name="item",
+            name="session",
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="items", to="fieldwork.session"
+            ),
+        ),
+        migrations.CreateModel(
+            name="Topic",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("deliverables", models.CharField(max_length=1000, verbose_name="deliverables")),
+                ("starts_on", models.DateField(verbose_name="from")),
+                ("due_on", models.DateField(verbose_name="due")),
+                ("concluded_on", models.DateField(blank=True, null=True, verbose_name="concluded")),
+                ("conclusion", models.CharField(blank=True, max_length=2000, verbose_name="conclusion")),
+                (
+                    "created_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="owned_topics", to="org.cadre", verbose_name="owner"
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.region", verbose_name="region"
+                    ),
+                ),
+                ("team", models.ManyToManyField(blank=True, related_name="topics", to="org.cadre")),
+            ],
+            options={
+                "ordering": ["-starts_on", "title"],
+            },
+        ),
+        migrations.AddField(
+            model_name="meeting",
+            name="topic",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="meetings",
+                to="fieldwork.topic",
+                verbose_name="research topic",
+            ),
+        ),
+        migrations.CreateModel(
+            name="CadreMonth",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField()),
+                ("entries", models.PositiveIntegerField(default=0)),
+                ("visits", models.PositiveIntegerField(default=0)),
+                ("cadre", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="org.cadre")),
+            ],
+            options={
+                "constraints": [models.UniqueConstraint(fields=("cadre", "month"), name="cadre_month_once")],
+            },
+        ),
+        migrations.CreateModel(
+            name="ContactYear",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField()),
+                ("months", models.PositiveIntegerField(default=0)),
+                ("cadre", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="org.cadre")),
+                ("contact", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="fieldwork.contact")),
+            ],
+            options={
+                "indexes": [models.Index(fields=["cadre", "year"], name="contact_year_cadre")],
+                "constraints": [models.UniqueConstraint(fields=("contact", "year"), name="contact_year_once")],
             },
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['cadre', 'on'], name='entry_cadre_day'),
+            model_name="entry",
+            index=models.Index(fields=["cadre", "on"], name="entry_cadre_day"),
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['on'], name='entry_day'),
+            model_name="entry",
+            index=models.Index(fields=["on"], name="entry_day"),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'site_day')), fields=('pairing', 'kind', 'on'), name='one_site_day_a_day'),
+            model_name="activity",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "site_day")), fields=("pairing", "kind", "on"), name="one_site_day_a_day"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.UniqueConstraint(fields=('region', 'name'), name='project_unique_name'),
+            model_name="project",
+            constraint=models.UniqueConstraint(fields=("region", "name"), name="project_unique_name"),
         ),
         migrations.AddConstraint(
-            model_name='session',
-            constraint=models.UniqueConstraint(fields=('schedule', 'on'), name='session_once_a_day'),
+            model_name="session",
+            constraint=models.UniqueConstraint(fields=("schedule", "on"), name="session_once_a_day"),
         ),
         migrations.AddIndex(
-            model_name='item',
-            index=models.Index(fields=['cadre', 'status'], name='item_cadre_status'),
+            model_name="item",
+            index=models.Index(fields=["cadre", "status"], name="item_cadre_status"),
         ),
         migrations.AddIndex(
-            model_name='item',
-            index=models.Index(fields=['created_at'], name='item_created'),
+            model_name="item",
+            index=models.Index(fields=["created_at"], name="item_created"),
         ),
     ]

@@ -9,231 +9,363 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('evidence', '0001_initial'),
-        ('org', '0001_initial'),
+        ("evidence", "0001_initial"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('description', models.CharField(blank=True, max_length=500, verbose_name='description')),
-                ('receive_hours', models.PositiveIntegerField(default=24, verbose_name='hours to receive')),
-                ('resolve_days', models.PositiveIntegerField(default=7, verbose_name='days to resolve')),
-                ('evidence_required', models.BooleanField(default=True, verbose_name='evidence required to resolve')),
-                ('is_active', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("description", models.CharField(blank=True, max_length=500, verbose_name="description")),
+                ("receive_hours", models.PositiveIntegerField(default=24, verbose_name="hours to receive")),
+                ("resolve_days", models.PositiveIntegerField(default=7, verbose_name="days to resolve")),
+                ("evidence_required", models.BooleanField(default=True, verbose_name="evidence required to resolve")),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='VisitState',
+            name="VisitState",
             fields=[
-                ('household', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='visit_state', serialize=False, to='org.household')),
-                ('last_visited_on', models.DateField()),
+                (
+                    "household",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="visit_state",
+                        serialize=False,
+                        to="org.household",
+                    ),
+                ),
+                ("last_visited_on", models.DateField()),
             ],
         ),
         migrations.CreateModel(
-            name='Problem',
+            name="Problem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('client_id', models.UUIDField(default=uuid.uuid4, unique=True)),
-                ('address', models.CharField(max_length=200, verbose_name='address')),
-                ('lat', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ('lon', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ('description', models.CharField(max_length=2000, verbose_name='description')),
-                ('reporter_kind', models.CharField(choices=[('grid_worker', 'Grid worker'), ('resident', 'Resident'), ('cadre', 'Cadre')], max_length=12)),
-                ('reporter_contact', models.CharField(blank=True, max_length=100)),
-                ('status', models.CharField(choices=[('triage', 'Waiting for dispatch'), ('dispatched', 'Dispatched'), ('received', 'Received'), ('handling', 'Being handled'), ('resolved', 'Resolved'), ('confirmed', 'Case closed'), ('merged', 'Merged as duplicate')], max_length=12, verbose_name='status')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('dispatched_at', models.DateTimeField(blank=True, null=True)),
-                ('receive_by', models.DateTimeField(blank=True, null=True)),
-                ('received_at', models.DateTimeField(blank=True, null=True)),
-                ('resolve_by', models.DateTimeField(blank=True, null=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('escalation', models.PositiveSmallIntegerField(default=0)),
-                ('returned', models.PositiveSmallIntegerField(default=0)),
-                ('reopened', models.PositiveSmallIntegerField(default=0)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='problems', to='grid.category', verbose_name='category')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='duplicates', to='grid.problem')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.region', verbose_name='region')),
-                ('reporter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='problems', to='org.unit', verbose_name='department')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("client_id", models.UUIDField(default=uuid.uuid4, unique=True)),
+                ("address", models.CharField(max_length=200, verbose_name="address")),
+                ("lat", models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
+                ("lon", models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
+                ("description", models.CharField(max_length=2000, verbose_name="description")),
+                (
+                    "reporter_kind",
+                    models.CharField(choices=[("grid_worker", "Grid worker"), ("resident", "Resident"), ("cadre", "Cadre")], max_length=12),
+                ),
+                ("reporter_contact", models.CharField(blank=True, max_length=100)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("triage", "Waiting for dispatch"),
+                            ("dispatched", "Dispatched"),
+                            ("received", "Received"),
+                            ("handling", "Being handled"),
+                            ("resolved", "Resolved"),
+                            ("confirmed", "Case closed"),
+                            ("merged", "Merged as duplicate"),
+                        ],
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("dispatched_at", models.DateTimeField(blank=True, null=True)),
+                ("receive_by", models.DateTimeField(blank=True, null=True)),
+                ("received_at", models.DateTimeField(blank=True, null=True)),
+                ("resolve_by", models.DateTimeField(blank=True, null=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("escalation", models.PositiveSmallIntegerField(default=0)),
+                ("returned", models.PositiveSmallIntegerField(default=0)),
+                ("reopened", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="problems", to="grid.category", verbose_name="category"
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="duplicates", to="grid.problem"
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.region", verbose_name="region"
+                    ),
+                ),
+                (
+                    "reporter",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="problems",
+                        to="org.unit",
+                        verbose_name="department",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Route',
+            name="Route",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='routes', to='grid.category')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.region')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='routes', to='org.unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("category", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="routes", to="grid.category")),
+                ("region", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="org.region")),
+                ("unit", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="routes", to="org.unit")),
             ],
         ),
         migrations.CreateModel(
-            name='Site',
+            name="Site",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('enterprise', 'Enterprise'), ('shop', 'Shop'), ('rental', 'Rented housing'), ('small_venue', 'Small venue (三小场所)'), ('other', 'Other')], max_length=12, verbose_name='kind')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('enterprise', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sites', to='org.enterprise')),
-                ('grid', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sites', to='org.region', verbose_name='grid')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("enterprise", "Enterprise"),
+                            ("shop", "Shop"),
+                            ("rental", "Rented housing"),
+                            ("small_venue", "Small venue (三小场所)"),
+                            ("other", "Other"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="sites", to="org.enterprise"
+                    ),
+                ),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="sites", to="org.region", verbose_name="grid"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Step',
+            name="Step",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=16)),
-                ('note', models.CharField(blank=True, max_length=1000)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('evidence', models.ManyToManyField(blank=True, related_name='+', to='evidence.evidence')),
-                ('problem', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='grid.problem')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("action", models.CharField(max_length=16)),
+                ("note", models.CharField(blank=True, max_length=1000)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                ("evidence", models.ManyToManyField(blank=True, related_name="+", to="evidence.evidence")),
+                ("problem", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="steps", to="grid.problem")),
+                (
+                    "unit",
+                    models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.unit"),
+                ),
             ],
             options={
-                'ordering': ['problem', 'at', 'pk'],
+                "ordering": ["problem", "at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Task',
+            name="Task",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('target', models.CharField(max_length=500, verbose_name='target')),
-                ('baseline', models.PositiveSmallIntegerField(default=0, verbose_name='progress at the start (%)')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='progress (%)')),
-                ('starts_on', models.DateField(verbose_name='from')),
-                ('ends_on', models.DateField(verbose_name='until')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.region', verbose_name='street')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("target", models.CharField(max_length=500, verbose_name="target")),
+                ("baseline", models.PositiveSmallIntegerField(default=0, verbose_name="progress at the start (%)")),
+                ("progress", models.PositiveSmallIntegerField(default=0, verbose_name="progress (%)")),
+                ("starts_on", models.DateField(verbose_name="from")),
+                ("ends_on", models.DateField(verbose_name="until")),
+                (
+                    "created_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.region", verbose_name="street"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_on', 'name'],
+                "ordering": ["-starts_on", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Secondment',
+            name="Secondment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_on', models.DateField(verbose_name='from')),
-                ('ends_on', models.DateField(verbose_name='until')),
-                ('cadre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='secondments', to=settings.AUTH_USER_MODEL)),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='secondments', to='grid.task')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("starts_on", models.DateField(verbose_name="from")),
+                ("ends_on", models.DateField(verbose_name="until")),
+                (
+                    "cadre",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="secondments", to=settings.AUTH_USER_MODEL),
+                ),
+                ("task", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="secondments", to="grid.task")),
             ],
             options={
-                'ordering': ['task', 'starts_on'],
+                "ordering": ["task", "starts_on"],
             },
         ),
         migrations.CreateModel(
-            name='TaskProgress',
+            name="TaskProgress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('percent', models.PositiveSmallIntegerField()),
-                ('note', models.CharField(max_length=1000)),
-                ('added_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('added_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='updates', to='grid.task')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("percent", models.PositiveSmallIntegerField()),
+                ("note", models.CharField(max_length=1000)),
+                ("added_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("added_by", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL)),
+                ("task", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="updates", to="grid.task")),
             ],
             options={
-                'ordering': ['task', 'added_at', 'pk'],
+                "ordering": ["task", "added_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('grids', models.ManyToManyField(related_name='teams', to='org.region')),
-                ('members', models.ManyToManyField(related_name='grid_teams', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.region', verbose_name='community')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("grids", models.ManyToManyField(related_name="teams", to="org.region")),
+                ("members", models.ManyToManyField(related_name="grid_teams", to=settings.AUTH_USER_MODEL)),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.region", verbose_name="community"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Visit',
+            name="Visit",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('visited_on', models.DateField(verbose_name='date')),
-                ('kind', models.CharField(choices=[('routine', 'Routine visit'), ('check', 'Safety check'), ('follow_up', 'Follow-up'), ('service', 'Service')], default='routine', max_length=10, verbose_name='kind')),
-                ('notes', models.CharField(blank=True, max_length=1000, verbose_name='notes')),
-                ('changes', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('grid', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.region')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='visits', to='org.household')),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("visited_on", models.DateField(verbose_name="date")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("routine", "Routine visit"),
+                            ("check", "Safety check"),
+                            ("follow_up", "Follow-up"),
+                            ("service", "Service"),
+                        ],
+                        default="routine",
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("notes", models.CharField(blank=True, max_length=1000, verbose_name="notes")),
+                ("changes", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("grid", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.region")),
+                ("household", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="visits", to="org.household")),
+                ("worker", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL)),
             ],
         ),
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_on', models.DateField(verbose_name='from')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='until')),
-                ('is_secondment', models.BooleanField(default=False, verbose_name='secondment (我当网格员)')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('grid', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='org.region', verbose_name='grid')),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='grid_assignments', to=settings.AUTH_USER_MODEL, verbose_name='worker')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("starts_on", models.DateField(verbose_name="from")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="until")),
+                ("is_secondment", models.BooleanField(default=False, verbose_name="secondment (我当网格员)")),
+                (
+                    "created_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="assignments", to="org.region", verbose_name="grid"
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="grid_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="worker",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['grid', 'starts_on'],
-                'indexes': [models.Index(fields=['worker', 'starts_on'], name='assignment_worker')],
+                "ordering": ["grid", "starts_on"],
+                "indexes": [models.Index(fields=["worker", "starts_on"], name="assignment_worker")],
             },
         ),
         migrations.AddIndex(
-            model_name='problem',
-            index=models.Index(fields=['unit', 'status'], name='problem_unit_status'),
+            model_name="problem",
+            index=models.Index(fields=["unit", "status"], name="problem_unit_status"),
         ),
         migrations.AddIndex(
-            model_name='problem',
-            index=models.Index(fields=['unit', 'created_at'], name='problem_unit_created'),
+            model_name="problem",
+            index=models.Index(fields=["unit", "created_at"], name="problem_unit_created"),
         ),
         migrations.AddIndex(
-            model_name='problem',
-            index=models.Index(fields=['status', 'receive_by'], name='problem_due_receive'),
+            model_name="problem",
+            index=models.Index(fields=["status", "receive_by"], name="problem_due_receive"),
         ),
         migrations.AddIndex(
-            model_name='problem',
-            index=models.Index(fields=['status', 'resolve_by'], name='problem_due_resolve'),
+            model_name="problem",
+            index=models.Index(fields=["status", "resolve_by"], name="problem_due_resolve"),
         ),
         migrations.AddConstraint(
-            model_name='route',
-            constraint=models.UniqueConstraint(fields=('category', 'region'), name='route_once_per_region'),
+            model_name="route",
+            constraint=models.UniqueConstraint(fields=("category", "region"), name="route_once_per_region"),
         ),
         migrations.AddConstraint(
-            model_name='secondment',
-            constraint=models.UniqueConstraint(fields=('task', 'cadre'), name='secondment_once_per_task'),
+            model_name="secondment",
+            constraint=models.UniqueConstraint(fields=("task", "cadre"), name="secondment_once_per_task"),
         ),
         migrations.AddConstraint(
-            model_name='team',
-            constraint=models.UniqueConstraint(fields=('region', 'name'), name='team_unique_name'),
+            model_name="team",
+            constraint=models.UniqueConstraint(fields=("region", "name"), name="team_unique_name"),
         ),
         migrations.AddIndex(
-            model_name='visit',
-            index=models.Index(fields=['grid', 'visited_on'], name='visit_grid_day'),
+            model_name="visit",
+            index=models.Index(fields=["grid", "visited_on"], name="visit_grid_day"),
         ),
         migrations.AddIndex(
-            model_name='visit',
-            index=models.Index(fields=['household', 'visited_on'], name='visit_household_day'),
+            model_name="visit",
+            index=models.Index(fields=["household", "visited_on"], name="visit_household_day"),
         ),
     ]

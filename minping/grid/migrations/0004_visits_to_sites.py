@@ -6,35 +6,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('grid', '0003_callback_instrument'),
-        ('org', '0001_initial'),
+        ("grid", "0003_callback_instrument"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='site',
-            name='last_visited_on',
+            model_name="site",
+            name="last_visited_on",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='visit',
-            name='site',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='visits', to='grid.site'),
+            model_name="visit",
+            name="site",
+            field=models.ForeignKey(
+                blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="visits", to="grid.site"
+            ),
         ),
         migrations.AlterField(
-            model_name='visit',
-            name='household',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='visits', to='org.household'),
+            model_name="visit",
+            name="household",
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="visits", to="org.household"
+            ),
         ),
         migrations.AddIndex(
-            model_name='visit',
-            index=models.Index(condition=models.Q(('site__isnull', False)), fields=['site', 'visited_on'], name='visit_site_day'),
+            model_name="visit",
+            index=models.Index(condition=models.Q(("site__isnull", False)), fields=["site", "visited_on"], name="visit_site_day"),
         ),
         migrations.AddConstraint(
-            model_name='visit',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('household__isnull', False), ('site__isnull', True)), models.Q(('household__isnull', True), ('site__isnull', False)), _connector='OR'), name='visit_household_or_site'),
+            model_name="visit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("household__isnull", False), ("site__isnull", True)),
+                    models.Q(("household__isnull", True), ("site__isnull", False)),
+                    _connector="OR",
+                ),
+                name="visit_household_or_site",
+            ),
         ),
     ]

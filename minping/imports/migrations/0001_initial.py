@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,24 +16,42 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('register', models.CharField(max_length=20, verbose_name='register')),
-                ('original_name', models.CharField(max_length=255, verbose_name='file')),
-                ('format', models.CharField(max_length=8)),
-                ('status', models.CharField(choices=[('validating', 'Checking'), ('invalid', 'Has problems'), ('valid', 'Ready to import'), ('committing', 'Importing'), ('done', 'Imported'), ('failed', 'Failed')], default='validating', max_length=12, verbose_name='status')),
-                ('row_count', models.PositiveIntegerField(default=0, verbose_name='rows')),
-                ('problem_count', models.PositiveIntegerField(default=0, verbose_name='problems')),
-                ('problems', models.JSONField(default=list)),
-                ('preview', models.JSONField(default=list)),
-                ('result', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='import_jobs', to=settings.AUTH_USER_MODEL)),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("register", models.CharField(max_length=20, verbose_name="register")),
+                ("original_name", models.CharField(max_length=255, verbose_name="file")),
+                ("format", models.CharField(max_length=8)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("validating", "Checking"),
+                            ("invalid", "Has problems"),
+                            ("valid", "Ready to import"),
+                            ("committing", "Importing"),
+                            ("done", "Imported"),
+                            ("failed", "Failed"),
+                        ],
+                        default="validating",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("row_count", models.PositiveIntegerField(default=0, verbose_name="rows")),
+                ("problem_count", models.PositiveIntegerField(default=0, verbose_name="problems")),
+                ("problems", models.JSONField(default=list)),
+                ("preview", models.JSONField(default=list)),
+                ("result", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="import_jobs", to=settings.AUTH_USER_MODEL),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
     ]

@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('imports', '0001_initial'),
+        ("imports", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='importjob',
-            name='status',
-            field=models.CharField(choices=[('validating', 'Checking'), ('invalid', 'Has problems'), ('valid', 'Ready to import'), ('committing', 'Importing'), ('done', 'Imported'), ('failed', 'Failed'), ('expired', 'Expired')], default='validating', max_length=12, verbose_name='status'),
+            model_name="importjob",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("validating", "Checking"),
+                    ("invalid", "Has problems"),
+                    ("valid", "Ready to import"),
+                    ("committing", "Importing"),
+                    ("done", "Imported"),
+                    ("failed", "Failed"),
+                    ("expired", "Expired"),
+                ],
+                default="validating",
+                max_length=12,
+                verbose_name="status",
+            ),
         ),
     ]

@@ -4,46 +4,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='JobState',
+            name="JobState",
             fields=[
-                ('key', models.CharField(max_length=64, primary_key=True, serialize=False)),
-                ('next_run_at', models.DateTimeField(null=True, verbose_name='next run')),
-                ('lease_until', models.DateTimeField(null=True)),
-                ('lease_token', models.CharField(blank=True, max_length=32)),
-                ('last_started_at', models.DateTimeField(null=True, verbose_name='last run')),
-                ('last_finished_at', models.DateTimeField(null=True)),
-                ('last_outcome', models.CharField(blank=True, choices=[('ok', 'Succeeded'), ('failed', 'Failed')], max_length=8, verbose_name='outcome')),
-                ('last_error', models.TextField(blank=True)),
-                ('last_result', models.JSONField(default=dict)),
-                ('failures', models.PositiveIntegerField(default=0, verbose_name='failures in a row')),
-                ('runs', models.PositiveIntegerField(default=0)),
+                ("key", models.CharField(max_length=64, primary_key=True, serialize=False)),
+                ("next_run_at", models.DateTimeField(null=True, verbose_name="next run")),
+                ("lease_until", models.DateTimeField(null=True)),
+                ("lease_token", models.CharField(blank=True, max_length=32)),
+                ("last_started_at", models.DateTimeField(null=True, verbose_name="last run")),
+                ("last_finished_at", models.DateTimeField(null=True)),
+                (
+                    "last_outcome",
+                    models.CharField(blank=True, choices=[("ok", "Succeeded"), ("failed", "Failed")], max_length=8, verbose_name="outcome"),
+                ),
+                ("last_error", models.TextField(blank=True)),
+                ("last_result", models.JSONField(default=dict)),
+                ("failures", models.PositiveIntegerField(default=0, verbose_name="failures in a row")),
+                ("runs", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['key'],
+                "ordering": ["key"],
             },
         ),
         migrations.CreateModel(
-            name='JobRun',
+            name="JobRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=64)),
-                ('started_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField()),
-                ('outcome', models.CharField(choices=[('ok', 'Succeeded'), ('failed', 'Failed')], max_length=8)),
-                ('error', models.TextField(blank=True)),
-                ('result', models.JSONField(default=dict)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=64)),
+                ("started_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField()),
+                ("outcome", models.CharField(choices=[("ok", "Succeeded"), ("failed", "Failed")], max_length=8)),
+                ("error", models.TextField(blank=True)),
+                ("result", models.JSONField(default=dict)),
             ],
             options={
-                'ordering': ['-pk'],
-                'indexes': [models.Index(fields=['key', '-started_at'], name='jobrun_key_started')],
+                "ordering": ["-pk"],
+                "indexes": [models.Index(fields=["key", "-started_at"], name="jobrun_key_started")],
             },
         ),
     ]

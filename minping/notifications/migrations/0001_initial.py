@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,22 +14,32 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='SentMessage',
+            name="SentMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(max_length=8, verbose_name='channel')),
-                ('recipient', models.CharField(max_length=200, verbose_name='recipient')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('topic', models.CharField(max_length=200, verbose_name='topic')),
-                ('status', models.CharField(choices=[('sent', 'Sent'), ('failed', 'Failed'), ('skipped', 'No address')], max_length=8, verbose_name='status')),
-                ('error', models.CharField(blank=True, max_length=200)),
-                ('sent_at', models.DateTimeField(auto_now_add=True, verbose_name='time')),
-                ('sent_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("channel", models.CharField(max_length=8, verbose_name="channel")),
+                ("recipient", models.CharField(max_length=200, verbose_name="recipient")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                ("topic", models.CharField(max_length=200, verbose_name="topic")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("sent", "Sent"), ("failed", "Failed"), ("skipped", "No address")], max_length=8, verbose_name="status"
+                    ),
+                ),
+                ("error", models.CharField(blank=True, max_length=200)),
+                ("sent_at", models.DateTimeField(auto_now_add=True, verbose_name="time")),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sent message',
-                'verbose_name_plural': 'sent messages',
-                'ordering': ['-pk'],
+                "verbose_name": "sent message",
+                "verbose_name_plural": "sent messages",
+                "ordering": ["-pk"],
             },
         ),
     ]

@@ -5,170 +5,262 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('level', models.CharField(choices=[('province', 'Province'), ('city', 'City'), ('district', 'District / county'), ('street', 'Street / town'), ('community', 'Community / village'), ('grid', 'Grid')], max_length=16, verbose_name='level')),
-                ('code', models.CharField(blank=True, max_length=20, verbose_name='division code')),
-                ('path', models.CharField(max_length=255, unique=True)),
-                ('depth', models.PositiveSmallIntegerField(default=0)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "Province"),
+                            ("city", "City"),
+                            ("district", "District / county"),
+                            ("street", "Street / town"),
+                            ("community", "Community / village"),
+                            ("grid", "Grid"),
+                        ],
+                        max_length=16,
+                        verbose_name="level",
+                    ),
+                ),
+                ("code", models.CharField(blank=True, max_length=20, verbose_name="division code")),
+                ("path", models.CharField(max_length=255, unique=True)),
+                ("depth", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="children", to="org.region"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'region',
-                'verbose_name_plural': 'regions',
-                'ordering': ['path'],
+                "verbose_name": "region",
+                "verbose_name_plural": "regions",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, verbose_name='household number')),
-                ('address', models.CharField(max_length=200, verbose_name='address')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='households', to='org.region', verbose_name='region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=40, verbose_name="household number")),
+                ("address", models.CharField(max_length=200, verbose_name="address")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="households", to="org.region", verbose_name="region"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'household',
-                'verbose_name_plural': 'households',
-                'ordering': ['code'],
+                "verbose_name": "household",
+                "verbose_name_plural": "households",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Enterprise',
+            name="Enterprise",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('credit_code', models.CharField(max_length=18, verbose_name='unified social credit code')),
-                ('contact_phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enterprises', to='org.region', verbose_name='region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("credit_code", models.CharField(max_length=18, verbose_name="unified social credit code")),
+                ("contact_phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="enterprises", to="org.region", verbose_name="region"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enterprise',
-                'verbose_name_plural': 'enterprises',
-                'ordering': ['name'],
+                "verbose_name": "enterprise",
+                "verbose_name_plural": "enterprises",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Cadre',
+            name="Cadre",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='name')),
-                ('id_digest', models.CharField(max_length=64)),
-                ('id_masked', models.CharField(max_length=18, verbose_name='ID number')),
-                ('gender', models.CharField(choices=[('M', 'Male'), ('F', 'Female')], max_length=1, verbose_name='gender')),
-                ('birth_year', models.PositiveSmallIntegerField(verbose_name='birth year')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cadres', to='org.region', verbose_name='region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=50, verbose_name="name")),
+                ("id_digest", models.CharField(max_length=64)),
+                ("id_masked", models.CharField(max_length=18, verbose_name="ID number")),
+                ("gender", models.CharField(choices=[("M", "Male"), ("F", "Female")], max_length=1, verbose_name="gender")),
+                ("birth_year", models.PositiveSmallIntegerField(verbose_name="birth year")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="cadres", to="org.region", verbose_name="region"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cadre',
-                'verbose_name_plural': 'cadres',
-                'ordering': ['name'],
-                'abstract': False,
+                "verbose_name": "cadre",
+                "verbose_name_plural": "cadres",
+                "ordering": ["name"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Resident',
+            name="Resident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='name')),
-                ('id_digest', models.CharField(max_length=64)),
-                ('id_masked', models.CharField(max_length=18, verbose_name='ID number')),
-                ('gender', models.CharField(choices=[('M', 'Male'), ('F', 'Female')], max_length=1, verbose_name='gender')),
-                ('birth_year', models.PositiveSmallIntegerField(verbose_name='birth year')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('household', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='residents', to='org.household', verbose_name='household')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='residents', to='org.region', verbose_name='region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=50, verbose_name="name")),
+                ("id_digest", models.CharField(max_length=64)),
+                ("id_masked", models.CharField(max_length=18, verbose_name="ID number")),
+                ("gender", models.CharField(choices=[("M", "Male"), ("F", "Female")], max_length=1, verbose_name="gender")),
+                ("birth_year", models.PositiveSmallIntegerField(verbose_name="birth year")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                (
+                    "household",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="residents",
+                        to="org.household",
+                        verbose_name="household",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="residents", to="org.region", verbose_name="region"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'resident',
-                'verbose_name_plural': 'residents',
-                'ordering': ['id'],
-                'abstract': False,
+                "verbose_name": "resident",
+                "verbose_name_plural": "residents",
+                "ordering": ["id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('department', 'Department'), ('station', 'Station'), ('resident_unit', 'Resident unit')], max_length=16, verbose_name='kind')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='units', to='org.region', verbose_name='region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("department", "Department"), ("station", "Station"), ("resident_unit", "Resident unit")],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="units", to="org.region", verbose_name="region"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unit',
-                'verbose_name_plural': 'units',
-                'ordering': ['name'],
+                "verbose_name": "unit",
+                "verbose_name_plural": "units",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Post',
+            name="Post",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=100, verbose_name='post title')),
-                ('category', models.CharField(choices=[('first_secretary', 'First secretary'), ('secretary', 'Party secretary'), ('director', 'Director'), ('section_chief', 'Section chief'), ('village_based', 'Village-based cadre'), ('graduate_official', 'College-graduate official'), ('member', 'Committee member'), ('other', 'Other')], max_length=20, verbose_name='category')),
-                ('started_on', models.DateField(verbose_name='started on')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='ended on')),
-                ('cadre', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='posts', to='org.cadre')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='posts', to='org.region')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='posts', to='org.unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=100, verbose_name="post title")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("first_secretary", "First secretary"),
+                            ("secretary", "Party secretary"),
+                            ("director", "Director"),
+                            ("section_chief", "Section chief"),
+                            ("village_based", "Village-based cadre"),
+                            ("graduate_official", "College-graduate official"),
+                            ("member", "Committee member"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="category",
+                    ),
+                ),
+                ("started_on", models.DateField(verbose_name="started on")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="ended on")),
+                ("cadre", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="posts", to="org.cadre")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="posts", to="org.region"
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="posts", to="org.unit"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'post',
-                'verbose_name_plural': 'posts',
-                'ordering': ['-started_on'],
+                "verbose_name": "post",
+                "verbose_name_plural": "posts",
+                "ordering": ["-started_on"],
             },
         ),
         migrations.AddIndex(
-            model_name='region',
-            index=models.Index(fields=['path'], name='region_path_prefix', opclasses=['varchar_pattern_ops']),
+            model_name="region",
+            index=models.Index(fields=["path"], name="region_path_prefix", opclasses=["varchar_pattern_ops"]),
         ),
         migrations.AddConstraint(
-            model_name='region',
-            constraint=models.UniqueConstraint(fields=('parent', 'name'), name='region_unique_name_in_parent'),
+            model_name="region",
+            constraint=models.UniqueConstraint(fields=("parent", "name"), name="region_unique_name_in_parent"),
         ),
         migrations.AddConstraint(
-            model_name='household',
-            constraint=models.UniqueConstraint(fields=('code',), name='household_code_key'),
+            model_name="household",
+            constraint=models.UniqueConstraint(fields=("code",), name="household_code_key"),
         ),
         migrations.AddConstraint(
-            model_name='enterprise',
-            constraint=models.UniqueConstraint(fields=('credit_code',), name='enterprise_credit_code_key'),
+            model_name="enterprise",
+            constraint=models.UniqueConstraint(fields=("credit_code",), name="enterprise_credit_code_key"),
         ),
         migrations.AddIndex(
-            model_name='cadre',
-            index=models.Index(fields=['name'], name='org_cadre_name', opclasses=['varchar_pattern_ops']),
+            model_name="cadre",
+            index=models.Index(fields=["name"], name="org_cadre_name", opclasses=["varchar_pattern_ops"]),
         ),
         migrations.AddConstraint(
-            model_name='cadre',
-            constraint=models.UniqueConstraint(fields=('id_digest',), name='org_cadre_id_digest_key'),
+            model_name="cadre",
+            constraint=models.UniqueConstraint(fields=("id_digest",), name="org_cadre_id_digest_key"),
         ),
         migrations.AddIndex(
-            model_name='resident',
-            index=models.Index(fields=['name'], name='org_resident_name', opclasses=['varchar_pattern_ops']),
+            model_name="resident",
+            index=models.Index(fields=["name"], name="org_resident_name", opclasses=["varchar_pattern_ops"]),
         ),
         migrations.AddConstraint(
-            model_name='resident',
-            constraint=models.UniqueConstraint(fields=('id_digest',), name='org_resident_id_digest_key'),
+            model_name="resident",
+            constraint=models.UniqueConstraint(fields=("id_digest",), name="org_resident_id_digest_key"),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.UniqueConstraint(fields=('region', 'name'), name='unit_unique_name_in_region'),
+            model_name="unit",
+            constraint=models.UniqueConstraint(fields=("region", "name"), name="unit_unique_name_in_region"),
         ),
         migrations.AddConstraint(
-            model_name='post',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('region__isnull', True), ('unit__isnull', False)), models.Q(('region__isnull', False), ('unit__isnull', True)), _connector='OR'), name='post_in_unit_or_region'),
+            model_name="post",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("region__isnull", True), ("unit__isnull", False)),
+                    models.Q(("region__isnull", False), ("unit__isnull", True)),
+                    _connector="OR",
+                ),
+                name="post_in_unit_or_region",
+            ),
         ),
     ]

@@ -6,94 +6,169 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('evaluations', '0004_code_fillfactor'),
+        ("evaluations", "0004_code_fillfactor"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Policy',
+            name="Policy",
             fields=[
-                ('campaign', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='result_policy', serialize=False, to='evaluations.campaign')),
-                ('denominator', models.CharField(choices=[('answered', 'Valid ballots, 不了解 included'), ('known', 'Valid ballots, 不了解 and 不认识 left out'), ('all', 'Valid ballots, 不了解 and 不认识 included')], default='answered', max_length=8, verbose_name='denominator')),
-                ('rules', models.JSONField(blank=True, default=list, verbose_name='follow-up rules')),
-                ('notice_days', models.PositiveIntegerField(default=7, verbose_name='public notice period (days)')),
+                (
+                    "campaign",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="result_policy",
+                        serialize=False,
+                        to="evaluations.campaign",
+                    ),
+                ),
+                (
+                    "denominator",
+                    models.CharField(
+                        choices=[
+                            ("answered", "Valid ballots, 不了解 included"),
+                            ("known", "Valid ballots, 不了解 and 不认识 left out"),
+                            ("all", "Valid ballots, 不了解 and 不认识 included"),
+                        ],
+                        default="answered",
+                        max_length=8,
+                        verbose_name="denominator",
+                    ),
+                ),
+                ("rules", models.JSONField(blank=True, default=list, verbose_name="follow-up rules")),
+                ("notice_days", models.PositiveIntegerField(default=7, verbose_name="public notice period (days)")),
             ],
         ),
         migrations.CreateModel(
-            name='Notice',
+            name="Notice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('published_at', models.DateTimeField()),
-                ('objections_until', models.DateTimeField()),
-                ('campaign', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='notice', to='evaluations.campaign')),
-                ('published_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("published_at", models.DateTimeField()),
+                ("objections_until", models.DateTimeField()),
+                (
+                    "campaign",
+                    models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name="notice", to="evaluations.campaign"),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Objection',
+            name="Objection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='objection')),
-                ('contact', models.CharField(blank=True, max_length=100, verbose_name='contact (optional)')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('answer', models.TextField(blank=True, verbose_name='answer')),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('notice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='objections', to='results.notice')),
-                ('subject', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='evaluations.subject')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.TextField(verbose_name="objection")),
+                ("contact", models.CharField(blank=True, max_length=100, verbose_name="contact (optional)")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("answer", models.TextField(blank=True, verbose_name="answer")),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                ("notice", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="objections", to="results.notice")),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="evaluations.subject"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewFlag',
+            name="ReviewFlag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('identical', 'Many identical ballots'), ('straight', 'Straight-lining across the matrix'), ('high_rate', 'A rate ≥ 99.5%'), ('channel_gap', 'Large gap between channels'), ('over_issued', 'More ballots than issued codes')], max_length=12)),
-                ('evidence', models.JSONField(default=dict)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='review_flags', to='evaluations.campaign')),
-                ('subject', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='evaluations.subject')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("identical", "Many identical ballots"),
+                            ("straight", "Straight-lining across the matrix"),
+                            ("high_rate", "A rate ≥ 99.5%"),
+                            ("channel_gap", "Large gap between channels"),
+                            ("over_issued", "More ballots than issued codes"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("evidence", models.JSONField(default=dict)),
+                (
+                    "campaign",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="review_flags", to="evaluations.campaign"),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="evaluations.subject"),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='Tally',
+            name="Tally",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(max_length=8)),
-                ('question', models.CharField(max_length=32)),
-                ('option', models.CharField(max_length=32)),
-                ('n', models.PositiveIntegerField()),
-                ('total', models.BigIntegerField(default=0)),
-                ('squares', models.BigIntegerField(default=0)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tallies', to='evaluations.campaign')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='evaluations.evaluatorgroup')),
-                ('subject', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='evaluations.subject')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("channel", models.CharField(max_length=8)),
+                ("question", models.CharField(max_length=32)),
+                ("option", models.CharField(max_length=32)),
+                ("n", models.PositiveIntegerField()),
+                ("total", models.BigIntegerField(default=0)),
+                ("squares", models.BigIntegerField(default=0)),
+                (
+                    "campaign",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="tallies", to="evaluations.campaign"),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="evaluations.evaluatorgroup"),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="evaluations.subject"),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['campaign', 'subject'], name='tally_campaign_subject'), models.Index(fields=['campaign', 'question'], name='tally_campaign_question')],
+                "indexes": [
+                    models.Index(fields=["campaign", "subject"], name="tally_campaign_subject"),
+                    models.Index(fields=["campaign", "question"], name="tally_campaign_question"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TextAnswer',
+            name="TextAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question', models.CharField(max_length=32)),
-                ('text', models.TextField()),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='text_answers', to='evaluations.campaign')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='evaluations.evaluatorgroup')),
-                ('subject', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='evaluations.subject')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("question", models.CharField(max_length=32)),
+                ("text", models.TextField()),
+                (
+                    "campaign",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="text_answers", to="evaluations.campaign"),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="evaluations.evaluatorgroup"),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="evaluations.subject"),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['campaign', 'subject'], name='text_campaign_subject')],
+                "indexes": [models.Index(fields=["campaign", "subject"], name="text_campaign_subject")],
             },
         ),
     ]

@@ -8,14 +8,22 @@ from minping.audit.actions import verify_chain
 
 
 class Command(BaseCommand):
-    help = ("Audit log tools. `minping audit verify` recomputes the hash chain and checks it against its anchors: the "
-            "anchor file, any --anchors FILE and any --anchor SEQ:HASH typed from a printed notice. "
-            "`minping audit anchor` writes the current head to the anchor file now.")  # fmt: skip
+    help = (
+        "Audit log tools. `minping audit verify` recomputes the hash chain and checks it against its anchors: the "
+        "anchor file, any --anchors FILE and any --anchor SEQ:HASH typed from a printed notice. "
+        "`minping audit anchor` writes the current head to the anchor file now."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("subcommand", choices=["verify", "anchor"])
-        parser.add_argument("--anchors", dest="files", action="append", default=[], type=Path,
-                            help="a file of anchors, e.g. a copy kept elsewhere (repeatable)")  # fmt: skip
+        parser.add_argument(
+            "--anchors",
+            dest="files",
+            action="append",
+            default=[],
+            type=Path,
+            help="a file of anchors, e.g. a copy kept elsewhere (repeatable)",
+        )
         parser.add_argument("--anchor", dest="typed", action="append", default=[], help="SEQ:HASH as printed (repeatable)")
 
     def handle(self, *args, subcommand, files: list, typed: list, **options):

@@ -39,12 +39,26 @@ class Command(BaseCommand):
             logins = demo_users(district)
             organiser = User.objects.get(username="organiser")
             seeded = seed_campaigns(actor=organiser, district=district, slips_path=slips)
-            seed_commitments(organiser=organiser, office=User.objects.get(username="office"),
-                             cadre_user=User.objects.get(username="cadre"), district=district, open_campaign=seeded["open"])  # fmt: skip
-            seed_grid(district=district, organiser=organiser, office=User.objects.get(username="office"),
-                      grid_user=User.objects.get(username="grid"), handler=User.objects.get(username="handler"))  # fmt: skip
-            seed_fieldwork(district=district, organiser=organiser, office=User.objects.get(username="office"),
-                           cadre_user=User.objects.get(username="cadre"))  # fmt: skip
+            seed_commitments(
+                organiser=organiser,
+                office=User.objects.get(username="office"),
+                cadre_user=User.objects.get(username="cadre"),
+                district=district,
+                open_campaign=seeded["open"],
+            )
+            seed_grid(
+                district=district,
+                organiser=organiser,
+                office=User.objects.get(username="office"),
+                grid_user=User.objects.get(username="grid"),
+                handler=User.objects.get(username="handler"),
+            )
+            seed_fieldwork(
+                district=district,
+                organiser=organiser,
+                office=User.objects.get(username="office"),
+                cadre_user=User.objects.get(username="cadre"),
+            )
             codes_file.write_text("".join(f"{format_short(c)}\n" for c in seeded["codes"]))
             phone_file.write_text("".join(f"{format_short(c)}\n" for c in seeded["phone_codes"]))
         else:
@@ -61,8 +75,10 @@ class Command(BaseCommand):
             self.stdout.write(f"(all its slips, with QR codes: {slips}; the QR codes point at port 8000)")
         if phone_file.exists():
             phone = phone_file.read_text().split()
-            self.stdout.write(f"Telephone interviews: log in as interviewer at {url}interview/ and use a phone code: "
-                              f"{', '.join(phone[:3])} (all of them: {phone_file})\n")  # fmt: skip
+            self.stdout.write(
+                f"Telephone interviews: log in as interviewer at {url}interview/ and use a phone code: "
+                f"{', '.join(phone[:3])} (all of them: {phone_file})\n"
+            )
         if not options["no_serve"]:
             call_command("serve", host=options["host"], port=options["port"], no_collect=True)
 

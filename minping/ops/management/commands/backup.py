@@ -6,8 +6,10 @@ from minping.ops.backup import BackupError, backup
 
 
 class Command(BaseCommand):
-    help = ("Write one archive of the database, the keys and the uploaded files, consistent with each other. It holds "
-            "the keys: keep it as carefully as them. `minping restore FILE` puts it back.")  # fmt: skip
+    help = (
+        "Write one archive of the database, the keys and the uploaded files, consistent with each other. It holds "
+        "the keys: keep it as carefully as them. `minping restore FILE` puts it back."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path, help="the archive to write (.tar.gz)")
@@ -17,5 +19,7 @@ class Command(BaseCommand):
             manifest = backup(file)
         except BackupError as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(f"Backup written to {file}: {len(manifest['files'])} files, {manifest['vendor']} database, "
-                          f"audit head {manifest['audit_head'] or '(empty)'}.")  # fmt: skip
+        self.stdout.write(
+            f"Backup written to {file}: {len(manifest['files'])} files, {manifest['vendor']} database, "
+            f"audit head {manifest['audit_head'] or '(empty)'}."
+        )

@@ -45,9 +45,11 @@ class Command(BaseCommand):
             with transaction.atomic():
                 for statement in self.statements(role):
                     cursor.execute(statement)
-        self.stdout.write(f"{role}: reads and writes the application's tables; may not change or remove "
-                          f"{', '.join(PROTECTED)}; moves pooled ballots through {MOVE_FUNCTION} only; "
-                          f"owns {', '.join(BULK_LOADED)}.")  # fmt: skip
+        self.stdout.write(
+            f"{role}: reads and writes the application's tables; may not change or remove "
+            f"{', '.join(PROTECTED)}; moves pooled ballots through {MOVE_FUNCTION} only; "
+            f"owns {', '.join(BULK_LOADED)}."
+        )
 
     @staticmethod
     def statements(role: str) -> list:

@@ -6,9 +6,11 @@ from minping.ops.backup import BackupError, restore
 
 
 class Command(BaseCommand):
-    help = ("Restore an archive written by `minping backup` into this site's database and data directory. Refused "
-            "into a database that holds data unless --force. Then run `minping audit verify`, `minping ballots "
-            "reconcile` and `minping tally verify` on each closed campaign.")  # fmt: skip
+    help = (
+        "Restore an archive written by `minping backup` into this site's database and data directory. Refused "
+        "into a database that holds data unless --force. Then run `minping audit verify`, `minping ballots "
+        "reconcile` and `minping tally verify` on each closed campaign."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)

@@ -32,8 +32,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default=settings.WEB_HOST)
         parser.add_argument("--port", type=int, default=settings.WEB_PORT)
-        parser.add_argument("--workers", type=int, default=settings.WEB_WORKERS or None,
-                            help="worker processes (default: one per core; one on SQLite)")  # fmt: skip
+        parser.add_argument(
+            "--workers", type=int, default=settings.WEB_WORKERS or None, help="worker processes (default: one per core; one on SQLite)"
+        )
         parser.add_argument("--threads", type=int, default=settings.WEB_THREADS, help="threads per worker (default 4)")
         parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian")
         parser.add_argument("--app", default="minping.wsgi:application", help=argparse.SUPPRESS)  # benchmarks serve their own
@@ -52,14 +53,46 @@ class Command(BaseCommand):
 
     @staticmethod
     def granian(app, host, port, workers, threads) -> list[str]:
-        return [_program("granian"), "--interface", "wsgi", "--no-ws", "--host", host, "--port", str(port), "--workers", str(workers),
-                "--blocking-threads", str(threads), "--respawn-failed-workers", "--no-access-log", "--log-level", "info",
-                "--workers-kill-timeout", "30", app]  # fmt: skip
+        return [
+            _program("granian"),
+            "--interface",
+            "wsgi",
+            "--no-ws",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--blocking-threads",
+            str(threads),
+            "--respawn-failed-workers",
+            "--no-access-log",
+            "--log-level",
+            "info",
+            "--workers-kill-timeout",
+            "30",
+            app,
+        ]
 
     @staticmethod
     def gunicorn(app, host, port, workers, threads) -> list[str]:
-        return [_program("gunicorn"), app, "-b", f"{host}:{port}", "-w", str(workers), "-k", "gthread", "--threads",
-                str(threads), "--graceful-timeout", "30", "--log-level", "warning"]  # fmt: skip
+        return [
+            _program("gunicorn"),
+            app,
+            "-b",
+            f"{host}:{port}",
+            "-w",
+            str(workers),
+            "-k",
+            "gthread",
+            "--threads",
+            str(threads),
+            "--graceful-timeout",
+            "30",
+            "--log-level",
+            "warning",
+        ]
 
 
 def _program(name: str) -> str:
@@ -69,4 +102,3 @@ def _program(name: str) -> str:
     if not found:
         raise CommandError(f"{name} is not installed (pip install {name})")
     return found
-
