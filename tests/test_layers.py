@@ -53,3 +53,17 @@ class LayersTest(TestCase):
             if any(word in path.read_text() for word in ("post_save", "pre_save", "@receiver", "post_delete"))
         ]
         self.assertEqual(found, [])
+
+    def test_pages_refuse_one_way(self):
+        """The pages of commitments, grid and field work say a refusal through lib/feedback (`attempting`,
+        `attempt`), never a hand-written handler of their own."""
+        import re
+
+        handwritten = re.compile(r"except \(?(ValidationError|PermissionDenied)[^:]*as exc:\n\s+(refused|messages\.error)\(")
+        found = [
+            str(path.relative_to(ROOT))
+            for app in ("commitments", "grid", "fieldwork")
+            for path in (ROOT / "minping" / app).rglob("*.py")
+            if handwritten.search(path.read_text())
+        ]
+        self.assertEqual(found, [])

@@ -34,7 +34,7 @@ from minping.evaluations import lifecycle
 from minping.evaluations.models import Campaign, Subject
 from minping.lib.dates import typed_date
 from minping.lib.downloads import attachment
-from minping.lib.feedback import form_refused, refused
+from minping.lib.feedback import attempting, form_refused
 from minping.lib.formdata import posted_id
 from minping.org.models import Region, Unit
 from minping.results.figures import headline_questions, subject_figures
@@ -72,13 +72,11 @@ def mine(request):
     this, following = periods.month_of(today), periods.next_month(periods.month_of(today))
     status = 200
     if request.method == "POST":
-        try:
+        with attempting(request) as outcome:
             month = periods.parse_month(request.POST.get("month"))
             form = actions.start_form(actor=request.user, owner=owner, month=month)
             return redirect("commitments:form", form.pk)
-        except ValidationError as exc:
-            refused(request, exc)
-            status = 400
+        status = outcome.status
     forms = CommitmentForm.objects.filter(**{"cadre" if request.user.cadre_id else "unit": owner}).annotate(n=Count("items"))
     due = (
         Item.objects.filter(form__in=forms, form__status=Status.PUBLISHED, outcome=Item.Outcome.OPEN)
@@ -131,7 +129,7 @@ def form_step(request, pk):
     """Submit, approve, return, publish a form or choose its sequence."""
     form = _form_for(request.user, pk)
     step = request.POST.get("step")
-    try:
+    with attempting(request):
         if step == "submit":
             actions.submit_form(actor=request.user, form=form)
             messages.success(request, _("Submitted for approval."))
@@ -149,8 +147,6 @@ def form_step(request, pk):
             actions.set_sequence(actor=request.user, form=form, sequence=sequence)
         else:
             raise ValidationError("未知的操作")
-    except ValidationError as exc:
-        refused(request, exc)
     return redirect("commitments:form", form.pk)
 
 
@@ -162,10 +158,8 @@ def item_add(request, pk):
     if not posted.is_valid():
         form_refused(request, posted)
     else:
-        try:
+        with attempting(request):
             actions.save_item(actor=request.user, form=form, data=posted.cleaned_data)
-        except ValidationError as exc:
-            refused(request, exc)
     return redirect("commitments:form", form.pk)
 
 
@@ -183,21 +177,17 @@ def item_edit(request, pk):
     if not actions.may_file(request.user, form.owner):
         raise Http404
     if request.method == "POST" and request.POST.get("step") == "remove":
-        try:
+        with attempting(request):
             actions.remove_item(actor=request.user, item=item)
             return redirect("commitments:form", form.pk)
-        except ValidationError as exc:
-            refused(request, exc)
     if request.method == "POST" and request.POST.get("step") != "remove":
         posted = ItemForm(request.POST, form=form)
         if posted.is_valid():
-            try:
+            with attempting(request):
                 actions.save_item(
                     actor=request.user, form=form, data=posted.cleaned_data, item=item, reason=posted.cleaned_data.get("reason", "")
                 )
                 return redirect("commitments:form", form.pk)
-            except ValidationError as exc:
-                refused(request, exc)
         else:
             form_refused(request, posted)
         editor = posted
@@ -225,7 +215,7 @@ def item_edit(request, pk):
 @require_POST
 def item_progress(request, pk):
     item = _item_for(request.user, pk)
-    try:
+    with attempting(request):
         actions.add_progress(
             actor=request.user,
             item=item,
@@ -236,8 +226,6 @@ def item_progress(request, pk):
             files=request.FILES.getlist("files"),
         )
         messages.success(request, _("Progress recorded."))
-    except ValidationError as exc:
-        refused(request, exc)
     return redirect(f"{reverse('commitments:form', args=[item.form_id])}#item-{item.pk}")
 
 
@@ -245,11 +233,9 @@ def item_progress(request, pk):
 @require_POST
 def item_review(request, pk):
     item = _item_for(request.user, pk)
-    try:
+    with attempting(request, PermissionDenied):
         actions.review_outcome(actor=request.user, item=item, verdict=request.POST.get("verdict", ""), note=request.POST.get("note", ""))
         messages.success(request, _("Verdict recorded."))
-    except (ValidationError, PermissionDenied) as exc:
-        refused(request, exc)
     return redirect(f"{reverse('commitments:form', args=[item.form_id])}#item-{item.pk}")
 
 
@@ -265,11 +251,9 @@ def month(request):
         "region", "cadre", "unit", "collective", "sequence"
     )
     if request.method == "POST":
-        try:
+        with attempting(request, PermissionDenied):
             count = actions.publish_forms(actor=request.user, forms=forms.filter(status=Status.APPROVED))
             messages.success(request, _("%(n)s forms posted on the public board.") % {"n": count})
-        except (ValidationError, PermissionDenied) as exc:
-            refused(request, ValidationError(str(getattr(exc, "message", exc))))
         return redirect(f"{request.path}?month={chosen:%Y-%m}")
     status = request.GET.get("status")
     shown = forms.filter(status=status) if status in Status.values else forms
@@ -309,11 +293,9 @@ def month_export(request):
 def sample_draw(request):
     chosen = _month(request)
     region = get_for_user(request.user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
-    try:
+    with attempting(request):
         sample = actions.draw_sample(actor=request.user, region=region, month=chosen, size=request.POST.get("size", ""))
         return redirect("commitments:sample", sample.pk)
-    except ValidationError as exc:
-        refused(request, exc)
     return redirect(reverse_month(chosen))
 
 
@@ -327,13 +309,11 @@ def sample(request, pk):
     sample = get_for_user(request.user, SampleAudit.objects.select_related("region"), pk=pk)
     if request.method == "POST":
         check = get_object_or_404(Check, sample=sample, pk=posted_id(request.POST.get("check")) or 0)
-        try:
+        with attempting(request):
             actions.record_check(
                 actor=request.user, check=check, verdict=request.POST.get("verdict", ""), note=request.POST.get("note", "")
             )
             messages.success(request, _("Verdict recorded."))
-        except ValidationError as exc:
-            refused(request, exc)
         return redirect("commitments:sample", sample.pk)
     checks = sample.checks.select_related("item__form__cadre", "item__form__unit", "item__form__collective", "checked_by")
     return render(
@@ -354,14 +334,12 @@ def rating_open(request):
     chosen = _month(request)
     region = get_for_user(request.user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
     sequence = scope(Sequence.objects, request.user).filter(pk=posted_id(request.POST.get("sequence"))).first()
-    try:
+    with attempting(request):
         campaign = actions.open_rating(
             actor=request.user, region=region, month=chosen, sequence=sequence, quorum=posted_id(request.POST.get("quorum")) or 10
         )
         messages.success(request, _("The rating campaign is ready: issue codes and open voting here."))
         return redirect("evaluations:campaign-detail", campaign.pk)
-    except ValidationError as exc:
-        refused(request, exc)
     return redirect(reverse_month(chosen))
 
 
@@ -369,7 +347,7 @@ def rating_open(request):
 @require_http_methods(["GET", "POST"])
 def sequences(request):
     if request.method == "POST":
-        try:
+        with attempting(request):
             region = get_for_user(request.user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
             actions.save_sequence(
                 actor=request.user,
@@ -380,8 +358,6 @@ def sequences(request):
             )
             messages.success(request, _("Saved."))
             return redirect("commitments:sequences")
-        except ValidationError as exc:
-            refused(request, exc)
     return render(
         request,
         "commitments/sequences.html",
@@ -399,7 +375,7 @@ def sequences(request):
 @require_http_methods(["GET", "POST"])
 def quarters(request):
     if request.method == "POST":
-        try:
+        with attempting(request):
             region = get_for_user(request.user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
             year, quarter = posted_id(request.POST.get("year")) or 0, posted_id(request.POST.get("quarter")) or 0
             assessment = actions.assess_quarter(
@@ -410,8 +386,6 @@ def quarters(request):
                 weights={k: request.POST.get(k, "") for k in scoring.WEIGHT_LABELS},
             )
             return redirect("commitments:quarter", assessment.pk)
-        except ValidationError as exc:
-            refused(request, exc)
     today = timezone.localdate()
     context = {
         "assessments": scope(Assessment.objects.select_related("region"), request.user)[:40],
@@ -430,7 +404,7 @@ def quarters(request):
 def quarter(request, pk):
     assessment = get_for_user(request.user, Assessment.objects.select_related("region"), pk=pk)
     if request.method == "POST":
-        try:
+        with attempting(request, PermissionDenied):
             step = request.POST.get("step")
             if step == "confirm":
                 actions.confirm_awards(actor=request.user, assessment=assessment)
@@ -444,8 +418,6 @@ def quarter(request, pk):
             else:
                 score = get_object_or_404(Score, assessment=assessment, pk=posted_id(request.POST.get("score")) or 0)
                 actions.set_award(actor=request.user, score=score, award=request.POST.get("award", ""))
-        except (ValidationError, PermissionDenied) as exc:
-            refused(request, exc)
         return redirect("commitments:quarter", assessment.pk)
     if request.GET.get("format") == "xlsx":
         return attachment(exports.quarter_workbook(assessment), f"{assessment.region.name}{assessment}承诺考评.xlsx")
@@ -473,7 +445,7 @@ def quarter(request, pk):
 @require_http_methods(["GET", "POST"])
 def pledges(request):
     if request.method == "POST":
-        try:
+        with attempting(request):
             community = get_for_user(request.user, Region.objects, pk=posted_id(request.POST.get("community")) or 0)
             if request.POST.get("step") == "evaluate":
                 of_unit, _of_community = actions.evaluate_pledges(
@@ -492,8 +464,6 @@ def pledges(request):
             )
             messages.success(request, _("Signed. Both sides now fill in their commitment forms."))
             return redirect("commitments:pledges")
-        except ValidationError as exc:
-            refused(request, exc)
     rows = list(
         scope(Pledge.objects.select_related("community", "unit", "community_form", "unit_form", "of_unit", "of_community"), request.user)[
             :100
@@ -555,7 +525,7 @@ def duty_list(request):
 def duty_subject(request, pk):
     subject = _subject_for(request.user, pk)
     if request.method == "POST":
-        try:
+        with attempting(request):
             step = request.POST.get("step")
             if step == "answer":
                 question = get_object_or_404(Question, subject=subject, pk=posted_id(request.POST.get("question")) or 0)
@@ -574,8 +544,6 @@ def duty_subject(request, pk):
                 )
             messages.success(request, _("Saved."))
             return redirect("commitments:duty-subject", subject.pk)
-        except ValidationError as exc:
-            refused(request, exc)
     report = DutyReport.objects.filter(subject=subject).select_related("evidence").first()
     return render(
         request,

@@ -39,18 +39,11 @@ from minping.fieldwork.models import (
 from minping.grid.models import Category
 from minping.lib.dates import typed_date, week_start
 from minping.lib.downloads import attachment
-from minping.lib.feedback import refused
+from minping.lib.feedback import attempting
 from minping.lib.formdata import posted_id
 from minping.org.models import Cadre, Enterprise, Household, Region
 
 PAGE_SIZE = 50
-
-
-def _fail(request, exc) -> None:
-    if isinstance(exc, ValidationError):
-        refused(request, exc)
-    else:
-        messages.error(request, str(exc) or _("Not allowed."))
 
 
 def _cadres(user, text: str, field: str = "cadres") -> list[Cadre]:
@@ -117,7 +110,7 @@ def home(request):
     status, posted = 200, {}
     if request.method == "POST":
         contact = Contact.objects.filter(pk=posted_id(request.POST.get("contact")) or 0, cadre_id=user.cadre_id).first()
-        try:
+        with attempting(request, PermissionDenied) as outcome:
             if contact is None:
                 raise ValidationError({"contact": "请选择您的联系点"})
             entry, created = actions.record_entry(
@@ -135,8 +128,7 @@ def home(request):
             )
             messages.success(request, _("Entry saved.") if created else _("This entry had already been saved."))
             return redirect("fieldwork:home")
-        except (ValidationError, PermissionDenied) as exc:
-            _fail(request, exc)
+        if outcome.refused:
             status, posted = 400, request.POST
     today = timezone.localdate()
     monday, sunday = _week(today)
@@ -176,7 +168,7 @@ def entry(request, pk):
     entry = _visible_entry(user, pk)
     if request.method == "POST":
         step = request.POST.get("step")
-        try:
+        with attempting(request, PermissionDenied):
             if step == "review":
                 actions.review_entry(actor=user, entry=entry, comment=request.POST.get("comment", ""))
             elif step == "edit":
@@ -200,8 +192,6 @@ def entry(request, pk):
             else:
                 raise ValidationError("未知的操作")
             messages.success(request, _("Saved."))
-        except (ValidationError, PermissionDenied) as exc:
-            _fail(request, exc)
         return redirect("fieldwork:entry", entry.pk)
     context = {
         "entry": entry,
@@ -298,7 +288,7 @@ def contacts(request):
             user, Cadre.objects.select_related("region"), pk=posted_id(request.GET.get("cadre") or request.POST.get("cadre")) or 0
         )
     if request.method == "POST" and cadre is not None:
-        try:
+        with attempting(request, PermissionDenied):
             if request.POST.get("step") == "end":
                 contact = get_object_or_404(Contact, pk=posted_id(request.POST.get("contact")) or 0, cadre=cadre)
                 actions.end_contact(actor=user, contact=contact)
@@ -315,8 +305,6 @@ def contacts(request):
                     note=request.POST.get("note", ""),
                 )
             messages.success(request, _("Saved."))
-        except (ValidationError, PermissionDenied) as exc:
-            _fail(request, exc)
         return redirect(f"{request.path}?cadre={cadre.pk}")
     query = request.GET.get("q", "").strip()
     found = scope(Cadre.objects.filter(name__startswith=query), user).select_related("region")[:50] if query else []
@@ -394,7 +382,7 @@ def item(request, pk):
     item = get_object_or_404(_visible_items(user).select_related("cadre", "region", "problem__unit", "entry", "meeting", "session"), pk=pk)
     if request.method == "POST":
         step = request.POST.get("step")
-        try:
+        with attempting(request, PermissionDenied):
             if step == "propose":
                 actions.propose_solution(actor=user, item=item, solution=request.POST.get("solution", ""))
             elif step == "act":
@@ -409,8 +397,6 @@ def item(request, pk):
             else:
                 raise ValidationError("未知的操作")
             messages.success(request, _("Saved."))
-        except (ValidationError, PermissionDenied) as exc:
-            _fail(request, exc)
         return redirect("fieldwork:item", item.pk)
     context = {
         "item": item,
@@ -430,7 +416,7 @@ def item(request, pk):
 def receptions(request):
     user = request.user
     if request.method == "POST":
-        try:
+        with attempting(request, PermissionDenied):
             actions.create_schedule(
                 actor=user,
                 region=_region(user, request.POST.get("region")),
@@ -442,8 +428,6 @@ def receptions(request):
             )
             messages.success(request, _("Saved."))
             return redirect("fieldwork:receptions")
-        except (ValidationError, PermissionDenied) as exc:
-            _fail(request, exc)
     today = timezone.localdate()
     schedules = scope(Schedule.objects.select_related("region").prefetch_related("cadres"), user)[:200]
     upcoming = (
@@ -468,7 +452,7 @@ def session(request, pk):
     if not (console or actions.may_record_session(user, session)):
         raise Http404
     if request.method == "POST":
-        try:
+        with attempting(request, PermissionDenied):
             if request.POST.get("step") == "rota":
                 if not console:
                     raise PermissionDenied
@@ -493,8 +477,6 @@ def session(request, pk):
                     items=raised,
                 )
             messages.success(request, _("Saved."))
-        except (ValidationError, PermissionDenied) as exc:
-            _fail(request, exc)
         return redirect("fieldwork:session", session.pk)
     context = {
         "session": session,
@@ -532,7 +514,7 @@ def public_receptions(request):
 def topics(request):
     user = request.user
     if request.method == "POST":
-        try:
+        with attempting(request, PermissionDenied):
             region = _region(user, request.POST.get("region"))
             if request.POST.get("step") == "meeting":
                 topic = scope(Topic.objects.all(), user).filter(pk=posted_id(request.POST.get("topic")) or 0).first()
@@ -562,8 +544,6 @@ def topics(request):
                 )
             messages.success(request, _("Saved."))
             return redirect("fieldwork:topics")
-        except (ValidationError, PermissionDenied) as exc:
-            _fail(request, exc)
     context = {
         "topics": scope(Topic.objects.select_related("owner", "region"), user)[:200],
         "meetings": scope(Meeting.objects.select_related("convener", "region", "topic"), user)[:200],
@@ -579,13 +559,11 @@ def topics(request):
 def topic(request, pk):
     topic = get_for_user(request.user, Topic.objects.select_related("owner", "region"), pk=pk)
     if request.method == "POST":
-        try:
+        with attempting(request, PermissionDenied):
             actions.conclude_topic(
                 actor=request.user, topic=topic, conclusion=request.POST.get("conclusion", ""), on=request.POST.get("on") or None
             )
             messages.success(request, _("Saved."))
-        except (ValidationError, PermissionDenied) as exc:
-            _fail(request, exc)
         return redirect("fieldwork:topic", topic.pk)
     context = {"topic": topic, "team": topic.team.all(), "meetings": topic.meetings.all(), "today": timezone.localdate()}
     return render(request, "fieldwork/topic.html", context)
@@ -601,7 +579,7 @@ def pairings(request):
     if request.method == "POST":
         if not user.can_use_console:
             raise PermissionDenied
-        try:
+        with attempting(request, PermissionDenied):
             if request.POST.get("step") == "project":
                 actions.create_project(
                     actor=user,
@@ -624,8 +602,6 @@ def pairings(request):
                 )
             messages.success(request, _("Saved."))
             return redirect("fieldwork:pairings")
-        except (ValidationError, PermissionDenied) as exc:
-            _fail(request, exc)
     rows = Pairing.objects.select_related("project", "cadre", "senior")
     if user.can_use_console:
         rows = rows.filter(
@@ -652,7 +628,7 @@ def pairing(request, pk):
     if not actions.may_record_activity(user, pairing):
         raise Http404
     if request.method == "POST":
-        try:
+        with attempting(request, PermissionDenied):
             actions.record_activity(
                 actor=user,
                 pairing=pairing,
@@ -662,8 +638,6 @@ def pairing(request, pk):
                 text=request.POST.get("text", ""),
             )
             messages.success(request, _("Saved."))
-        except (ValidationError, PermissionDenied) as exc:
-            _fail(request, exc)
         return redirect("fieldwork:pairing", pairing.pk)
     compliance = figures.compliance(pairing)
     context = {
@@ -700,13 +674,12 @@ def _cells(values) -> str:
 def figures_page(request):
     user = request.user
     region = _shown_region(request)
-    status = 200
-    try:
+    with attempting(request) as outcome:
         start, end = _period(request)
-    except ValidationError as exc:
-        refused(request, exc)
+    if outcome.refused:  # the year's figures, beside the refusal
         today = timezone.localdate()
-        start, end, status = dt.date(today.year, 1, 1), dt.date(today.year, 12, 31), 400
+        start, end = dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
+    status = outcome.status
     fmt = request.GET.get("format")
     if fmt == "xlsx":
         return attachment(exports.figures_workbook(region, start, end), f"{region.name}走基层工作统计.xlsx")

@@ -26,7 +26,7 @@ from minping.grid.forms import ProblemForm, VisitForm, refusal
 from minping.grid.models import Assignment, Category, Problem, Route, Site, Visit
 from minping.lib import charts
 from minping.lib.dates import typed_date
-from minping.lib.feedback import refused
+from minping.lib.feedback import attempting, refused
 from minping.lib.formdata import posted_id
 from minping.lib.stats import percent_text
 from minping.org.models import Household, Region, Unit
@@ -52,7 +52,7 @@ def _grid_for(user, pk) -> tuple[Region, bool]:
 def due(request, pk):
     grid, works_here = _grid_for(request.user, pk)
     if request.method == "POST":
-        try:
+        with attempting(request, PermissionDenied):
             actions.add_site(
                 actor=request.user,
                 grid=grid,
@@ -61,10 +61,6 @@ def due(request, pk):
                 address=request.POST.get("address", ""),
             )
             messages.success(request, _("Saved."))
-        except ValidationError as exc:
-            refused(request, exc)
-        except PermissionDenied as exc:
-            messages.error(request, str(exc))
         return redirect("grid:due", grid.pk)
     today, cycle = timezone.localdate(), settings.VISIT_CYCLE_DAYS
     # A grid's households are a few hundred: read the due ones in one query and page through them here, rather
@@ -148,14 +144,12 @@ def visit(request):
     record = form.record()
     if record is None:
         raise Http404
-    try:
+    with attempting(request, PermissionDenied):
         _visit, created = form.save(actor=request.user, record=record)
         messages.success(
             request,
             _("Visit to %(household)s recorded.") % {"household": str(record)} if created else _("This visit had already been recorded."),
         )
-    except (ValidationError, PermissionDenied) as exc:
-        refused(request, exc)
     back = posted_id(request.POST.get("grid")) or (record.grid_id if isinstance(record, Site) else record.region_id)
     return redirect("grid:due", back) if Region.objects.filter(pk=back, level=Region.Level.GRID).exists() else redirect("home")
 
@@ -177,15 +171,13 @@ def report(request):
     status = 200
     if request.method == "POST":
         form = ProblemForm(request.POST, regions=regions, files=request.FILES.getlist("photos"))
-        try:
+        with attempting(request) as outcome:
             if not form.is_valid():
                 raise refusal(form)
             problem, _created = form.save(actor=request.user)
             messages.success(request, _("Problem #%(n)s reported: %(status)s.") % {"n": problem.pk, "status": problem.get_status_display()})
             return redirect("grid:problem", problem.pk)
-        except ValidationError as exc:
-            refused(request, exc)
-            status = 400
+        status = outcome.status
     context = {
         "regions": regions,
         "categories": Category.objects.filter(is_active=True),
@@ -218,7 +210,7 @@ def problem(request, pk):
     user = request.user
     if request.method == "POST":
         step = request.POST.get("step")
-        try:
+        with attempting(request, PermissionDenied):
             if step == "dispatch":
                 unit = get_object_or_404(Unit, pk=posted_id(request.POST.get("unit")) or 0)
                 actions.dispatch_problem(actor=user, problem=problem, unit=unit, note=request.POST.get("note", ""))
@@ -242,10 +234,6 @@ def problem(request, pk):
             else:
                 raise ValidationError("未知的操作")
             messages.success(request, _("Done."))
-        except ValidationError as exc:
-            refused(request, exc)
-        except PermissionDenied as exc:
-            messages.error(request, str(exc))
         return redirect("grid:problem", problem.pk)
     steps = problem.steps.select_related("actor", "unit").prefetch_related("evidence")
     units = (
@@ -268,15 +256,13 @@ def problem(request, pk):
 @require_http_methods(["GET", "POST"])
 def routes(request):
     if request.method == "POST":
-        try:
+        with attempting(request):
             region = get_for_user(request.user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
             category = get_object_or_404(Category, pk=posted_id(request.POST.get("category")) or 0)
             unit = get_object_or_404(Unit, pk=posted_id(request.POST.get("unit")) or 0)
             actions.save_route(actor=request.user, category=category, region=region, unit=unit)
             messages.success(request, _("Saved."))
             return redirect("grid:routes")
-        except ValidationError as exc:
-            refused(request, exc)
     rows = scope(Route.objects.select_related("category", "region", "unit"), request.user).order_by("category__code", "region__path")
     regions = Region.objects.exclude(level="grid").order_by("path")
     context = {
@@ -307,7 +293,7 @@ def _percent(rate) -> str:
 @console_required
 @require_POST
 def callbacks(request):
-    try:
+    with attempting(request):
         region = get_for_user(request.user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
         campaign, count = actions.open_callbacks(
             actor=request.user,
@@ -320,8 +306,6 @@ def callbacks(request):
             request, _("The call-back campaign is ready: issue %(n)s codes here, one for each reporter of a closed problem.") % {"n": count}
         )
         return redirect("evaluations:campaign-detail", campaign.pk)
-    except ValidationError as exc:
-        refused(request, exc)
     return redirect("grid:scorecards")
 
 
@@ -384,7 +368,7 @@ def tasks(request):
     if request.method == "POST":
         if not user.can_use_console:
             raise PermissionDenied
-        try:
+        with attempting(request):
             region = get_for_user(user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
             task = actions.create_task(
                 actor=user,
@@ -396,8 +380,6 @@ def tasks(request):
                 ends_on=typed_date(request.POST.get("ends_on"), "ends_on"),
             )
             return redirect("grid:task", task.pk)
-        except ValidationError as exc:
-            refused(request, exc)
     if user.can_use_console:
         rows = scope(Task.objects.select_related("region"), user)
     else:
@@ -419,7 +401,7 @@ def task(request, pk):
     if not console and not task.secondments.filter(cadre=user).exists():
         raise Http404
     if request.method == "POST":
-        try:
+        with attempting(request, PermissionDenied):
             if request.POST.get("step") == "second":
                 if not console:
                     raise PermissionDenied
@@ -436,10 +418,6 @@ def task(request, pk):
                     actor=user, task=task, percent=request.POST.get("percent", ""), note=request.POST.get("note", "")
                 )
             messages.success(request, _("Saved."))
-        except ValidationError as exc:
-            refused(request, exc)
-        except PermissionDenied as exc:
-            messages.error(request, str(exc) or _("Not allowed."))
         return redirect("grid:task", task.pk)
     context = {
         "task": task,
@@ -459,7 +437,7 @@ def teams(request):
 
     user = request.user
     if request.method == "POST":
-        try:
+        with attempting(request):
             community = get_for_user(user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
             grids = Region.objects.filter(parent=community, level="grid", pk__in=[posted_id(v) for v in request.POST.getlist("grids")])
             names = [n.strip() for n in request.POST.get("members", "").replace("，", ",").split(",") if n.strip()]
@@ -469,8 +447,6 @@ def teams(request):
             actions.create_team(actor=user, community=community, name=request.POST.get("name", ""), grids=grids, members=members)
             messages.success(request, _("Saved."))
             return redirect("grid:teams")
-        except ValidationError as exc:
-            refused(request, exc)
     rows = scope(Team.objects.prefetch_related("grids", "members").select_related("region"), user)[:200]
     communities = Region.objects.filter(level="community").order_by("path")
     communities = communities if user.is_system_admin else communities.within(user.region)
