@@ -28,13 +28,18 @@ def cut_tail(keep: int) -> None:
     AuditHead.objects.filter(pk=1).update(last_seq=keep, last_hash=last_hash)
 
 
+def anchor_file_of(test) -> Path:
+    """A scratch anchor file for the test, in place of the installation's."""
+    path = Path(tempfile.mkdtemp()) / "anchors.txt"
+    override = override_settings(AUDIT_ANCHOR_FILE=path)
+    override.enable()
+    test.addCleanup(override.disable)
+    return path
+
+
 class AnchorTest(BaseTestCase):
     def setUp(self):
-        folder = Path(tempfile.mkdtemp())
-        self.file = folder / "anchors.txt"
-        override = override_settings(AUDIT_ANCHOR_FILE=self.file)
-        override.enable()
-        self.addCleanup(override.disable)
+        self.file = anchor_file_of(self)
         for n in range(5):
             record_event(actor=self.organiser_a, action="test.event", obj=self.community_a, data={"n": n})
 
@@ -141,11 +146,7 @@ class AnchorEveryMinuteTest(BaseTestCase):
     entries shows; a new install is anchored at its first tick, not its first night."""
 
     def setUp(self):
-        folder = Path(tempfile.mkdtemp())
-        self.file = folder / "anchors.txt"
-        override = override_settings(AUDIT_ANCHOR_FILE=self.file)
-        override.enable()
-        self.addCleanup(override.disable)
+        self.file = anchor_file_of(self)
 
     def test_the_anchor_job_is_due_at_every_tick(self):
         from django.conf import settings

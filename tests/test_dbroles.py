@@ -62,9 +62,10 @@ class SiteRoleTest(TransactionTestCase):
         params.pop("prepare_threshold", None)
         return psycopg.connect(**params, autocommit=True)
 
-    def test_the_site_casts_closes_and_audits_but_cannot_touch_what_is_written(self):
+    def cast_three_as_site(self):
+        """A campaign of the site's making with three ballots cast by the site's role: fewer than the shuffle
+        pool's floor, so they wait in the pool until close."""
         from minping.evaluations import casting
-        from minping.results.actions import close_campaign
         from tests.evaluating import campaign_people, full_answers, make_campaign
 
         campaign_people(self)
@@ -73,10 +74,23 @@ class SiteRoleTest(TransactionTestCase):
             campaign, _group, pairs = make_campaign(self, codes=3)
             for token, _short in pairs:
                 casting.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign))
-            close_campaign(actor=self.organiser_a, campaign=campaign)
-            self.assertEqual(len(ballots_cast(campaign=campaign)), 3)
         finally:
             self.as_owner()
+        return campaign
+
+    def close_as_site(self, campaign):
+        from minping.results.actions import close_campaign
+
+        self.as_site()
+        try:
+            close_campaign(actor=self.organiser_a, campaign=campaign)
+        finally:
+            self.as_owner()
+
+    def test_the_site_casts_closes_and_audits_but_cannot_touch_what_is_written(self):
+        campaign = self.cast_three_as_site()
+        self.close_as_site(campaign)
+        self.assertEqual(len(ballots_cast(campaign=campaign)), 3)
 
         with self.site_connection() as site:
             for statement in FORBIDDEN:
@@ -86,22 +100,12 @@ class SiteRoleTest(TransactionTestCase):
             self.assertEqual(site.execute("SELECT count(*) FROM evaluations_ballot").fetchone()[0], 3)
 
     def test_the_site_cannot_rewrite_or_remove_a_pooled_ballot_only_move_it_unchanged(self):
-        from minping.evaluations import casting
         from minping.evaluations.ballots import verify_ballot_box
         from minping.evaluations.models import PooledBallot
-        from minping.results.actions import close_campaign
-        from tests.evaluating import campaign_people, full_answers, make_campaign
 
-        campaign_people(self)
-        self.as_site()
-        try:
-            campaign, _group, pairs = make_campaign(self, codes=3)
-            for token, _short in pairs:
-                casting.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign))
-        finally:
-            self.as_owner()
+        campaign = self.cast_three_as_site()
         pooled = {b.pk: (b.answers, b.digest) for b in PooledBallot.objects.filter(campaign=campaign)}
-        self.assertEqual(len(pooled), 3)  # fewer than the pool's floor: they wait in the pool until close
+        self.assertEqual(len(pooled), 3)
         with self.site_connection() as site:
             for statement in [
                 "UPDATE evaluations_pooledballot SET answers = '{}'::jsonb",
@@ -113,11 +117,7 @@ class SiteRoleTest(TransactionTestCase):
                 with self.subTest(statement=statement), self.assertRaises(psycopg.errors.InsufficientPrivilege):
                     site.execute(statement)
             self.assertEqual(site.execute("SELECT count(*) FROM evaluations_pooledballot").fetchone()[0], 3)
-        self.as_site()
-        try:
-            close_campaign(actor=self.organiser_a, campaign=campaign)  # the move, through the owner's function
-        finally:
-            self.as_owner()
+        self.close_as_site(campaign)  # the move, through the owner's function
         moved = {b.pk: (b.answers, b.digest) for b in campaign.ballots.all()}
         self.assertEqual(moved, pooled)
         self.assertEqual(verify_ballot_box(campaign), [])
