@@ -99,7 +99,9 @@ class CommitmentCycleBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         item = Item.objects.get()
         resident.goto(f"{self.live_server_url}/board/items/{item.pk}/")
         self.assertIn("已更换 12 盏", resident.inner_text("main"))
-        self.assertTrue(resident.locator("main img").first.evaluate("img => img.complete && img.naturalWidth > 0"))
+        photo = resident.locator("main img").first
+        photo.scroll_into_view_if_needed()  # the photos load lazily: one below the fold is fetched once in view
+        resident.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=photo.element_handle())
 
         # The organiser draws a sample and records what was found on the ground.
         organiser = self.log_in("org")
