@@ -663,10 +663,14 @@ def set_award(*, actor, score: Score, award: str) -> Score:
     return score
 
 
+def may_confirm_awards(user) -> bool:
+    """Awards are confirmed, closed early and reopened by the organisation department (考核办), not by the street
+    office whose staff they rank."""
+    return user.is_system_admin or user.role == user.Role.ORGANISER
+
+
 def ensure_organiser(actor, assessment: Assessment) -> None:
-    """Awards are confirmed, closed early and reopened by the organisation department (考核办) of the region, not
-    by the street office whose staff they rank."""
-    if not (actor.is_system_admin or actor.role == actor.Role.ORGANISER):
+    if not may_confirm_awards(actor):
         raise PermissionDenied("季度奖项只能由组织部门（考核办）确认、提前结束或重新打开")
     ensure_region_in_scope(actor, assessment.region)
 
@@ -694,7 +698,7 @@ def confirm_awards(*, actor, assessment: Assessment) -> Assessment:
         if assessment.status == Assessment.Status.CONFIRMED:
             raise ValidationError("考评结果已经确认过了")
         if not scoring.quarter_ended(assessment) and not assessment.closed_early_reason:
-            last = periods.last_day(periods.quarter_months(assessment.year, assessment.quarter)[-1])
+            last = periods.quarter_end(assessment.year, assessment.quarter)
             raise ValidationError(
                 f"{assessment}到 {last:%Y年%-m月%-d日} 才结束，结束后才能确认奖项；确需提前确认的，请先填写理由提前结束本季度"
             )

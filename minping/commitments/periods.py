@@ -60,5 +60,9 @@ def quarter_months(year: int, quarter: int) -> list[dt.date]:
     return [dt.date(year, 3 * (quarter - 1) + i, 1) for i in (1, 2, 3)]
 
 
+def quarter_end(year: int, quarter: int) -> dt.date:
+    return last_day(quarter_months(year, quarter)[-1])
+
+
 def quarter_label(year: int, quarter: int) -> str:
     return f"{year}年第{quarter}季度"

@@ -183,6 +183,5 @@ def rounded(value):
     return None if value is None else round(value, 2)
 
 
-def quarter_ended(assessment: Assessment, today=None) -> bool:
-    months = periods.quarter_months(assessment.year, assessment.quarter)
-    return (today or timezone.localdate()) > periods.last_day(months[-1])
+def quarter_ended(assessment: Assessment) -> bool:
+    return timezone.localdate() > periods.quarter_end(assessment.year, assessment.quarter)

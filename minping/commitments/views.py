@@ -432,7 +432,7 @@ def quarter(request, pk):
         "labels": scoring.WEIGHT_LABELS,
         "proposed": assessment.status == Assessment.Status.PROPOSED,
         "ended": scoring.quarter_ended(assessment),
-        "may_confirm": request.user.is_system_admin or request.user.role == request.user.Role.ORGANISER,
+        "may_confirm": actions.may_confirm_awards(request.user),
         "versions": assessment.versions.select_related("confirmed_by", "reopened_by"),
     }
     return render(request, "commitments/quarter.html", context)

@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from minping.grid import actions
-from minping.grid.forms import ProblemForm, VisitForm, refusal
+from minping.grid.forms import ProblemForm, VisitForm
 from minping.grid.models import Category, Site, Visit
+from minping.lib.feedback import form_refusal, refusal_text
 from minping.org.models import Household
 
 WORKER = Path(__file__).resolve().parent.parent / "static" / "minping" / "field-sw.js"
@@ -41,15 +42,17 @@ def login_required_json(view):
     return checked
 
 
-def _refusal(exc, status: int, record) -> JsonResponse:
-    messages = exc.messages if isinstance(exc, ValidationError) else [str(exc) or "不允许"]
-    return JsonResponse({"error": "refused", "message": "；".join(messages), "record": record}, status=status)
-
-
 def _answer(record, code: int, **fields) -> JsonResponse:
     """An answer about one queued record, naming it by the id the phone gave it: only such an answer takes the
     record off the phone's queue."""
     return JsonResponse({"record": record, **fields}, status=code)
+
+
+def _refusal(exc, record, code: int | None = None) -> JsonResponse:
+    """A refused record: 403 for a permission, 409 for an id already used with other content, else 400."""
+    if code is None:
+        code = 403 if isinstance(exc, PermissionDenied) else 409 if "id" in getattr(exc, "error_dict", {}) else 400
+    return _answer(record, code, error="refused", message=refusal_text(exc))
 
 
 @login_required
@@ -119,16 +122,14 @@ def visit(request):
     record_id = body.get("id") if isinstance(body.get("id"), str) else None
     form = VisitForm({key: "" if value is None else value for key, value in body.items()})
     if not form.is_valid():
-        return _refusal(refusal(form), 400, record_id)
+        return _refusal(form_refusal(form), record_id, 400)
     record = form.record()
     if record is None:
         return _answer(record_id, 404, error="not_found", message="没有这个场所" if form.cleaned_data["site"] is not None else "没有这一户")
     try:
         stored, created = form.save(actor=request.user, record=record)
-    except ValidationError as exc:
-        return _refusal(exc, 409 if "id" in getattr(exc, "error_dict", {}) else 400, record_id)
-    except PermissionDenied as exc:
-        return _refusal(exc, 403, record_id)
+    except (ValidationError, PermissionDenied) as exc:
+        return _refusal(exc, record_id)
     return _answer(record_id, 201 if created else 200, id=str(stored.pk), stored=created, conflict=stored.changes.get("address_conflict"))
 
 
@@ -137,12 +138,10 @@ def visit(request):
 def problem(request):
     record_id = request.POST.get("id")
     form = ProblemForm(request.POST, regions=actions.grids_of(request.user), files=request.FILES.getlist("photos"))
+    if not form.is_valid():
+        return _refusal(form_refusal(form), record_id, 400)
     try:
-        if not form.is_valid():
-            raise refusal(form)
         stored, created = form.save(actor=request.user)
-    except ValidationError as exc:
-        return _refusal(exc, 409 if "id" in getattr(exc, "error_dict", {}) else 400, record_id)
-    except PermissionDenied as exc:
-        return _refusal(exc, 403, record_id)
+    except (ValidationError, PermissionDenied) as exc:
+        return _refusal(exc, record_id)
     return _answer(record_id, 201 if created else 200, id=stored.pk, stored=created, status=stored.get_status_display())

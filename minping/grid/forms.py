@@ -100,8 +100,3 @@ class ProblemForm(forms.Form):
             client_id=data["id"] or None,
             **options,
         )
-
-
-def refusal(form) -> ValidationError:
-    """A form's refusal as the ValidationError an action would raise, for the adapters' one way of saying it."""
-    return ValidationError({field: errors for field, errors in form.errors.items()})

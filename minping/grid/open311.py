@@ -28,8 +28,9 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from minping.accounts.apikeys import user_for_key
-from minping.grid.forms import ProblemForm, refusal
+from minping.grid.forms import ProblemForm
 from minping.grid.models import Category, Problem
+from minping.lib.feedback import form_refusal, refusal_text
 from minping.lib.formdata import posted_id
 from minping.org.models import Household, Region
 
@@ -80,7 +81,7 @@ def endpoint(view):
         except PermissionDenied as exc:
             return _error(fmt, 403, str(exc) or "forbidden")
         except ValidationError as exc:
-            return _error(fmt, 400, "；".join(exc.messages))
+            return _error(fmt, 400, refusal_text(exc))
 
     wrapper.__name__ = view.__name__
     return csrf_exempt(wrapper)
@@ -277,7 +278,7 @@ def _create(request, fmt):
         files=request.FILES.getlist("media"),
     )
     if not form.is_valid():
-        raise refusal(form)
+        raise form_refusal(form)
     problem, _created = form.save(actor=user, for_resident=True, contact=contact[:100])
     notice = "已派至" + problem.unit.name if problem.unit_id else "已受理，等待分派"
     return _render(

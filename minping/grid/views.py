@@ -22,11 +22,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from minping.accounts.scoping import console_required, get_for_user, scope
 from minping.grid import actions, scorecards
-from minping.grid.forms import ProblemForm, VisitForm, refusal
+from minping.grid.forms import ProblemForm, VisitForm
 from minping.grid.models import Assignment, Category, Problem, Route, Site, Visit
 from minping.lib import charts
 from minping.lib.dates import typed_date
-from minping.lib.feedback import attempting, refused
+from minping.lib.feedback import attempting, form_refusal, form_refused
 from minping.lib.formdata import posted_id
 from minping.lib.stats import percent_text
 from minping.org.models import Household, Region, Unit
@@ -139,7 +139,7 @@ def visit(request):
     """A visit from the due list's form: to a household, or to a legal person or site (`site`)."""
     form = VisitForm(request.POST)
     if not form.is_valid():
-        refused(request, refusal(form))
+        form_refused(request, form)
         return redirect("home")
     record = form.record()
     if record is None:
@@ -173,7 +173,7 @@ def report(request):
         form = ProblemForm(request.POST, regions=regions, files=request.FILES.getlist("photos"))
         with attempting(request) as outcome:
             if not form.is_valid():
-                raise refusal(form)
+                raise form_refusal(form)
             problem, _created = form.save(actor=request.user)
             messages.success(request, _("Problem #%(n)s reported: %(status)s.") % {"n": problem.pk, "status": problem.get_status_display()})
             return redirect("grid:problem", problem.pk)
@@ -315,10 +315,11 @@ def scorecards_page(request):
     if user.role == "handler" and user.unit_id:
         units = Unit.objects.filter(pk=user.unit_id)
     elif user.can_use_console:
-        # the region's own departments, and every department above it that handled its problems (a district
-        # department serving a street is on the street's scorecard, counted on the street's problems)
-        handled = scope(Problem.objects.filter(unit__isnull=False), user).values("unit_id")
-        units = Unit.objects.filter(Q(pk__in=scope(Unit.objects.filter(kind__in=["department", "station"]), user)) | Q(pk__in=handled))
+        # the region's own departments and those above it that serve it (dispatch reaches no others): a district
+        # department serving a street is on the street's scorecard, counted on the street's problems
+        units = scope(Unit.objects.filter(kind__in=["department", "station"]), user)
+        if not user.is_system_admin:
+            units = units | actions.units_serving(user.region)
     else:
         raise PermissionDenied
     start, end, year = _period(request)
@@ -462,7 +463,7 @@ def _share(part: int, whole: int) -> str:
 def coverage(request):
     """Visit coverage below a region: for each region under it, its households and how many were visited within
     the cycle."""
-    from django.db.models import Count, Q
+    from django.db.models import Count
     from django.db.models.functions import Substr
 
     from minping.org.models import PATH_SEGMENT

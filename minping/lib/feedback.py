@@ -9,26 +9,32 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
 
-def refused(request, exc: ValidationError | PermissionDenied) -> None:
-    """Say why an action refused: its ValidationError's messages, or the reason a PermissionDenied gives."""
+def refusal_text(exc: ValidationError | PermissionDenied) -> str:
+    """Why an action refused, in one line: its ValidationError's messages, or the reason a PermissionDenied gives."""
     texts = exc.messages if isinstance(exc, ValidationError) else [str(exc) or "您没有权限进行这项操作"]
-    messages.error(request, "；".join(texts))
+    return "；".join(texts)
+
+
+def form_refusal(form) -> ValidationError:
+    """An invalid form's errors as the ValidationError an action would raise, said the same way."""
+    return ValidationError({field: errors for field, errors in form.errors.items()})
+
+
+def refused(request, exc: ValidationError | PermissionDenied) -> None:
+    messages.error(request, refusal_text(exc))
 
 
 def form_refused(request, form) -> None:
-    messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    refused(request, form_refusal(form))
 
 
 def attempt(request, action, *, done: str | None = None, **kwargs) -> bool:
     """Run an action as the user; say `done` (if given), or why it was refused."""
-    try:
+    with attempting(request) as outcome:
         action(actor=request.user, **kwargs)
-    except ValidationError as exc:
-        refused(request, exc)
-        return False
-    if done:
-        messages.success(request, done)
-    return True
+        if done:
+            messages.success(request, done)
+    return not outcome.refused
 
 
 @dataclass
