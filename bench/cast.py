@@ -131,7 +131,7 @@ def measure(server_name: str, seconds: int) -> dict:
     """One server's figures, on a campaign of its own."""
     from django.db import connection
 
-    from minping.evaluations.shuffle import cast_count
+    from minping.evaluations.actions.shuffle import cast_count
 
     campaign, tokens, json_answers, form_answers = seed(CAST_CODES_PER_S * seconds + FLOW_CODES_PER_S * seconds, label=server_name)
     connection.close()

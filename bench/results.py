@@ -34,7 +34,8 @@ GRADE = ["excellent"] * 55 + ["competent"] * 35 + ["basic"] * 7 + ["incompetent"
 def build(user, cadres, name: str, ballots: int, rng: random.Random):
     from django.db import connection
 
-    from minping.evaluations import actions, casting
+    from minping.evaluations import actions
+    from minping.evaluations.actions import casting
     from minping.evaluations.ballots import ballot_digest
     from minping.evaluations.models import Ballot, Code, Instrument
     from minping.results.actions import close_campaign

@@ -2,7 +2,7 @@
 
 from minping.commitments import actions, periods
 from minping.evaluations import actions as evaluations
-from minping.evaluations import casting
+from minping.evaluations.actions import casting
 from minping.results.actions import close_campaign
 
 

@@ -1,6 +1,7 @@
 """A small campaign for the evaluation tests: two cadres of 光明社区 rated by residents."""
 
-from minping.evaluations import actions, casting
+from minping.evaluations import actions
+from minping.evaluations.actions import casting
 from minping.evaluations.models import Instrument
 
 

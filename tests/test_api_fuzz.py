@@ -5,7 +5,7 @@ import json
 
 from django.core.cache import cache
 
-from minping.evaluations import casting
+from minping.evaluations.actions import casting
 from minping.results.actions import close_campaign
 from tests.base import BaseTestCase
 from tests.base import api_key as create_api_key

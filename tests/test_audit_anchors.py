@@ -121,7 +121,7 @@ class PrintedAnchorTest(BaseTestCase):
     def test_the_notice_the_circular_and_the_signed_sheet_carry_the_head(self):
         from docx import Document
 
-        from minping.evaluations import casting
+        from minping.evaluations.actions import casting
         from minping.results import reports
         from minping.results.actions import close_campaign, publish
         from tests.evaluating import full_answers, make_campaign

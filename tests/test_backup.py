@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 class BackupRestoreTest(TransactionTestCase):
     def setUp(self):
-        from minping.evaluations import casting
+        from minping.evaluations.actions import casting
         from minping.evidence.actions import store_evidence
         from minping.results.actions import close_campaign
         from tests.evaluating import campaign_people, full_answers, make_campaign

@@ -64,7 +64,7 @@ class ObjectionThrottleTest(BaseTestCase):
     def setUp(self):
         cache.clear()
         self.campaign, _group, pairs = make_campaign(self, codes=6)
-        from minping.evaluations import casting
+        from minping.evaluations.actions import casting
 
         for token, _short in pairs:
             casting.cast_ballot(campaign=self.campaign, code=token, answers=full_answers(self.campaign))

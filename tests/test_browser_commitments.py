@@ -47,7 +47,7 @@ class CommitmentCycleBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         from minping.commitments import periods
         from minping.commitments.models import Item
         from minping.evaluations import actions as evaluations
-        from minping.evaluations import casting
+        from minping.evaluations.actions import casting
         from minping.evaluations.models import Campaign
         from minping.results.actions import close_campaign
 

@@ -17,16 +17,15 @@ pytestmark = needs_chromium
 class FieldworkBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
     def setUp(self):
         from minping.accounts.models import User
-        from minping.fieldwork import actions, kinds
+        from minping.fieldwork import actions
         from minping.fieldwork.models import ContactKind
         from minping.grid import actions as grid
-        from minping.grid import catalogue
         from minping.grid.models import Category
         from minping.lib.identity import id_digest, mask_id
         from minping.org.models import Cadre, Unit
 
-        catalogue.install(Category)
-        kinds.install(ContactKind)
+        grid.install_categories(Category)
+        actions.install_contact_kinds(ContactKind)
         district = make_region("甲区", "district")
         street = make_region("一街道", "street", district)
         community = make_region("光明社区", "community", street)

@@ -18,11 +18,11 @@ pytestmark = needs_chromium
 class GridBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
     def setUp(self):
         from minping.accounts.models import User
-        from minping.grid import actions, catalogue
+        from minping.grid import actions
         from minping.grid.models import Category
         from minping.org.models import Household, Unit
 
-        catalogue.install(Category)
+        actions.install_categories(Category)
         district = make_region("甲区", "district")
         self.street = make_region("一街道", "street", district)
         self.grid = make_region("第1网格", "grid", make_region("光明社区", "community", self.street))

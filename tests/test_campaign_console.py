@@ -7,7 +7,8 @@ from django.test import TransactionTestCase, override_settings, skipUnlessDBFeat
 from django.urls import reverse
 
 from minping.audit.models import AuditEvent
-from minping.evaluations import actions, casting
+from minping.evaluations import actions
+from minping.evaluations.actions import casting
 from minping.evaluations.models import (
     Campaign,
     Code,
@@ -312,7 +313,7 @@ class ConcurrentPaperEntryTest(TransactionTestCase):
         self.campaign, self.group, _ = make_campaign(self, channels=("paper",))
 
     def test_two_clerks_keying_one_sheet_at_once_count_it_once(self):
-        from minping.evaluations.paper import enter_paper_ballot
+        from minping.evaluations.actions.paper import enter_paper_ballot
 
         for attempt in range(5):
             short = actions.issue_codes(actor=self.organiser_a, campaign=self.campaign, group=self.group, count=1, channel="paper")[0][1]

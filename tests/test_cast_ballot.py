@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import given
 from hypothesis import strategies as st
 
-from minping.evaluations import actions, casting
+from minping.evaluations import actions
+from minping.evaluations.actions import casting
+from minping.evaluations.actions.casting import CastError
 from minping.evaluations.ballots import ballot_digest, canonical, verify_ballot_box
-from minping.evaluations.casting import CastError
 from minping.evaluations.models import Ballot, Campaign, Code, PooledBallot, Submission
 from minping.results.actions import close_campaign
 from tests.base import BaseTestCase

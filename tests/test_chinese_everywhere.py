@@ -12,7 +12,7 @@ from django.test import Client
 
 from minping.commitments import actions as commitments
 from minping.commitments import periods
-from minping.evaluations import casting
+from minping.evaluations.actions import casting
 from minping.org.models import Unit
 from minping.results.actions import close_campaign, publish
 from tests.base import BaseTestCase

@@ -3,7 +3,7 @@
 from django.test import SimpleTestCase
 
 from minping.evaluations import codes
-from minping.evaluations.casting import new_tracker
+from minping.evaluations.actions.casting import new_tracker
 
 
 class RandomCharsTest(SimpleTestCase):

@@ -13,7 +13,7 @@ from minping.commitments.models import (
     Score,
 )
 from minping.evaluations import actions as evaluations
-from minping.evaluations import casting
+from minping.evaluations.actions import casting
 from minping.evaluations.models import Ballot, Instrument
 from tests.base import BaseTestCase
 from tests.committing import item_data, published_form, rate, this_month

@@ -65,7 +65,7 @@ class SiteRoleTest(TransactionTestCase):
     def cast_three_as_site(self):
         """A campaign of the site's making with three ballots cast by the site's role: fewer than the shuffle
         pool's floor, so they wait in the pool until close."""
-        from minping.evaluations import casting
+        from minping.evaluations.actions import casting
         from tests.evaluating import campaign_people, full_answers, make_campaign
 
         campaign_people(self)

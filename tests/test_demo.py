@@ -68,7 +68,7 @@ class DemoCampaignsTest(TestCase):
             self.assertTrue(all(row["met"] for row in turnout(campaign)["subjects"]), campaign.name)
 
     def test_the_open_campaigns_printed_codes_vote(self):
-        from minping.evaluations import casting
+        from minping.evaluations.actions import casting
 
         campaign = self.seeded["open"]
         self.assertEqual(self.slips.read_bytes()[:4], b"%PDF")

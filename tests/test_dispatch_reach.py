@@ -5,7 +5,7 @@ every department that handled the street's problems, district departments includ
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from minping.grid import actions, catalogue
+from minping.grid import actions
 from minping.grid.models import Category
 from minping.org.models import Unit
 from tests.base import BaseTestCase
@@ -13,7 +13,7 @@ from tests.base import BaseTestCase
 
 class DispatchReachTest(BaseTestCase):
     def setUp(self):
-        catalogue.install(Category)
+        actions.install_categories(Category)
         self.dispute = Category.objects.get(code="dispute")
         self.bureau = Unit.objects.create(name="甲区城管局", kind="department", region=self.district_a)
         self.elsewhere = Unit.objects.create(name="三街道派出所", kind="station", region=self.other_street_a)

@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from minping.accounts.models import User
 from minping.commitments import actions as commitments
-from minping.evaluations import casting
+from minping.evaluations.actions import casting
 from minping.results import actions as results_actions
 from minping.results.actions import close_campaign
 from tests.base import BaseTestCase

@@ -299,7 +299,7 @@ class SecondmentTest(GridTestCase):
 class CallbackTest(GridTestCase):
     def test_residents_rate_the_departments_anonymously_and_the_rate_enters_the_scorecard(self):
         from minping.evaluations import actions as evaluations
-        from minping.evaluations import casting
+        from minping.evaluations.actions import casting
         from minping.results.actions import close_campaign
 
         problems = [self.report() for _ in range(6)]

@@ -13,9 +13,10 @@ from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 
-from minping.evaluations import actions, casting
+from minping.evaluations import actions
+from minping.evaluations.actions import casting
 from minping.results import flags, reports
-from minping.results.actions import close_campaign, publish
+from minping.results.actions import close_campaign, publish, store_flags
 from minping.results.models import Notice, ReviewFlag, Tally
 from tests.base import BaseTestCase, api_key
 from tests.evaluating import full_answers, make_campaign
@@ -51,7 +52,7 @@ class HiddenCellTest(BaseTestCase):
         self.key = api_key(user=self.organiser_a, name="报表")
 
     def outputs(self) -> dict:
-        flags.compute_flags(self.campaign, flags.BallotPatterns(self.campaign))
+        store_flags(self.campaign, flags.BallotPatterns(self.campaign))
         self.client.force_login(self.organiser_a)
         pk, subject = self.campaign.pk, self.subject.pk
         found = {"flags": sorted((f.kind, f.subject_id, str(f.evidence)) for f in ReviewFlag.objects.filter(campaign=self.campaign))}

@@ -16,7 +16,7 @@ from django.utils import timezone
 from minping.audit.models import AuditEvent
 from minping.imports.engine import stage_for
 from minping.imports.models import ImportJob
-from minping.jobs import runner
+from minping.jobs import actions, runner
 from minping.jobs.models import JobRun, JobState
 from minping.jobs.scheduler import Scheduler
 from minping.lib.schedule import JOBS, Job
@@ -24,7 +24,7 @@ from tests.base import BaseTestCase, at_once
 
 
 def make_due(key: str) -> None:
-    runner.ensure_states()
+    actions.ensure_states()
     JobState.objects.filter(key=key).update(next_run_at=timezone.now() - dt.timedelta(seconds=1))
 
 
@@ -79,9 +79,9 @@ class RunnerTest(BaseTestCase):
     def test_a_held_lease_keeps_a_second_run_out(self):
         job = ScratchJob(self, lambda: {"ran": True})
         make_due(job.key)
-        token = runner.claim(JOBS[job.key])
+        token = actions.claim(JOBS[job.key])
         self.assertIsNotNone(token)
-        self.assertIsNone(runner.claim(JOBS[job.key]))
+        self.assertIsNone(actions.claim(JOBS[job.key]))
         self.assertEqual(runner.tick(), [])
         self.assertIsNone(runner.run_job(job.key, "not-the-token"))
         self.assertEqual(runner.run_job(job.key, token), "ok")
@@ -89,7 +89,7 @@ class RunnerTest(BaseTestCase):
     def test_an_expired_lease_lets_the_job_be_taken_over(self):
         job = ScratchJob(self, lambda: None)
         make_due(job.key)
-        stale = runner.claim(JOBS[job.key])
+        stale = actions.claim(JOBS[job.key])
         JobState.objects.filter(key=job.key).update(lease_until=timezone.now() - dt.timedelta(seconds=1))
         self.assertEqual(runner.tick(), [job.key])
         self.assertIsNone(runner.run_job(job.key, stale))  # the worker that lost its lease does nothing

@@ -67,3 +67,71 @@ class LayersTest(TestCase):
             if handwritten.search(path.read_text())
         ]
         self.assertEqual(found, [])
+
+    def test_models_are_written_only_by_actions(self):
+        """Every model write (save, delete, create, update and their bulk forms) is in an `actions` module or
+        package, or a migration. The demo's seeders, which make up a district as fixtures, are the one other
+        writer."""
+        found = [
+            f"{path.relative_to(ROOT)}:{line} .{method}()"
+            for path in (ROOT / "minping").rglob("*.py")
+            if not _may_write(path.relative_to(ROOT / "minping").parts)
+            for line, method in model_writes(path.read_text())
+        ]
+        self.assertEqual(found, [])
+
+    def test_the_write_finder_finds_writes(self):
+        source = """
+def f(campaign, state, workbook):
+    Tally.objects.filter(campaign=campaign).delete()
+    Reminder.objects.create(month=1)
+    campaign.codes.filter(status="issued").update(status="voided")
+    state.save()
+    row.update(a=1)
+    workbook.save(out)
+"""
+        self.assertEqual([method for _line, method in model_writes(source)], ["delete", "create", "update", "save"])
+
+
+QUERY_WRITES = {"create", "bulk_create", "bulk_update", "update", "delete", "get_or_create", "update_or_create"}
+QUERYSETS = {"objects", "filter", "exclude", "all", "select_for_update", "order_by"}
+NOT_MODELS = {"workbook", "canvas", "document", "font", "cache", "form"}  # files and forms whose save is not a row's
+
+
+def _may_write(parts: tuple) -> bool:
+    return parts[0] == "demo" or any(part == "migrations" or part.removesuffix(".py") == "actions" for part in parts)
+
+
+def _chain(node) -> list[str]:
+    """The names along an expression like `Model.objects.filter(...).select_for_update()`, outermost first."""
+    import ast
+
+    names = []
+    while not isinstance(node, ast.Name):
+        if isinstance(node, ast.Attribute):
+            names.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Call | ast.Subscript):
+            node = node.func if isinstance(node, ast.Call) else node.value
+        else:
+            return names
+    return [*names, node.id]
+
+
+def model_writes(source: str):
+    """(line, method) of each call in `source` that writes a model's rows: a queryset's write, or an
+    instance's save or delete."""
+    import ast
+
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        method, receiver = node.func.attr, node.func.value
+        names = _chain(receiver)
+        on_query = bool(QUERYSETS & set(names))
+        if method in QUERY_WRITES and on_query:
+            yield node.lineno, method
+        elif (
+            method in ("save", "delete") and not on_query and isinstance(receiver, ast.Name | ast.Attribute) and names[0] not in NOT_MODELS
+        ):
+            yield node.lineno, method

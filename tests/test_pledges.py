@@ -10,7 +10,7 @@ from minping.commitments.models import (
     Pledge,
 )
 from minping.evaluations import actions as evaluations
-from minping.evaluations import casting
+from minping.evaluations.actions import casting
 from minping.evaluations.models import Campaign
 from minping.results.actions import close_campaign
 from tests.base import BaseTestCase

@@ -30,8 +30,8 @@ CASTER = """
 import json, os, sys
 import django
 django.setup()
-from minping.evaluations import casting
-from minping.evaluations.casting import CastError
+from minping.evaluations.actions import casting
+from minping.evaluations.actions.casting import CastError
 answers = json.loads(open(sys.argv[2]).read())
 print("casting", flush=True)
 for code in open(sys.argv[1]).read().split():

@@ -13,7 +13,7 @@ from minping.api import api
 from minping.fieldwork import actions as fieldwork
 from minping.fieldwork.models import ContactKind
 from minping.grid import actions as grid
-from minping.grid import catalogue
+from minping.grid.actions import install_categories
 from minping.grid.models import Category
 from minping.org.models import Region, Unit
 from minping.results.actions import close_campaign
@@ -32,7 +32,7 @@ class ReadScopeTest(BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        catalogue.install(Category)
+        install_categories(Category)
         Region.objects.filter(pk=cls.district_a.pk).update(code="330212")
         lamps = Category.objects.get(code="facilities")
         cls.other_unit = Unit.objects.create(name="一街道城管中队", kind="station", region=cls.street_a)

@@ -6,7 +6,7 @@ import statistics
 
 from django.db import connection
 
-from minping.evaluations import casting
+from minping.evaluations.actions import casting
 from minping.results.actions import close_campaign
 from tests.base import BaseTestCase
 from tests.evaluating import full_answers, make_campaign

@@ -3,7 +3,7 @@
 from django.core.cache import cache
 from django.test import Client
 
-from minping.evaluations import casting
+from minping.evaluations.actions import casting
 from minping.evaluations.models import Code
 from minping.results.actions import close_campaign, publish
 from tests.base import BaseTestCase

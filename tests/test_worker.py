@@ -119,8 +119,8 @@ class CeleryWorkerTest(TransactionTestCase):
     def test_celery_beat_ticks_and_a_worker_runs_the_due_job(self):
         from django.utils import timezone
 
+        from minping.jobs.actions import ensure_states
         from minping.jobs.models import JobRun, JobState
-        from minping.jobs.runner import ensure_states
 
         ensure_states()
         JobState.objects.filter(key="audit.verify_chain").update(next_run_at=timezone.now())

@@ -1,10 +1,14 @@
-"""Writes of accounts: API keys, created and revoked from the console or the command line, each audited."""
+"""Writes of accounts: API keys, created and revoked from the console or the command line, each audited; the
+nightly removal of expired sessions."""
+
+import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from minping.accounts.apikeys import new_key
-from minping.accounts.models import ApiKey
+from minping.accounts import apikeys
+from minping.accounts.models import ApiKey, Session
 from minping.audit.actions import record_event
 
 
@@ -17,7 +21,7 @@ def create_api_key(*, actor, user, name: str) -> str:
     if not name or len(name) > ApiKey._meta.get_field("name").max_length:
         raise ValidationError({"name": "请填写 1 到 100 个字的密钥名称"})
     with transaction.atomic():
-        key, presented = new_key(user=user, name=name)
+        key, presented = _new_key(user=user, name=name)
         record_event(actor=actor, action="apikey.create", obj=key, data={"user": user.username, "prefix": key.prefix})
     return presented
 
@@ -33,3 +37,16 @@ def revoke_api_key(*, actor, key: ApiKey) -> ApiKey:
         key.save(update_fields=["is_revoked"])
         record_event(actor=actor, action="apikey.revoke", obj=key, data={"user": key.user.username, "prefix": key.prefix})
     return key
+
+
+def _new_key(*, user, name: str) -> tuple[ApiKey, str]:
+    """Store a new key's digest; the row and the key in clear (`mp_<prefix>_<secret>`), which is not kept."""
+    prefix, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
+    key = ApiKey.objects.create(user=user, name=name, prefix=prefix, digest=apikeys.digest(secret))
+    return key, f"mp_{prefix}_{secret}"
+
+
+def clear_expired_sessions() -> int:
+    """Delete the sessions that have expired (they can no longer be used); how many."""
+    cleared, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return cleared

@@ -2,13 +2,10 @@
 
 import datetime as dt
 
-from django.utils import timezone
-
-from minping.accounts.models import Session
+from minping.accounts import actions
 from minping.lib.schedule import job
 
 
 @job("accounts.clear_sessions", "清理已过期的登录会话", daily_at=dt.time(3, 40), results={"cleared": "清理的会话数"})
 def clear_expired_sessions() -> dict:
-    cleared, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
-    return {"cleared": cleared}
+    return {"cleared": actions.clear_expired_sessions()}

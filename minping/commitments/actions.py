@@ -22,6 +22,7 @@ from minping.commitments.models import (
     Pledge,
     Progress,
     Question,
+    Reminder,
     Review,
     Revision,
     SampleAudit,
@@ -754,3 +755,14 @@ def reopen_quarter(*, actor, assessment: Assessment, reason: str) -> ConfirmedVe
         assessment.save(update_fields=["status", "confirmed_by", "confirmed_at"])
         record_event(actor=actor, action="commitment.reopen", obj=assessment, data={"version": version.number, "reason": reason})
     return version
+
+
+def claim_reminder(*, month, kind: str, cadre: Cadre) -> bool:
+    """Record that `cadre` is reminded of `kind` for `month`; False when a reminder was already recorded, so two
+    ticks never send the same reminder twice."""
+    try:
+        with transaction.atomic():
+            Reminder.objects.create(month=month, kind=kind, cadre=cadre)
+    except IntegrityError:
+        return False
+    return True

@@ -10,10 +10,9 @@ Without a configured SMS gateway nothing is sent and nothing recorded: the workb
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from minping.commitments import periods
+from minping.commitments import actions, periods
 from minping.commitments.models import CommitmentForm, Item, Reminder
 from minping.lib.messaging import TRANSPORTS, Message
 from minping.lib.schedule import job
@@ -62,10 +61,7 @@ def remind() -> dict:
     totals = {"sent": 0, "skipped": 0, "failed": 0}
     for month, kind, cadres in _due(timezone.localdate()):
         for cadre in cadres:
-            try:
-                with transaction.atomic():
-                    Reminder.objects.create(month=month, kind=kind, cadre=cadre)  # claims it: two ticks never send twice
-            except IntegrityError:
+            if not actions.claim_reminder(month=month, kind=kind, cadre=cadre):
                 continue
             text = TEXTS[kind].format(name=cadre.name, month=periods.label(month))
             outcome = notify(

@@ -13,10 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from minping.accounts.scoping import console_required, get_for_user, scope
-from minping.commitments import actions, exports, periods, scoring
+from minping.commitments import actions, exports, forms, periods, scoring
 from minping.commitments.forms import ItemForm, regions_for
 from minping.commitments.models import (
     Assessment,
@@ -25,14 +26,12 @@ from minping.commitments.models import (
     DutyReport,
     Item,
     Pledge,
-    Question,
     SampleAudit,
     Score,
     Sequence,
 )
 from minping.evaluations import lifecycle
 from minping.evaluations.models import Campaign, Subject
-from minping.lib.dates import typed_date
 from minping.lib.downloads import attachment
 from minping.lib.feedback import attempting, form_refused
 from minping.lib.formdata import posted_id
@@ -40,6 +39,15 @@ from minping.org.models import Region, Unit
 from minping.results.figures import headline_questions, subject_figures
 
 PAGE_SIZE = 50
+STEP_DONE = {
+    "submit": gettext_lazy("Submitted for approval."),
+    "approve": gettext_lazy("Approved."),
+    "return": gettext_lazy("Returned with your reason."),
+    "publish": gettext_lazy("Posted on the public board."),
+    "confirm": gettext_lazy("Awards confirmed."),
+    "close-early": gettext_lazy("The quarter is closed early; its awards may now be confirmed."),
+    "reopen": gettext_lazy("The quarter is reopened; the confirmed version is kept on record."),
+}
 Status = CommitmentForm.Status
 
 
@@ -73,21 +81,20 @@ def mine(request):
     status = 200
     if request.method == "POST":
         with attempting(request) as outcome:
-            month = periods.parse_month(request.POST.get("month"))
-            form = actions.start_form(actor=request.user, owner=owner, month=month)
+            form = forms.StartForm(request.POST, user=request.user, owner=owner).save()
             return redirect("commitments:form", form.pk)
         status = outcome.status
-    forms = CommitmentForm.objects.filter(**{"cadre" if request.user.cadre_id else "unit": owner}).annotate(n=Count("items"))
+    own = CommitmentForm.objects.filter(**{"cadre" if request.user.cadre_id else "unit": owner}).annotate(n=Count("items"))
     due = (
-        Item.objects.filter(form__in=forms, form__status=Status.PUBLISHED, outcome=Item.Outcome.OPEN)
+        Item.objects.filter(form__in=own, form__status=Status.PUBLISHED, outcome=Item.Outcome.OPEN)
         .select_related("form")
         .order_by("deadline")[:20]
     )
-    startable = [m for m in (this, following) if periods.opens_on(m) <= today and not forms.filter(month=m).exists()]
+    startable = [m for m in (this, following) if periods.opens_on(m) <= today and not own.filter(month=m).exists()]
     return render(
         request,
         "commitments/mine.html",
-        {"owner": owner, "forms": forms[:24], "due": due, "startable": [(m.strftime("%Y-%m"), periods.label(m)) for m in startable]},
+        {"owner": owner, "forms": own[:24], "due": due, "startable": [(m.strftime("%Y-%m"), periods.label(m)) for m in startable]},
         status=status,
     )
 
@@ -130,21 +137,11 @@ def form_step(request, pk):
     form = _form_for(request.user, pk)
     step = request.POST.get("step")
     with attempting(request):
-        if step == "submit":
-            actions.submit_form(actor=request.user, form=form)
-            messages.success(request, _("Submitted for approval."))
-        elif step == "approve":
-            actions.approve_form(actor=request.user, form=form)
-            messages.success(request, _("Approved."))
-        elif step == "return":
-            actions.return_form(actor=request.user, form=form, reason=request.POST.get("reason", ""))
-            messages.success(request, _("Returned with your reason."))
-        elif step == "publish":
-            actions.publish_forms(actor=request.user, forms=[form])
-            messages.success(request, _("Posted on the public board."))
-        elif step == "sequence":
-            sequence = Sequence.objects.filter(pk=posted_id(request.POST.get("sequence")), pk__in=_sequences_for(form)).first()
-            actions.set_sequence(actor=request.user, form=form, sequence=sequence)
+        if step == "sequence":
+            forms.SequenceChoiceForm(request.POST, user=request.user, form=form, choices=_sequences_for(form)).save()
+        elif step in forms.FORM_STEPS:
+            forms.FORM_STEPS[step](request.POST, user=request.user, form=form).save()
+            messages.success(request, STEP_DONE[step])
         else:
             raise ValidationError("未知的操作")
     return redirect("commitments:form", form.pk)
@@ -216,15 +213,7 @@ def item_edit(request, pk):
 def item_progress(request, pk):
     item = _item_for(request.user, pk)
     with attempting(request):
-        actions.add_progress(
-            actor=request.user,
-            item=item,
-            percent=request.POST.get("percent", ""),
-            text=request.POST.get("text", ""),
-            outcome=request.POST.get("outcome") or Item.Outcome.OPEN,
-            reason=request.POST.get("reason", ""),
-            files=request.FILES.getlist("files"),
-        )
+        forms.ProgressForm(request.POST, request.FILES, user=request.user, item=item).save()
         messages.success(request, _("Progress recorded."))
     return redirect(f"{reverse('commitments:form', args=[item.form_id])}#item-{item.pk}")
 
@@ -234,7 +223,7 @@ def item_progress(request, pk):
 def item_review(request, pk):
     item = _item_for(request.user, pk)
     with attempting(request, PermissionDenied):
-        actions.review_outcome(actor=request.user, item=item, verdict=request.POST.get("verdict", ""), note=request.POST.get("note", ""))
+        forms.ReviewOutcomeForm(request.POST, user=request.user, item=item).save()
         messages.success(request, _("Verdict recorded."))
     return redirect(f"{reverse('commitments:form', args=[item.form_id])}#item-{item.pk}")
 
@@ -247,17 +236,17 @@ def item_review(request, pk):
 def month(request):
     """The month's forms of the user's region: what waits for approval, what is posted, exports and tools."""
     chosen = _month(request)
-    forms = scope(CommitmentForm.objects.filter(month=chosen), request.user).select_related(
+    filed = scope(CommitmentForm.objects.filter(month=chosen), request.user).select_related(
         "region", "cadre", "unit", "collective", "sequence"
     )
     if request.method == "POST":
         with attempting(request, PermissionDenied):
-            count = actions.publish_forms(actor=request.user, forms=forms.filter(status=Status.APPROVED))
+            count = actions.publish_forms(actor=request.user, forms=filed.filter(status=Status.APPROVED))
             messages.success(request, _("%(n)s forms posted on the public board.") % {"n": count})
         return redirect(f"{request.path}?month={chosen:%Y-%m}")
     status = request.GET.get("status")
-    shown = forms.filter(status=status) if status in Status.values else forms
-    counts = dict(forms.values_list("status").annotate(n=Count("pk")))
+    shown = filed.filter(status=status) if status in Status.values else filed
+    counts = dict(filed.values_list("status").annotate(n=Count("pk")))
     page = Paginator(shown.annotate(n=Count("items")).order_by("status", "region__path", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "month": chosen,
@@ -292,9 +281,8 @@ def month_export(request):
 @require_POST
 def sample_draw(request):
     chosen = _month(request)
-    region = get_for_user(request.user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
     with attempting(request):
-        sample = actions.draw_sample(actor=request.user, region=region, month=chosen, size=request.POST.get("size", ""))
+        sample = forms.SampleForm(request.POST, user=request.user, month=chosen).save()
         return redirect("commitments:sample", sample.pk)
     return redirect(reverse_month(chosen))
 
@@ -308,11 +296,8 @@ def reverse_month(month: dt.date) -> str:
 def sample(request, pk):
     sample = get_for_user(request.user, SampleAudit.objects.select_related("region"), pk=pk)
     if request.method == "POST":
-        check = get_object_or_404(Check, sample=sample, pk=posted_id(request.POST.get("check")) or 0)
         with attempting(request):
-            actions.record_check(
-                actor=request.user, check=check, verdict=request.POST.get("verdict", ""), note=request.POST.get("note", "")
-            )
+            forms.CheckForm(request.POST, user=request.user, sample=sample).save()
             messages.success(request, _("Verdict recorded."))
         return redirect("commitments:sample", sample.pk)
     checks = sample.checks.select_related("item__form__cadre", "item__form__unit", "item__form__collective", "checked_by")
@@ -332,12 +317,8 @@ def sample(request, pk):
 @require_POST
 def rating_open(request):
     chosen = _month(request)
-    region = get_for_user(request.user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
-    sequence = scope(Sequence.objects, request.user).filter(pk=posted_id(request.POST.get("sequence"))).first()
     with attempting(request):
-        campaign = actions.open_rating(
-            actor=request.user, region=region, month=chosen, sequence=sequence, quorum=posted_id(request.POST.get("quorum")) or 10
-        )
+        campaign = forms.RatingForm(request.POST, user=request.user, month=chosen).save()
         messages.success(request, _("The rating campaign is ready: issue codes and open voting here."))
         return redirect("evaluations:campaign-detail", campaign.pk)
     return redirect(reverse_month(chosen))
@@ -348,14 +329,7 @@ def rating_open(request):
 def sequences(request):
     if request.method == "POST":
         with attempting(request):
-            region = get_for_user(request.user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
-            actions.save_sequence(
-                actor=request.user,
-                region=region,
-                name=request.POST.get("name", ""),
-                quotas={k: request.POST.get(k, "") for k in actions.QUOTA_FIELDS},
-                sequence=scope(Sequence.objects, request.user).filter(pk=posted_id(request.POST.get("sequence"))).first(),
-            )
+            forms.SequenceForm(request.POST, user=request.user).save()
             messages.success(request, _("Saved."))
             return redirect("commitments:sequences")
     return render(
@@ -376,15 +350,7 @@ def sequences(request):
 def quarters(request):
     if request.method == "POST":
         with attempting(request):
-            region = get_for_user(request.user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
-            year, quarter = posted_id(request.POST.get("year")) or 0, posted_id(request.POST.get("quarter")) or 0
-            assessment = actions.assess_quarter(
-                actor=request.user,
-                region=region,
-                year=year,
-                quarter=quarter,
-                weights={k: request.POST.get(k, "") for k in scoring.WEIGHT_LABELS},
-            )
+            assessment = forms.QuarterForm(request.POST, user=request.user).save()
             return redirect("commitments:quarter", assessment.pk)
     today = timezone.localdate()
     context = {
@@ -406,18 +372,11 @@ def quarter(request, pk):
     if request.method == "POST":
         with attempting(request, PermissionDenied):
             step = request.POST.get("step")
-            if step == "confirm":
-                actions.confirm_awards(actor=request.user, assessment=assessment)
-                messages.success(request, _("Awards confirmed."))
-            elif step == "close-early":
-                actions.close_quarter_early(actor=request.user, assessment=assessment, reason=request.POST.get("reason", ""))
-                messages.success(request, _("The quarter is closed early; its awards may now be confirmed."))
-            elif step == "reopen":
-                actions.reopen_quarter(actor=request.user, assessment=assessment, reason=request.POST.get("reason", ""))
-                messages.success(request, _("The quarter is reopened; the confirmed version is kept on record."))
+            if step in forms.QUARTER_STEPS:
+                forms.QUARTER_STEPS[step](request.POST, user=request.user, assessment=assessment).save()
+                messages.success(request, STEP_DONE[step])
             else:
-                score = get_object_or_404(Score, assessment=assessment, pk=posted_id(request.POST.get("score")) or 0)
-                actions.set_award(actor=request.user, score=score, award=request.POST.get("award", ""))
+                forms.AwardForm(request.POST, user=request.user, assessment=assessment).save()
         return redirect("commitments:quarter", assessment.pk)
     if request.GET.get("format") == "xlsx":
         return attachment(exports.quarter_workbook(assessment), f"{assessment.region.name}{assessment}承诺考评.xlsx")
@@ -446,22 +405,11 @@ def quarter(request, pk):
 def pledges(request):
     if request.method == "POST":
         with attempting(request):
-            community = get_for_user(request.user, Region.objects, pk=posted_id(request.POST.get("community")) or 0)
             if request.POST.get("step") == "evaluate":
-                of_unit, _of_community = actions.evaluate_pledges(
-                    actor=request.user, community=community, year=posted_id(request.POST.get("year")) or 0
-                )
+                of_unit, _of_community = forms.PledgeEvaluationForm(request.POST, user=request.user).save()
                 messages.success(request, _("The two campaigns of the mutual evaluation are ready."))
                 return redirect("evaluations:campaign-detail", of_unit.pk)
-            unit = (
-                get_for_user(request.user, Unit.objects, pk=posted_id(request.POST.get("unit")) or 0)
-                if request.user.region_id
-                else get_object_or_404(Unit, pk=posted_id(request.POST.get("unit")) or 0)
-            )
-            signed_on = typed_date(request.POST.get("signed_on"), "signed_on", "签订日期")
-            actions.sign_pledge(
-                actor=request.user, community=community, unit=unit, signed_on=signed_on, agreement=request.FILES.get("agreement")
-            )
+            forms.PledgeForm(request.POST, request.FILES, user=request.user).save()
             messages.success(request, _("Signed. Both sides now fill in their commitment forms."))
             return redirect("commitments:pledges")
     rows = list(
@@ -526,22 +474,8 @@ def duty_subject(request, pk):
     subject = _subject_for(request.user, pk)
     if request.method == "POST":
         with attempting(request):
-            step = request.POST.get("step")
-            if step == "answer":
-                question = get_object_or_404(Question, subject=subject, pk=posted_id(request.POST.get("question")) or 0)
-                actions.answer_question(actor=request.user, question=question, answer=request.POST.get("answer", ""))
-            elif step == "meeting":
-                actions.ask_question(
-                    subject=subject,
-                    text=request.POST.get("text", ""),
-                    asker=request.POST.get("asker", ""),
-                    at_meeting=True,
-                    actor=request.user,
-                )
-            else:
-                actions.write_duty_report(
-                    actor=request.user, subject=subject, text=request.POST.get("text", ""), upload=request.FILES.get("file")
-                )
+            step = forms.DUTY_STEPS.get(request.POST.get("step"), forms.DutyReportForm)
+            step(request.POST, request.FILES, user=request.user, subject=subject).save()
             messages.success(request, _("Saved."))
             return redirect("commitments:duty-subject", subject.pk)
     report = DutyReport.objects.filter(subject=subject).select_related("evidence").first()

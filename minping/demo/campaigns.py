@@ -9,7 +9,8 @@
 
 import random
 
-from minping.evaluations import actions, casting, printing
+from minping.evaluations import actions, printing
+from minping.evaluations.actions import casting
 from minping.evaluations.models import Instrument
 from minping.org.models import Cadre, Region
 from minping.results.actions import close_campaign, publish

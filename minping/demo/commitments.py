@@ -20,7 +20,7 @@ from minping.accounts.models import User
 from minping.commitments import actions, periods
 from minping.commitments.models import CommitmentForm, Item, Progress, Review
 from minping.evaluations import actions as evaluations
-from minping.evaluations import casting
+from minping.evaluations.actions import casting
 from minping.org.models import Cadre, Region, Unit
 from minping.results.actions import close_campaign
 

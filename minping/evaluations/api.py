@@ -9,9 +9,10 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from minping.accounts.scoping import get_for_user
-from minping.evaluations import actions, casting, lifecycle
+from minping.evaluations import actions, lifecycle
 from minping.evaluations.access import campaign_for_manager
-from minping.evaluations.casting import CastError, campaign_for_code
+from minping.evaluations.actions import casting
+from minping.evaluations.actions.casting import CastError, campaign_for_code
 from minping.evaluations.codes import normalise_tracker
 from minping.evaluations.models import Campaign, Instrument
 from minping.evaluations.turnout import turnout

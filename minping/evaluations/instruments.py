@@ -206,17 +206,6 @@ BUILTINS = {
 }
 
 
-def install_builtins(Instrument, InstrumentVersion, keys=None) -> None:
-    """Create the built-in templates (those of `keys`, or all) that are missing. Takes the models, so that
-    migrations can pass their historical ones."""
-    for key in keys or BUILTINS:
-        if Instrument.objects.filter(builtin_key=key, region__isnull=True).exists():
-            continue
-        spec = BUILTINS[key]
-        instrument = Instrument.objects.create(name=spec["name"], description=spec["description"], builtin_key=key)
-        InstrumentVersion.objects.create(instrument=instrument, number=1, definition=spec["definition"], is_frozen=True)
-
-
 def default_evaluators(builtin_key: str) -> dict:
     """The evaluator group a campaign starts with: whom the built-in questionnaire (or the one it was copied
     from) is written for; residents unless it says otherwise."""

@@ -12,8 +12,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from minping.accounts.models import User
-from minping.evaluations import casting, lifecycle
-from minping.evaluations.casting import CastError, campaign_for_code
+from minping.evaluations import lifecycle
+from minping.evaluations.actions import casting
+from minping.evaluations.actions.casting import CastError, campaign_for_code
 from minping.evaluations.forms import errors_by_field, payload_from_post
 from minping.evaluations.voting import voter_page
 

@@ -1,19 +1,15 @@
 """What may be done to a campaign in which state: the one table that actions, HTML views and the JSON API ask,
 in the spirit of Helios' lifecycle-aware decorators (`election_admin(frozen=True)`).
 
-Each step names the states it is allowed in and the refusal a user reads otherwise. `advance` is the one
-sequence every change of state runs: lock the row, check the step, let the caller do its work, set the status,
-save, audit, all in one transaction.
+Each step names the states it is allowed in and the refusal a user reads otherwise. `lock` takes a campaign's
+row for a step; the one sequence every change of state runs (lock, check, the caller's work, status, save,
+audit) is `evaluations.actions.advance_campaign`.
 """
 
-from collections.abc import Callable
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
-from minping.accounts.scoping import ensure_region_in_scope
-from minping.audit.actions import record_event
 from minping.evaluations.models import Campaign
 
 S = Campaign.Status
@@ -67,17 +63,4 @@ def lock(campaign_id: int, step: str) -> Campaign:
     before a change of state or is refused after it."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
     ensure(campaign, step)
-    return campaign
-
-
-def advance(*, actor, campaign: Campaign, step: str, to: str, audit: str, prepare: Callable[[Campaign], dict] | None = None) -> Campaign:
-    """Change the campaign's state: lock, check `step`, run `prepare` (which may refuse, set the campaign's
-    other fields and write other rows, and returns the audit event's data), set the status `to`, save, audit."""
-    ensure_region_in_scope(actor, campaign.region)
-    with transaction.atomic():
-        campaign = lock(campaign.pk, step)
-        data = prepare(campaign) if prepare else {}
-        campaign.status = to
-        campaign.save()
-        record_event(actor=actor, action=audit, obj=campaign, data=data)
     return campaign

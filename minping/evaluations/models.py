@@ -220,7 +220,7 @@ class Ballot(BallotContent):
 
 
 class PooledBallot(BallotContent):
-    """A cast ballot waiting in the campaign's shuffle pool (evaluations/shuffle.py). Pooled ballots are moved to
+    """A cast ballot waiting in the campaign's shuffle pool (evaluations/actions/shuffle.py). Pooled ballots are moved to
     the ballot table in random order, several at a time, so that neither the table's storage order nor its rows'
     transaction ids follow the order in which ballots were cast."""
 

@@ -13,14 +13,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from minping.accounts.scoping import console_required, scope
-from minping.evaluations import actions, lifecycle, paper, printing
+from minping.evaluations import actions, lifecycle, printing
 from minping.evaluations import subjects as subject_kinds
 from minping.evaluations.access import (
     campaign_for_manager,
     campaign_for_turnout,
     concerning,
 )
-from minping.evaluations.casting import CastError
+from minping.evaluations.actions import paper
+from minping.evaluations.actions.casting import CastError
 from minping.evaluations.forms import errors_by_field, payload_from_post
 from minping.evaluations.instruments import favourable_options
 from minping.evaluations.models import Campaign, EvaluatorGroup, Instrument

@@ -19,8 +19,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
-from minping.evaluations import casting, lifecycle, panels
-from minping.evaluations.casting import CastError, campaign_for_code
+from minping.evaluations import lifecycle, panels
+from minping.evaluations.actions import casting
+from minping.evaluations.actions.casting import CastError, campaign_for_code
 from minping.evaluations.codes import normalise_tracker
 from minping.evaluations.forms import errors_by_field, hidden_fields, payload_from_post
 from minping.evaluations.instruments import AnswerError, clean_answers

@@ -1,4 +1,5 @@
-"""The kinds of contact point a new installation starts with: seed 004's 五个一 (editable afterwards in the admin)."""
+"""The kinds of contact point a new installation starts with: seed 004's 五个一 (editable afterwards in
+the admin); `fieldwork.actions.install_contact_kinds` creates those missing."""
 
 KINDS = [
     # code, name, registry it names
@@ -8,9 +9,3 @@ KINDS = [
     ("graduate_official", "联系大学生村官", "cadre"),
     ("family_in_difficulty", "联系困难家庭", "household"),
 ]
-
-
-def install(ContactKind) -> None:
-    """Create the kinds that are missing (`ContactKind` is the model, or a migration's historical model)."""
-    for position, (code, name, source) in enumerate(KINDS):
-        ContactKind.objects.get_or_create(code=code, defaults={"name": name, "source": source, "position": position})

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from minping.accounts.scoping import console_required, get_for_user, scope
 from minping.commitments import periods
-from minping.fieldwork import actions, exports, figures
+from minping.fieldwork import actions, exports, figures, forms
 from minping.fieldwork.models import (
     Activity,
     Contact,
@@ -41,37 +41,10 @@ from minping.lib.dates import typed_date, week_start
 from minping.lib.downloads import attachment
 from minping.lib.feedback import attempting
 from minping.lib.formdata import posted_id
-from minping.org.models import Cadre, Enterprise, Household, Region
+from minping.org.models import Cadre, Enterprise, Region
 
 PAGE_SIZE = 50
-
-
-def _cadres(user, text: str, field: str = "cadres") -> list[Cadre]:
-    """Cadres named in `text` (separated by commas or 、), each found once among the cadres the user manages."""
-    names = [n.strip() for n in text.replace("，", ",").replace("、", ",").split(",") if n.strip()]
-    found = []
-    for name in dict.fromkeys(names):
-        matches = list(scope(Cadre.objects.filter(name=name), user).select_related("region")[:2])
-        if not matches:
-            raise ValidationError({field: f"找不到干部“{name}”"})
-        if len(matches) > 1:
-            raise ValidationError({field: f"有不止一位名叫“{name}”的干部，请在名册中核对"})
-        found.append(matches[0])
-    return found
-
-
-def _cadre(user, text: str, field: str) -> Cadre:
-    cadres = _cadres(user, text, field)
-    if len(cadres) != 1:
-        raise ValidationError({field: "请填写一位干部的姓名"})
-    return cadres[0]
-
-
-def _region(user, value, field: str = "region") -> Region:
-    region = scope(Region.objects, user).filter(pk=posted_id(value) or 0).first()
-    if region is None:
-        raise ValidationError({field: "请选择区域"})
-    return region
+ENTRY_STEPS = {"review": forms.ReviewEntryForm, "edit": forms.EditEntryForm, "item": forms.EntryItemForm}
 
 
 def _shown_region(request) -> Region:
@@ -109,23 +82,8 @@ def home(request):
         raise PermissionDenied
     status, posted = 200, {}
     if request.method == "POST":
-        contact = Contact.objects.filter(pk=posted_id(request.POST.get("contact")) or 0, cadre_id=user.cadre_id).first()
         with attempting(request, PermissionDenied) as outcome:
-            if contact is None:
-                raise ValidationError({"contact": "请选择您的联系点"})
-            entry, created = actions.record_entry(
-                actor=user,
-                contact=contact,
-                on=request.POST.get("on", ""),
-                form=request.POST.get("form", ""),
-                discussed=request.POST.get("discussed", ""),
-                problems=request.POST.get("problems", ""),
-                suggestions=request.POST.get("suggestions", ""),
-                late_reason=request.POST.get("late_reason", ""),
-                raiser_contact=request.POST.get("raiser_contact", ""),
-                files=request.FILES.getlist("photos"),
-                client_id=request.POST.get("id"),
-            )
+            _entry, created = forms.EntryForm(request.POST, request.FILES, user=user).save()
             messages.success(request, _("Entry saved.") if created else _("This entry had already been saved."))
             return redirect("fieldwork:home")
         if outcome.refused:
@@ -167,30 +125,13 @@ def entry(request, pk):
     user = request.user
     entry = _visible_entry(user, pk)
     if request.method == "POST":
-        step = request.POST.get("step")
+        step = ENTRY_STEPS.get(request.POST.get("step"))
         with attempting(request, PermissionDenied):
-            if step == "review":
-                actions.review_entry(actor=user, entry=entry, comment=request.POST.get("comment", ""))
-            elif step == "edit":
-                actions.edit_entry(
-                    actor=user, entry=entry, reason=request.POST.get("reason", ""), **{f: request.POST.get(f, "") for f in actions.EDITABLE}
-                )
-            elif step == "item":
-                if user.cadre_id != entry.cadre_id:
-                    raise PermissionDenied
-                actions.add_item(
-                    actor=user,
-                    kind=request.POST.get("kind", ""),
-                    text=request.POST.get("text", ""),
-                    cadre=entry.cadre,
-                    region=entry.contact.region,
-                    raised_by=request.POST.get("raised_by", "") or entry.contact.name,
-                    raiser_kind=actions.raiser_kind_of(entry.contact),
-                    raiser_contact=request.POST.get("raiser_contact", ""),
-                    entry=entry,
-                )
-            else:
+            if step is None:
                 raise ValidationError("未知的操作")
+            if step is forms.EntryItemForm and user.cadre_id != entry.cadre_id:
+                raise PermissionDenied
+            step(request.POST, user=user, entry=entry).save()
             messages.success(request, _("Saved."))
         return redirect("fieldwork:entry", entry.pk)
     context = {
@@ -254,30 +195,6 @@ def logs(request):
 # Contact points --------------------------------------------------------------------------------------------------
 
 
-def _record(user, kind: ContactKind, text: str):
-    """The registry record a contact of `kind` names, looked up by what the user typed."""
-    text = text.strip()
-    source = kind.source
-    if source == ContactKind.Source.PERSON:
-        return None
-    if not text:
-        raise ValidationError({"record": f"请填写{kind.name}的名称"})
-    if source == ContactKind.Source.COMMUNITY:
-        found = scope(Region.objects.filter(name=text, level__in=["community", "grid"]), user)
-    elif source == ContactKind.Source.ENTERPRISE:
-        found = scope(Enterprise.objects.filter(Q(name=text) | Q(credit_code=text.upper())), user)
-    elif source == ContactKind.Source.CADRE:
-        found = scope(Cadre.objects.filter(name=text), user)
-    else:
-        found = scope(Household.objects.filter(code=text), user)
-    found = list(found[:2])
-    if not found:
-        raise ValidationError({"record": f"名册中找不到“{text}”"})
-    if len(found) > 1:
-        raise ValidationError({"record": f"名册中有不止一个“{text}”"})
-    return found[0]
-
-
 @console_required
 @require_http_methods(["GET", "POST"])
 def contacts(request):
@@ -290,20 +207,9 @@ def contacts(request):
     if request.method == "POST" and cadre is not None:
         with attempting(request, PermissionDenied):
             if request.POST.get("step") == "end":
-                contact = get_object_or_404(Contact, pk=posted_id(request.POST.get("contact")) or 0, cadre=cadre)
-                actions.end_contact(actor=user, contact=contact)
+                forms.EndContactForm(request.POST, user=user, cadre=cadre).save()
             else:
-                kind = ContactKind.objects.filter(pk=posted_id(request.POST.get("kind")) or 0).first()
-                if kind is None:
-                    raise ValidationError({"kind": "请选择联系点类别"})
-                actions.add_contact(
-                    actor=user,
-                    cadre=cadre,
-                    kind=kind,
-                    record=_record(user, kind, request.POST.get("record", "")),
-                    name=request.POST.get("name", ""),
-                    note=request.POST.get("note", ""),
-                )
+                forms.ContactForm(request.POST, user=user, cadre=cadre).save()
             messages.success(request, _("Saved."))
         return redirect(f"{request.path}?cadre={cadre.pk}")
     query = request.GET.get("q", "").strip()
@@ -381,21 +287,11 @@ def item(request, pk):
     user = request.user
     item = get_object_or_404(_visible_items(user).select_related("cadre", "region", "problem__unit", "entry", "meeting", "session"), pk=pk)
     if request.method == "POST":
-        step = request.POST.get("step")
+        step = forms.ITEM_STEPS.get(request.POST.get("step"))
         with attempting(request, PermissionDenied):
-            if step == "propose":
-                actions.propose_solution(actor=user, item=item, solution=request.POST.get("solution", ""))
-            elif step == "act":
-                actions.act_on_item(actor=user, item=item, note=request.POST.get("note", ""))
-            elif step == "forward":
-                category = Category.objects.filter(pk=posted_id(request.POST.get("category")) or 0, is_active=True).first()
-                actions.forward_item(actor=user, item=item, category=category, address=request.POST.get("address", ""))
-            elif step == "close":
-                actions.close_item(actor=user, item=item, outcome=request.POST.get("outcome", ""))
-            elif step == "tell":
-                actions.tell_raiser(actor=user, item=item, how=request.POST.get("how", ""))
-            else:
+            if step is None:
                 raise ValidationError("未知的操作")
+            step(request.POST, user=user, item=item).save()
             messages.success(request, _("Saved."))
         return redirect("fieldwork:item", item.pk)
     context = {
@@ -417,15 +313,7 @@ def receptions(request):
     user = request.user
     if request.method == "POST":
         with attempting(request, PermissionDenied):
-            actions.create_schedule(
-                actor=user,
-                region=_region(user, request.POST.get("region")),
-                place=request.POST.get("place", ""),
-                day=request.POST.get("day", ""),
-                per_session=request.POST.get("per_session", "") or 2,
-                months=request.POST.get("months", "") or 12,
-                cadres=_cadres(user, request.POST.get("cadres", "")),
-            )
+            forms.ScheduleForm(request.POST, user=user).save()
             messages.success(request, _("Saved."))
             return redirect("fieldwork:receptions")
     today = timezone.localdate()
@@ -456,26 +344,9 @@ def session(request, pk):
             if request.POST.get("step") == "rota":
                 if not console:
                     raise PermissionDenied
-                actions.set_rota(actor=user, session=session, cadres=_cadres(user, request.POST.get("cadres", "")))
+                forms.RotaForm(request.POST, user=user, session=session).save()
             else:
-                raised = [
-                    {
-                        "kind": kind,
-                        "text": line,
-                        "raised_by": request.POST.get("raised_by", ""),
-                        "raiser_contact": request.POST.get("raiser_contact", ""),
-                        "cadre": posted_id(request.POST.get("cadre")),
-                    }
-                    for kind in FollowUp.Kind.values
-                    for line in actions.split_lines(request.POST.get(kind, ""), kind, "事项")
-                ]
-                actions.record_session(
-                    actor=user,
-                    session=session,
-                    visitors=request.POST.get("visitors", ""),
-                    notes=request.POST.get("notes", ""),
-                    items=raised,
-                )
+                forms.SessionRecordForm(request.POST, user=user, session=session).save()
             messages.success(request, _("Saved."))
         return redirect("fieldwork:session", session.pk)
     context = {
@@ -515,33 +386,8 @@ def topics(request):
     user = request.user
     if request.method == "POST":
         with attempting(request, PermissionDenied):
-            region = _region(user, request.POST.get("region"))
-            if request.POST.get("step") == "meeting":
-                topic = scope(Topic.objects.all(), user).filter(pk=posted_id(request.POST.get("topic")) or 0).first()
-                actions.record_meeting(
-                    actor=user,
-                    region=region,
-                    kind=request.POST.get("kind", ""),
-                    title=request.POST.get("title", ""),
-                    held_on=request.POST.get("held_on", ""),
-                    convener=_cadre(user, request.POST.get("convener", ""), "convener"),
-                    participants=request.POST.get("participants", ""),
-                    documents=request.POST.get("documents", ""),
-                    suggestions=request.POST.get("suggestions", ""),
-                    notes=request.POST.get("notes", ""),
-                    topic=topic,
-                )
-            else:
-                actions.create_topic(
-                    actor=user,
-                    region=region,
-                    title=request.POST.get("title", ""),
-                    owner=_cadre(user, request.POST.get("owner", ""), "owner"),
-                    team=_cadres(user, request.POST.get("team", ""), "team"),
-                    deliverables=request.POST.get("deliverables", ""),
-                    starts_on=request.POST.get("starts_on", ""),
-                    due_on=request.POST.get("due_on", ""),
-                )
+            step = forms.MeetingForm if request.POST.get("step") == "meeting" else forms.TopicForm
+            step(request.POST, user=user).save()
             messages.success(request, _("Saved."))
             return redirect("fieldwork:topics")
     context = {
@@ -560,9 +406,7 @@ def topic(request, pk):
     topic = get_for_user(request.user, Topic.objects.select_related("owner", "region"), pk=pk)
     if request.method == "POST":
         with attempting(request, PermissionDenied):
-            actions.conclude_topic(
-                actor=request.user, topic=topic, conclusion=request.POST.get("conclusion", ""), on=request.POST.get("on") or None
-            )
+            forms.ConcludeTopicForm(request.POST, user=request.user, topic=topic).save()
             messages.success(request, _("Saved."))
         return redirect("fieldwork:topic", topic.pk)
     context = {"topic": topic, "team": topic.team.all(), "meetings": topic.meetings.all(), "today": timezone.localdate()}
@@ -580,26 +424,8 @@ def pairings(request):
         if not user.can_use_console:
             raise PermissionDenied
         with attempting(request, PermissionDenied):
-            if request.POST.get("step") == "project":
-                actions.create_project(
-                    actor=user,
-                    region=_region(user, request.POST.get("region")),
-                    name=request.POST.get("name", ""),
-                    description=request.POST.get("description", ""),
-                )
-            else:
-                project = get_for_user(user, Project.objects.select_related("region"), pk=posted_id(request.POST.get("project")) or 0)
-                actions.create_pairing(
-                    actor=user,
-                    project=project,
-                    cadre=_cadre(user, request.POST.get("cadre", ""), "cadre"),
-                    senior=_cadre(user, request.POST.get("senior", ""), "senior"),
-                    starts_on=request.POST.get("starts_on", ""),
-                    ends_on=request.POST.get("ends_on", ""),
-                    site_days_a_week=request.POST.get("site_days_a_week", "1"),
-                    exchanges_a_month=request.POST.get("exchanges_a_month", "1"),
-                    reports_a_month=request.POST.get("reports_a_month", "1"),
-                )
+            step = forms.ProjectForm if request.POST.get("step") == "project" else forms.PairingForm
+            step(request.POST, user=user).save()
             messages.success(request, _("Saved."))
             return redirect("fieldwork:pairings")
     rows = Pairing.objects.select_related("project", "cadre", "senior")
@@ -629,14 +455,7 @@ def pairing(request, pk):
         raise Http404
     if request.method == "POST":
         with attempting(request, PermissionDenied):
-            actions.record_activity(
-                actor=user,
-                pairing=pairing,
-                kind=request.POST.get("kind", ""),
-                on=request.POST.get("on", ""),
-                title=request.POST.get("title", ""),
-                text=request.POST.get("text", ""),
-            )
+            forms.ActivityForm(request.POST, user=user, pairing=pairing).save()
             messages.success(request, _("Saved."))
         return redirect("fieldwork:pairing", pairing.pk)
     compliance = figures.compliance(pairing)

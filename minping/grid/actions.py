@@ -12,7 +12,7 @@ from django.utils import timezone
 from minping.accounts.scoping import ensure_region_in_scope
 from minping.audit.actions import record_event
 from minping.evidence.actions import atomic_with_files, store_evidence
-from minping.grid import hooks
+from minping.grid import catalogue, hooks
 from minping.grid.models import (
     Assignment,
     Category,
@@ -526,19 +526,29 @@ def _reporter_step(actor, problem: Problem, to: str, action: str, note: str) -> 
     return problem
 
 
+def late_to_receive(now) -> Q:
+    """Problems past their deadline to be received and not yet escalated for it."""
+    return Q(status=S.DISPATCHED, receive_by__lt=now, escalation=0)
+
+
+def late_to_resolve(now) -> Q:
+    """Open problems past their deadline to be resolved and not yet escalated for it."""
+    return Q(status__in=[S.DISPATCHED, S.RECEIVED, S.HANDLING], resolve_by__lt=now, escalation__lt=2)
+
+
+def overdue(now):
+    """The problems `escalate_problem` would escalate at `now`."""
+    return Problem.objects.filter(late_to_receive(now) | late_to_resolve(now))
+
+
 def escalate_problem(*, problem: Problem, now) -> str | None:
     """Escalate a problem past a deadline it has not yet been escalated for (escalation 1: late to receive; 2:
     late to resolve), as a step of its life, audited like every other; what it is late for, or None if nothing
     is due (another run got there first, or it moved on meanwhile)."""
     with transaction.atomic():
         problem = _locked(problem)
-        late_receive = problem.status == S.DISPATCHED and problem.receive_by and problem.receive_by < now and problem.escalation == 0
-        late_resolve = (
-            problem.status in {S.DISPATCHED, S.RECEIVED, S.HANDLING}
-            and problem.resolve_by
-            and problem.resolve_by < now
-            and problem.escalation < 2
-        )
+        this = Problem.objects.filter(pk=problem.pk)
+        late_receive, late_resolve = this.filter(late_to_receive(now)).exists(), this.filter(late_to_resolve(now)).exists()
         if not (late_receive or late_resolve):
             return None
         what = "超时未签收" if late_receive and not late_resolve else "超时未办结"
@@ -735,3 +745,11 @@ def add_site(*, actor, grid: Region, name: str, kind: str, address: str = ""):
         )
         record_event(actor=actor, action="grid.site", obj=grid, data={"site": site.name, "kind": kind})
     return site
+
+
+def install_categories(Category) -> None:
+    """Create the categories that are missing (`Category` is the model, or a migration's historical model)."""
+    for code, name, hours, days, evidence in catalogue.CATALOGUE:
+        Category.objects.get_or_create(
+            code=code, defaults={"name": name, "receive_hours": hours, "resolve_days": days, "evidence_required": evidence}
+        )

@@ -1,4 +1,5 @@
-"""The catalogue of problem categories a new installation starts with (editable afterwards in the admin)."""
+"""The catalogue of problem categories a new installation starts with (editable afterwards in the admin);
+`grid.actions.install_categories` creates those missing."""
 
 CATALOGUE = [
     # code, name, hours to receive, days to resolve, evidence required to resolve
@@ -12,11 +13,3 @@ CATALOGUE = [
     ("livelihood", "民生服务（低保、养老、就业）", 24, 10, False),
     ("other", "其他", 24, 7, False),
 ]
-
-
-def install(Category) -> None:
-    """Create the categories that are missing (`Category` is the model, or a migration's historical model)."""
-    for code, name, hours, days, evidence in CATALOGUE:
-        Category.objects.get_or_create(
-            code=code, defaults={"name": name, "receive_hours": hours, "resolve_days": days, "evidence_required": evidence}
-        )

@@ -6,11 +6,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from minping.accounts.models import User
 from minping.grid import actions
-from minping.grid.models import Category, Site, Visit
+from minping.grid.models import Category, Problem, Site, Visit
 from minping.lib.dates import typed_date
 from minping.lib.formdata import posted_id
-from minping.org.models import Household
+from minping.lib.forms import StepForm, posted, typed
+from minping.org.forms import ScopedStepForm
+from minping.org.models import Household, Region, Unit
 
 
 class VisitForm(forms.Form):
@@ -100,3 +103,194 @@ class ProblemForm(forms.Form):
             client_id=data["id"] or None,
             **options,
         )
+
+
+# The grid's other writes, each posted by one console or handler page ---------------------------------------------
+
+
+def _row(model, value, field: str, refusal: str, rows=None):
+    """The row of `model` (or among `rows`) a posted id names; a refusal naming `field` when there is none."""
+    found = (rows if rows is not None else model.objects).filter(pk=posted_id(value or "") or 0).first()
+    if found is None:
+        raise ValidationError({field: refusal})
+    return found
+
+
+def _date(data: dict, *fields) -> None:
+    for field in fields:
+        data[field] = typed_date(data.get(field), field)
+
+
+class SiteForm(StepForm):
+    """A legal person or site (单位、场所) added to a grid from its due list."""
+
+    action = staticmethod(actions.add_site)
+    name = typed()
+    kind = typed()
+    address = typed()
+
+
+class DispatchForm(StepForm):
+    action = staticmethod(actions.dispatch_problem)
+    unit = posted()
+    note = typed()
+
+    def clean(self):
+        data = super().clean()
+        data["unit"] = _row(Unit, data.get("unit"), "unit", "请选择承办部门")
+        return data
+
+
+class ReceiveForm(StepForm):
+    action = staticmethod(actions.receive_problem)
+
+
+class HandleForm(StepForm):
+    action = staticmethod(actions.start_handling)
+    note = typed()
+
+
+class ReturnForm(StepForm):
+    action = staticmethod(actions.return_problem)
+    reason = typed()
+
+
+class ResolveForm(StepForm):
+    """The handler's result, with the photos that prove it (required by some categories)."""
+
+    action = staticmethod(actions.resolve_problem)
+    note = typed()
+
+    def clean(self):
+        data = super().clean()
+        data["files"] = self.files.getlist("files")
+        return data
+
+
+class ConfirmForm(StepForm):
+    action = staticmethod(actions.confirm_fix)
+
+
+class ReopenForm(StepForm):
+    action = staticmethod(actions.reopen_problem)
+    reason = typed()
+
+
+class MergeForm(StepForm):
+    """A duplicate merged into another problem the person can see."""
+
+    action = staticmethod(actions.merge_problem)
+    into = posted()
+
+    def clean(self):
+        data = super().clean()
+        data["into"] = _row(Problem, data.get("into"), "into", "请填写要合并到的事件编号", Problem.objects.visible_to(self.user))
+        return data
+
+
+PROBLEM_STEPS = {
+    "dispatch": DispatchForm,
+    "receive": ReceiveForm,
+    "handle": HandleForm,
+    "return": ReturnForm,
+    "resolve": ResolveForm,
+    "confirm": ConfirmForm,
+    "reopen": ReopenForm,
+    "merge": MergeForm,
+}
+
+
+class RouteForm(ScopedStepForm):
+    """A routing rule (派单规则): problems of a category in a region go to a unit."""
+
+    action = staticmethod(actions.save_route)
+    region_fields = ("region",)
+    region = posted()
+    category = posted()
+    unit = posted()
+
+    def clean(self):
+        data = super().clean()
+        data["category"] = _row(Category, data.get("category"), "category", "请选择事件类别")
+        data["unit"] = _row(Unit, data.get("unit"), "unit", "请选择承办部门")
+        return data
+
+
+class CallbacksForm(ScopedStepForm):
+    """A call-back campaign (回访) for the problems of a region closed between two dates."""
+
+    action = staticmethod(actions.open_callbacks)
+    region_fields = ("region",)
+    region = posted()
+    start = typed()
+    end = typed()
+
+    def clean(self):
+        data = super().clean()
+        _date(data, "start", "end")
+        return data
+
+
+class TaskForm(ScopedStepForm):
+    """A street's task (攻坚任务) with its target and period."""
+
+    action = staticmethod(actions.create_task)
+    region_fields = ("region",)
+    region = posted()
+    name = typed()
+    target = typed()
+    baseline = typed()
+    starts_on = typed()
+    ends_on = typed()
+    defaults = {"baseline": "0"}
+
+    def clean(self):
+        data = super().clean()
+        _date(data, "starts_on", "ends_on")
+        return data
+
+
+class SecondmentForm(StepForm):
+    """A person seconded to a task (抽调) for a period, named by account."""
+
+    action = staticmethod(actions.second_cadre)
+    username = typed()
+    starts_on = typed()
+    ends_on = typed()
+
+    def clean(self):
+        data = super().clean()
+        name = data.pop("username").strip()
+        data["cadre"] = User.objects.filter(username=name, is_active=True).first()
+        if data["cadre"] is None:
+            raise ValidationError({"username": f"找不到账号“{name}”"})
+        _date(data, "starts_on", "ends_on")
+        return data
+
+
+class TaskProgressForm(StepForm):
+    action = staticmethod(actions.report_task_progress)
+    percent = typed()
+    note = typed()
+
+
+class TeamForm(ScopedStepForm):
+    """A grid team (网格组团) of a community: some of its grids and the accounts that serve them."""
+
+    action = staticmethod(actions.create_team)
+    region_fields = ("region",)
+    region = posted()
+    name = typed()
+    members = typed()
+
+    def clean(self):
+        data = super().clean()
+        data["community"] = data.pop("region")
+        chosen = [posted_id(v) for v in self.data.getlist("grids")]
+        data["grids"] = Region.objects.filter(parent=data["community"], level="grid", pk__in=chosen)
+        names = [n.strip() for n in data["members"].replace("，", ",").split(",") if n.strip()]
+        data["members"] = list(User.objects.filter(username__in=names))
+        missing = set(names) - {m.username for m in data["members"]}
+        if missing:
+            raise ValidationError({"members": "有的账号不存在：" + "、".join(sorted(missing))})
+        return data

@@ -5,7 +5,6 @@ mobile number when the SMS gateway is configured, an e-mail to the others when m
 
 import datetime as dt
 
-from django.db.models import Q
 from django.utils import timezone
 
 from minping.accounts.models import User
@@ -16,14 +15,6 @@ from minping.lib.schedule import job
 from minping.notifications.actions import Outgoing, notify
 
 S = Problem.Status
-
-
-def overdue(now):
-    """Problems past a deadline they have not yet been escalated for: escalation 0 → late to receive or resolve;
-    1 → (received late, now) late to resolve as well."""
-    late_receive = Q(status=S.DISPATCHED, receive_by__lt=now, escalation=0)
-    late_resolve = Q(status__in=[S.DISPATCHED, S.RECEIVED, S.HANDLING], resolve_by__lt=now, escalation__lt=2)
-    return Problem.objects.filter(late_receive | late_resolve)
 
 
 def _recipients(problem: Problem) -> list[User]:
@@ -40,7 +31,7 @@ def escalate() -> dict:
     now = timezone.now()
     escalated = sent = 0
     channels = [key for key in ("sms", "email") if TRANSPORTS[key].is_configured()]
-    for problem in overdue(now).select_related("category", "region", "unit")[:500]:
+    for problem in actions.overdue(now).select_related("category", "region", "unit")[:500]:
         what = actions.escalate_problem(problem=problem, now=now)
         if what is None:
             continue

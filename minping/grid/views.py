@@ -21,11 +21,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from minping.accounts.scoping import console_required, get_for_user, scope
-from minping.grid import actions, scorecards
+from minping.grid import actions, forms, scorecards
 from minping.grid.forms import ProblemForm, VisitForm
 from minping.grid.models import Assignment, Category, Problem, Route, Site, Visit
 from minping.lib import charts
-from minping.lib.dates import typed_date
 from minping.lib.feedback import attempting, form_refusal, form_refused
 from minping.lib.formdata import posted_id
 from minping.lib.stats import percent_text
@@ -53,13 +52,7 @@ def due(request, pk):
     grid, works_here = _grid_for(request.user, pk)
     if request.method == "POST":
         with attempting(request, PermissionDenied):
-            actions.add_site(
-                actor=request.user,
-                grid=grid,
-                name=request.POST.get("name", ""),
-                kind=request.POST.get("kind", ""),
-                address=request.POST.get("address", ""),
-            )
+            forms.SiteForm(request.POST, user=request.user, grid=grid).save()
             messages.success(request, _("Saved."))
         return redirect("grid:due", grid.pk)
     today, cycle = timezone.localdate(), settings.VISIT_CYCLE_DAYS
@@ -209,30 +202,11 @@ def problem(request, pk):
     problem = get_object_or_404(_visible_problems(request.user).select_related("category", "unit", "region", "reporter"), pk=pk)
     user = request.user
     if request.method == "POST":
-        step = request.POST.get("step")
+        step = forms.PROBLEM_STEPS.get(request.POST.get("step"))
         with attempting(request, PermissionDenied):
-            if step == "dispatch":
-                unit = get_object_or_404(Unit, pk=posted_id(request.POST.get("unit")) or 0)
-                actions.dispatch_problem(actor=user, problem=problem, unit=unit, note=request.POST.get("note", ""))
-            elif step == "receive":
-                actions.receive_problem(actor=user, problem=problem)
-            elif step == "handle":
-                actions.start_handling(actor=user, problem=problem, note=request.POST.get("note", ""))
-            elif step == "return":
-                actions.return_problem(actor=user, problem=problem, reason=request.POST.get("reason", ""))
-            elif step == "resolve":
-                actions.resolve_problem(
-                    actor=user, problem=problem, note=request.POST.get("note", ""), files=request.FILES.getlist("files")
-                )
-            elif step == "confirm":
-                actions.confirm_fix(actor=user, problem=problem)
-            elif step == "reopen":
-                actions.reopen_problem(actor=user, problem=problem, reason=request.POST.get("reason", ""))
-            elif step == "merge":
-                into = get_object_or_404(_visible_problems(user), pk=posted_id(request.POST.get("into")) or 0)
-                actions.merge_problem(actor=user, problem=problem, into=into)
-            else:
+            if step is None:
                 raise ValidationError("未知的操作")
+            step(request.POST, request.FILES, user=user, problem=problem).save()
             messages.success(request, _("Done."))
         return redirect("grid:problem", problem.pk)
     steps = problem.steps.select_related("actor", "unit").prefetch_related("evidence")
@@ -257,10 +231,7 @@ def problem(request, pk):
 def routes(request):
     if request.method == "POST":
         with attempting(request):
-            region = get_for_user(request.user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
-            category = get_object_or_404(Category, pk=posted_id(request.POST.get("category")) or 0)
-            unit = get_object_or_404(Unit, pk=posted_id(request.POST.get("unit")) or 0)
-            actions.save_route(actor=request.user, category=category, region=region, unit=unit)
+            forms.RouteForm(request.POST, user=request.user).save()
             messages.success(request, _("Saved."))
             return redirect("grid:routes")
     rows = scope(Route.objects.select_related("category", "region", "unit"), request.user).order_by("category__code", "region__path")
@@ -294,14 +265,7 @@ def _percent(rate) -> str:
 @require_POST
 def callbacks(request):
     with attempting(request):
-        region = get_for_user(request.user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
-        campaign, count = actions.open_callbacks(
-            actor=request.user,
-            region=region,
-            start=typed_date(request.POST.get("start"), "start"),
-            end=typed_date(request.POST.get("end"), "end"),
-            issue=False,
-        )
+        campaign, count = forms.CallbacksForm(request.POST, user=request.user).save(issue=False)
         messages.success(
             request, _("The call-back campaign is ready: issue %(n)s codes here, one for each reporter of a closed problem.") % {"n": count}
         )
@@ -370,16 +334,7 @@ def tasks(request):
         if not user.can_use_console:
             raise PermissionDenied
         with attempting(request):
-            region = get_for_user(user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
-            task = actions.create_task(
-                actor=user,
-                region=region,
-                name=request.POST.get("name", ""),
-                target=request.POST.get("target", ""),
-                baseline=request.POST.get("baseline", "0"),
-                starts_on=typed_date(request.POST.get("starts_on"), "starts_on"),
-                ends_on=typed_date(request.POST.get("ends_on"), "ends_on"),
-            )
+            task = forms.TaskForm(request.POST, user=user).save()
             return redirect("grid:task", task.pk)
     if user.can_use_console:
         rows = scope(Task.objects.select_related("region"), user)
@@ -393,7 +348,6 @@ def tasks(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def task(request, pk):
-    from minping.accounts.models import User
     from minping.grid.models import Task
 
     task = get_object_or_404(Task.objects.select_related("region"), pk=pk)
@@ -406,18 +360,9 @@ def task(request, pk):
             if request.POST.get("step") == "second":
                 if not console:
                     raise PermissionDenied
-                cadre = get_object_or_404(User, username=request.POST.get("username", "").strip())
-                actions.second_cadre(
-                    actor=user,
-                    task=task,
-                    cadre=cadre,
-                    starts_on=typed_date(request.POST.get("starts_on"), "starts_on"),
-                    ends_on=typed_date(request.POST.get("ends_on"), "ends_on"),
-                )
+                forms.SecondmentForm(request.POST, user=user, task=task).save()
             else:
-                actions.report_task_progress(
-                    actor=user, task=task, percent=request.POST.get("percent", ""), note=request.POST.get("note", "")
-                )
+                forms.TaskProgressForm(request.POST, user=user, task=task).save()
             messages.success(request, _("Saved."))
         return redirect("grid:task", task.pk)
     context = {
@@ -433,19 +378,12 @@ def task(request, pk):
 @console_required
 @require_http_methods(["GET", "POST"])
 def teams(request):
-    from minping.accounts.models import User
     from minping.grid.models import Team
 
     user = request.user
     if request.method == "POST":
         with attempting(request):
-            community = get_for_user(user, Region.objects, pk=posted_id(request.POST.get("region")) or 0)
-            grids = Region.objects.filter(parent=community, level="grid", pk__in=[posted_id(v) for v in request.POST.getlist("grids")])
-            names = [n.strip() for n in request.POST.get("members", "").replace("，", ",").split(",") if n.strip()]
-            members = list(User.objects.filter(username__in=names))
-            if len(members) != len(set(names)):
-                raise ValidationError({"members": "有的账号不存在：" + "、".join(sorted(set(names) - {m.username for m in members}))})
-            actions.create_team(actor=user, community=community, name=request.POST.get("name", ""), grids=grids, members=members)
+            forms.TeamForm(request.POST, user=user).save()
             messages.success(request, _("Saved."))
             return redirect("grid:teams")
     rows = scope(Team.objects.prefetch_related("grids", "members").select_related("region"), user)[:200]

@@ -1,19 +1,24 @@
 import datetime as dt
+import logging
 import os
 import time
 
+from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from minping.audit.actions import record_event
-from minping.imports import tasks
-from minping.imports.engine import stage_for
+from minping.imports import engine
+from minping.imports.engine import context_for, stage_for
 from minping.imports.models import ImportJob
 from minping.imports.registers import REGISTERS
 from minping.lib.tabular import TableError, sniff_format
 from minping.lib.tasks import enqueue
+
+log = logging.getLogger(__name__)
 
 
 def start_import(*, actor, register: str, upload) -> ImportJob:
@@ -38,7 +43,7 @@ def start_import(*, actor, register: str, upload) -> ImportJob:
         raise ValidationError({"file": str(exc)}) from None
     with transaction.atomic():
         job.save(force_insert=True)
-        enqueue(tasks.validate_import, str(job.pk))
+        enqueue(validate_import, str(job.pk))
     return job
 
 
@@ -51,8 +56,52 @@ def commit_import(*, actor, job: ImportJob) -> ImportJob:
             raise ValidationError("只有检查通过、尚未导入的文件才能导入")
         job.status = ImportJob.Status.COMMITTING
         job.save(update_fields=["status"])
-        enqueue(tasks.commit_import, str(job.pk))
+        enqueue(load_import, str(job.pk))
     return job
+
+
+@shared_task
+def validate_import(job_id: str) -> None:
+    """Check an upload (on a worker): the job ends valid, invalid or failed."""
+    job = ImportJob.objects.select_related("created_by__region").get(pk=job_id)
+    if job.status == ImportJob.Status.VALIDATING:  # a redelivered message finds the work done
+        status, fields = engine.validate_job(job)
+        _finish(job, status, **fields)
+
+
+@shared_task
+def load_import(job_id: str) -> None:
+    """Load a checked upload's stage in one transaction (on a worker); on any failure nothing is written."""
+    job = ImportJob.objects.select_related("created_by__region").get(pk=job_id)
+    if job.status != ImportJob.Status.COMMITTING:
+        return
+    register = REGISTERS[job.register]
+    stage = stage_for(job)
+    engine.report(job, "committing", job.row_count, 0.0)
+    try:
+        with transaction.atomic():
+            result = register.load(stage, context_for(job.created_by))
+            record_event(
+                actor=job.created_by,
+                action="import.commit",
+                obj=job,
+                data={"register": job.register, "file": job.original_name, "rows": job.row_count, **result},
+            )
+        _finish(job, ImportJob.Status.DONE, result=result)
+    except Exception as exc:  # reported to the person; the transaction above has rolled back
+        log.exception("import %s failed", job.pk)
+        _finish(job, ImportJob.Status.FAILED, result={"error": f"{type(exc).__name__}: {exc}"[:500]})
+    finally:
+        stage.drop()
+        engine.remove_upload(job)
+
+
+def _finish(job: ImportJob, status: str, **fields) -> None:
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job.status, job.finished_at = status, timezone.now()
+    job.save(update_fields=["status", "finished_at", *fields])
+    cache.delete(job.progress_key)
 
 
 STUCK_AFTER = dt.timedelta(days=1)  # a check still running after a day has lost its worker

@@ -9,10 +9,8 @@ import threading
 import traceback
 
 from django.core.cache import cache
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import connection
 
-from minping.audit.actions import record_event
 from minping.imports.models import MAX_LISTED_PROBLEMS, ImportJob
 from minping.imports.registers import REGISTERS, Context, RowProblem
 from minping.imports.stage import Stage
@@ -112,17 +110,18 @@ def is_blank(values: list) -> bool:
     return True
 
 
-def validate_job(job: ImportJob) -> None:
-    """Check every row of the upload into the stage; the job ends valid, invalid or failed."""
+def validate_job(job: ImportJob) -> tuple[str, dict]:
+    """Check every row of the upload into the stage: the status the job ends in (valid, invalid or failed) and
+    the job's fields to set with it (`imports.actions` records them)."""
     try:
-        _validate(job)
+        return _validate(job)
     except Exception as exc:
         log.exception("checking import %s failed", job.pk)
-        _finish(job, ImportJob.Status.FAILED, result={"error": f"{type(exc).__name__}: {exc}"[:500]})
         stage_for(job).drop()
+        return ImportJob.Status.FAILED, {"result": {"error": f"{type(exc).__name__}: {exc}"[:500]}}
 
 
-def _validate(job: ImportJob) -> None:
+def _validate(job: ImportJob) -> tuple[str, dict]:
     register = REGISTERS[job.register]
     ctx = context_for(job.created_by)
     stage = stage_for(job)
@@ -142,7 +141,7 @@ def _validate(job: ImportJob) -> None:
         helper = _check_in_helper(check, stage, RowSource(job.upload_path, job.format, parts[1])) if parts else None
         try:
             with stage.writer() as write:
-                check.run(rows, write, lambda: _report(job, "validating", check.row_count, source.fraction()))
+                check.run(rows, write, lambda: report(job, "validating", check.row_count, source.fraction()))
         except BaseException:
             if helper:
                 _stop_helper(*helper)
@@ -164,16 +163,14 @@ def _validate(job: ImportJob) -> None:
     del problems.listed[MAX_LISTED_PROBLEMS:]
     if problems.count:
         stage.drop()
-        _remove(job.upload_path)
+        remove_upload(job)
     status = ImportJob.Status.INVALID if problems.count else ImportJob.Status.VALID
-    _finish(
-        job,
-        status,
-        row_count=row_count,
-        problem_count=problems.count,
-        problems=problems.listed,
-        preview=[] if problems.count or not check else check.preview,
-    )
+    return status, {
+        "row_count": row_count,
+        "problem_count": problems.count,
+        "problems": problems.listed,
+        "preview": [] if problems.count or not check else check.preview,
+    }
 
 
 class RowCheck:
@@ -300,44 +297,13 @@ def _helper_result(pid: int, read_end: int) -> tuple | None:
     return pickle.loads(findings) if status == 0 and findings else None
 
 
-def _finish(job: ImportJob, status: str, **fields) -> None:
-    for name, value in fields.items():
-        setattr(job, name, value)
-    job.status, job.finished_at = status, timezone.now()
-    job.save(update_fields=["status", "finished_at", *fields])
-    cache.delete(job.progress_key)
-
-
-def _report(job: ImportJob, phase: str, rows: int, fraction: float) -> None:
+def report(job: ImportJob, phase: str, rows: int, fraction: float) -> None:
+    """The job's progress, for the page that polls it."""
     cache.set(job.progress_key, {"phase": phase, "rows": rows, "fraction": round(fraction, 3)}, 3600)
 
 
-def _remove(path) -> None:
+def remove_upload(job: ImportJob) -> None:
     try:
-        os.remove(path)
+        os.remove(job.upload_path)
     except FileNotFoundError:
         pass
-
-
-def commit_job(job: ImportJob) -> None:
-    """Load the stage in one transaction; on any failure nothing is written."""
-    register = REGISTERS[job.register]
-    ctx = context_for(job.created_by)
-    stage = stage_for(job)
-    _report(job, "committing", job.row_count, 0.0)
-    try:
-        with transaction.atomic():
-            result = register.load(stage, ctx)
-            record_event(
-                actor=job.created_by,
-                action="import.commit",
-                obj=job,
-                data={"register": job.register, "file": job.original_name, "rows": job.row_count, **result},
-            )
-        _finish(job, ImportJob.Status.DONE, result=result)
-    except Exception as exc:  # reported to the person; the transaction above has rolled back
-        log.exception("import %s failed", job.pk)
-        _finish(job, ImportJob.Status.FAILED, result={"error": f"{type(exc).__name__}: {exc}"[:500]})
-    finally:
-        stage.drop()
-        _remove(job.upload_path)

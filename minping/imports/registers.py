@@ -25,7 +25,7 @@ from minping.lib.identity import (
     parse_id_number,
     parse_phone,
 )
-from minping.org.actions import insert_region
+from minping.org import actions as registry
 from minping.org.lookup import RegionIndex
 from minping.org.models import (
     Cadre,
@@ -481,57 +481,28 @@ class CadreRegister(Register):
 
     def load(self, stage, ctx):
         counts = {"created": 0, "updated": 0, "unchanged": 0}
-        today = timezone.localdate()
         by_cadre: dict[str, list[dict]] = {}
         for staged in stage.rows():
             by_cadre.setdefault(staged["id_digest"], []).append(staged)
         existing = {c.id_digest: c for c in Cadre.objects.filter(id_digest__in=list(by_cadre))}
-        for digest, posts in by_cadre.items():
-            person = {k: posts[0][k] for k in ("name", "id_masked", "gender", "birth_year", "phone")}
+        for digest, rows in by_cadre.items():
+            person = {k: rows[0][k] for k in ("name", "id_masked", "gender", "birth_year", "phone")}
             person["birth_year"] = int(person["birth_year"])
-            region_id = int(posts[0]["region_id"])
-            cadre = existing.get(digest)
-            changed = False
-            if cadre is None:
-                cadre = Cadre.objects.create(id_digest=digest, region_id=region_id, **person)
-                counts["created"] += 1
-            else:
-                if cadre.region_id != region_id or any(getattr(cadre, k) != v for k, v in person.items()):
-                    for k, v in person.items():
-                        setattr(cadre, k, v)
-                    cadre.region_id = region_id
-                    cadre.save()
-                    changed = True
-            changed |= self._sync_posts(cadre, posts, today)
-            if digest in existing:
-                counts["updated" if changed else "unchanged"] += 1
-        return counts
-
-    def _sync_posts(self, cadre: Cadre, posts: list[dict], today: dt.date) -> bool:
-        wanted = {}
-        for p in posts:
-            unit_id = int(p["unit_id"]) if p["unit_id"] else None
-            place = {"unit_id": unit_id, "region_id": None if unit_id else int(p["region_id"])}
-            wanted[(place["unit_id"], place["region_id"], p["title"])] = (place, p)
-        changed = False
-        for post in cadre.posts.current():
-            key = (post.unit_id, post.region_id, post.title)
-            if key in wanted:
-                place, p = wanted.pop(key)
-                if post.category != p["category"] or post.started_on.isoformat() != p["started_on"]:
-                    post.category, post.started_on = p["category"], dt.date.fromisoformat(p["started_on"])
-                    post.save(update_fields=["category", "started_on"])
-                    changed = True
-            else:
-                post.ended_on = max(today, post.started_on)
-                post.save(update_fields=["ended_on"])
-                changed = True
-        for place, p in wanted.values():
-            Post.objects.create(
-                cadre=cadre, title=p["title"], category=p["category"], started_on=dt.date.fromisoformat(p["started_on"]), **place
+            posts = [
+                {
+                    "unit_id": int(p["unit_id"]) if p["unit_id"] else None,
+                    "region_id": None if p["unit_id"] else int(p["region_id"]),
+                    "title": p["title"],
+                    "category": p["category"],
+                    "started_on": dt.date.fromisoformat(p["started_on"]),
+                }
+                for p in rows
+            ]
+            outcome = registry.save_cadre(
+                existing.get(digest), digest=digest, region_id=int(rows[0]["region_id"]), person=person, posts=posts
             )
-            changed = True
-        return changed
+            counts[outcome] += 1
+        return counts
 
     def example(self, ctx):
         return {
@@ -613,14 +584,14 @@ class RegionRegister(Register):
             if found:
                 region = Region.objects.get(pk=found[0])
                 if (region.level, region.code) != (staged["level"], staged["code"]):
-                    Region.objects.filter(pk=region.pk).update(level=staged["level"], code=staged["code"])
+                    registry.set_region_level(region, level=staged["level"], code=staged["code"])
                     counts["updated"] += 1
                 else:
                     counts["unchanged"] += 1
                 continue
             parent_path, _sep, name = staged["name_path"].rpartition("/")
             parent = Region.objects.get(pk=index.by_name[parent_path][0]) if parent_path else None
-            region = insert_region(name=name, level=staged["level"], parent=parent, code=staged["code"])
+            region = registry.insert_region(name=name, level=staged["level"], parent=parent, code=staged["code"])
             index.by_name[staged["name_path"]] = (region.pk, region.path)
             counts["created"] += 1
         return counts

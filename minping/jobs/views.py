@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minping.accounts.scoping import console_required
-from minping.jobs import runner
+from minping.jobs import actions
 from minping.jobs.models import JobRun, JobState
 from minping.lib.feedback import attempt
 from minping.lib.schedule import JOBS
@@ -22,7 +22,7 @@ def _admin_only(request) -> None:
 @console_required
 def job_list(request):
     _admin_only(request)
-    runner.ensure_states()
+    actions.ensure_states()
     states = {state.key: state for state in JobState.objects.all()}
     rows = [{"job": job, "state": states.get(key)} for key, job in JOBS.items()]
     recent = []
@@ -42,6 +42,6 @@ def job_list(request):
 @require_POST
 def job_run(request, key):
     _admin_only(request)
-    if attempt(request, runner.run_soon, key=key):
+    if attempt(request, actions.run_soon, key=key):
         messages.success(request, _("The job will run at the next tick."))
     return redirect("jobs:list")

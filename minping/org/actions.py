@@ -4,10 +4,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Length, Substr
+from django.utils import timezone
 
 from minping.accounts.scoping import ensure_region_in_scope
 from minping.audit.actions import record_event
-from minping.org.models import Region, new_path_segment
+from minping.org.models import Cadre, Post, Region, new_path_segment
 
 TREE_LOCK = 5_871_102  # the key of the PostgreSQL advisory lock that orders changes to the region tree
 
@@ -118,3 +119,47 @@ def update_household(*, actor, household, address: str) -> bool:
         household.address = address
         record_event(actor=actor, action="household.update", obj=household, data={"address": [before, address]})
     return True
+
+
+def save_cadre(cadre: Cadre | None, *, digest: str, region_id: int, person: dict, posts: list[dict]) -> str:
+    """A cadre of an import, created or brought up to the file's person and current posts (each a dict of
+    unit_id or region_id, title, category, started_on); the cadre's current posts not in the file end today.
+    "created", "updated" or "unchanged". Runs in the import's transaction, which records the audit event."""
+    if cadre is None:
+        cadre = Cadre.objects.create(id_digest=digest, region_id=region_id, **person)
+        _sync_posts(cadre, posts)
+        return "created"
+    changed = False
+    if cadre.region_id != region_id or any(getattr(cadre, k) != v for k, v in person.items()):
+        for k, v in person.items():
+            setattr(cadre, k, v)
+        cadre.region_id = region_id
+        cadre.save()
+        changed = True
+    changed |= _sync_posts(cadre, posts)
+    return "updated" if changed else "unchanged"
+
+
+def _sync_posts(cadre: Cadre, posts: list[dict]) -> bool:
+    today = timezone.localdate()
+    wanted = {(p["unit_id"], p["region_id"], p["title"]): p for p in posts}
+    changed = False
+    for post in cadre.posts.current():
+        p = wanted.pop((post.unit_id, post.region_id, post.title), None)
+        if p is None:
+            post.ended_on = max(today, post.started_on)
+            post.save(update_fields=["ended_on"])
+            changed = True
+        elif (post.category, post.started_on) != (p["category"], p["started_on"]):
+            post.category, post.started_on = p["category"], p["started_on"]
+            post.save(update_fields=["category", "started_on"])
+            changed = True
+    for p in wanted.values():
+        Post.objects.create(cadre=cadre, **p)
+        changed = True
+    return changed
+
+
+def set_region_level(region: Region, *, level: str, code: str) -> None:
+    """An import's new level and code for an existing region (in the import's audited transaction)."""
+    Region.objects.filter(pk=region.pk).update(level=level, code=code)

@@ -1,7 +1,11 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from minping.org.models import Region
+from minping.accounts.scoping import scope
+from minping.lib.formdata import posted_id
+from minping.lib.forms import StepForm
+from minping.org.models import Cadre, Region
 
 
 class RegionForm(forms.Form):
@@ -38,3 +42,42 @@ def _prefixes(path: str):
     while cut > 0:
         yield path[: cut + 1]
         cut = path.rfind("/", 0, cut)
+
+
+class ScopedStepForm(StepForm):
+    """A write whose fields name regions or cadres, each looked up within what the poster manages: fields listed
+    in `region_fields` name a region by id, `cadre_fields` one cadre by name, `cadres_fields` cadres by name
+    (separated by commas or 、)."""
+
+    region_fields: tuple = ()
+    cadre_fields: tuple = ()
+    cadres_fields: tuple = ()
+
+    def clean(self):
+        data = super().clean()
+        for field in self.region_fields:
+            data[field] = scope(Region.objects, self.user).filter(pk=posted_id(data.get(field)) or 0).first()
+            if data[field] is None:
+                raise ValidationError({field: "请选择区域"})
+        for field in self.cadres_fields:
+            data[field] = named_cadres(self.user, data.get(field, ""), field)
+        for field in self.cadre_fields:
+            cadres = named_cadres(self.user, data.get(field, ""), field)
+            if len(cadres) != 1:
+                raise ValidationError({field: "请填写一位干部的姓名"})
+            data[field] = cadres[0]
+        return data
+
+
+def named_cadres(user, typed: str, field: str) -> list[Cadre]:
+    """Cadres named in `typed` (separated by commas or 、), each found once among the cadres the user manages."""
+    names = [n.strip() for n in typed.replace("，", ",").replace("、", ",").split(",") if n.strip()]
+    found = []
+    for name in dict.fromkeys(names):
+        matches = list(scope(Cadre.objects.filter(name=name), user).select_related("region")[:2])
+        if not matches:
+            raise ValidationError({field: f"找不到干部“{name}”"})
+        if len(matches) > 1:
+            raise ValidationError({field: f"有不止一位名叫“{name}”的干部，请在名册中核对"})
+        found.append(matches[0])
+    return found

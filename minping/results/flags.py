@@ -129,12 +129,11 @@ def _channel_means(campaign: Campaign, question: dict, shown: set) -> dict[int, 
     return means
 
 
-def compute_flags(campaign: Campaign, patterns: BallotPatterns) -> list[ReviewFlag]:
-    """Store the campaign's flags, after its counts are rolled up with `patterns` observing the ballots."""
+def found_flags(campaign: Campaign, patterns: BallotPatterns) -> list[ReviewFlag]:
+    """The campaign's flags (unsaved), once its counts are rolled up with `patterns` observing the ballots."""
     found = patterns.flags() + _figure_patterns(campaign)
     ballots = Ballot.objects.filter(campaign=campaign).count()
     issued = campaign.codes.exclude(status="voided").count()
     if ballots > issued:
         found.append({"kind": ReviewFlag.Kind.OVER_ISSUED, "evidence": {"ballots": ballots, "issued": issued}})
-    ReviewFlag.objects.filter(campaign=campaign).delete()
-    return ReviewFlag.objects.bulk_create(ReviewFlag(campaign=campaign, **flag) for flag in found)
+    return [ReviewFlag(campaign=campaign, **flag) for flag in found]

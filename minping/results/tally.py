@@ -1,13 +1,12 @@
 """Rolling ballots up into counts, and checking counts against ballots.
 
-`count_ballots` is the one definition of what a ballot adds to which count; `roll_up` stores its result when a
+`count_ballots` is the one definition of what a ballot adds to which count; `stored_rows` gives the rows stored when a
 campaign closes and `verify` compares a fresh recount with what is stored.
 """
 
 import secrets
 from collections import Counter, defaultdict
 
-from django.db import transaction
 from django.db.models import Count
 
 from minping.evaluations.models import Ballot, Campaign, Code
@@ -86,37 +85,28 @@ def recount(campaign: Campaign, observe=None) -> Counts:
     return counts
 
 
-def roll_up(campaign: Campaign, observe=None) -> int:
-    """Store the counts and the masked free text of a closed campaign; returns the number of count rows.
-    Runs inside the transaction that closes the campaign; `observe` is passed to count_ballots."""
+def stored_rows(campaign: Campaign, observe=None) -> tuple[list[Tally], list[TextAnswer]]:
+    """The count rows and the masked free text to store for a closed campaign (unsaved, the text in random
+    order); `observe` is passed to count_ballots. `results.actions.close_campaign` writes them."""
     counts = recount(campaign, observe)
     names = tuple(campaign.subjects.filter(kind="cadre").values_list("label", flat=True))
-    with transaction.atomic():
-        # Counts are written once, at close; the site's database role may not delete them (ops dbroles), so
-        # only counts left by an earlier roll-up (a recount by the owner) are removed.
-        if Tally.objects.filter(campaign=campaign).exists():
-            Tally.objects.filter(campaign=campaign).delete()
-        if TextAnswer.objects.filter(campaign=campaign).exists():
-            TextAnswer.objects.filter(campaign=campaign).delete()
-        rows = [
-            Tally(
-                campaign=campaign,
-                subject_id=key[0],
-                group_id=key[1],
-                channel=key[2],
-                question=key[3],
-                option=key[4],
-                n=n,
-                total=counts.total.get(key, 0),
-                squares=counts.squares.get(key, 0),
-            )
-            for key, n in counts.n.items()
-        ]
-        Tally.objects.bulk_create(rows, batch_size=5000)
-        texts = [TextAnswer(campaign=campaign, subject_id=s, group_id=g, question=q, text=mask(t, names)) for s, g, q, t in counts.texts]
-        secrets.SystemRandom().shuffle(texts)  # stored order says nothing about the order of the ballots
-        TextAnswer.objects.bulk_create(texts, batch_size=2000)
-    return len(rows)
+    rows = [
+        Tally(
+            campaign=campaign,
+            subject_id=key[0],
+            group_id=key[1],
+            channel=key[2],
+            question=key[3],
+            option=key[4],
+            n=n,
+            total=counts.total.get(key, 0),
+            squares=counts.squares.get(key, 0),
+        )
+        for key, n in counts.n.items()
+    ]
+    texts = [TextAnswer(campaign=campaign, subject_id=s, group_id=g, question=q, text=mask(t, names)) for s, g, q, t in counts.texts]
+    secrets.SystemRandom().shuffle(texts)  # stored order says nothing about the order of the ballots
+    return rows, texts
 
 
 def verify(campaign: Campaign) -> list[str]:

@@ -3,7 +3,7 @@ from django.db import migrations
 
 def install(apps, schema_editor):
     """The built-in questionnaires of commitments (评诺 and 双评) on databases installed before they existed."""
-    from minping.evaluations.instruments import install_builtins
+    from minping.evaluations.actions import install_builtins
 
     install_builtins(
         apps.get_model("evaluations", "Instrument"),

@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def install(apps, schema_editor):
-    from minping.evaluations.instruments import install_builtins
+    from minping.evaluations.actions import install_builtins
 
     install_builtins(apps.get_model("evaluations", "Instrument"), apps.get_model("evaluations", "InstrumentVersion"))
 

@@ -18,6 +18,7 @@ from minping.fieldwork.actions.contacts import (
     SOURCES,
     add_contact,
     end_contact,
+    install_contact_kinds,
 )
 from minping.fieldwork.actions.items import (
     TOLD,
@@ -70,6 +71,7 @@ __all__ = [
     "FIELDS",
     "add_contact",
     "end_contact",
+    "install_contact_kinds",
     "raiser_kind_of",
     "record_entry",
     "EDITABLE",

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from minping.accounts.scoping import ensure_region_in_scope
 from minping.audit.actions import record_event
+from minping.fieldwork import kinds
 from minping.fieldwork.actions.common import ensure_supervises
 from minping.fieldwork.models import (
     Contact,
@@ -93,3 +94,9 @@ def end_contact(*, actor, contact: Contact, ends_on: dt.date | None = None) -> C
         contact.save(update_fields=["ends_on"])
         record_event(actor=actor, action="fieldwork.contact.end", obj=contact, data={"ends_on": ends_on.isoformat()})
     return contact
+
+
+def install_contact_kinds(ContactKind) -> None:
+    """Create the kinds that are missing (`ContactKind` is the model, or a migration's historical model)."""
+    for position, (code, name, source) in enumerate(kinds.KINDS):
+        ContactKind.objects.get_or_create(code=code, defaults={"name": name, "source": source, "position": position})

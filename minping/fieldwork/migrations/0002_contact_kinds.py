@@ -2,9 +2,9 @@ from django.db import migrations
 
 
 def install(apps, schema_editor):
-    from minping.fieldwork.kinds import install
+    from minping.fieldwork.actions import install_contact_kinds
 
-    install(apps.get_model("fieldwork", "ContactKind"))
+    install_contact_kinds(apps.get_model("fieldwork", "ContactKind"))
 
 
 class Migration(migrations.Migration):

@@ -2,9 +2,9 @@ from django.db import migrations
 
 
 def install(apps, schema_editor):
-    from minping.grid.catalogue import install
+    from minping.grid.actions import install_categories
 
-    install(apps.get_model("grid", "Category"))
+    install_categories(apps.get_model("grid", "Category"))
 
 
 class Migration(migrations.Migration):

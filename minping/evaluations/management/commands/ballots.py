@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from minping.evaluations.actions.shuffle import cast_count
 from minping.evaluations.ballots import verify_ballot_box
 from minping.evaluations.models import Campaign
-from minping.evaluations.shuffle import cast_count
 
 
 class Command(BaseCommand):

@@ -6,6 +6,7 @@ ballot would be a per-voter timestamp.
 
 import copy
 import secrets
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,10 +21,7 @@ from minping.evaluations import subjects as subject_kinds
 from minping.evaluations.ballots import (
     genesis,
 )
-from minping.evaluations.instruments import (
-    default_evaluators,
-    validate_definition,
-)
+from minping.evaluations.instruments import BUILTINS, default_evaluators, validate_definition
 from minping.evaluations.models import (
     Campaign,
     Code,
@@ -39,9 +37,33 @@ MAX_BATCH = 5000
 
 def install_builtin_instruments() -> None:
     """Create the built-in templates that are missing. Migration 0002 runs the same on install."""
-    from minping.evaluations.instruments import install_builtins
-
     install_builtins(Instrument, InstrumentVersion)
+
+
+def install_builtins(Instrument, InstrumentVersion, keys=None) -> None:
+    """Create the built-in templates (those of `keys`, or all) that are missing. Takes the models, so that
+    migrations can pass their historical ones."""
+    for key in keys or BUILTINS:
+        if Instrument.objects.filter(builtin_key=key, region__isnull=True).exists():
+            continue
+        spec = BUILTINS[key]
+        instrument = Instrument.objects.create(name=spec["name"], description=spec["description"], builtin_key=key)
+        InstrumentVersion.objects.create(instrument=instrument, number=1, definition=spec["definition"], is_frozen=True)
+
+
+def advance_campaign(
+    *, actor, campaign: Campaign, step: str, to: str, audit: str, prepare: Callable[[Campaign], dict] | None = None
+) -> Campaign:
+    """Change the campaign's state: lock, check `step`, run `prepare` (which may refuse, set the campaign's
+    other fields and write other rows, and returns the audit event's data), set the status `to`, save, audit."""
+    ensure_region_in_scope(actor, campaign.region)
+    with transaction.atomic():
+        campaign = lifecycle.lock(campaign.pk, step)
+        data = prepare(campaign) if prepare else {}
+        campaign.status = to
+        campaign.save()
+        record_event(actor=actor, action=audit, obj=campaign, data=data)
+    return campaign
 
 
 def copy_instrument(*, actor, instrument: Instrument, region, name: str = "") -> Instrument:
@@ -290,7 +312,7 @@ def open_campaign(*, actor, campaign: Campaign) -> Campaign:
         campaign.opened_at, campaign.head_at_open = timezone.now(), genesis(campaign)
         return {"head": campaign.head_at_open}
 
-    return lifecycle.advance(actor=actor, campaign=campaign, step="open", to=Campaign.Status.OPEN, audit="campaign.open", prepare=prepare)
+    return advance_campaign(actor=actor, campaign=campaign, step="open", to=Campaign.Status.OPEN, audit="campaign.open", prepare=prepare)
 
 
 def issue_codes(

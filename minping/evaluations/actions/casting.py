@@ -15,7 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from minping.evaluations import codes as code_rules
-from minping.evaluations import shuffle
+from minping.evaluations.actions import shuffle
 from minping.evaluations.ballots import (
     ballot_digest,
     canonical,
@@ -155,7 +155,7 @@ def cast_ballot(
 ) -> Receipt:
     """Consume the code and take the ballot into the campaign's shuffle pool in one transaction; `channel`
     defaults to the code's batch's. The receipt is issued at once; the ballot reaches the ballot table later, in
-    random order among others (evaluations/shuffle.py).
+    random order among others (evaluations/actions/shuffle.py).
 
     A repeated submission (same idempotency key, same code) gets the first one's receipt; the same key with other
     answers, or with another code, is refused. This is the hot path of a meeting, so it runs a fixed handful of

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from minping.accounts.scoping import ensure_region_in_scope
 from minping.evaluations import codes as code_rules
-from minping.evaluations.casting import CastError, cast_ballot, checked_answers, find_code
+from minping.evaluations.actions.casting import CastError, cast_ballot, checked_answers, find_code
 from minping.evaluations.models import Campaign, Code, PaperEntry
 
 REASONS = ["字迹无法辨认", "选项超过规定数量", "空白票", "其他"]

@@ -1,0 +1,50 @@
+"""A write as a page posts it: one form class per write, whose fields are what the write reads and whose `save`
+hands them to one action.
+
+A form parses (blank to default, a posted id to a row) and looks up what a field names; the action checks the
+rest and refuses in Chinese. A refused field is a ValidationError naming it, which `lib/feedback.attempting`
+says on the page with one status (400), the same on every page.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+
+def typed(**kwargs) -> forms.CharField:
+    """A typed text, passed to the action as it came (the action checks and trims it)."""
+    return forms.CharField(required=False, strip=False, **kwargs)
+
+
+def posted(**kwargs) -> forms.CharField:
+    """A chosen row's id or a choice's value, refused by the form's own lookup when it names nothing."""
+    return forms.CharField(required=False, max_length=40, **kwargs)
+
+
+class StepForm(forms.Form):
+    """One write: `action` is the function it feeds, `given` what the page adds (the record the write is about),
+    `user` the person posting, who is the action's actor."""
+
+    action = None
+    defaults: dict = {}  # a blank field's value
+
+    def __init__(self, data, files=None, *, user, **given):
+        super().__init__(data, files)
+        self.user, self.given = user, given
+
+    def clean(self):
+        data = super().clean()
+        if self._errors:  # a field was refused: its value is missing, so nothing is looked up with it
+            raise ValidationError("请检查标出的内容")
+        for field, default in self.defaults.items():
+            if data.get(field) in ("", None):
+                data[field] = default
+        return data
+
+    def values(self) -> dict:
+        """The cleaned values; a ValidationError naming each refused field."""
+        if not self.is_valid():
+            raise ValidationError({field: errors for field, errors in self.errors.as_data().items()})
+        return self.cleaned_data
+
+    def save(self, **more):
+        return type(self).action(actor=self.user, **{**self.values(), **self.given, **more})
