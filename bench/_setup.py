@@ -72,3 +72,14 @@ def percentile(values, q: float) -> float:
     """The q-th percentile of `values` (nearest rank)."""
     values = sorted(values)
     return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
+
+
+def parse_args(parser, smoke: dict):
+    """The parsed arguments, with `--smoke` added: a tiny size of every figure (`smoke`), for CI to run in
+    seconds so that no benchmark rots; the full sizes stay the defaults for measuring."""
+    parser.add_argument("--smoke", action="store_true", help="a tiny size, for CI: seconds, not minutes")
+    args = parser.parse_args()
+    if args.smoke:
+        for name, value in smoke.items():
+            setattr(args, name, value)
+    return args

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import percentile, throwaway_database  # noqa: E402
+from _setup import parse_args, percentile, throwaway_database  # noqa: E402
 
 
 def build(staff: int, items: int, rng: random.Random):
@@ -115,7 +115,7 @@ def main():
     parser.add_argument("--staff", type=int, default=2000)
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=200)
-    args = parser.parse_args()
+    args = parse_args(parser, smoke={"staff": 30, "items": 200, "requests": 10})
     rng = random.Random(3)
     with throwaway_database("board"):
         from django.core.management import call_command

@@ -6,7 +6,8 @@ A campaign of 30 subjects × 6 questions. wrk drives 64 concurrent connections i
 JSON view (the ceiling on this machine), the JSON cast endpoint (one ballot per request), and the voter flow as a
 phone does it (code page, stylesheet, the code and the ballot page it redirects to, the submission and the receipt
 page it redirects to). The last line is JSON with
-ballots_per_s, p99_ms, bare_req_per_s and flow_ballots_per_s.
+ballots_per_s, p99_ms, bare_req_per_s, flow_ballots_per_s and the targets' ratios: cast_ratio (cast ÷ bare view,
+target ≥ 0.25), flow_ratio (voter flow ÷ bare view, ≥ 0.06) and p99_ratio (cast p99 ÷ bare view p99, ≤ 10).
 
 The server runs as `minping serve` would: one worker per core, 4 threads each; BENCH_WORKERS and BENCH_THREADS
 change that. With --server both, each server is measured on a fresh campaign and the JSON line carries both, the
@@ -26,7 +27,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 os.environ.setdefault("MINPING_PII_KEY", "bench-pii-key")  # the server must digest codes with the same key
-from _setup import ROOT, make_cadres, throwaway_database  # noqa: E402
+from _setup import ROOT, make_cadres, parse_args, throwaway_database  # noqa: E402
 
 SUBJECTS = 30
 CONNECTIONS = 64
@@ -164,7 +165,11 @@ def measure(server_name: str, seconds: int) -> dict:
         "bare_req_per_s": round(bare["requests"] / bare["seconds"], 1),
         "flow_ballots_per_s": round(flow_ballots / flow["seconds"], 1),
         "flow_p99_ms": round(flow["p99_ms"], 1),
+        "bare_p99_ms": round(bare["p99_ms"], 1),
     }
+    figures["cast_ratio"] = round(figures["ballots_per_s"] / figures["bare_req_per_s"], 3)
+    figures["flow_ratio"] = round(figures["flow_ballots_per_s"] / figures["bare_req_per_s"], 3)
+    figures["p99_ratio"] = round(figures["p99_ms"] / max(figures["bare_p99_ms"], 0.1), 1)
     print(f"[{server_name}] bare Django JSON view: {figures['bare_req_per_s']} req/s, p50 {bare['p50_ms']} ms, p99 {bare['p99_ms']} ms")
     print(
         f"[{server_name}] cast API: {cast_ballots} ballots in {cast['seconds']:.1f} s = {figures['ballots_per_s']}/s, "
@@ -182,7 +187,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--server", choices=["granian", "gunicorn", "both"], default="both")
-    args = parser.parse_args()
+    args = parse_args(parser, smoke={"seconds": 2})
     servers = ["granian", "gunicorn"] if args.server == "both" else [args.server]
     with throwaway_database("bench_cast"):
         results = {name: measure(name, args.seconds) for name in servers}

@@ -34,7 +34,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
-from _setup import percentile, throwaway_database  # noqa: E402
+from _setup import parse_args, percentile, throwaway_database  # noqa: E402
 from cast import free_port, start_server  # noqa: E402
 
 UNITS = 100
@@ -78,7 +78,7 @@ def build(args, rng: random.Random):
     organiser = User.objects.create_user("bench-org", role="organiser", region=district)
     worker = User.objects.create_user("bench-worker", role="grid_worker", region=district)
     handler = User.objects.create_user("bench-handler", role="handler", region=district, unit=units[0])
-    mine = rng.sample(grids, 50)
+    mine = rng.sample(grids, min(50, len(grids)))
     Assignment.objects.bulk_create(Assignment(grid=g, worker=worker, starts_on=year_start, created_by=organiser) for g in mine)
     for category in Category.objects.all():
         Route.objects.create(category=category, region=district, unit=rng.choice(units))
@@ -277,6 +277,7 @@ def measure_visits(world, seconds: int) -> dict:
         "visit_p99_ms": round(run["p99_ms"], 1),
         "bare_req_per_s": round(bare["requests"] / bare["seconds"], 1),
     }
+    figures["visit_ratio"] = round(figures["visits_per_s"] / figures["bare_req_per_s"], 3)
     print(f"bare Django JSON view: {figures['bare_req_per_s']} req/s, p99 {bare['p99_ms']} ms")
     print(
         f"visits over HTTP: {run['requests']} requests in {run['seconds']:.1f} s, {stored} visits stored = {figures['visits_per_s']}/s, "
@@ -293,7 +294,7 @@ def main():
     parser.add_argument("--visits", type=int, default=50_000_000)
     parser.add_argument("--problems", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=int, default=15)
-    args = parser.parse_args()
+    args = parse_args(parser, smoke={"grids": 100, "households": 2000, "visits": 20_000, "problems": 1000, "seconds": 2})
     rng = random.Random(16)
     with throwaway_database("bench_grid"):
         from django.core.management import call_command

@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import ROOT, make_cadres  # noqa: E402
+from _setup import ROOT, make_cadres, parse_args  # noqa: E402
 
 TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SUBJECTS = 8
@@ -109,7 +109,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--voters", type=int, default=500)
     parser.add_argument("--seconds", type=float, default=50)
-    args = parser.parse_args()
+    args = parse_args(parser, smoke={"voters": 50, "seconds": 5})
     data = tempfile.mkdtemp(prefix="minping-meeting-")
     os.environ.update({"MINPING_DATA_DIR": data, "DJANGO_SETTINGS_MODULE": "minping.settings"})
     os.environ.pop("DATABASE_URL", None)  # the embedded default

@@ -24,7 +24,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import make_cadres, throwaway_database  # noqa: E402
+from _setup import make_cadres, parse_args, throwaway_database  # noqa: E402
 
 CATEGORIES = ["secretary", "director", "member", "village_based", "graduate_official"]
 SCALE = ["satisfied"] * 70 + ["fairly"] * 20 + ["dissatisfied"] * 6 + ["unknown"] * 4
@@ -128,8 +128,9 @@ def main() -> None:
     parser.add_argument("--answers", type=int, default=10_000_000)
     parser.add_argument("--small-answers", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=50)
-    args = parser.parse_args()
+    args = parse_args(parser, smoke={"subjects": 20, "answers": 20_000, "small_answers": 1000, "rounds": 3})
     with throwaway_database("results"):
+        from django.core.management import call_command
         from django.test import Client
         from django.test.utils import setup_test_environment
 
@@ -138,6 +139,7 @@ def main() -> None:
         from minping.results import reports
 
         setup_test_environment()
+        call_command("collectstatic", verbosity=0, interactive=False)  # the pages name their hashed static files
         rng = random.Random(7)
         district = Region.objects.create(name="明湖区", level="district", path=new_path_segment())
         user = User.objects.create_user("organiser", password="x", role=User.Role.ORGANISER, region=district)

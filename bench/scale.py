@@ -24,7 +24,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 os.environ.setdefault("MINPING_PII_KEY", "bench-pii-key")  # servers and workers digest codes with the same key
-from _setup import ROOT, throwaway_database  # noqa: E402
+from _setup import ROOT, parse_args, throwaway_database  # noqa: E402
 from cast import FLOW_CODES_PER_S, free_port, seed, wrk  # noqa: E402
 from import_residents import HEADER, build_tree, resident_rows  # noqa: E402
 
@@ -182,7 +182,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--rows", type=int, default=1_000_000)
-    args = parser.parse_args()
+    args = parse_args(parser, smoke={"seconds": 2, "rows": 2000})
     folder = tempfile.mkdtemp(prefix="minping-scale-")
     redis_port = free_port()
     redis = subprocess.Popen(

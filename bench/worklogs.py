@@ -27,7 +27,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
-from _setup import percentile, throwaway_database  # noqa: E402
+from _setup import parse_args, percentile, throwaway_database  # noqa: E402
 from grid import client_for, timed  # noqa: E402
 
 STREETS, COMMUNITIES, UNITS = 20, 10, 100
@@ -245,7 +245,7 @@ def main() -> None:
     parser.add_argument("--cadres", type=int, default=3000)
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=200)
-    args = parser.parse_args()
+    args = parse_args(parser, smoke={"cadres": 50, "entries": 2000, "requests": 10})
     rng = random.Random(2026)
     with throwaway_database("worklogs"):
         from django.core.management import call_command

@@ -13,6 +13,7 @@ command -v redis-server >/dev/null || need_debs+=(redis-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_debs+=(postgresql)
 command -v chromium >/dev/null || need_debs+=(chromium)
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || need_debs+=(nginx)
+command -v wrk >/dev/null || need_debs+=(wrk)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need_debs+=(fonts-noto-cjk)
 if [ ${#need_debs[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
@@ -45,7 +46,7 @@ run_suite() {  # name, then environment assignments
     local name=$1; shift
     echo "=== test suite on $name ==="
     local status=0
-    env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL "$@" .venv/bin/python -m pytest -q "${PYTEST_ARGS[@]}" || status=$?
+    env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL "$@" .venv/bin/python -m pytest -q --durations=10 "${PYTEST_ARGS[@]}" || status=$?
     if [ "$status" = 5 ]; then echo "no tests ran on $name" >&2; return 1; fi
     return "$status"
 }
@@ -54,9 +55,15 @@ echo "=== ruff ==="
 .venv/bin/ruff format --check minping tests bench scripts
 PYTEST_ARGS=("$@")
 sqlite_status=0; pg_status=0
-run_suite SQLite MINPING_DATA_DIR="$work/sqlite-data" || sqlite_status=$?
+# The browser tests drive the same pages on either database: they run once, on PostgreSQL, as production does.
+MINPING_SKIP_BROWSER=1 run_suite SQLite MINPING_DATA_DIR="$work/sqlite-data" || sqlite_status=$?
 run_suite PostgreSQL MINPING_DATA_DIR="$work/pg-data" \
     DATABASE_URL="postgres://minping@127.0.0.1:$PG_PORT/minping" \
     REDIS_URL="redis://127.0.0.1:$REDIS_PORT/1" CELERY_BROKER_URL="redis://127.0.0.1:$REDIS_PORT/0" || pg_status=$?
-echo "SQLite: $([ $sqlite_status = 0 ] && echo passed || echo FAILED); PostgreSQL: $([ $pg_status = 0 ] && echo passed || echo FAILED)"
-[ "$sqlite_status" = 0 ] && [ "$pg_status" = 0 ]
+bench_status=0
+if [ ${#PYTEST_ARGS[@]} = 0 ]; then  # the whole suite: every benchmark at its tiny size too
+    echo "=== benchmarks, smoke size ==="
+    DATABASE_URL="postgres://minping@127.0.0.1:$PG_PORT/minping" scripts/bench-smoke.sh || bench_status=$?
+fi
+echo "SQLite: $([ $sqlite_status = 0 ] && echo passed || echo FAILED); PostgreSQL: $([ $pg_status = 0 ] && echo passed || echo FAILED); benchmarks: $([ $bench_status = 0 ] && echo passed || echo FAILED)"
+[ "$sqlite_status" = 0 ] && [ "$pg_status" = 0 ] && [ "$bench_status" = 0 ]

@@ -1081,8 +1081,11 @@ TRANSLATIONS = {
     "reopened by %(who)s: %(reason)s": "%(who)s 重新打开：%(reason)s",
     "The quarter is closed early; its awards may now be confirmed.": "本季度已提前结束，现在可以确认奖项。",
     "The quarter is reopened; the confirmed version is kept on record.": "季度考评已重新打开，原确认版本已存档。",
+    "overdue: never visited": "逾期：从未走访",
+    "due this week (%(day)s)": "本周内到期（%(day)s）",
+    "Each household is visited once every %(cycle)s days; listed are those due by the end of this week, the overdue first, the longest unvisited at the top.": "每户每 %(cycle)s 天走访一次；下面是本周内到期的住户，逾期的在前，最久未走访的排在最上面。",
 }
-PLURALS = {"%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
+PLURALS = {"overdue by %(days)s day": "已逾期 %(days)s 天", "%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 
 
 def main() -> int:
