@@ -11,6 +11,7 @@ from minping.commitments.models import (
 )
 from tests.base import BaseTestCase
 from tests.committing import item_data, published_form, this_month
+from tests.pageforms import form_fields
 
 
 class FormLifecycleTest(BaseTestCase):
@@ -126,3 +127,47 @@ class FormLifecycleTest(BaseTestCase):
         self.assertEqual(self.client.post(reverse("commitments:form-step", args=[form.pk]), {"step": "approve"}).status_code, 404)
         form.refresh_from_db()
         self.assertEqual(form.status, "submitted")
+
+
+class EditFormTest(BaseTestCase):
+    def test_an_approved_item_saved_unchanged_from_its_edit_page_is_kept(self):
+        """The edit page shows every field as its input reads it (a deadline as 2026-12-20, which a date input
+        accepts, not 2026/12/20): posted back as shown, with a reason, it saves."""
+        form = published_form(self, items=1)
+        item = form.items.get()
+        self.client.force_login(self.cadre_user)
+        url = reverse("commitments:item-edit", args=[item.pk])
+        shown = form_fields(self.client.get(url).content.decode(), url)
+        self.assertEqual(shown["deadline"], item.deadline.isoformat())
+        response = self.client.post(url, {**shown, "target": "月底前全部修复", "reason": "细化目标"})
+        self.assertRedirects(response, reverse("commitments:form", args=[form.pk]), fetch_redirect_response=False)
+        item.refresh_from_db()
+        self.assertEqual((item.target, item.content, item.deadline.isoformat()), ("月底前全部修复", shown["content"], shown["deadline"]))
+
+    def test_a_refused_new_item_keeps_everything_typed(self):
+        form = actions.start_form(actor=self.cadre_user, owner=self.cadre_a, month=this_month())
+        self.client.force_login(self.cadre_user)
+        typed = {**item_data(form.month, content="为辖区老人上门测血压"), "deadline": "2019-01-01", "place": ""}
+        response = self.client.post(reverse("commitments:item-add", args=[form.pk]), typed)
+        self.assertContains(response, "为辖区老人上门测血压", status_code=400)
+        self.assertEqual(form_fields(response.content.decode(), reverse("commitments:item-add", args=[form.pk]))["deadline"], "2019-01-01")
+        self.assertFalse(form.items.exists())
+
+    def test_every_date_field_of_a_form_is_rendered_as_a_date_input_reads_it(self):
+        """The class of the bug above: a DateInput renders in the locale's format unless told otherwise."""
+        import importlib
+        import pkgutil
+
+        from django import forms
+
+        import minping
+
+        found = []
+        for module in pkgutil.walk_packages(minping.__path__, "minping."):
+            if module.name.endswith(".forms"):
+                for value in vars(importlib.import_module(module.name)).values():
+                    if isinstance(value, type) and issubclass(value, forms.BaseForm):
+                        for name, field in value.base_fields.items():
+                            if isinstance(field.widget, forms.DateInput):
+                                found.append((value.__name__, name, field.widget.format))
+        self.assertEqual(found, [("ItemForm", "deadline", "%Y-%m-%d")])

@@ -64,6 +64,17 @@ class VisitTest(GridTestCase):
         self.assertContains(page, "HA002")
         self.assertNotContains(page, "HA001")
 
+    def test_the_due_list_says_how_long_a_household_is_overdue_and_lists_it_first(self):
+        """Visited three weeks ago on a 7-day cycle: 14 days overdue, above one due this Thursday."""
+        actions.record_visit(actor=self.grid_worker, household=self.household_a, visited_on=dt.date(2026, 10, 28))
+        actions.record_visit(actor=self.grid_worker, household=self.household_a2, visited_on=dt.date(2026, 11, 12))
+        self.client.force_login(self.grid_worker)
+        page = self.client.get(reverse("grid:due", args=[self.grid_a.pk])).content.decode()
+        overdue, this_week = page.index("已逾期 14 天"), page.index("本周内到期（11月19日）")
+        self.assertLess(page.index("HA001"), overdue)
+        self.assertLess(overdue, page.index("HA002"))
+        self.assertLess(page.index("HA002"), this_week)
+
     def test_a_visit_sent_twice_is_stored_once_and_other_content_under_its_id_is_refused(self):
         client_id = uuid.uuid4()
         first, created = actions.record_visit(

@@ -23,7 +23,7 @@ class ItemForm(forms.Form):
     category = forms.ChoiceField(label=_("category"), choices=Item.Category.choices)
     content = forms.CharField(label=_("commitment"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
     target = forms.CharField(label=_("measurable target"), max_length=300)
-    deadline = forms.DateField(label=_("deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label=_("deadline"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     project = forms.CharField(label=_("key project"), max_length=200, required=False)
     place = RegionChoiceField(label=_("linked region"), queryset=Region.objects.none(), required=False)
     reason = forms.CharField(label=_("reason for the change"), max_length=300, required=False)

@@ -108,7 +108,11 @@ def _form_for(user, pk) -> CommitmentForm:
 
 @login_required
 def form_detail(request, pk):
-    form = _form_for(request.user, pk)
+    return _form_page(request, _form_for(request.user, pk))
+
+
+def _form_page(request, form: CommitmentForm, new_item: ItemForm | None = None, status: int = 200):
+    """A form with its items; `new_item` is a refused new item, shown again with everything typed into it."""
     items = list(form.items.prefetch_related("revisions", "updates__evidence").select_related("place"))
     may_file = actions.may_file(request.user, form.owner)
     context = {
@@ -117,13 +121,13 @@ def form_detail(request, pk):
         "may_file": may_file,
         "may_approve": actions.may_approve(request.user, form),
         "editable": may_file and form.status in actions.EDITABLE,
-        "new_item": ItemForm(form=form) if may_file else None,
+        "new_item": new_item or (ItemForm(form=form) if may_file else None),
         "month_label": periods.label(form.month),
         "outcomes": Item.Outcome.choices,
         "verdicts": [c for c in Item.Verification.choices if c[0]],
         "sequences": Sequence.objects.filter(pk__in=_sequences_for(form)) if may_file else [],
     }
-    return render(request, "commitments/form.html", context)
+    return render(request, "commitments/form.html", context, status=status)
 
 
 def _sequences_for(form: CommitmentForm):
@@ -154,9 +158,11 @@ def item_add(request, pk):
     posted = ItemForm(request.POST, form=form)
     if not posted.is_valid():
         form_refused(request, posted)
-    else:
-        with attempting(request):
-            actions.save_item(actor=request.user, form=form, data=posted.cleaned_data)
+        return _form_page(request, form, posted, status=400)
+    with attempting(request) as outcome:
+        actions.save_item(actor=request.user, form=form, data=posted.cleaned_data)
+    if outcome.refused:
+        return _form_page(request, form, posted, status=400)
     return redirect("commitments:form", form.pk)
 
 

@@ -71,10 +71,19 @@ def due(request, pk):
         "site_kinds": Site.Kind.choices,
         "labels": {"last": _("last visited"), "never": _("never visited")},
         # each form's record id is made once, with the page: a form sent again is found
-        "rows": [(h, form and form("household", h["pk"], h["address"])) for h in page],
-        "due_sites": [(s, form and form("site", s.pk, s.address)) for s in due_sites],
+        "rows": [(h, _due(h["last"], today, cycle), form and form("household", h["pk"], h["address"])) for h in page],
+        "due_sites": [(s, _due(s.last_visited_on, today, cycle), form and form("site", s.pk, s.address)) for s in due_sites],
     }
     return render(request, "grid/due.html", context)
+
+
+def _due(last: dt.date | None, today: dt.date, cycle: int) -> dict:
+    """When a household or site falls due: `overdue` days past its cycle (never visited counts as overdue, with
+    no number), else the day it is due this week."""
+    if last is None:
+        return {"overdue": 0, "never": True}
+    due_on = last + dt.timedelta(days=cycle)
+    return {"overdue": (today - due_on).days} if due_on < today else {"due_on": due_on}
 
 
 def _visit_form(request, grid: Region, today: dt.date):
