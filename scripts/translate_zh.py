@@ -1084,6 +1084,7 @@ TRANSLATIONS = {
     "overdue: never visited": "逾期：从未走访",
     "due this week (%(day)s)": "本周内到期（%(day)s）",
     "Each household is visited once every %(cycle)s days; listed are those due by the end of this week, the overdue first, the longest unvisited at the top.": "每户每 %(cycle)s 天走访一次；下面是本周内到期的住户，逾期的在前，最久未走访的排在最上面。",
+    'Check your receipt in the public ballot box': '在公开票箱中查验您的回执',
 }
 PLURALS = {"overdue by %(days)s day": "已逾期 %(days)s 天", "%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 

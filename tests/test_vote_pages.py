@@ -55,6 +55,21 @@ class VotePagesTest(BaseTestCase):
         self.assertNotIn(short, str(self.voter.cookies))  # the code's cookie is gone once the ballot is cast
         self.assertNotIn(ballot.tracker, self.voter.cookies["mp_receipt"].value)  # signed and compressed
 
+    def test_a_mistyped_code_stays_in_the_box_and_a_used_one_says_what_to_do_next(self):
+        short = self.pairs[0][1]
+        mistyped = f"{short[:4]}-{short[4:8]}-{short[8:-1]}{'A' if short[-1] != 'A' else 'B'}"
+        refused = self.voter.post("/v/", {"code": mistyped})
+        self.assertContains(refused, "请逐位核对", status_code=refused.status_code)
+        self.assertContains(refused, f'value="{mistyped}"', status_code=refused.status_code)
+        casting.cast_ballot(campaign=self.campaign, code=short, answers=full_answers(self.campaign))
+        used = self.voter.post("/v/", {"code": short})
+        self.assertContains(used, "这个测评码已经投过票", status_code=409)
+        self.assertContains(used, "请找发给您测评码的工作人员", status_code=409)
+        self.assertNotContains(used, "公开票箱中查验您的回执", status_code=409)  # the box is public once results are published
+        close_campaign(actor=self.organiser_a, campaign=self.campaign)
+        publish(actor=self.organiser_a, campaign=self.campaign)
+        self.assertContains(self.voter.post("/v/", {"code": short}), f"/v/box/{self.campaign.pk}/", status_code=409)
+
     def test_a_missing_answer_is_marked_on_the_form_and_nothing_is_stored(self):
         data = self.answers()
         del data[f"s{self.subject.pk}__de"]

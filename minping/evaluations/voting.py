@@ -59,8 +59,17 @@ def count_guess(request) -> None:
     throttle.count(_guess_key(request), GUESS_WINDOW)
 
 
-def _start(request, error: str = "", status: int = 200):
-    return render(request, "evaluations/vote_start.html", {"error": error}, status=status)
+USED_CODE_NEXT = (
+    "如果是您本人投的票：您的选票已经收到，请保留回执上的查验码，结果发布后可在公开票箱中查验。"
+    "如果您没有投过票：请找发给您测评码的工作人员，说明这个码已被使用；工作人员可以作废它并补发新码。"
+)
+
+
+def _start(request, error: str = "", status: int = 200, typed: str = "", box=None):
+    """The code form; after a refusal, what was typed stays in the box (to be checked digit by digit) and a used
+    code says what to do next, with the public ballot box once it is shown."""
+    context = {"error": error, "typed": typed, "used": box is not None, "next_step": USED_CODE_NEXT, "box": box or None}
+    return render(request, "evaluations/vote_start.html", context, status=status)
 
 
 def _ballot_context(campaign: Campaign, code: str, data=None) -> dict:
@@ -173,6 +182,7 @@ def start(request):
     if is_guessing(request):
         return _start(request, "尝试次数过多，请稍后再试或向工作人员求助", status=429)
     code = request.POST.get("code", "")[:64]
+    campaign = None
     try:
         campaign = campaign_for_code(code)
         casting.ensure_not_phone(campaign)
@@ -180,7 +190,10 @@ def start(request):
     except CastError as exc:
         if exc.reason == "unknown_code":
             count_guess(request)
-        return _start(request, exc.message, status=exc.status)
+        box = None
+        if exc.reason == "used_code":
+            box = campaign.pk if lifecycle.allows(campaign, "show_ballot_box") else False
+        return _start(request, exc.message, status=exc.status, typed=code, box=box)
     response = _see_other("vote:ballot")
     _set(response, request, CODE_COOKIE, code)
     _forget(request, response, DRAFT_COOKIE)
