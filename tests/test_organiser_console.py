@@ -120,3 +120,5 @@ class AuditCountTest(BaseTestCase):
                 count = int(re.search(r"(\d+) 条记录", page).group(1))
                 self.assertEqual(count, rows)
                 self.assertGreaterEqual(rows, 3)
+                self.assertIn("创建测评活动", page)
+                self.assertNotIn("campaign.create", page)  # the label in Chinese, not the code beside it

@@ -439,7 +439,11 @@ class FlagsAndTextTest(BaseTestCase):
         self.assertTrue({"identical", "straight"} <= kinds, kinds)
         self.assertEqual(campaign.ballots.count(), 12)
         self.client.force_login(self.organiser_a)
-        self.assertContains(self.client.get(reverse("results:overview", args=[campaign.pk])), "ballots=12")
+        page = self.client.get(reverse("results:overview", args=[campaign.pk])).content.decode()
+        self.assertIn("交回的 12 张测评票中，有 12 张的答案完全相同（占 100.0%）", page)
+        self.assertIn("有 12 张对所有对象的所有问题选了同一档", page)
+        flags = page[page.index("需要复核") :].split("<ul>")[1].split("</ul>")[0]
+        self.assertNotRegex(flags, r"[a-z_]+=")  # a sentence for every flag, no diagnostics
 
     def test_free_text_is_masked_and_shown_only_from_ten_ballots(self):
         campaign, _group, pairs = make_campaign(self, codes=12)

@@ -8,8 +8,9 @@ from django.db.models import Sum
 
 from minping.evaluations.ballots import canonical
 from minping.evaluations.models import Ballot, Campaign
+from minping.lib.stats import percent_text
 from minping.lib.suppression import MIN_CELL
-from minping.results.figures import SCORED_TYPES, subject_figures
+from minping.results.figures import METRICS, SCORED_TYPES, subject_figures
 from minping.results.models import ReviewFlag, Tally
 
 IDENTICAL_MIN = 10  # at least this many ballots with the very same answers…
@@ -18,7 +19,7 @@ STRAIGHT_MIN_SUBJECTS = 3
 STRAIGHT_SHARE = 0.5
 HIGH_RATE = 0.995
 HIGH_RATE_MIN_N = 20
-CHANNEL_GAP = 20.0  # points of 满意度
+CHANNEL_GAP = 20.0  # points of 满意度 (the sentence below says so)
 CHANNEL_MIN_N = 10
 
 
@@ -137,3 +138,33 @@ def found_flags(campaign: Campaign, patterns: BallotPatterns) -> list[ReviewFlag
     if ballots > issued:
         found.append({"kind": ReviewFlag.Kind.OVER_ISSUED, "evidence": {"ballots": ballots, "issued": issued}})
     return [ReviewFlag(campaign=campaign, **flag) for flag in found]
+
+
+def sentence(flag: ReviewFlag, definition: dict) -> str:
+    """What a flag found, in a sentence an organiser reads (its evidence in words, not keys)."""
+    evidence = flag.evidence
+    questions = {q["key"]: q["label"] for q in definition.get("subject_questions", [])}
+    question = questions.get(evidence.get("question"), evidence.get("question", ""))
+    if flag.kind == ReviewFlag.Kind.IDENTICAL:
+        return (
+            f"{evidence['group']}交回的 {evidence['of']} 张测评票中，有 {evidence['ballots']} 张的答案完全相同"
+            f"（占 {percent_text(evidence['share'])}），请核实是否有人代填或统一填写。"
+        )
+    if flag.kind == ReviewFlag.Kind.STRAIGHT:
+        return (
+            f"{evidence['group']}的 {evidence['of']} 张测评票中，有 {evidence['ballots']} 张对所有对象的所有问题选了同一档"
+            f"（占 {percent_text(evidence['share'])}），请核实是否认真作答。"
+        )
+    if flag.kind == ReviewFlag.Kind.HIGH_RATE:
+        metric = METRICS.get(evidence["metric"], (evidence["metric"],))[0]
+        return (
+            f"{evidence['group']}对“{question}”的{metric}为 {evidence['k']}/{evidence['n']}，不低于 99.5%，"
+            "请结合其他群体和往年结果判断是否可信。"
+        )
+    if flag.kind == ReviewFlag.Kind.CHANNEL_GAP:
+        channels = dict(Campaign.Channel.choices)
+        means = "，".join(f"{channels.get(c, c)} {m}" for c, m in evidence["means"].items())
+        return f"“{question}”的满意度（百分制平均分）在不同投票渠道间相差 20 分以上：{means}，请核实各渠道的组织方式。"
+    if flag.kind == ReviewFlag.Kind.OVER_ISSUED:
+        return f"收到的测评票（{evidence['ballots']} 张）多于发出且有效的测评码（{evidence['issued']} 个），请立即核查。"
+    return str(flag.get_kind_display())

@@ -24,7 +24,7 @@ from minping.lib import charts, throttle
 from minping.lib.downloads import attachment
 from minping.lib.feedback import attempt, form_refused
 from minping.lib.formdata import posted_id
-from minping.results import actions, present, reports
+from minping.results import actions, flags, present, reports
 from minping.results import figures as fig
 from minping.results.figures import (
     DEFINITIONS,
@@ -116,7 +116,7 @@ def overview(request, pk):
         "policy": policy,
         "notice": notice,
         "chart": charts.ranking(view["ranking"], campaign.name),
-        "flags": campaign.review_flags.select_related("subject"),
+        "flags": [(f, flags.sentence(f, campaign.definition)) for f in campaign.review_flags.select_related("subject")],
         "objections": notice.objections.select_related("subject") if notice else [],
         "rule_form": RuleForm(campaign, initial={"notice_days": policy.notice_days, "op": "<"}),
         "definitions": DEFINITIONS,
