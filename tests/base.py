@@ -128,3 +128,24 @@ def api_key(*, user, name: str) -> str:
     from minping.accounts.actions import create_api_key
 
     return create_api_key(actor=user, user=user, name=name)
+
+
+NUMBER_AS_TEXT = r"[+-]?\d+(\.\d+)?%?|\d{4}-\d{2}-\d{2}"
+
+
+def typed_cells_only(test, xlsx: bytes) -> None:
+    """Fails if any cell of the workbook holds a number, a percentage or a date as text: a sheet must be able to
+    sort and sum what it shows."""
+    import io
+    import re
+
+    from openpyxl import load_workbook
+
+    found = [
+        f"{ws.title}!{cell.coordinate}={cell.value!r}"
+        for ws in load_workbook(io.BytesIO(xlsx))
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.data_type == "s" and re.fullmatch(NUMBER_AS_TEXT, cell.value.strip())
+    ]
+    test.assertEqual(found, [])

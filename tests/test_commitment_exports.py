@@ -9,7 +9,7 @@ from minping.commitments import exports
 from minping.commitments.models import (
     Item,
 )
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, typed_cells_only
 from tests.committing import published_form
 
 
@@ -20,6 +20,8 @@ class ExportsTest(BaseTestCase):
         rows = list(book.active.iter_rows(values_only=True))
         self.assertEqual(rows[1][:3], ("区域", "承诺人", "序列"))
         self.assertEqual([r[4] for r in rows[2:]], ["承诺事项1", "承诺事项2"])
+        typed_cells_only(self, exports.month_workbook(self.district_a, form.month))
+        self.assertEqual((type(rows[2][6]).__name__, rows[2][8]), ("datetime", 0))  # the deadline a date, progress 0%
         self.assertTrue(exports.month_document(self.district_a, form.month).startswith(b"PK"))
         poster = self.client.get(reverse("board:poster", args=[self.district_a.pk, form.month.strftime("%Y-%m")]))
         self.assertEqual((poster.status_code, poster["Content-Type"]), (200, "application/pdf"))

@@ -12,6 +12,7 @@ from minping.fieldwork.models import (
     Meeting,
 )
 from minping.org.models import Post
+from tests.base import typed_cells_only
 from tests.fieldworking import TODAY, FieldworkTestCase
 
 
@@ -122,6 +123,7 @@ class FiguresTest(FieldworkTestCase):
         from openpyxl import load_workbook
 
         book = load_workbook(io.BytesIO(exports.figures_workbook(self.district_a, self.month, last)))
+        typed_cells_only(self, exports.figures_workbook(self.district_a, self.month, last))
         rows = {r[0]: r[1] for r in book["汇总"].iter_rows(min_row=3, values_only=True)}
         self.assertEqual((rows["座谈会"], rows["参与人数"], rows["收集意见建议"]), (1, 29, 3))
         cadres = {r[1]: r for r in book["按干部"].iter_rows(min_row=2, values_only=True)}

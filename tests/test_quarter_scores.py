@@ -13,7 +13,7 @@ from minping.commitments.models import (
 )
 from minping.evaluations import actions as evaluations
 from minping.org.models import Cadre, Post
-from tests.base import BaseTestCase, id_number
+from tests.base import BaseTestCase, id_number, typed_cells_only
 from tests.clock import pinned
 from tests.committing import published_form, rate, upload
 from tests.test_evidence import photo
@@ -108,6 +108,8 @@ class QuarterTest(BaseTestCase):
         sheet = self.client.get(reverse("commitments:quarter", args=[assessment.pk]), {"format": "xlsx"})
         rows = list(load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
         self.assertIn("王书记", [r[2] for r in rows])
+        typed_cells_only(self, sheet.content)
+        self.assertIsInstance(next(r for r in rows if r[2] == "王书记")[7], float)  # the quarter's score, a number
 
     def test_weights_must_add_up_and_a_quarter_without_commitments_is_refused(self):
         with self.assertRaisesMessage(ValidationError, "三项权重之和应为 1"):

@@ -28,7 +28,7 @@ from minping.results import actions as results_actions
 from minping.results import figures, present, reports
 from minping.results.actions import close_campaign
 from minping.results.models import Notice, ReviewFlag, Tally, TextAnswer
-from tests.base import BaseTestCase, id_number
+from tests.base import BaseTestCase, id_number, typed_cells_only
 from tests.base import api_key as create_api_key
 from tests.evaluating import answers_for, cast_all, make_campaign
 
@@ -231,7 +231,7 @@ class TwoGroupsTest(BaseTestCase):
         from openpyxl import load_workbook
 
         rows = [row for ws in load_workbook(io.BytesIO(body)) for row in ws.iter_rows(values_only=True)]
-        self.assertIn(("企业", 0.4, 10, "<5", "<5", "<5", "<5", 3, "<5"), [tuple(r[:9]) for r in rows])
+        self.assertIn(("企业", 0.4, 10, "<5", "<5", "<5", "<5", 3, "否"), [tuple(r[:9]) for r in rows])
         self.assertNotIn(3, [r[4] for r in rows if r and r[0] == "企业"])
 
 
@@ -350,6 +350,7 @@ class ReportsTest(BaseTestCase):
         from openpyxl import load_workbook
 
         workbook = load_workbook(io.BytesIO(reports.xlsx(campaign)[1]))
+        typed_cells_only(self, reports.xlsx(campaign)[1])
         circular = reports.docx(campaign)[1]
         document = Document(io.BytesIO(circular))
         self.assert_fonts_embedded(circular, document)

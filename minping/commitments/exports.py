@@ -14,7 +14,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from minping.commitments import periods, scoring
 from minping.commitments.models import Assessment, CommitmentForm, Item
 from minping.lib.fonts import cjk_font
-from minping.lib.spreadsheet import Sheet, clean, workbook_bytes
+from minping.lib.spreadsheet import Sheet, clean, percent, points, workbook_bytes
 from minping.lib.wordfile import CENTER, OfficialDocument
 
 TITLE_FONT = "方正小标宋简体"
@@ -40,9 +40,9 @@ def _row(item: Item) -> list:
         item.get_category_display(),
         item.content,
         item.target,
-        item.deadline.isoformat(),
+        item.deadline,
         item.project,
-        f"{item.progress}%",
+        percent(item.progress / 100, "0%"),
         item.get_outcome_display(),
         item.outcome_reason,
         f"第{item.revision}版",
@@ -84,18 +84,14 @@ def _score_rows(assessment: Assessment) -> list[list]:
             s.rank,
             s.label,
             s.items,
-            _points(s.fulfilment),
-            _points(s.verification),
-            _points(s.rating),
-            _points(s.score),
+            points(s.fulfilment),
+            points(s.verification),
+            points(s.rating),
+            points(s.score),
             s.get_award_display() if s.award else "",
         ]
         for s in assessment.scores.select_related("sequence")
     ]
-
-
-def _points(value) -> str:
-    return "—" if value is None else f"{value:.2f}"
 
 
 QUARTER_HEADER = ["序列", "名次", "姓名（单位）", "承诺项数", "践诺完成", "实地核查", "群众评诺", "季度得分", "奖项"]

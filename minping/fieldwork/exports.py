@@ -9,7 +9,7 @@ from minping.commitments import periods
 from minping.commitments.exports import TITLE_FONT
 from minping.fieldwork import figures
 from minping.fieldwork.models import FollowUp
-from minping.lib.spreadsheet import Sheet, workbook_bytes
+from minping.lib.spreadsheet import Sheet, percent, workbook_bytes
 from minping.lib.wordfile import CENTER, OfficialDocument
 
 CADRE_COLUMNS = [label for _key, label, _definition in figures.CADRE_FIGURES]
@@ -20,6 +20,13 @@ def _period(start: dt.date, end: dt.date) -> str:
     return f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d}"
 
 
+def _cell(value):
+    """A figure as a sheet holds it: a rate as a percentage Excel computes with, a missing one as a dash."""
+    if value is None:
+        return "—"
+    return percent(value, "0.0%") if isinstance(value, float) else value
+
+
 def figures_workbook(region, start: dt.date, end: dt.date) -> bytes:
     workbook = Workbook(write_only=True)
     summary = figures.summary(region, start, end)
@@ -28,11 +35,11 @@ def figures_workbook(region, start: dt.date, end: dt.date) -> bytes:
     sheet.row(["指标", "数值", "口径"], bold=True)
     for key, label, definition in figures.SUMMARY_FIGURES + figures.CADRE_FIGURES:
         if key in summary:
-            sheet.row([label, summary[key], definition])
+            sheet.row([label, _cell(summary[key]), definition])
     sheet = Sheet(workbook, "按单位")
     sheet.row(["单位", "干部人数", *UNIT_COLUMNS], bold=True)
     for name, n, totals in figures.by_unit(region, start, end):
-        sheet.row([name, n, *(totals[key] for key, _l, _d in figures.CADRE_FIGURES if key != "cadence")])
+        sheet.row([name, n, *(_cell(totals[key]) for key, _l, _d in figures.CADRE_FIGURES if key != "cadence")])
     sheet = Sheet(workbook, "按干部")
     sheet.row(["区域", "干部", *CADRE_COLUMNS], bold=True)
     cadres = list(figures.cadres_of(region).select_related("region").order_by("region__path", "name"))
@@ -40,7 +47,7 @@ def figures_workbook(region, start: dt.date, end: dt.date) -> bytes:
         part = cadres[chunk : chunk + 1000]
         values = figures.cadre_figures([c.pk for c in part], start, end)
         for cadre in part:
-            sheet.row([cadre.region.name, cadre.name, *(figures.shown(values[cadre.pk][key]) for key, _l, _d in figures.CADRE_FIGURES)])
+            sheet.row([cadre.region.name, cadre.name, *(_cell(values[cadre.pk][key]) for key, _l, _d in figures.CADRE_FIGURES)])
     return workbook_bytes(workbook)
 
 

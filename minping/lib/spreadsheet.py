@@ -4,10 +4,12 @@ A text cell that a spreadsheet program would run as a formula is kept as text by
 formula injection, OWASP). A formula starts with `=`, `+`, `-` or `@`, and programs also act on a tab or a
 carriage return in front of one; zero-width characters and the byte-order mark are invisible, so a cell that
 starts with them is judged by what follows. Text that is a plain number ("-5", "+3.5") is no formula and stays
-as it is; numbers that are numbers (int, float, Decimal) stay numbers. Control characters that XML cannot carry
+as it is; numbers that are numbers (int, float, Decimal) stay numbers, and so do dates (shown as 2026-12-31), so that
+a sheet can sort and sum them. Control characters that XML cannot carry
 are removed from text.
 """
 
+import datetime as dt
 import io
 import re
 from dataclasses import dataclass
@@ -53,15 +55,29 @@ def column_letter(position: int) -> str:
 
 @dataclass(frozen=True)
 class Formatted:
-    """A number shown in an Excel format, e.g. a rate kept as the fraction 0.75 and shown as 75.00%."""
+    """A number shown in an Excel format, e.g. a rate kept as the fraction 0.75 and shown as 75.00%; as text (in a
+    Word table) it reads the same."""
 
     value: float | None
     number_format: str
 
+    def __str__(self) -> str:
+        if self.value is None:
+            return ""
+        places = len(self.number_format.partition(".")[2].rstrip("%"))
+        if self.number_format.endswith("%"):
+            return f"{self.value * 100:.{places}f}%"
+        return f"{self.value:.{places}f}"
 
-def percent(value: float | None) -> Formatted | str:
+
+def percent(value: float | None, number_format: str = "0.00%") -> Formatted | str:
     """A rate as a number Excel shows as a percentage (and can still compute with); "" for none."""
-    return "" if value is None else Formatted(value, "0.00%")
+    return "" if value is None else Formatted(value, number_format)
+
+
+def points(value: float | None) -> Formatted | str:
+    """A score as a number shown with two decimals; "" for none."""
+    return "" if value is None else Formatted(value, "0.00")
 
 
 class Sheet:
@@ -74,6 +90,7 @@ class Sheet:
         self.sheet = workbook.create_sheet(title)
 
     def row(self, values, bold: bool = False) -> None:
+        values = [Formatted(v, "yyyy-mm-dd") if isinstance(v, dt.date) and not isinstance(v, dt.datetime) else v for v in values]
         if not bold and not any(isinstance(v, Formatted) for v in values):
             self.sheet.append([safe_cell(v) for v in values])
             return

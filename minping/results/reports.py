@@ -18,7 +18,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from minping.audit import anchors
 from minping.evaluations.models import Campaign
 from minping.lib.fonts import cjk_font
-from minping.lib.spreadsheet import XLSX, Sheet, clean, percent, workbook_bytes
+from minping.lib.spreadsheet import XLSX, Sheet, clean, percent, points, workbook_bytes
 from minping.lib.suppression import shown
 from minping.lib.wordfile import CENTER, DOCX, RIGHT, OfficialDocument
 from minping.results import present
@@ -36,10 +36,6 @@ PDF = "application/pdf"
 
 def pct(value) -> str:
     return "" if value is None else f"{value * 100:.2f}%"
-
-
-def points(value) -> str:
-    return "" if value is None else f"{value:.2f}"
 
 
 def _context(campaign: Campaign) -> dict:
@@ -131,7 +127,7 @@ def _subject_sheet(sheet: Sheet, subject: dict) -> None:
                 cell["unknown"],
                 cell["void"],
                 cell["quorum"],
-                {True: "是", False: "否", None: "<5"}[cell["quorum_met"]],
+                "是" if cell["quorum_met"] else "否",  # a hidden cell (<5 ballots) is below any quorum
             ]
         )
     for question in subject["questions"]:
@@ -231,7 +227,7 @@ def docx(campaign: Campaign) -> tuple[str, bytes]:
                 str(item["rank"] or "—"),
                 item["label"],
                 str(item["valid"]),
-                points(item["headline"]) if item["quorum_met"] else "未达法定票数",
+                str(points(item["headline"])) if item["quorum_met"] else "未达法定票数",
             ]
             for item in view["ranking"]
         ],
@@ -285,7 +281,7 @@ def pdf(campaign: Campaign) -> tuple[str, bytes]:
                 p(item["rank"] or "—"),
                 p(item["label"]),
                 p(item["valid"]),
-                p(points(item["headline"]) if item["quorum_met"] else "未达法定票数"),
+                p(str(points(item["headline"])) if item["quorum_met"] else "未达法定票数"),
                 p(flagged.get(item["id"], ""), small),
             ]
         )
