@@ -39,3 +39,19 @@ class ExportsTest(BaseTestCase):
         Item.objects.filter(form=form).update(content='=HYPERLINK("http://x")')
         rows = list(load_workbook(io.BytesIO(exports.month_workbook(self.district_a, form.month))).active.iter_rows(values_only=True))
         self.assertEqual(rows[2][4], '\'=HYPERLINK("http://x")')
+
+    def test_the_poster_carries_the_boards_qr_code_and_address_in_type_read_at_a_metre(self):
+        import segno
+        from pypdf import PdfReader
+
+        form = published_form(self, items=2)
+        month = form.month.strftime("%Y-%m")
+        poster = self.client.get(reverse("board:poster", args=[self.district_a.pk, month]))
+        url = f"http://testserver{reverse('board:board', args=[self.district_a.pk, month])}"
+        page = PdfReader(io.BytesIO(poster.content)).pages[0]
+        sizes = []
+        text = page.extract_text(visitor_text=lambda t, cm, tm, font, size: sizes.append(size * tm[0]) if t.strip() else None)
+        self.assertIn(url, text.replace("\n", ""))
+        self.assertGreaterEqual(min(sizes), 14)  # points, on A3: read at a metre
+        dark = sum(sum(row) for row in segno.make(url, error="m").matrix)
+        self.assertGreaterEqual(page.get_contents().get_data().count(b" re"), dark)  # the code's modules are drawn

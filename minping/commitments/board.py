@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -78,7 +79,8 @@ def poster(request, region_pk, month):
     region = get_object_or_404(Region, pk=region_pk)
     month = _month(month)
     forms = list(_published(region, month).prefetch_related("items")[:400])
-    return attachment(exports.poster(region, month, forms), f"{region.name}{periods.label(month)}公开承诺栏.pdf")
+    board_url = request.build_absolute_uri(reverse("board:board", args=[region.pk, month.strftime("%Y-%m")]))
+    return attachment(exports.poster(region, month, forms, board_url), f"{region.name}{periods.label(month)}公开承诺栏.pdf")
 
 
 def item(request, pk):

@@ -9,11 +9,12 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A3, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from minping.commitments import periods, scoring
 from minping.commitments.models import Assessment, CommitmentForm, Item
 from minping.lib.fonts import cjk_font
+from minping.lib.qr import qr_drawing
 from minping.lib.spreadsheet import Sheet, clean, percent, points, workbook_bytes
 from minping.lib.wordfile import CENTER, OfficialDocument
 
@@ -116,12 +117,14 @@ def quarter_document(assessment: Assessment) -> bytes:
     return doc.to_bytes()
 
 
-def poster(region, month: dt.date, forms: list[CommitmentForm]) -> bytes:
-    """The month's board as an A3 landscape poster: each owner's commitments in a ruled table."""
+def poster(region, month: dt.date, forms: list[CommitmentForm], board_url: str) -> bytes:
+    """The month's board as an A3 landscape poster: each owner's commitments in a ruled table, in type read at a
+    metre (body 14 pt), and at the foot the board's QR code and web address, where residents follow each
+    commitment's progress and evidence."""
     font = cjk_font()
-    title = ParagraphStyle("title", fontName=font, fontSize=26, leading=34, alignment=1)
-    body = ParagraphStyle("body", fontName=font, fontSize=10, leading=14)
-    head = ParagraphStyle("head", fontName=font, fontSize=12, leading=16)
+    title = ParagraphStyle("title", fontName=font, fontSize=30, leading=40, alignment=1)
+    body = ParagraphStyle("body", fontName=font, fontSize=14, leading=19)
+    head = ParagraphStyle("head", fontName=font, fontSize=15, leading=20)
 
     def p(text, style=body):
         return Paragraph(clean(str(text)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"), style)
@@ -140,7 +143,7 @@ def poster(region, month: dt.date, forms: list[CommitmentForm]) -> bytes:
                     p(f"{item.progress}% {item.get_outcome_display()}"),
                 ]
             )
-    table = Table(rows, colWidths=[45 * mm, 25 * mm, 150 * mm, 110 * mm, 25 * mm, 30 * mm], repeatRows=1)
+    table = Table(rows, colWidths=[50 * mm, 28 * mm, 140 * mm, 105 * mm, 30 * mm, 32 * mm], repeatRows=1)
     table.setStyle(
         TableStyle(
             [
@@ -150,7 +153,17 @@ def poster(region, month: dt.date, forms: list[CommitmentForm]) -> bytes:
             ]
         )
     )
-    story += [table, Spacer(1, 6 * mm), p("欢迎群众监督。扫描承诺栏二维码或访问民评网站“公开承诺栏”可查看践诺进展和佐证材料。")]
+    foot = Table(
+        [
+            [
+                qr_drawing(board_url, 40 * mm),
+                p(f"欢迎群众监督。用手机扫描左侧二维码，或访问 {board_url} ，可查看每项承诺的践诺进展和佐证材料。"),
+            ]
+        ],
+        colWidths=[46 * mm, 300 * mm],
+    )
+    foot.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    story += [table, Spacer(1, 6 * mm), KeepTogether(foot)]
     out = io.BytesIO()
     SimpleDocTemplate(
         out,

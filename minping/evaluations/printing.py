@@ -6,26 +6,17 @@ machine with no Chinese font. Codes appear in clear only in these responses; not
 
 import io
 
-import segno
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from minping.evaluations.codes import format_short
+from minping.lib.qr import draw_qr
 from minping.lib.fonts import cjk_font
 
 FONT = cjk_font()
 PAGE_W, PAGE_H = A4
-
-
-def _qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
-    matrix = segno.make(text, error="m").matrix
-    cell = size / len(matrix)
-    for row, line in enumerate(matrix):
-        for col, dark in enumerate(line):
-            if dark:
-                canvas.rect(x + col * cell, y + size - (row + 1) * cell, cell, cell, stroke=0, fill=1)
 
 
 def _fit(canvas: Canvas, text: str, x: float, y: float, size: float, width: float) -> None:
@@ -76,7 +67,7 @@ def slips_pdf(*, campaign_name: str, group_name: str, vote_url: str, pairs: list
         canvas.rect(x + 2 * mm, y + 2 * mm, width - 4 * mm, height - 4 * mm)
         canvas.setDash()
         qr_size = height - 16 * mm
-        _qr(canvas, f"{vote_url}#{token}", x + 6 * mm, y + 8 * mm, qr_size)
+        draw_qr(canvas, f"{vote_url}#{token}", x + 6 * mm, y + 8 * mm, qr_size)
         text_x = x + qr_size + 10 * mm
         text_w = width - qr_size - 16 * mm
         canvas.setFont(FONT, SLIP_TITLE_SIZE)
@@ -171,7 +162,7 @@ def letters_pdf(*, campaign_name: str, vote_url: str, letters: list[dict]) -> by
         canvas.drawString(25 * mm, PAGE_H - 106 * mm, vote_url)
         canvas.setFont("Courier-Bold", 18)
         canvas.drawString(25 * mm, PAGE_H - 118 * mm, format_short(letter["short"]))
-        _qr(canvas, f"{vote_url}#{letter['token']}", 25 * mm, PAGE_H - 175 * mm, 50 * mm)
+        draw_qr(canvas, f"{vote_url}#{letter['token']}", 25 * mm, PAGE_H - 175 * mm, 50 * mm)
         canvas.showPage()
     canvas.save()
     return out.getvalue()
