@@ -44,3 +44,27 @@ def test_a_long_campaign_name_on_a_slip_wraps_at_a_readable_size():
     assert printing.title_lines("短名", printing.SLIP_TITLE_SIZE, width, 2) == ["短名"]
     pdf = printing.slips_pdf(campaign_name=name, group_name="群众", vote_url="http://x/v/", pairs=[("0" * 32, "ABCDEFGHJK1")])
     assert pdf.startswith(b"%PDF")
+
+
+def test_a_slip_is_read_at_ten_points_or_more_and_its_code_at_fourteen():
+    import io
+
+    from pypdf import PdfReader
+    from reportlab.pdfbase import pdfmetrics
+
+    from minping.evaluations import printing
+
+    url = "https://minping.mingshu-district.example.gov.cn/v/"
+    pdf = printing.slips_pdf(campaign_name="光明社区书记测评", group_name="群众", vote_url=url, pairs=[("0" * 32, "ABCDEFGHJK1")])
+    runs = []
+    text = (
+        PdfReader(io.BytesIO(pdf))
+        .pages[0]
+        .extract_text(visitor_text=lambda t, cm, tm, font, size: runs.append((t.strip(), size * tm[0])) if t.strip() else None)
+    )
+    assert min(size for _t, size in runs) >= 10, runs
+    assert [size for t, size in runs if t == "ABCD-EFGH-JK1"] == [14]
+    assert url in text.replace("\n", "")
+    # A title is never broken before its last character: the second line takes one more from the first.
+    width = pdfmetrics.stringWidth("光明社区书记测评", printing.FONT, printing.SLIP_TITLE_SIZE)
+    assert printing.title_lines("光明社区书记测评会", printing.SLIP_TITLE_SIZE, width, 2) == ["光明社区书记测", "评会"]

@@ -12,8 +12,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from minping.evaluations.codes import format_short
-from minping.lib.qr import draw_qr
 from minping.lib.fonts import cjk_font
+from minping.lib.qr import draw_qr
 
 FONT = cjk_font()
 PAGE_W, PAGE_H = A4
@@ -26,8 +26,10 @@ def _fit(canvas: Canvas, text: str, x: float, y: float, size: float, width: floa
     canvas.drawString(x, y, text)
 
 
-SLIP_TITLE_SIZE = 10.5  # points: a campaign's name on a slip wraps onto a second line rather than shrinking
+SLIP_TITLE_SIZE = 12  # points: a campaign's name on a slip wraps onto a second line rather than shrinking
 SLIP_TITLE_LINES = 2
+SLIP_TEXT_SIZE = 10  # points: every other word on a slip, read by a voter of seventy
+SLIP_CODE_SIZE = 14  # points: the code typed digit by digit
 
 
 def title_lines(text: str, size: float, width: float, max_lines: int) -> list[str]:
@@ -44,7 +46,10 @@ def title_lines(text: str, size: float, width: float, max_lines: int) -> list[st
             break
     else:
         lines.append(line)
-        return [item for item in lines if item]
+        lines = [item for item in lines if item]
+        if len(lines) > 1 and len(lines[-1]) == 1:  # no line of a single character: the last takes one more
+            lines[-2:] = [lines[-2][:-1], lines[-2][-1] + lines[-1]]
+        return lines
     last = lines[-1]
     while last and pdfmetrics.stringWidth(last + "…", FONT, size) > width:
         last = last[:-1]
@@ -52,12 +57,16 @@ def title_lines(text: str, size: float, width: float, max_lines: int) -> list[st
 
 
 def slips_pdf(*, campaign_name: str, group_name: str, vote_url: str, pairs: list[tuple[str, str]]) -> bytes:
-    """Ten slips an A4 page, to cut apart: QR code (the token after '#'), short code, where to vote."""
+    """Eight slips an A4 page, to cut apart: QR code (the token after '#'), the code in 14 pt, where to vote, in
+    type of at least 10 pt."""
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=A4)
     canvas.setTitle(f"{campaign_name} 测评码")
-    cols, rows = 2, 5
+    cols, rows = 2, 4
     width, height = PAGE_W / cols, PAGE_H / rows
+    qr_size = 46 * mm
+    text_x_offset = 6 * mm + qr_size + 4 * mm
+    text_w = width - text_x_offset - 5 * mm
     for index, (token, short) in enumerate(pairs):
         slot = index % (cols * rows)
         if index and slot == 0:
@@ -66,22 +75,31 @@ def slips_pdf(*, campaign_name: str, group_name: str, vote_url: str, pairs: list
         canvas.setDash(2, 3)
         canvas.rect(x + 2 * mm, y + 2 * mm, width - 4 * mm, height - 4 * mm)
         canvas.setDash()
-        qr_size = height - 16 * mm
-        draw_qr(canvas, f"{vote_url}#{token}", x + 6 * mm, y + 8 * mm, qr_size)
-        text_x = x + qr_size + 10 * mm
-        text_w = width - qr_size - 16 * mm
+        draw_qr(canvas, f"{vote_url}#{token}", x + 6 * mm, y + (height - qr_size) / 2, qr_size)
+        text_x, top = x + text_x_offset, y + height - 11 * mm
         canvas.setFont(FONT, SLIP_TITLE_SIZE)
         for number, line in enumerate(title_lines(campaign_name, SLIP_TITLE_SIZE, text_w, SLIP_TITLE_LINES)):
-            canvas.drawString(text_x, y + height - (11 + 4.8 * number) * mm, line)
-        _fit(canvas, f"评价群体：{group_name}", text_x, y + height - 22 * mm, 8.5, text_w)
-        _fit(canvas, "测评码", text_x, y + height - 29 * mm, 8.5, text_w)
-        canvas.setFont("Courier-Bold", 13)
-        canvas.drawString(text_x, y + height - 36 * mm, format_short(short))
-        _fit(canvas, "手机扫码即可投票；", text_x, y + 16 * mm, 7.5, text_w)
-        _fit(canvas, f"或访问 {vote_url} 输入测评码。", text_x, y + 12 * mm, 7.5, text_w)
-        _fit(canvas, "无记名，任何人无法知道您的选择。", text_x, y + 8 * mm, 7.5, text_w)
+            canvas.drawString(text_x, top - 5.2 * mm * number, line)
+        _fit(canvas, f"评价群体：{group_name}", text_x, top - 12 * mm, SLIP_TEXT_SIZE, text_w)
+        _fit(canvas, "测评码", text_x, top - 18.5 * mm, SLIP_TEXT_SIZE, text_w)
+        canvas.setFont("Courier-Bold", SLIP_CODE_SIZE)
+        canvas.drawString(text_x, top - 25 * mm, format_short(short))
+        canvas.setFont(FONT, SLIP_TEXT_SIZE)
+        lines = ["手机扫码即可投票；", "或访问网址输入测评码：", *_broken(vote_url, SLIP_TEXT_SIZE, text_w), "无记名，无人知您的选择。"]
+        for number, line in enumerate(lines):  # from the top down, the last line 7 mm above the slip's foot
+            canvas.drawString(text_x, y + 7 * mm + 4.6 * mm * (len(lines) - 1 - number), line)
     canvas.save()
     return out.getvalue()
+
+
+def _broken(text: str, size: float, width: float) -> list[str]:
+    """`text` (a web address) broken into lines of at most `width` at `size`, wherever a line is full."""
+    lines = [""]
+    for char in text:
+        if lines[-1] and pdfmetrics.stringWidth(lines[-1] + char, FONT, size) > width:
+            lines.append("")
+        lines[-1] += char
+    return lines
 
 
 def paper_ballots_pdf(*, campaign, subjects, pairs: list[tuple[str, str]]) -> bytes:
