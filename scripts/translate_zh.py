@@ -1085,6 +1085,21 @@ TRANSLATIONS = {
     "due this week (%(day)s)": "本周内到期（%(day)s）",
     "Each household is visited once every %(cycle)s days; listed are those due by the end of this week, the overdue first, the longest unvisited at the top.": "每户每 %(cycle)s 天走访一次；下面是本周内到期的住户，逾期的在前，最久未走访的排在最上面。",
     'Check your receipt in the public ballot box': '在公开票箱中查验您的回执',
+    'subjects': '测评对象',
+    'evaluator groups': '评价群体',
+    'Add %(missing)s first.': '请先添加%(missing)s。',
+    'Name of the instrument': '测评表名称',
+    'Voting is closed and the ballots are counted: the results are below, not yet public.': '投票已结束，选票已计票：结果见下方，尚未公开。',
+    'The results are published on the public notice page; objections are open until the date shown.': '结果已在公示页面发布；公示期内可提出异议，截止日期见页面。',
+    'The campaign is archived; its results stay public.': '测评活动已归档，结果仍然公开。',
+    'Dispatched: the department is told and must receive it in time.': '已派单：承办部门已收到通知，须按时签收。',
+    'Received: the deadline to resolve it runs.': '已签收：办结时限开始计算。',
+    'Recorded: the problem is being handled.': '已记录：事件正在办理。',
+    'Returned to the street office with your reason.': '已连同理由退回街道。',
+    'Resolved: the reporter and the street office are asked to confirm the fix.': '已办结：请上报人和街道确认办理结果。',
+    'Confirmed: the case is closed.': '已确认：事件已结案。',
+    'Reopened with your reason: the department must handle it again.': '已连同理由重新打开：承办部门须重新办理。',
+    'Merged: its reporter now follows the other problem.': '已合并：上报人改为关注另一事件。',
 }
 PLURALS = {"overdue by %(days)s day": "已逾期 %(days)s 天", "%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 

@@ -20,6 +20,7 @@ ACTIONS = {
     "import.expire": "清理过期导入",
     "instrument.copy": "复制测评表",
     "instrument.edit": "修改测评表",
+    "instrument.rename": "重命名测评表",
     "job.run_now": "立即运行定时任务",
     "region.create": "新建区域",
     "region.move": "调整区域隶属",

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from minping.commitments import actions, exports, periods
-from minping.commitments.models import CommitmentForm, DutyReport, Item, Question
+from minping.commitments.models import CommitmentForm, DutyReport, Item, Question, duty_page_shown
 from minping.evaluations.models import Campaign
 from minping.lib import throttle
 from minping.lib.downloads import attachment
@@ -107,7 +107,7 @@ def duty(request, campaign_pk):
     """A campaign's duty reports and answered questions; residents ask their questions here before the meeting."""
     campaign = get_object_or_404(Campaign.objects.select_related("region"), pk=campaign_pk)
     subjects = list(campaign.subjects.exclude(kind="commitment"))
-    if campaign.status != Campaign.Status.OPEN and not DutyReport.objects.filter(campaign=campaign).exists():
+    if not duty_page_shown(campaign):
         raise Http404  # a campaign in preparation is public once a duty report is written
     errors, status = [], 200
     if request.method == "POST":

@@ -327,6 +327,11 @@ class Score(models.Model):
         ordering = ["assessment", "sequence", "rank", "label"]
 
 
+def duty_page_shown(campaign) -> bool:
+    """Whether a campaign's public page of duty reports exists: once a report is written, or while voting is open."""
+    return campaign.status == "open" or DutyReport.objects.filter(campaign=campaign).exists()
+
+
 class DutyReport(models.Model):
     """A subject's duty report (述职) for a campaign, shown on the ballot page before voting."""
 

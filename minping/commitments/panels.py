@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from minping.commitments.models import DutyReport, Question
+from minping.commitments.models import DutyReport, Question, duty_page_shown
 from minping.evaluations.panels import ballot_note, campaign_fact
 
 
@@ -22,13 +22,15 @@ def duty_reports(campaign):
 def duty_fact(request, campaign):
     reports = DutyReport.objects.filter(campaign=campaign).count()
     waiting = Question.objects.filter(campaign=campaign, answer="").count()
+    public = ""
+    if duty_page_shown(campaign):
+        public = format_html(' · <a href="{}">{}</a>', reverse("board:duty", args=[campaign.pk]), _("Public page"))
     return format_html(
-        '<dt>{}</dt><dd>{} · {} · <a href="{}">{}</a> · <a href="{}">{}</a></dd>',
+        '<dt>{}</dt><dd>{} · {} · <a href="{}">{}</a>{}</dd>',
         _("Duty reports and questions"),
         _("%(n)s reports") % {"n": reports},
         _("%(n)s questions to answer") % {"n": waiting},
         reverse("commitments:duty-list"),
         _("Write and answer"),
-        reverse("board:duty", args=[campaign.pk]),
-        _("Public page"),
+        public,
     )

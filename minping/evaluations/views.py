@@ -76,7 +76,10 @@ class IssueForm(forms.Form):
 
     def __init__(self, campaign, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = campaign.groups.all()
+        groups = campaign.groups.all()
+        self.fields["group"].queryset = groups
+        if len(groups) == 1:  # the one group is the choice, not a blank line
+            self.fields["group"].initial, self.fields["group"].empty_label = groups[0].pk, None
         self.fields["channel"].choices = [(c, label) for c, label in Campaign.Channel.choices if c in campaign.channels and c != "online"]
 
 
@@ -141,7 +144,12 @@ def campaign_detail(request, pk):
         "facts": [fact(request, campaign) for fact in CAMPAIGN_FACTS],
     }
     if lifecycle.allows(campaign, "open"):
-        context["short_of_quorum"] = [g for g in context["turnout"]["groups"] if g["issued"] - g["voided"] < g["quorum"]]
+        missing = [
+            what for what, rows in ((_("subjects"), campaign.subjects), (_("evaluator groups"), campaign.groups)) if not rows.exists()
+        ]
+        context["missing"] = "、".join(str(m) for m in missing)
+        if not missing:  # the warning about codes only where voting can open at all
+            context["short_of_quorum"] = [g for g in context["turnout"]["groups"] if g["issued"] - g["voided"] < g["quorum"]]
     if lifecycle.allows(campaign, "edit"):
         context.update(_candidates(campaign))
     return render(request, "evaluations/campaign_detail.html", context)
@@ -428,7 +436,10 @@ def instrument_edit(request, pk):
     if request.method == "POST":
         try:
             actions.edit_instrument(
-                actor=request.user, instrument=instrument, definition=instrument_from_post(version.definition, request.POST)
+                actor=request.user,
+                instrument=instrument,
+                definition=instrument_from_post(version.definition, request.POST),
+                name=request.POST.get("instrument_name"),
             )
             messages.success(request, _("Instrument saved."))
             return redirect("evaluations:instrument-edit", pk=instrument.pk)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from minping.accounts.scoping import console_required, get_for_user, scope
@@ -205,6 +206,18 @@ def problems(request):
     return render(request, "grid/problems.html", {"page": page, "statuses": S.choices, "status": status})
 
 
+PROBLEM_DONE = {
+    "dispatch": gettext_lazy("Dispatched: the department is told and must receive it in time."),
+    "receive": gettext_lazy("Received: the deadline to resolve it runs."),
+    "handle": gettext_lazy("Recorded: the problem is being handled."),
+    "return": gettext_lazy("Returned to the street office with your reason."),
+    "resolve": gettext_lazy("Resolved: the reporter and the street office are asked to confirm the fix."),
+    "confirm": gettext_lazy("Confirmed: the case is closed."),
+    "reopen": gettext_lazy("Reopened with your reason: the department must handle it again."),
+    "merge": gettext_lazy("Merged: its reporter now follows the other problem."),
+}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def problem(request, pk):
@@ -216,7 +229,7 @@ def problem(request, pk):
             if step is None:
                 raise ValidationError("未知的操作")
             step(request.POST, request.FILES, user=user, problem=problem).save()
-            messages.success(request, _("Done."))
+            messages.success(request, str(PROBLEM_DONE[request.POST["step"]]))
         return redirect("grid:problem", problem.pk)
     steps = problem.steps.select_related("actor", "unit").prefetch_related("evidence")
     units = (

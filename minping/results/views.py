@@ -211,14 +211,24 @@ def denominator(request, pk):
     return redirect("evaluations:campaign-detail", pk=campaign.pk)
 
 
+TRANSITIONS = {
+    "close": (actions.close_campaign, gettext_lazy("Voting is closed and the ballots are counted: the results are below, not yet public.")),
+    "publish": (
+        actions.publish,
+        gettext_lazy("The results are published on the public notice page; objections are open until the date shown."),
+    ),
+    "archive": (actions.archive, gettext_lazy("The campaign is archived; its results stay public.")),
+}
+
+
 @console_required
 @require_POST
 def transition(request, pk, action):
     campaign = campaign_for_manager(request.user, pk)
-    step = {"close": actions.close_campaign, "publish": actions.publish, "archive": actions.archive}.get(action)
+    step, done = TRANSITIONS.get(action, (None, ""))
     if step is None:
         raise Http404
-    attempt(request, step, done=_("Done."), campaign=campaign)
+    attempt(request, step, done=str(done), campaign=campaign)
     campaign.refresh_from_db(fields=["status"])
     if lifecycle.allows(campaign, "read_results"):
         return redirect("results:overview", pk=campaign.pk)

@@ -31,6 +31,7 @@ from minping.evaluations.models import (
     InstrumentVersion,
     Subject,
 )
+from minping.lib.text import checked_text
 
 MAX_BATCH = 5000
 
@@ -82,13 +83,20 @@ def copy_instrument(*, actor, instrument: Instrument, region, name: str = "") ->
     return copied
 
 
-def edit_instrument(*, actor, instrument: Instrument, definition: dict) -> InstrumentVersion:
-    """Change an instrument's questions: in place while no campaign has opened with them, else as a new version."""
+def edit_instrument(*, actor, instrument: Instrument, definition: dict, name: str | None = None) -> InstrumentVersion:
+    """Change an instrument's questions: in place while no campaign has opened with them, else as a new version;
+    and its name (a copy's "（副本）" renamed), which campaigns do not keep."""
     if instrument.is_template:
         raise PermissionDenied("内置模板不能修改，请先复制")
     ensure_region_in_scope(actor, instrument.region)
     validate_definition(definition)
+    if name is not None:
+        name = checked_text(name, "instrument_name", Instrument._meta.get_field("name").max_length, "测评表名称")
     with transaction.atomic():
+        if name is not None and name != instrument.name:
+            Instrument.objects.filter(pk=instrument.pk).update(name=name)
+            record_event(actor=actor, action="instrument.rename", obj=instrument, data={"from": instrument.name, "to": name})
+            instrument.name = name
         latest = InstrumentVersion.objects.select_for_update().filter(instrument=instrument).order_by("-number").first()
         if latest.is_frozen:
             latest = InstrumentVersion.objects.create(instrument=instrument, number=latest.number + 1, definition=definition)
@@ -303,8 +311,9 @@ def open_campaign(*, actor, campaign: Campaign) -> Campaign:
     """Start voting: freeze the instrument and commit to the configuration with the genesis hash."""
 
     def prepare(campaign: Campaign) -> dict:
-        if not campaign.subjects.exists() or not campaign.groups.exists():
-            raise ValidationError("请先添加测评对象和评价群体")
+        missing = [what for what, rows in (("测评对象", campaign.subjects), ("评价群体", campaign.groups)) if not rows.exists()]
+        if missing:
+            raise ValidationError(f"请先添加{'和'.join(missing)}，再开始测评")
         weights = sum(campaign.groups.values_list("weight", flat=True))
         if abs(weights - 1) > Decimal("0.0001"):
             raise ValidationError(f"各评价群体的权重之和应为 1（现为 {weights.normalize()}），请调整后再开始")
