@@ -1100,6 +1100,9 @@ TRANSLATIONS = {
     'Confirmed: the case is closed.': '已确认：事件已结案。',
     'Reopened with your reason: the department must handle it again.': '已连同理由重新打开：承办部门须重新办理。',
     'Merged: its reporter now follows the other problem.': '已合并：上报人改为关注另一事件。',
+    'Not yet filed': '尚未填报',
+    '%(missing_count)s of the %(expected)s staff expected to file (every cadre with an account and a current post) have no form for this month.': '应填报的 %(expected)s 人（有账号且现任职务的干部）中，%(missing_count)s 人本月尚未填报承诺表。',
+    'The first %(shown)s are listed.': '仅列出前 %(shown)s 人。',
 }
 PLURALS = {"overdue by %(days)s day": "已逾期 %(days)s 天", "%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 

@@ -12,8 +12,8 @@ import datetime as dt
 
 from django.utils import timezone
 
-from minping.commitments import actions, periods
-from minping.commitments.models import CommitmentForm, Item, Reminder
+from minping.commitments import actions, filing, periods
+from minping.commitments.models import Item, Reminder
 from minping.lib.messaging import TRANSPORTS, Message
 from minping.lib.schedule import job
 from minping.notifications.actions import Outgoing, notify
@@ -25,12 +25,8 @@ def _due(today: dt.date) -> list[tuple[dt.date, str, list[Cadre]]]:
     due = []
     following = periods.next_month(periods.month_of(today))
     if periods.opens_on(following) <= today:
-        have = CommitmentForm.objects.filter(month=following, cadre__isnull=False).values("cadre_id")
-        cadres = (
-            Cadre.objects.filter(account__isnull=False, posts__ended_on__isnull=True)
-            .exclude(pk__in=have)
-            .exclude(pk__in=Reminder.objects.filter(month=following, kind=Reminder.Kind.OPENS).values("cadre_id"))
-            .distinct()
+        cadres = filing.missing_filers(following).exclude(
+            pk__in=Reminder.objects.filter(month=following, kind=Reminder.Kind.OPENS).values("cadre_id")
         )
         due.append((following, Reminder.Kind.OPENS, list(cadres)))
     month = periods.month_of(today)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from minping.accounts.scoping import console_required, get_for_user, scope
-from minping.commitments import actions, exports, forms, periods, scoring
+from minping.commitments import actions, exports, filing, forms, periods, scoring
 from minping.commitments.forms import ItemForm, regions_for
 from minping.commitments.models import (
     Assessment,
@@ -39,6 +39,7 @@ from minping.org.models import Region, Unit
 from minping.results.figures import headline_questions, subject_figures
 
 PAGE_SIZE = 50
+MISSING_SHOWN = 300  # names of those who have not filed, listed on the month page
 STEP_DONE = {
     "submit": gettext_lazy("Submitted for approval."),
     "approve": gettext_lazy("Approved."),
@@ -268,6 +269,9 @@ def month(request):
         "next": periods.next_month(chosen).strftime("%Y-%m"),
         "board_region": request.user.region,
     }
+    missing = filing.missing_filers(chosen, request.user.region)
+    context["missing"], context["expected"] = missing[:MISSING_SHOWN], filing.expected_cadres(request.user.region).count()
+    context["missing_count"] = missing.count()
     return render(request, "commitments/month.html", context)
 
 
