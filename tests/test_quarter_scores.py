@@ -105,10 +105,13 @@ class QuarterTest(BaseTestCase):
         page = self.client.get(reverse("commitments:quarter", args=[assessment.pk]))
         self.assertContains(page, "季度得分 = (践诺完成×0.5 + 实地核查×0.2 + 群众评诺×0.3)")
         self.assertContains(page, "尚未经街道（社区）或抽样督评核实的结果按进行中计")
+        self.assertContains(page, "群众评诺（满意率×100）")
+        self.assertContains(page, "这是满意率，不是测评结果页上的“满意度”")
         sheet = self.client.get(reverse("commitments:quarter", args=[assessment.pk]), {"format": "xlsx"})
         rows = list(load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
         self.assertIn("王书记", [r[2] for r in rows])
         typed_cells_only(self, sheet.content)
+        self.assertIn("群众评诺", [r[0] for r in rows])  # the definitions under the table
         self.assertIsInstance(next(r for r in rows if r[2] == "王书记")[7], float)  # the quarter's score, a number
 
     def test_weights_must_add_up_and_a_quarter_without_commitments_is_refused(self):

@@ -95,7 +95,7 @@ def _score_rows(assessment: Assessment) -> list[list]:
     ]
 
 
-QUARTER_HEADER = ["序列", "名次", "姓名（单位）", "承诺项数", "践诺完成", "实地核查", "群众评诺", "季度得分", "奖项"]
+QUARTER_HEADER = ["序列", "名次", "姓名（单位）", "承诺项数", *scoring.COLUMN_LABELS.values(), "季度得分", "奖项"]
 
 
 def quarter_workbook(assessment: Assessment) -> bytes:
@@ -106,6 +106,9 @@ def quarter_workbook(assessment: Assessment) -> bytes:
     sheet.row(QUARTER_HEADER, bold=True)
     for row in _score_rows(assessment):
         sheet.row(row)
+    sheet.row([])
+    for term, text in scoring.DEFINITIONS:
+        sheet.row([term, text])
     return workbook_bytes(workbook)
 
 
@@ -114,6 +117,8 @@ def quarter_document(assessment: Assessment) -> bytes:
     doc.paragraph(f"{assessment.region.name}{assessment}公开承诺践诺考评结果", 22, font=TITLE_FONT, align=CENTER, indent=False)
     doc.paragraph(scoring.formula_text(assessment.weights), 14)
     doc.table(QUARTER_HEADER, _score_rows(assessment), size=10.5)
+    for term, text in scoring.DEFINITIONS:
+        doc.paragraph(f"{term}：{text}", 12)
     return doc.to_bytes()
 
 

@@ -50,6 +50,19 @@ FULFILMENT_RULE = (
 )
 
 
+COLUMN_LABELS = {"fulfilment": "践诺完成（分）", "verification": "实地核查（分）", "rating": "群众评诺（满意率×100）"}
+DEFINITIONS = [
+    ("践诺完成", FULFILMENT_RULE + "；取本季度各项公开承诺的平均。"),
+    ("实地核查", "抽样督评抽到的承诺，核查属实计 100 分、部分属实计 60 分、不属实计 0 分，取平均；没有被抽到的不计此项。"),
+    (
+        "群众评诺",
+        "评诺测评中各项承诺的满意率（“满意”+“基本满意”的票数 ÷ 分母）× 100，取平均。这是满意率，不是测评结果页上的"
+        "“满意度”（每张票按所选档次的分值计的平均分，如“基本满意”计 80 分）：同样的选票，两个数不同。",
+    ),
+    ("季度得分", "各部分得分按权重加权平均；某部分没有得分的（如没有被抽到核查），其权重不计入分母。"),
+]
+
+
 def formula_text(weights: dict) -> str:
     parts = " + ".join(f"{WEIGHT_LABELS[k]}×{weights[k]:g}" for k in DEFAULT_WEIGHTS)
     return f"季度得分 = ({parts}) ÷ 有得分部分的权重之和"
