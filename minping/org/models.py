@@ -159,7 +159,7 @@ class Post(models.Model):
     unit = models.ForeignKey(Unit, models.PROTECT, null=True, blank=True, related_name="posts")
     region = models.ForeignKey(Region, models.PROTECT, null=True, blank=True, related_name="posts")
     title = models.CharField(_("post title"), max_length=100)
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    category = models.CharField(_("post category"), max_length=20, choices=Category.choices)
     started_on = models.DateField(_("started on"))
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
 
