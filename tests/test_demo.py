@@ -41,15 +41,11 @@ class DemoSeedTest(TestCase):
 class DemoCampaignsTest(TestCase):
     @classmethod
     def setUpTestData(cls):
-        import tempfile
-        from pathlib import Path
-
         from minping.demo.campaigns import seed_campaigns
 
         cls.district = seed_district(residents=500)
         demo_users(cls.district)
-        cls.slips = Path(tempfile.mkdtemp()) / "slips.pdf"
-        cls.seeded = seed_campaigns(actor=User.objects.get(username="organiser"), district=cls.district, slips_path=cls.slips)
+        cls.seeded = seed_campaigns(actor=User.objects.get(username="organiser"), district=cls.district)
 
     def test_the_seed_001_and_000_campaigns_are_closed_with_a_quorum_of_ballots(self):
         from minping.evaluations.ballots import verify_ballot_box
@@ -71,7 +67,6 @@ class DemoCampaignsTest(TestCase):
         from minping.evaluations.actions import casting
 
         campaign = self.seeded["open"]
-        self.assertEqual(self.slips.read_bytes()[:4], b"%PDF")
         subject_ids = campaign.subjects.values_list("pk", flat=True)
         casting.cast_ballot(
             campaign=campaign,
@@ -80,6 +75,21 @@ class DemoCampaignsTest(TestCase):
             answers={"subjects": {str(pk): {"unknown": True} for pk in subject_ids}},
         )
         self.assertEqual(len(ballots_cast(campaign=campaign)), 1)
+
+    def test_an_open_campaign_rates_thirty_people_and_its_slips_point_at_the_port_served(self):
+        import io
+
+        from pypdf import PdfReader
+
+        from minping.demo.campaigns import slips
+        from minping.evaluations.models import Campaign
+
+        large = Campaign.objects.get(status="open", name__contains="30人")
+        self.assertEqual(large.subjects.count(), 30)
+        self.assertEqual(len(self.seeded["large_codes"]), 60)
+        pdf = PdfReader(io.BytesIO(slips("http://127.0.0.1:8123/v/", self.seeded["slips"])))
+        self.assertEqual(len(pdf.pages), 8 + 8)  # 60 slips of each open campaign, eight to a page
+        self.assertIn("http://127.0.0.1:8123/v/", pdf.pages[-1].extract_text().replace("\n", ""))
 
     def test_the_demo_interviewer_keys_a_phone_code(self):
         from django.urls import reverse
@@ -97,8 +107,6 @@ class DemoCampaignsTest(TestCase):
 class DemoCommitmentsTest(TestCase):
     @classmethod
     def setUpTestData(cls):
-        import tempfile
-        from pathlib import Path
 
         from minping.demo.campaigns import seed_campaigns
         from minping.demo.commitments import seed_commitments
@@ -106,7 +114,7 @@ class DemoCommitmentsTest(TestCase):
         cls.district = seed_district(residents=300)
         demo_users(cls.district)
         organiser = User.objects.get(username="organiser")
-        seeded = seed_campaigns(actor=organiser, district=cls.district, slips_path=Path(tempfile.mkdtemp()) / "slips.pdf")
+        seeded = seed_campaigns(actor=organiser, district=cls.district)
         cls.commitments = seed_commitments(
             organiser=organiser,
             office=User.objects.get(username="office"),

@@ -7,6 +7,7 @@
   for the interviewer's telephone interviews.
 """
 
+import io
 import random
 
 from minping.evaluations import actions, printing
@@ -30,6 +31,9 @@ SUGGESTIONS = [
     "楼道堆物请督促清理",
     "社区干部工作认真负责",
 ]
+
+
+LARGE = 30  # subjects of the big open campaign
 
 
 def _answers(rng: random.Random, campaign) -> dict:
@@ -65,7 +69,7 @@ def _run(actor, rng, *, name, region, instrument_key, subjects, voters, close=Tr
     return close_campaign(actor=actor, campaign=campaign), pairs
 
 
-def seed_campaigns(*, actor, district: Region, slips_path) -> dict:
+def seed_campaigns(*, actor, district: Region) -> dict:
     actions.install_builtin_instruments()
     rng = random.Random(2012)
     community = Region.objects.get(parent__parent=district, name="光明社区")
@@ -100,9 +104,39 @@ def seed_campaigns(*, actor, district: Region, slips_path) -> dict:
         channels=("qr", "phone"),
         subjects=list(Cadre.objects.within(district).filter(posts__category="village_based", posts__ended_on__isnull=True)[:4]),
     )
-    slips_path.parent.mkdir(parents=True, exist_ok=True)
-    slips_path.write_bytes(
-        printing.slips_pdf(campaign_name=open_campaign.name, group_name="群众", vote_url="http://127.0.0.1:8000/v/", pairs=pairs)
-    )
     phone = actions.issue_codes(actor=actor, campaign=open_campaign, group=open_campaign.groups.get(), count=20, channel="phone")
-    return {"open": open_campaign, "codes": [short for _token, short in pairs], "phone_codes": [short for _t, short in phone]}
+    # A big meeting's ballot: the district's thirty department heads rated on one phone, one page per person.
+    heads = list(
+        Cadre.objects.within(district).filter(posts__ended_on__isnull=True, posts__unit__isnull=False).distinct().order_by("pk")[:LARGE]
+    )
+    large, large_pairs = _run(
+        actor,
+        rng,
+        name=f"{district.name}{year}部门负责人满意度测评（{len(heads)}人，进行中）",
+        region=district,
+        instrument_key="party_secretary",
+        voters=0,
+        close=False,
+        slips=60,
+        channels=("qr",),
+        subjects=heads,
+    )
+    return {
+        "open": open_campaign,
+        "slips": {open_campaign.name: pairs, large.name: large_pairs},
+        "codes": [short for _token, short in pairs],
+        "large_codes": [short for _token, short in large_pairs],
+        "phone_codes": [short for _t, short in phone],
+    }
+
+
+def slips(vote_url: str, campaigns: dict) -> bytes:
+    """The QR slips of the demo's open campaigns, pointing at the address the demo is served on."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for name, pairs in campaigns.items():
+        writer.append(io.BytesIO(printing.slips_pdf(campaign_name=name, group_name="群众", vote_url=vote_url, pairs=pairs)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -1,4 +1,6 @@
+import json
 import secrets
+import time
 
 from django.conf import settings
 from django.core.management import call_command
@@ -7,6 +9,7 @@ from django.db import transaction
 
 from minping.accounts.models import User
 from minping.demo.campaigns import seed_campaigns
+from minping.demo.campaigns import slips as demo_slips
 from minping.demo.commitments import seed_commitments
 from minping.demo.fieldwork import seed_fieldwork
 from minping.demo.grid import seed_grid
@@ -26,19 +29,34 @@ class Command(BaseCommand):
         parser.add_argument("--residents", type=int, default=50_000)
         parser.add_argument("--no-serve", action="store_true", help="seed and print, but do not serve")
 
+    def progress(self):
+        """A function that prints each finished step of the seeding with the seconds it took."""
+        last = [time.monotonic()]
+
+        def step(what: str) -> None:
+            now = time.monotonic()
+            self.stdout.write(f"  {what}: {now - last[0]:.0f} s")
+            self.stdout.flush()
+            last[0] = now
+
+        return step
+
     def handle(self, *args, **options):
         call_command("migrate", verbosity=0, interactive=False)
         call_command("collectstatic", verbosity=0, interactive=False)
         district = Region.objects.filter(name=DISTRICT, parent__isnull=True).first()
-        slips = settings.DATA_DIR / "demo-slips.pdf"
-        codes_file = settings.DATA_DIR / "demo-codes.txt"
-        phone_file = settings.DATA_DIR / "demo-phone-codes.txt"
+        data = settings.DATA_DIR
+        slips, slip_codes = data / "demo-slips.pdf", data / "demo-slips.json"
+        codes_file, large_file, phone_file = data / "demo-codes.txt", data / "demo-codes-30.txt", data / "demo-phone-codes.txt"
         if district is None:
-            self.stdout.write(f"Seeding the demo district {DISTRICT} ({options['residents']} residents)…")
+            self.stdout.write(f"Seeding the demo district {DISTRICT} ({options['residents']} residents), about two minutes:")
+            step = self.progress()
             district = seed_district(name=DISTRICT, residents=options["residents"])
+            step("regions, units, cadres and residents")
             logins = demo_users(district)
             organiser = User.objects.get(username="organiser")
-            seeded = seed_campaigns(actor=organiser, district=district, slips_path=slips)
+            seeded = seed_campaigns(actor=organiser, district=district)
+            step("campaigns, their ballots cast through the voters' own path")
             seed_commitments(
                 organiser=organiser,
                 office=User.objects.get(username="office"),
@@ -46,6 +64,7 @@ class Command(BaseCommand):
                 district=district,
                 open_campaign=seeded["open"],
             )
+            step("a quarter of commitments")
             seed_grid(
                 district=district,
                 organiser=organiser,
@@ -53,14 +72,19 @@ class Command(BaseCommand):
                 grid_user=User.objects.get(username="grid"),
                 handler=User.objects.get(username="handler"),
             )
+            step("a year of grid visits and problems")
             seed_fieldwork(
                 district=district,
                 organiser=organiser,
                 office=User.objects.get(username="office"),
                 cadre_user=User.objects.get(username="cadre"),
             )
+            step("a year of field work")
             codes_file.write_text("".join(f"{format_short(c)}\n" for c in seeded["codes"]))
+            large_file.write_text("".join(f"{format_short(c)}\n" for c in seeded["large_codes"]))
             phone_file.write_text("".join(f"{format_short(c)}\n" for c in seeded["phone_codes"]))
+            slip_codes.write_text(json.dumps(seeded["slips"], ensure_ascii=False))
+            slip_codes.chmod(0o600)
         else:
             self.stdout.write(f"Reusing the demo district {DISTRICT} in {settings.DATABASES['default']['NAME']}.")
             logins = demo_users(district)
@@ -69,10 +93,15 @@ class Command(BaseCommand):
         for username, password, role in logins:
             self.stdout.write(f"  {username:<12} {password:<24} {role}")
         self.stdout.write(f"\nConsole: {url}   Admin: {url}admin/   Public notice of results: {url}notice/")
+        if slip_codes.exists():  # drawn for the address served now
+            slips.write_bytes(demo_slips(f"{url}v/", json.loads(slip_codes.read_text())))
         if codes_file.exists():
             codes = codes_file.read_text().split()
             self.stdout.write(f"Vote in the open demo campaign at {url}v/ with one of these codes: {', '.join(codes[:5])}")
-            self.stdout.write(f"(all its slips, with QR codes: {slips}; the QR codes point at port 8000)")
+        if large_file.exists():
+            codes = large_file.read_text().split()
+            self.stdout.write(f"or in the open 30-person campaign, one page a person on a phone: {', '.join(codes[:5])}")
+            self.stdout.write(f"(all their codes: {codes_file} and {large_file}; their QR slips, for {url}v/: {slips})")
         if phone_file.exists():
             phone = phone_file.read_text().split()
             self.stdout.write(
