@@ -56,6 +56,11 @@ class User(AbstractUser):
     def can_use_console(self) -> bool:
         return self.is_system_admin or (self.role in self.CONSOLE_ROLES and self.region_id is not None)
 
+    @property
+    def person_name(self) -> str:
+        """The name a person is shown by: their cadre's, else their full name, else the account name."""
+        return (self.cadre.name if self.cadre_id else "") or self.get_full_name() or self.username
+
 
 class ApiKey(models.Model):
     """A key for the JSON API, acting with its user's role and region. Only a digest of the secret is kept."""

@@ -38,27 +38,133 @@ S = Problem.Status
 
 
 def assign_worker(
-    *, actor, grid: Region, worker, starts_on: dt.date, ends_on: dt.date | None = None, secondment: bool = False
+    *,
+    actor,
+    grid: Region,
+    worker,
+    starts_on: dt.date,
+    ends_on: dt.date | None = None,
+    secondment: bool = False,
+    target_visits: int | None = None,
 ) -> Assignment:
-    """Put a worker on a grid for a period (a secondment: a cadre taking over the grid, 我当网格员)."""
-    ensure_region_in_scope(actor, grid)
-    if grid.level != Region.Level.GRID:
-        raise ValidationError({"grid": "只能分配到网格"})
-    if ends_on is not None and ends_on < starts_on:
-        raise ValidationError({"ends_on": "结束日期不能早于开始日期"})
-    if worker.region_id is None or not (grid.is_within(worker.region) or worker.region.is_within(grid.parent or grid)):
-        raise ValidationError({"worker": "该人员不属于这个网格所在的社区"})
+    """Put a worker on a grid for a period (a secondment: a cadre taking over the grid, 我当网格员, with the visits
+    expected of them in it)."""
+    _ensure_assignable(actor, grid, worker, starts_on, ends_on)
+    if target_visits is not None and not 0 < target_visits <= 100_000:
+        raise ValidationError({"target_visits": "目标走访户次应为 1 到 100000 之间的整数"})
+    if Assignment.objects.filter(grid=grid, worker=worker).filter(_overlapping(starts_on, ends_on)).exists():
+        raise ValidationError({"worker": f"{worker.person_name}在这段时间已经负责这个网格"})
     with transaction.atomic():
         assignment = Assignment.objects.create(
-            grid=grid, worker=worker, starts_on=starts_on, ends_on=ends_on, is_secondment=secondment, created_by=actor
+            grid=grid,
+            worker=worker,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            is_secondment=secondment,
+            target_visits=target_visits if secondment else None,
+            created_by=actor,
         )
         record_event(
             actor=actor,
             action="grid.assign",
             obj=grid,
-            data={"worker": worker.username, "from": starts_on, "until": ends_on, "secondment": secondment},
+            data={"worker": worker.username, "from": starts_on, "until": ends_on, "secondment": secondment, "target": target_visits},
         )
     return assignment
+
+
+def _ensure_assignable(actor, grid: Region, worker, starts_on: dt.date, ends_on: dt.date | None) -> None:
+    ensure_region_in_scope(actor, grid)
+    if grid.level != Region.Level.GRID:
+        raise ValidationError({"grid": "只能分配到网格"})
+    if ends_on is not None and ends_on < starts_on:
+        raise ValidationError({"ends_on": "结束日期不能早于开始日期"})
+    if not worker.is_active:
+        raise ValidationError({"worker": "这个账号已停用"})
+    if worker.region_id is None or not (grid.is_within(worker.region) or worker.region.is_within(grid.parent or grid)):
+        raise ValidationError({"worker": "该人员不属于这个网格所在的社区"})
+
+
+def _overlapping(starts_on: dt.date, ends_on: dt.date | None) -> Q:
+    """Assignments whose period shares a day with [starts_on, ends_on] (an open end runs on)."""
+    overlap = Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on)
+    return overlap & Q(starts_on__lte=ends_on) if ends_on else overlap
+
+
+def end_assignment(*, actor, assignment: Assignment, ends_on: dt.date) -> Assignment:
+    """End a worker's assignment to a grid on `ends_on` (their last day on it)."""
+    ensure_region_in_scope(actor, assignment.grid)
+    with transaction.atomic():
+        assignment = Assignment.objects.select_for_update().select_related("grid", "worker").get(pk=assignment.pk)
+        if ends_on < assignment.starts_on:
+            raise ValidationError({"ends_on": "结束日期不能早于开始日期"})
+        if assignment.ends_on is not None and assignment.ends_on < ends_on:
+            raise ValidationError({"ends_on": "这项分配已在更早的日期结束"})
+        assignment.ends_on = ends_on
+        assignment.save(update_fields=["ends_on"])
+        record_event(
+            actor=actor, action="grid.unassign", obj=assignment.grid, data={"worker": assignment.worker.username, "until": ends_on}
+        )
+    return assignment
+
+
+def move_worker(*, actor, assignment: Assignment, grid: Region, on: dt.date) -> Assignment:
+    """Move a worker from their grid to `grid` from `on`: the old assignment ends the day before, the new one keeps
+    its end, kind and target."""
+    old = assignment
+    if grid.pk == old.grid_id:
+        raise ValidationError({"grid": "请选择另一个网格"})
+    if on <= old.starts_on or (old.ends_on is not None and on > old.ends_on):
+        raise ValidationError({"on": "调整日期应在原分配的期间之内（开始之后）"})
+    _ensure_assignable(actor, grid, old.worker, on, old.ends_on)
+    with transaction.atomic():
+        end_assignment(actor=actor, assignment=old, ends_on=on - dt.timedelta(days=1))
+        moved = Assignment.objects.create(
+            grid=grid,
+            worker=old.worker,
+            starts_on=on,
+            ends_on=old.ends_on,
+            is_secondment=old.is_secondment,
+            target_visits=old.target_visits,
+            created_by=actor,
+        )
+        record_event(actor=actor, action="grid.move", obj=grid, data={"worker": old.worker.username, "from_grid": old.grid.name, "on": on})
+    return moved
+
+
+def add_team_member(*, actor, team, member) -> None:
+    ensure_region_in_scope(actor, team.region)
+    with transaction.atomic():
+        team.members.add(member)
+        record_event(actor=actor, action="grid.team_join", obj=team.region, data={"team": team.name, "member": member.username})
+
+
+def remove_team_member(*, actor, team, member) -> None:
+    ensure_region_in_scope(actor, team.region)
+    with transaction.atomic():
+        team.members.remove(member)
+        record_event(actor=actor, action="grid.team_leave", obj=team.region, data={"team": team.name, "member": member.username})
+
+
+def import_assignments(*, actor, rows: list[dict]) -> dict:
+    """Assignments from an import (each row: grid_id, worker_id, starts_on, ends_on, secondment, target_visits), in
+    the import's transaction and under its audit event; a row already held (same grid, worker and start) is left
+    as it is."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for row in rows:
+        found = Assignment.objects.filter(grid_id=row["grid_id"], worker_id=row["worker_id"], starts_on=row["starts_on"]).first()
+        fields = {"ends_on": row["ends_on"], "is_secondment": row["secondment"], "target_visits": row["target_visits"]}
+        if found is None:
+            Assignment.objects.create(
+                grid_id=row["grid_id"], worker_id=row["worker_id"], starts_on=row["starts_on"], created_by=actor, **fields
+            )
+            counts["created"] += 1
+        elif any(getattr(found, k) != v for k, v in fields.items()):
+            Assignment.objects.filter(pk=found.pk).update(**fields)
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+    return counts
 
 
 def grids_of(user, day: dt.date | None = None):

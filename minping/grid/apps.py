@@ -8,4 +8,6 @@ class GridConfig(AppConfig):
     verbose_name = _("Grid governance")
 
     def ready(self):
-        from minping.grid import files, workbench  # noqa: F401 (register its file rules and workbench sections)
+        from minping.grid import files, registers, workbench  # noqa: F401 (register its file rules and workbench sections)
+
+        registers.register()  # grid assignments, importable like any register

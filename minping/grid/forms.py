@@ -294,3 +294,77 @@ class TeamForm(ScopedStepForm):
         if missing:
             raise ValidationError({"members": "有的账号不存在：" + "、".join(sorted(missing))})
         return data
+
+
+def _worker(data: dict, field: str = "username"):
+    name = data.pop(field, "").strip()
+    worker = User.objects.filter(username=name, is_active=True).select_related("region", "cadre").first()
+    if worker is None:
+        raise ValidationError({field: f"找不到账号“{name}”"})
+    return worker
+
+
+class AssignmentForm(ScopedStepForm):
+    """A worker (by account) put on a grid for a period: a grid worker, or a cadre taking it over (我当网格员) with
+    the visits expected of them."""
+
+    action = staticmethod(actions.assign_worker)
+    region_fields = ("grid",)
+    grid = posted()
+    username = typed()
+    starts_on = typed()
+    ends_on = typed()
+    secondment = typed()
+    target_visits = typed()
+
+    def clean(self):
+        data = super().clean()
+        data["worker"] = _worker(data)
+        data["starts_on"] = typed_date(data.get("starts_on"), "starts_on")
+        data["ends_on"] = typed_date(data.get("ends_on"), "ends_on") if data.get("ends_on") else None
+        data["secondment"] = data.get("secondment") == "1"
+        target = data.get("target_visits", "").strip()
+        if target and not (target.isascii() and target.isdigit()):
+            raise ValidationError({"target_visits": "目标走访户次应为整数"})
+        data["target_visits"] = int(target) if target else None
+        return data
+
+
+class EndAssignmentForm(StepForm):
+    action = staticmethod(actions.end_assignment)
+    ends_on = typed()
+
+    def clean(self):
+        data = super().clean()
+        data["ends_on"] = typed_date(data.get("ends_on"), "ends_on")
+        return data
+
+
+class MoveWorkerForm(ScopedStepForm):
+    action = staticmethod(actions.move_worker)
+    region_fields = ("grid",)
+    grid = posted()
+    on = typed()
+
+    def clean(self):
+        data = super().clean()
+        data["on"] = typed_date(data.get("on"), "on")
+        return data
+
+
+class TeamMemberForm(StepForm):
+    """A member added to or removed from a grid team (`team` is given)."""
+
+    username = typed()
+
+    def __init__(self, data, *, user, team, leaving: bool):
+        super().__init__(data, user=user, team=team)
+        self.action = actions.remove_team_member if leaving else actions.add_team_member
+
+    def clean(self):
+        data = super().clean()
+        data["member"] = _worker(data)
+        return data
+
+    def save(self, **more):
+        return self.action(actor=self.user, **self.values(), **self.given)

@@ -37,6 +37,7 @@ class Assignment(models.Model):
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"), null=True, blank=True)
     is_secondment = models.BooleanField(_("secondment (我当网格员)"), default=False)
+    target_visits = models.PositiveIntegerField(_("visits expected"), null=True, blank=True)  # a secondment's target
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
 
     objects = AssignmentQuerySet.as_manager()

@@ -14,6 +14,7 @@ urlpatterns = [
     path("scorecards/", views.scorecards_page, name="scorecards"),
     path("callbacks/", views.callbacks, name="callbacks"),
     path("teams/", views.teams, name="teams"),
+    path("assignments/", views.assignments, name="assignments"),
     path("coverage/", views.coverage, name="coverage"),
     path("tasks/", views.tasks, name="tasks"),
     path("tasks/<id:pk>/", views.task, name="task"),

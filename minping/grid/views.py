@@ -389,7 +389,7 @@ def task(request, pk):
         return redirect("grid:task", task.pk)
     context = {
         "task": task,
-        "secondments": task.secondments.select_related("cadre"),
+        "secondments": task.secondments.select_related("cadre__cadre"),
         "updates": task.updates.select_related("added_by"),
         "console": console,
         "may_report": actions.may_report_on(user, task),
@@ -405,7 +405,12 @@ def teams(request):
     user = request.user
     if request.method == "POST":
         with attempting(request):
-            forms.TeamForm(request.POST, user=user).save()
+            step = request.POST.get("step")
+            if step in ("join", "leave"):
+                team = get_object_or_404(scope(Team.objects.select_related("region"), user), pk=posted_id(request.POST.get("team")) or 0)
+                forms.TeamMemberForm(request.POST, user=user, team=team, leaving=step == "leave").save()
+            else:
+                forms.TeamForm(request.POST, user=user).save()
             messages.success(request, _("Saved."))
             return redirect("grid:teams")
     rows = scope(Team.objects.prefetch_related("grids", "members").select_related("region"), user)[:200]
@@ -413,6 +418,42 @@ def teams(request):
     communities = communities if user.is_system_admin else communities.within(user.region)
     grids = Region.objects.filter(level="grid", parent__in=communities).select_related("parent").order_by("path")[:2000]
     return render(request, "grid/teams.html", {"teams": rows, "communities": communities[:500], "grids": grids})
+
+
+ASSIGNMENT_STEPS = {"end": forms.EndAssignmentForm, "move": forms.MoveWorkerForm}
+
+
+@console_required
+@require_http_methods(["GET", "POST"])
+def assignments(request):
+    """Who works on which grid: every current and coming assignment of the office's grids, with what each cadre
+    taking a grid over (我当网格员) has done against the visits expected; assign, move and end from here."""
+    from minping.grid.work import assignment_work
+
+    user = request.user
+    if request.method == "POST":
+        with attempting(request, PermissionDenied):
+            step = request.POST.get("step")
+            if step in ASSIGNMENT_STEPS:
+                assignment = get_object_or_404(
+                    scope(Assignment.objects.select_related("grid", "worker"), user), pk=posted_id(request.POST.get("assignment")) or 0
+                )
+                ASSIGNMENT_STEPS[step](request.POST, user=user, assignment=assignment).save()
+            else:
+                forms.AssignmentForm(request.POST, user=user).save()
+            messages.success(request, _("Saved."))
+            return redirect("grid:assignments")
+    today = timezone.localdate()
+    grids = Region.objects.filter(level="grid").select_related("parent").order_by("path")
+    grids = grids if user.is_system_admin else grids.within(user.region) if user.region_id else grids.none()
+    rows = list(
+        scope(Assignment.objects.select_related("grid__parent", "worker__cadre"), user)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .order_by("grid__path", "starts_on")[:1000]
+    )
+    work = assignment_work([a for a in rows if a.is_secondment], today)
+    context = {"rows": [(a, work.get(a.pk)) for a in rows], "grids": grids[:3000], "today": today}
+    return render(request, "grid/assignments.html", context)
 
 
 def _share(part: int, whole: int) -> str:

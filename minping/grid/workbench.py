@@ -84,6 +84,7 @@ def problems_to_dispatch(user) -> Section:
             Task(_("All problems"), reverse("grid:problems")),
             Task(_("Department scorecards"), reverse("grid:scorecards")),
             Task(_("Street tasks"), reverse("grid:tasks")),
+            Task(_("Grid assignments"), reverse("grid:assignments")),
             Task(_("Grid teams"), reverse("grid:teams")),
             Task(_("Visit coverage"), reverse("grid:coverage")),
         ],
@@ -105,3 +106,30 @@ def my_secondments(user) -> Section | None:
         for s in current
     ]
     return Section(_("My secondments"), tasks) if tasks else None
+
+
+@section("cadre", "office", "organiser", "handler", order=32)
+def my_grid_days(user) -> Section | None:
+    """A cadre taking over a grid (我当网格员): its due list for these days, and the work counted to them so far."""
+    from minping.grid.models import Assignment
+    from minping.grid.work import assignment_work
+
+    current = list(Assignment.objects.current().filter(worker=user, is_secondment=True).select_related("grid__parent"))
+    if not current:
+        return None
+    work = assignment_work(current)
+    tasks = [
+        Task(
+            f"{a.grid.parent.name} {a.grid.name}",
+            reverse("grid:due", args=[a.grid_id]),
+            _("until %(day)s: %(visits)s visits of %(target)s expected, %(problems)s problems found")
+            % {
+                "day": a.ends_on.strftime("%Y-%m-%d") if a.ends_on else "—",
+                "visits": work[a.pk]["visits"],
+                "target": a.target_visits or "—",
+                "problems": work[a.pk]["problems"],
+            },
+        )
+        for a in current
+    ]
+    return Section(_("My days as a grid worker (我当网格员)"), tasks, links=[Task(_("Field page"), reverse("grid:field"))])
