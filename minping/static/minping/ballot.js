@@ -8,6 +8,7 @@
   if (!form) return;
   var text = form.dataset;
   var sections = Array.prototype.slice.call(form.querySelectorAll("section.subject"));
+  var people = sections.filter(function (section) { return !section.classList.contains("general"); }).length;
   var review = form.querySelector("button[name=step][value=review]");
   var current = 0;
 
@@ -35,16 +36,20 @@
 
   // One subject at a time on a phone.
   var stepping = sections.length > 1 && window.matchMedia("(max-width: 719px)").matches;
-  var progress, bar, previous, next;
-  function show(index) {
+  var head, progress, bar, previous, next;
+  // The questions asked once ("其他问题") are the last step, not one more person.
+  function show(index, scroll) {
     current = Math.max(0, Math.min(index, sections.length - 1));
     sections.forEach(function (section, i) { section.hidden = i !== current; });
-    progress.textContent = text.progress.replace("{n}", current + 1).replace("{total}", sections.length);
+    progress.textContent = sections[current].classList.contains("general")
+      ? text.last
+      : text.progress.replace("{n}", current + 1).replace("{total}", people);
     bar.value = current + 1;
     previous.disabled = current === 0;
     next.hidden = current === sections.length - 1;
     review.hidden = current !== sections.length - 1;
-    sections[current].scrollIntoView({block: "start"});
+    document.documentElement.style.setProperty("--stepper", head.offsetHeight + "px");
+    if (scroll !== false) sections[current].scrollIntoView({block: "start"});
     var first = sections[current].querySelector("h2");
     if (first) { first.tabIndex = -1; first.focus({preventScroll: true}); }
   }
@@ -54,7 +59,7 @@
   }
   if (stepping) {
     form.classList.add("stepping");
-    var head = document.createElement("div");
+    head = document.createElement("div");
     head.className = "stepper";
     progress = document.createElement("p");
     progress.className = "progress";
@@ -75,12 +80,16 @@
     });
     nav.appendChild(previous);
     nav.appendChild(next);
-    nav.appendChild(jump);
     review.parentNode.insertBefore(nav, review);
     nav.appendChild(review);
-    // Back where a check found a problem: the first marked subject.
+    var jumping = document.createElement("div");
+    jumping.className = "step-jump";
+    jumping.appendChild(jump);
+    nav.parentNode.insertBefore(jumping, nav.nextSibling);
+    // Back where a check found a problem: the first marked subject. Else the page stays at its top: the title
+    // and what to read before voting (duty reports) come first.
     var marked = form.querySelector(".has-error");
-    show(marked ? sections.indexOf(marked.closest("section.subject")) : 0);
+    show(marked ? sections.indexOf(marked.closest("section.subject")) : 0, Boolean(marked));
   }
 
   // Before the answers go to be checked: name what is unanswered, once.
@@ -104,7 +113,8 @@
       }));
     });
     review.textContent = text.anyway;
-    review.parentNode.insertBefore(box, stepping ? review.parentNode.firstChild : review);
+    var at = stepping ? review.parentNode : review;  // above the steps' buttons, not inside their bar
+    at.parentNode.insertBefore(box, at);
     box.scrollIntoView({block: "nearest"});
   });
 
