@@ -83,3 +83,74 @@ class ResultsBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
         phone.reload()
         self.assertIn("经复核，票数统计无误", phone.inner_text("body"))
         self.assertEqual(self.hosts, {urlsplit(self.live_server_url).hostname})  # nothing fetched from elsewhere
+
+
+PROJECTOR_FITS = """() => {
+  const rows = Array.from(document.querySelectorAll("table.ranked tbody tr:not(.category)"));
+  const broken = rows.map((row) => row.querySelector("td.name")).filter((cell) => {
+    const range = document.createRange();
+    range.selectNodeContents(cell.firstChild);
+    return range.getClientRects().length > 1;  // the name's text runs over more than one line
+  }).map((cell) => cell.firstChild.textContent);
+  return {
+    width: document.documentElement.scrollWidth,
+    rows: rows.length,
+    below: rows.filter((row) => row.getBoundingClientRect().bottom > innerHeight).length,
+    broken,
+    headline: parseFloat(getComputedStyle(document.querySelector("td.headline")).fontSize),
+  };
+}"""
+
+
+class ProjectorBrowserTest(ChromiumMixin, StaticLiveServerTestCase):
+    """At 1920 × 1080, a campaign of thirty people rated on six graded questions (the demo's largest instrument):
+    each screen is as wide as the projector, shows all of its ten people, and breaks no name."""
+
+    def setUp(self):
+        from minping.evaluations import actions
+        from minping.evaluations.models import Instrument
+        from minping.org.models import Cadre, Post
+        from tests.base import id_number
+
+        BaseTestCase.setUpTestData.__func__(self)
+        actions.install_builtin_instruments()
+        instrument = Instrument.objects.get(builtin_key="graduate_official", region__isnull=True)
+        cadres = []
+        for n in range(30):
+            cadre = Cadre.objects.create(
+                name=f"欧阳{'一二三四五六七八九十'[n % 10]}{n:02d}",
+                id_digest=id_number(800 + n),
+                id_masked="x",
+                gender="F",
+                birth_year=1995,
+                region=self.community_a,
+            )
+            Post.objects.create(
+                cadre=cadre, region=self.community_a, title="大学生村官（选聘生）", category="graduate_official", started_on="2024-01-01"
+            )
+            cadres.append(cadre)
+        campaign = actions.create_campaign(
+            actor=self.organiser_a, name="选聘生年度测评", region=self.community_a, instrument=instrument, channels=["qr"], quorum=3
+        )
+        actions.add_subjects(actor=self.organiser_a, campaign=campaign, subjects=cadres)
+        pairs = actions.issue_codes(actor=self.organiser_a, campaign=campaign, group=campaign.groups.get(), count=6, channel="qr")
+        campaign = actions.open_campaign(actor=self.organiser_a, campaign=campaign)
+        cast_all(campaign, pairs, [answers_for(campaign, overall=grade) for grade in ["excellent"] * 3 + ["competent"] * 3])
+        self.campaign = close_campaign(actor=self.organiser_a, campaign=campaign)
+        self.organiser_a.set_password("secret-pass-1")
+        self.organiser_a.save()
+
+    def test_every_screen_of_a_thirty_person_six_question_campaign_fits_the_projector(self):
+        page = self.browser.new_page(viewport={"width": 1920, "height": 1080})
+        page.goto(self.live_server_url + "/accounts/login/")
+        page.fill("input[name=username]", "org_a")
+        page.fill("input[name=password]", "secret-pass-1")
+        page.click("button.primary")
+        for screen in (1, 2, 3):
+            with self.subTest(screen=screen):
+                page.goto(self.live_server_url + f"/console/campaigns/{self.campaign.pk}/results/projector/?page={screen}")
+                fits = page.evaluate(PROJECTOR_FITS)
+                print(f"projector screen {screen}: {fits}")
+                self.assertEqual((fits["rows"], fits["below"], fits["broken"]), (10, 0, []))
+                self.assertLessEqual(fits["width"], 1920)
+                self.assertGreaterEqual(fits["headline"], 30)  # px: read from the back of a hall

@@ -153,6 +153,26 @@ PROJECTOR_ROWS = 10  # subjects per screen, legible from the back of a room
 PROJECTOR_SECONDS = 15  # how long each screen stays before the next
 
 
+PROJECTOR_COLUMNS = 6  # rates beside the headline: what a hall reads from its back row at 1920 × 1080
+
+
+def projector_columns(campaign) -> list[tuple[str, str, str]]:
+    """(question, metric, heading) of the rates the projector shows beside the headline: every rate of the
+    headline question when there is one, else the first rate of each scored question (at most PROJECTOR_COLUMNS),
+    headed by the question's short name (what comes before its explanation in brackets)."""
+    questions = {q["key"]: q for q in campaign.definition["subject_questions"]}
+    keys = fig.headline_questions(campaign)
+    if len(keys) == 1:
+        return [(keys[0], metric, fig.METRICS[metric][0]) for metric in fig.metrics_for(questions[keys[0]])][:PROJECTOR_COLUMNS]
+    columns = []
+    for key in keys[:PROJECTOR_COLUMNS]:
+        metrics = fig.metrics_for(questions[key])
+        if metrics:
+            short = questions[key]["label"].split("（")[0].split("(")[0]
+            columns.append((key, metrics[0], f"{short}{fig.METRICS[metrics[0]][0]}"))
+    return columns
+
+
 @console_required
 @_guarded
 def projector(request, pk):
@@ -166,13 +186,7 @@ def projector(request, pk):
     shown = rows[(number - 1) * PROJECTOR_ROWS : number * PROJECTOR_ROWS]
     for position, row in enumerate(shown):
         row["new_category"] = position == 0 or row["category"] != shown[position - 1]["category"]
-    keys = fig.headline_questions(campaign)
-    labels = {q["key"]: q["label"] for q in campaign.definition["subject_questions"]}
-    columns = [
-        (key, metric, f"{labels[key]}{fig.METRICS[metric][0]}" if len(keys) > 1 else fig.METRICS[metric][0])
-        for key in keys
-        for metric in fig.metrics_for(next(q for q in campaign.definition["subject_questions"] if q["key"] == key))
-    ]
+    columns = projector_columns(campaign)
     for row in shown:
         row["rates"] = [row["figures"].get(key, {}).get(metric) for key, metric, _label in columns]
     context = {
