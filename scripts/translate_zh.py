@@ -1126,7 +1126,7 @@ TRANSLATIONS = {
     "until %(day)s: %(visits)s visits of %(target)s expected, %(problems)s problems found": "至 %(day)s：已走访 %(visits)s 户次（目标 %(target)s），发现问题 %(problems)s 个",
     "My days as a grid worker (我当网格员)": "我当网格员",
     "Field page": "走访页面",
-    'Last: the other questions': '最后一步：其他问题',
+    "Last: the other questions": "最后一步：其他问题",
 }
 PLURALS = {"overdue by %(days)s day": "已逾期 %(days)s 天", "%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 
