@@ -1127,6 +1127,7 @@ TRANSLATIONS = {
     "My days as a grid worker (我当网格员)": "我当网格员",
     "Field page": "走访页面",
     "Last: the other questions": "最后一步：其他问题",
+    "Grid problems": "事件",
 }
 PLURALS = {"overdue by %(days)s day": "已逾期 %(days)s 天", "%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 

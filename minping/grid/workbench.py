@@ -77,7 +77,7 @@ def problems_to_dispatch(user) -> Section:
     if late:
         tasks.append(Task(_("%(n)s problems overdue") % {"n": late}, f"{reverse('grid:problems')}?status=overdue"))
     return Section(
-        _("Problems"),
+        _("Grid problems"),
         tasks,
         _("No problem is waiting for dispatch or overdue."),
         [
