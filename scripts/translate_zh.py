@@ -1128,6 +1128,7 @@ TRANSLATIONS = {
     "Field page": "走访页面",
     "Last: the other questions": "最后一步：其他问题",
     "Grid problems": "事件",
+    "You are on no grid yet: your street or community office puts you on one (Grid assignments).": "您还没有负责的网格：请联系所在街道或社区的工作人员，在“网格人员分配”中为您分配。",
 }
 PLURALS = {"overdue by %(days)s day": "已逾期 %(days)s 天", "%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 

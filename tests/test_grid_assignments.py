@@ -25,6 +25,7 @@ class AssignmentPagesTest(GridTestCase):
 
     def test_a_new_grid_worker_is_put_on_a_grid_moved_and_taken_off_from_the_console(self):
         self.assertEqual(self.worker_client().get(reverse("grid:field")).status_code, 403)  # no grid yet
+        self.assertContains(self.worker_client().get("/"), "您还没有负责的网格")  # their home says so, and who assigns
         self.client.post(self.page, {"grid": self.grid_a.pk, "username": "newcomer", "starts_on": DAY.isoformat()})
         self.assertEqual(self.worker_client().get(reverse("grid:field")).status_code, 200)
         assignment = Assignment.objects.get(worker=self.newcomer)

@@ -18,8 +18,14 @@ S = Problem.Status
 
 @section("grid_worker", "cadre", "office", "organiser", order=30)
 def my_grids(user) -> Section | None:
+    if user.role == "cadre":
+        return None  # a cadre's grid days (我当网格员) are their own section, with the work counted to them
     grids = list(actions.grids_of(user))
     if not grids:
+        if user.role == "grid_worker":
+            return Section(
+                _("My grids"), [], _("You are on no grid yet: your street or community office puts you on one (Grid assignments).")
+            )
         return None
     today = timezone.localdate()
     tasks = []
