@@ -556,7 +556,7 @@ TRANSLATIONS = {
     "Check my answers anyway": "仍然去核对",
     # commitments
     "Public commitments": "公开承诺",
-    "commitment": "承诺内容",
+    "commitment": "承诺事项",
     "measurable target": "可衡量目标",
     "deadline": "完成时限",
     "key project": "重点项目",
@@ -744,7 +744,7 @@ TRANSLATIONS = {
     "worker": "网格员",
     "from": "开始日期",
     "until": "结束日期",
-    "secondment (我当网格员)": "挂职（我当网格员）",
+    "secondment (我当网格员)": "干部下沉（我当网格员）",
     "Enterprise": "企业",
     "Shop": "商铺",
     "Rented housing": "出租屋",
@@ -926,7 +926,7 @@ TRANSLATIONS = {
     "solution proposed": "提出解决建议",
     "acted on": "办理",
     "forwarded to the grid dispatch": "转交网格派单",
-    "closed": "关闭",
+    "closed": "办结",
     "outcome told": "告知办理结果",
     "senior cadre": "二线干部",
     "days on site a week": "每周在现场天数",
@@ -1129,6 +1129,10 @@ TRANSLATIONS = {
     "Last: the other questions": "最后一步：其他问题",
     "Grid problems": "事件",
     "You are on no grid yet: your street or community office puts you on one (Grid assignments).": "您还没有负责的网格：请联系所在街道或社区的工作人员，在“网格人员分配”中为您分配。",
+    "Person": "人员",
+    "End the assignment": "结束分配",
+    "Moved from": "调整日期",
+    "Move to that grid": "调往该网格",
 }
 PLURALS = {"overdue by %(days)s day": "已逾期 %(days)s 天", "%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 
