@@ -47,11 +47,11 @@ class ItemTest(FieldworkTestCase):
 
     def test_steps_out_of_order_and_outsiders_are_refused(self):
         item = self.item()
-        with self.assertRaisesMessage(ValidationError, "不能关闭"):
+        with self.assertRaisesMessage(ValidationError, "不能办结"):
             actions.close_item(actor=self.cadre_user, item=item, outcome="x")
         with self.assertRaises(PermissionDenied):
             actions.act_on_item(actor=self.office_b, item=item, note="x")
-        with self.assertRaisesMessage(ValidationError, "关闭后才能告知"):
+        with self.assertRaisesMessage(ValidationError, "办结后才能告知"):
             actions.tell_raiser(actor=self.cadre_user, item=item, how="phone")
 
     def test_a_forwarded_problem_is_one_grid_problem_and_closes_when_the_fix_is_confirmed(self):

@@ -131,7 +131,7 @@ def close_item(*, actor, item: FollowUp, outcome: str) -> FollowUp:
     outcome = checked_text(outcome, "outcome", 2000, "办理结果")
     allowed = {S.ACTED} | ({S.FORWARDED} if item.problem_id and item.problem.status in ("resolved", "confirmed") else set())
     if item.status == S.FORWARDED and S.FORWARDED not in allowed:
-        raise ValidationError({"status": "转交的事件尚未办结，不能关闭"})
+        raise ValidationError({"status": "转交的事件尚未办结，这一事项也不能办结"})
     item = _step(actor, item, allowed, S.CLOSED, "close", outcome, outcome=outcome, closed_at=timezone.now())
     transaction.on_commit(lambda: tell_by_message(actor=actor, item=item, quiet=True))
     return item
@@ -171,7 +171,7 @@ def tell_by_message(*, actor, item: FollowUp, quiet: bool = False) -> FollowUp:
         if quiet:
             return item
         if item.status != S.CLOSED:
-            raise ValidationError({"status": "事项关闭后才能告知办理结果"})
+            raise ValidationError({"status": "事项办结后才能告知办理结果"})
         raise ValidationError({"how": "没有提出人的联系方式或未配置短信、邮件发送，请电话或当面告知后记录"})
     text = f"【民评】您反映的“{item.text[:40]}”已办结：{item.outcome[:200]}"
     outcome = notify(
@@ -205,7 +205,7 @@ def tell_raiser(*, actor, item: FollowUp, how: str) -> FollowUp:
     if how == "message":
         return tell_by_message(actor=actor, item=item)
     if item.status != S.CLOSED:
-        raise ValidationError({"status": "事项关闭后才能告知办理结果"})
+        raise ValidationError({"status": "事项办结后才能告知办理结果"})
     if item.told_at is not None:
         raise ValidationError({"how": "已告知过提出人"})
     _record_told(actor, item, how)
