@@ -38,6 +38,7 @@ MAX_XML_BYTES = 4 << 30
 MAX_ROW_CELLS = 1000  # a register has a dozen columns; a row of more is not a register
 MAX_CELL_CHARS = 32767  # Excel's own limit for the text of a cell
 READER_MEMORY = 1 << 30  # address space of the reading process
+BATCH_ROWS = 500  # rows to a line between the reading process and its caller: one JSON parse each, not one a row
 PROGRESS_ROWS = 5000
 TOO_BIG = "文件展开后过大（例如一行中有海量单元格），超出读取限制，请检查文件内容或拆分后再导入"
 
@@ -116,8 +117,8 @@ class RowSource:
         try:
             for raw in reader.stdout:
                 item = json.loads(raw)
-                if type(item) is list:
-                    yield item[0], item[1]
+                if type(item) is list:  # a batch of [line, values]
+                    yield from map(tuple, item)
                 elif "fraction" in item:
                     self._fraction = item["fraction"]
                 else:
@@ -374,19 +375,33 @@ def _sheet_rows(archive, sheet_name, strings) -> Iterator[tuple[int, list]]:
 
 
 def serve_rows(path: str, fmt: str, start: int, end: int, records_before: int) -> int:
-    """The reading process: rows of the file's part as JSON lines on standard output, within READER_MEMORY."""
+    """The reading process: rows of the file's part on standard output, BATCH_ROWS to a JSON line, within
+    READER_MEMORY."""
     import resource
 
     resource.setrlimit(resource.RLIMIT_AS, (READER_MEMORY, READER_MEMORY))
     out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n", write_through=False)
     source = RowSource(path, fmt, Part(start, end, records_before), isolated=False)
+    batch: list = []
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+    def send() -> None:
+        out.write(encode(batch))
+        out.write("\n")
+        batch.clear()
+
     try:
         for n, (line, values) in enumerate(source, start=1):
-            out.write(json.dumps([line, values], ensure_ascii=False, separators=(",", ":")))
-            out.write("\n")
+            batch.append((line, values))
+            if len(batch) == BATCH_ROWS:
+                send()
             if n % PROGRESS_ROWS == 0:
                 out.write(json.dumps({"fraction": round(source.fraction(), 3)}) + "\n")
+        if batch:
+            send()
     except TableError as exc:
+        if batch:
+            send()  # the rows read before the problem, then the problem
         out.write(json.dumps({"error": str(exc)}, ensure_ascii=False) + "\n")
     except MemoryError:
         return 3
