@@ -1,7 +1,6 @@
 """Forms of the commitment pages, one per write; the rules themselves live in actions (so every page refuses alike)."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from minping.accounts.scoping import scope
@@ -9,7 +8,7 @@ from minping.commitments import actions, periods, scoring
 from minping.commitments.models import Check, Item, Question, Score, Sequence
 from minping.lib.dates import typed_date
 from minping.lib.formdata import posted_id
-from minping.lib.forms import StepForm, posted, typed
+from minping.lib.forms import StepForm, chosen, posted, typed
 from minping.org.forms import RegionChoiceField, ScopedStepForm
 from minping.org.models import Region, Unit
 
@@ -46,13 +45,6 @@ def _month(data: dict, field: str = "month") -> None:
 def _sequence(user, value):
     """A sequence the person manages, or None (the action says when one is needed)."""
     return scope(Sequence.objects, user).filter(pk=posted_id(value or "") or 0).first()
-
-
-def _row(rows, value, field: str, refusal: str):
-    found = rows.filter(pk=posted_id(value or "") or 0).first()
-    if found is None:
-        raise ValidationError({field: refusal})
-    return found
 
 
 class StartForm(StepForm):
@@ -153,7 +145,7 @@ class CheckForm(StepForm):
 
     def clean(self):
         data = super().clean()
-        data["check"] = _row(Check.objects.filter(sample=self.sample), data.get("check"), "check", "请选择要核实的承诺")
+        data["check"] = chosen(Check.objects.filter(sample=self.sample), data.get("check"), "check", "请选择要核实的承诺")
         return data
 
 
@@ -242,7 +234,7 @@ class AwardForm(StepForm):
 
     def clean(self):
         data = super().clean()
-        data["score"] = _row(Score.objects.filter(assessment=self.assessment), data.get("score"), "score", "请选择人员")
+        data["score"] = chosen(Score.objects.filter(assessment=self.assessment), data.get("score"), "score", "请选择人员")
         return data
 
 
@@ -275,7 +267,7 @@ class PledgeForm(ScopedStepForm):
     def clean(self):
         data = super().clean()
         units = scope(Unit.objects, self.user) if self.user.region_id else Unit.objects.all()
-        data["unit"] = _row(units, data.get("unit"), "unit", "请选择驻区单位")
+        data["unit"] = chosen(units, data.get("unit"), "unit", "请选择驻区单位")
         data["signed_on"] = typed_date(data.get("signed_on"), "signed_on", "签订日期")
         data["agreement"] = self.files.get("agreement")
         return data
@@ -294,7 +286,7 @@ class AnswerForm(StepForm):
 
     def clean(self):
         data = super().clean()
-        data["question"] = _row(Question.objects.filter(subject=self.subject), data.get("question"), "question", "请选择问题")
+        data["question"] = chosen(Question.objects.filter(subject=self.subject), data.get("question"), "question", "请选择问题")
         return data
 
 

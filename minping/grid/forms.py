@@ -11,8 +11,8 @@ from minping.grid import actions
 from minping.grid.models import Category, Problem, Site, Visit
 from minping.lib.dates import typed_date
 from minping.lib.formdata import posted_id
-from minping.lib.forms import StepForm, posted, typed
-from minping.org.forms import ScopedStepForm
+from minping.lib.forms import StepForm, chosen, posted, typed
+from minping.org.forms import ScopedStepForm, account
 from minping.org.models import Household, Region, Unit
 
 
@@ -108,14 +108,6 @@ class ProblemForm(forms.Form):
 # The grid's other writes, each posted by one console or handler page ---------------------------------------------
 
 
-def _row(model, value, field: str, refusal: str, rows=None):
-    """The row of `model` (or among `rows`) a posted id names; a refusal naming `field` when there is none."""
-    found = (rows if rows is not None else model.objects).filter(pk=posted_id(value or "") or 0).first()
-    if found is None:
-        raise ValidationError({field: refusal})
-    return found
-
-
 def _date(data: dict, *fields) -> None:
     for field in fields:
         data[field] = typed_date(data.get(field), field)
@@ -137,7 +129,7 @@ class DispatchForm(StepForm):
 
     def clean(self):
         data = super().clean()
-        data["unit"] = _row(Unit, data.get("unit"), "unit", "请选择承办部门")
+        data["unit"] = chosen(Unit.objects, data.get("unit"), "unit", "请选择承办部门")
         return data
 
 
@@ -184,7 +176,7 @@ class MergeForm(StepForm):
 
     def clean(self):
         data = super().clean()
-        data["into"] = _row(Problem, data.get("into"), "into", "请填写要合并到的事件编号", Problem.objects.visible_to(self.user))
+        data["into"] = chosen(Problem.objects.visible_to(self.user), data.get("into"), "into", "请填写要合并到的事件编号")
         return data
 
 
@@ -211,8 +203,8 @@ class RouteForm(ScopedStepForm):
 
     def clean(self):
         data = super().clean()
-        data["category"] = _row(Category, data.get("category"), "category", "请选择事件类别")
-        data["unit"] = _row(Unit, data.get("unit"), "unit", "请选择承办部门")
+        data["category"] = chosen(Category.objects, data.get("category"), "category", "请选择事件类别")
+        data["unit"] = chosen(Unit.objects, data.get("unit"), "unit", "请选择承办部门")
         return data
 
 
@@ -260,10 +252,7 @@ class SecondmentForm(StepForm):
 
     def clean(self):
         data = super().clean()
-        name = data.pop("username").strip()
-        data["cadre"] = User.objects.filter(username=name, is_active=True).first()
-        if data["cadre"] is None:
-            raise ValidationError({"username": f"找不到账号“{name}”"})
+        data["cadre"] = account(data)
         _date(data, "starts_on", "ends_on")
         return data
 
@@ -296,14 +285,6 @@ class TeamForm(ScopedStepForm):
         return data
 
 
-def _worker(data: dict, field: str = "username"):
-    name = data.pop(field, "").strip()
-    worker = User.objects.filter(username=name, is_active=True).select_related("region", "cadre").first()
-    if worker is None:
-        raise ValidationError({field: f"找不到账号“{name}”"})
-    return worker
-
-
 class AssignmentForm(ScopedStepForm):
     """A worker (by account) put on a grid for a period: a grid worker, or a cadre taking it over (我当网格员) with
     the visits expected of them."""
@@ -319,7 +300,7 @@ class AssignmentForm(ScopedStepForm):
 
     def clean(self):
         data = super().clean()
-        data["worker"] = _worker(data)
+        data["worker"] = account(data)
         data["starts_on"] = typed_date(data.get("starts_on"), "starts_on")
         data["ends_on"] = typed_date(data.get("ends_on"), "ends_on") if data.get("ends_on") else None
         data["secondment"] = data.get("secondment") == "1"
@@ -363,7 +344,7 @@ class TeamMemberForm(StepForm):
 
     def clean(self):
         data = super().clean()
-        data["member"] = _worker(data)
+        data["member"] = account(data)
         return data
 
     def save(self, **more):

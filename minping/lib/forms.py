@@ -9,6 +9,8 @@ says on the page with one status (400), the same on every page.
 from django import forms
 from django.core.exceptions import ValidationError
 
+from minping.lib.formdata import posted_id
+
 
 def typed(**kwargs) -> forms.CharField:
     """A typed text, passed to the action as it came (the action checks and trims it)."""
@@ -18,6 +20,14 @@ def typed(**kwargs) -> forms.CharField:
 def posted(**kwargs) -> forms.CharField:
     """A chosen row's id or a choice's value, refused by the form's own lookup when it names nothing."""
     return forms.CharField(required=False, max_length=40, **kwargs)
+
+
+def chosen(rows, value, field: str, refusal: str):
+    """The row of `rows` (a queryset) a posted id names; a refusal naming `field` when it names none."""
+    found = rows.filter(pk=posted_id(value or "") or 0).first()
+    if found is None:
+        raise ValidationError({field: refusal})
+    return found
 
 
 class StepForm(forms.Form):

@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from minping.accounts.models import User
 from minping.accounts.scoping import scope
 from minping.lib.formdata import posted_id
 from minping.lib.forms import StepForm
@@ -42,6 +43,15 @@ def _prefixes(path: str):
     while cut > 0:
         yield path[: cut + 1]
         cut = path.rfind("/", 0, cut)
+
+
+def account(data: dict, field: str = "username"):
+    """The active account whose name was typed in `field` (taken out of `data`); a refusal naming it else."""
+    name = data.pop(field, "").strip()
+    user = User.objects.filter(username=name, is_active=True).select_related("region", "cadre").first()
+    if user is None:
+        raise ValidationError({field: f"找不到账号“{name}”"})
+    return user
 
 
 class ScopedStepForm(StepForm):
