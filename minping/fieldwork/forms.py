@@ -14,7 +14,7 @@ from minping.fieldwork import actions
 from minping.fieldwork.models import Contact, ContactKind, FollowUp, Project, Topic
 from minping.grid.models import Category
 from minping.lib.formdata import posted_id
-from minping.lib.forms import posted, typed
+from minping.lib.forms import chosen, posted, typed
 from minping.org.forms import ScopedStepForm
 from minping.org.models import Cadre, Enterprise, Household, Region
 
@@ -59,9 +59,7 @@ class EntryForm(ScopedStepForm):
 
     def clean(self):
         data = super().clean()
-        data["contact"] = Contact.objects.filter(pk=posted_id(data.get("contact")) or 0, cadre_id=self.user.cadre_id).first()
-        if data["contact"] is None:
-            raise ValidationError({"contact": "请选择您的联系点"})
+        data["contact"] = chosen(Contact.objects.filter(cadre_id=self.user.cadre_id), data.get("contact"), "contact", "请选择您的联系点")
         data["client_id"] = data.pop("id") or None
         data["files"] = self.files.getlist("photos")
         return data
@@ -109,9 +107,7 @@ class ContactForm(ScopedStepForm):
 
     def clean(self):
         data = super().clean()
-        data["kind"] = ContactKind.objects.filter(pk=posted_id(data.get("kind")) or 0).first()
-        if data["kind"] is None:
-            raise ValidationError({"kind": "请选择联系点类别"})
+        data["kind"] = chosen(ContactKind.objects, data.get("kind"), "kind", "请选择联系点类别")
         data["record"] = named_record(self.user, data["kind"], data.get("record", ""))
         return data
 
@@ -128,9 +124,7 @@ class EndContactForm(ScopedStepForm):
 
     def clean(self):
         data = super().clean()
-        data["contact"] = Contact.objects.filter(pk=posted_id(data.get("contact")) or 0, cadre=self.cadre).first()
-        if data["contact"] is None:
-            raise ValidationError({"contact": "请选择联系点"})
+        data["contact"] = chosen(Contact.objects.filter(cadre=self.cadre), data.get("contact"), "contact", "请选择联系点")
         return data
 
 
@@ -283,9 +277,7 @@ class PairingForm(ScopedStepForm):
 
     def clean(self):
         data = super().clean()
-        data["project"] = scope(Project.objects.select_related("region"), self.user).filter(pk=posted_id(data.get("project")) or 0).first()
-        if data["project"] is None:
-            raise ValidationError({"project": "请选择项目"})
+        data["project"] = chosen(scope(Project.objects.select_related("region"), self.user), data.get("project"), "project", "请选择项目")
         return data
 
 

@@ -28,7 +28,7 @@ from minping.lib.identity import clean_text
 from minping.lib.ids import client_uuid
 from minping.lib.text import checked_percent, checked_text
 from minping.org import actions as registry
-from minping.org.models import Household, Region, Unit
+from minping.org.models import PATH_SEGMENT, Household, Region, Unit
 
 MAX_FILES = 5
 S = Problem.Status
@@ -81,8 +81,15 @@ def _ensure_assignable(actor, grid: Region, worker, starts_on: dt.date, ends_on:
         raise ValidationError({"ends_on": "结束日期不能早于开始日期"})
     if not worker.is_active:
         raise ValidationError({"worker": "这个账号已停用"})
-    if worker.region_id is None or not (grid.is_within(worker.region) or worker.region.is_within(grid.parent or grid)):
+    if worker.region_id is None or not may_work_on(grid.path, worker.region.path):
         raise ValidationError({"worker": "该人员不属于这个网格所在的社区"})
+
+
+def may_work_on(grid_path: str, person_path: str) -> bool:
+    """Whether a person of the region at `person_path` may work on the grid at `grid_path`: their region holds
+    the grid (a district's cadre taking it over), or lies within the grid's community."""
+    community = grid_path[: -(PATH_SEGMENT + 1)] or grid_path
+    return grid_path.startswith(person_path) or person_path.startswith(community)
 
 
 def _overlapping(starts_on: dt.date, ends_on: dt.date | None) -> Q:

@@ -4,6 +4,7 @@ Registered into the imports' registry by the grid app at start, so imports knows
 
 import datetime as dt
 
+from django.db.models import Q
 from django.utils import timezone
 
 from minping.accounts.models import User
@@ -12,7 +13,7 @@ from minping.grid import actions
 from minping.grid.models import Assignment
 from minping.imports.registers import REGISTERS, Column, Register, RowProblem
 from minping.lib.dates import parse_date
-from minping.org.models import Region
+from minping.org.models import PATH_SEGMENT, Region
 
 KINDS = {"网格员": "worker", "我当网格员": "secondment"}
 
@@ -46,9 +47,11 @@ class AssignmentRegister(Register):
         grids = Region.objects.filter(level="grid")
         ctx.cache["grids"] = set((grids.within(ctx.scope) if ctx.scope else grids).values_list("pk", flat=True))
         users = User.objects.filter(is_active=True, region__isnull=False).select_related("region")
-        ctx.cache["people"] = {
-            u.username: (u.pk, u.region.path) for u in (users.filter(region__path__startswith=ctx.scope.path[:7]) if ctx.scope else users)
-        }
+        if ctx.scope:  # people of the office's regions, and of the regions above it (a district's cadres take grids over)
+            step = PATH_SEGMENT + 1
+            above = [ctx.scope.path[:i] for i in range(step, len(ctx.scope.path), step)]
+            users = users.filter(Q(region__path__startswith=ctx.scope.path) | Q(region__path__in=above))
+        ctx.cache["people"] = {u.username: (u.pk, u.region.path) for u in users}
 
     def clean(self, values, ctx):
         grid_id, grid_path = ctx.region("网格", values["grid"])
@@ -57,8 +60,7 @@ class AssignmentRegister(Register):
         person = ctx.cache["people"].get(values["username"])
         if person is None:
             raise RowProblem("账号", f"找不到账号“{values['username']}”")
-        community = grid_path[:-7]
-        if not (grid_path.startswith(person[1]) or person[1].startswith(community)):
+        if not actions.may_work_on(grid_path, person[1]):
             raise RowProblem("账号", "该人员不属于这个网格所在的社区")
         starts_on = _date("开始日期", values["starts_on"])
         ends_on = _date("结束日期", values["ends_on"]) if values.get("ends_on") else None

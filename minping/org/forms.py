@@ -4,8 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minping.accounts.models import User
 from minping.accounts.scoping import scope
-from minping.lib.formdata import posted_id
-from minping.lib.forms import StepForm
+from minping.lib.forms import StepForm, chosen
 from minping.org.models import Cadre, Region
 
 
@@ -66,9 +65,7 @@ class ScopedStepForm(StepForm):
     def clean(self):
         data = super().clean()
         for field in self.region_fields:
-            data[field] = scope(Region.objects, self.user).filter(pk=posted_id(data.get(field)) or 0).first()
-            if data[field] is None:
-                raise ValidationError({field: "请选择区域"})
+            data[field] = chosen(scope(Region.objects, self.user), data.get(field), field, "请选择区域")
         for field in self.cadres_fields:
             data[field] = named_cadres(self.user, data.get(field, ""), field)
         for field in self.cadre_fields:
