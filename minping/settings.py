@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "minping.commitments",
     "minping.grid",
     "minping.fieldwork",
+    "minping.assessment",
     "minping.demo",
     "minping.ops",
 ]

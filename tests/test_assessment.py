@@ -1,0 +1,308 @@
+"""The composite assessment: a hand-worked scheme (superiors' sheets, a custom indicator and a mass evaluation
+with a part missing for two members), quota, veto and follow-up rules, calibration, publication, appeals and the
+refusals of bad input."""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from minping.assessment import actions, engine, sources
+from minping.assessment.models import FollowUp, Result, Scheme
+from minping.lib.identity import id_digest, mask_id
+from minping.org.models import Cadre, Post
+from minping.results import actions as results_actions
+from minping.results.actions import close_campaign
+from tests.base import BaseTestCase, id_number
+from tests.clock import pinned
+from tests.evaluating import answers_for, cast_all, make_campaign
+
+YEAR_END = dt.date(2026, 12, 20)
+
+DEFINITION = {
+    "components": [
+        {
+            "key": "superior",
+            "label": "上级考评",
+            "kind": "superior",
+            "weight": 0.5,
+            "conversion": "direct",
+            "criteria": [{"key": "overall", "label": "总体", "weight": 1}],
+        },
+        {"key": "kpi", "label": "为民办实事", "kind": "kpi", "weight": 0.3, "conversion": "direct", "target": 10, "direction": "higher"},
+        {
+            "key": "mass",
+            "label": "群众满意率",
+            "kind": "mass",
+            "weight": 0.2,
+            "conversion": "direct",
+            "campaigns": [],
+            "figure": "satisfaction_rate",
+        },
+    ],
+    "grades": [{"label": "优秀", "min": 90}, {"label": "称职", "min": 75}, {"label": "基本称职", "min": 60}, {"label": "不称职", "min": 0}],
+    "quota": {"grade": "优秀", "share": 0.15},
+    "forced": None,
+    "vetoes": [{"kind": "finding"}],
+    "veto_grade": "不称职",
+    "bonus_cap": 5,
+    "missing": "reweight",
+    "post_rule": "year_end",
+    "categories": ["secretary"],
+    "follow_ups": [{"kind": "诫勉谈话", "when": "bottom", "n": 1}, {"kind": "调整", "when": "veto"}],
+}
+
+
+def make_cadre(name: str, serial: int, place, started=dt.date(2020, 1, 1), ended=None) -> Cadre:
+    number = id_number(serial)
+    cadre = Cadre.objects.create(
+        name=name, id_digest=id_digest(number), id_masked=mask_id(number), gender="M", birth_year=1980, region=place
+    )
+    Post.objects.create(cadre=cadre, region=place, title="社区书记", category="secretary", started_on=started, ended_on=ended)
+    return cadre
+
+
+class AssessmentTestCase(BaseTestCase):
+    def setUp(self):
+        with pinned(dt.date(2026, 11, 2)):
+            campaign, _group, pairs = make_campaign(self, codes=6)
+            cast_all(campaign, pairs, [answers_for(campaign, each="satisfied")] * 6)
+            campaign = close_campaign(actor=self.organiser_a, campaign=campaign)
+            results_actions.publish(actor=self.organiser_a, campaign=campaign)
+            self.campaign = campaign
+            campaign.refresh_from_db()
+        self.chen = make_cadre("陈书记", 903, self.street_a)
+        self.zhou = make_cadre("周书记", 904, self.other_street_a)
+        with pinned(YEAR_END):
+            self.scheme = actions.create_scheme(
+                actor=self.organiser_a, region=self.district_a, template="secretary_year", year=2026, name="书记年度考核"
+            )
+            definition = {**DEFINITION, "components": [dict(c) for c in DEFINITION["components"]]}
+            definition["components"][2]["campaigns"] = [self.campaign.pk]
+            self.scheme = actions.save_definition(actor=self.organiser_a, scheme=self.scheme, definition=definition)
+            actions.set_raters(actor=self.organiser_a, scheme=self.scheme, raters=[self.organiser_a])
+            for cadre, points in ((self.cadre_a, 90), (self.chen, 80), (self.zhou, 70)):
+                actions.rate(actor=self.organiser_a, scheme=self.scheme, member=cadre.pk, scores={"overall": points})
+            actions.set_measure(actor=self.organiser_a, scheme=self.scheme, component="kpi", member=self.cadre_a.pk, actual="8")
+            actions.set_measure(actor=self.organiser_a, scheme=self.scheme, component="kpi", member=self.chen.pk, actual="12")
+            actions.add_adjustment(
+                actor=self.organiser_a, scheme=self.scheme, member=self.chen.pk, points="3", reason="市级表彰", evidence="区委〔2026〕12号"
+            )
+            actions.add_adjustment(
+                actor=self.organiser_a, scheme=self.scheme, member=self.zhou.pk, points="-1", reason="会议缺席", evidence="通报〔2026〕3号"
+            )
+
+    def run_it(self, **kwargs):
+        with pinned(YEAR_END):
+            return actions.run_scheme(actor=self.organiser_a, scheme=self.scheme, **kwargs)
+
+    def results(self, run) -> dict:
+        return {r.label: r for r in run.results.all()}
+
+
+class HandWorkedExample(AssessmentTestCase):
+    def test_scores_contributions_and_grades_match_the_hand_worked_example(self):
+        found = self.results(self.run_it())
+        wang, chen, zhou = found["王书记"], found["陈书记"], found["周书记"]
+        # 王: (0.5 × 90 + 0.3 × 80 + 0.2 × 100) ÷ 1.0 = 89.00: 6 of 6 ballots satisfied, rate 100%
+        self.assertEqual(wang.score, 89.0)
+        self.assertEqual([p["contribution"] for p in wang.parts], [45.0, 24.0, 20.0])
+        self.assertEqual(wang.proposed, "称职")
+        # 陈: not evaluated by residents; (0.5 × 80 + 0.3 × 100) ÷ 0.8 = 87.5, plus 3 = 90.5: 优秀 by the line,
+        # but 15% of 3 members is 0 places
+        self.assertEqual(chen.score, 90.5)
+        self.assertEqual([p.get("contribution") for p in chen.parts], [50.0, 37.5, None])
+        self.assertEqual(chen.parts[2]["missing"], "未参加所选测评")
+        self.assertIsNone(chen.parts[2]["points"])
+        self.assertEqual(chen.proposed, "称职")
+        self.assertIn("至多 0 人", chen.reasons[-1])
+        self.assertIn("重新折算（权重合计 0.8）", chen.reasons[0])
+        # 周: 0.5 × 70 ÷ 0.5 = 70, minus 1 = 69: 基本称职, last of the ranking → 诫勉谈话
+        self.assertEqual(zhou.score, 69.0)
+        self.assertEqual(zhou.proposed, "基本称职")
+        self.assertEqual([f["kind"] for f in zhou.follow_ups], ["诫勉谈话"])
+        self.assertEqual(
+            [(r.label, r.rank) for r in sorted(found.values(), key=lambda r: r.rank)], [("陈书记", 1), ("王书记", 2), ("周书记", 3)]
+        )
+
+    def test_a_run_recomputes_exactly_from_its_snapshot(self):
+        run = self.run_it()
+        actions.rate(actor=self.organiser_a, scheme=self.scheme, member=self.zhou.pk, scores={"overall": 99})  # the records move on
+        stored = sorted((r.ref, r.score, r.proposed, r.rank) for r in run.results.all())
+        self.assertEqual(sorted(engine.recompute(run.definition, run.inputs)), stored)
+        self.assertNotEqual(sorted((r.ref, r.score) for r in self.run_it().results.all()), [(ref, score) for ref, score, *_ in stored])
+
+    def test_no_grade_rule_leaves_a_member_without_data_ungraded_never_zero(self):
+        self.scheme.definition["missing"] = "no_grade"
+        actions.save_definition(actor=self.organiser_a, scheme=self.scheme, definition=self.scheme.definition)
+        chen = self.results(self.run_it())["陈书记"]
+        self.assertIsNone(chen.score)
+        self.assertEqual(chen.proposed, "")
+        self.assertIn("群众满意率数据不足，不定等次", chen.reasons)
+
+    def test_a_veto_finding_gives_the_veto_grade_and_its_follow_up(self):
+        actions.add_adjustment(
+            actor=self.organiser_a,
+            scheme=self.scheme,
+            member=self.cadre_a.pk,
+            points="0",
+            reason="违反廉洁纪律查实",
+            evidence="纪委〔2026〕7号",
+            veto=True,
+        )
+        wang = self.results(self.run_it())["王书记"]
+        self.assertEqual(wang.score, 89.0)
+        self.assertEqual(wang.proposed, "不称职")
+        self.assertIn("一票否决：违反廉洁纪律查实（纪委〔2026〕7号）", wang.reasons[-1])
+        self.assertIn({"kind": "调整", "rule": "被一票否决"}, wang.follow_ups)
+
+    def test_ties_across_the_quota_are_not_broken(self):
+        members = [
+            {"ref": i, "label": name, "category": "", "values": {"k": {"value": value}}, "adjustments": []}
+            for i, (name, value) in enumerate([("甲", 95), ("乙", 95), ("丙", 80), ("丁", 70), ("戊", 60), ("己", 50), ("庚", 50)])
+        ]
+        definition = {
+            "components": [{"key": "k", "label": "k", "weight": 1, "conversion": "direct"}],
+            "grades": [{"label": "优秀", "min": 90}, {"label": "合格", "min": 0}],
+            "quota": {"grade": "优秀", "share": 0.15},
+            "bonus_cap": 0,
+            "missing": "reweight",
+            "veto_grade": "合格",
+        }
+        results, notes = engine.compute(definition, members)
+        self.assertEqual([r["proposed"] for r in results[:2]], ["合格", "合格"])
+        self.assertIn("甲、乙并列 95 分", notes[0])
+
+    def test_point_table_best_and_z_conversions(self):
+        self.assertEqual(engine.points_of({"conversion": "table", "table": [[95, 100], [90, 90], [80, 70]]}, 92.0, []), 90)
+        self.assertEqual(engine.points_of({"conversion": "table", "table": [[95, 100], [80, 70]]}, 60.0, []), 0.0)
+        self.assertEqual(engine.points_of({"conversion": "best"}, 40.0, [40.0, 80.0]), 50.0)
+        self.assertEqual(engine.points_of({"conversion": "z"}, 90.0, [70.0, 90.0]), 85.0)
+
+
+class YearEndCycle(AssessmentTestCase):
+    def test_calibrate_publish_appeal_rerun_and_follow_up(self):
+        run = self.run_it()
+        wang = run.results.get(ref=self.cadre_a.pk)
+        with self.assertRaises(ValidationError):
+            actions.override(actor=self.organiser_a, result=wang, grade="优秀", reason="  ")
+        actions.override(actor=self.organiser_a, result=wang, grade="优秀", reason="全年重点任务完成突出，考核委员会审定")
+        with pinned(YEAR_END):
+            actions.publish(actor=self.organiser_a, scheme=self.scheme)
+        self.scheme.refresh_from_db()
+        self.assertEqual(self.scheme.status, Scheme.Status.PUBLISHED)
+        self.assertEqual(sorted(FollowUp.objects.values_list("result__label", "kind")), [("周书记", "诫勉谈话")])
+        with self.assertRaises(ValidationError):
+            actions.override(actor=self.organiser_a, result=wang, grade="称职", reason="再议")
+        with self.assertRaises(ValidationError):  # inputs stay as published without an appeal
+            actions.rate(actor=self.organiser_a, scheme=self.scheme, member=self.chen.pk, scores={"overall": 95})
+        chen = run.results.get(ref=self.chen.pk)
+        with self.assertRaises(PermissionDenied):  # someone else's result
+            actions.file_appeal(actor=self.cadre_user, result=chen, text="不服")
+        with pinned(dt.date(2026, 12, 25)):
+            appeal = actions.file_appeal(actor=self.cadre_user, result=wang, text="为民办实事实际完成 10 件，统计漏报 2 件")
+        with pinned(dt.date(2026, 12, 26)):
+            actions.set_measure(
+                actor=self.organiser_a, scheme=self.scheme, component="kpi", member=self.cadre_a.pk, actual="10", note="复核补报"
+            )
+            actions.decide_appeal(actor=self.organiser_a, appeal=appeal, decision="经复核，补报属实，重新计算", changed=True)
+        self.scheme.refresh_from_db()
+        appeal.refresh_from_db()
+        new = Result.objects.get(run=self.scheme.published_run, ref=self.cadre_a.pk)
+        self.assertEqual(self.scheme.published_run.number, 2)
+        self.assertEqual(appeal.rerun_id, self.scheme.published_run_id)
+        self.assertEqual(new.score, 95.0)  # 45 + 0.3 × 100 + 20
+        self.assertEqual((new.grade, new.override_reason), ("优秀", "全年重点任务完成突出，考核委员会审定"))
+        self.assertEqual(Result.objects.get(run=run, ref=self.cadre_a.pk).score, 89.0)  # both versions on record
+        with pinned(dt.date(2027, 1, 5)), self.assertRaises(ValidationError):
+            actions.file_appeal(actor=self.cadre_user, result=new, text="再申诉")
+        talk = FollowUp.objects.get()
+        with self.assertRaises(ValidationError):
+            actions.schedule_follow_up(actor=self.organiser_a, follow_up=talk, due_on=None, done_on=dt.date(2026, 12, 1), note="")
+        with pinned(dt.date(2027, 1, 10)):
+            actions.schedule_follow_up(
+                actor=self.organiser_a, follow_up=talk, due_on=dt.date(2027, 1, 8), done_on=dt.date(2027, 1, 8), note="已谈话"
+            )
+        talk.refresh_from_db()
+        self.assertEqual((talk.done_on, talk.note), (dt.date(2027, 1, 8), "已谈话"))
+
+
+class BadInput(AssessmentTestCase):
+    def edited(self, **changes):
+        definition = {**self.scheme.definition, **changes}
+        return actions.save_definition(actor=self.organiser_a, scheme=self.scheme, definition=definition)
+
+    def test_weights_must_sum_to_one(self):
+        parts = [dict(c) for c in self.scheme.definition["components"]]
+        parts[0]["weight"] = 0.6
+        with self.assertRaisesMessage(ValidationError, "权重之和应为 1（现为 1.1）"):
+            self.edited(components=parts)
+
+    def test_a_campaign_of_another_region_or_unpublished_is_refused(self):
+        self.assertEqual(self.campaign.status, "published")
+        other, _group, _pairs = make_campaign(self, open_it=False)
+        parts = [dict(c) for c in self.scheme.definition["components"]]
+        parts[2]["campaigns"] = [other.pk]
+        with self.assertRaisesMessage(ValidationError, "结果尚未发布"):
+            self.edited(components=parts)
+        other.region = self.district_b
+        other.save()
+        with self.assertRaisesMessage(ValidationError, "不在本区域"):
+            self.edited(components=parts)
+
+    def test_grades_quota_and_vetoes_must_be_meetable(self):
+        with self.assertRaisesMessage(ValidationError, "名额指向的等次不存在"):
+            self.edited(quota={"grade": "特等", "share": 0.2})
+        with self.assertRaisesMessage(ValidationError, "比例应在 0.01 到 1 之间"):
+            self.edited(quota={"grade": "优秀", "share": 1.5})
+        with self.assertRaisesMessage(ValidationError, "最后一个等次从 0 分起"):
+            self.edited(grades=[{"label": "优秀", "min": 90}, {"label": "合格", "min": 60}])
+
+    def test_the_post_that_counts_for_a_cadre_who_moved(self):
+        moved = make_cadre("吴书记", 905, self.community_a, started=dt.date(2019, 1, 1), ended=dt.date(2026, 8, 31))
+        Post.objects.create(cadre=moved, region=self.community_b, title="社区书记", category="secretary", started_on=dt.date(2026, 9, 1))
+        self.assertNotIn(moved.pk, [m["ref"] for m in sources.members(self.scheme)])  # 31 December: district B
+        self.edited(post_rule="longest")
+        self.scheme.refresh_from_db()
+        self.assertIn(moved.pk, [m["ref"] for m in sources.members(self.scheme)])  # eight months in district A
+
+    def test_only_named_raters_rate_and_outsiders_do_not_see_the_scheme(self):
+        with self.assertRaises(PermissionDenied):
+            actions.rate(actor=self.office_a, scheme=self.scheme, member=self.cadre_a.pk, scores={"overall": 100})
+        with self.assertRaises(PermissionDenied):
+            actions.run_scheme(actor=self.organiser_b, scheme=self.scheme)
+        self.client.force_login(self.organiser_b)
+        self.assertEqual(self.client.get(f"/assessment/{self.scheme.pk}/").status_code, 404)
+
+    def test_an_adjustment_needs_its_reason_and_evidence(self):
+        with self.assertRaisesMessage(ValidationError, "请填写依据"):
+            actions.add_adjustment(actor=self.organiser_a, scheme=self.scheme, member=self.chen.pk, points="2", reason="表彰", evidence="")
+        with self.assertRaisesMessage(ValidationError, "不在这个方案的参评范围内"):
+            actions.add_adjustment(
+                actor=self.organiser_a, scheme=self.scheme, member=self.cadre_b.pk, points="2", reason="表彰", evidence="文"
+            )
+
+
+class Pages(AssessmentTestCase):
+    def test_the_cohort_page_explanation_and_files(self):
+        run = self.run_it()
+        self.client.force_login(self.organiser_a)
+        page = self.client.get(f"/assessment/runs/{run.pk}/")
+        self.assertContains(page, "陈书记")
+        self.assertContains(page, 'id="reproduces"')
+        chen = run.results.get(ref=self.chen.pk)
+        detail = self.client.get(f"/assessment/results/{chen.pk}/")
+        self.assertContains(detail, "未参加所选测评")
+        self.assertContains(detail, "区委〔2026〕12号")
+        refused = self.client.post(f"/assessment/results/{chen.pk}/", {"grade": "优秀", "reason": ""})
+        self.assertEqual(refused.status_code, 400)
+        chen.refresh_from_db()
+        self.assertEqual(chen.grade, "称职")
+        workbook = self.client.get(f"/assessment/runs/{run.pk}/?format=xlsx")
+        self.assertEqual(workbook.status_code, 200)
+        from tests.base import typed_cells_only
+
+        typed_cells_only(self, workbook.content)
+        notice = self.client.get(f"/assessment/runs/{run.pk}/?format=docx")
+        self.assertEqual(notice.status_code, 200)
+        record = self.client.get(f"/assessment/cadres/{self.cadre_a.pk}/?format=pdf")
+        self.assertEqual(record.content[:4], b"%PDF")
