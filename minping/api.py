@@ -164,6 +164,7 @@ def unknown_path(request, rest=""):
     return JsonResponse({"error": "not_found", "message": "no such API path"}, status=404)
 
 
+from minping.assessment import api as assessment_api  # noqa: E402
 from minping.evaluations.api import organiser_router, voter_router  # noqa: E402
 from minping.fieldwork import api as fieldwork_api  # noqa: E402
 from minping.results import api as results_api  # noqa: E402
@@ -173,3 +174,4 @@ api.add_router("/campaigns", organiser_router, auth=ApiKeyAuth())
 api.add_router("/vote", voter_router)
 api.add_router("/results", results_api.public_router)
 api.add_router("/fieldwork", fieldwork_api.router, auth=ApiKeyAuth())
+api.add_router("/assessment", assessment_api.router, auth=ApiKeyAuth())

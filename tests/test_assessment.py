@@ -306,3 +306,24 @@ class Pages(AssessmentTestCase):
         self.assertEqual(notice.status_code, 200)
         record = self.client.get(f"/assessment/cadres/{self.cadre_a.pk}/?format=pdf")
         self.assertEqual(record.content[:4], b"%PDF")
+
+
+class Api(AssessmentTestCase):
+    def test_schemes_runs_and_results_for_the_keys_region_only(self):
+        from tests.base import api_key
+
+        run = self.run_it()
+        key = api_key(user=self.organiser_a, name="考核")
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+        listed = self.client.get("/api/assessment/schemes?year=2026", **headers).json()
+        self.assertEqual([s["name"] for s in listed], ["书记年度考核"])
+        runs = self.client.get(f"/api/assessment/schemes/{self.scheme.pk}/runs", **headers).json()
+        self.assertEqual([(r["number"], r["published"]) for r in runs], [(1, False)])
+        body = self.client.get(f"/api/assessment/runs/{run.pk}", **headers).json()
+        chen = next(r for r in body["results"] if r["label"] == "陈书记")
+        self.assertEqual((chen["score"], chen["grade"]), (90.5, "称职"))
+        self.assertEqual(chen["parts"][2]["missing"], "未参加所选测评")
+        other = {"HTTP_AUTHORIZATION": f"Bearer {api_key(user=self.organiser_b, name='乙')}"}
+        self.assertEqual(self.client.get(f"/api/assessment/runs/{run.pk}", **other).status_code, 404)
+        cadre = {"HTTP_AUTHORIZATION": f"Bearer {api_key(user=self.cadre_user, name='干部')}"}
+        self.assertEqual(self.client.get("/api/assessment/schemes", **cadre).status_code, 403)
