@@ -251,3 +251,53 @@ class DemoFieldworkTest(TestCase):
                 self.assertEqual(self.client.get(url).status_code, 200)
         pairing_rates = [figures.compliance(p).rate for p in Pairing.objects.all()]
         self.assertGreater(max(pairing_rates) - min(pairing_rates), 0.1)  # the pairings keep the cadence differently
+
+
+class DemoAssessmentTest(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        from minping.demo.assessment import seed_assessment
+        from minping.evaluations import actions as evaluation_actions
+
+        evaluation_actions.install_builtin_instruments()
+        cls.district = seed_district(residents=600)
+        demo_users(cls.district)
+        get = User.objects.get
+        cls.schemes = seed_assessment(
+            district=cls.district, organiser=get(username="organiser"), office=get(username="office"), cadre_user=get(username="cadre")
+        )
+
+    def test_two_years_with_a_calibration_an_appeal_and_a_follow_up(self):
+        from minping.assessment.engine import recompute
+        from minping.assessment.models import Appeal, FollowUp, Result
+
+        last, this = sorted(self.schemes.items())
+        last[1].refresh_from_db()
+        this[1].refresh_from_db()
+        self.assertEqual((last[1].status, this[1].status), ("published", "run"))
+        appeal = Appeal.objects.get()
+        self.assertEqual((appeal.status, appeal.rerun.number, appeal.rerun_id), ("changed", 2, last[1].published_run_id))
+        self.assertEqual(Result.objects.filter(run__scheme=this[1]).exclude(override_reason="").count(), 1)
+        self.assertTrue(FollowUp.objects.filter(done_on__isnull=False).exists())
+        for run in (last[1].published_run, this[1].runs.get()):
+            self.assertEqual(
+                recompute(run.definition, run.inputs),
+                [
+                    (r.ref, r.score, r.proposed, r.rank)
+                    for r in sorted(run.results.all(), key=lambda r: [m["ref"] for m in run.inputs["members"]].index(r.ref))
+                ],
+            )
+        self.client.force_login(User.objects.get(username="cadre"))
+        mine = self.client.get("/assessment/mine/")
+        self.assertContains(mine, "经复核")
+        self.client.force_login(User.objects.get(username="organiser"))
+        for url in (
+            "/assessment/",
+            f"/assessment/{this[1].pk}/",
+            f"/assessment/runs/{this[1].runs.get().pk}/",
+            f"/assessment/{this[1].pk}/ratings/",
+            f"/assessment/{this[1].pk}/inputs/",
+            f"/assessment/cadres/{User.objects.get(username='cadre').cadre_id}/",
+        ):
+            with self.subTest(url):
+                self.assertEqual(self.client.get(url).status_code, 200)

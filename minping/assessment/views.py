@@ -50,6 +50,14 @@ def index(request):
     return render(request, "assessment/index.html", context, status=status)
 
 
+def _people(user):
+    """The active accounts of the user's region (every account for a system administrator)."""
+    people = User.objects.filter(is_active=True).order_by("role", "username")
+    if user.is_system_admin:
+        return people
+    return people.filter(region__path__startswith=user.region.path) if user.region_id else people.none()
+
+
 def _scheme(request, pk) -> Scheme:
     return get_for_user(request.user, Scheme.objects.select_related("region"), pk=pk)
 
@@ -69,7 +77,7 @@ def scheme_page(request, pk):
                 )
                 messages.success(request, _("The scheme was saved."))
             elif step == "raters":
-                chosen = scope(User.objects.filter(pk__in=[i for i in map(posted_id, request.POST.getlist("raters")) if i]), request.user)
+                chosen = _people(request.user).filter(pk__in=[i for i in map(posted_id, request.POST.getlist("raters")) if i])
                 actions.set_raters(actor=request.user, scheme=scheme, raters=chosen)
                 messages.success(request, _("The raters were saved."))
             elif step == "run":
@@ -101,9 +109,7 @@ def scheme_page(request, pk):
         "grade_rows": [*scheme.definition["grades"], {"label": "", "min": ""}],
         "runs": scheme.runs.select_related("ran_by").order_by("-number")[:50],
         "raters": scheme.raters.all(),
-        "candidates": scope(User.objects.filter(role__in=["organiser", "office", "cadre"], is_active=True), request.user).select_related(
-            "cadre"
-        )[:300],
+        "candidates": _people(request.user).filter(role__in=["organiser", "office", "cadre"]).select_related("cadre")[:300],
         "appeals": Appeal.objects.filter(result__run__scheme=scheme).select_related("result", "filed_by__cadre", "rerun"),
         "follow_ups": FollowUp.objects.filter(result__run__scheme=scheme).select_related("result"),
         "may_edit": scheme.status != Scheme.Status.PUBLISHED,

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from minping.accounts.models import User
+from minping.demo.assessment import seed_assessment
 from minping.demo.campaigns import seed_campaigns
 from minping.demo.campaigns import slips as demo_slips
 from minping.demo.commitments import seed_commitments
@@ -80,6 +81,13 @@ class Command(BaseCommand):
                 cadre_user=User.objects.get(username="cadre"),
             )
             step("a year of field work")
+            seed_assessment(
+                district=district,
+                organiser=organiser,
+                office=User.objects.get(username="office"),
+                cadre_user=User.objects.get(username="cadre"),
+            )
+            step("two years of the composite assessment")
             codes_file.write_text("".join(f"{format_short(c)}\n" for c in seeded["codes"]))
             large_file.write_text("".join(f"{format_short(c)}\n" for c in seeded["large_codes"]))
             phone_file.write_text("".join(f"{format_short(c)}\n" for c in seeded["phone_codes"]))
