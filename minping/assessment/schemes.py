@@ -319,7 +319,9 @@ def clean_definition(definition: dict, cohort: str, campaign_check=None) -> dict
             component["campaigns"] = ids
         if kind == "superior":
             criteria = component.get("criteria") or []
-            total = sum(_number(c.get("weight"), f"criteria-{key}", f"“{c.get('label', '')}”的权重", 0, 1) for c in criteria)
+            for criterion in criteria:
+                criterion["weight"] = _number(criterion.get("weight"), f"criteria-{key}", f"“{criterion.get('label', '')}”的权重", 0, 1)
+            total = sum(c["weight"] for c in criteria)
             if not criteria or abs(total - 1) > 0.001:
                 raise ValidationError({f"criteria-{key}": f"“{label}”各评分项的权重之和应为 1（现为 {total:g}）"})
         if kind == "dispatch" and component.get("rate") not in DISPATCH_RATES:
