@@ -327,3 +327,44 @@ class Api(AssessmentTestCase):
         self.assertEqual(self.client.get(f"/api/assessment/runs/{run.pk}", **other).status_code, 404)
         cadre = {"HTTP_AUTHORIZATION": f"Bearer {api_key(user=self.cadre_user, name='干部')}"}
         self.assertEqual(self.client.get("/api/assessment/schemes", **cadre).status_code, 403)
+
+
+class CommunityDoubleEvaluation(BaseTestCase):
+    """Seed 001's 双评: a community's residents' satisfaction and the superiors' sheet grade it 示范/标准/普通."""
+
+    def test_a_community_is_graded_and_a_campaign_without_the_figure_is_refused(self):
+        from minping.evaluations import actions as evaluations
+        from minping.evaluations.models import Instrument
+
+        evaluations.install_builtin_instruments()
+        with pinned(dt.date(2026, 11, 2)):
+            campaign = evaluations.create_campaign(
+                actor=self.organiser_a,
+                name="光明社区工作群众评议",
+                region=self.community_a,
+                instrument=Instrument.objects.get(builtin_key="community_work", region__isnull=True),
+                channels=["qr"],
+                quorum=3,
+            )
+            evaluations.add_subjects(actor=self.organiser_a, campaign=campaign, subjects=[self.community_a])
+            pairs = evaluations.issue_codes(actor=self.organiser_a, campaign=campaign, group=campaign.groups.get(), count=5, channel="qr")
+            campaign = evaluations.open_campaign(actor=self.organiser_a, campaign=campaign)
+            cast_all(campaign, pairs, [answers_for(campaign, each="satisfied")] * 4 + [answers_for(campaign, each="dissatisfied")])
+            results_actions.publish(actor=self.organiser_a, campaign=close_campaign(actor=self.organiser_a, campaign=campaign))
+        with pinned(YEAR_END):
+            scheme = actions.create_scheme(actor=self.organiser_a, region=self.district_a, template="community_double", year=2026)
+            definition = scheme.definition
+            for part in definition["components"][:2]:
+                part["campaigns"] = [campaign.pk]
+            with self.assertRaisesMessage(ValidationError, "的测评表没有优秀率"):
+                actions.save_definition(actor=self.organiser_a, scheme=scheme, definition=definition)
+            definition["components"][1]["weight"], definition["components"][1]["campaigns"] = 0, []
+            definition["components"][0]["weight"] = 0.6
+            scheme = actions.save_definition(actor=self.organiser_a, scheme=scheme, definition=definition)
+            actions.set_raters(actor=self.organiser_a, scheme=scheme, raters=[self.organiser_a])
+            actions.rate(
+                actor=self.organiser_a, scheme=scheme, member=self.community_a.pk, scores={"service": 90, "order": 80, "party": 100}
+            )
+            result = actions.run_scheme(actor=self.organiser_a, scheme=scheme).results.get()
+        # 满意率 4 of 5 = 80; the sheet 0.4 × 90 + 0.3 × 80 + 0.3 × 100 = 90; (0.6 × 80 + 0.4 × 90) ÷ 1.0 = 84 → 标准
+        self.assertEqual((result.label, result.score, result.proposed), ("光明社区", 84.0, "标准"))

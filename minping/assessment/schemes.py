@@ -315,7 +315,7 @@ def clean_definition(definition: dict, cohort: str, campaign_check=None) -> dict
             if not ids and component["weight"] > 0:
                 raise ValidationError({f"campaigns-{key}": f"“{label}”还没有选测评活动"})
             if campaign_check and ids:
-                campaign_check(ids, label)
+                campaign_check(ids, label, component["figure"])
             component["campaigns"] = ids
         if kind == "superior":
             criteria = component.get("criteria") or []

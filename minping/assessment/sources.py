@@ -333,13 +333,17 @@ def snapshot(scheme: Scheme) -> dict:
 def check_campaigns(scheme_region: Region):
     """The check a mass component's campaigns must pass: of the scheme's region, results published."""
 
-    def check(ids: list[int], label: str) -> None:
-        found = {c.pk: c for c in Campaign.objects.filter(pk__in=ids).select_related("region")}
+    def check(ids: list[int], label: str, figure: str) -> None:
+        found = {c.pk: c for c in Campaign.objects.filter(pk__in=ids).select_related("region", "instrument_version")}
         for pk in ids:
             campaign = found.get(pk)
             if campaign is None or not (campaign.region.is_within(scheme_region) or scheme_region.is_within(campaign.region)):
                 raise ValidationError({"campaigns": f"“{label}”选的测评活动不在本区域"})
             if campaign.status not in lifecycle.STEPS["show_public"].states:
                 raise ValidationError({"campaigns": f"“{label}”选的测评活动“{campaign.name}”结果尚未发布"})
+            if figure != "score" and not any(figure in metrics_for(q) for q in campaign.definition["subject_questions"]):
+                raise ValidationError(
+                    {"campaigns": f"测评活动“{campaign.name}”的测评表没有{FIGURES[figure]}（{FIGURES[figure]}要有相应的题目，如总体等次题）"}
+                )
 
     return check
