@@ -288,7 +288,7 @@ class Pages(AssessmentTestCase):
         self.client.force_login(self.organiser_a)
         page = self.client.get(f"/assessment/runs/{run.pk}/")
         self.assertContains(page, "陈书记")
-        self.assertContains(page, 'id="reproduces"')
+        self.assertContains(page, "按留存的输入重算，结果一致")
         chen = run.results.get(ref=self.chen.pk)
         detail = self.client.get(f"/assessment/results/{chen.pk}/")
         self.assertContains(detail, "未参加所选测评")
@@ -368,3 +368,25 @@ class CommunityDoubleEvaluation(BaseTestCase):
             result = actions.run_scheme(actor=self.organiser_a, scheme=scheme).results.get()
         # 满意率 4 of 5 = 80; the sheet 0.4 × 90 + 0.3 × 80 + 0.3 × 100 = 90; (0.6 × 80 + 0.4 × 90) ÷ 1.0 = 84 → 标准
         self.assertEqual((result.label, result.score, result.proposed), ("光明社区", 84.0, "标准"))
+
+
+class EvidenceScan(AssessmentTestCase):
+    def test_a_bonus_item_keeps_its_scan_and_a_refused_post_keeps_nothing(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from minping.assessment.models import Adjustment
+        from minping.evidence.models import Evidence
+        from tests.browser import jpeg
+
+        self.client.force_login(self.organiser_a)
+        scan = SimpleUploadedFile("表彰通报.jpg", jpeg(), content_type="image/jpeg")
+        post = {"member": self.cadre_a.pk, "points": "1", "reason": "抗洪抢险表彰", "evidence": "区委〔2026〕20号", "file": scan}
+        self.assertEqual(self.client.post(f"/assessment/{self.scheme.pk}/inputs/", post).status_code, 302)
+        item = Adjustment.objects.get(reason="抗洪抢险表彰")
+        self.assertEqual(item.file.purpose, "assessment.adjustment")
+        page = self.client.get(f"/assessment/{self.scheme.pk}/inputs/")
+        self.assertContains(page, f"/files/{item.file.pk}/")
+        before = Evidence.objects.count()
+        refused = {**post, "evidence": "", "file": SimpleUploadedFile("b.jpg", jpeg(), content_type="image/jpeg")}
+        self.assertEqual(self.client.post(f"/assessment/{self.scheme.pk}/inputs/", refused).status_code, 400)
+        self.assertEqual(Evidence.objects.count(), before)

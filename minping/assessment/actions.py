@@ -13,6 +13,7 @@ from minping.accounts.scoping import ensure_region_in_scope
 from minping.assessment import engine, schemes, sources
 from minping.assessment.models import Adjustment, Appeal, FollowUp, Measure, Rating, Result, Run, Scheme
 from minping.audit.actions import record_event
+from minping.evidence.actions import atomic_with_files, store_evidence
 
 BATCH = 2000
 
@@ -130,7 +131,8 @@ def rate(*, actor, scheme: Scheme, member, scores: dict) -> Rating:
     return rating
 
 
-def add_adjustment(*, actor, scheme: Scheme, member, points, reason: str, evidence: str, veto: bool = False) -> Adjustment:
+def add_adjustment(*, actor, scheme: Scheme, member, points, reason: str, evidence: str, veto: bool = False, file=None) -> Adjustment:
+    """A bonus or penalty item: its points, reason and the document it rests on (named, and its scan if given)."""
     _organiser(actor, scheme)
     found = _member(scheme, member)
     value = _number(points, "points", "加减分", -100, 100)
@@ -138,10 +140,18 @@ def add_adjustment(*, actor, scheme: Scheme, member, points, reason: str, eviden
     evidence = _text(evidence, "evidence", "依据（文件、通报的名称和文号）", 300)
     if value == 0 and not veto:
         raise ValidationError({"points": "加减分不能为 0"})
-    with transaction.atomic():
+    with atomic_with_files():
         _inputs_open(_locked(scheme), found["ref"])
+        stored = store_evidence(actor=actor, upload=file, region=scheme.region, purpose="assessment.adjustment") if file else None
         item = Adjustment.objects.create(
-            scheme=scheme, ref=found["ref"], points=round(value, 2), reason=reason, evidence=evidence, veto=bool(veto), created_by=actor
+            scheme=scheme,
+            ref=found["ref"],
+            points=round(value, 2),
+            reason=reason,
+            evidence=evidence,
+            veto=bool(veto),
+            created_by=actor,
+            file=stored,
         )
         record_event(
             actor=actor,

@@ -38,6 +38,7 @@ class AdjustmentForm(StepForm):
     reason = typed()
     evidence = typed()
     veto = forms.BooleanField(required=False)
+    file = forms.FileField(required=False)
     defaults = {"points": "0"}
 
 

@@ -83,6 +83,7 @@ class Adjustment(models.Model):
     points = models.DecimalField(_("points"), max_digits=5, decimal_places=2)
     reason = models.CharField(_("reason"), max_length=300)
     evidence = models.CharField(_("evidence"), max_length=300)
+    file = models.ForeignKey("evidence.Evidence", models.PROTECT, null=True, blank=True, related_name="+")
     veto = models.BooleanField(_("veto (一票否决)"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

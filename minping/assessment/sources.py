@@ -343,7 +343,9 @@ def check_campaigns(scheme_region: Region):
                 raise ValidationError({"campaigns": f"“{label}”选的测评活动“{campaign.name}”结果尚未发布"})
             if figure != "score" and not any(figure in metrics_for(q) for q in campaign.definition["subject_questions"]):
                 raise ValidationError(
-                    {"campaigns": f"测评活动“{campaign.name}”的测评表没有{FIGURES[figure]}（{FIGURES[figure]}要有相应的题目，如总体等次题）"}
+                    {
+                        "campaigns": f"测评活动“{campaign.name}”的测评表没有{FIGURES[figure]}（{FIGURES[figure]}要有相应的题目，如总体等次题）"
+                    }
                 )
 
     return check

@@ -239,7 +239,7 @@ def inputs(request, pk):
             if request.POST.get("step") == "measure":
                 forms.MeasureForm(request.POST, user=request.user, scheme=scheme).save()
             else:
-                forms.AdjustmentForm(request.POST, user=request.user, scheme=scheme).save()
+                forms.AdjustmentForm(request.POST, request.FILES, user=request.user, scheme=scheme).save()
             messages.success(request, _("Saved."))
             return redirect("assessment:inputs", scheme.pk)
         status = outcome.status
@@ -249,7 +249,9 @@ def inputs(request, pk):
     context = {
         "scheme": scheme,
         "members": cohort,
-        "adjustments": [(a, labels.get(a.ref, a.ref)) for a in Adjustment.objects.filter(scheme=scheme).select_related("created_by")],
+        "adjustments": [
+            (a, labels.get(a.ref, a.ref)) for a in Adjustment.objects.filter(scheme=scheme).select_related("created_by__cadre", "file")
+        ],
         "kpis": kpis,
         "measures": [(m, labels.get(m.ref, m.ref)) for m in Measure.objects.filter(scheme=scheme).order_by("component", "ref")],
     }
