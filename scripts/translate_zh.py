@@ -1258,6 +1258,8 @@ TRANSLATIONS = {
     "All schemes": "全部考核方案",
     "Rating sheets": "考评打分",
     "grade: %(grade)s; appeals until %(day)s": "等次：%(grade)s；申诉截至 %(day)s",
+    "scan": "扫描件",
+    "scan of the document (optional)": "文件扫描件（可不传）",
 }
 PLURALS = {"overdue by %(days)s day": "已逾期 %(days)s 天", "%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 
