@@ -5,9 +5,10 @@ calibration overrides, publication, appeals and follow-up actions."""
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from minping.accounts.scoping import ensure_region_in_scope
 from minping.assessment import engine, schemes, sources
@@ -234,12 +235,45 @@ def run_scheme(*, actor, scheme: Scheme, reason: str = "") -> Run:
                     overridden_by_id=carried.overridden_by_id if carried else None,
                 )
             )
-        Result.objects.bulk_create(rows, batch_size=BATCH)
+        _store_results(rows)
         if scheme.status == Scheme.Status.DRAFT:
             scheme.status = Scheme.Status.RUN
             scheme.save(update_fields=["status"])
         record_event(actor=actor, action="assessment.run", obj=run, data={"members": len(rows), "reason": run.reason, "notes": notes})
     return run
+
+
+RESULT_COLUMNS = [
+    "run_id",
+    "ref",
+    "cadre_id",
+    "label",
+    "detail",
+    "category",
+    "score",
+    "parts",
+    "adjustment",
+    "rank",
+    "proposed",
+    "grade",
+    "reasons",
+    "follow_ups",
+    "override_reason",
+    "overridden_by_id",
+]
+JSON_COLUMNS = {"parts", "reasons", "follow_ups"}
+
+
+def _store_results(rows: list[Result]) -> None:
+    """A run's results in one COPY on PostgreSQL (a city's cohorts are 50,000 rows of JSON, which an INSERT of
+    arrays spends most of a run quoting); bulk inserts elsewhere."""
+    if connection.vendor != "postgresql":
+        Result.objects.bulk_create(rows, batch_size=BATCH)
+        return
+    columns = ", ".join(RESULT_COLUMNS)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {Result._meta.db_table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([Jsonb(getattr(row, c)) if c in JSON_COLUMNS else getattr(row, c) for c in RESULT_COLUMNS])
 
 
 def latest_run(scheme: Scheme) -> Run | None:
