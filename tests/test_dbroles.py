@@ -24,6 +24,8 @@ FORBIDDEN = [
     "TRUNCATE audit_auditevent",
     "ALTER TABLE audit_auditevent DISABLE TRIGGER ALL",
     "DROP TABLE audit_auditevent",
+    "UPDATE assessment_run SET inputs = '{}'",
+    "DELETE FROM assessment_run",
     "SET session_replication_role = replica",
 ]
 
@@ -78,6 +80,22 @@ class SiteRoleTest(TransactionTestCase):
             self.as_owner()
         return campaign
 
+    def run_a_scheme_as_site(self):
+        """The site's role makes, runs and calibrates a composite assessment (its results go in by COPY)."""
+        from minping.assessment import actions
+        from minping.org.models import Post
+
+        Post.objects.create(cadre=self.cadre_a, region=self.community_a, title="社区书记", category="secretary", started_on="2024-01-01")
+        self.as_site()
+        try:
+            scheme = actions.create_scheme(actor=self.organiser_a, region=self.district_a, template="secretary_year", year=2026)
+            scheme.definition["components"][1]["weight"], scheme.definition["components"][0]["weight"] = 0, 0.8
+            scheme = actions.save_definition(actor=self.organiser_a, scheme=scheme, definition=scheme.definition)
+            run = actions.run_scheme(actor=self.organiser_a, scheme=scheme)
+            actions.override(actor=self.organiser_a, result=run.results.get(), grade="称职", reason="审定")
+        finally:
+            self.as_owner()
+
     def close_as_site(self, campaign):
         from minping.results.actions import close_campaign
 
@@ -90,6 +108,7 @@ class SiteRoleTest(TransactionTestCase):
     def test_the_site_casts_closes_and_audits_but_cannot_touch_what_is_written(self):
         campaign = self.cast_three_as_site()
         self.close_as_site(campaign)
+        self.run_a_scheme_as_site()
         self.assertEqual(len(ballots_cast(campaign=campaign)), 3)
 
         with self.site_connection() as site:

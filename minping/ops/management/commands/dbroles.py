@@ -2,7 +2,8 @@
 
 Run it as the database's owner (the role that runs `minping migrate`) after every migration. The site's role may
 read and write what the application writes, but it may never change or remove a ballot (in the ballot table or
-the shuffle pool), a count, a free-text answer or an audit entry: UPDATE, DELETE and TRUNCATE on those tables are
+the shuffle pool), a count, a free-text answer, an audit entry or a run of the composite assessment (the inputs
+and definition a published grade recomputes from): UPDATE, DELETE and TRUNCATE on those tables are
 withheld, and since it owns none of them it cannot ALTER them, disable their triggers or drop them. A pooled
 ballot leaves the pool only through `evaluations_move_pooled`, a function owned by the owner that moves it
 unchanged into the ballot table, which the site's role may not write itself. It owns the registry tables that imports load in
@@ -14,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection, transaction
 from psycopg import sql
 
-PROTECTED = ["evaluations_ballot", "evaluations_pooledballot", "results_tally", "results_textanswer", "audit_auditevent"]
+PROTECTED = ["evaluations_ballot", "evaluations_pooledballot", "results_tally", "results_textanswer", "audit_auditevent", "assessment_run"]
 MOVE_FUNCTION = "evaluations_move_pooled(uuid[])"
 BULK_LOADED = ["org_region", "org_unit", "org_cadre", "org_post", "org_enterprise", "org_household", "org_resident"]
 
