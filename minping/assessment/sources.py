@@ -269,7 +269,8 @@ def _secondment(component: dict, scheme: Scheme, refs: list[int]) -> dict:
         else:
             visits = sum(work[a.pk]["visits"] for a in found)
             target = sum(a.target_visits for a in found)
-            days = sum((min(a.ends_on or end, end) - max(a.starts_on, start)).days + 1 for a in found)
+            today = min(end, timezone.localdate())
+            days = sum(max(0, (min(a.ends_on or today, today) - max(a.starts_on, start)).days + 1) for a in found)  # served so far
             out[ref] = {
                 "value": round(min(1.0, visits / target) * 100, 4),
                 "why": "",
