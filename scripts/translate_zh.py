@@ -1260,6 +1260,8 @@ TRANSLATIONS = {
     "grade: %(grade)s; appeals until %(day)s": "等次：%(grade)s；申诉截至 %(day)s",
     "scan": "扫描件",
     "scan of the document (optional)": "文件扫描件（可不传）",
+    "Top list": "红榜",
+    "Bottom list": "黑榜",
 }
 PLURALS = {"overdue by %(days)s day": "已逾期 %(days)s 天", "%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 

@@ -124,6 +124,44 @@ class HandWorkedExample(AssessmentTestCase):
             [(r.label, r.rank) for r in sorted(found.values(), key=lambda r: r.rank)], [("陈书记", 1), ("王书记", 2), ("周书记", 3)]
         )
 
+    def test_top_and_bottom_lists_of_each_category(self):
+        from minping.assessment.exports import rolls
+
+        run = self.run_it()
+        self.assertEqual(
+            [(c, [r.label for r in top], [r.label for r in bottom]) for c, top, bottom in rolls(run, list(run.results.all()))],
+            [("书记", ["陈书记", "王书记", "周书记"], [])],
+        )
+        run.definition["roll"] = 1
+        self.assertEqual(
+            [([r.label for r in top], [r.label for r in bottom]) for _c, top, bottom in rolls(run, list(run.results.all()))],
+            [(["陈书记"], ["周书记"])],
+        )
+
+    def test_a_campaign_figure_below_five_ballots_is_no_data_not_a_number(self):
+        from minping.evaluations import actions as evaluations
+
+        with pinned(dt.date(2026, 11, 3)):
+            small = evaluations.create_campaign(
+                actor=self.organiser_a,
+                name="小范围测评",
+                region=self.street_a,
+                instrument=self.campaign.instrument_version.instrument,
+                channels=["qr"],
+                quorum=3,
+            )
+            evaluations.add_subjects(actor=self.organiser_a, campaign=small, subjects=[self.chen])
+            pairs = evaluations.issue_codes(actor=self.organiser_a, campaign=small, group=small.groups.get(), count=3, channel="qr")
+            small = evaluations.open_campaign(actor=self.organiser_a, campaign=small)
+            cast_all(small, pairs, [answers_for(small, each="dissatisfied")] * 3)
+            results_actions.publish(actor=self.organiser_a, campaign=close_campaign(actor=self.organiser_a, campaign=small))
+        self.scheme.definition["components"][2]["campaigns"] = [self.campaign.pk, small.pk]
+        actions.save_definition(actor=self.organiser_a, scheme=self.scheme, definition=self.scheme.definition)
+        chen = self.results(self.run_it())["陈书记"]
+        self.assertIsNone(chen.parts[2]["value"])
+        self.assertEqual(chen.parts[2]["missing"], "有少于5票的单元格，不公布")
+        self.assertEqual(chen.score, 90.5)  # as without the campaign: three ballots are not a figure
+
     def test_a_run_recomputes_exactly_from_its_snapshot(self):
         run = self.run_it()
         actions.rate(actor=self.organiser_a, scheme=self.scheme, member=self.zhou.pk, scores={"overall": 99})  # the records move on

@@ -24,6 +24,22 @@ def grade_counts(run, results) -> list[tuple[str, int]]:
     )
 
 
+ROLL = 3  # members on each category's 红榜 and 黑榜, unless the scheme says
+
+
+def rolls(run, results) -> list[tuple[str, list, list]]:
+    """Each category's 红榜 (the first `roll` of its ranking) and 黑榜 (the last `roll`, never the same members),
+    graded members only: [(category, top, bottom)]."""
+    size = int(run.definition.get("roll", ROLL))
+    found = []
+    for category in dict.fromkeys(r.category for r in results):
+        ranked = sorted((r for r in results if r.category == category and r.score is not None), key=lambda r: (r.rank, r.label))
+        top = ranked[:size]
+        bottom = [r for r in ranked[-size:] if r not in top][::-1]
+        found.append((category, top, bottom))
+    return found
+
+
 def method_lines(definition: dict) -> list[str]:
     """The scheme in words: each component with its weight, source and conversion; grades, quota and vetoes."""
     lines = []
@@ -91,6 +107,12 @@ def cohort_workbook(run) -> bytes:
                 "；".join(f"{f['kind']}（{f['rule']}）" for f in r.follow_ups),
             ]
         )
+    lists = Sheet(workbook, "红榜黑榜")
+    lists.row(["类别", "榜", "名次", "姓名/名称", "综合得分", "等次"], bold=True)
+    for category, top, bottom in rolls(run, list(run.results.all())):
+        for name, members in (("红榜", top), ("黑榜", bottom)):
+            for r in members:
+                lists.row([category, name, r.rank, r.label, points(r.score), r.grade])
     method = Sheet(workbook, "计分办法")
     for line in method_lines(run.definition):
         method.row([line])
@@ -115,6 +137,8 @@ def cohort_notice(run) -> bytes:
             continue
         names = "、".join(r.label for r in sorted(results, key=lambda r: -(r.score or 0)) if (r.grade or "不定等次") == label)
         doc.paragraph(f"“{label}”（{n} 名）：{names}。")
+    for category, top, bottom in rolls(run, results):
+        doc.paragraph(f"{category}红榜：{'、'.join(r.label for r in top) or '无'}；黑榜：{'、'.join(r.label for r in bottom) or '无'}。")
     follow = [r for r in results if r.follow_ups]
     if follow:
         doc.paragraph(

@@ -24,6 +24,7 @@ A definition is a dict:
 - `post_rule`: for cadres, which post counts: "year_end" (the post held on 31 December) or "longest".
 - `categories`: which members: post categories (cadres) or unit kinds (departments); empty is all.
 - `follow_ups`: [{kind, when: "bottom" (with n) | "grade" (with grade) | "veto"}].
+- `roll`: how many of each category's ranking are on its 红榜 and on its 黑榜 (3 unless said).
 """
 
 import copy
@@ -415,6 +416,8 @@ def clean_definition(definition: dict, cohort: str, campaign_check=None) -> dict
     allowed = {"cadre": set(Post.Category.values), "unit": set(Unit.Kind.values)}.get(cohort, set())
     if any(c not in allowed for c in definition.get("categories") or []):
         raise ValidationError({"categories": "参评范围里有不认识的类别"})
+    if "roll" in definition:
+        definition["roll"] = int(_number(definition["roll"], "roll", "红榜、黑榜的人数", 1, 100))
     for rule in definition.get("follow_ups") or []:
         if rule.get("kind") not in FOLLOW_UP_KINDS or rule.get("when") not in {"bottom", "grade", "veto"}:
             raise ValidationError({"follow_ups": "跟进规则不对"})

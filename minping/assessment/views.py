@@ -152,6 +152,7 @@ def run_page(request, pk):
         "columns": _columns(run),
         "rows": [(r, [next(p for p in r.parts if p["key"] == c["key"]) for c in _columns(run)]) for r in results],
         "counts": exports.grade_counts(run, results),
+        "rolls": exports.rolls(run, results),
         "latest": latest.pk == run.pk,
         "published": scheme.published_run_id == run.pk,
         "reproduces": engine.recompute(run.definition, run.inputs)
