@@ -9,10 +9,10 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from minping.assessment import schemes
-from minping.lib.fonts import cjk_font
+from minping.lib.fonts import cjk_font, paragraph
 from minping.lib.spreadsheet import Sheet, clean, points, workbook_bytes
 from minping.lib.wordfile import CENTER, OfficialDocument
 
@@ -192,7 +192,7 @@ def record_pdf(cadre, years: list[dict]) -> bytes:
     body = ParagraphStyle("body", fontName=font, fontSize=10, leading=15)
 
     def p(text, style=body):
-        return Paragraph(clean(str(text)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"), style)
+        return paragraph(text, style)
 
     story = [p(f"{cadre.name}实绩档案", title), Spacer(1, 4 * mm)]
     rows = [[p("年度"), p("记录")]] + [[p(t), [p(line) for line in lines] or p("无记录")] for t, lines in _record_rows(years)]

@@ -57,236 +57,203 @@ FOLLOW_UP_KINDS = ["诫勉谈话", "调整", "一线锻炼", "提醒谈话"]
 COHORT_KINDS = {"cadre": {"mass": "cadre"}, "unit": {"mass": "unit"}, "community": {"mass": "region"}}
 ONLY_FOR = {"commitments": {"cadre", "unit"}, "dispatch": {"cadre", "unit"}, "fieldwork": {"cadre"}, "secondment": {"cadre"}}
 
+DEFAULT_RULES = {"forced": None, "missing": "reweight", "post_rule": "year_end", "categories": []}
+
+
+def _mass(key: str, label: str, weight: float, figure: str) -> dict:
+    """A mass-evaluation part of a template, its campaigns to be chosen."""
+    return {"key": key, "label": label, "kind": "mass", "weight": weight, "campaigns": [], "figure": figure, "conversion": "direct"}
+
+
+def _grades(*pairs) -> list[dict]:
+    """Grades from the best down, given as label, line, label, line, …, label (the last from 0)."""
+    labels, lines = pairs[::2], [*pairs[1::2], 0]
+    return [{"label": label, "min": line} for label, line in zip(labels, lines)]
+
+
+def _rules(definition: dict) -> dict:
+    """A template's definition: what it says, and the usual rules where it says nothing."""
+    return {**DEFAULT_RULES, **definition}
+
+
 TEMPLATES = {
     "community_double": {
         "name": "社区“双评”",
         "cohort": "community",
         "text": "吉州做法：群众测评（满意率、优秀率）加上级考评，评出示范、标准、普通社区。",
-        "definition": {
-            "components": [
-                {
-                    "key": "satisfaction",
-                    "label": "群众满意率",
-                    "kind": "mass",
-                    "weight": 0.4,
-                    "campaigns": [],
-                    "figure": "satisfaction_rate",
-                    "conversion": "direct",
-                },
-                {
-                    "key": "excellent",
-                    "label": "群众优秀率",
-                    "kind": "mass",
-                    "weight": 0.2,
-                    "campaigns": [],
-                    "figure": "excellent_rate",
-                    "conversion": "direct",
-                },
-                {
-                    "key": "superior",
-                    "label": "上级考评",
-                    "kind": "superior",
-                    "weight": 0.4,
-                    "conversion": "direct",
-                    "criteria": [
-                        {"key": "service", "label": "社区服务", "weight": 0.4},
-                        {"key": "order", "label": "治安环境", "weight": 0.3},
-                        {"key": "party", "label": "党建工作", "weight": 0.3},
-                    ],
-                },
-            ],
-            "grades": [{"label": "示范", "min": 90}, {"label": "标准", "min": 75}, {"label": "普通", "min": 0}],
-            "quota": {"grade": "示范", "share": 0.2},
-            "forced": None,
-            "vetoes": [{"kind": "finding"}],
-            "veto_grade": "普通",
-            "bonus_cap": 3,
-            "missing": "reweight",
-            "post_rule": "year_end",
-            "categories": [],
-            "follow_ups": [{"kind": "提醒谈话", "when": "grade", "grade": "普通"}],
-        },
+        "definition": _rules(
+            {
+                "components": [
+                    _mass("satisfaction", "群众满意率", 0.4, "satisfaction_rate"),
+                    _mass("excellent", "群众优秀率", 0.2, "excellent_rate"),
+                    {
+                        "key": "superior",
+                        "label": "上级考评",
+                        "kind": "superior",
+                        "weight": 0.4,
+                        "conversion": "direct",
+                        "criteria": [
+                            {"key": "service", "label": "社区服务", "weight": 0.4},
+                            {"key": "order", "label": "治安环境", "weight": 0.3},
+                            {"key": "party", "label": "党建工作", "weight": 0.3},
+                        ],
+                    },
+                ],
+                "grades": [{"label": "示范", "min": 90}, {"label": "标准", "min": 75}, {"label": "普通", "min": 0}],
+                "quota": {"grade": "示范", "share": 0.2},
+                "vetoes": [{"kind": "finding"}],
+                "veto_grade": "普通",
+                "bonus_cap": 3,
+                "follow_ups": [{"kind": "提醒谈话", "when": "grade", "grade": "普通"}],
+            }
+        ),
     },
     "service_year": {
         "name": "“服务力”年度考核",
         "cohort": "cadre",
         "text": "温岭做法：四个季度的公开承诺得分和奖诺计入全年，加群众测评；末位诫勉谈话。",
-        "definition": {
-            "components": [
-                {
-                    "key": "commitments",
-                    "label": "公开承诺践诺",
-                    "kind": "commitments",
-                    "weight": 0.6,
-                    "conversion": "direct",
-                    "award_points": {"innovation": 2, "excellent": 1, "good": 0.5},
-                },
-                {
-                    "key": "mass",
-                    "label": "群众测评",
-                    "kind": "mass",
-                    "weight": 0.4,
-                    "campaigns": [],
-                    "figure": "score",
-                    "conversion": "direct",
-                },
-            ],
-            "grades": [
-                {"label": "优秀", "min": 90},
-                {"label": "良好", "min": 80},
-                {"label": "合格", "min": 60},
-                {"label": "不合格", "min": 0},
-            ],
-            "quota": {"grade": "优秀", "share": 0.15},
-            "forced": None,
-            "vetoes": [{"kind": "incompetent", "component": "mass", "share": 0.3333}, {"kind": "finding"}],
-            "veto_grade": "不合格",
-            "bonus_cap": 5,
-            "missing": "reweight",
-            "post_rule": "year_end",
-            "categories": [],
-            "follow_ups": [{"kind": "诫勉谈话", "when": "bottom", "n": 1}, {"kind": "调整", "when": "veto"}],
-        },
+        "definition": _rules(
+            {
+                "components": [
+                    {
+                        "key": "commitments",
+                        "label": "公开承诺践诺",
+                        "kind": "commitments",
+                        "weight": 0.6,
+                        "conversion": "direct",
+                        "award_points": {"innovation": 2, "excellent": 1, "good": 0.5},
+                    },
+                    _mass("mass", "群众测评", 0.4, "score"),
+                ],
+                "grades": _grades("优秀", 90, "良好", 80, "合格", 60, "不合格"),
+                "quota": {"grade": "优秀", "share": 0.15},
+                "vetoes": [{"kind": "incompetent", "component": "mass", "share": 0.3333}, {"kind": "finding"}],
+                "veto_grade": "不合格",
+                "bonus_cap": 5,
+                "follow_ups": [{"kind": "诫勉谈话", "when": "bottom", "n": 1}, {"kind": "调整", "when": "veto"}],
+            }
+        ),
     },
     "hard_work": {
         "name": "“以实干论英雄”考核",
         "cohort": "cadre",
         "text": "龙岗做法：下沉街道的任务完成和“我当网格员”的走访计入考核，加部门办件和群众测评。",
-        "definition": {
-            "components": [
-                {"key": "secondment", "label": "下沉任务完成", "kind": "secondment", "weight": 0.4, "conversion": "direct"},
-                {
-                    "key": "dispatch",
-                    "label": "所在部门按时办结率",
-                    "kind": "dispatch",
-                    "weight": 0.2,
-                    "rate": "按时办结率",
-                    "conversion": "direct",
-                },
-                {
-                    "key": "mass",
-                    "label": "群众测评",
-                    "kind": "mass",
-                    "weight": 0.4,
-                    "campaigns": [],
-                    "figure": "score",
-                    "conversion": "direct",
-                },
-            ],
-            "grades": [
-                {"label": "优秀", "min": 90},
-                {"label": "良好", "min": 80},
-                {"label": "合格", "min": 60},
-                {"label": "不合格", "min": 0},
-            ],
-            "quota": {"grade": "优秀", "share": 0.2},
-            "forced": None,
-            "vetoes": [{"kind": "finding"}],
-            "veto_grade": "不合格",
-            "bonus_cap": 5,
-            "missing": "reweight",
-            "post_rule": "longest",
-            "categories": [],
-            "follow_ups": [{"kind": "一线锻炼", "when": "grade", "grade": "不合格"}],
-        },
+        "definition": _rules(
+            {
+                "components": [
+                    {"key": "secondment", "label": "下沉任务完成", "kind": "secondment", "weight": 0.4, "conversion": "direct"},
+                    {
+                        "key": "dispatch",
+                        "label": "所在部门按时办结率",
+                        "kind": "dispatch",
+                        "weight": 0.2,
+                        "rate": "按时办结率",
+                        "conversion": "direct",
+                    },
+                    _mass("mass", "群众测评", 0.4, "score"),
+                ],
+                "grades": _grades("优秀", 90, "良好", 80, "合格", 60, "不合格"),
+                "quota": {"grade": "优秀", "share": 0.2},
+                "vetoes": [{"kind": "finding"}],
+                "veto_grade": "不合格",
+                "bonus_cap": 5,
+                "post_rule": "longest",
+                "follow_ups": [{"kind": "一线锻炼", "when": "grade", "grade": "不合格"}],
+            }
+        ),
     },
     "department_year": {
         "name": "部门年度考核（基层考部门）",
         "cohort": "unit",
         "text": "群众和基层对部门的满意率，加部门办件的按时办结率、及时签收率和部门的公开承诺。",
-        "definition": {
-            "components": [
-                {
-                    "key": "mass",
-                    "label": "满意率",
-                    "kind": "mass",
-                    "weight": 0.4,
-                    "campaigns": [],
-                    "figure": "satisfaction_rate",
-                    "conversion": "direct",
-                },
-                {"key": "on_time", "label": "按时办结率", "kind": "dispatch", "weight": 0.3, "rate": "按时办结率", "conversion": "direct"},
-                {"key": "received", "label": "及时签收率", "kind": "dispatch", "weight": 0.1, "rate": "及时签收率", "conversion": "direct"},
-                {
-                    "key": "commitments",
-                    "label": "部门公开承诺",
-                    "kind": "commitments",
-                    "weight": 0.2,
-                    "conversion": "direct",
-                    "award_points": {},
-                },
-            ],
-            "grades": [
-                {"label": "优秀", "min": 90},
-                {"label": "良好", "min": 80},
-                {"label": "一般", "min": 60},
-                {"label": "较差", "min": 0},
-            ],
-            "quota": {"grade": "优秀", "share": 0.2},
-            "forced": None,
-            "vetoes": [{"kind": "finding"}],
-            "veto_grade": "较差",
-            "bonus_cap": 3,
-            "missing": "reweight",
-            "post_rule": "year_end",
-            "categories": [],
-            "follow_ups": [{"kind": "提醒谈话", "when": "bottom", "n": 1}],
-        },
+        "definition": _rules(
+            {
+                "components": [
+                    _mass("mass", "满意率", 0.4, "satisfaction_rate"),
+                    {
+                        "key": "on_time",
+                        "label": "按时办结率",
+                        "kind": "dispatch",
+                        "weight": 0.3,
+                        "rate": "按时办结率",
+                        "conversion": "direct",
+                    },
+                    {
+                        "key": "received",
+                        "label": "及时签收率",
+                        "kind": "dispatch",
+                        "weight": 0.1,
+                        "rate": "及时签收率",
+                        "conversion": "direct",
+                    },
+                    {
+                        "key": "commitments",
+                        "label": "部门公开承诺",
+                        "kind": "commitments",
+                        "weight": 0.2,
+                        "conversion": "direct",
+                        "award_points": {},
+                    },
+                ],
+                "grades": [
+                    {"label": "优秀", "min": 90},
+                    {"label": "良好", "min": 80},
+                    {"label": "一般", "min": 60},
+                    {"label": "较差", "min": 0},
+                ],
+                "quota": {"grade": "优秀", "share": 0.2},
+                "vetoes": [{"kind": "finding"}],
+                "veto_grade": "较差",
+                "bonus_cap": 3,
+                "follow_ups": [{"kind": "提醒谈话", "when": "bottom", "n": 1}],
+            }
+        ),
     },
     "secretary_year": {
         "name": "党组织书记“德能勤绩廉”年度考核",
         "cohort": "cadre",
         "text": "上级按德、能、勤、绩、廉评分，加群众测评和走基层；不称职票达三分之一的一票否决。",
-        "definition": {
-            "components": [
-                {
-                    "key": "superior",
-                    "label": "上级考评",
-                    "kind": "superior",
-                    "weight": 0.3,
-                    "conversion": "direct",
-                    "criteria": [
-                        {"key": "de", "label": "德", "weight": 0.2},
-                        {"key": "neng", "label": "能", "weight": 0.2},
-                        {"key": "qin", "label": "勤", "weight": 0.2},
-                        {"key": "ji", "label": "绩", "weight": 0.3},
-                        {"key": "lian", "label": "廉", "weight": 0.1},
-                    ],
-                },
-                {
-                    "key": "mass",
-                    "label": "群众测评",
-                    "kind": "mass",
-                    "weight": 0.5,
-                    "campaigns": [],
-                    "figure": "score",
-                    "conversion": "direct",
-                },
-                {
-                    "key": "fieldwork",
-                    "label": "走基层蹲点",
-                    "kind": "fieldwork",
-                    "weight": 0.2,
-                    "figure": "cadence",
-                    "conversion": "direct",
-                },
-            ],
-            "grades": [
-                {"label": "优秀", "min": 90},
-                {"label": "称职", "min": 75},
-                {"label": "基本称职", "min": 60},
-                {"label": "不称职", "min": 0},
-            ],
-            "quota": {"grade": "优秀", "share": 0.15},
-            "forced": None,
-            "vetoes": [{"kind": "incompetent", "component": "mass", "share": 0.3333}, {"kind": "finding"}],
-            "veto_grade": "不称职",
-            "bonus_cap": 5,
-            "missing": "reweight",
-            "post_rule": "year_end",
-            "categories": ["secretary", "first_secretary"],
-            "follow_ups": [{"kind": "诫勉谈话", "when": "bottom", "n": 1}, {"kind": "调整", "when": "veto"}],
-        },
+        "definition": _rules(
+            {
+                "components": [
+                    {
+                        "key": "superior",
+                        "label": "上级考评",
+                        "kind": "superior",
+                        "weight": 0.3,
+                        "conversion": "direct",
+                        "criteria": [
+                            {"key": "de", "label": "德", "weight": 0.2},
+                            {"key": "neng", "label": "能", "weight": 0.2},
+                            {"key": "qin", "label": "勤", "weight": 0.2},
+                            {"key": "ji", "label": "绩", "weight": 0.3},
+                            {"key": "lian", "label": "廉", "weight": 0.1},
+                        ],
+                    },
+                    _mass("mass", "群众测评", 0.5, "score"),
+                    {
+                        "key": "fieldwork",
+                        "label": "走基层蹲点",
+                        "kind": "fieldwork",
+                        "weight": 0.2,
+                        "figure": "cadence",
+                        "conversion": "direct",
+                    },
+                ],
+                "grades": [
+                    {"label": "优秀", "min": 90},
+                    {"label": "称职", "min": 75},
+                    {"label": "基本称职", "min": 60},
+                    {"label": "不称职", "min": 0},
+                ],
+                "quota": {"grade": "优秀", "share": 0.15},
+                "vetoes": [{"kind": "incompetent", "component": "mass", "share": 0.3333}, {"kind": "finding"}],
+                "veto_grade": "不称职",
+                "bonus_cap": 5,
+                "categories": ["secretary", "first_secretary"],
+                "follow_ups": [{"kind": "诫勉谈话", "when": "bottom", "n": 1}, {"kind": "调整", "when": "veto"}],
+            }
+        ),
     },
 }
 

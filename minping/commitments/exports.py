@@ -9,11 +9,11 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A3, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from minping.commitments import periods, scoring
 from minping.commitments.models import Assessment, CommitmentForm, Item
-from minping.lib.fonts import cjk_font
+from minping.lib.fonts import cjk_font, paragraph
 from minping.lib.qr import qr_drawing
 from minping.lib.spreadsheet import Sheet, clean, percent, points, workbook_bytes
 from minping.lib.wordfile import CENTER, OfficialDocument
@@ -132,7 +132,7 @@ def poster(region, month: dt.date, forms: list[CommitmentForm], board_url: str) 
     head = ParagraphStyle("head", fontName=font, fontSize=15, leading=20)
 
     def p(text, style=body):
-        return Paragraph(clean(str(text)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"), style)
+        return paragraph(text, style)
 
     story = [p(f"{region.name}{periods.label(month)}公开承诺栏", title), Spacer(1, 6 * mm)]
     rows = [[p("承诺人", head), p("类别", head), p("承诺内容", head), p("可衡量目标", head), p("时限", head), p("践诺", head)]]

@@ -13,11 +13,11 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from minping.audit import anchors
 from minping.evaluations.models import Campaign
-from minping.lib.fonts import cjk_font
+from minping.lib.fonts import cjk_font, paragraph
 from minping.lib.spreadsheet import XLSX, Sheet, clean, percent, points, workbook_bytes
 from minping.lib.suppression import shown
 from minping.lib.wordfile import CENTER, DOCX, RIGHT, OfficialDocument
@@ -261,7 +261,7 @@ def pdf(campaign: Campaign) -> tuple[str, bytes]:
     small = ParagraphStyle("small", fontName=font, fontSize=8, leading=11)
 
     def p(text, style=body):
-        return Paragraph(clean(str(text)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"), style)
+        return paragraph(text, style)
 
     story = [
         p(f"{campaign.name} 测评结果", title),
