@@ -13,6 +13,6 @@ urlpatterns = [
     path("runs/<id:pk>/", views.run_page, name="run"),
     path("results/<id:pk>/", views.result_page, name="result"),
     path("appeals/<id:pk>/", views.decide, name="decide"),
-    path("follow-ups/<id:pk>/", views.follow_up, name="follow_up"),
+    path("follow-ups/<id:pk>/", views.follow_up, name="follow-up"),
     path("cadres/<id:pk>/", views.cadre_record, name="record"),
 ]

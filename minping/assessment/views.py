@@ -6,7 +6,7 @@ cadre's record (实绩档案) over the years, with its Word and PDF files."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +18,7 @@ from minping.accounts.models import User
 from minping.accounts.scoping import console_required, get_for_user, scope
 from minping.assessment import actions, engine, exports, forms, record, schemes, sources
 from minping.assessment.models import Adjustment, Appeal, FollowUp, Measure, Rating, Result, Run, Scheme
+from minping.evaluations import lifecycle
 from minping.evaluations.models import Campaign
 from minping.lib.downloads import attachment
 from minping.lib.feedback import attempting
@@ -89,9 +90,13 @@ def scheme_page(request, pk):
             return redirect("assessment:scheme", scheme.pk)
         status = outcome.status
         scheme.refresh_from_db()
+    return render(request, "assessment/scheme.html", _scheme_context(request.user, scheme), status=status)
+
+
+def _scheme_context(user, scheme: Scheme) -> dict:
     campaigns = (
-        Campaign.objects.filter(status__in=["published", "archived"])
-        .filter(region__path__startswith=scheme.region.path[:7])
+        Campaign.objects.filter(status__in=lifecycle.STEPS["show_public"].states)
+        .filter(Q(region__path__startswith=scheme.region.path) | Q(region__in=scheme.region.ancestors()))
         .order_by("-pk")
     )
     context = {
@@ -109,7 +114,7 @@ def scheme_page(request, pk):
         "grade_rows": [*scheme.definition["grades"], {"label": "", "min": ""}],
         "runs": scheme.runs.select_related("ran_by").order_by("-number")[:50],
         "raters": scheme.raters.all(),
-        "candidates": _people(request.user).filter(role__in=["organiser", "office", "cadre"]).select_related("cadre")[:300],
+        "candidates": _people(user).filter(role__in=["organiser", "office", "cadre"]).select_related("cadre")[:300],
         "appeals": Appeal.objects.filter(result__run__scheme=scheme).select_related("result", "filed_by__cadre", "rerun"),
         "follow_ups": FollowUp.objects.filter(result__run__scheme=scheme).select_related("result"),
         "may_edit": scheme.status != Scheme.Status.PUBLISHED,
@@ -118,7 +123,7 @@ def scheme_page(request, pk):
             for c in scheme.definition["components"]
         ],
     }
-    return render(request, "assessment/scheme.html", context, status=status)
+    return context
 
 
 def _columns(run: Run) -> list[dict]:
