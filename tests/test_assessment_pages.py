@@ -91,7 +91,6 @@ class Pages(AssessmentTestCase):
         record = self.client.get(f"/assessment/cadres/{self.cadre_a.pk}/?format=pdf")
         self.assertEqual(record.content[:4], b"%PDF")
 
-
     def test_the_cohort_pages_queries_do_not_grow_with_its_members(self):
         from django.db import connection
         from django.test.utils import CaptureQueriesContext

@@ -1,0 +1,110 @@
+"""Drawing samples, as plain functions: how many to ask for a margin of error, how to allocate them to strata, and
+a seeded stratified draw that reads the frame once with memory bounded by the sample, not the frame.
+
+- Sample size for a proportion at confidence c with margin m: n₀ = z² p (1 − p) ÷ m² × deff (p = 0.5 unless
+  known), with the finite-population correction n = n₀ ÷ (1 + (n₀ − 1) ÷ N).
+- Allocation: proportional (n_h = n × N_h ÷ N, rounded by largest remainder, at most N_h, at least one where the
+  stratum has anyone) or equal (n ÷ H each, at most N_h; what a small stratum cannot take goes to the others).
+- The draw gives every unit a key, HMAC-SHA256(seed, unit id), read as a number in [0, 1), and takes in each
+  stratum the n_h units with the smallest keys: a simple random sample without replacement in each stratum,
+  the same for the same seed whatever order the frame is read in, and needing only a heap of n_h + r per
+  stratum. The next r keys of a stratum are its replacements, in order. The seed is recorded, so anyone can
+  redraw the sample from the frame and check it.
+"""
+
+import hashlib
+import heapq
+import hmac
+import math
+from collections.abc import Iterable
+from statistics import NormalDist
+
+
+def z_value(confidence: float) -> float:
+    if not 0.5 <= confidence < 1:
+        raise ValueError("confidence is a share between 0.5 and 1")
+    return NormalDist().inv_cdf(1 - (1 - confidence) / 2)
+
+
+def sample_size(margin: float, confidence: float = 0.95, population: int | None = None, p: float = 0.5, deff: float = 1.0) -> int:
+    """The respondents needed for a proportion's margin of error `margin` (0.05 for ±5%)."""
+    if not 0 < margin < 1:
+        raise ValueError("the margin of error is a share between 0 and 1")
+    z = z_value(confidence)
+    n0 = z * z * p * (1 - p) / (margin * margin) * deff
+    if population:
+        n0 = n0 / (1 + (n0 - 1) / population)
+    return math.ceil(n0 - 1e-9)
+
+
+def margin_of(n: int, confidence: float = 0.95, population: int | None = None, p: float = 0.5, deff: float = 1.0) -> float:
+    """The margin of error `n` respondents give (the inverse of sample_size)."""
+    if n <= 0:
+        return 1.0
+    fpc = (population - n) / (population - 1) if population and population > 1 else 1.0
+    return z_value(confidence) * math.sqrt(max(fpc, 0.0) * p * (1 - p) * deff / n)
+
+
+def _largest_remainder(total: int, shares: dict, caps: dict) -> dict:
+    exact = {h: total * s for h, s in shares.items()}
+    found = {h: min(caps[h], math.floor(v)) for h, v in exact.items()}
+    order = sorted(exact, key=lambda h: (-(exact[h] - math.floor(exact[h])), str(h)))
+    left = total - sum(found.values())
+    while left > 0:
+        open_ = [h for h in order if found[h] < caps[h]]
+        if not open_:
+            break
+        for h in open_[:left]:
+            found[h] += 1
+        left = total - sum(found.values())
+    return found
+
+
+def allocate(n: int, sizes: dict, method: str = "proportional") -> dict:
+    """{stratum: n_h} for `n` over strata of `sizes` ({stratum: N_h}); a ValueError when n exceeds the frame."""
+    total = sum(sizes.values())
+    if n > total:
+        raise ValueError(f"the sample ({n}) is larger than the frame ({total})")
+    caps = dict(sizes)
+    if method == "equal":
+        found = {h: 0 for h in sizes}
+        left = n
+        while left > 0:
+            open_ = sorted((h for h in sizes if found[h] < caps[h]), key=lambda h: (caps[h] - found[h], str(h)))
+            each, extra = divmod(left, len(open_))
+            for i, h in enumerate(open_):
+                take = min(caps[h] - found[h], each + (1 if i >= len(open_) - extra else 0))
+                found[h] += take
+            left = n - sum(found.values())
+        return found
+    if method != "proportional":
+        raise ValueError("allocation is proportional or equal")
+    found = _largest_remainder(n, {h: N / total for h, N in sizes.items()}, caps)
+    for h, size in sizes.items():  # every stratum with anyone in it is asked
+        if size and not found[h] and n >= len([s for s in sizes.values() if s]):
+            donor = max(found, key=lambda k: (found[k], str(k)))
+            found[donor] -= 1
+            found[h] = 1
+    return found
+
+
+def unit_key(seed: bytes, unit_id) -> float:
+    digest = hmac.new(seed, str(unit_id).encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def draw(frame: Iterable[tuple], quotas: dict, seed: bytes, replacements: int = 0) -> dict:
+    """{stratum: [unit id, …]}: in each stratum the quota's units, then up to `replacements` more in the order
+    they replace, from `frame`, an iterable of (stratum, unit id) read once."""
+    heaps: dict = {h: [] for h in quotas}
+    for stratum, unit in frame:
+        want = quotas.get(stratum)
+        if not want:
+            continue
+        heap = heaps[stratum]
+        item = (-unit_key(seed, unit), unit)
+        if len(heap) < want + replacements:
+            heapq.heappush(heap, item)
+        elif item > heap[0]:
+            heapq.heapreplace(heap, item)
+    return {h: [unit for _key, unit in sorted(heap, reverse=True)] for h, heap in heaps.items()}
