@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "minping.grid",
     "minping.fieldwork",
     "minping.assessment",
+    "minping.sampling",
     "minping.demo",
     "minping.ops",
 ]

@@ -27,6 +27,7 @@ urlpatterns = [
     path("open311/v2/", include("minping.grid.urls_open311")),
     path("fieldwork/", include("minping.fieldwork.urls")),
     path("assessment/", include("minping.assessment.urls")),
+    path("surveys/", include("minping.sampling.urls")),
     path("reception/", include("minping.fieldwork.urls_public")),
     path("me/", results_views.mine, name="mine"),
     path("me/<id:subject_pk>/", results_views.mine_subject, name="mine-subject"),

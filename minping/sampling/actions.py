@@ -1,0 +1,249 @@
+"""Every write of phone surveys, each in one transaction with its audit event: drawing a survey's sample, naming
+its interviewers, taking the next number, recording a call's outcome (and releasing a replacement when a case ends
+without an interview), back-checks and closing."""
+
+import datetime as dt
+import math
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from minping.accounts.scoping import ensure_region_in_scope
+from minping.audit.actions import record_event
+from minping.evaluations import lifecycle
+from minping.lib import sampling
+from minping.org.models import Region, Resident
+from minping.sampling.models import Attempt, Case, Survey
+
+LEVELS = {"street": "街道", "community": "社区", "grid": "网格"}
+RETRY_AFTER = [dt.timedelta(hours=3), dt.timedelta(hours=26), dt.timedelta(hours=49), dt.timedelta(hours=74)]  # other times of day
+
+
+def _number(value, field: str, what: str, low: float, high: float) -> float:
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        raise ValidationError({field: f"{what}应为数字"}) from None
+    if not low <= number <= high:
+        raise ValidationError({field: f"{what}应在 {low:g} 到 {high:g} 之间"})
+    return number
+
+
+def strata_of(region: Region, level: str) -> dict[str, Region]:
+    """{path: stratum region} of the region's strata at `level`."""
+    return {r.path: r for r in Region.objects.within(region).filter(level=level)}
+
+
+def frame_sizes(region: Region, strata: dict, excluded_ids) -> dict[int, int]:
+    """{stratum id: residents with a phone, but for those called recently}."""
+    length = len(next(iter(strata)))
+    rows = (
+        Resident.objects.within(region)
+        .exclude(phone="")
+        .exclude(pk__in=excluded_ids)
+        .annotate(stratum=Substr("region__path", 1, length))
+        .values("stratum")
+        .annotate(n=Count("pk"))
+    )
+    sizes = {r.pk: 0 for r in strata.values()}
+    for row in rows:
+        if row["stratum"] in strata:
+            sizes[strata[row["stratum"]].pk] += row["n"]
+    return sizes
+
+
+def frame(region: Region, strata: dict, excluded_ids):
+    """(stratum id, resident id) of every resident with a phone, read once in chunks."""
+    length = len(next(iter(strata)))
+    ids = {path: r.pk for path, r in strata.items()}
+    rows = Resident.objects.within(region).exclude(phone="").values_list("pk", "region__path").order_by()
+    for pk, path in rows.iterator(chunk_size=20000):
+        stratum = ids.get(path[:length])
+        if stratum is not None and pk not in excluded_ids:
+            yield stratum, pk
+
+
+def recently_called(days: int) -> set[int]:
+    since = timezone.now() - dt.timedelta(days=days)
+    return set(Case.objects.filter(calls__at__gte=since).values_list("resident_id", flat=True).distinct())
+
+
+def create_survey(
+    *,
+    actor,
+    campaign,
+    region: Region,
+    name: str,
+    strata_level: str,
+    margin,
+    confidence="0.95",
+    response="1",
+    allocation="proportional",
+    exclusion_days="90",
+    max_attempts="4",
+) -> Survey:
+    """Draw a stratified sample of the region's residents with phones for a campaign that takes telephone
+    interviews: the interviews a margin of error needs, divided by the response rate expected, allocated to the
+    strata and drawn with a recorded seed."""
+    ensure_region_in_scope(actor, region)
+    if not actor.can_use_console:
+        raise PermissionDenied("只有组织部门可以组织电话督评")
+    if "phone" not in campaign.channels or not lifecycle.allows(campaign, "vote"):
+        raise ValidationError({"campaign": "请选择正在进行、接受电话访问的测评活动"})
+    if strata_level not in LEVELS:
+        raise ValidationError({"strata_level": "按街道、社区或网格分层"})
+    name = (name or "").strip()[:200] or f"{campaign.name}电话督评"
+    margin = _number(margin, "margin", "误差范围", 0.01, 0.3)
+    confidence = _number(confidence, "confidence", "置信水平", 0.8, 0.99)
+    response = _number(response, "response", "预计应答率", 0.05, 1)
+    if allocation not in Survey.Allocation.values:
+        raise ValidationError({"allocation": "请选择样本分配方法"})
+    days = int(_number(exclusion_days, "exclusion_days", "不重复访问的天数", 0, 730))
+    attempts = int(_number(max_attempts, "max_attempts", "每个号码的拨打次数", 1, 10))
+    strata = strata_of(region, strata_level)
+    if not strata:
+        raise ValidationError({"strata_level": f"{region.name}下没有{LEVELS[strata_level]}"})
+    excluded = recently_called(days) if days else set()
+    sizes = frame_sizes(region, strata, excluded)
+    empty = [strata_path.name for strata_path in strata.values() if not sizes[strata_path.pk]]
+    if empty:
+        raise ValidationError(
+            {"strata_level": f"这些{LEVELS[strata_level]}没有可拨打的电话号码：{'、'.join(empty[:10])}；请补录电话或换一种分层"}
+        )
+    total = sum(sizes.values())
+    interviews = sampling.sample_size(margin, confidence, total)
+    n = math.ceil(interviews / response - 1e-9)
+    if n > total:
+        raise ValidationError(
+            {
+                "margin": f"误差 ±{margin:.0%} 需要完成 {interviews} 次访问，按预计应答率 {response:.0%} 要抽取 {n} 人，名册中有电话的只有 {total} 人"
+            }
+        )
+    quotas = sampling.allocate(n, sizes, allocation)
+    seed = secrets.token_hex(16)
+    drawn = sampling.draw(frame(region, strata, excluded), quotas, bytes.fromhex(seed), replacements=max(quotas.values()))
+    with transaction.atomic():
+        survey = Survey.objects.create(
+            campaign=campaign,
+            region=region,
+            name=name,
+            strata_level=strata_level,
+            margin=margin,
+            confidence=confidence,
+            allocation=allocation,
+            exclusion_days=days,
+            max_attempts=attempts,
+            seed=seed,
+            population={str(k): v for k, v in sizes.items()},
+            quotas={str(k): v for k, v in quotas.items()},
+            excluded=len(excluded),
+            created_by=actor,
+        )
+        Case.objects.bulk_create(
+            (
+                Case(survey=survey, stratum_id=stratum, resident_id=resident, rank=rank, released=rank < quotas[stratum])
+                for stratum, residents in drawn.items()
+                for rank, resident in enumerate(residents)
+            ),
+            batch_size=5000,
+        )
+        record_event(actor=actor, action="survey.draw", obj=survey, data={"n": n, "frame": total, "seed": seed, "quotas": survey.quotas})
+    return survey
+
+
+def set_interviewers(*, actor, survey: Survey, interviewers) -> Survey:
+    ensure_region_in_scope(actor, survey.region)
+    interviewers = list(interviewers)
+    for person in interviewers:
+        if person.role not in {"interviewer", "office", "organiser"}:
+            raise ValidationError({"interviewers": f"{person.person_name} 不能担任电话访问员"})
+    with transaction.atomic():
+        survey.interviewers.set(interviewers)
+        record_event(actor=actor, action="survey.interviewers", obj=survey, data={"interviewers": [p.username for p in interviewers]})
+    return survey
+
+
+def _calling(survey: Survey, actor) -> None:
+    if not survey.interviewers.filter(pk=actor.pk).exists():
+        raise PermissionDenied("您不是这次电话督评的访问员")
+    if survey.status != Survey.Status.CALLING or not lifecycle.allows(survey.campaign, "vote"):
+        raise ValidationError("测评已结束或督评已关闭，不再拨打")
+
+
+def next_case(*, actor, survey: Survey) -> Case | None:
+    """The interviewer's next number: the case they hold, else a released case nobody holds, callbacks whose
+    time has come before numbers not yet called, taken in one locked statement so two interviewers never get one."""
+    _calling(survey, actor)
+    now = timezone.now()
+    held = Case.objects.filter(survey=survey, interviewer=actor, final=False).first()
+    if held is not None:
+        return held
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update(skip_locked=True)
+            .filter(survey=survey, released=True, final=False, interviewer__isnull=True)
+            .filter(Q(next_call_at__isnull=True) | Q(next_call_at__lte=now))
+            .order_by(F("next_call_at").asc(nulls_last=True), "rank", "pk")
+            .first()
+        )
+        if case is None:
+            return None
+        case.interviewer = actor
+        case.save(update_fields=["interviewer"])
+    return case
+
+
+def record_outcome(*, actor, case: Case, outcome: str) -> Case:
+    """A call's outcome. A number not answered, busy or asked to call back is tried again later, at another time of
+    day, up to the survey's attempts; any other outcome ends the case, and a case ended without an interview
+    releases the next replacement of its stratum."""
+    survey = case.survey
+    _calling(survey, actor)
+    if outcome not in Case.Outcome.values:
+        raise ValidationError({"outcome": "请选择这次拨打的结果"})
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.interviewer_id != actor.pk or case.final:
+            raise PermissionDenied("这个号码没有分配给您")
+        case.attempts += 1
+        case.outcome = outcome
+        Attempt.objects.create(case=case, interviewer=actor, outcome=outcome)
+        if outcome in Case.RETRY and case.attempts < survey.max_attempts:
+            case.next_call_at = timezone.now() + RETRY_AFTER[min(case.attempts, len(RETRY_AFTER)) - 1]
+        else:
+            case.final = True
+            case.next_call_at = None
+        case.interviewer = None
+        case.save(update_fields=["attempts", "outcome", "next_call_at", "final", "interviewer"])
+        if case.final and outcome != Case.Outcome.COMPLETE:
+            spare = Case.objects.filter(survey=survey, stratum_id=case.stratum_id, released=False).order_by("rank").first()
+            if spare is not None:
+                Case.objects.filter(pk=spare.pk).update(released=True)
+        record_event(actor=actor, action="survey.call", obj=survey, data={"outcome": outcome, "attempt": case.attempts})
+    return case
+
+
+def back_check(*, actor, case: Case, answer: str) -> Case:
+    """A supervisor's call to a completed case: did someone call you about the evaluation?"""
+    ensure_region_in_scope(actor, case.survey.region)
+    if case.outcome != Case.Outcome.COMPLETE or not case.final:
+        raise ValidationError("只能回访已完成的电话访问")
+    if answer not in {"yes", "no"}:
+        raise ValidationError({"answer": "请选择回访结果"})
+    with transaction.atomic():
+        case.back_checked = answer
+        case.save(update_fields=["back_checked"])
+        record_event(actor=actor, action="survey.back_check", obj=case.survey, data={"answer": answer})
+    return case
+
+
+def reveal_number(*, actor, case: Case) -> str:
+    """The whole number, for dialling, to the interviewer holding the case; audited."""
+    if case.interviewer_id != actor.pk or case.final:
+        raise PermissionDenied("这个号码没有分配给您")
+    record_event(actor=actor, action="survey.dial", obj=case.survey, data={"case": case.pk})
+    return case.resident.phone

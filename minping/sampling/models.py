@@ -1,0 +1,100 @@
+"""Phone surveys (电话督评): a stratified sample of a region's residents with phones, drawn for a campaign that takes
+telephone interviews, each sampled person a case that interviewers call until a final outcome. A case keeps the
+outcome of each attempt and, for a completed interview, only that it was completed: the answers are keyed as an
+ordinary phone-channel ballot under a printed phone code, and nothing links the two.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from minping.org.models import ScopedQuerySet
+
+
+class Survey(models.Model):
+    class Allocation(models.TextChoices):
+        PROPORTIONAL = "proportional", _("Proportional to the strata")
+        EQUAL = "equal", _("Equal per stratum")
+
+    class Status(models.TextChoices):
+        CALLING = "calling", _("Calling")
+        CLOSED = "closed", _("Closed")
+
+    campaign = models.ForeignKey("evaluations.Campaign", models.PROTECT, related_name="+")
+    region = models.ForeignKey("org.Region", models.PROTECT, related_name="+", verbose_name=_("region"))
+    name = models.CharField(_("name"), max_length=200)
+    strata_level = models.CharField(_("strata"), max_length=16)
+    margin = models.FloatField(_("margin of error"))
+    confidence = models.FloatField(_("confidence"), default=0.95)
+    allocation = models.CharField(_("allocation"), max_length=12, choices=Allocation.choices, default=Allocation.PROPORTIONAL)
+    exclusion_days = models.PositiveSmallIntegerField(_("not again within (days)"), default=90)
+    max_attempts = models.PositiveSmallIntegerField(_("attempts per number"), default=4)
+    seed = models.CharField(max_length=64)  # hex: the draw repeats from the frame with it
+    population = models.JSONField()  # {stratum region id: residents with a phone}
+    quotas = models.JSONField()  # {stratum region id: cases drawn}
+    excluded = models.PositiveIntegerField(default=0)  # people left out as called within exclusion_days
+    interviewers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.CALLING)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseScoped(ScopedQuerySet):
+    region_path = "survey__region__path"
+
+
+class Case(models.Model):
+    """A sampled person: released for calling (the sample, then replacements in their order as cases end without
+    an interview), their attempts, and the final outcome."""
+
+    class Outcome(models.TextChoices):
+        COMPLETE = "complete", _("Complete")
+        PARTIAL = "partial", _("Partial")
+        REFUSAL = "refusal", _("Refusal")
+        NO_ANSWER = "no_answer", _("No answer")
+        BUSY = "busy", _("Busy")
+        CALLBACK = "callback", _("Call back later")
+        WRONG_NUMBER = "wrong_number", _("Wrong number")
+        INELIGIBLE = "ineligible", _("Not eligible")
+
+    RETRY = {Outcome.NO_ANSWER, Outcome.BUSY, Outcome.CALLBACK}
+
+    survey = models.ForeignKey(Survey, models.CASCADE, related_name="cases")
+    stratum = models.ForeignKey("org.Region", models.PROTECT, related_name="+")
+    resident = models.ForeignKey("org.Resident", models.PROTECT, related_name="+")
+    rank = models.PositiveIntegerField()  # its place in the stratum's draw: below the quota, the sample
+    released = models.BooleanField(default=False)
+    interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_call_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)  # the last attempt's
+    final = models.BooleanField(default=False)
+    back_checked = models.CharField(max_length=8, blank=True)  # "yes" / "no": did someone call you?
+
+    objects = CaseScoped.as_manager()
+
+    class Meta:
+        ordering = ["survey", "stratum", "rank"]
+        constraints = [models.UniqueConstraint(fields=["survey", "resident"], name="case_once_per_survey")]
+        indexes = [models.Index(fields=["survey", "released", "final", "next_call_at"], name="case_queue")]
+
+
+class Attempt(models.Model):
+    """One call: who made it, when, and its outcome. Nothing of an interview's answers."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="calls")
+    interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=12, choices=Case.Outcome.choices)
+
+    class Meta:
+        ordering = ["case", "at"]

@@ -1,0 +1,184 @@
+"""Phone surveys: a stratified sample drawn for a campaign taking telephone interviews, two interviewers' queues,
+callbacks and replacements, outcome rates by hand, back-checks, the refusals of bad input, and no record linking a
+phone number to a ballot."""
+
+import datetime as dt
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from minping.lib import sampling
+from minping.sampling import actions, figures
+from minping.sampling.models import Case, Survey
+from tests.base import BaseTestCase, make_region, make_resident
+from tests.clock import pinned
+from tests.evaluating import make_campaign
+
+DAY = dt.date(2026, 11, 16)
+
+
+class PhoneSurveyTestCase(BaseTestCase):
+    def setUp(self):
+        self.new_village = make_region("新村社区", "community", self.street_a)
+        for serial in range(100, 129):  # 29 more in 光明社区 (30 with 张三), 20 in 新村社区, 5 without a phone
+            make_resident(f"居民{serial}", self.grid_a, serial)
+        for serial in range(200, 220):
+            make_resident(f"村民{serial}", self.new_village, serial)
+        for serial in range(300, 305):
+            make_resident(f"无电话{serial}", self.new_village, serial, phone="")
+        with pinned(DAY):
+            self.campaign, _group, _pairs = make_campaign(self, channels=("phone",))
+
+    def survey(self, **given):
+        fields = {"campaign": self.campaign, "region": self.street_a, "name": "", "strata_level": "community", "margin": "0.2"}
+        with pinned(DAY):
+            return actions.create_survey(actor=self.organiser_a, **{**fields, **given})
+
+
+class Draw(PhoneSurveyTestCase):
+    def test_the_sample_size_allocation_and_a_redraw_from_the_recorded_seed(self):
+        survey = self.survey()
+        # 1.96² × 0.25 ÷ 0.2² = 24.01; ÷ (1 + 23.01 ÷ 50) = 16.45 → 17, allocated 10.2 and 6.8 → 10 and 7
+        self.assertEqual(survey.population, {str(self.community_a.pk): 30, str(self.new_village.pk): 20})
+        self.assertEqual(survey.quotas, {str(self.community_a.pk): 10, str(self.new_village.pk): 7})
+        self.assertEqual(Case.objects.filter(survey=survey, released=True).count(), 17)
+        strata = actions.strata_of(self.street_a, "community")
+        redrawn = sampling.draw(
+            actions.frame(self.street_a, strata, set()), {int(k): v for k, v in survey.quotas.items()}, bytes.fromhex(survey.seed), 10
+        )
+        for stratum, residents in redrawn.items():
+            self.assertEqual(
+                list(Case.objects.filter(survey=survey, stratum_id=stratum).order_by("rank").values_list("resident_id", flat=True)),
+                residents,
+            )
+        self.assertFalse(Case.objects.filter(survey=survey, resident__phone="").exists())
+
+    def test_a_margin_the_frame_cannot_give_and_a_stratum_without_phones_are_refused(self):
+        with self.assertRaisesMessage(ValidationError, "需要完成 17 次访问，按预计应答率 30% 要抽取 57 人，名册中有电话的只有 50 人"):
+            self.survey(response="0.3")
+        make_region("空社区", "community", self.street_a)
+        with self.assertRaisesMessage(ValidationError, "这些社区没有可拨打的电话号码：空社区"):
+            self.survey()
+
+    def test_people_called_within_the_window_are_left_out(self):
+        first = self.survey()
+        actions.set_interviewers(actor=self.organiser_a, survey=first, interviewers=[self.interviewer])
+        with pinned(DAY):
+            case = actions.next_case(actor=self.interviewer, survey=first)
+            actions.record_outcome(actor=self.interviewer, case=case, outcome="refusal")
+        second = self.survey()
+        self.assertEqual(second.excluded, 1)
+        self.assertFalse(Case.objects.filter(survey=second, resident_id=case.resident_id).exists())
+
+
+class Calling(PhoneSurveyTestCase):
+    def setUp(self):
+        super().setUp()
+        self.survey_ = self.survey(max_attempts="2")
+        actions.set_interviewers(actor=self.organiser_a, survey=self.survey_, interviewers=[self.interviewer, self.office_a])
+
+    def test_two_interviewers_get_different_numbers_and_keep_to_their_own(self):
+        with pinned(DAY):
+            mine = actions.next_case(actor=self.interviewer, survey=self.survey_)
+            theirs = actions.next_case(actor=self.office_a, survey=self.survey_)
+            self.assertNotEqual(mine.pk, theirs.pk)
+            self.assertEqual(actions.next_case(actor=self.interviewer, survey=self.survey_).pk, mine.pk)  # held until recorded
+            with self.assertRaises(PermissionDenied):
+                actions.record_outcome(actor=self.interviewer, case=theirs, outcome="complete")
+            with self.assertRaises(PermissionDenied):
+                actions.next_case(actor=self.grid_worker, survey=self.survey_)
+
+    def test_callbacks_at_another_time_up_to_the_attempts_then_a_replacement(self):
+        with pinned(DAY, hour=10):
+            case = actions.next_case(actor=self.interviewer, survey=self.survey_)
+            actions.record_outcome(actor=self.interviewer, case=case, outcome="no_answer")
+            case.refresh_from_db()
+            self.assertEqual((case.final, case.attempts, case.interviewer_id), (False, 1, None))
+            self.assertEqual(timezone.localtime(case.next_call_at).hour, 13)  # three hours later, not the same hour
+            self.assertNotEqual(actions.next_case(actor=self.interviewer, survey=self.survey_).pk, case.pk)  # not yet due
+        spares = Case.objects.filter(survey=self.survey_, stratum=case.stratum, released=True).count()
+        with pinned(DAY, hour=15):
+            Case.objects.filter(interviewer=self.interviewer).update(interviewer=None)  # the other number put back
+            taken = actions.next_case(actor=self.interviewer, survey=self.survey_)
+            self.assertEqual(taken.pk, case.pk)  # a due callback comes first
+            actions.record_outcome(actor=self.interviewer, case=taken, outcome="busy")
+        case.refresh_from_db()
+        self.assertEqual((case.final, case.outcome), (True, "busy"))  # two attempts: no more
+        self.assertEqual(Case.objects.filter(survey=self.survey_, stratum=case.stratum, released=True).count(), spares + 1)
+
+    def test_outcome_rates_by_hand_and_back_checks(self):
+        outcomes = ["complete", "complete", "complete", "refusal", "wrong_number"]
+        with pinned(DAY):
+            for outcome in outcomes:
+                case = actions.next_case(actor=self.interviewer, survey=self.survey_)
+                actions.record_outcome(actor=self.interviewer, case=case, outcome=outcome)
+        found = figures.rates(self.survey_)
+        overall, counts = found["all"]
+        # 19 released (17 + 2 replacements): 3 complete, 1 refusal, 1 wrong number, 14 not yet reached (unknown)
+        self.assertEqual((counts["complete"], counts["refusal"], counts["wrong_number"], counts["no_answer"]), (3, 1, 1, 14))
+        self.assertAlmostEqual(overall.rr1, 3 / 18)
+        self.assertAlmostEqual(overall.rr3, 3 / (4 + 0.8 * 14))  # e = 4 ÷ 5
+        self.assertAlmostEqual(overall.coop1, 3 / 4)
+        ((name, mine, _counts),) = found["interviewers"]
+        self.assertEqual((name, mine.cases), ("caller_a", 5))
+        refused = Case.objects.get(survey=self.survey_, outcome="refusal")
+        with self.assertRaisesMessage(ValidationError, "只能回访已完成的电话访问"):
+            actions.back_check(actor=self.organiser_a, case=refused, answer="yes")
+        done = Case.objects.filter(survey=self.survey_, outcome="complete").first()
+        actions.back_check(actor=self.organiser_a, case=done, answer="yes")
+
+    def test_no_call_after_the_campaign_closed(self):
+        from minping.results.actions import close_campaign
+
+        close_campaign(actor=self.organiser_a, campaign=self.campaign)
+        self.survey_.campaign.refresh_from_db()
+        with self.assertRaisesMessage(ValidationError, "不再拨打"):
+            actions.next_case(actor=self.interviewer, survey=self.survey_)
+
+
+class NoLink(PhoneSurveyTestCase):
+    def test_no_record_links_a_phone_number_or_a_call_to_a_ballot(self):
+        """No field of a survey's records points at a ballot, a code or a cast; no field of a ballot points at a
+        person or a call, or keeps a time finer than the day."""
+        survey_models = [m for m in apps.get_app_config("sampling").get_models()]
+        ballot_side = {"Ballot", "PooledBallot", "Code", "CodeBatch", "Submission", "Tally", "TextAnswer"}
+        for model in survey_models:
+            for field in model._meta.get_fields():
+                target = getattr(field, "related_model", None)
+                self.assertFalse(target is not None and target.__name__ in ballot_side, f"{model.__name__}.{field.name}")
+        for name in ("Ballot", "PooledBallot"):
+            model = apps.get_model("evaluations", name)
+            for field in model._meta.concrete_fields:
+                self.assertNotEqual(field.get_internal_type(), "DateTimeField", f"{name}.{field.name}")
+                target = getattr(field, "related_model", None)
+                self.assertFalse(target is not None and target._meta.app_label in {"sampling", "org", "accounts"}, f"{name}.{field.name}")
+
+
+class Pages(PhoneSurveyTestCase):
+    def test_draw_call_and_read_the_rates_through_the_pages(self):
+        self.client.force_login(self.organiser_a)
+        post = {"campaign": self.campaign.pk, "region": self.street_a.pk, "strata_level": "community", "margin": "0.2", "response": "1"}
+        post.update(confidence="0.95", allocation="proportional", exclusion_days="90", max_attempts="3")
+        with pinned(DAY):
+            drawn = self.client.post("/surveys/", post)
+        self.assertEqual(drawn.status_code, 302)
+        survey = Survey.objects.get()
+        self.assertEqual(self.client.post("/surveys/", {**post, "margin": "abc"}).status_code, 400)
+        self.client.post(f"/surveys/{survey.pk}/", {"step": "interviewers", "interviewers": [self.interviewer.pk]})
+        self.assertEqual(list(survey.interviewers.all()), [self.interviewer])
+        self.client.force_login(self.interviewer)
+        with pinned(DAY):
+            page = self.client.get(f"/surveys/{survey.pk}/call/")
+            case = Case.objects.get(interviewer=self.interviewer)
+            self.assertContains(page, "138****1234")
+            self.assertNotContains(page, "13800001234")
+            dialled = self.client.post(f"/surveys/{survey.pk}/call/", {"step": "dial", "case": case.pk})
+            self.assertContains(dialled, 'href="tel:13800001234"')
+            self.client.post(f"/surveys/{survey.pk}/call/", {"case": case.pk, "outcome": "complete"})
+        case.refresh_from_db()
+        self.assertEqual((case.final, case.outcome), (True, "complete"))
+        self.client.force_login(self.organiser_b)
+        self.assertEqual(self.client.get(f"/surveys/{survey.pk}/").status_code, 404)
+        self.client.force_login(self.organiser_a)
+        self.assertContains(self.client.get(f"/surveys/{survey.pk}/"), "应答率（AAPOR 口径）")
