@@ -1315,6 +1315,21 @@ TRANSLATIONS = {
     "The sample was drawn: name the interviewers, then they can call.": "样本已抽取：请指定访问员，之后即可拨打。",
     "Outcome recorded.": "已记录拨打结果。",
     "%(n)s numbers still to reach": "还有 %(n)s 个号码待联系",
+    "No campaign of your region that has not started takes telephone interviews: the sample sets a group per stratum before voting opens.": "本区域没有尚未开始、接受电话访问的测评活动：抽样要在投票开始前为每个分层设一个评价群体。",
+    "Results: %(m)s of “%(q)s”": "结果：“%(q)s”的%(m)s",
+    "Unweighted": "未加权",
+    "Weighted to the population": "按人口加权",
+    "Design effect": "设计效应",
+    "Other channels": "其他方式",
+    "not weighted, fewer than five answers:": "少于5个回答、未参与加权：",
+    "difference": "差异",
+    "larger than chance": "超出随机误差",
+    "Interviewers' quality": "访问员质量",
+    "Completed calls": "完成访问",
+    "Mean length (s)": "平均时长（秒）",
+    "Too short": "过短比例",
+    "Ballots keyed": "录入选票",
+    "All answers alike": "答案雷同比例",
 }
 PLURALS = {"overdue by %(days)s day": "已逾期 %(days)s 天", "%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 

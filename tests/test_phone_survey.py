@@ -3,11 +3,13 @@ callbacks and replacements, outcome rates by hand, back-checks, the refusals of 
 phone number to a ballot."""
 
 import datetime as dt
+from unittest import mock
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from minping.evaluations import actions as evaluations
 from minping.lib import sampling
 from minping.sampling import actions, figures
 from minping.sampling.models import Case, Survey
@@ -28,7 +30,11 @@ class PhoneSurveyTestCase(BaseTestCase):
         for serial in range(300, 305):
             make_resident(f"无电话{serial}", self.new_village, serial, phone="")
         with pinned(DAY):
-            self.campaign, _group, _pairs = make_campaign(self, channels=("phone",))
+            self.campaign, self.on_site, _pairs = make_campaign(self, channels=("phone", "qr"), open_it=False)
+
+    def open(self):
+        with pinned(DAY):
+            self.campaign = evaluations.open_campaign(actor=self.organiser_a, campaign=self.campaign)
 
     def survey(self, **given):
         fields = {"campaign": self.campaign, "region": self.street_a, "name": "", "strata_level": "community", "margin": "0.2"}
@@ -63,10 +69,12 @@ class Draw(PhoneSurveyTestCase):
 
     def test_people_called_within_the_window_are_left_out(self):
         first = self.survey()
+        self.open()
         actions.set_interviewers(actor=self.organiser_a, survey=first, interviewers=[self.interviewer])
         with pinned(DAY):
             case = actions.next_case(actor=self.interviewer, survey=first)
             actions.record_outcome(actor=self.interviewer, case=case, outcome="refusal")
+            self.campaign, _group, _pairs = make_campaign(self, channels=("phone",), open_it=False)
         second = self.survey()
         self.assertEqual(second.excluded, 1)
         self.assertFalse(Case.objects.filter(survey=second, resident_id=case.resident_id).exists())
@@ -76,6 +84,7 @@ class Calling(PhoneSurveyTestCase):
     def setUp(self):
         super().setUp()
         self.survey_ = self.survey(max_attempts="2")
+        self.open()
         actions.set_interviewers(actor=self.organiser_a, survey=self.survey_, interviewers=[self.interviewer, self.office_a])
 
     def test_two_interviewers_get_different_numbers_and_keep_to_their_own(self):
@@ -164,6 +173,7 @@ class Pages(PhoneSurveyTestCase):
             drawn = self.client.post("/surveys/", post)
         self.assertEqual(drawn.status_code, 302)
         survey = Survey.objects.get()
+        self.open()
         self.assertEqual(self.client.post("/surveys/", {**post, "margin": "abc"}).status_code, 400)
         self.client.post(f"/surveys/{survey.pk}/", {"step": "interviewers", "interviewers": [self.interviewer.pk]})
         self.assertEqual(list(survey.interviewers.all()), [self.interviewer])
@@ -182,3 +192,75 @@ class Pages(PhoneSurveyTestCase):
         self.assertEqual(self.client.get(f"/surveys/{survey.pk}/").status_code, 404)
         self.client.force_login(self.organiser_a)
         self.assertContains(self.client.get(f"/surveys/{survey.pk}/"), "应答率（AAPOR 口径）")
+
+
+class Results(PhoneSurveyTestCase):
+    def test_weighted_and_unweighted_figures_and_the_difference_between_modes(self):
+        from minping.evaluations.actions import casting
+        from minping.evaluations.models import EvaluatorGroup
+        from minping.results.actions import close_campaign
+        from tests.evaluating import answers_for
+
+        survey = self.survey()
+        self.open()
+        village, bright = (EvaluatorGroup.objects.get(pk=survey.groups[str(r.pk)]) for r in (self.new_village, self.community_a))
+        self.on_site.refresh_from_db()
+        self.assertEqual([float(g.weight) for g in (bright, village, self.on_site)], [0.6, 0.4, 0])
+        with pinned(DAY):
+            for group, answers in (
+                (bright, ["satisfied"] * 4 + ["dissatisfied"]),
+                (village, ["satisfied"] * 5),
+                (self.on_site, ["satisfied"] * 2 + ["dissatisfied"] * 4),
+            ):
+                channel = "qr" if group == self.on_site else "phone"
+                pairs = evaluations.issue_codes(
+                    actor=self.organiser_a, campaign=self.campaign, group=group, count=len(answers), channel=channel
+                )
+                for (token, _short), each in zip(pairs, answers):
+                    casting.cast_ballot(campaign=self.campaign, code=token, answers=answers_for(self.campaign, each=each), channel=channel)
+            close_campaign(actor=self.organiser_a, campaign=self.campaign)
+        survey.refresh_from_db()
+        found = figures.estimates(survey)
+        self.assertEqual((found["question"]["key"], found["metric"]), ("de", "满意率"))
+        (row,) = found["rows"]
+        self.assertAlmostEqual(row["unweighted"].value, 0.9)  # 9 of 10 phone answers
+        self.assertAlmostEqual(row["weighted"].value, 0.6 * 0.8 + 0.4 * 1.0)  # 0.88: 光明社区 is 60% of the frame
+        # respondents weigh 0.6 ÷ 0.5 = 1.2 and 0.4 ÷ 0.5 = 0.8: deff = 10 × (5 × 1.44 + 5 × 0.64) ÷ 10² = 1.04
+        self.assertAlmostEqual(row["weighted"].deff, 1.04)
+        ((channel, on_site, difference),) = row["modes"]
+        self.assertEqual(channel, "qr")
+        self.assertAlmostEqual(on_site.value, 2 / 6)
+        self.assertAlmostEqual(difference.value, 0.88 - 2 / 6)
+        self.assertTrue(difference.flagged)
+        self.client.force_login(self.organiser_a)
+        page = self.client.get(f"/surveys/{survey.pk}/")
+        self.assertContains(page, "0.880")
+
+
+class QualityControl(PhoneSurveyTestCase):
+    def test_short_calls_and_ballots_all_alike_are_counted_per_interviewer_without_naming_a_ballot(self):
+        from minping.sampling.models import InterviewerStats
+
+        survey = self.survey()
+        self.open()
+        actions.set_interviewers(actor=self.organiser_a, survey=survey, interviewers=[self.interviewer])
+        pairs = evaluations.issue_codes(actor=self.organiser_a, campaign=self.campaign, group=self.on_site, count=5, channel="phone")
+        self.client.force_login(self.interviewer)
+        for minutes, (token, _short) in zip([0.5, 0.5, 0.5, 5, 5], pairs):
+            with pinned(DAY, hour=9):
+                case = actions.next_case(actor=self.interviewer, survey=survey)
+                actions.reveal_number(actor=self.interviewer, case=case)
+            moment = timezone.make_aware(dt.datetime.combine(DAY, dt.time(9))) + dt.timedelta(minutes=minutes)
+            with mock.patch("django.utils.timezone.now", return_value=moment):
+                actions.record_outcome(actor=self.interviewer, case=case, outcome="complete")
+            answers = {
+                f"s{s.pk}__{q['key']}": "satisfied" if q["type"] == "scale" else "competent"
+                for s in self.campaign.subjects.all()
+                for q in self.campaign.definition["subject_questions"]
+            }
+            self.client.post(f"/interview/{self.campaign.pk}/", {"code": token, **answers})
+        stats = InterviewerStats.objects.get()
+        self.assertEqual((stats.completes, stats.short, stats.seconds, stats.entered, stats.straightlined), (5, 3, 3 * 30 + 2 * 300, 5, 5))
+        (row,) = figures.quality(survey)
+        self.assertEqual(row["flags"], ["60% 的访问过短", "100% 的选票各题答案相同"])
+        self.assertEqual([f.name for f in InterviewerStats._meta.concrete_fields if f.is_relation], ["survey", "interviewer"])

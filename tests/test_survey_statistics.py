@@ -122,3 +122,19 @@ class Modes(TestCase):
         self.assertAlmostEqual(d.low, -0.2 - 1.959963984540054 * se)
         self.assertTrue(d.flagged)
         self.assertFalse(surveystats.mode_difference(phone, online).flagged)
+
+
+class PostStratified(TestCase):
+    def test_strata_counts_give_what_the_respondents_weights_give(self):
+        strata = [(0.6, 15, 30), (0.4, 63, 70)]
+        from_strata = surveystats.post_stratified(strata)
+        weights = surveystats.post_strata_weights({"A": 600, "B": 400}, {"A": 30, "B": 70})
+        answers = [(weights["A"], 1)] * 15 + [(weights["A"], 0)] * 15 + [(weights["B"], 1)] * 63 + [(weights["B"], 0)] * 7
+        respondents = surveystats.weighted_proportion(answers)
+        for field in ("value", "deff", "n_effective", "low", "high"):
+            self.assertAlmostEqual(getattr(from_strata, field), getattr(respondents, field))
+
+    def test_a_stratum_without_answers_is_left_out_and_the_rest_reweighted(self):
+        estimate = surveystats.post_stratified([(0.5, 8, 10), (0.3, 0, 0), (0.2, 5, 10)])
+        self.assertAlmostEqual(estimate.value, (0.5 * 0.8 + 0.2 * 0.5) / 0.7)
+        self.assertEqual(estimate.n, 20)

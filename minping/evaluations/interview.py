@@ -19,6 +19,13 @@ from minping.evaluations.forms import errors_by_field, payload_from_post
 from minping.evaluations.voting import voter_page
 
 ROLES = {User.Role.INTERVIEWER, User.Role.ORGANISER, User.Role.OFFICE, User.Role.ADMIN}
+_ENTERED = []
+
+
+def on_entry(hook) -> None:
+    """Register `hook(user=, campaign=, answers=)`, called after an interviewer's ballot is cast: a module above
+    (phone surveys) counts per interviewer what quality control needs, never which ballot it was."""
+    _ENTERED.append(hook)
 
 
 def interviewer_required(view):
@@ -76,6 +83,8 @@ def interview(request, pk):
                 campaign=found, code=code, answers=payload, channel="phone", idempotency_key=request.POST.get("submission", "")[:64]
             )
             context["tracker"] = receipt.tracker  # read out to the resident; the form is blank for the next call
+            for hook in _ENTERED:
+                hook(user=request.user, campaign=found, answers=payload)
         except CastError as exc:
             status = exc.status
             context.update(

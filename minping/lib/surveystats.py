@@ -123,3 +123,27 @@ def mode_difference(first: Estimate, second: Estimate, z: float = Z95) -> Differ
     if se == 0:
         return Difference(d, d, d, d != 0)
     return Difference(d, d - z * se, d + z * se, abs(d) / se > z)
+
+
+def from_counts(k: int, n: int, z: float = Z95) -> Estimate:
+    """An unweighted proportion as an Estimate (deff 1)."""
+    if not n:
+        return Estimate(None, 0, 1.0, 0.0, None, None)
+    low, high = _wilson(k / n, n, z)
+    return Estimate(k / n, n, 1.0, float(n), low, high)
+
+
+def post_stratified(strata: list[tuple[float, int, int]], z: float = Z95) -> Estimate:
+    """The post-stratified proportion from (population share W_h, yes k_h, answers n_h) per stratum: Σ W_h p_h ÷
+    Σ W_h over the strata with answers, each respondent weighing (W_h ÷ Σ W) ÷ (n_h ÷ n); Kish's deff of those
+    weights, and the interval on the effective sample (as weighted_proportion gives for the same respondents)."""
+    answered = [(w, k, n) for w, k, n in strata if n > 0 and w > 0]
+    total_w, n = sum(w for w, _k, _n in answered), sum(n for _w, _k, n in answered)
+    if not answered or not n:
+        return Estimate(None, 0, 1.0, 0.0, None, None)
+    p = sum(w * k / m for w, k, m in answered) / total_w
+    weights = [(w / total_w) / (m / n) for w, _k, m in answered]
+    deff = n * sum(m * u * u for (_w, _k, m), u in zip(answered, weights)) / sum(m * u for (_w, _k, m), u in zip(answered, weights)) ** 2
+    effective = n / deff
+    low, high = _wilson(p, effective, z)
+    return Estimate(p, n, deff, effective, low, high)

@@ -162,6 +162,20 @@ def load_counts(campaign: Campaign, subject_ids=None, questions=None):
     return counts, totals
 
 
+def channel_counts(campaign: Campaign, subject_ids, question: str) -> dict:
+    """{(subject id, channel): {option: n}} of one question, summed over groups: what a comparison of modes reads.
+    Raw counts: the reader shows a channel's figure only where it has five answers or more."""
+    rows = (
+        Tally.objects.filter(campaign=campaign, subject_id__in=list(subject_ids), question=question)
+        .values("subject_id", "channel", "option")
+        .annotate(n=Sum("n"))
+    )
+    found = defaultdict(dict)
+    for row in rows:
+        found[(row["subject_id"], row["channel"])][row["option"]] = row["n"]
+    return found
+
+
 def subject_figures(campaign: Campaign, subjects: list[Subject], questions: list[str] | None = None) -> list[SubjectFigures]:
     """Figures for the given subjects (all of the campaign's questions, or only those keyed in `questions`)."""
     definition = campaign.definition

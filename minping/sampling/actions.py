@@ -5,6 +5,7 @@ without an interview), back-checks and closing."""
 import datetime as dt
 import math
 import secrets
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -14,12 +15,15 @@ from django.utils import timezone
 
 from minping.accounts.scoping import ensure_region_in_scope
 from minping.audit.actions import record_event
+from minping.evaluations import actions as evaluations
 from minping.evaluations import lifecycle
+from minping.evaluations.models import Campaign
 from minping.lib import sampling
 from minping.org.models import Region, Resident
-from minping.sampling.models import Attempt, Case, Survey
+from minping.sampling.models import Attempt, Case, InterviewerStats, Survey
 
 LEVELS = {"street": "街道", "community": "社区", "grid": "网格"}
+SECONDS_PER_QUESTION = 8  # a completed call shorter than this per question read out is flagged as short
 RETRY_AFTER = [dt.timedelta(hours=3), dt.timedelta(hours=26), dt.timedelta(hours=49), dt.timedelta(hours=74)]  # other times of day
 
 
@@ -35,7 +39,7 @@ def _number(value, field: str, what: str, low: float, high: float) -> float:
 
 def strata_of(region: Region, level: str) -> dict[str, Region]:
     """{path: stratum region} of the region's strata at `level`."""
-    return {r.path: r for r in Region.objects.within(region).filter(level=level)}
+    return {r.path: r for r in Region.objects.within(region).filter(level=level).select_related("parent")}
 
 
 def frame_sizes(region: Region, strata: dict, excluded_ids) -> dict[int, int]:
@@ -92,8 +96,8 @@ def create_survey(
     ensure_region_in_scope(actor, region)
     if not actor.can_use_console:
         raise PermissionDenied("只有组织部门可以组织电话督评")
-    if "phone" not in campaign.channels or not lifecycle.allows(campaign, "vote"):
-        raise ValidationError({"campaign": "请选择正在进行、接受电话访问的测评活动"})
+    if "phone" not in campaign.channels or not lifecycle.allows(campaign, "edit"):
+        raise ValidationError({"campaign": "请选择尚未开始、接受电话访问的测评活动（抽样时为每个分层设一个评价群体）"})
     if strata_level not in LEVELS:
         raise ValidationError({"strata_level": "按街道、社区或网格分层"})
     name = (name or "").strip()[:200] or f"{campaign.name}电话督评"
@@ -124,6 +128,7 @@ def create_survey(
             }
         )
     quotas = sampling.allocate(n, sizes, allocation)
+    strata_by_id = {r.pk: r for r in strata.values()}
     seed = secrets.token_hex(16)
     drawn = sampling.draw(frame(region, strata, excluded), quotas, bytes.fromhex(seed), replacements=max(quotas.values()))
     with transaction.atomic():
@@ -143,6 +148,8 @@ def create_survey(
             excluded=len(excluded),
             created_by=actor,
         )
+        survey.groups = strata_groups(actor, campaign, [strata_by_id[h] for h in quotas], sizes)
+        survey.save(update_fields=["groups"])
         Case.objects.bulk_create(
             (
                 Case(survey=survey, stratum_id=stratum, resident_id=resident, rank=rank, released=rank < quotas[stratum])
@@ -153,6 +160,25 @@ def create_survey(
         )
         record_event(actor=actor, action="survey.draw", obj=survey, data={"n": n, "frame": total, "seed": seed, "quotas": survey.quotas})
     return survey
+
+
+def strata_groups(actor, campaign, strata: list[Region], sizes: dict) -> dict:
+    """An evaluator group of the campaign per stratum, weighing the stratum's share of the frame, so the
+    campaign's combined figure is the post-stratified one; the campaign's other groups (on-site, online) weigh 0
+    and stand beside it, for comparing modes. Weights are kept to four places and sum to 1."""
+    total = sum(sizes.values())
+    shares = {r.pk: Decimal(sizes[r.pk] / total).quantize(Decimal("0.0001")) for r in strata}
+    largest = max(shares, key=shares.get)
+    shares[largest] += Decimal(1) - sum(shares.values())
+    for group in campaign.groups.all():
+        evaluations.set_group_weight(actor=actor, group=group, weight=0)
+    names = [r.name for r in strata]
+    found = {}
+    for stratum in strata:
+        label = stratum.name if names.count(stratum.name) == 1 else f"{stratum.parent.name}{stratum.name}"
+        group = evaluations.add_group(actor=actor, campaign=campaign, name=f"电话·{label}"[:100], kind="masses", weight=shares[stratum.pk])
+        found[str(stratum.pk)] = group.pk
+    return found
 
 
 def set_interviewers(*, actor, survey: Survey, interviewers) -> Survey:
@@ -170,7 +196,8 @@ def set_interviewers(*, actor, survey: Survey, interviewers) -> Survey:
 def _calling(survey: Survey, actor) -> None:
     if not survey.interviewers.filter(pk=actor.pk).exists():
         raise PermissionDenied("您不是这次电话督评的访问员")
-    if survey.status != Survey.Status.CALLING or not lifecycle.allows(survey.campaign, "vote"):
+    campaign = Campaign.objects.only("status").get(pk=survey.campaign_id)  # as it is now, not as the survey was read
+    if survey.status != Survey.Status.CALLING or not lifecycle.allows(campaign, "vote"):
         raise ValidationError("测评已结束或督评已关闭，不再拨打")
 
 
@@ -217,8 +244,10 @@ def record_outcome(*, actor, case: Case, outcome: str) -> Case:
         else:
             case.final = True
             case.next_call_at = None
-        case.interviewer = None
-        case.save(update_fields=["attempts", "outcome", "next_call_at", "final", "interviewer"])
+        if outcome == Case.Outcome.COMPLETE and case.dialled_at is not None:
+            _count_call(survey, actor, (timezone.now() - case.dialled_at).total_seconds())
+        case.interviewer, case.dialled_at = None, None
+        case.save(update_fields=["attempts", "outcome", "next_call_at", "final", "interviewer", "dialled_at"])
         if case.final and outcome != Case.Outcome.COMPLETE:
             spare = Case.objects.filter(survey=survey, stratum_id=case.stratum_id, released=False).order_by("rank").first()
             if spare is not None:
@@ -245,5 +274,46 @@ def reveal_number(*, actor, case: Case) -> str:
     """The whole number, for dialling, to the interviewer holding the case; audited."""
     if case.interviewer_id != actor.pk or case.final:
         raise PermissionDenied("这个号码没有分配给您")
-    record_event(actor=actor, action="survey.dial", obj=case.survey, data={"case": case.pk})
+    with transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(dialled_at=timezone.now())
+        record_event(actor=actor, action="survey.dial", obj=case.survey, data={"case": case.pk})
     return case.resident.phone
+
+
+def _stats(survey: Survey, interviewer) -> InterviewerStats:
+    stats, _created = InterviewerStats.objects.select_for_update().get_or_create(survey=survey, interviewer=interviewer)
+    return stats
+
+
+def _count_call(survey: Survey, interviewer, seconds: float) -> None:
+    stats = _stats(survey, interviewer)
+    questions = len(survey.campaign.definition["subject_questions"]) * max(1, survey.campaign.subjects.count())
+    stats.completes += 1
+    stats.seconds += int(seconds)
+    stats.short += int(seconds < SECONDS_PER_QUESTION * questions)
+    stats.save(update_fields=["completes", "seconds", "short"])
+
+
+def count_entry(*, user, campaign, answers: dict) -> None:
+    """After an interviewer keys a ballot of a surveyed campaign: one more entered, and one more straight-lined if
+    a subject's questions of one kind (three or more of a scale, say) all got the same option. The ballot is not
+    named."""
+    surveys = list(Survey.objects.filter(campaign=campaign, interviewers=user, status=Survey.Status.CALLING))
+    if not surveys:
+        return
+    sections = [section for section in (answers.get("subjects") or {}).values() if isinstance(section, dict) and not section.get("unknown")]
+    by_type = {}
+    for question in campaign.definition["subject_questions"]:
+        by_type.setdefault(question["type"], []).append(question["key"])
+    alike = any(
+        len(keys) >= 3 and len({section.get(key) for key in keys}) == 1 and section.get(keys[0]) is not None
+        for section in sections
+        for kind, keys in by_type.items()
+        if kind in {"scale", "grade", "yesno", "single"}
+    )
+    with transaction.atomic():
+        for survey in surveys:
+            stats = _stats(survey, user)
+            stats.entered += 1
+            stats.straightlined += int(alike)
+            stats.save(update_fields=["entered", "straightlined"])

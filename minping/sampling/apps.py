@@ -8,4 +8,7 @@ class SamplingConfig(AppConfig):
     verbose_name = _("Phone surveys and samples")
 
     def ready(self):
-        from minping.sampling import workbench  # noqa: F401 (registers its sections)
+        from minping.evaluations import interview
+        from minping.sampling import actions, workbench  # noqa: F401 (registers its sections)
+
+        interview.on_entry(actions.count_entry)

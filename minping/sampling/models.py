@@ -33,6 +33,7 @@ class Survey(models.Model):
     seed = models.CharField(max_length=64)  # hex: the draw repeats from the frame with it
     population = models.JSONField()  # {stratum region id: residents with a phone}
     quotas = models.JSONField()  # {stratum region id: cases drawn}
+    groups = models.JSONField(default=dict)  # {stratum region id: the campaign's evaluator group for it}
     excluded = models.PositiveIntegerField(default=0)  # people left out as called within exclusion_days
     interviewers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.CALLING)
@@ -79,6 +80,7 @@ class Case(models.Model):
     outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)  # the last attempt's
     final = models.BooleanField(default=False)
     back_checked = models.CharField(max_length=8, blank=True)  # "yes" / "no": did someone call you?
+    dialled_at = models.DateTimeField(null=True, blank=True)  # the current call's start, for its length
 
     objects = CaseScoped.as_manager()
 
@@ -98,3 +100,20 @@ class Attempt(models.Model):
 
     class Meta:
         ordering = ["case", "at"]
+
+
+class InterviewerStats(models.Model):
+    """What quality control counts per interviewer, kept as each call ends and each ballot is keyed: calls
+    completed and their length, ballots keyed and those answering every question of a subject alike. Counts only:
+    nothing says which ballot an interviewer keyed."""
+
+    survey = models.ForeignKey(Survey, models.CASCADE, related_name="stats")
+    interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    completes = models.PositiveIntegerField(default=0)
+    seconds = models.PositiveIntegerField(default=0)  # the completed calls' length, summed
+    short = models.PositiveIntegerField(default=0)  # completed calls shorter than the questions take to read
+    entered = models.PositiveIntegerField(default=0)
+    straightlined = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["survey", "interviewer"], name="stats_once_per_interviewer")]

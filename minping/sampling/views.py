@@ -23,7 +23,7 @@ from minping.sampling.models import Case, Survey
 
 
 def _phone_campaigns(user):
-    found = scope(lifecycle.allowing("vote").select_related("region"), user)
+    found = scope(lifecycle.allowing("edit").select_related("region"), user)
     return [c for c in found if "phone" in c.channels]
 
 
@@ -85,6 +85,9 @@ def survey_page(request, pk):
         "survey": survey,
         "design": figures.design(survey),
         "rates": figures.rates(survey),
+        "estimates": figures.estimates(survey),
+        "quality": figures.quality(survey),
+        "channels": dict(Campaign.Channel.choices),
         "interviewers": survey.interviewers.all(),
         "candidates": scope_people(request.user, User.objects.filter(role__in=["interviewer", "office"], is_active=True)),
         "checks": [(c, mask_phone(c.resident.phone)) for c in completed.order_by("?")[:20]],
