@@ -45,21 +45,21 @@ class Draw(TestCase):
 
     def test_the_same_seed_draws_the_same_sample_in_any_order(self):
         quotas = {f"S{h}": 20 for h in range(7)}
-        first = sampling.draw(self.frame, quotas, b"seed-2026", replacements=5)
+        first = sampling.draw(self.frame, quotas, "seed-2026", replacements=5)
         shuffled = self.frame[:]
         random.Random(3).shuffle(shuffled)
-        self.assertEqual(sampling.draw(shuffled, quotas, b"seed-2026", replacements=5), first)
-        self.assertNotEqual(sampling.draw(self.frame, quotas, b"another", replacements=5), first)
+        self.assertEqual(sampling.draw(shuffled, quotas, "seed-2026", replacements=5), first)
+        self.assertNotEqual(sampling.draw(self.frame, quotas, "another", replacements=5), first)
         for stratum, units in first.items():
             self.assertEqual(len(units), 25)
             self.assertTrue(all(u % 7 == int(stratum[1:]) for u in units))
-            keys = [sampling.unit_key(b"seed-2026", u) for u in units]
+            keys = [sampling.unit_key("seed-2026", u) for u in units]
             self.assertEqual(keys, sorted(keys))  # the sample, then its replacements in order
 
     def test_every_unit_is_about_equally_likely(self):
         counts = [0] * 100
         for trial in range(400):
-            for unit in sampling.draw(((0, u) for u in range(100)), {0: 10}, f"s{trial}".encode())[0]:
+            for unit in sampling.draw(((0, u) for u in range(100)), {0: 10}, f"s{trial}")[0]:
                 counts[unit] += 1
         # each unit is drawn with probability 0.1: 40 of 400 expected; a chi-square of 99 degrees of freedom
         chi2 = sum((c - 40) ** 2 / 40 for c in counts)

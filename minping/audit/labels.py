@@ -8,6 +8,7 @@ ACTIONS = {
     "campaign.add_subjects": "添加测评对象",
     "campaign.remove_subject": "移除测评对象",
     "campaign.group_weight": "调整评价群体权重",
+    "campaign.add_groups": "添加评价群体",
     "campaign.window": "设置投票时间",
     "campaign.open": "开启投票",
     "campaign.close": "结束投票并计票",

@@ -5,8 +5,9 @@ a seeded stratified draw that reads the frame once with memory bounded by the sa
   known), with the finite-population correction n = n₀ ÷ (1 + (n₀ − 1) ÷ N).
 - Allocation: proportional (n_h = n × N_h ÷ N, rounded by largest remainder, at most N_h, at least one where the
   stratum has anyone) or equal (n ÷ H each, at most N_h; what a small stratum cannot take goes to the others).
-- The draw gives every unit a key, HMAC-SHA256(seed, unit id), read as a number in [0, 1), and takes in each
-  stratum the n_h units with the smallest keys: a simple random sample without replacement in each stratum,
+- The draw gives every unit a key, the MD5 of "seed:unit id" in hex (a sort key, not a secret: the same in
+  PostgreSQL, which draws a large frame itself with one window query), and takes in each stratum the n_h units
+  with the smallest keys (ties, which MD5 makes all but impossible, by id): a simple random sample without replacement in each stratum,
   the same for the same seed whatever order the frame is read in, and needing only a heap of n_h + r per
   stratum. The next r keys of a stratum are its replacements, in order. The seed is recorded, so anyone can
   redraw the sample from the frame and check it.
@@ -14,7 +15,6 @@ a seeded stratified draw that reads the frame once with memory bounded by the sa
 
 import hashlib
 import heapq
-import hmac
 import math
 from collections.abc import Iterable
 from statistics import NormalDist
@@ -88,12 +88,11 @@ def allocate(n: int, sizes: dict, method: str = "proportional") -> dict:
     return found
 
 
-def unit_key(seed: bytes, unit_id) -> float:
-    digest = hmac.new(seed, str(unit_id).encode(), hashlib.sha256).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64
+def unit_key(seed: str, unit_id) -> str:
+    return hashlib.md5(f"{seed}:{unit_id}".encode()).hexdigest()
 
 
-def draw(frame: Iterable[tuple], quotas: dict, seed: bytes, replacements: int = 0) -> dict:
+def draw(frame: Iterable[tuple], quotas: dict, seed: str, replacements: int = 0) -> dict:
     """{stratum: [unit id, …]}: in each stratum the quota's units, then up to `replacements` more in the order
     they replace, from `frame`, an iterable of (stratum, unit id) read once."""
     heaps: dict = {h: [] for h in quotas}
@@ -102,9 +101,24 @@ def draw(frame: Iterable[tuple], quotas: dict, seed: bytes, replacements: int = 
         if not want:
             continue
         heap = heaps[stratum]
-        item = (-unit_key(seed, unit), unit)
+        item = (_Descending(unit_key(seed, unit), unit), unit)
         if len(heap) < want + replacements:
             heapq.heappush(heap, item)
         elif item > heap[0]:
             heapq.heapreplace(heap, item)
     return {h: [unit for _key, unit in sorted(heap, reverse=True)] for h, heap in heaps.items()}
+
+
+class _Descending:
+    """A (key, id) that sorts in reverse, so the heap's top is the largest key kept, the one to drop."""
+
+    __slots__ = ("pair",)
+
+    def __init__(self, key: str, unit):
+        self.pair = (key, unit)
+
+    def __lt__(self, other):
+        return self.pair > other.pair
+
+    def __eq__(self, other):
+        return self.pair == other.pair

@@ -5,10 +5,11 @@ without an interview), back-checks and closing."""
 import datetime as dt
 import math
 import secrets
+from collections import Counter
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -71,6 +72,31 @@ def frame(region: Region, strata: dict, excluded_ids):
             yield stratum, pk
 
 
+def draw_in_database(region: Region, strata: dict, quotas: dict, seed: str, spare: int, excluded) -> dict:
+    """lib/sampling.draw done by PostgreSQL: the same keys (md5 of "seed:id") and order, with one window query over
+    the frame, so a million residents are never read into the process."""
+    length = len(next(iter(strata)))
+    keep = [(path, r.pk, quotas[r.pk] + spare) for path, r in strata.items() if quotas.get(r.pk)]
+    values = ", ".join(["(%s, %s, %s)"] * len(keep))
+    sql = f"""
+        WITH quota(path, stratum, keep) AS (VALUES {values})
+        SELECT stratum, id FROM (
+            SELECT r.id, q.stratum, q.keep,
+                   row_number() OVER (PARTITION BY q.stratum ORDER BY md5(%s || ':' || r.id::text), r.id) AS rank
+            FROM org_resident r
+            JOIN org_region g ON g.id = r.region_id
+            JOIN quota q ON q.path = substr(g.path, 1, {length})
+            WHERE g.path LIKE %s AND r.phone <> '' AND NOT (r.id = ANY(%s))
+        ) ranked WHERE rank <= keep ORDER BY stratum, rank"""
+    params = [value for row in keep for value in row] + [seed, region.path.replace("%", r"\%") + "%", list(excluded)]
+    drawn = {h: [] for h in quotas}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for stratum, resident in cursor.fetchall():
+            drawn[stratum].append(resident)
+    return drawn
+
+
 def recently_called(days: int) -> set[int]:
     since = timezone.now() - dt.timedelta(days=days)
     return set(Case.objects.filter(calls__at__gte=since).values_list("resident_id", flat=True).distinct())
@@ -130,7 +156,11 @@ def create_survey(
     quotas = sampling.allocate(n, sizes, allocation)
     strata_by_id = {r.pk: r for r in strata.values()}
     seed = secrets.token_hex(16)
-    drawn = sampling.draw(frame(region, strata, excluded), quotas, bytes.fromhex(seed), replacements=max(quotas.values()))
+    spare = max(quotas.values())
+    if connection.vendor == "postgresql":
+        drawn = draw_in_database(region, strata, quotas, seed, spare, excluded)
+    else:
+        drawn = sampling.draw(frame(region, strata, excluded), quotas, seed, replacements=spare)
     with transaction.atomic():
         survey = Survey.objects.create(
             campaign=campaign,
@@ -172,13 +202,12 @@ def strata_groups(actor, campaign, strata: list[Region], sizes: dict) -> dict:
     shares[largest] += Decimal(1) - sum(shares.values())
     for group in campaign.groups.all():
         evaluations.set_group_weight(actor=actor, group=group, weight=0)
-    names = [r.name for r in strata]
-    found = {}
-    for stratum in strata:
-        label = stratum.name if names.count(stratum.name) == 1 else f"{stratum.parent.name}{stratum.name}"
-        group = evaluations.add_group(actor=actor, campaign=campaign, name=f"电话·{label}"[:100], kind="masses", weight=shares[stratum.pk])
-        found[str(stratum.pk)] = group.pk
-    return found
+    names = Counter(r.name for r in strata)
+    labels = [r.name if names[r.name] == 1 else f"{r.parent.name}{r.name}" for r in strata]
+    groups = evaluations.add_groups(
+        actor=actor, campaign=campaign, groups=[(f"电话·{label}"[:100], "masses", shares[r.pk]) for label, r in zip(labels, strata)]
+    )
+    return {str(r.pk): group.pk for r, group in zip(strata, groups)}
 
 
 def set_interviewers(*, actor, survey: Survey, interviewers) -> Survey:
