@@ -127,7 +127,7 @@ def create_survey(
     if strata_level not in LEVELS:
         raise ValidationError({"strata_level": "按街道、社区或网格分层"})
     name = (name or "").strip()[:200] or f"{campaign.name}电话督评"
-    margin = _number(margin, "margin", "误差范围", 0.01, 0.3)
+    margin = _number(margin, "margin", "误差范围", 0.001, 0.3)
     confidence = _number(confidence, "confidence", "置信水平", 0.8, 0.99)
     response = _number(response, "response", "预计应答率", 0.05, 1)
     if allocation not in Survey.Allocation.values:
