@@ -1330,6 +1330,20 @@ TRANSLATIONS = {
     "Too short": "过短比例",
     "Ballots keyed": "录入选票",
     "All answers alike": "答案雷同比例",
+    "Resolved problems": "已办结的事件",
+    "Work-log entries": "工作日志",
+    "what to check": "抽查对象",
+    "Partly true": "部分属实",
+    "Not true": "不属实",
+    "Sample audits": "抽样督评",
+    "%(n)s drawn of %(frame)s": "从 %(frame)s 条中抽取 %(n)s 条",
+    "Verdict": "核查结论",
+    "what was found": "核查情况",
+    "Commitments are drawn for checking on their own page; here, resolved problems and work-log entries. Every draw uses the same sampler with its seed recorded.": "公开承诺在承诺页面抽查；这里抽查已办结的事件和工作日志。每次抽样用同一种抽样方法，并记录随机种子。",
+    "Drawn by": "抽取人",
+    "Draw a sample to check": "抽取核查样本",
+    "how many": "抽取数量",
+    "The sample was drawn: check each record on the ground and record what was found.": "样本已抽取：请逐条实地核查并记录核查结论。",
 }
 PLURALS = {"overdue by %(days)s day": "已逾期 %(days)s 天", "%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 

@@ -68,6 +68,7 @@ class FiguresTest(FieldworkTestCase):
             "forwarded": 0,
             "closed": 1,
             "told": 0,
+            "checked": None,
             "cadence": None,
         }
         self.assertEqual(figures.cadre_figures([self.cadre_a.pk], self.month, last)[self.cadre_a.pk], expected)  # from the rollups

@@ -33,7 +33,7 @@ from minping.evaluations import actions as evaluations
 from minping.evaluations import lifecycle
 from minping.evaluations.models import Campaign, Instrument, Subject
 from minping.evidence.actions import atomic_with_files, store_evidence
-from minping.lib import stats
+from minping.lib import sampling, stats
 from minping.lib.dates import typed_date
 from minping.lib.text import checked_percent, checked_text
 from minping.org.models import Cadre, Region, Unit
@@ -364,7 +364,8 @@ def set_sequence(*, actor, form: CommitmentForm, sequence: Sequence | None) -> C
 
 
 def draw_sample(*, actor, region: Region, month: dt.date, size) -> SampleAudit:
-    """Draw `size` of the month's published items in `region` at random (a system random source) to check."""
+    """Draw `size` of the month's published items in `region` at random to check, with the sampler every module
+    uses (lib/sampling.draw) and a recorded seed, so anyone can redraw the sample from the month's items."""
     ensure_region_in_scope(actor, region)
     try:
         size = int(size)
@@ -375,11 +376,12 @@ def draw_sample(*, actor, region: Region, month: dt.date, size) -> SampleAudit:
     ids = list(Item.objects.published().within(region).filter(form__month=month).values_list("pk", flat=True))
     if not ids:
         raise ValidationError(f"{periods.label(month)}该区域还没有公开的承诺")
-    chosen = secrets.SystemRandom().sample(ids, min(size, len(ids)))
+    seed = secrets.token_hex(16)
+    chosen = sampling.draw(((0, pk) for pk in ids), {0: min(size, len(ids))}, seed)[0]
     with transaction.atomic():
-        sample = SampleAudit.objects.create(region=region, month=month, drawn_by=actor)
+        sample = SampleAudit.objects.create(region=region, month=month, drawn_by=actor, seed=seed)
         Check.objects.bulk_create(Check(sample=sample, item_id=pk) for pk in sorted(chosen))
-        record_event(actor=actor, action="commitment.sample", obj=sample, data={"month": str(month), "items": sorted(chosen)})
+        record_event(actor=actor, action="commitment.sample", obj=sample, data={"month": str(month), "items": sorted(chosen), "seed": seed})
     return sample
 
 

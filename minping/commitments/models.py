@@ -221,6 +221,7 @@ class SampleAudit(models.Model):
     month = models.DateField()
     drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     drawn_at = models.DateTimeField(default=timezone.now)
+    seed = models.CharField(max_length=64, blank=True)  # lib/sampling.draw's seed: the draw repeats from the items
 
     objects = ScopedQuerySet.as_manager()
 

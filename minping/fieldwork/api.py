@@ -40,7 +40,7 @@ def figures_out(
     request, start: dt.date, end: dt.date, region: int = Query(..., ge=1, le=10**ID_DIGITS - 1), page: int = Query(1, ge=1, le=10**6)
 ):
     """The figures of `region`'s subtree from `start` to `end` (both included, at most three years): seed 004's
-    summary, and the cadres' figures, 500 a page ("cadence" is a share from 0 to 1, or null without a pairing).
+    summary, and the cadres' figures, 500 a page ("cadence" and "checked" are shares from 0 to 1, or null without a pairing or an entry checked).
     For the keys of console users, as the figures page is on the web: any other key gets 403."""
     if not request.auth.can_use_console:
         raise PermissionDenied("field-work figures are for console users")

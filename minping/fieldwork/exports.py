@@ -13,7 +13,7 @@ from minping.lib.spreadsheet import Sheet, percent, workbook_bytes
 from minping.lib.wordfile import CENTER, OfficialDocument
 
 CADRE_COLUMNS = [label for _key, label, _definition in figures.CADRE_FIGURES]
-UNIT_COLUMNS = [label for key, label, _definition in figures.CADRE_FIGURES if key != "cadence"]
+UNIT_COLUMNS = [label for key, label, _definition in figures.CADRE_FIGURES if key not in figures.RATES]
 
 
 def _period(start: dt.date, end: dt.date) -> str:
@@ -39,7 +39,7 @@ def figures_workbook(region, start: dt.date, end: dt.date) -> bytes:
     sheet = Sheet(workbook, "按单位")
     sheet.row(["单位", "干部人数", *UNIT_COLUMNS], bold=True)
     for name, n, totals in figures.by_unit(region, start, end):
-        sheet.row([name, n, *(_cell(totals[key]) for key, _l, _d in figures.CADRE_FIGURES if key != "cadence")])
+        sheet.row([name, n, *(_cell(totals[key]) for key, _l, _d in figures.CADRE_FIGURES if key not in figures.RATES)])
     sheet = Sheet(workbook, "按干部")
     sheet.row(["区域", "干部", *CADRE_COLUMNS], bold=True)
     cadres = list(figures.cadres_of(region).select_related("region").order_by("region__path", "name"))

@@ -38,6 +38,7 @@ CADRE_FIGURES = [
     ("forwarded", "转交部门", "期间内转交网格派单由部门办理的事项数"),
     ("closed", "办结", "期间内办结的事项数"),
     ("told", "告知提出人", "期间内把办理结果告知提出人的事项数"),
+    ("checked", "抽查属实率", "期间内被抽样督评核查的工作日志中，核查属实的比例；没有被抽到为“—”"),
     (
         "cadence",
         "蹲点达标率",
@@ -56,6 +57,7 @@ SUMMARY_FIGURES = [
     ("enterprises", "走访企业", "期间内干部在“企业”类联系点记过日志的企业数（同一企业只计一次）"),
 ]
 DEFINITIONS = {key: definition for key, _label, definition in CADRE_FIGURES + SUMMARY_FIGURES}
+RATES = {"checked", "cadence"}  # shares, not counts: not summed over a unit
 
 
 def split(start: dt.date, end: dt.date) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[dt.date, dt.date]]]:
@@ -199,6 +201,13 @@ def cadre_figures(cadre_ids, start: dt.date, end: dt.date) -> dict[int, dict]:
     entries, items = _entry_counts(cadre_ids, start, end), _item_counts(cadre_ids, start, end)
     contacts = _contact_counts(cadre_ids, end)
     cadence = cadence_by_cadre(cadre_ids, start, end)
+    checked = {
+        row["cadre_id"]: row["confirmed"] / row["checked"]
+        for row in Entry.objects.filter(cadre_id__in=cadre_ids, on__gte=start, on__lte=end)
+        .exclude(verification="")
+        .values("cadre_id")
+        .annotate(checked=Count("pk"), confirmed=Count("pk", filter=Q(verification="confirmed")))
+    }
     out = {}
     for pk in cadre_ids:
         e, i = entries.get(pk, {}), items.get(pk, {})
@@ -208,6 +217,7 @@ def cadre_figures(cadre_ids, start: dt.date, end: dt.date) -> dict[int, dict]:
             "contacts": contacts.get(pk, 0),
             "covered": e.get("covered", 0),
             **{key: i.get(key, 0) for key in ITEM_KEYS},
+            "checked": checked.get(pk),
             "cadence": cadence.get(pk),
         }
     return out
@@ -353,7 +363,7 @@ def by_unit(region, start: dt.date, end: dt.date) -> list[tuple[str, int, dict]]
     places = units_of(list(cadres), end)
     rows: dict[str, list] = {}
     for pk, values in figures.items():
-        row = rows.setdefault(places.get(pk) or cadres[pk], [0, {key: 0 for key, _l, _d in CADRE_FIGURES if key != "cadence"}])
+        row = rows.setdefault(places.get(pk) or cadres[pk], [0, {key: 0 for key, _l, _d in CADRE_FIGURES if key not in RATES}])
         row[0] += 1
         for key in row[1]:
             row[1][key] += values[key]

@@ -866,3 +866,21 @@ def install_categories(Category) -> None:
         Category.objects.get_or_create(
             code=code, defaults={"name": name, "receive_hours": hours, "resolve_days": days, "evidence_required": evidence}
         )
+
+
+VERDICTS = {"confirmed": "核查属实", "partly": "部分属实", "refuted": "核查不属实"}
+
+
+def set_verification(*, actor, problem: Problem, verdict: str) -> Problem:
+    """A sample audit's verdict on a resolved problem, checked on the ground: it counts in the department's
+    核查属实率."""
+    ensure_region_in_scope(actor, problem.region)
+    if verdict not in VERDICTS:
+        raise ValidationError({"verdict": "请选择核查结论"})
+    if problem.resolved_at is None:
+        raise ValidationError("只能核查已办结的事件")
+    with transaction.atomic():
+        Problem.objects.filter(pk=problem.pk).update(verification=verdict)
+        problem.verification = verdict
+        record_event(actor=actor, action="problem.verify", obj=problem, data={"verdict": verdict})
+    return problem

@@ -6,6 +6,7 @@ department (or street) and period, read from the problems and their steps.
 - 结案率 = problems closed (confirmed by the reporter) ÷ problems dispatched in the period;
 - 回退率 = problems the department sent back (回退) ÷ problems dispatched to it in the period;
 - 重办率 = problems reopened by their reporter at least once ÷ problems resolved;
+- 核查属实率 = problems a sample audit checked on the ground and found true ÷ problems checked (抽样督评);
 - 回访满意率 = the department's satisfaction rate in the closed call-back campaigns (回访, anonymous ballots) of the
   period: (满意 + 基本满意) ÷ answers, where its figure is shown (five ballots or more); the mean when several.
 
@@ -27,6 +28,7 @@ DEFINITIONS = [
     ("结案率", "期间派给该部门的事件中，经上报人确认结案的比例"),
     ("回退率", "期间派给该部门的事件中，被该部门回退重新分派的比例"),
     ("重办率", "已办结的事件中，被上报人要求重办过的比例"),
+    ("核查属实率", "期间派给该部门的事件中，抽样督评实地核查过的，核查属实的比例"),
     ("回访满意率", "期间结束的事件回访（匿名测评）中，对该部门办理结果满意和基本满意的比例；少于5票不显示"),
 ]
 
@@ -44,6 +46,8 @@ def scorecard(units, start, end, region=None) -> dict:
         on_time=Count("pk", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("resolve_by"))),
         closed=Count("pk", filter=Q(status=Problem.Status.CONFIRMED)),
         reopened=Count("pk", filter=Q(reopened__gt=0)),
+        checked=Count("pk", filter=~Q(verification="")),
+        confirmed=Count("pk", filter=Q(verification="confirmed")),
     )
     steps = Step.objects.filter(problem__region__path__startswith=region.path) if region is not None else Step.objects
     returned = dict(
@@ -62,6 +66,7 @@ def scorecard(units, start, end, region=None) -> dict:
             "结案率": stats.rate(row["closed"], total),
             "回退率": stats.rate(back, total),
             "重办率": stats.rate(row["reopened"], row["resolved"]),
+            "核查属实率": stats.rate(row["confirmed"], row["checked"]),
             "dispatched": total,
         }
     for unit_id, back in returned.items():
@@ -73,6 +78,7 @@ def scorecard(units, start, end, region=None) -> dict:
                 "结案率": stats.rate(0, back),
                 "回退率": stats.rate(back, back),
                 "重办率": stats.rate(0, 0),
+                "核查属实率": stats.rate(0, 0),
                 "dispatched": back,
             },
         )

@@ -19,9 +19,15 @@ from minping.audit.actions import record_event
 from minping.evaluations import actions as evaluations
 from minping.evaluations import lifecycle
 from minping.evaluations.models import Campaign
+from minping.fieldwork import actions as fieldwork
+from minping.fieldwork.models import Entry
+from minping.grid import actions as grid
+from minping.grid.models import Problem
 from minping.lib import sampling
+from minping.lib.dates import typed_date
 from minping.org.models import Region, Resident
-from minping.sampling.models import Attempt, Case, InterviewerStats, Survey
+from minping.sampling import audits
+from minping.sampling.models import Attempt, Audit, AuditItem, Case, InterviewerStats, Survey
 
 LEVELS = {"street": "街道", "community": "社区", "grid": "网格"}
 SECONDS_PER_QUESTION = 8  # a completed call shorter than this per question read out is flagged as short
@@ -346,3 +352,51 @@ def count_entry(*, user, campaign, answers: dict) -> None:
             stats.entered += 1
             stats.straightlined += int(alike)
             stats.save(update_fields=["entered", "straightlined"])
+
+
+MAX_AUDIT = 500
+
+
+def draw_audit(*, actor, kind: str, region: Region, start, end, size) -> Audit:
+    """Draw `size` of a region's resolved problems or work-log entries of a period to check on the ground, with the
+    survey's sampler and a recorded seed."""
+    ensure_region_in_scope(actor, region)
+    if kind not in Audit.Kind.values:
+        raise ValidationError({"kind": "请选择抽查的对象"})
+    start, end = typed_date(start, "start", "开始日期"), typed_date(end, "end", "结束日期")
+    if end < start:
+        raise ValidationError({"end": "结束日期应在开始日期之后"})
+    size = int(_number(size, "size", "抽查数量", 1, MAX_AUDIT))
+    records = {str(r.pk): r for r in audits.FRAMES[kind](region, start, end)}
+    if not records:
+        raise ValidationError("这段时间该区域没有可抽查的记录")
+    seed = secrets.token_hex(16)
+    chosen = sampling.draw(((0, ref) for ref in records), {0: min(size, len(records))}, seed)[0]
+    with transaction.atomic():
+        audit = Audit.objects.create(kind=kind, region=region, start=start, end=end, frame=len(records), seed=seed, drawn_by=actor)
+        AuditItem.objects.bulk_create(AuditItem(audit=audit, ref=ref, label=audits.label(kind, records[ref])[:300]) for ref in chosen)
+        record_event(actor=actor, action="audit.draw", obj=audit, data={"kind": kind, "frame": len(records), "drawn": chosen, "seed": seed})
+    return audit
+
+
+def record_verdict(*, actor, item: AuditItem, verdict: str, note: str = "") -> AuditItem:
+    """What was found on the ground, stored on the audit and on the record, where its module's figures count it
+    (a department's 核查属实率, a cadre's 抽查属实率)."""
+    audit = item.audit
+    ensure_region_in_scope(actor, audit.region)
+    if verdict not in {v for v in AuditItem.Verdict.values if v}:
+        raise ValidationError({"verdict": "请选择核查结论"})
+    note = (note or "").strip()
+    if verdict != AuditItem.Verdict.CONFIRMED and not note:
+        raise ValidationError({"note": "核查不属实或部分属实的，请写明情况"})
+    with transaction.atomic():
+        if audit.kind == Audit.Kind.PROBLEMS:
+            grid.set_verification(actor=actor, problem=Problem.objects.get(pk=int(item.ref)), verdict=verdict)
+        else:
+            fieldwork.set_entry_verification(
+                actor=actor, entry=Entry.objects.select_related("cadre__region").get(pk=item.ref), verdict=verdict
+            )
+        item.verdict, item.note, item.checked_by, item.checked_at = verdict, note[:500], actor, timezone.now()
+        item.save(update_fields=["verdict", "note", "checked_by", "checked_at"])
+        record_event(actor=actor, action="audit.verdict", obj=audit, data={"item": item.ref, "verdict": verdict})
+    return item

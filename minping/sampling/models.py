@@ -117,3 +117,49 @@ class InterviewerStats(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["survey", "interviewer"], name="stats_once_per_interviewer")]
+
+
+class Audit(models.Model):
+    """A sample audit (抽样督评) of resolved problems or work-log entries of a region and period, drawn with the
+    sampler every module uses and a recorded seed, each item checked on the ground."""
+
+    class Kind(models.TextChoices):
+        PROBLEMS = "problems", _("Resolved problems")
+        LOGS = "logs", _("Work-log entries")
+
+    kind = models.CharField(_("what to check"), max_length=10, choices=Kind.choices)
+    region = models.ForeignKey("org.Region", models.PROTECT, related_name="+", verbose_name=_("region"))
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"))
+    frame = models.PositiveIntegerField()  # records the draw was made from
+    seed = models.CharField(max_length=64)
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    drawn_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-drawn_at"]
+
+    def __str__(self) -> str:
+        return f"{self.region.name} {self.get_kind_display()} {self.start:%Y-%m-%d}—{self.end:%Y-%m-%d}"
+
+
+class AuditItem(models.Model):
+    class Verdict(models.TextChoices):
+        PENDING = "", _("Not yet checked")
+        CONFIRMED = "confirmed", _("Confirmed on the ground")
+        PARTLY = "partly", _("Partly true")
+        REFUTED = "refuted", _("Not true")
+
+    audit = models.ForeignKey(Audit, models.CASCADE, related_name="items")
+    ref = models.CharField(max_length=40)  # the problem's or entry's id
+    label = models.CharField(max_length=300)
+    verdict = models.CharField(max_length=10, choices=Verdict.choices, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["audit", "pk"]
+        constraints = [models.UniqueConstraint(fields=["audit", "ref"], name="audit_item_once")]

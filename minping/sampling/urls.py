@@ -8,4 +8,6 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("<id:pk>/", views.survey_page, name="survey"),
     path("<id:pk>/call/", views.call, name="call"),
+    path("audits/", views.audits, name="audits"),
+    path("audits/<id:pk>/", views.audit_page, name="audit"),
 ]

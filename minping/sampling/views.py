@@ -1,6 +1,7 @@
 """Phone survey pages: the surveys of the user's region and a new one drawn for a campaign; a survey's design,
-outcome rates, interviewers and back-checks; and an interviewer's call page (the next number, masked until it is
-dialled, the spoken script and the outcome buttons)."""
+outcome rates, results, interviewers' quality and back-checks; an interviewer's call page (the next number, masked
+until it is dialled, the spoken script and the outcome buttons); and sample audits of resolved problems and work
+logs with their verdicts."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +20,7 @@ from minping.lib.formdata import posted_id
 from minping.lib.identity import mask_phone
 from minping.org.models import Region
 from minping.sampling import actions, figures
-from minping.sampling.models import Case, Survey
+from minping.sampling.models import Audit, AuditItem, Case, Survey
 
 
 def _phone_campaigns(user):
@@ -133,3 +134,48 @@ def call(request, pk):
         "outcomes": Case.Outcome.choices,
     }
     return render(request, "sampling/call.html", context, status=status)
+
+
+@console_required
+@require_http_methods(["GET", "POST"])
+def audits(request):
+    status = 200
+    if request.method == "POST":
+        post = request.POST
+        with attempting(request, PermissionDenied) as outcome:
+            region = get_for_user(request.user, Region.objects, pk=posted_id(post.get("region", "")) or 0)
+            audit = actions.draw_audit(
+                actor=request.user,
+                kind=post.get("kind", ""),
+                region=region,
+                start=post.get("start"),
+                end=post.get("end"),
+                size=post.get("size", ""),
+            )
+            messages.success(request, _("The sample was drawn: check each record on the ground and record what was found."))
+            return redirect("sampling:audit", audit.pk)
+        status = outcome.status
+    context = {
+        "audits": scope(Audit.objects.select_related("region", "drawn_by__cadre"), request.user)[:200],
+        "kinds": Audit.Kind.choices,
+        "regions": scope(Region.objects.filter(level__in=["district", "street", "community"]), request.user)[:500],
+    }
+    return render(request, "sampling/audits.html", context, status=status)
+
+
+@console_required
+@require_http_methods(["GET", "POST"])
+def audit_page(request, pk):
+    audit = get_for_user(request.user, Audit.objects.select_related("region"), pk=pk)
+    status = 200
+    if request.method == "POST":
+        item = get_object_or_404(AuditItem, pk=posted_id(request.POST.get("item", "")) or 0, audit=audit)
+        with attempting(request, PermissionDenied) as outcome:
+            actions.record_verdict(
+                actor=request.user, item=item, verdict=request.POST.get("verdict", ""), note=request.POST.get("note", "")
+            )
+            messages.success(request, _("Saved."))
+            return redirect("sampling:audit", audit.pk)
+        status = outcome.status
+    context = {"audit": audit, "items": audit.items.select_related("checked_by__cadre"), "verdicts": AuditItem.Verdict.choices[1:]}
+    return render(request, "sampling/audit.html", context, status=status)

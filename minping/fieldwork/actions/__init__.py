@@ -39,6 +39,7 @@ from minping.fieldwork.actions.logs import (
     raiser_kind_of,
     record_entry,
     review_entry,
+    set_entry_verification,
 )
 from minping.fieldwork.actions.meetings import (
     conclude_topic,
@@ -99,4 +100,5 @@ __all__ = [
     "create_pairing",
     "may_record_activity",
     "record_activity",
+    "set_entry_verification",
 ]
