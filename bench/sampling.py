@@ -11,8 +11,9 @@ generate_series), and a draft campaign taking telephone interviews. Then measure
   group per stratum and the cases (sample and replacements) stored; with the process's memory before and after
   (it does not read the frame);
 - next number: `--interviewers` threads, each an interviewer with their own database connection, calling at once:
-  each takes the next number and records an outcome (no answer, busy, refusal or complete), `--calls` times;
-  p50 and p99 of taking the next number.
+  each takes the next number, spends `--call-seconds` on the call (a real one lasts minutes; this keeps all of
+  them busy at once without a queue of requests no call centre makes) and records an outcome (no answer, busy,
+  refusal or complete), `--calls` times; p50 and p99 of taking the next number.
 
 The last line is JSON with draw_s, queue_next_p50_ms, queue_next_p99_ms and the memory figures.
 """
@@ -82,7 +83,7 @@ def build(args):
     return organiser, interviewers, campaign, city
 
 
-def call(interviewer, survey, calls: int, rng: random.Random, timings: list, errors: list) -> None:
+def call(interviewer, survey, calls: int, seconds: float, rng: random.Random, timings: list, errors: list) -> None:
     from django.db import connection
 
     from minping.sampling import actions
@@ -94,6 +95,7 @@ def call(interviewer, survey, calls: int, rng: random.Random, timings: list, err
             timings.append((time.perf_counter() - began) * 1000)
             if case is None:
                 break
+            time.sleep(rng.uniform(0.5, 1.5) * seconds)
             actions.record_outcome(
                 actor=interviewer, case=case, outcome=rng.choice(["no_answer", "busy", "refusal", "complete", "complete"])
             )
@@ -110,6 +112,7 @@ def main():
     parser.add_argument("--sample", type=int, default=20_000)
     parser.add_argument("--interviewers", type=int, default=50)
     parser.add_argument("--calls", type=int, default=20)
+    parser.add_argument("--call-seconds", type=float, default=0.2)
     args = parse_args(parser, {"residents": 5000, "strata": 50, "sample": 400, "interviewers": 5, "calls": 4})
     with throwaway_database("sampling"):
         from minping.evaluations import actions as evaluations
@@ -143,7 +146,7 @@ def main():
         actions.set_interviewers(actor=organiser, survey=survey, interviewers=interviewers)
         timings, errors = [], []
         threads = [
-            threading.Thread(target=call, args=(person, survey, args.calls, random.Random(i), timings, errors))
+            threading.Thread(target=call, args=(person, survey, args.calls, args.call_seconds, random.Random(i), timings, errors))
             for i, person in enumerate(interviewers)
         ]
         started = time.perf_counter()

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -78,29 +78,29 @@ def frame(region: Region, strata: dict, excluded_ids):
             yield stratum, pk
 
 
-def draw_in_database(region: Region, strata: dict, quotas: dict, seed: str, spare: int, excluded) -> dict:
-    """lib/sampling.draw done by PostgreSQL: the same keys (md5 of "seed:id") and order, with one window query over
-    the frame, so a million residents are never read into the process."""
+def draw_in_database(survey: Survey, region: Region, strata: dict, quotas: dict, spare: int, excluded) -> int:
+    """lib/sampling.draw done by PostgreSQL, straight into the survey's cases: the same keys (md5 of "seed:id")
+    and order, one window query over the frame, so a million residents are never read into the process. Returns
+    the cases stored."""
     length = len(next(iter(strata)))
-    keep = [(path, r.pk, quotas[r.pk] + spare) for path, r in strata.items() if quotas.get(r.pk)]
+    keep = [(path, r.pk, quotas[r.pk]) for path, r in strata.items() if quotas.get(r.pk)]
     values = ", ".join(["(%s, %s, %s)"] * len(keep))
     sql = f"""
-        WITH quota(path, stratum, keep) AS (VALUES {values})
-        SELECT stratum, id FROM (
-            SELECT r.id, q.stratum, q.keep,
+        WITH quota(path, stratum, quota) AS (VALUES {values})
+        INSERT INTO sampling_case (survey_id, stratum_id, resident_id, rank, released, attempts, outcome, final, back_checked)
+        SELECT %s, stratum, id, rank - 1, rank <= quota, 0, '', false, '' FROM (
+            SELECT r.id, q.stratum, q.quota,
                    row_number() OVER (PARTITION BY q.stratum ORDER BY md5(%s || ':' || r.id::text), r.id) AS rank
             FROM org_resident r
             JOIN org_region g ON g.id = r.region_id
             JOIN quota q ON q.path = substr(g.path, 1, {length})
             WHERE g.path LIKE %s AND r.phone <> '' AND NOT (r.id = ANY(%s))
-        ) ranked WHERE rank <= keep ORDER BY stratum, rank"""
-    params = [value for row in keep for value in row] + [seed, region.path.replace("%", r"\%") + "%", list(excluded)]
-    drawn = {h: [] for h in quotas}
+        ) ranked WHERE rank <= quota + %s"""
+    params = [value for row in keep for value in row] + [survey.pk, survey.seed, region.path + "%", list(excluded), spare]
     with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '256MB'")  # the frame's sort stays in memory
         cursor.execute(sql, params)
-        for stratum, resident in cursor.fetchall():
-            drawn[stratum].append(resident)
-    return drawn
+        return cursor.rowcount
 
 
 def recently_called(days: int) -> set[int]:
@@ -163,10 +163,6 @@ def create_survey(
     strata_by_id = {r.pk: r for r in strata.values()}
     seed = secrets.token_hex(16)
     spare = max(quotas.values())
-    if connection.vendor == "postgresql":
-        drawn = draw_in_database(region, strata, quotas, seed, spare, excluded)
-    else:
-        drawn = sampling.draw(frame(region, strata, excluded), quotas, seed, replacements=spare)
     with transaction.atomic():
         survey = Survey.objects.create(
             campaign=campaign,
@@ -186,14 +182,18 @@ def create_survey(
         )
         survey.groups = strata_groups(actor, campaign, [strata_by_id[h] for h in quotas], sizes)
         survey.save(update_fields=["groups"])
-        Case.objects.bulk_create(
-            (
-                Case(survey=survey, stratum_id=stratum, resident_id=resident, rank=rank, released=rank < quotas[stratum])
-                for stratum, residents in drawn.items()
-                for rank, resident in enumerate(residents)
-            ),
-            batch_size=5000,
-        )
+        if connection.vendor == "postgresql":
+            draw_in_database(survey, region, strata, quotas, spare, excluded)
+        else:
+            drawn = sampling.draw(frame(region, strata, excluded), quotas, seed, replacements=spare)
+            Case.objects.bulk_create(
+                (
+                    Case(survey=survey, stratum_id=stratum, resident_id=resident, rank=rank, released=rank < quotas[stratum])
+                    for stratum, residents in drawn.items()
+                    for rank, resident in enumerate(residents)
+                ),
+                batch_size=5000,
+            )
         record_event(actor=actor, action="survey.draw", obj=survey, data={"n": n, "frame": total, "seed": seed, "quotas": survey.quotas})
     return survey
 
@@ -238,20 +238,20 @@ def _calling(survey: Survey, actor) -> None:
 
 def next_case(*, actor, survey: Survey) -> Case | None:
     """The interviewer's next number: the case they hold, else a released case nobody holds, callbacks whose
-    time has come before numbers not yet called, taken in one locked statement so two interviewers never get one."""
+    time has come before numbers not yet called (each read from its partial index), locked and skipped by the others
+    so two interviewers never get one."""
     _calling(survey, actor)
     now = timezone.now()
     held = Case.objects.filter(survey=survey, interviewer=actor, final=False).first()
     if held is not None:
         return held
     with transaction.atomic():
-        case = (
-            Case.objects.select_for_update(skip_locked=True)
-            .filter(survey=survey, released=True, final=False, interviewer__isnull=True)
-            .filter(Q(next_call_at__isnull=True) | Q(next_call_at__lte=now))
-            .order_by(F("next_call_at").asc(nulls_last=True), "rank", "pk")
-            .first()
+        waiting = Case.objects.select_for_update(skip_locked=True).filter(
+            survey=survey, released=True, final=False, interviewer__isnull=True
         )
+        case = waiting.filter(next_call_at__lte=now).order_by("next_call_at", "pk").first()
+        if case is None:
+            case = waiting.filter(next_call_at__isnull=True).order_by("rank", "pk").first()
         if case is None:
             return None
         case.interviewer = actor

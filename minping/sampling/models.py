@@ -6,6 +6,7 @@ ordinary phone-channel ballot under a printed phone code, and nothing links the 
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +54,9 @@ class CaseScoped(ScopedQuerySet):
     region_path = "survey__region__path"
 
 
+WAITING = Q(released=True, final=False, interviewer__isnull=True)  # a case anyone may take when it is due
+
+
 class Case(models.Model):
     """A sampled person: released for calling (the sample, then replacements in their order as cases end without
     an interview), their attempts, and the final outcome."""
@@ -87,7 +91,10 @@ class Case(models.Model):
     class Meta:
         ordering = ["survey", "stratum", "rank"]
         constraints = [models.UniqueConstraint(fields=["survey", "resident"], name="case_once_per_survey")]
-        indexes = [models.Index(fields=["survey", "released", "final", "next_call_at"], name="case_queue")]
+        indexes = [  # the queue: callbacks by their time, then numbers not yet called by their place in the draw
+            models.Index(fields=["survey", "next_call_at"], condition=WAITING & Q(next_call_at__isnull=False), name="case_due"),
+            models.Index(fields=["survey", "rank", "id"], condition=WAITING & Q(next_call_at__isnull=True), name="case_fresh"),
+        ]
 
 
 class Attempt(models.Model):
