@@ -50,7 +50,13 @@ class Draw(PhoneSurveyTestCase):
         self.assertEqual(survey.quotas, {str(self.community_a.pk): 10, str(self.new_village.pk): 7})
         self.assertEqual(Case.objects.filter(survey=survey, released=True).count(), 17)
         strata = actions.strata_of(self.street_a, "community")
-        redrawn = sampling.draw(actions.frame(self.street_a, strata, set()), {int(k): v for k, v in survey.quotas.items()}, survey.seed, 10)
+        redrawn = sampling.draw(
+            actions.frame(self.street_a, strata, set()),
+            {int(k): v for k, v in survey.quotas.items()},
+            int(survey.seed),
+            10,
+            key=sampling.int_key,
+        )
         for stratum, residents in redrawn.items():
             self.assertEqual(
                 list(Case.objects.filter(survey=survey, stratum_id=stratum).order_by("rank").values_list("resident_id", flat=True)),

@@ -56,14 +56,21 @@ class Draw(TestCase):
             keys = [sampling.unit_key("seed-2026", u) for u in units]
             self.assertEqual(keys, sorted(keys))  # the sample, then its replacements in order
 
-    def test_every_unit_is_about_equally_likely(self):
-        counts = [0] * 100
-        for trial in range(400):
-            for unit in sampling.draw(((0, u) for u in range(100)), {0: 10}, f"s{trial}")[0]:
-                counts[unit] += 1
-        # each unit is drawn with probability 0.1: 40 of 400 expected; a chi-square of 99 degrees of freedom
-        chi2 = sum((c - 40) ** 2 / 40 for c in counts)
-        self.assertLess(chi2, 160)  # p < 0.0001 beyond this
+    def test_the_integer_key_is_postgresqls_hashint8extended(self):
+        # SELECT hashint8extended(1, 0), hashint8extended(12345, 987654321), hashint8extended(-7, -123456789012345)
+        self.assertEqual(sampling.int_key(0, 1), -3670598878359251130)
+        self.assertEqual(sampling.int_key(987654321, 12345), 3441493701370896809)
+        self.assertEqual(sampling.int_key(-123456789012345, -7), -6602055600663572745)
+
+    def test_every_unit_is_about_equally_likely_with_either_key(self):
+        for key, seeds in ((sampling.unit_key, [f"s{trial}" for trial in range(400)]), (sampling.int_key, list(range(1, 401)))):
+            counts = [0] * 100
+            for seed in seeds:
+                for unit in sampling.draw(((0, u) for u in range(100)), {0: 10}, seed, key=key)[0]:
+                    counts[unit] += 1
+            # each unit is drawn with probability 0.1: 40 of 400 expected; a chi-square of 99 degrees of freedom
+            chi2 = sum((c - 40) ** 2 / 40 for c in counts)
+            self.assertLess(chi2, 160, key.__name__)  # p < 0.0001 beyond this
 
 
 class OutcomeRates(TestCase):

@@ -5,9 +5,11 @@ a seeded stratified draw that reads the frame once with memory bounded by the sa
   known), with the finite-population correction n = n₀ ÷ (1 + (n₀ − 1) ÷ N).
 - Allocation: proportional (n_h = n × N_h ÷ N, rounded by largest remainder, at most N_h, at least one where the
   stratum has anyone) or equal (n ÷ H each, at most N_h; what a small stratum cannot take goes to the others).
-- The draw gives every unit a key, the MD5 of "seed:unit id" in hex (a sort key, not a secret: the same in
-  PostgreSQL, which draws a large frame itself with one window query), and takes in each stratum the n_h units
-  with the smallest keys (ties, which MD5 makes all but impossible, by id): a simple random sample without replacement in each stratum,
+- The draw gives every unit a key and takes in each stratum the n_h units with the smallest keys (ties by id):
+  for any id, the MD5 of "seed:id" in hex; for integer ids, PostgreSQL's own hashint8extended(id, seed) (Bob
+  Jenkins' lookup3, written out in `int_key`), so PostgreSQL can draw a million-row frame itself with one
+  window query and anyone can redraw it here. Neither key is a secret; the seed is drawn when the sample is,
+  so no one can arrange ids to be drawn: a simple random sample without replacement in each stratum,
   the same for the same seed whatever order the frame is read in, and needing only a heap of n_h + r per
   stratum. The next r keys of a stratum are its replacements, in order. The seed is recorded, so anyone can
   redraw the sample from the frame and check it.
@@ -92,16 +94,83 @@ def unit_key(seed: str, unit_id) -> str:
     return hashlib.md5(f"{seed}:{unit_id}".encode()).hexdigest()
 
 
-def draw(frame: Iterable[tuple], quotas: dict, seed: str, replacements: int = 0) -> dict:
+MASK = 0xFFFFFFFF
+
+
+def _rot(x: int, k: int) -> int:
+    return ((x << k) | (x >> (32 - k))) & MASK
+
+
+def _mix(a: int, b: int, c: int) -> tuple[int, int, int]:
+    """lookup3's mix(a, b, c), statement for statement."""
+    a = (a - c) & MASK
+    a ^= _rot(c, 4)
+    c = (c + b) & MASK
+    b = (b - a) & MASK
+    b ^= _rot(a, 6)
+    a = (a + c) & MASK
+    c = (c - b) & MASK
+    c ^= _rot(b, 8)
+    b = (b + a) & MASK
+    a = (a - c) & MASK
+    a ^= _rot(c, 16)
+    c = (c + b) & MASK
+    b = (b - a) & MASK
+    b ^= _rot(a, 19)
+    a = (a + c) & MASK
+    c = (c - b) & MASK
+    c ^= _rot(b, 4)
+    b = (b + a) & MASK
+    return a, b, c
+
+
+def _final(a: int, b: int, c: int) -> tuple[int, int, int]:
+    """lookup3's final(a, b, c), statement for statement."""
+    c ^= b
+    c = (c - _rot(b, 14)) & MASK
+    a ^= c
+    a = (a - _rot(c, 11)) & MASK
+    b ^= a
+    b = (b - _rot(a, 25)) & MASK
+    c ^= b
+    c = (c - _rot(b, 16)) & MASK
+    a ^= c
+    a = (a - _rot(c, 4)) & MASK
+    b ^= a
+    b = (b - _rot(a, 14)) & MASK
+    c ^= b
+    c = (c - _rot(b, 24)) & MASK
+    return a, b, c
+
+
+def int_key(seed: int, unit_id: int) -> int:
+    """PostgreSQL's hashint8extended(unit_id, seed): the same signed 64-bit number."""
+    value = unit_id & 0xFFFFFFFFFFFFFFFF
+    low, high = value & MASK, value >> 32
+    low ^= high if unit_id >= 0 else (~high & MASK)
+    a = b = c = (0x9E3779B9 + 4 + 3923095) & MASK
+    seed &= 0xFFFFFFFFFFFFFFFF
+    if seed:
+        a = (a + (seed >> 32)) & MASK
+        b = (b + (seed & MASK)) & MASK
+        a, b, c = _mix(a, b, c)
+    a = (a + low) & MASK
+    a, b, c = _final(a, b, c)
+    result = (b << 32) | c
+    return result - (1 << 64) if result >= 1 << 63 else result
+
+
+def draw(frame: Iterable[tuple], quotas: dict, seed, replacements: int = 0, key=unit_key) -> dict:
     """{stratum: [unit id, …]}: in each stratum the quota's units, then up to `replacements` more in the order
-    they replace, from `frame`, an iterable of (stratum, unit id) read once."""
+    they replace, from `frame`, an iterable of (stratum, unit id) read once; `key(seed, unit id)` orders them
+    (unit_key, or int_key for integer ids and an integer seed)."""
     heaps: dict = {h: [] for h in quotas}
     for stratum, unit in frame:
         want = quotas.get(stratum)
         if not want:
             continue
         heap = heaps[stratum]
-        item = (_Descending(unit_key(seed, unit), unit), unit)
+        item = (_Descending(key(seed, unit), unit), unit)
         if len(heap) < want + replacements:
             heapq.heappush(heap, item)
         elif item > heap[0]:
@@ -114,7 +183,7 @@ class _Descending:
 
     __slots__ = ("pair",)
 
-    def __init__(self, key: str, unit):
+    def __init__(self, key, unit):
         self.pair = (key, unit)
 
     def __lt__(self, other):

@@ -11,7 +11,6 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Count
-from django.db.models.functions import Substr
 from django.utils import timezone
 
 from minping.accounts.scoping import ensure_region_in_scope
@@ -49,22 +48,27 @@ def strata_of(region: Region, level: str) -> dict[str, Region]:
     return {r.path: r for r in Region.objects.within(region).filter(level=level).select_related("parent")}
 
 
-def frame_sizes(region: Region, strata: dict, excluded_ids) -> dict[int, int]:
-    """{stratum id: residents with a phone, but for those called recently}."""
+def frame_sizes(region: Region, strata: dict, excluded_ids) -> tuple[dict[int, int], dict[int, int]]:
+    """({stratum id: residents with a phone, but for those called recently}, {region id: its stratum id}):
+    counted per region (an integer grouping over the subtree's region ids, no join) and summed up to the strata
+    in the process."""
     length = len(next(iter(strata)))
+    paths = dict(Region.objects.within(region).values_list("pk", "path"))
     rows = (
-        Resident.objects.within(region)
+        Resident.objects.filter(region_id__in=list(paths))
         .exclude(phone="")
         .exclude(pk__in=excluded_ids)
-        .annotate(stratum=Substr("region__path", 1, length))
-        .values("stratum")
+        .order_by()
+        .values("region_id")
         .annotate(n=Count("pk"))
     )
-    sizes = {r.pk: 0 for r in strata.values()}
+    sizes, regions = {r.pk: 0 for r in strata.values()}, {}
     for row in rows:
-        if row["stratum"] in strata:
-            sizes[strata[row["stratum"]].pk] += row["n"]
-    return sizes
+        stratum = strata.get(paths[row["region_id"]][:length])
+        if stratum is not None:
+            sizes[stratum.pk] += row["n"]
+            regions[row["region_id"]] = stratum.pk
+    return sizes, regions
 
 
 def frame(region: Region, strata: dict, excluded_ids):
@@ -78,25 +82,22 @@ def frame(region: Region, strata: dict, excluded_ids):
             yield stratum, pk
 
 
-def draw_in_database(survey: Survey, region: Region, strata: dict, quotas: dict, spare: int, excluded) -> int:
-    """lib/sampling.draw done by PostgreSQL, straight into the survey's cases: the same keys (md5 of "seed:id")
-    and order, one window query over the frame, so a million residents are never read into the process. Returns
-    the cases stored."""
-    length = len(next(iter(strata)))
-    keep = [(path, r.pk, quotas[r.pk]) for path, r in strata.items() if quotas.get(r.pk)]
+def draw_in_database(survey: Survey, regions: dict, quotas: dict, spare: int, excluded) -> int:
+    """lib/sampling.draw done by PostgreSQL, straight into the survey's cases: the same keys (hashint8extended,
+    lib/sampling.int_key) and order, one window query over the frame (its residents found by region id), so a
+    million residents are never read into the process. Returns the cases stored."""
+    keep = [(region_id, stratum, quotas[stratum]) for region_id, stratum in regions.items() if quotas.get(stratum)]
     values = ", ".join(["(%s, %s, %s)"] * len(keep))
     sql = f"""
-        WITH quota(path, stratum, quota) AS (VALUES {values})
+        WITH place(region_id, stratum, quota) AS (VALUES {values})
         INSERT INTO sampling_case (survey_id, stratum_id, resident_id, rank, released, attempts, outcome, final, back_checked)
         SELECT %s, stratum, id, rank - 1, rank <= quota, 0, '', false, '' FROM (
-            SELECT r.id, q.stratum, q.quota,
-                   row_number() OVER (PARTITION BY q.stratum ORDER BY md5(%s || ':' || r.id::text), r.id) AS rank
-            FROM org_resident r
-            JOIN org_region g ON g.id = r.region_id
-            JOIN quota q ON q.path = substr(g.path, 1, {length})
-            WHERE g.path LIKE %s AND r.phone <> '' AND NOT (r.id = ANY(%s))
+            SELECT r.id, p.stratum, p.quota,
+                   row_number() OVER (PARTITION BY p.stratum ORDER BY hashint8extended(r.id, %s::bigint), r.id) AS rank
+            FROM org_resident r JOIN place p ON p.region_id = r.region_id
+            WHERE r.phone <> '' AND NOT (r.id = ANY(%s))
         ) ranked WHERE rank <= quota + %s"""
-    params = [value for row in keep for value in row] + [survey.pk, survey.seed, region.path + "%", list(excluded), spare]
+    params = [value for row in keep for value in row] + [survey.pk, int(survey.seed), list(excluded), spare]
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '256MB'")  # the frame's sort stays in memory
         cursor.execute(sql, params)
@@ -144,7 +145,7 @@ def create_survey(
     if not strata:
         raise ValidationError({"strata_level": f"{region.name}下没有{LEVELS[strata_level]}"})
     excluded = recently_called(days) if days else set()
-    sizes = frame_sizes(region, strata, excluded)
+    sizes, regions = frame_sizes(region, strata, excluded)
     empty = [strata_path.name for strata_path in strata.values() if not sizes[strata_path.pk]]
     if empty:
         raise ValidationError(
@@ -161,7 +162,7 @@ def create_survey(
         )
     quotas = sampling.allocate(n, sizes, allocation)
     strata_by_id = {r.pk: r for r in strata.values()}
-    seed = secrets.token_hex(16)
+    seed = str(secrets.randbits(63))  # an integer: the draw orders by hashint8extended(id, seed)
     spare = max(quotas.values())
     with transaction.atomic():
         survey = Survey.objects.create(
@@ -183,9 +184,9 @@ def create_survey(
         survey.groups = strata_groups(actor, campaign, [strata_by_id[h] for h in quotas], sizes)
         survey.save(update_fields=["groups"])
         if connection.vendor == "postgresql":
-            draw_in_database(survey, region, strata, quotas, spare, excluded)
+            draw_in_database(survey, regions, quotas, spare, excluded)
         else:
-            drawn = sampling.draw(frame(region, strata, excluded), quotas, seed, replacements=spare)
+            drawn = sampling.draw(frame(region, strata, excluded), quotas, int(seed), replacements=spare, key=sampling.int_key)
             Case.objects.bulk_create(
                 (
                     Case(survey=survey, stratum_id=stratum, resident_id=resident, rank=rank, released=rank < quotas[stratum])

@@ -7,141 +7,235 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('evaluations', '0008_pool_move_function'),
-        ('org', '0002_post_category_label'),
+        ("evaluations", "0008_pool_move_function"),
+        ("org", "0002_post_category_label"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Audit',
+            name="Audit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('problems', 'Resolved problems'), ('logs', 'Work-log entries')], max_length=10, verbose_name='what to check')),
-                ('start', models.DateField(verbose_name='from')),
-                ('end', models.DateField(verbose_name='until')),
-                ('frame', models.PositiveIntegerField()),
-                ('seed', models.CharField(max_length=64)),
-                ('drawn_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('drawn_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.region', verbose_name='region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("problems", "Resolved problems"), ("logs", "Work-log entries")],
+                        max_length=10,
+                        verbose_name="what to check",
+                    ),
+                ),
+                ("start", models.DateField(verbose_name="from")),
+                ("end", models.DateField(verbose_name="until")),
+                ("frame", models.PositiveIntegerField()),
+                ("seed", models.CharField(max_length=64)),
+                ("drawn_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("drawn_by", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL)),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.region", verbose_name="region"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-drawn_at'],
+                "ordering": ["-drawn_at"],
             },
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rank', models.PositiveIntegerField()),
-                ('released', models.BooleanField(default=False)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('next_call_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome', models.CharField(blank=True, choices=[('complete', 'Complete'), ('partial', 'Partial'), ('refusal', 'Refusal'), ('no_answer', 'No answer'), ('busy', 'Busy'), ('callback', 'Call back later'), ('wrong_number', 'Wrong number'), ('ineligible', 'Not eligible')], max_length=12)),
-                ('final', models.BooleanField(default=False)),
-                ('back_checked', models.CharField(blank=True, max_length=8)),
-                ('dialled_at', models.DateTimeField(blank=True, null=True)),
-                ('interviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.resident')),
-                ('stratum', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("rank", models.PositiveIntegerField()),
+                ("released", models.BooleanField(default=False)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("next_call_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("complete", "Complete"),
+                            ("partial", "Partial"),
+                            ("refusal", "Refusal"),
+                            ("no_answer", "No answer"),
+                            ("busy", "Busy"),
+                            ("callback", "Call back later"),
+                            ("wrong_number", "Wrong number"),
+                            ("ineligible", "Not eligible"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("final", models.BooleanField(default=False)),
+                ("back_checked", models.CharField(blank=True, max_length=8)),
+                ("dialled_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "interviewer",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                ("resident", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.resident")),
+                ("stratum", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.region")),
             ],
             options={
-                'ordering': ['survey', 'stratum', 'rank'],
+                "ordering": ["survey", "stratum", "rank"],
             },
         ),
         migrations.CreateModel(
-            name='Attempt',
+            name="Attempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('outcome', models.CharField(choices=[('complete', 'Complete'), ('partial', 'Partial'), ('refusal', 'Refusal'), ('no_answer', 'No answer'), ('busy', 'Busy'), ('callback', 'Call back later'), ('wrong_number', 'Wrong number'), ('ineligible', 'Not eligible')], max_length=12)),
-                ('interviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='calls', to='sampling.case')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("complete", "Complete"),
+                            ("partial", "Partial"),
+                            ("refusal", "Refusal"),
+                            ("no_answer", "No answer"),
+                            ("busy", "Busy"),
+                            ("callback", "Call back later"),
+                            ("wrong_number", "Wrong number"),
+                            ("ineligible", "Not eligible"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "interviewer",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                ("case", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="calls", to="sampling.case")),
             ],
             options={
-                'ordering': ['case', 'at'],
+                "ordering": ["case", "at"],
             },
         ),
         migrations.CreateModel(
-            name='Survey',
+            name="Survey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('strata_level', models.CharField(max_length=16, verbose_name='strata')),
-                ('margin', models.FloatField(verbose_name='margin of error')),
-                ('confidence', models.FloatField(default=0.95, verbose_name='confidence')),
-                ('allocation', models.CharField(choices=[('proportional', 'Proportional to the strata'), ('equal', 'Equal per stratum')], default='proportional', max_length=12, verbose_name='allocation')),
-                ('exclusion_days', models.PositiveSmallIntegerField(default=90, verbose_name='not again within (days)')),
-                ('max_attempts', models.PositiveSmallIntegerField(default=4, verbose_name='attempts per number')),
-                ('seed', models.CharField(max_length=64)),
-                ('population', models.JSONField()),
-                ('quotas', models.JSONField()),
-                ('groups', models.JSONField(default=dict)),
-                ('excluded', models.PositiveIntegerField(default=0)),
-                ('status', models.CharField(choices=[('calling', 'Calling'), ('closed', 'Closed')], default='calling', max_length=8)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='evaluations.campaign')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('interviewers', models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.region', verbose_name='region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("strata_level", models.CharField(max_length=16, verbose_name="strata")),
+                ("margin", models.FloatField(verbose_name="margin of error")),
+                ("confidence", models.FloatField(default=0.95, verbose_name="confidence")),
+                (
+                    "allocation",
+                    models.CharField(
+                        choices=[("proportional", "Proportional to the strata"), ("equal", "Equal per stratum")],
+                        default="proportional",
+                        max_length=12,
+                        verbose_name="allocation",
+                    ),
+                ),
+                ("exclusion_days", models.PositiveSmallIntegerField(default=90, verbose_name="not again within (days)")),
+                ("max_attempts", models.PositiveSmallIntegerField(default=4, verbose_name="attempts per number")),
+                ("seed", models.CharField(max_length=64)),
+                ("population", models.JSONField()),
+                ("quotas", models.JSONField()),
+                ("groups", models.JSONField(default=dict)),
+                ("excluded", models.PositiveIntegerField(default=0)),
+                ("status", models.CharField(choices=[("calling", "Calling"), ("closed", "Closed")], default="calling", max_length=8)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("campaign", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="evaluations.campaign")),
+                (
+                    "created_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                ("interviewers", models.ManyToManyField(blank=True, related_name="+", to=settings.AUTH_USER_MODEL)),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.region", verbose_name="region"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='survey',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cases', to='sampling.survey'),
+            model_name="case",
+            name="survey",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="cases", to="sampling.survey"),
         ),
         migrations.CreateModel(
-            name='AuditItem',
+            name="AuditItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ref', models.CharField(max_length=40)),
-                ('label', models.CharField(max_length=300)),
-                ('verdict', models.CharField(blank=True, choices=[('', 'Not yet checked'), ('confirmed', 'Confirmed on the ground'), ('partly', 'Partly true'), ('refuted', 'Not true')], max_length=10)),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='note')),
-                ('checked_at', models.DateTimeField(blank=True, null=True)),
-                ('audit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='sampling.audit')),
-                ('checked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("ref", models.CharField(max_length=40)),
+                ("label", models.CharField(max_length=300)),
+                (
+                    "verdict",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not yet checked"),
+                            ("confirmed", "Confirmed on the ground"),
+                            ("partly", "Partly true"),
+                            ("refuted", "Not true"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="note")),
+                ("checked_at", models.DateTimeField(blank=True, null=True)),
+                ("audit", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="items", to="sampling.audit")),
+                (
+                    "checked_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['audit', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('audit', 'ref'), name='audit_item_once')],
+                "ordering": ["audit", "pk"],
+                "constraints": [models.UniqueConstraint(fields=("audit", "ref"), name="audit_item_once")],
             },
         ),
         migrations.CreateModel(
-            name='InterviewerStats',
+            name="InterviewerStats",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('completes', models.PositiveIntegerField(default=0)),
-                ('seconds', models.PositiveIntegerField(default=0)),
-                ('short', models.PositiveIntegerField(default=0)),
-                ('entered', models.PositiveIntegerField(default=0)),
-                ('straightlined', models.PositiveIntegerField(default=0)),
-                ('interviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stats', to='sampling.survey')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("completes", models.PositiveIntegerField(default=0)),
+                ("seconds", models.PositiveIntegerField(default=0)),
+                ("short", models.PositiveIntegerField(default=0)),
+                ("entered", models.PositiveIntegerField(default=0)),
+                ("straightlined", models.PositiveIntegerField(default=0)),
+                (
+                    "interviewer",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                ("survey", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="stats", to="sampling.survey")),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('survey', 'interviewer'), name='stats_once_per_interviewer')],
+                "constraints": [models.UniqueConstraint(fields=("survey", "interviewer"), name="stats_once_per_interviewer")],
             },
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('final', False), ('interviewer__isnull', True), ('released', True), ('next_call_at__isnull', False)), fields=['survey', 'next_call_at'], name='case_due'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("final", False), ("interviewer__isnull", True), ("released", True), ("next_call_at__isnull", False)),
+                fields=["survey", "next_call_at"],
+                name="case_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('final', False), ('interviewer__isnull', True), ('released', True), ('next_call_at__isnull', True)), fields=['survey', 'rank', 'id'], name='case_fresh'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("final", False), ("interviewer__isnull", True), ("released", True), ("next_call_at__isnull", True)),
+                fields=["survey", "rank", "id"],
+                name="case_fresh",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(fields=('survey', 'resident'), name='case_once_per_survey'),
+            model_name="case",
+            constraint=models.UniqueConstraint(fields=("survey", "resident"), name="case_once_per_survey"),
         ),
     ]
