@@ -10,7 +10,8 @@ generate_series), and a draft campaign taking telephone interviews. Then measure
   the frame counted per stratum, the sample allocated, drawn by PostgreSQL with the recorded seed, one evaluator
   group per stratum and the cases (sample and replacements) stored; with the process's memory before and after
   (it does not read the frame);
-- next number: `--interviewers` threads, each an interviewer with their own database connection, calling at once:
+- next number: `--interviewers` processes (forked, as a production server's workers are), each an interviewer
+  with their own database connection, calling at once:
   each takes the next number, spends `--call-seconds` on the call (a real one lasts minutes; this keeps all of
   them busy at once without a queue of requests no call centre makes) and records an outcome (no answer, busy,
   refusal or complete), `--calls` times; p50 and p99 of taking the next number.
@@ -20,10 +21,10 @@ The last line is JSON with draw_s, queue_next_p50_ms, queue_next_p99_ms and the 
 
 import argparse
 import json
+import multiprocessing
 import random
 import resource
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -83,11 +84,13 @@ def build(args):
     return organiser, interviewers, campaign, city
 
 
-def call(interviewer, survey, calls: int, seconds: float, rng: random.Random, timings: list, errors: list) -> None:
+def call(interviewer, survey, calls: int, seconds: float, seed: int, out) -> None:
+    """One interviewer's calls, in a process of its own; its timings (or its failure) go to `out`."""
     from django.db import connection
 
     from minping.sampling import actions
 
+    rng, timings = random.Random(seed), []
     try:
         for _ in range(calls):
             began = time.perf_counter()
@@ -99,8 +102,9 @@ def call(interviewer, survey, calls: int, seconds: float, rng: random.Random, ti
             actions.record_outcome(
                 actor=interviewer, case=case, outcome=rng.choice(["no_answer", "busy", "refusal", "complete", "complete"])
             )
-    except Exception as exc:  # noqa: BLE001 (reported below)
-        errors.append(repr(exc))
+        out.put(("ok", timings))
+    except Exception as exc:  # noqa: BLE001 (reported by the parent)
+        out.put(("failed", repr(exc)))
     finally:
         connection.close()
 
@@ -115,6 +119,8 @@ def main():
     parser.add_argument("--call-seconds", type=float, default=0.2)
     args = parse_args(parser, {"residents": 5000, "strata": 50, "sample": 400, "interviewers": 5, "calls": 4})
     with throwaway_database("sampling"):
+        from django.db import connections
+
         from minping.evaluations import actions as evaluations
         from minping.lib import sampling as draws
         from minping.sampling import actions
@@ -144,16 +150,21 @@ def main():
         )
         evaluations.open_campaign(actor=organiser, campaign=campaign)
         actions.set_interviewers(actor=organiser, survey=survey, interviewers=interviewers)
-        timings, errors = [], []
-        threads = [
-            threading.Thread(target=call, args=(person, survey, args.calls, args.call_seconds, random.Random(i), timings, errors))
+        connections.close_all()  # each process opens its own
+        out = multiprocessing.get_context("fork").Queue()
+        workers = [
+            multiprocessing.get_context("fork").Process(target=call, args=(person, survey, args.calls, args.call_seconds, i, out))
             for i, person in enumerate(interviewers)
         ]
         started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        for worker in workers:
+            worker.start()
+        timings, errors = [], []
+        for _ in workers:
+            status, found = out.get()
+            (timings.extend if status == "ok" else errors.append)(found)
+        for worker in workers:
+            worker.join()
         elapsed = time.perf_counter() - started
         if errors:
             sys.exit(f"interviewers failed: {errors[:3]}")

@@ -1344,6 +1344,8 @@ TRANSLATIONS = {
     "Draw a sample to check": "抽取核查样本",
     "how many": "抽取数量",
     "The sample was drawn: check each record on the ground and record what was found.": "样本已抽取：请逐条实地核查并记录核查结论。",
+    "cells by sex": "按性别分层",
+    "cells by age band": "按年龄段分层",
 }
 PLURALS = {"overdue by %(days)s day": "已逾期 %(days)s 天", "%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 

@@ -50,17 +50,11 @@ class Draw(PhoneSurveyTestCase):
         self.assertEqual(survey.quotas, {str(self.community_a.pk): 10, str(self.new_village.pk): 7})
         self.assertEqual(Case.objects.filter(survey=survey, released=True).count(), 17)
         strata = actions.strata_of(self.street_a, "community")
-        redrawn = sampling.draw(
-            actions.frame(self.street_a, strata, set()),
-            {int(k): v for k, v in survey.quotas.items()},
-            int(survey.seed),
-            10,
-            key=sampling.int_key,
-        )
-        for stratum, residents in redrawn.items():
+        frame = actions.frame(self.street_a, strata, set(), False, False, 2026)
+        redrawn = sampling.draw(frame, survey.quotas, int(survey.seed), 10, sampling.int_key)
+        for cell, residents in redrawn.items():
             self.assertEqual(
-                list(Case.objects.filter(survey=survey, stratum_id=stratum).order_by("rank").values_list("resident_id", flat=True)),
-                residents,
+                list(Case.objects.filter(survey=survey, cell=cell).order_by("rank").values_list("resident_id", flat=True)), residents
             )
         self.assertFalse(Case.objects.filter(survey=survey, resident__phone="").exists())
 
@@ -82,6 +76,45 @@ class Draw(PhoneSurveyTestCase):
         second = self.survey()
         self.assertEqual(second.excluded, 1)
         self.assertFalse(Case.objects.filter(survey=second, resident_id=case.resident_id).exists())
+
+
+class Cells(PhoneSurveyTestCase):
+    def test_strata_crossed_with_sex_and_age_band_from_the_register(self):
+        from minping.org.models import Resident
+
+        # 光明社区's 30 adults: make ten of them women born in 1950 (76 in 2026); children are not in the frame
+        for resident in Resident.objects.filter(region=self.grid_a).order_by("pk")[:10]:
+            resident.gender, resident.birth_year = "F", 1950
+            resident.save()
+        child = Resident.objects.filter(region=self.new_village).first()
+        child.birth_year = 2015
+        child.save()
+        with pinned(DAY):
+            survey = actions.create_survey(
+                actor=self.organiser_a,
+                campaign=self.campaign,
+                region=self.street_a,
+                name="",
+                strata_level="community",
+                margin="0.2",
+                by_sex=True,
+                by_age=True,
+            )
+        bright, village = self.community_a.pk, self.new_village.pk
+        # make_resident's people are men born in 1980 (46: the 35–59 band)
+        self.assertEqual(survey.population, {f"{bright}-F-2": 10, f"{bright}-M-1": 20, f"{village}-M-1": 19})
+        labels = set(self.campaign.groups.values_list("name", flat=True))
+        self.assertTrue({"电话·光明社区·女·60岁以上", "电话·光明社区·男·35–59岁", "电话·新村社区·男·35–59岁"} <= labels)
+        self.assertFalse(Case.objects.filter(survey=survey, resident=child).exists())
+        for cell in survey.quotas:
+            sexes = set(Case.objects.filter(survey=survey, cell=cell).values_list("resident__gender", flat=True))
+            self.assertEqual(sexes, {cell.split("-")[1]})
+        frame = actions.frame(self.street_a, actions.strata_of(self.street_a, "community"), set(), True, True, 2026)
+        redrawn = sampling.draw(frame, survey.quotas, int(survey.seed), max(survey.quotas.values()), sampling.int_key)
+        for cell, residents in redrawn.items():  # what PostgreSQL drew is what anyone redraws here
+            self.assertEqual(
+                list(Case.objects.filter(survey=survey, cell=cell).order_by("rank").values_list("resident_id", flat=True)), residents
+            )
 
 
 class Calling(PhoneSurveyTestCase):

@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Case as Case_
+from django.db.models import Count, Value, When
 from django.utils import timezone
 
 from minping.accounts.scoping import ensure_region_in_scope
@@ -28,6 +29,9 @@ from minping.sampling import audits
 from minping.sampling.models import Attempt, Audit, AuditItem, Case, InterviewerStats, Survey
 
 LEVELS = {"street": "街道", "community": "社区", "grid": "网格"}
+ADULT = 18  # the frame: residents of this age or more in the survey's year
+BANDS = [(18, 34, "18–34岁"), (35, 59, "35–59岁"), (60, 200, "60岁以上")]  # (from, to, label), by age in the year
+SEXES = {"M": "男", "F": "女"}
 SECONDS_PER_QUESTION = 8  # a completed call shorter than this per question read out is flagged as short
 RETRY_AFTER = [dt.timedelta(hours=3), dt.timedelta(hours=26), dt.timedelta(hours=49), dt.timedelta(hours=74)]  # other times of day
 
@@ -47,56 +51,78 @@ def strata_of(region: Region, level: str) -> dict[str, Region]:
     return {r.path: r for r in Region.objects.within(region).filter(level=level).select_related("parent")}
 
 
-def frame_sizes(region: Region, strata: dict, excluded_ids) -> tuple[dict[int, int], dict[int, int]]:
-    """({stratum id: residents with a phone, but for those called recently}, {region id: its stratum id}):
-    counted per region (an integer grouping over the subtree's region ids, no join) and summed up to the strata
-    in the process."""
+def _band_case(year: int):
+    """The age band of a birth year in `year`, as the database computes it."""
+    whens = [When(birth_year__gte=year - high, then=Value(index)) for index, (_low, high, _label) in enumerate(BANDS[:-1])]
+    return Case_(*whens, default=Value(len(BANDS) - 1))
+
+
+def band_of(birth_year: int, year: int) -> int:
+    return next((index for index, (_low, high, _label) in enumerate(BANDS[:-1]) if birth_year >= year - high), len(BANDS) - 1)
+
+
+def cell_key(stratum: int, sex: str = "", band: int | None = None) -> str:
+    """A cell of the design: a stratum, crossed with sex and an age band where the survey asks for them."""
+    return "-".join([str(stratum), *([sex] if sex else []), *([str(band)] if band is not None else [])])
+
+
+def adults(queryset, year: int):
+    return queryset.exclude(phone="").filter(birth_year__lte=year - ADULT)
+
+
+def frame_sizes(region: Region, strata: dict, excluded_ids, by_sex: bool, by_age: bool, year: int) -> tuple[dict, dict]:
+    """({cell: adults with a phone, but for those called recently}, {region id: its stratum id}): counted per region
+    (and sex and age band), an integer grouping over the subtree's region ids with no join, and summed up to the
+    cells in the process."""
     length = len(next(iter(strata)))
     paths = dict(Region.objects.within(region).values_list("pk", "path"))
-    rows = (
-        Resident.objects.filter(region_id__in=list(paths))
-        .exclude(phone="")
-        .exclude(pk__in=excluded_ids)
-        .order_by()
-        .values("region_id")
-        .annotate(n=Count("pk"))
-    )
-    sizes, regions = {r.pk: 0 for r in strata.values()}, {}
+    rows = adults(Resident.objects.filter(region_id__in=list(paths)), year).exclude(pk__in=excluded_ids).order_by()
+    rows = rows.annotate(band=_band_case(year)).values("region_id", "gender", "band").annotate(n=Count("pk"))
+    sizes, regions = {}, {}
     for row in rows:
         stratum = strata.get(paths[row["region_id"]][:length])
-        if stratum is not None:
-            sizes[stratum.pk] += row["n"]
-            regions[row["region_id"]] = stratum.pk
+        if stratum is None:
+            continue
+        regions[row["region_id"]] = stratum.pk
+        key = cell_key(stratum.pk, row["gender"] if by_sex else "", row["band"] if by_age else None)
+        sizes[key] = sizes.get(key, 0) + row["n"]
     return sizes, regions
 
 
-def frame(region: Region, strata: dict, excluded_ids):
-    """(stratum id, resident id) of every resident with a phone, read once in chunks."""
+def frame(region: Region, strata: dict, excluded_ids, by_sex: bool, by_age: bool, year: int):
+    """(cell, resident id) of every adult with a phone, read once in chunks."""
     length = len(next(iter(strata)))
     ids = {path: r.pk for path, r in strata.items()}
-    rows = Resident.objects.within(region).exclude(phone="").values_list("pk", "region__path").order_by()
-    for pk, path in rows.iterator(chunk_size=20000):
+    rows = adults(Resident.objects.within(region), year).values_list("pk", "region__path", "gender", "birth_year").order_by()
+    for pk, path, sex, born in rows.iterator(chunk_size=20000):
         stratum = ids.get(path[:length])
         if stratum is not None and pk not in excluded_ids:
-            yield stratum, pk
+            yield cell_key(stratum, sex if by_sex else "", band_of(born, year) if by_age else None), pk
 
 
 def draw_in_database(survey: Survey, regions: dict, quotas: dict, spare: int, excluded) -> int:
-    """lib/sampling.draw done by PostgreSQL, straight into the survey's cases: the same keys (hashint8extended,
-    lib/sampling.int_key) and order, one window query over the frame (its residents found by region id), so a
-    million residents are never read into the process. Returns the cases stored."""
-    keep = [(region_id, stratum, quotas[stratum]) for region_id, stratum in regions.items() if quotas.get(stratum)]
-    values = ", ".join(["(%s, %s, %s)"] * len(keep))
+    """lib/sampling.draw done by PostgreSQL, straight into the survey's cases: the same cells, keys
+    (hashint8extended, lib/sampling.int_key) and order, one window query over the frame (its residents found by
+    region id), so a million residents are never read into the process. Returns the cases stored."""
+    year = survey.created_at.year
+    band = "CASE " + " ".join(f"WHEN r.birth_year >= {year - high} THEN '{index}'" for index, (_l, high, _b) in enumerate(BANDS[:-1]))
+    band += f" ELSE '{len(BANDS) - 1}' END"
+    cell = "p.stratum::text" + (" || '-' || r.gender" if survey.by_sex else "") + (f" || '-' || ({band})" if survey.by_age else "")
+    places = ", ".join(["(%s, %s)"] * len(regions))
+    cells = ", ".join(["(%s, %s)"] * len(quotas))
     sql = f"""
-        WITH place(region_id, stratum, quota) AS (VALUES {values})
-        INSERT INTO sampling_case (survey_id, stratum_id, resident_id, rank, released, attempts, outcome, final, back_checked)
-        SELECT %s, stratum, id, rank - 1, rank <= quota, 0, '', false, '' FROM (
-            SELECT r.id, p.stratum, p.quota,
-                   row_number() OVER (PARTITION BY p.stratum ORDER BY hashint8extended(r.id, %s::bigint), r.id) AS rank
+        WITH place(region_id, stratum) AS (VALUES {places}), quota(cell, quota) AS (VALUES {cells})
+        INSERT INTO sampling_case (survey_id, stratum_id, cell, resident_id, rank, released, attempts, outcome, final, back_checked)
+        SELECT %s, ranked.stratum, ranked.cell, ranked.id, ranked.rank - 1, ranked.rank <= q.quota, 0, '', false, ''
+        FROM (
+            SELECT r.id, p.stratum, {cell} AS cell,
+                   row_number() OVER (PARTITION BY {cell} ORDER BY hashint8extended(r.id, %s::bigint), r.id) AS rank
             FROM org_resident r JOIN place p ON p.region_id = r.region_id
-            WHERE r.phone <> '' AND NOT (r.id = ANY(%s))
-        ) ranked WHERE rank <= quota + %s"""
-    params = [value for row in keep for value in row] + [survey.pk, int(survey.seed), list(excluded), spare]
+            WHERE r.phone <> '' AND r.birth_year <= %s AND NOT (r.id = ANY(%s))
+        ) ranked JOIN quota q ON q.cell = ranked.cell
+        WHERE ranked.rank <= q.quota + %s"""
+    params = [v for row in regions.items() for v in row] + [v for row in quotas.items() for v in row]
+    params += [survey.pk, int(survey.seed), year - ADULT, list(excluded), spare]
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '256MB'")  # the frame's sort stays in memory
         cursor.execute(sql, params)
@@ -121,10 +147,13 @@ def create_survey(
     allocation="proportional",
     exclusion_days="90",
     max_attempts="4",
+    by_sex=False,
+    by_age=False,
 ) -> Survey:
-    """Draw a stratified sample of the region's residents with phones for a campaign that takes telephone
+    """Draw a stratified sample of the region's adult residents with phones for a campaign that takes telephone
     interviews: the interviews a margin of error needs, divided by the response rate expected, allocated to the
-    strata and drawn with a recorded seed."""
+    cells (a stratum, crossed with sex and age band if asked: the register knows them) and drawn with a recorded
+    seed."""
     ensure_region_in_scope(actor, region)
     if not actor.can_use_console:
         raise PermissionDenied("只有组织部门可以组织电话督评")
@@ -144,8 +173,10 @@ def create_survey(
     if not strata:
         raise ValidationError({"strata_level": f"{region.name}下没有{LEVELS[strata_level]}"})
     excluded = recently_called(days) if days else set()
-    sizes, regions = frame_sizes(region, strata, excluded)
-    empty = [strata_path.name for strata_path in strata.values() if not sizes[strata_path.pk]]
+    year = timezone.localdate().year
+    sizes, regions = frame_sizes(region, strata, excluded, bool(by_sex), bool(by_age), year)
+    reached = {int(key.split("-")[0]) for key, n in sizes.items() if n}
+    empty = [stratum.name for stratum in strata.values() if stratum.pk not in reached]
     if empty:
         raise ValidationError(
             {"strata_level": f"这些{LEVELS[strata_level]}没有可拨打的电话号码：{'、'.join(empty[:10])}；请补录电话或换一种分层"}
@@ -175,21 +206,32 @@ def create_survey(
             exclusion_days=days,
             max_attempts=attempts,
             seed=seed,
-            population={str(k): v for k, v in sizes.items()},
-            quotas={str(k): v for k, v in quotas.items()},
+            population=sizes,
+            quotas=quotas,
+            by_sex=bool(by_sex),
+            by_age=bool(by_age),
             excluded=len(excluded),
             created_by=actor,
         )
-        survey.groups = strata_groups(actor, campaign, [strata_by_id[h] for h in quotas], sizes)
+        survey.groups = cell_groups(actor, campaign, strata_by_id, [cell for cell in quotas if quotas[cell]], sizes)
         survey.save(update_fields=["groups"])
         if connection.vendor == "postgresql":
-            draw_in_database(survey, regions, quotas, spare, excluded)
+            draw_in_database(survey, regions, {cell: q for cell, q in quotas.items() if q}, spare, excluded)
         else:
-            drawn = sampling.draw(frame(region, strata, excluded), quotas, int(seed), replacements=spare, key=sampling.int_key)
+            drawn = sampling.draw(
+                frame(region, strata, excluded, survey.by_sex, survey.by_age, year), quotas, int(seed), spare, sampling.int_key
+            )
             Case.objects.bulk_create(
                 (
-                    Case(survey=survey, stratum_id=stratum, resident_id=resident, rank=rank, released=rank < quotas[stratum])
-                    for stratum, residents in drawn.items()
+                    Case(
+                        survey=survey,
+                        stratum_id=int(cell.split("-")[0]),
+                        cell=cell,
+                        resident_id=resident,
+                        rank=rank,
+                        released=rank < quotas[cell],
+                    )
+                    for cell, residents in drawn.items()
                     for rank, resident in enumerate(residents)
                 ),
                 batch_size=5000,
@@ -198,22 +240,31 @@ def create_survey(
     return survey
 
 
-def strata_groups(actor, campaign, strata: list[Region], sizes: dict) -> dict:
-    """An evaluator group of the campaign per stratum, weighing the stratum's share of the frame, so the
-    campaign's combined figure is the post-stratified one; the campaign's other groups (on-site, online) weigh 0
-    and stand beside it, for comparing modes. Weights are kept to four places and sum to 1."""
-    total = sum(sizes.values())
-    shares = {r.pk: Decimal(sizes[r.pk] / total).quantize(Decimal("0.0001")) for r in strata}
+def cell_label(cell: str, strata: dict) -> str:
+    """A cell as people read it: 光明社区, or 光明社区·女·35–59岁."""
+    parts = cell.split("-")
+    stratum = strata[int(parts[0])]
+    words = [stratum.name, *(SEXES.get(p, BANDS[int(p)][2] if p.isdigit() else p) for p in parts[1:])]
+    return "·".join(words)
+
+
+def cell_groups(actor, campaign, strata: dict, cells: list[str], sizes: dict) -> dict:
+    """An evaluator group of the campaign per cell, weighing the cell's share of the frame, so the campaign's
+    combined figure is the post-stratified one; the campaign's other groups (on-site, online) weigh 0 and stand
+    beside it, for comparing modes. Weights are kept to four places and sum to 1."""
+    total = sum(sizes[cell] for cell in cells)
+    shares = {cell: Decimal(sizes[cell] / total).quantize(Decimal("0.0001")) for cell in cells}
     largest = max(shares, key=shares.get)
     shares[largest] += Decimal(1) - sum(shares.values())
     for group in campaign.groups.all():
         evaluations.set_group_weight(actor=actor, group=group, weight=0)
-    names = Counter(r.name for r in strata)
-    labels = [r.name if names[r.name] == 1 else f"{r.parent.name}{r.name}" for r in strata]
+    labels = [cell_label(cell, strata) for cell in cells]
+    repeated = {label for label, n in Counter(labels).items() if n > 1}
+    labels = [f"{strata[int(cell.split('-')[0])].parent.name}{label}" if label in repeated else label for cell, label in zip(cells, labels)]
     groups = evaluations.add_groups(
-        actor=actor, campaign=campaign, groups=[(f"电话·{label}"[:100], "masses", shares[r.pk]) for label, r in zip(labels, strata)]
+        actor=actor, campaign=campaign, groups=[(f"电话·{label}"[:100], "masses", shares[cell]) for cell, label in zip(cells, labels)]
     )
-    return {str(r.pk): group.pk for r, group in zip(strata, groups)}
+    return {cell: group.pk for cell, group in zip(cells, groups)}
 
 
 def set_interviewers(*, actor, survey: Survey, interviewers) -> Survey:
@@ -265,7 +316,7 @@ def next_case(*, actor, survey: Survey) -> Case | None:
 def record_outcome(*, actor, case: Case, outcome: str) -> Case:
     """A call's outcome. A number not answered, busy or asked to call back is tried again later, at another time of
     day, up to the survey's attempts; any other outcome ends the case, and a case ended without an interview
-    releases the next replacement of its stratum."""
+    releases the next replacement of its cell."""
     survey = case.survey
     _calling(survey, actor)
     if outcome not in Case.Outcome.values:
@@ -287,7 +338,7 @@ def record_outcome(*, actor, case: Case, outcome: str) -> Case:
         case.interviewer, case.dialled_at = None, None
         case.save(update_fields=["attempts", "outcome", "next_call_at", "final", "interviewer", "dialled_at"])
         if case.final and outcome != Case.Outcome.COMPLETE:
-            spare = Case.objects.filter(survey=survey, stratum_id=case.stratum_id, released=False).order_by("rank").first()
+            spare = Case.objects.filter(survey=survey, cell=case.cell, released=False).order_by("rank").first()
             if spare is not None:
                 Case.objects.filter(pk=spare.pk).update(released=True)
         record_event(actor=actor, action="survey.call", obj=survey, data={"outcome": outcome, "attempt": case.attempts})

@@ -15,19 +15,25 @@ from minping.lib import sampling, surveystats
 from minping.lib.suppression import MIN_CELL
 from minping.org.models import Region
 from minping.results.figures import METRICS, channel_counts, metric_options, metrics_for, subject_figures
+from minping.sampling.actions import cell_label
 from minping.sampling.models import Attempt, Case, InterviewerStats, Survey
 
 
+def cells(survey: Survey) -> dict[str, str]:
+    """{cell: its label} of the survey's design."""
+    strata = Region.objects.filter(pk__in={int(cell.split("-")[0]) for cell in survey.population}).select_related("parent").in_bulk()
+    return {cell: cell_label(cell, strata) for cell in survey.population}
+
+
 def design(survey: Survey) -> dict:
-    population = {int(k): v for k, v in survey.population.items()}
-    quotas = {int(k): v for k, v in survey.quotas.items()}
-    names = dict(Region.objects.filter(pk__in=population).values_list("pk", "name"))
+    population, quotas = survey.population, survey.quotas
+    names = cells(survey)
     n, total = sum(quotas.values()), sum(population.values())
     return {
         "n": n,
         "frame": total,
         "margin": sampling.margin_of(n, survey.confidence, total),
-        "strata": [(names.get(h, h), population[h], quotas[h]) for h in sorted(population, key=lambda h: names.get(h, ""))],
+        "strata": [(names[cell], population[cell], quotas.get(cell, 0)) for cell in sorted(population, key=lambda c: names[c])],
     }
 
 
@@ -94,24 +100,24 @@ def estimates(survey: Survey) -> dict:
     if found is None or not lifecycle.allows(campaign, "read_results"):
         return {"question": None, "rows": []}
     question, metric = found
-    groups = {int(g): int(h) for h, g in survey.groups.items()}
-    population = {int(h): n for h, n in survey.population.items()}
-    total = sum(population.values())
-    names = dict(Region.objects.filter(pk__in=population).values_list("pk", "name"))
+    groups = {group: cell for cell, group in survey.groups.items()}
+    population = survey.population
+    total = sum(population[cell] for cell in survey.groups)
+    names = cells(survey)
     subjects = list(campaign.subjects.all())
     channels = channel_counts(campaign, [s.pk for s in subjects], question["key"])
     rows = []
     for figures in subject_figures(campaign, subjects, questions=[question["key"]]):
         strata, unweighted, left_out = [], [0, 0], []
         for cell in figures.cells:
-            stratum = groups.get(cell.group.pk)
-            if stratum is None:
+            key = groups.get(cell.group.pk)
+            if key is None:
                 continue
             rate = cell.questions[question["key"]].rates.get(metric)
             if not cell.reportable or rate is None or not rate.n:
-                left_out.append(names.get(stratum, stratum))
+                left_out.append(names.get(key, key))
                 continue
-            strata.append((population[stratum] / total, rate.k, rate.n))
+            strata.append((population[key] / total, rate.k, rate.n))
             unweighted[0] += rate.k
             unweighted[1] += rate.n
         phone = surveystats.post_stratified(strata)

@@ -32,9 +32,11 @@ class Survey(models.Model):
     exclusion_days = models.PositiveSmallIntegerField(_("not again within (days)"), default=90)
     max_attempts = models.PositiveSmallIntegerField(_("attempts per number"), default=4)
     seed = models.CharField(max_length=64)  # hex: the draw repeats from the frame with it
-    population = models.JSONField()  # {stratum region id: residents with a phone}
-    quotas = models.JSONField()  # {stratum region id: cases drawn}
-    groups = models.JSONField(default=dict)  # {stratum region id: the campaign's evaluator group for it}
+    by_sex = models.BooleanField(_("cells by sex"), default=False)
+    by_age = models.BooleanField(_("cells by age band"), default=False)
+    population = models.JSONField()  # {cell ("stratum region id[-sex][-age band]"): adults with a phone}
+    quotas = models.JSONField()  # {cell: cases drawn}
+    groups = models.JSONField(default=dict)  # {cell: the campaign's evaluator group for it}
     excluded = models.PositiveIntegerField(default=0)  # people left out as called within exclusion_days
     interviewers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.CALLING)
@@ -75,8 +77,9 @@ class Case(models.Model):
 
     survey = models.ForeignKey(Survey, models.CASCADE, related_name="cases")
     stratum = models.ForeignKey("org.Region", models.PROTECT, related_name="+")
+    cell = models.CharField(max_length=40)  # the stratum, with sex and age band where the design crosses them
     resident = models.ForeignKey("org.Resident", models.PROTECT, related_name="+")
-    rank = models.PositiveIntegerField()  # its place in the stratum's draw: below the quota, the sample
+    rank = models.PositiveIntegerField()  # its place in the cell's draw: below the quota, the sample
     released = models.BooleanField(default=False)
     interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -49,6 +49,8 @@ def index(request):
                 allocation=post.get("allocation", ""),
                 exclusion_days=post.get("exclusion_days", "90"),
                 max_attempts=post.get("max_attempts", "4"),
+                by_sex=bool(post.get("by_sex")),
+                by_age=bool(post.get("by_age")),
             )
             messages.success(request, _("The sample was drawn: name the interviewers, then they can call."))
             return redirect("sampling:survey", survey.pk)
