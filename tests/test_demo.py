@@ -301,3 +301,42 @@ class DemoAssessmentTest(TestCase):
         ):
             with self.subTest(url):
                 self.assertEqual(self.client.get(url).status_code, 200)
+
+
+class DemoSurveyTest(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        from minping.demo.grid import seed_grid
+        from minping.demo.surveys import seed_surveys
+        from minping.evaluations import actions as evaluation_actions
+
+        evaluation_actions.install_builtin_instruments()
+        cls.district = seed_district(residents=1500)
+        demo_users(cls.district)
+        get = User.objects.get
+        seed_grid(
+            district=cls.district,
+            organiser=get(username="organiser"),
+            office=get(username="office"),
+            grid_user=get(username="grid"),
+            handler=get(username="handler"),
+        )
+        cls.seeded = seed_surveys(
+            district=cls.district,
+            organiser=get(username="organiser"),
+            office=get(username="office"),
+            interviewer=get(username="interviewer"),
+        )
+
+    def test_a_survey_with_calls_on_record_and_numbers_left_to_call(self):
+        from minping.sampling.models import Attempt, Audit
+
+        survey = self.seeded["survey"]
+        self.assertGreater(self.seeded["waiting"], 0)
+        self.assertEqual(Attempt.objects.filter(case__survey=survey).count(), 12)
+        self.assertEqual(set(self.seeded["sheets"]), set(survey.campaign.groups.exclude(weight=0).values_list("name", flat=True)))
+        self.assertTrue(Audit.objects.filter(kind="problems").exists())
+        self.client.force_login(User.objects.get(username="interviewer"))
+        self.assertContains(self.client.get(f"/surveys/{survey.pk}/call/"), "****")
+        self.client.force_login(User.objects.get(username="organiser"))
+        self.assertContains(self.client.get(f"/surveys/{survey.pk}/"), "RR3")

@@ -15,6 +15,7 @@ from minping.demo.commitments import seed_commitments
 from minping.demo.fieldwork import seed_fieldwork
 from minping.demo.grid import seed_grid
 from minping.demo.seed import seed_district
+from minping.demo.surveys import seed_surveys
 from minping.evaluations.codes import format_short
 from minping.org.models import Cadre, Region, Unit
 
@@ -49,6 +50,7 @@ class Command(BaseCommand):
         data = settings.DATA_DIR
         slips, slip_codes = data / "demo-slips.pdf", data / "demo-slips.json"
         codes_file, large_file, phone_file = data / "demo-codes.txt", data / "demo-codes-30.txt", data / "demo-phone-codes.txt"
+        survey_file = data / "demo-survey-codes.txt"
         if district is None:
             self.stdout.write(f"Seeding the demo district {DISTRICT} ({options['residents']} residents), about two minutes:")
             step = self.progress()
@@ -88,6 +90,16 @@ class Command(BaseCommand):
                 cadre_user=User.objects.get(username="cadre"),
             )
             step("two years of the composite assessment")
+            surveyed = seed_surveys(
+                district=district,
+                organiser=organiser,
+                office=User.objects.get(username="office"),
+                interviewer=User.objects.get(username="interviewer"),
+            )
+            survey_file.write_text(
+                "".join(f"{name}: {' '.join(format_short(c) for c in codes)}\n" for name, codes in surveyed["sheets"].items())
+            )
+            step("a phone survey and a sample audit")
             codes_file.write_text("".join(f"{format_short(c)}\n" for c in seeded["codes"]))
             large_file.write_text("".join(f"{format_short(c)}\n" for c in seeded["large_codes"]))
             phone_file.write_text("".join(f"{format_short(c)}\n" for c in seeded["phone_codes"]))
@@ -115,6 +127,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Telephone interviews: log in as interviewer at {url}interview/ and use a phone code: "
                 f"{', '.join(phone[:3])} (all of them: {phone_file})\n"
+            )
+        if survey_file.exists():
+            self.stdout.write(
+                f"A phone survey: log in as interviewer at {url}surveys/ (电话督评) for the next number; key the answers with "
+                f"a code of the number's community from {survey_file}\n"
             )
         if not options["no_serve"]:
             call_command("serve", host=options["host"], port=options["port"], no_collect=True)
