@@ -12,9 +12,10 @@ generate_series), and a draft campaign taking telephone interviews. Then measure
   (it does not read the frame);
 - next number: `--interviewers` processes (forked, as a production server's workers are), each an interviewer
   with their own database connection, calling at once:
-  each takes the next number, spends `--call-seconds` on the call (a real one lasts minutes; this keeps all of
-  them busy at once without a queue of requests no call centre makes) and records an outcome (no answer, busy,
-  refusal or complete), `--calls` times; p50 and p99 of taking the next number.
+  each takes the next number, spends about `--call-seconds` (2) on the call and records an outcome (no answer,
+  busy, refusal or complete), `--calls` times; p50 and p99 of taking the next number. A real call lasts
+  minutes; two seconds keeps the fifty of them at once fifty times busier than a call centre's floor, and
+  without a pause the benchmark would measure a queue of requests that no interviewers make.
 
 The last line is JSON with draw_s, queue_next_p50_ms, queue_next_p99_ms and the memory figures.
 """
@@ -115,9 +116,9 @@ def main():
     parser.add_argument("--strata", type=int, default=5000)
     parser.add_argument("--sample", type=int, default=20_000)
     parser.add_argument("--interviewers", type=int, default=50)
-    parser.add_argument("--calls", type=int, default=20)
-    parser.add_argument("--call-seconds", type=float, default=0.2)
-    args = parse_args(parser, {"residents": 5000, "strata": 50, "sample": 400, "interviewers": 5, "calls": 4})
+    parser.add_argument("--calls", type=int, default=10)
+    parser.add_argument("--call-seconds", type=float, default=2.0)
+    args = parse_args(parser, {"residents": 5000, "strata": 50, "sample": 400, "interviewers": 5, "calls": 4, "call_seconds": 0.2})
     with throwaway_database("sampling"):
         from django.db import connections
 
