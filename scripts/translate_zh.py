@@ -1346,6 +1346,7 @@ TRANSLATIONS = {
     "The sample was drawn: check each record on the ground and record what was found.": "样本已抽取：请逐条实地核查并记录核查结论。",
     "cells by sex": "按性别分层",
     "cells by age band": "按年龄段分层",
+    "A tenth of the completed calls, drawn with the survey's seed: call them back and ask whether someone called about the evaluation.": "从已完成的访问中按本次督评的随机种子抽取十分之一：回拨并询问是否有人就测评打过电话。",
 }
 PLURALS = {"overdue by %(days)s day": "已逾期 %(days)s 天", "%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 

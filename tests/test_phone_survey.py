@@ -301,3 +301,18 @@ class QualityControl(PhoneSurveyTestCase):
         (row,) = figures.quality(survey)
         self.assertEqual(row["flags"], ["60% 的访问过短", "100% 的选票各题答案相同"])
         self.assertEqual([f.name for f in InterviewerStats._meta.concrete_fields if f.is_relation], ["survey", "interviewer"])
+
+
+class BackCheckSample(PhoneSurveyTestCase):
+    def test_a_tenth_of_the_completed_calls_the_same_each_time(self):
+        survey = self.survey(margin="0.1")
+        self.open()
+        actions.set_interviewers(actor=self.organiser_a, survey=survey, interviewers=[self.interviewer])
+        with pinned(DAY):
+            for _ in range(12):
+                case = actions.next_case(actor=self.interviewer, survey=survey)
+                actions.record_outcome(actor=self.interviewer, case=case, outcome="complete")
+        first = figures.back_check_sample(survey)
+        self.assertEqual(len(first), 2)  # 12 completed: a tenth, rounded up
+        self.assertEqual(figures.back_check_sample(survey), first)
+        self.assertTrue(all(c.outcome == "complete" for c in first))

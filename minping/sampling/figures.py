@@ -8,6 +8,7 @@ A case still being called counts by its last outcome (a number never answered so
 released case not yet called counts as unknown too. An interviewer's rates count the cases whose final call they
 made."""
 
+import math
 from collections import Counter, defaultdict
 
 from minping.evaluations import lifecycle
@@ -168,3 +169,18 @@ def quality(survey: Survey) -> list[dict]:
             }
         )
     return rows
+
+
+BACK_CHECK_SHARE = 0.1  # of completed calls, a supervisor calls back
+
+
+def back_check_sample(survey: Survey) -> list[Case]:
+    """A tenth (at least one) of the completed calls, drawn with the survey's seed: the same cases however often
+    the page is opened, and more as more calls complete."""
+    completed = list(Case.objects.filter(survey=survey, final=True, outcome=Case.Outcome.COMPLETE).values_list("pk", flat=True))
+    if not completed:
+        return []
+    size = max(1, math.ceil(BACK_CHECK_SHARE * len(completed)))
+    chosen = sampling.draw(((0, pk) for pk in completed), {0: size}, int(survey.seed), key=sampling.int_key)[0]
+    found = Case.objects.filter(pk__in=chosen).select_related("resident").in_bulk()
+    return [found[pk] for pk in chosen]

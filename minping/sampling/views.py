@@ -83,7 +83,6 @@ def survey_page(request, pk):
             messages.success(request, _("Saved."))
             return redirect("sampling:survey", survey.pk)
         status = outcome.status
-    completed = Case.objects.filter(survey=survey, final=True, outcome=Case.Outcome.COMPLETE).select_related("resident")
     context = {
         "survey": survey,
         "design": figures.design(survey),
@@ -93,7 +92,7 @@ def survey_page(request, pk):
         "channels": dict(Campaign.Channel.choices),
         "interviewers": survey.interviewers.all(),
         "candidates": scope_people(request.user, User.objects.filter(role__in=["interviewer", "office"], is_active=True)),
-        "checks": [(c, mask_phone(c.resident.phone)) for c in completed.order_by("?")[:20]],
+        "checks": [(c, mask_phone(c.resident.phone)) for c in figures.back_check_sample(survey)],
     }
     return render(request, "sampling/survey.html", context, status=status)
 
