@@ -17,7 +17,7 @@ router = Router(tags=["assessment"])
 PAGE_SIZE = 500
 
 
-class SchemeOut(Schema):
+class AssessmentScheme(Schema):
     id: int
     name: str
     year: int
@@ -29,7 +29,7 @@ class SchemeOut(Schema):
     definition: dict
 
 
-class RunOut(Schema):
+class AssessmentRun(Schema):
     id: int
     number: int
     ran_at: dt.datetime
@@ -38,7 +38,7 @@ class RunOut(Schema):
     notes: list[str]
 
 
-class ResultOut(Schema):
+class AssessmentResult(Schema):
     ref: int
     label: str
     detail: str
@@ -54,9 +54,9 @@ class ResultOut(Schema):
     follow_ups: list[dict]
 
 
-class ResultsOut(Schema):
-    run: RunOut
-    results: list[ResultOut]
+class AssessmentResults(Schema):
+    run: AssessmentRun
+    results: list[AssessmentResult]
     page: int
     pages: int
 
@@ -92,7 +92,7 @@ def _run(run: Run) -> dict:
     }
 
 
-@router.get("/schemes", response={200: list[SchemeOut], 403: ApiError})
+@router.get("/schemes", response={200: list[AssessmentScheme], 403: ApiError})
 def schemes(request, year: int | None = Query(None, ge=2000, le=2100)):
     """The schemes of the key's region (of one year if given), the latest year first."""
     found = scope(Scheme.objects.all(), _console(request))
@@ -101,14 +101,14 @@ def schemes(request, year: int | None = Query(None, ge=2000, le=2100)):
     return [_scheme(s) for s in found[:1000]]
 
 
-@router.get("/schemes/{id:scheme}/runs", response={200: list[RunOut], 403: ApiError, 404: ApiError, 422: ApiError})
+@router.get("/schemes/{id:scheme}/runs", response={200: list[AssessmentRun], 403: ApiError, 404: ApiError, 422: ApiError})
 def runs(request, scheme: Id):
     """A scheme's runs, the latest first; `published` marks the one whose grades stand."""
     found = get_for_user(_console(request), Scheme.objects, pk=scheme)
     return [_run(r) for r in found.runs.select_related("scheme").order_by("-number")]
 
 
-@router.get("/runs/{id:run}", response={200: ResultsOut, 403: ApiError, 404: ApiError, 422: ApiError})
+@router.get("/runs/{id:run}", response={200: AssessmentResults, 403: ApiError, 404: ApiError, 422: ApiError})
 def results(request, run: Id, page: int = Query(1, ge=1, le=10**6)):
     """A run's results, 500 a page, in the cohort's order (category, rank): each member's score, its parts (value,
     points, contribution, or why it has no data), bonus and penalty, the grade proposed and given (with the
