@@ -103,26 +103,31 @@ def frame(region: Region, strata: dict, excluded_ids, by_sex: bool, by_age: bool
 def draw_in_database(survey: Survey, regions: dict, quotas: dict, spare: int, excluded) -> int:
     """lib/sampling.draw done by PostgreSQL, straight into the survey's cases: the same cells, keys
     (hashint8extended, lib/sampling.int_key) and order, one window query over the frame (its residents found by
-    region id), so a million residents are never read into the process. Returns the cases stored."""
+    region id, its cells partitioned by stratum, sex and band as numbers and letters, not text), so a million
+    residents are never read into the process. Returns the cases stored."""
     year = survey.created_at.year
-    band = "CASE " + " ".join(f"WHEN r.birth_year >= {year - high} THEN '{index}'" for index, (_l, high, _b) in enumerate(BANDS[:-1]))
-    band += f" ELSE '{len(BANDS) - 1}' END"
-    cell = "p.stratum::text" + (" || '-' || r.gender" if survey.by_sex else "") + (f" || '-' || ({band})" if survey.by_age else "")
+    band = "CASE " + " ".join(f"WHEN r.birth_year >= {year - high} THEN {index}" for index, (_l, high, _b) in enumerate(BANDS[:-1]))
+    band = f"{band} ELSE {len(BANDS) - 1} END" if survey.by_age else "-1"
+    sex = "r.gender" if survey.by_sex else "''"
+    keep = []
+    for cell, quota in quotas.items():
+        parts = cell.split("-")
+        keep.append((int(parts[0]), parts[1] if survey.by_sex else "", int(parts[-1]) if survey.by_age else -1, quota, cell))
     places = ", ".join(["(%s, %s)"] * len(regions))
-    cells = ", ".join(["(%s, %s)"] * len(quotas))
+    cells = ", ".join(["(%s, %s, %s, %s, %s)"] * len(keep))
     sql = f"""
-        WITH place(region_id, stratum) AS (VALUES {places}), quota(cell, quota) AS (VALUES {cells})
+        WITH place(region_id, stratum) AS (VALUES {places}), quota(stratum, sex, band, quota, cell) AS (VALUES {cells})
         INSERT INTO sampling_case (survey_id, stratum_id, cell, resident_id, rank, released, attempts, outcome, final, back_checked)
-        SELECT %s, ranked.stratum, ranked.cell, ranked.id, ranked.rank - 1, ranked.rank <= q.quota, 0, '', false, ''
+        SELECT %s, q.stratum, q.cell, ranked.id, ranked.rank - 1, ranked.rank <= q.quota, 0, '', false, ''
         FROM (
-            SELECT r.id, p.stratum, {cell} AS cell,
-                   row_number() OVER (PARTITION BY {cell} ORDER BY hashint8extended(r.id, %s::bigint), r.id) AS rank
+            SELECT r.id, p.stratum, {sex} AS sex, {band} AS band,
+                   row_number() OVER (PARTITION BY p.stratum, {sex}, {band} ORDER BY hashint8extended(r.id, %s::bigint), r.id) AS rank
             FROM org_resident r JOIN place p ON p.region_id = r.region_id
             WHERE r.phone <> '' AND r.birth_year <= %s AND NOT (r.id = ANY(%s))
-        ) ranked JOIN quota q ON q.cell = ranked.cell
-        WHERE ranked.rank <= q.quota + %s"""
-    params = [v for row in regions.items() for v in row] + [v for row in quotas.items() for v in row]
-    params += [survey.pk, int(survey.seed), year - ADULT, list(excluded), spare]
+        ) ranked JOIN quota q ON q.stratum = ranked.stratum AND q.sex = ranked.sex AND q.band = ranked.band
+        WHERE ranked.rank <= %s AND ranked.rank <= q.quota + %s"""
+    params = [v for row in regions.items() for v in row] + [v for row in keep for v in row]
+    params += [survey.pk, int(survey.seed), year - ADULT, list(excluded), max(quotas.values()) + spare, spare]
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '256MB'")  # the frame's sort stays in memory
         cursor.execute(sql, params)
