@@ -15,27 +15,9 @@ from minping.assessment import engine, schemes, sources
 from minping.assessment.models import Adjustment, Appeal, FollowUp, Measure, Rating, Result, Run, Scheme
 from minping.audit.actions import record_event
 from minping.evidence.actions import atomic_with_files, store_evidence
+from minping.lib.text import checked_number, checked_text
 
 BATCH = 2000
-
-
-def _text(value, field: str, what: str, limit: int) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise ValidationError({field: f"请填写{what}"})
-    if len(text) > limit:
-        raise ValidationError({field: f"{what}不能超过 {limit} 个字"})
-    return text
-
-
-def _number(value, field: str, what: str, low: float, high: float) -> float:
-    try:
-        number = float(str(value).strip())
-    except ValueError:
-        raise ValidationError({field: f"{what}应为数字"}) from None
-    if not low <= number <= high:
-        raise ValidationError({field: f"{what}应在 {low:g} 到 {high:g} 之间"})
-    return number
 
 
 def _organiser(actor, scheme: Scheme) -> None:
@@ -66,8 +48,8 @@ def _inputs_open(scheme: Scheme, ref: int) -> None:
 
 def create_scheme(*, actor, region, template: str, year, name: str = "") -> Scheme:
     found, definition = schemes.template_definition(template)
-    year = int(_number(year, "year", "年度", 2000, 2100))
-    name = (name or "").strip() or found["name"]
+    year = int(checked_number(year, "year", "年度", 2000, 2100))
+    name = checked_text(name, "name", 200, "方案名称", required=False) or found["name"]
     ensure_region_in_scope(actor, region)
     if not actor.can_use_console:
         raise PermissionDenied("只有组织部门可以管理考核方案")
@@ -85,7 +67,7 @@ def save_definition(*, actor, scheme: Scheme, definition: dict, appeal_days=None
     """A scheme's definition as edited, checked whole (weights, campaigns, grades, quota, vetoes)."""
     _organiser(actor, scheme)
     cleaned = schemes.clean_definition(definition, scheme.cohort, sources.check_campaigns(scheme.region))
-    days = scheme.appeal_days if appeal_days in (None, "") else int(_number(appeal_days, "appeal_days", "申诉期限（天）", 1, 90))
+    days = scheme.appeal_days if appeal_days in (None, "") else int(checked_number(appeal_days, "appeal_days", "申诉期限（天）", 1, 90))
     with transaction.atomic():
         scheme = _locked(scheme)
         if scheme.status == Scheme.Status.PUBLISHED:
@@ -121,7 +103,8 @@ def rate(*, actor, scheme: Scheme, member, scores: dict) -> Rating:
     if component is None:
         raise ValidationError("这个方案没有上级考评")
     cleaned = {
-        c["key"]: _number(scores.get(c["key"], ""), f"score-{c['key']}", f"“{c['label']}”的评分", 0, 100) for c in component["criteria"]
+        c["key"]: checked_number(scores.get(c["key"], ""), f"score-{c['key']}", f"“{c['label']}”的评分", 0, 100)
+        for c in component["criteria"]
     }
     with transaction.atomic():
         _inputs_open(_locked(scheme), found["ref"])
@@ -136,9 +119,9 @@ def add_adjustment(*, actor, scheme: Scheme, member, points, reason: str, eviden
     """A bonus or penalty item: its points, reason and the document it rests on (named, and its scan if given)."""
     _organiser(actor, scheme)
     found = _member(scheme, member)
-    value = _number(points, "points", "加减分", -100, 100)
-    reason = _text(reason, "reason", "加减分的事由", 300)
-    evidence = _text(evidence, "evidence", "依据（文件、通报的名称和文号）", 300)
+    value = checked_number(points, "points", "加减分", -100, 100)
+    reason = checked_text(reason, "reason", 300, "加减分的事由")
+    evidence = checked_text(evidence, "evidence", 300, "依据（文件、通报的名称和文号）")
     if value == 0 and not veto:
         raise ValidationError({"points": "加减分不能为 0"})
     with atomic_with_files():
@@ -168,14 +151,14 @@ def set_measure(*, actor, scheme: Scheme, component: str, member, actual, note: 
     found = _member(scheme, member)
     if not any(c["key"] == component and c["kind"] == "kpi" for c in scheme.definition["components"]):
         raise ValidationError({"component": "这个方案没有这项自定指标"})
-    value = _number(actual, "actual", "实际值", 0, 10**9)
+    value = checked_number(actual, "actual", "实际值", 0, 10**9)
     with transaction.atomic():
         _inputs_open(_locked(scheme), found["ref"])
         measure, _created = Measure.objects.update_or_create(
             scheme=scheme,
             component=component,
             ref=found["ref"],
-            defaults={"actual": value, "note": (note or "").strip()[:300], "entered_by": actor},
+            defaults={"actual": value, "note": checked_text(note, "note", 300, "说明", required=False), "entered_by": actor},
         )
         record_event(
             actor=actor, action="assessment.measure", obj=scheme, data={"member": found["label"], "component": component, "actual": value}
@@ -207,7 +190,7 @@ def run_scheme(*, actor, scheme: Scheme, reason: str = "") -> Run:
             scheme=scheme,
             number=number,
             ran_by=actor,
-            reason=(reason or "").strip()[:500],
+            reason=checked_text(reason, "reason", 500, "重新计算的原因", required=False),
             definition=scheme.definition,
             inputs=inputs,
             notes=notes,
@@ -287,7 +270,7 @@ def override(*, actor, result: Result, grade: str, reason: str) -> Result:
     labels = [g["label"] for g in result.run.definition["grades"]]
     if grade not in labels:
         raise ValidationError({"grade": "请选择一个等次"})
-    reason = _text(reason, "reason", "调整等次的理由", 500)
+    reason = checked_text(reason, "reason", 500, "调整等次的理由")
     with transaction.atomic():
         scheme = _locked(scheme)
         if latest_run(scheme).pk != result.run_id:
@@ -344,7 +327,7 @@ def file_appeal(*, actor, result: Result, text: str) -> Appeal:
     scheme = result.run.scheme
     if actor.cadre_id is None or actor.cadre_id != result.cadre_id:
         raise PermissionDenied("只能对本人的考核结果提出申诉")
-    text = _text(text, "text", "申诉的理由", 4000)
+    text = checked_text(text, "text", 4000, "申诉的理由")
     with transaction.atomic():
         scheme = _locked(scheme)
         if scheme.published_run_id != result.run_id:
@@ -363,7 +346,7 @@ def decide_appeal(*, actor, appeal: Appeal, decision: str, changed: bool = False
     corrected (and calibrated), is published, or a run is made now and published. The appeal keeps both runs."""
     scheme = appeal.result.run.scheme
     _organiser(actor, scheme)
-    decision = _text(decision, "decision", "复核意见", 4000)
+    decision = checked_text(decision, "decision", 4000, "复核意见")
     if appeal.status != Appeal.Status.OPEN:
         raise ValidationError("这项申诉已经有复核结论")
     with transaction.atomic():
@@ -399,7 +382,7 @@ def schedule_follow_up(*, actor, follow_up: FollowUp, due_on: dt.date | None, do
         if due_on is not None:
             follow_up.due_on = due_on
         if done_on is not None:
-            follow_up.done_on, follow_up.note = done_on, note.strip()[:1000]
+            follow_up.done_on, follow_up.note = done_on, checked_text(note, "note", 1000, "谈话或处理的情况")
         follow_up.save(update_fields=["due_on", "done_on", "note"])
         record_event(
             actor=actor,

@@ -31,6 +31,7 @@ import copy
 
 from django.core.exceptions import ValidationError
 
+from minping.lib.text import checked_number
 from minping.org.models import Post, Unit
 
 KINDS = {
@@ -279,16 +280,6 @@ def template_definition(key: str) -> tuple[dict, dict]:
     return TEMPLATES[key], copy.deepcopy(TEMPLATES[key]["definition"])
 
 
-def _number(value, field: str, what: str, low: float, high: float) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValidationError({field: f"{what}应为数字"}) from None
-    if not low <= number <= high:
-        raise ValidationError({field: f"{what}应在 {low:g} 到 {high:g} 之间"})
-    return number
-
-
 def clean_definition(definition: dict, cohort: str, campaign_check=None) -> dict:
     """The definition as stored, or a ValidationError naming what is wrong. `campaign_check(ids)` refuses the
     campaigns a mass component may not read (outside the region, not published)."""
@@ -306,7 +297,7 @@ def clean_definition(definition: dict, cohort: str, campaign_check=None) -> dict
             raise ValidationError({"components": f"考核部分“{label}”的类型不对"})
         if cohort not in ONLY_FOR.get(kind, {cohort}):
             raise ValidationError({"components": f"“{KINDS[kind]}”不能用于这类考核对象"})
-        component["weight"] = _number(component.get("weight"), f"weight-{key}", f"“{label}”的权重", 0, 1)
+        component["weight"] = checked_number(component.get("weight"), f"weight-{key}", f"“{label}”的权重", 0, 1)
         if component.get("conversion", "direct") not in CONVERSIONS:
             raise ValidationError({f"conversion-{key}": f"“{label}”的折算方法不对"})
         component.setdefault("conversion", "direct")
@@ -331,7 +322,9 @@ def clean_definition(definition: dict, cohort: str, campaign_check=None) -> dict
         if kind == "superior":
             criteria = component.get("criteria") or []
             for criterion in criteria:
-                criterion["weight"] = _number(criterion.get("weight"), f"criteria-{key}", f"“{criterion.get('label', '')}”的权重", 0, 1)
+                criterion["weight"] = checked_number(
+                    criterion.get("weight"), f"criteria-{key}", f"“{criterion.get('label', '')}”的权重", 0, 1
+                )
             total = sum(c["weight"] for c in criteria)
             if not criteria or abs(total - 1) > 0.001:
                 raise ValidationError({f"criteria-{key}": f"“{label}”各评分项的权重之和应为 1（现为 {total:g}）"})
@@ -340,9 +333,9 @@ def clean_definition(definition: dict, cohort: str, campaign_check=None) -> dict
         if kind == "fieldwork" and component.get("figure") not in FIELDWORK_FIGURES:
             raise ValidationError({f"figure-{key}": f"“{label}”取哪个走基层数字？"})
         if kind == "fieldwork" and component["figure"] != "cadence":
-            component["target"] = _number(component.get("target"), f"target-{key}", f"“{label}”的目标", 1, 10**6)
+            component["target"] = checked_number(component.get("target"), f"target-{key}", f"“{label}”的目标", 1, 10**6)
         if kind == "kpi":
-            component["target"] = _number(component.get("target"), f"target-{key}", f"“{label}”的目标值", 0.0001, 10**9)
+            component["target"] = checked_number(component.get("target"), f"target-{key}", f"“{label}”的目标值", 0.0001, 10**9)
             if component.get("direction", "higher") not in {"higher", "lower"}:
                 raise ValidationError({f"direction-{key}": f"“{label}”是越高越好还是越低越好？"})
     total = sum(c["weight"] for c in components)
@@ -352,7 +345,7 @@ def clean_definition(definition: dict, cohort: str, campaign_check=None) -> dict
     labels = [g.get("label", "").strip() for g in grades]
     if len(grades) < 2 or "" in labels or len(set(labels)) != len(labels):
         raise ValidationError({"grades": "至少要有两个等次，名称不能为空或重复"})
-    mins = [_number(g.get("min"), "grades", f"“{g['label']}”的分数线", 0, 200) for g in grades]
+    mins = [checked_number(g.get("min"), "grades", f"“{g['label']}”的分数线", 0, 200) for g in grades]
     if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins) or mins[-1] != 0:
         raise ValidationError({"grades": "等次的分数线应从高到低排列，最后一个等次从 0 分起"})
     for g, low in zip(grades, mins):
@@ -362,7 +355,7 @@ def clean_definition(definition: dict, cohort: str, campaign_check=None) -> dict
         if rule:
             if rule.get("grade") not in labels:
                 raise ValidationError({name: f"{what}指向的等次不存在"})
-            rule["share"] = _number(rule.get("share"), name, f"{what}比例", 0.01, 1)
+            rule["share"] = checked_number(rule.get("share"), name, f"{what}比例", 0.01, 1)
     if definition.get("forced") and definition["forced"]["grade"] == labels[0]:
         raise ValidationError({"forced": "强制分布应指向较低的等次"})
     if definition.get("veto_grade") not in labels:
@@ -372,10 +365,10 @@ def clean_definition(definition: dict, cohort: str, campaign_check=None) -> dict
             mass = next((c for c in components if c["key"] == veto.get("component")), None)
             if mass is None or mass["kind"] != "mass":
                 raise ValidationError({"vetoes": "不称职票否决要指向一个群众测评部分"})
-            veto["share"] = _number(veto.get("share"), "vetoes", "不称职票比例", 0.01, 1)
+            veto["share"] = checked_number(veto.get("share"), "vetoes", "不称职票比例", 0.01, 1)
         elif veto.get("kind") != "finding":
             raise ValidationError({"vetoes": "一票否决的规则不对"})
-    definition["bonus_cap"] = _number(definition.get("bonus_cap", 0), "bonus_cap", "加分上限", 0, 100)
+    definition["bonus_cap"] = checked_number(definition.get("bonus_cap", 0), "bonus_cap", "加分上限", 0, 100)
     if definition.get("missing") not in MISSING:
         raise ValidationError({"missing": "数据不足时怎么办？"})
     if definition.get("post_rule") not in POST_RULES:
@@ -384,12 +377,12 @@ def clean_definition(definition: dict, cohort: str, campaign_check=None) -> dict
     if any(c not in allowed for c in definition.get("categories") or []):
         raise ValidationError({"categories": "参评范围里有不认识的类别"})
     if "roll" in definition:
-        definition["roll"] = int(_number(definition["roll"], "roll", "红榜、黑榜的人数", 1, 100))
+        definition["roll"] = int(checked_number(definition["roll"], "roll", "红榜、黑榜的人数", 1, 100))
     for rule in definition.get("follow_ups") or []:
         if rule.get("kind") not in FOLLOW_UP_KINDS or rule.get("when") not in {"bottom", "grade", "veto"}:
             raise ValidationError({"follow_ups": "跟进规则不对"})
         if rule["when"] == "grade" and rule.get("grade") not in labels:
             raise ValidationError({"follow_ups": "跟进规则指向的等次不存在"})
         if rule["when"] == "bottom":
-            rule["n"] = int(_number(rule.get("n"), "follow_ups", "末位人数", 1, 1000))
+            rule["n"] = int(checked_number(rule.get("n"), "follow_ups", "末位人数", 1, 1000))
     return definition

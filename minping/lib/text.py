@@ -38,3 +38,17 @@ def checked_percent(value, field: str = "percent") -> int:
     if not 0 <= number <= 100:
         raise ValidationError({field: "进度应为 0 到 100 的整数"})
     return number
+
+
+def checked_number(value, field: str, what: str, low: float, high: float) -> float:
+    """A number typed into a form or sent in a request, from `low` to `high`; ValidationError on `field`, in
+    Chinese naming `what`, for anything else (text, NaN, infinity, out of range)."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        raise ValidationError({field: f"{what}应为数字"}) from None
+    if not low <= number <= high:  # also false for NaN
+        raise ValidationError({field: f"{what}应在 {low:g} 到 {high:g} 之间"})
+    return number

@@ -24,6 +24,7 @@ from minping.grid import actions as grid
 from minping.grid.models import Problem
 from minping.lib import sampling
 from minping.lib.dates import typed_date
+from minping.lib.text import checked_number, checked_text
 from minping.org.models import Region, Resident
 from minping.sampling import audits
 from minping.sampling.models import Attempt, Audit, AuditItem, Case, InterviewerStats, Survey
@@ -34,16 +35,6 @@ BANDS = [(18, 34, "18–34岁"), (35, 59, "35–59岁"), (60, 200, "60岁以上"
 SEXES = {"M": "男", "F": "女"}
 SECONDS_PER_QUESTION = 8  # a completed call shorter than this per question read out is flagged as short
 RETRY_AFTER = [dt.timedelta(hours=3), dt.timedelta(hours=26), dt.timedelta(hours=49), dt.timedelta(hours=74)]  # other times of day
-
-
-def _number(value, field: str, what: str, low: float, high: float) -> float:
-    try:
-        number = float(str(value).strip())
-    except ValueError:
-        raise ValidationError({field: f"{what}应为数字"}) from None
-    if not low <= number <= high:
-        raise ValidationError({field: f"{what}应在 {low:g} 到 {high:g} 之间"})
-    return number
 
 
 def strata_of(region: Region, level: str) -> dict[str, Region]:
@@ -166,14 +157,14 @@ def create_survey(
         raise ValidationError({"campaign": "请选择尚未开始、接受电话访问的测评活动（抽样时为每个分层设一个评价群体）"})
     if strata_level not in LEVELS:
         raise ValidationError({"strata_level": "按街道、社区或网格分层"})
-    name = (name or "").strip()[:200] or f"{campaign.name}电话督评"
-    margin = _number(margin, "margin", "误差范围", 0.001, 0.3)
-    confidence = _number(confidence, "confidence", "置信水平", 0.8, 0.99)
-    response = _number(response, "response", "预计应答率", 0.05, 1)
+    name = checked_text(name, "name", 200, "督评名称", required=False) or f"{campaign.name}电话督评"[:200]
+    margin = checked_number(margin, "margin", "误差范围", 0.001, 0.3)
+    confidence = checked_number(confidence, "confidence", "置信水平", 0.8, 0.99)
+    response = checked_number(response, "response", "预计应答率", 0.05, 1)
     if allocation not in Survey.Allocation.values:
         raise ValidationError({"allocation": "请选择样本分配方法"})
-    days = int(_number(exclusion_days, "exclusion_days", "不重复访问的天数", 0, 730))
-    attempts = int(_number(max_attempts, "max_attempts", "每个号码的拨打次数", 1, 10))
+    days = int(checked_number(exclusion_days, "exclusion_days", "不重复访问的天数", 0, 730))
+    attempts = int(checked_number(max_attempts, "max_attempts", "每个号码的拨打次数", 1, 10))
     strata = strata_of(region, strata_level)
     if not strata:
         raise ValidationError({"strata_level": f"{region.name}下没有{LEVELS[strata_level]}"})
@@ -425,7 +416,7 @@ def draw_audit(*, actor, kind: str, region: Region, start, end, size) -> Audit:
     start, end = typed_date(start, "start", "开始日期"), typed_date(end, "end", "结束日期")
     if end < start:
         raise ValidationError({"end": "结束日期应在开始日期之后"})
-    size = int(_number(size, "size", "抽查数量", 1, MAX_AUDIT))
+    size = int(checked_number(size, "size", "抽查数量", 1, MAX_AUDIT))
     records = {str(r.pk): r for r in audits.FRAMES[kind](region, start, end)}
     if not records:
         raise ValidationError("这段时间该区域没有可抽查的记录")
@@ -445,7 +436,7 @@ def record_verdict(*, actor, item: AuditItem, verdict: str, note: str = "") -> A
     ensure_region_in_scope(actor, audit.region)
     if verdict not in {v for v in AuditItem.Verdict.values if v}:
         raise ValidationError({"verdict": "请选择核查结论"})
-    note = (note or "").strip()
+    note = checked_text(note, "note", 500, "核查情况", required=False)
     if verdict != AuditItem.Verdict.CONFIRMED and not note:
         raise ValidationError({"note": "核查不属实或部分属实的，请写明情况"})
     with transaction.atomic():
