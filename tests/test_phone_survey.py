@@ -174,6 +174,17 @@ class Calling(PhoneSurveyTestCase):
         done = Case.objects.filter(survey=self.survey_, outcome="complete").first()
         actions.back_check(actor=self.organiser_a, case=done, answer="yes")
 
+    def test_a_closed_survey_takes_no_more_calls(self):
+        with pinned(DAY):
+            held = actions.next_case(actor=self.interviewer, survey=self.survey_)
+            actions.close_survey(actor=self.organiser_a, survey=self.survey_)
+            with self.assertRaisesMessage(ValidationError, "不再拨打"):
+                actions.next_case(actor=self.office_a, survey=self.survey_)
+            with self.assertRaisesMessage(ValidationError, "不再拨打"):
+                actions.record_outcome(actor=self.interviewer, case=held, outcome="complete")
+            with self.assertRaisesMessage(ValidationError, "已经关闭"):
+                actions.close_survey(actor=self.organiser_a, survey=self.survey_)
+
     def test_no_call_after_the_campaign_closed(self):
         from minping.results.actions import close_campaign
 

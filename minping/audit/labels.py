@@ -93,6 +93,7 @@ ACTIONS = {
     "survey.interviewers": "指定电话督评访问员",
     "survey.call": "记录电话督评拨打结果",
     "survey.dial": "查看电话督评号码",
+    "survey.close": "关闭电话督评",
     "survey.back_check": "电话督评回访核实",
     "fieldwork.contact.add": "为干部安排联系点",
     "fieldwork.contact.end": "结束联系点",

@@ -1,6 +1,7 @@
-"""Every write of phone surveys, each in one transaction with its audit event: drawing a survey's sample, naming
-its interviewers, taking the next number, recording a call's outcome (and releasing a replacement when a case ends
-without an interview), back-checks and closing."""
+"""Every write of phone surveys and sample audits, each in one transaction with its audit event: drawing a
+survey's sample, naming its interviewers, taking the next number, recording a call's outcome (and releasing a
+replacement when a case ends without an interview), dialling, counting an interviewer's keyed ballots, back-checks,
+closing a survey; drawing a sample audit and recording its verdicts."""
 
 import datetime as dt
 import math
@@ -353,6 +354,20 @@ def back_check(*, actor, case: Case, answer: str) -> Case:
         case.save(update_fields=["back_checked"])
         record_event(actor=actor, action="survey.back_check", obj=case.survey, data={"answer": answer})
     return case
+
+
+def close_survey(*, actor, survey: Survey) -> Survey:
+    """No more calls: the numbers not reached stay as they are, and the rates count them as not reached."""
+    ensure_region_in_scope(actor, survey.region)
+    with transaction.atomic():
+        survey = Survey.objects.select_for_update().get(pk=survey.pk)
+        if survey.status == Survey.Status.CLOSED:
+            raise ValidationError("这次电话督评已经关闭")
+        survey.status = Survey.Status.CLOSED
+        survey.save(update_fields=["status"])
+        Case.objects.filter(survey=survey, interviewer__isnull=False).update(interviewer=None)
+        record_event(actor=actor, action="survey.close", obj=survey)
+    return survey
 
 
 def reveal_number(*, actor, case: Case) -> str:

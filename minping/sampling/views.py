@@ -75,6 +75,8 @@ def survey_page(request, pk):
             if request.POST.get("step") == "interviewers":
                 people = User.objects.filter(pk__in=[i for i in map(posted_id, request.POST.getlist("interviewers")) if i])
                 actions.set_interviewers(actor=request.user, survey=survey, interviewers=scope_people(request.user, people))
+            elif request.POST.get("step") == "close":
+                actions.close_survey(actor=request.user, survey=survey)
             elif request.POST.get("step") == "back-check":
                 case = get_object_or_404(Case, pk=posted_id(request.POST.get("case", "")) or 0, survey=survey)
                 actions.back_check(actor=request.user, case=case, answer=request.POST.get("answer", ""))
