@@ -95,6 +95,10 @@ def indexes_rebuilt_after(cursor, table: str, rows: int):
         yield False
         return
     cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")  # before looking again: nobody writes meanwhile
+    # Deferred foreign-key checks this transaction has queued on the table (rows another table refers to, removed
+    # earlier in it) must run before its constraints can change: run them now, then defer again.
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})")
     empty = cursor.fetchone()[0]
     # Constraints first (foreign keys, then unique keys when empty), then the indexes no constraint owns.
