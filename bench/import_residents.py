@@ -228,7 +228,7 @@ def main() -> None:
         figures = {}
         for ext in ("csv", "xlsx"):
             with connection.cursor() as cursor:
-                cursor.execute("TRUNCATE org_resident")
+                cursor.execute("TRUNCATE org_resident CASCADE")  # and what refers to it (none here)
             run = run_import(user, os.path.join(directory, f"residents.{ext}"))
             figures[ext] = run
             print(

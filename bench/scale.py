@@ -111,7 +111,7 @@ def import_with_workers(workers: int, path: str, user) -> float:
     from minping.imports.models import ImportJob
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE org_resident")
+        cursor.execute("TRUNCATE org_resident CASCADE")  # and what refers to it (none here)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "minping.settings", "PYTHONPATH": str(ROOT)}
     processes = [
         subprocess.Popen(

@@ -105,7 +105,7 @@ class Entry(models.Model):
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     reviewed_at = models.DateTimeField(null=True, blank=True)
     comment = models.CharField(_("supervisor's comment"), max_length=1000, blank=True)
-    verification = models.CharField(max_length=10, blank=True)  # a sample audit's verdict on the ground (抽样督评)
+    verification = models.CharField(max_length=10, blank=True, db_default="")  # a sample audit's verdict on the ground (抽样督评)
 
     objects = CadreScopedQuerySet.as_manager()
 

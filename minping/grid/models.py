@@ -218,7 +218,7 @@ class Problem(models.Model):
     escalation = models.PositiveSmallIntegerField(default=0)  # times escalated
     returned = models.PositiveSmallIntegerField(default=0)  # times sent back for re-dispatch (回退)
     reopened = models.PositiveSmallIntegerField(default=0)  # times the reporter reopened it (重办)
-    verification = models.CharField(max_length=10, blank=True)  # a sample audit's verdict on the ground (抽样督评)
+    verification = models.CharField(max_length=10, blank=True, db_default="")  # a sample audit's verdict on the ground (抽样督评)
     merged_into = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="duplicates")
 
     objects = ProblemQuerySet.as_manager()
