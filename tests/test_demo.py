@@ -337,6 +337,7 @@ class DemoSurveyTest(TestCase):
         self.assertEqual(set(self.seeded["sheets"]), set(survey.campaign.groups.exclude(weight=0).values_list("name", flat=True)))
         self.assertTrue(Audit.objects.filter(kind="problems").exists())
         self.client.force_login(User.objects.get(username="interviewer"))
+        self.assertContains(self.client.get("/"), f"还有 {self.seeded['waiting']} 个号码待联系")
         self.assertContains(self.client.get(f"/surveys/{survey.pk}/call/"), "****")
         self.client.force_login(User.objects.get(username="organiser"))
         self.assertContains(self.client.get(f"/surveys/{survey.pk}/"), "RR3")

@@ -15,6 +15,14 @@ def scope(queryset, user):
     return queryset.within(user.region)
 
 
+def accounts_in_scope(queryset, user):
+    """`queryset` of accounts reduced to those whose region is inside `user`'s subtree (all of them for a system
+    administrator): the people a console user may name as raters, interviewers and the like."""
+    if user.is_system_admin:
+        return queryset
+    return queryset.filter(region__path__startswith=user.region.path) if user.region_id else queryset.none()
+
+
 def get_for_user(user, queryset, **lookup):
     """One object inside the user's subtree, or 404: an outsider cannot even learn that it exists."""
     try:

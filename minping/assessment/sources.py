@@ -23,6 +23,7 @@ from minping.fieldwork.figures import cadre_figures
 from minping.grid.models import Assignment
 from minping.grid.scorecards import scorecard
 from minping.grid.work import assignment_work
+from minping.lib.dates import day_bounds
 from minping.org.models import Post, Region, Unit
 from minping.results.figures import metrics_for, subject_figures
 
@@ -200,9 +201,7 @@ def _commitments(component: dict, scheme: Scheme, refs: list[int], awards: dict)
 def _dispatch(component: dict, scheme: Scheme, members_by_ref: dict) -> dict:
     start, end = year_bounds(scheme.year)
     units = {m["unit"] for m in members_by_ref.values() if m["unit"]}
-    begin = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
-    finish = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
-    cards = scorecard(Unit.objects.filter(pk__in=units), begin, finish) if units else {}
+    cards = scorecard(Unit.objects.filter(pk__in=units), *day_bounds(start, end)) if units else {}
     out = {}
     for ref, member in members_by_ref.items():
         card = cards.get(member["unit"])

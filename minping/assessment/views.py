@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from minping.accounts.models import User
-from minping.accounts.scoping import console_required, get_for_user, scope
+from minping.accounts.scoping import accounts_in_scope, console_required, get_for_user, scope
 from minping.assessment import actions, engine, exports, forms, record, schemes, sources
 from minping.assessment.models import Adjustment, Appeal, FollowUp, Measure, Rating, Result, Run, Scheme
 from minping.evaluations import lifecycle
@@ -53,10 +53,7 @@ def index(request):
 
 def _people(user):
     """The active accounts of the user's region (every account for a system administrator)."""
-    people = User.objects.filter(is_active=True).order_by("role", "username")
-    if user.is_system_admin:
-        return people
-    return people.filter(region__path__startswith=user.region.path) if user.region_id else people.none()
+    return accounts_in_scope(User.objects.filter(is_active=True).order_by("role", "username"), user)
 
 
 def _scheme(request, pk) -> Scheme:

@@ -23,7 +23,7 @@ from minping.fieldwork.models import (
     ReceptionDay,
     Topic,
 )
-from minping.lib.dates import month_end, week_start
+from minping.lib.dates import day_bounds, month_end, week_start
 from minping.lib.stats import percent_text
 from minping.org.models import Cadre, Post
 
@@ -146,12 +146,6 @@ def _entry_counts(cadre_ids, start: dt.date, end: dt.date) -> dict:
     return _entry_figures(f"c.id IN ({', '.join(['%s'] * len(cadre_ids))})", cadre_ids, start, end, by_cadre=True)
 
 
-def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The period's first instant and the instant after it, in local time: times compare without conversion."""
-    zone = timezone.get_current_timezone()
-    return (dt.datetime.combine(start, dt.time(), zone), dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), zone))
-
-
 ITEM_COUNTS = """
     SELECT i.cadre_id,
            count(*) FILTER (WHERE i.created_at >= {first} AND i.created_at < {after} AND i.kind = 'suggestion') AS suggestions,
@@ -171,7 +165,7 @@ def _item_counts(cadre_ids, start: dt.date, end: dt.date) -> dict:
     cadre_ids = list(cadre_ids)
     if not cadre_ids:
         return {}
-    first, after = (connection.ops.adapt_datetimefield_value(t) for t in _bounds(start, end))
+    first, after = (connection.ops.adapt_datetimefield_value(t) for t in day_bounds(start, end))
     sql = ITEM_COUNTS.format(first="%s", after="%s", cadres=", ".join(["%s"] * len(cadre_ids)))
     with connection.cursor() as cursor:
         cursor.execute(sql, [first, after] * 6 + cadre_ids)
@@ -330,7 +324,7 @@ def summary(region, start: dt.date, end: dt.date) -> dict:
         .distinct()
         .count(),
     }
-    bounds = [connection.ops.adapt_datetimefield_value(t) for t in _bounds(start, end)]
+    bounds = [connection.ops.adapt_datetimefield_value(t) for t in day_bounds(start, end)]
     with connection.cursor() as cursor:
         cursor.execute(REGION_ITEMS, bounds * 5 + [region.path + "%"])
         figures |= dict(zip(("suggestions", "problems", "proposed", "closed", "told"), cursor.fetchone(), strict=True))

@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from minping.grid.models import Assignment, Problem, Visit
+from minping.lib.dates import day_bounds
 
 HAZARD_CATEGORY = "safety"  # 安全隐患 in the shipped catalogue
 
@@ -25,8 +26,7 @@ def assignment_work(assignments: list[Assignment], today: dt.date | None = None)
         last = min(a.ends_on or today, today)
         visits = Visit.objects.filter(worker_id=a.worker_id, grid_id=a.grid_id, visited_on__gte=a.starts_on, visited_on__lte=last)
         counted = visits.aggregate(visits=Count("id"), records=Count("id", filter=~Q(changes={})))
-        start = timezone.make_aware(dt.datetime.combine(a.starts_on, dt.time.min))
-        end = timezone.make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min))
+        start, end = day_bounds(a.starts_on, last)
         problems = Problem.objects.filter(reporter_id=a.worker_id, region_id=a.grid_id, created_at__gte=start, created_at__lt=end)
         counted.update(problems.aggregate(problems=Count("id"), hazards=Count("id", filter=Q(category__code=HAZARD_CATEGORY))))
         counted["target"] = a.target_visits

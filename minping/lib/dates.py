@@ -5,6 +5,7 @@ import datetime as dt
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from minping.lib.identity import clean_text
 
@@ -39,6 +40,15 @@ def week_start(day: dt.date) -> dt.date:
 def month_end(day: dt.date) -> dt.date:
     """The last day of `day`'s month."""
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The first instant of `start` and the first instant after `end`, in the site's time zone: the days from
+    `start` to `end`, both included, as `first <= t < after`."""
+    return (
+        timezone.make_aware(dt.datetime.combine(start, dt.time.min)),
+        timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)),
+    )
 
 
 def typed_date(value, field: str, what: str = "日期", default: dt.date | None = None) -> dt.date:

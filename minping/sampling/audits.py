@@ -7,15 +7,11 @@ from django.utils import timezone
 
 from minping.fieldwork.models import Entry
 from minping.grid.models import Problem
-
-
-def _bounds(start: dt.date, end: dt.date):
-    first = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
-    return first, timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
+from minping.lib.dates import day_bounds
 
 
 def problems(region, start: dt.date, end: dt.date):
-    first, after = _bounds(start, end)
+    first, after = day_bounds(start, end)
     return Problem.objects.within(region).filter(resolved_at__gte=first, resolved_at__lt=after).select_related("category", "unit")
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from minping.accounts.models import User
-from minping.accounts.scoping import console_required, get_for_user, scope
+from minping.accounts.scoping import accounts_in_scope, console_required, get_for_user, scope
 from minping.evaluations import lifecycle
 from minping.evaluations.models import Campaign
 from minping.lib.feedback import attempting
@@ -74,7 +74,7 @@ def survey_page(request, pk):
         with attempting(request, PermissionDenied) as outcome:
             if request.POST.get("step") == "interviewers":
                 people = User.objects.filter(pk__in=[i for i in map(posted_id, request.POST.getlist("interviewers")) if i])
-                actions.set_interviewers(actor=request.user, survey=survey, interviewers=scope_people(request.user, people))
+                actions.set_interviewers(actor=request.user, survey=survey, interviewers=accounts_in_scope(people, request.user))
             elif request.POST.get("step") == "close":
                 actions.close_survey(actor=request.user, survey=survey)
             elif request.POST.get("step") == "back-check":
@@ -93,16 +93,10 @@ def survey_page(request, pk):
         "quality": figures.quality(survey),
         "channels": dict(Campaign.Channel.choices),
         "interviewers": survey.interviewers.all(),
-        "candidates": scope_people(request.user, User.objects.filter(role__in=["interviewer", "office"], is_active=True)),
+        "candidates": accounts_in_scope(User.objects.filter(role__in=["interviewer", "office"], is_active=True), request.user),
         "checks": [(c, mask_phone(c.resident.phone)) for c in figures.back_check_sample(survey)],
     }
     return render(request, "sampling/survey.html", context, status=status)
-
-
-def scope_people(user, people):
-    if user.is_system_admin:
-        return people
-    return people.filter(region__path__startswith=user.region.path) if user.region_id else people.none()
 
 
 @login_required
