@@ -1348,6 +1348,8 @@ TRANSLATIONS = {
     "cells by age band": "按年龄段分层",
     "A tenth of the completed calls, drawn with the survey's seed: call them back and ask whether someone called about the evaluation.": "从已完成的访问中按本次督评的随机种子抽取十分之一：回拨并询问是否有人就测评打过电话。",
     "Close the survey: no more calls": "关闭督评：不再拨打",
+    "Proposed grade": "建议等次",
+    "Follow-up action": "跟进措施",
 }
 PLURALS = {"overdue by %(days)s day": "已逾期 %(days)s 天", "%(counter)s record": "共 %(counter)s 条记录", "%(n)s answer": "共 %(n)s 条"}
 
