@@ -130,8 +130,8 @@ class Command(BaseCommand):
             )
         if survey_file.exists():
             self.stdout.write(
-                f"A phone survey: log in as interviewer at {url}surveys/ (电话督评) for the next number; key the answers with "
-                f"a code of the number's community from {survey_file}\n"
+                f"A phone survey: log in as interviewer at {url}; the first page links the survey's next number (电话督评). Key "
+                f"the answers with a code of the number's community from {survey_file}; organisers see it at {url}surveys/\n"
             )
         if not options["no_serve"]:
             call_command("serve", host=options["host"], port=options["port"], no_collect=True)
