@@ -64,16 +64,16 @@ class SiteRoleTest(TransactionTestCase):
         params.pop("prepare_threshold", None)
         return psycopg.connect(**params, autocommit=True)
 
-    def cast_three_as_site(self):
+    def cast_three_as_site(self, count=3):
         """A campaign of the site's making with three ballots cast by the site's role: fewer than the shuffle
-        pool's floor, so they wait in the pool until close."""
+        pool's floor, so they wait in the pool until close (or `count` of them)."""
         from minping.evaluations.actions import casting
         from tests.evaluating import campaign_people, full_answers, make_campaign
 
         campaign_people(self)
         self.as_site()
         try:
-            campaign, _group, pairs = make_campaign(self, codes=3)
+            campaign, _group, pairs = make_campaign(self, codes=count)
             for token, _short in pairs:
                 casting.cast_ballot(campaign=campaign, code=token, answers=full_answers(campaign))
         finally:
@@ -117,6 +117,12 @@ class SiteRoleTest(TransactionTestCase):
                     with self.assertRaises(psycopg.errors.InsufficientPrivilege):
                         site.execute(statement)
             self.assertEqual(site.execute("SELECT count(*) FROM evaluations_ballot").fetchone()[0], 3)
+
+    def test_the_site_settles_the_pool_through_the_database_function(self):
+        from minping.evaluations.models import PooledBallot
+
+        campaign = self.cast_three_as_site(count=12)  # the tenth cast moves all but five
+        self.assertEqual((campaign.ballots.count(), PooledBallot.objects.filter(campaign=campaign).count()), (5, 7))
 
     def test_the_site_cannot_rewrite_or_remove_a_pooled_ballot_only_move_it_unchanged(self):
         from minping.evaluations.ballots import verify_ballot_box

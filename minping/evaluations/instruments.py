@@ -311,59 +311,80 @@ def _answer(question: dict, keys: frozenset, value, field: str, problems: list) 
 
 
 class _Questions:
-    """A section's questions, prepared once per ballot for the checks of every subject's answers."""
+    """A section's questions, prepared once for the checks of every subject's answers."""
 
     def __init__(self, questions: list[dict]):
         # (question, its key, its option keys, whether one option key is an answer that needs no more checking)
         self.plan = [(q, q["key"], frozenset(o["key"] for o in q.get("options", ())), q["type"] in CHOICE_TYPES) for q in questions]
         self.known = {q["key"] for q in questions}
+        # When every question is a choice, a section answering each with one of its options is stored as given.
+        self.options = {key: keys for _q, key, keys, _c in self.plan} if all(c for *_r, c in self.plan) else None
+
+
+class BallotChecker:
+    """An instrument's questions and a campaign's subjects, prepared once: `clean` checks a ballot's answers and
+    returns their stored form or raises AnswerError. An opened campaign's checker is made once per process
+    (evaluations/actions/casting.py), since neither its questions nor its subjects change."""
+
+    def __init__(self, definition: dict, subject_ids: list[int]):
+        self.subject_ids = [(pk, str(pk)) for pk in subject_ids]
+        self.expected = {key for _pk, key in self.subject_ids}
+        self.subject_questions = _Questions(definition["subject_questions"])
+        self.general_questions = _Questions(definition.get("general_questions", []))
+
+    def clean(self, payload, *, allow_void: bool = False) -> dict:
+        """payload = {"subjects": {"<id>": {"<question>": value} | {"unknown": true}}, "general": {"<question>": value}}
+        With allow_void (paper ballots keyed by clerks), a subject may be {"void": "<reason>"}."""
+        problems: list[dict] = []
+        if not isinstance(payload, dict):
+            raise AnswerError([{"field": "answers", "reason": "应为对象"}])
+        subjects = payload.get("subjects", {})
+        general = payload.get("general", {})
+        if not isinstance(subjects, dict) or not isinstance(general, dict):
+            raise AnswerError([{"field": "answers", "reason": "subjects 和 general 应为对象"}])
+        for extra in sorted(set(subjects) - self.expected):
+            problems.append({"field": f"subjects.{extra}", "reason": "不是本次测评的对象"})
+        stored: dict = {"s": {}, "g": {}}
+        for pk, key in self.subject_ids:
+            given = subjects.get(key)
+            field = f"subjects.{pk}"
+            if given is None:
+                problems.append({"field": field, "reason": "未对该对象作答（不认识请选“不认识/不了解”）"})
+                continue
+            if not isinstance(given, dict):
+                problems.append({"field": field, "reason": "应为对象"})
+                continue
+            if given.get("unknown") is True:
+                stored["s"][key] = {"unknown": True}
+                continue
+            if allow_void and given.get("void"):  # a paper section marked invalid (废票): more marks than allowed…
+                reason = str(given["void"])[:100]
+                if not storable(reason):
+                    problems.append({"field": f"{field}.void", "reason": UNSTORABLE})
+                stored["s"][key] = {"void": reason}
+                continue
+            stored["s"][key] = _section(self.subject_questions, given, field, problems)
+        stored["g"] = _section(self.general_questions, general, "general", problems)
+        if problems:
+            raise AnswerError(problems)
+        return stored
 
 
 def clean_answers(definition: dict, subject_ids: list[int], payload, *, allow_void: bool = False) -> dict:
-    """Check a ballot's answers against the instrument; return the stored form or raise AnswerError.
-
-    payload = {"subjects": {"<id>": {"<question>": value} | {"unknown": true}}, "general": {"<question>": value}}
-    With allow_void (paper ballots keyed by clerks), a subject may be {"void": "<reason>"}.
-    """
-    problems: list[dict] = []
-    if not isinstance(payload, dict):
-        raise AnswerError([{"field": "answers", "reason": "应为对象"}])
-    subjects = payload.get("subjects", {})
-    general = payload.get("general", {})
-    if not isinstance(subjects, dict) or not isinstance(general, dict):
-        raise AnswerError([{"field": "answers", "reason": "subjects 和 general 应为对象"}])
-    expected = {str(pk) for pk in subject_ids}
-    subject_questions = _Questions(definition["subject_questions"])
-    for extra in sorted(set(subjects) - expected):
-        problems.append({"field": f"subjects.{extra}", "reason": "不是本次测评的对象"})
-    stored: dict = {"s": {}, "g": {}}
-    for pk in subject_ids:
-        given = subjects.get(str(pk))
-        field = f"subjects.{pk}"
-        if given is None:
-            problems.append({"field": field, "reason": "未对该对象作答（不认识请选“不认识/不了解”）"})
-            continue
-        if not isinstance(given, dict):
-            problems.append({"field": field, "reason": "应为对象"})
-            continue
-        if given.get("unknown") is True:
-            stored["s"][str(pk)] = {"unknown": True}
-            continue
-        if allow_void and given.get("void"):  # a paper section marked invalid (废票): more marks than allowed…
-            reason = str(given["void"])[:100]
-            if not storable(reason):
-                problems.append({"field": f"{field}.void", "reason": UNSTORABLE})
-            stored["s"][str(pk)] = {"void": reason}
-            continue
-        stored["s"][str(pk)] = _section(subject_questions, given, field, problems)
-    stored["g"] = _section(_Questions(definition.get("general_questions", [])), general, "general", problems)
-    if problems:
-        raise AnswerError(problems)
-    return stored
+    """Check a ballot's answers against the instrument; return the stored form or raise AnswerError
+    (`BallotChecker.clean`, for a checker used once)."""
+    return BallotChecker(definition, subject_ids).clean(payload, allow_void=allow_void)
 
 
 def _section(questions: _Questions, given: dict, field: str, problems: list) -> dict:
     """Check one section (a subject's or the general questions) against its questions."""
+    options = questions.options
+    if options is not None and len(given) == len(options):
+        try:
+            if all(type(value) is str and value in options[key] for key, value in given.items()):
+                return dict(given)
+        except KeyError:  # a key that is not a question: named below
+            pass
     if not given.keys() <= questions.known:
         for extra in sorted(set(given) - questions.known - {"unknown"}):
             problems.append({"field": f"{field}.{extra}", "reason": "没有这道题"})

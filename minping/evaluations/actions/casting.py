@@ -21,10 +21,7 @@ from minping.evaluations.ballots import (
     canonical,
     content_digest,
 )
-from minping.evaluations.instruments import (
-    AnswerError,
-    clean_answers,
-)
+from minping.evaluations.instruments import AnswerError, BallotChecker
 from minping.evaluations.models import (
     Ballot,
     Campaign,
@@ -370,13 +367,27 @@ def campaign_subjects(campaign: Campaign) -> list[Subject]:
     return list(campaign.subjects.all())
 
 
+_checkers = Expiring(3600, size=256)
+
+
+def ballot_checker(campaign: Campaign) -> BallotChecker:
+    """The campaign's answer checker; prepared once per process for an opened campaign, whose questions and
+    subjects are frozen."""
+    key = opened_key(campaign) if campaign.head_at_open else None
+    checker = _checkers.get(key) if key else None
+    if checker is None:
+        checker = BallotChecker(campaign.definition, [subject.pk for subject in campaign_subjects(campaign)])
+        if key:
+            _checkers.put(key, checker)
+    return checker
+
+
 def checked_answers(campaign: Campaign, answers, *, allow_void: bool = False, void_reason: str = "") -> dict:
     """The stored form of a ballot's answers, or CastError(422). A ballot void as a whole keeps no answers."""
     if void_reason:
         return {"s": {}, "g": {}}
-    subject_ids = [subject.pk for subject in campaign_subjects(campaign)]
     try:
-        return clean_answers(campaign.definition, subject_ids, answers, allow_void=allow_void)
+        return ballot_checker(campaign).clean(answers, allow_void=allow_void)
     except AnswerError as exc:
         raise CastError("invalid_answers", "有题目未答或答案无效", status=422, problems=exc.problems) from None
 

@@ -7,7 +7,8 @@ every pooled ballot moves.
 
 So in the ballot table each row shares its position, and its transaction id, with at least FLOOR - 1 others
 (on average about twice as many: a ballot stays in the pool for a random number of moves), and the order of
-rows within a move is drawn from the operating system's random source. docs/threat-model.md states what
+rows within a move is drawn from a strong random source (the operating system's; on PostgreSQL, the database's
+pg_strong_random through gen_random_uuid). docs/threat-model.md states what
 remains: the pool itself, between a cast and the move that takes its ballot out.
 """
 
@@ -36,15 +37,15 @@ def settle(campaign_id: int, pool_size: int) -> int:
     """Called after a cast that left `pool_size` ballots in the pool: move all but FLOOR of them once there are
     twice as many. Only a cast that brings the pool to a multiple of FLOOR tries, so that under many concurrent
     casts about one in FLOOR pays for a move; on PostgreSQL, of casts trying at once one moves and the others go
-    on. The number of ballots moved."""
+    on, and the move is one statement (`evaluations_settle_pool`, migration 0009) drawing its order from the
+    database's strong random source. The number of ballots moved."""
     if pool_size < 2 * FLOOR or pool_size % FLOOR:
         return 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT evaluations_settle_pool(%s, %s, %s)", [campaign_id, LOCK_SPACE, FLOOR])
+            return cursor.fetchone()[0]
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LOCK_SPACE, campaign_id])
-                if not cursor.fetchone()[0]:
-                    return 0
         ids = list(PooledBallot.objects.filter(campaign_id=campaign_id).values_list("id", flat=True))
         if len(ids) < 2 * FLOOR:
             return 0

@@ -17,6 +17,7 @@ from psycopg import sql
 
 PROTECTED = ["evaluations_ballot", "evaluations_pooledballot", "results_tally", "results_textanswer", "audit_auditevent", "assessment_run"]
 MOVE_FUNCTION = "evaluations_move_pooled(uuid[])"
+SETTLE_FUNCTION = "evaluations_settle_pool(integer, integer, integer)"  # runs with the caller's rights, through the move
 BULK_LOADED = ["org_region", "org_unit", "org_cadre", "org_post", "org_enterprise", "org_household", "org_resident"]
 
 
@@ -63,5 +64,6 @@ class Command(BaseCommand):
             sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES ON {} FROM {}").format(tables, name),
             sql.SQL("REVOKE INSERT ON evaluations_ballot FROM {}").format(name),  # ballots arrive by the move alone
             sql.SQL("GRANT EXECUTE ON FUNCTION {} TO {}").format(sql.SQL(MOVE_FUNCTION), name),
+            sql.SQL("GRANT EXECUTE ON FUNCTION {} TO {}").format(sql.SQL(SETTLE_FUNCTION), name),
             *[sql.SQL("ALTER TABLE {} OWNER TO {}").format(sql.Identifier(table), name) for table in BULK_LOADED],
         ]
