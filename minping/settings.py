@@ -129,7 +129,7 @@ WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Compressed copies and names that carry a hash of the content, so browsers may keep them for a year.
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "minping.lib.staticfiles.StaticStorage"},
 }
 
 # Uploads larger than this are refused before they are read; smaller ones stream to a temporary file.

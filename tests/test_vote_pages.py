@@ -1,5 +1,7 @@
 """The voter's pages without JavaScript: code, ballot, review, submit, receipt, public box."""
 
+import re
+
 from django.core.cache import cache
 from django.test import Client
 
@@ -8,6 +10,11 @@ from minping.evaluations.models import Code
 from minping.results.actions import close_campaign, publish
 from tests.base import BaseTestCase
 from tests.evaluating import ballots_cast, full_answers, make_campaign, only_ballot
+
+
+def posted_value(page, name: str) -> str:
+    """The value of the form field `name` on `page`, as a browser would send it."""
+    return re.search(rf'name="{name}" value="([^"]*)"', page.content.decode()).group(1)
 
 
 class VotePagesTest(BaseTestCase):
@@ -24,6 +31,21 @@ class VotePagesTest(BaseTestCase):
         data.update(overrides)
         return data
 
+    def test_voters_loading_the_same_ballot_page_each_get_their_own_code_submission_and_token(self):
+        pages = []
+        for token, short in self.pairs[:3]:
+            voter = Client(enforce_csrf_checks=True)
+            voter.get("/v/")
+            voter.post("/v/", {"code": short, "csrfmiddlewaretoken": voter.cookies["csrftoken"].value})
+            pages.append((token, short, voter.get("/v/ballot/")))
+        fields = [(posted_value(page, "code"), posted_value(page, "submission"), posted_value(page, "csrfmiddlewaretoken")) for *_c, page in pages]
+        self.assertEqual([code for code, _s, _t in fields], [short for _t, short, _p in pages])
+        self.assertEqual(len({submission for _c, submission, _t in fields}), 3)
+        self.assertEqual(len({token for _c, _s, token in fields}), 3)
+        for _token, _short, page in pages:
+            self.assertContains(page, "王书记")
+            self.assertEqual(sum(page.content.decode().count(other) for _t, other, _p in pages), 1, "another voter's code on the page")
+
     def test_the_whole_flow_stores_one_ballot_and_shows_a_receipt(self):
         short = self.pairs[0][1]
         posted = self.voter.post("/v/", {"code": f"{short[:4]}-{short[4:8]}-{short[8:]}"})
@@ -32,7 +54,7 @@ class VotePagesTest(BaseTestCase):
         self.assertContains(page, "王书记")
         self.assertEqual(page["Referrer-Policy"], "no-referrer")
         self.assertEqual(page["Cache-Control"], "no-store")
-        submission = page.context["submission"]
+        submission = posted_value(page, "submission")
         checked = self.voter.post("/v/ballot/", {"code": short, "submission": submission, "step": "review", **self.answers()})
         self.assertRedirects(checked, "/v/review/", status_code=303)
         self.assertContains(self.voter.get("/v/review/"), "称职")

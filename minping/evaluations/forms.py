@@ -9,26 +9,45 @@ def field_name(subject_pk, key: str) -> str:
     return f"s{subject_pk}__{key}" if subject_pk is not None else f"g__{key}"
 
 
-def _value(question: dict, data, name: str):
-    if question["type"] == "multi":
+class BallotFields:
+    """A ballot form's field names, worked out once for a campaign's questions and subjects: `payload` reads the
+    answers payload from posted data, `hidden` the answers as (name, value) pairs. An opened campaign's are
+    prepared once per process (evaluations/voting.py), since neither its questions nor its subjects change."""
+
+    def __init__(self, definition: dict, subject_ids):
+        questions = [(q["key"], q["type"]) for q in definition["subject_questions"]]
+        self.subjects = [
+            (str(pk), field_name(pk, "unknown"), [(key, kind, field_name(pk, key)) for key, kind in questions]) for pk in subject_ids
+        ]
+        self.general = [(q["key"], q["type"], field_name(None, q["key"])) for q in definition.get("general_questions", [])]
+        self.names = [name for _pk, unknown, fields in self.subjects for name in (unknown, *(f[2] for f in fields))]
+        self.names += [name for _key, _kind, name in self.general]
+
+    def payload(self, data) -> dict:
+        subjects: dict = {}
+        for pk, unknown, fields in self.subjects:
+            if data.get(unknown) == "1":
+                subjects[pk] = {"unknown": True}
+            else:
+                subjects[pk] = {key: _read(kind, data, name) for key, kind, name in fields}
+        return {"subjects": subjects, "general": {key: _read(kind, data, name) for key, kind, name in self.general}}
+
+    def hidden(self, data) -> list[tuple[str, str]]:
+        """Every answer of the posted form as (name, value) pairs, to carry from the review step to submission."""
+        return [(name, value) for name in self.names for value in data.getlist(name)]
+
+
+def _read(kind: str, data, name: str):
+    if kind == "multi":
         return data.getlist(name)
     raw = data.get(name, "")
-    if question["type"] == "score" and raw != "":
+    if kind == "score" and raw != "":
         return int(raw) if INTEGER_RE.match(raw) else raw  # "５" or "2.5" stay text and fail validation
     return raw
 
 
 def payload_from_post(definition: dict, subjects, data) -> dict:
-    payload: dict = {"subjects": {}, "general": {}}
-    for subject in subjects:
-        if data.get(field_name(subject.pk, "unknown")) == "1":
-            payload["subjects"][str(subject.pk)] = {"unknown": True}
-            continue
-        payload["subjects"][str(subject.pk)] = {
-            q["key"]: _value(q, data, field_name(subject.pk, q["key"])) for q in definition["subject_questions"]
-        }
-    payload["general"] = {q["key"]: _value(q, data, field_name(None, q["key"])) for q in definition.get("general_questions", [])}
-    return payload
+    return BallotFields(definition, [subject.pk for subject in subjects]).payload(data)
 
 
 def errors_by_field(problems: list[dict]) -> dict[str, str]:
@@ -45,13 +64,3 @@ def errors_by_field(problems: list[dict]) -> dict[str, str]:
         else:
             errors["__all__"] = problem["reason"]
     return errors
-
-
-def hidden_fields(definition: dict, subjects, data) -> list[tuple[str, str]]:
-    """Every answer of the posted form as (name, value) pairs, to carry from the review step to submission."""
-    names = []
-    for subject in subjects:
-        names.append(field_name(subject.pk, "unknown"))
-        names += [field_name(subject.pk, q["key"]) for q in definition["subject_questions"]]
-    names += [field_name(None, q["key"]) for q in definition.get("general_questions", [])]
-    return [(name, value) for name in names for value in data.getlist(name)]

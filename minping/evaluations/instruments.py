@@ -370,12 +370,6 @@ class BallotChecker:
         return stored
 
 
-def clean_answers(definition: dict, subject_ids: list[int], payload, *, allow_void: bool = False) -> dict:
-    """Check a ballot's answers against the instrument; return the stored form or raise AnswerError
-    (`BallotChecker.clean`, for a checker used once)."""
-    return BallotChecker(definition, subject_ids).clean(payload, allow_void=allow_void)
-
-
 def _section(questions: _Questions, given: dict, field: str, problems: list) -> dict:
     """Check one section (a subject's or the general questions) against its questions."""
     options = questions.options

@@ -11,10 +11,12 @@ from functools import wraps
 
 from django.core import signing
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
@@ -23,8 +25,8 @@ from minping.evaluations import lifecycle, panels
 from minping.evaluations.actions import casting
 from minping.evaluations.actions.casting import CastError, campaign_for_code
 from minping.evaluations.codes import normalise_tracker
-from minping.evaluations.forms import errors_by_field, hidden_fields, payload_from_post
-from minping.evaluations.instruments import AnswerError, clean_answers
+from minping.evaluations.forms import BallotFields, errors_by_field
+from minping.evaluations.instruments import AnswerError, BallotChecker
 from minping.evaluations.models import Ballot, Campaign
 from minping.lib import throttle
 from minping.lib.memo import Expiring
@@ -68,8 +70,29 @@ USED_CODE_NEXT = (
 def _start(request, error: str = "", status: int = 200, typed: str = "", box=None):
     """The code form; after a refusal, what was typed stays in the box (to be checked digit by digit) and a used
     code says what to do next, with the public ballot box once it is shown."""
+    if not (error or typed or box is not None):
+        return _same_for_every_voter(request, "evaluations/vote_start.html", (), {})
     context = {"error": error, "typed": typed, "used": box is not None, "next_step": USED_CODE_NEXT, "box": box or None}
     return render(request, "evaluations/vote_start.html", context, status=status)
+
+
+_pages = Expiring(casting.OPEN_CAMPAIGN_SECONDS, size=400)
+
+
+def _same_for_every_voter(request, template: str, key: tuple, context: dict, **fills: str) -> HttpResponse:
+    """`template` rendered once per `key` and language, with a mark where the CSRF token and each of `fills` go,
+    which are put in, escaped, for each request: a meeting's voters load pages that differ only in those. Kept
+    for casting.OPEN_CAMPAIGN_SECONDS, as the ballot's notes are. Only for pages that show nothing else of the
+    request: no error, no draft, no account."""
+    key = (template, get_language(), *key)
+    page = _pages.get(key)
+    if page is None:
+        marks = {name: f"\x1fmp:{name}\x1f" for name in ("csrf_token", *fills)}
+        page = render_to_string(template, {**context, **marks}, request)
+        _pages.put(key, page)
+    for name, value in (("csrf_token", get_token(request)), *fills.items()):
+        page = page.replace(f"\x1fmp:{name}\x1f", escape(value))
+    return HttpResponse(page)
 
 
 def _ballot_context(campaign: Campaign, code: str, data=None) -> dict:
@@ -219,24 +242,25 @@ def ballot(request):
     except CastError as exc:
         return _refuse_posted_code(request, exc)
     context = _ballot_context(campaign, code, request.POST)
-    draft = hidden_fields(campaign.definition, context["subjects"], request.POST)
+    fields = casting.prepared(campaign, BallotFields)
     if step == "submit":  # cast_ballot checks the answers itself
-        payload = payload_from_post(campaign.definition, context["subjects"], request.POST)
+        payload = fields.payload(request.POST)
         try:
             receipt = casting.cast_ballot(
                 campaign=campaign, code=code, answers=payload, idempotency_key=request.POST.get("submission", "")[:64]
             )
         except CastError as exc:
             if exc.reason == "invalid_answers":
-                return _back_to_ballot(request, context, draft, errors_by_field(exc.problems))
+                return _back_to_ballot(request, context, fields.hidden(request.POST), errors_by_field(exc.problems))
             return _refuse_posted_code(request, exc)
         response = _see_other("vote:receipt")
-        _set(response, request, RECEIPT_COOKIE, {"campaign": campaign.pk, "tracker": receipt.tracker})
+        _set(response, request, RECEIPT_COOKIE, {"campaign": campaign.pk, "name": campaign.name, "tracker": receipt.tracker})
         _forget(request, response, CODE_COOKIE, DRAFT_COOKIE)
         return response
+    draft = fields.hidden(request.POST)
     if step == "edit":
         return _back_to_ballot(request, context, draft, {})
-    problems = _problems(campaign, context["subjects"], request.POST)
+    problems = _problems(campaign, request.POST)
     if problems:
         return _back_to_ballot(request, context, draft, problems)
     return _keep_draft(request, "vote:review", context, draft, "evaluations/vote_review.html")
@@ -254,9 +278,9 @@ def _refuse_posted_code(request, exc: CastError):
     return _start(request, POSTED_CODE_REFUSED, status=403)
 
 
-def _problems(campaign: Campaign, subjects, data) -> dict:
+def _problems(campaign: Campaign, data) -> dict:
     try:
-        clean_answers(campaign.definition, [s.pk for s in subjects], payload_from_post(campaign.definition, subjects, data))
+        casting.prepared(campaign, BallotChecker).clean(casting.prepared(campaign, BallotFields).payload(data))
     except AnswerError as exc:
         return errors_by_field(exc.problems)
     return {}
@@ -316,8 +340,11 @@ def _ballot_page(request):
     except CastError as exc:
         return _after_casting(request) or _start(request, exc.message, status=exc.status)
     context = _ballot_context(campaign, code, data)
+    if data is None and campaign.head_at_open:
+        fills = {"code": code, "submission": context.pop("submission")}
+        return _same_for_every_voter(request, "evaluations/vote_ballot.html", casting.opened_key(campaign), context, **fills)
     if data is not None and "checked" in request.GET:
-        context["errors"] = _problems(campaign, context["subjects"], data)
+        context["errors"] = _problems(campaign, data)
     return render(request, "evaluations/vote_ballot.html", context, status=422 if context["errors"] else 200)
 
 
@@ -341,8 +368,9 @@ def _add_review(context: dict, data: QueryDict) -> None:
     """The checked answers of `data` for the review page, and the fields that carry them on to submission;
     AnswerError if they do not pass."""
     campaign, subjects = context["campaign"], context["subjects"]
-    stored = clean_answers(campaign.definition, [s.pk for s in subjects], payload_from_post(campaign.definition, subjects, data))
-    context.update(review=_review(campaign, subjects, stored), hidden=hidden_fields(campaign.definition, subjects, data))
+    fields = casting.prepared(campaign, BallotFields)
+    stored = casting.prepared(campaign, BallotChecker).clean(fields.payload(data))
+    context.update(review=_review(campaign, subjects, stored), hidden=fields.hidden(data))
 
 
 def _after_casting(request):
@@ -355,12 +383,14 @@ def _after_casting(request):
 @voter_page
 @require_http_methods(["GET"])
 def receipt(request):
-    """The receipt of the ballot this browser cast last."""
+    """The receipt of the ballot this browser cast last; the campaign's name comes in the signed cookie with it."""
     kept = _get(request, RECEIPT_COOKIE)
-    campaign = Campaign.objects.filter(pk=kept["campaign"]).only("name").first() if kept else None
-    if campaign is None:
+    name = kept.get("name") if kept else None
+    if kept and name is None:  # a receipt cookie set before names were kept in it
+        name = Campaign.objects.filter(pk=kept["campaign"]).values_list("name", flat=True).first()
+    if name is None:
         return redirect("vote:start")
-    return render(request, "evaluations/vote_receipt.html", {"campaign": campaign, "receipt": {"tracker": kept["tracker"]}})
+    return render(request, "evaluations/vote_receipt.html", {"campaign": {"name": name}, "receipt": {"tracker": kept["tracker"]}})
 
 
 def _review(campaign: Campaign, subjects, stored: dict) -> dict:

@@ -367,19 +367,20 @@ def campaign_subjects(campaign: Campaign) -> list[Subject]:
     return list(campaign.subjects.all())
 
 
-_checkers = Expiring(3600, size=256)
+_prepared = Expiring(3600, size=512)
 
 
-def ballot_checker(campaign: Campaign) -> BallotChecker:
-    """The campaign's answer checker; prepared once per process for an opened campaign, whose questions and
-    subjects are frozen."""
-    key = opened_key(campaign) if campaign.head_at_open else None
-    checker = _checkers.get(key) if key else None
-    if checker is None:
-        checker = BallotChecker(campaign.definition, [subject.pk for subject in campaign_subjects(campaign)])
+def prepared(campaign: Campaign, make):
+    """`make(definition, subject_ids)`: something worked out from a campaign's questions and subjects, such as its
+    answer checker or its form's field names. Made once per process for an opened campaign, whose questions and
+    subjects are frozen; anew for one still in draft."""
+    key = (make, *opened_key(campaign)) if campaign.head_at_open else None
+    value = _prepared.get(key) if key else None
+    if value is None:
+        value = make(campaign.definition, [subject.pk for subject in campaign_subjects(campaign)])
         if key:
-            _checkers.put(key, checker)
-    return checker
+            _prepared.put(key, value)
+    return value
 
 
 def checked_answers(campaign: Campaign, answers, *, allow_void: bool = False, void_reason: str = "") -> dict:
@@ -387,7 +388,7 @@ def checked_answers(campaign: Campaign, answers, *, allow_void: bool = False, vo
     if void_reason:
         return {"s": {}, "g": {}}
     try:
-        return ballot_checker(campaign).clean(answers, allow_void=allow_void)
+        return prepared(campaign, BallotChecker).clean(answers, allow_void=allow_void)
     except AnswerError as exc:
         raise CastError("invalid_answers", "有题目未答或答案无效", status=422, problems=exc.problems) from None
 
