@@ -38,7 +38,9 @@ class VotePagesTest(BaseTestCase):
             voter.get("/v/")
             voter.post("/v/", {"code": short, "csrfmiddlewaretoken": voter.cookies["csrftoken"].value})
             pages.append((token, short, voter.get("/v/ballot/")))
-        fields = [(posted_value(page, "code"), posted_value(page, "submission"), posted_value(page, "csrfmiddlewaretoken")) for *_c, page in pages]
+        fields = [
+            (posted_value(page, "code"), posted_value(page, "submission"), posted_value(page, "csrfmiddlewaretoken")) for *_c, page in pages
+        ]
         self.assertEqual([code for code, _s, _t in fields], [short for _t, short, _p in pages])
         self.assertEqual(len({submission for _c, submission, _t in fields}), 3)
         self.assertEqual(len({token for _c, _s, token in fields}), 3)
