@@ -68,6 +68,12 @@ class CastBallotTest(BaseTestCase):
         self.assertIn("code_token_digest_key", plan)
         self.assertNotIn("code_campaign_group", plan)
 
+    def test_an_opened_campaign_is_read_once_then_each_code_costs_one_query(self):
+        casting.campaign_for_code(self.pairs[0][0])
+        for token, _short in self.pairs[1:3]:
+            with self.assertNumQueries(1):
+                self.assertEqual(casting.campaign_for_code(token).pk, self.campaign.pk)
+
     def test_a_ballot_holds_no_link_to_its_code_or_a_time_of_day(self):
         self.cast()
         ballot = only_ballot()

@@ -65,6 +65,10 @@ def database_from_url(url: str, sqlite_default: Path, *, prepared: bool = True) 
                 "timeout": 20,
                 "transaction_mode": "IMMEDIATE",
             },
+            # Kept open between requests, one per server thread: opening the file and running the pragmas took
+            # two fifths of a voter's requests' time in a meeting (bench/meeting.py).
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
         }
     parts = urlsplit(url)
     if parts.scheme == "sqlite":

@@ -90,7 +90,8 @@ def campaign_for_code(presented: str) -> Campaign:
     if row is None:
         raise CastError("unknown_code", "测评码不存在，请核对", status=404)
     # Keyed by the genesis hash, which commits to the whole configuration, and the moment of opening (a row id
-    # can be used again after a deletion on SQLite); status and window are always read fresh.
+    # can be used again after a deletion on SQLite), both as this statement reads them (SQLite gives the moment
+    # as text, the ORM a datetime); status and window are always read fresh.
     cached = _open_campaigns.get((row[0], row[1], row[8]))
     if cached is not None:
         campaign = copy.copy(cached)
@@ -98,7 +99,7 @@ def campaign_for_code(presented: str) -> Campaign:
     else:
         campaign = Campaign.objects.select_related("instrument_version").get(pk=row[0])
         if campaign.head_at_open:
-            _open_campaigns.put(opened_key(campaign), campaign)
+            _open_campaigns.put((row[0], row[1], row[8]), campaign)
         campaign = copy.copy(campaign)
     campaign.presented = Presented(field, value, row[3], row[4], row[5])
     return campaign
