@@ -111,7 +111,7 @@ JOBS_TICK_SECONDS = env_int("MINPING_JOBS_TICK_SECONDS", 60)
 WEB_HOST = env("MINPING_WEB_HOST", "127.0.0.1")
 WEB_PORT = env_int("MINPING_WEB_PORT", 8000)
 WEB_WORKERS = env_int("MINPING_WEB_WORKERS", 0)
-WEB_THREADS = env_int("MINPING_WEB_THREADS", 4)
+WEB_THREADS = env_int("MINPING_WEB_THREADS", 0)  # 0: `minping serve` chooses (ops/management/commands/serve.py)
 CELERY_BEAT_SCHEDULE = {"minping-jobs": {"task": "minping.jobs.tick", "schedule": JOBS_TICK_SECONDS}}
 
 LANGUAGE_CODE = "zh-hans"

@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 from unittest import TestCase
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -98,3 +100,15 @@ class ServeTest(TestCase):
         self.wait_until_up()
         self.server.send_signal(signal.SIGTERM)
         self.assertEqual(self.server.wait(timeout=40), 0, self.output())
+
+
+@pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")  # read, never connected to
+def test_sqlite_gets_one_worker_of_two_threads_postgresql_a_worker_a_core_of_four():
+    from django.test import override_settings
+
+    from minping.ops.management.commands.serve import default_threads, default_workers
+
+    with override_settings(DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}):
+        assert (default_workers(), default_threads()) == (1, 2)
+    with override_settings(DATABASES={"default": {"ENGINE": "minping.lib.postgres", "NAME": "minping"}}):
+        assert (default_workers(), default_threads()) == (len(os.sched_getaffinity(0)), 4)

@@ -19,11 +19,23 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 
+def _on_sqlite() -> bool:
+    return settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+
+
 def default_workers() -> int:
     """One worker process per core on PostgreSQL; one on SQLite, which has a single writer anyway."""
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    if _on_sqlite():
         return 1
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def default_threads() -> int:
+    """Four threads a worker on PostgreSQL; two on SQLite. There a thread that finds the file's write lock taken
+    sleeps in steps of up to 100 ms before it tries again, so more threads queue behind the lock and then sleep
+    past its release: `bench/meeting.py --voters 5000 --seconds 60` had p99 107-133 ms with one or two threads
+    and 2.4 s with four (docs/deploy.md)."""
+    return 2 if _on_sqlite() else 4
 
 
 class Command(BaseCommand):
@@ -35,7 +47,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers", type=int, default=settings.WEB_WORKERS or None, help="worker processes (default: one per core; one on SQLite)"
         )
-        parser.add_argument("--threads", type=int, default=settings.WEB_THREADS, help="threads per worker (default 4)")
+        parser.add_argument("--threads", type=int, default=settings.WEB_THREADS or None, help="threads per worker (default 4; 2 on SQLite)")
         parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian")
         parser.add_argument("--app", default="minping.wsgi:application", help=argparse.SUPPRESS)  # benchmarks serve their own
         parser.add_argument("--no-collect", action="store_true", help="do not collect static files first")
@@ -43,7 +55,7 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, workers, threads, server, app, no_collect, **options):
         if not no_collect:
             call_command("collectstatic", interactive=False, verbosity=0)
-        workers = workers or default_workers()
+        workers, threads = workers or default_workers(), default_threads() if threads is None else threads
         if workers < 1 or threads < 1:
             raise CommandError("--workers and --threads must be at least 1")
         argv = self.granian(app, host, port, workers, threads) if server == "granian" else self.gunicorn(app, host, port, workers, threads)
