@@ -7,7 +7,9 @@ JSON view (the ceiling on this machine), the JSON cast endpoint (one ballot per 
 phone does it (code page, stylesheet, the code and the ballot page it redirects to, the submission and the receipt
 page it redirects to). The last line is JSON with
 ballots_per_s, p99_ms, bare_req_per_s, flow_ballots_per_s and the targets' ratios: cast_ratio (cast ÷ bare view,
-target ≥ 0.25), flow_ratio (voter flow ÷ bare view, ≥ 0.06) and p99_ratio (cast p99 ÷ bare view p99, ≤ 10).
+target ≥ 0.25), flow_ratio (voter flow ÷ bare view, ≥ 0.06) and p99_ratio (cast p99 ÷ bare view p99, ≤ 10); and
+a ballot's budget during the cast run: app_cpu_ms_per_ballot (the server's processes), pg_cpu_ms_per_ballot
+(PostgreSQL's, when it runs on this machine) and wal_bytes_per_ballot.
 
 The server runs as `minping serve` would: one worker per core, 4 threads each; BENCH_WORKERS and BENCH_THREADS
 change that. With --server both, each server is measured on a fresh campaign and the JSON line carries both, the
@@ -23,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
@@ -97,6 +100,40 @@ def start_server(port: int, server_name: str) -> subprocess.Popen:
     sys.exit(f"{server_name} did not start")
 
 
+def cpu_seconds(server_pid: int) -> tuple[float, float | None]:
+    """CPU time used so far (user and system) by the server and its worker processes, and by PostgreSQL's
+    processes when it runs on this machine (None otherwise). From /proc: processes that ended are not counted, so
+    the server must be alive and PostgreSQL's backends persistent, as they are here."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                text = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            name, fields = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :].split()
+            stats[int(entry)] = (name, int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    tree, server = {server_pid}, 0.0
+    for pid in sorted(stats):  # a child's pid is larger than its parent's, short of the counter wrapping
+        if pid in tree or stats[pid][1] in tree:
+            tree.add(pid)
+            server += stats[pid][2]
+    local = urlsplit(os.environ["DATABASE_URL"]).hostname in ("127.0.0.1", "localhost", "::1", None, "")
+    postgres = sum(cpu for name, _parent, cpu in stats.values() if name.startswith("postgres")) if local else None
+    return server, postgres
+
+
+def wal_bytes() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT wal_bytes FROM pg_stat_wal")
+        written = int(cursor.fetchone()[0])
+    connection.close()
+    return written
+
+
 def wrk(port: int, mode: str, seconds: int, files: dict) -> dict:
     # A wrk thread's script state is shared by its connections. In the flow each connection is one voter whose
     # steps must follow each other, so there it gets a thread of its own.
@@ -151,7 +188,9 @@ def measure(server_name: str, seconds: int) -> dict:
     try:
         wrk(port, "bare", 3, files)  # warm-up: workers import everything, connections open
         bare = wrk(port, "bare", seconds, files)
+        (app_before, pg_before), wal_before = cpu_seconds(server.pid), wal_bytes()
         cast = wrk(port, "cast", seconds, files)
+        (app_after, pg_after), wal_after = cpu_seconds(server.pid), wal_bytes()
         cast_ballots = cast_count(campaign)
         Path(files["codes"]).write_text("\n".join(tokens[split:]) + "\n")
         flow = wrk(port, "flow", seconds, files)
@@ -170,12 +209,20 @@ def measure(server_name: str, seconds: int) -> dict:
     figures["cast_ratio"] = round(figures["ballots_per_s"] / figures["bare_req_per_s"], 3)
     figures["flow_ratio"] = round(figures["flow_ballots_per_s"] / figures["bare_req_per_s"], 3)
     figures["p99_ratio"] = round(figures["p99_ms"] / max(figures["bare_p99_ms"], 0.1), 1)
+    per_ballot = 1000 / max(cast_ballots, 1)
+    figures["app_cpu_ms_per_ballot"] = round((app_after - app_before) * per_ballot, 3)
+    figures["pg_cpu_ms_per_ballot"] = round((pg_after - pg_before) * per_ballot, 3) if pg_before is not None else None
+    figures["wal_bytes_per_ballot"] = round((wal_after - wal_before) / max(cast_ballots, 1))
     print(f"[{server_name}] bare Django JSON view: {figures['bare_req_per_s']} req/s, p50 {bare['p50_ms']} ms, p99 {bare['p99_ms']} ms")
     print(
         f"[{server_name}] cast API: {cast_ballots} ballots in {cast['seconds']:.1f} s = {figures['ballots_per_s']}/s, "
         f"p50 {cast['p50_ms']} ms, p99 {cast['p99_ms']} ms, non-2xx {cast['non2xx']}, socket errors {cast['socket_errors']}"
     )
     print(f"[{server_name}] ratio to the bare view: {figures['ballots_per_s'] / figures['bare_req_per_s']:.2f}")
+    print(
+        f"[{server_name}] per ballot cast: {figures['app_cpu_ms_per_ballot']} ms of the server's CPU, "
+        f"{figures['pg_cpu_ms_per_ballot']} ms of PostgreSQL's, {figures['wal_bytes_per_ballot']} bytes of WAL"
+    )
     print(
         f"[{server_name}] voter flow: {flow_ballots} ballots in {flow['seconds']:.1f} s = {figures['flow_ballots_per_s']}/s "
         f"({flow['requests']} requests, p99 {flow['p99_ms']} ms, non-2xx {flow['non2xx']})"

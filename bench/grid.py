@@ -10,12 +10,14 @@ by department (some late, some sent back, most closed). Then measures, through t
 
 - a grid worker's "due this week" page for a random grid of theirs (p50, p99);
 - a department's scorecard for the year as its handler sees it (six rates with counts, and the monthly trend);
-- recording visits through HTTP: `minping serve` (granian) and wrk posting the field page's JSON visits, each
-  with a new id, to random households of the worker's grids for --seconds.
+- recording visits through HTTP: `minping serve` and wrk posting the field page's JSON visits, each with a new id,
+  to random households of the worker's grids for --seconds; under granian, then gunicorn (--server), each with the
+  workers and threads `minping serve` gives it.
 
 The last line is JSON with due_list_p50_ms, scorecard_p50_ms and visits_per_s (visits stored in the database during
 the run, per second), and bare_req_per_s: a bare Django view through the same server and connections, the measure
-of the machine that the visit rate is best read against. Needs Debian's wrk and redis-server (the server keeps
+of the machine that the visit rate is best read against, and visit_ratio, the one over the other (target ≥ 0.25);
+gunicorn's figures carry its name in front. Needs Debian's wrk and redis-server (the server keeps
 its cache in Redis, as in production).
 """
 
@@ -210,7 +212,7 @@ def measure_pages(world, rng: random.Random) -> dict:
     }
 
 
-def measure_visits(world, seconds: int) -> dict:
+def measure_visits(world, seconds: int, server_name: str = "granian") -> dict:
     from importlib import import_module
 
     from django.conf import settings
@@ -238,7 +240,7 @@ def measure_visits(world, seconds: int) -> dict:
         ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL
     )
     os.environ["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/1"
-    server = start_server(port, "granian")
+    server = start_server(port, server_name)
     env = {
         **os.environ,
         "HOUSEHOLDS_FILE": str(Path(directory, "households")),
@@ -278,9 +280,9 @@ def measure_visits(world, seconds: int) -> dict:
         "bare_req_per_s": round(bare["requests"] / bare["seconds"], 1),
     }
     figures["visit_ratio"] = round(figures["visits_per_s"] / figures["bare_req_per_s"], 3)
-    print(f"bare Django JSON view: {figures['bare_req_per_s']} req/s, p99 {bare['p99_ms']} ms")
+    print(f"[{server_name}] bare Django JSON view: {figures['bare_req_per_s']} req/s, p99 {bare['p99_ms']} ms")
     print(
-        f"visits over HTTP: {run['requests']} requests in {run['seconds']:.1f} s, {stored} visits stored = {figures['visits_per_s']}/s, "
+        f"[{server_name}] visits over HTTP: {run['requests']} requests in {run['seconds']:.1f} s, {stored} visits stored = {figures['visits_per_s']}/s, "
         f"p50 {run['p50_ms']} ms, p99 {run['p99_ms']} ms, 4xx/5xx {run['non2xx']}, socket errors {run['errors']}; "
         f"ratio to the bare view {figures['visits_per_s'] / figures['bare_req_per_s']:.2f}"
     )
@@ -294,6 +296,7 @@ def main():
     parser.add_argument("--visits", type=int, default=50_000_000)
     parser.add_argument("--problems", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--server", choices=["granian", "gunicorn", "both"], default="both")
     args = parse_args(parser, smoke={"grids": 100, "households": 2000, "visits": 20_000, "problems": 1000, "seconds": 2})
     rng = random.Random(16)
     with throwaway_database("bench_grid"):
@@ -308,7 +311,10 @@ def main():
             f"a department's year scorecard: p50 {figures['scorecard_p50_ms']} ms; all {UNITS} departments: "
             f"{figures['all_departments_scorecard_p50_ms']} ms"
         )
-        figures.update(measure_visits(world, args.seconds))
+        servers = ["granian", "gunicorn"] if args.server == "both" else [args.server]
+        for name in servers:
+            prefix = "" if name == servers[0] else f"{name}_"
+            figures.update({prefix + key: value for key, value in measure_visits(world, args.seconds, name).items()})
         figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     print(json.dumps(figures))
 
