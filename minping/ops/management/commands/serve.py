@@ -1,8 +1,9 @@
 """`minping serve`: the site on a production WSGI server.
 
-granian (Rust, WSGI interface, blocking threads per worker) is the default: on `bench/cast.py` it served the cast
-API and the voter flow well ahead of gunicorn on the same machine (figures in docs/deploy.md). gunicorn stays
-available with `--server gunicorn`, for comparison or where granian cannot run.
+granian (Rust, WSGI interface, blocking threads per worker) is the default: on the same machine it served the
+voter flow and visits ahead of gunicorn, and the cast API level with it or ahead (`bench/cast.py`, `bench/grid.py`;
+figures in docs/deploy.md). gunicorn stays available with `--server gunicorn`, for comparison or where granian
+cannot run.
 
 Static files are collected first, compressed and named by their content, so WhiteNoise can serve them with a
 year's cache. The command then replaces itself with the server, so a service manager's signals reach it directly:
