@@ -64,9 +64,9 @@ class SiteRoleTest(TransactionTestCase):
         params.pop("prepare_threshold", None)
         return psycopg.connect(**params, autocommit=True)
 
-    def cast_three_as_site(self, count=3):
-        """A campaign of the site's making with three ballots cast by the site's role: fewer than the shuffle
-        pool's floor, so they wait in the pool until close (or `count` of them)."""
+    def cast_as_site(self, count=3):
+        """A campaign of the site's making with `count` ballots cast by the site's role. Three are fewer than the
+        shuffle pool's floor, so they wait in the pool until close."""
         from minping.evaluations.actions import casting
         from tests.evaluating import campaign_people, full_answers, make_campaign
 
@@ -106,7 +106,7 @@ class SiteRoleTest(TransactionTestCase):
             self.as_owner()
 
     def test_the_site_casts_closes_and_audits_but_cannot_touch_what_is_written(self):
-        campaign = self.cast_three_as_site()
+        campaign = self.cast_as_site()
         self.close_as_site(campaign)
         self.run_a_scheme_as_site()
         self.assertEqual(len(ballots_cast(campaign=campaign)), 3)
@@ -121,14 +121,14 @@ class SiteRoleTest(TransactionTestCase):
     def test_the_site_settles_the_pool_through_the_database_function(self):
         from minping.evaluations.models import PooledBallot
 
-        campaign = self.cast_three_as_site(count=12)  # the tenth cast moves all but five
+        campaign = self.cast_as_site(count=12)  # the tenth cast moves all but five
         self.assertEqual((campaign.ballots.count(), PooledBallot.objects.filter(campaign=campaign).count()), (5, 7))
 
     def test_the_site_cannot_rewrite_or_remove_a_pooled_ballot_only_move_it_unchanged(self):
         from minping.evaluations.ballots import verify_ballot_box
         from minping.evaluations.models import PooledBallot
 
-        campaign = self.cast_three_as_site()
+        campaign = self.cast_as_site()
         pooled = {b.pk: (b.answers, b.digest) for b in PooledBallot.objects.filter(campaign=campaign)}
         self.assertEqual(len(pooled), 3)
         with self.site_connection() as site:
