@@ -92,14 +92,15 @@ def campaign_for_code(presented: str) -> Campaign:
     # Keyed by the genesis hash, which commits to the whole configuration, and the moment of opening (a row id
     # can be used again after a deletion on SQLite), both as this statement reads them (SQLite gives the moment
     # as text, the ORM a datetime); status and window are always read fresh.
-    cached = _open_campaigns.get((row[0], row[1], row[8]))
+    key = (row[0], row[1], row[8])
+    cached = _open_campaigns.get(key)
     if cached is not None:
         campaign = copy.copy(cached)
         campaign.status, campaign.starts_at, campaign.ends_at = row[2], row[6], row[7]
     else:
         campaign = Campaign.objects.select_related("instrument_version").get(pk=row[0])
         if campaign.head_at_open:
-            _open_campaigns.put((row[0], row[1], row[8]), campaign)
+            _open_campaigns.put(key, campaign)
         campaign = copy.copy(campaign)
     campaign.presented = Presented(field, value, row[3], row[4], row[5])
     return campaign
