@@ -278,9 +278,14 @@ def _refuse_posted_code(request, exc: CastError):
     return _start(request, POSTED_CODE_REFUSED, status=403)
 
 
+def _cleaned(campaign: Campaign, data) -> dict:
+    """The stored form of the answers in posted form data, or AnswerError."""
+    return casting.prepared(campaign, BallotChecker).clean(casting.prepared(campaign, BallotFields).payload(data))
+
+
 def _problems(campaign: Campaign, data) -> dict:
     try:
-        casting.prepared(campaign, BallotChecker).clean(casting.prepared(campaign, BallotFields).payload(data))
+        _cleaned(campaign, data)
     except AnswerError as exc:
         return errors_by_field(exc.problems)
     return {}
@@ -368,9 +373,8 @@ def _add_review(context: dict, data: QueryDict) -> None:
     """The checked answers of `data` for the review page, and the fields that carry them on to submission;
     AnswerError if they do not pass."""
     campaign, subjects = context["campaign"], context["subjects"]
-    fields = casting.prepared(campaign, BallotFields)
-    stored = casting.prepared(campaign, BallotChecker).clean(fields.payload(data))
-    context.update(review=_review(campaign, subjects, stored), hidden=fields.hidden(data))
+    stored = _cleaned(campaign, data)
+    context.update(review=_review(campaign, subjects, stored), hidden=casting.prepared(campaign, BallotFields).hidden(data))
 
 
 def _after_casting(request):
