@@ -132,12 +132,31 @@ def test_a_hostile_workbook_fails_its_reading_process_not_the_caller(tmp_path):
 
 def test_a_hostile_csv_line_is_refused(tmp_path):
     path = tmp_path / "wide.csv"
-    path.write_bytes(b"a" + b"," * 2_000_000 + b"\n")
+    path.write_bytes(b"a" + b"," * 1001 + b"\n")
     with pytest.raises(TableError, match="超过 1000 列"):
         list(tabular.RowSource(path, "csv"))
     path.write_bytes(b"a," + b"x" * 200_000 + b"\n")
     with pytest.raises(TableError, match="字符的单元格"):
         list(tabular.RowSource(path, "csv"))
+
+
+def test_a_csv_record_of_a_million_cells_is_refused_before_its_cells_are_made(tmp_path):
+    """A line of two million commas, and a record whose quoted cells carry it over lines of half a million commas
+    each: both refused by their length while read, before the csv module makes millions of cells of them."""
+    path = tmp_path / "wide.csv"
+    path.write_bytes(b"a" + b"," * 2_000_000 + b"\n")
+    with pytest.raises(TableError, match="第1行超过 100 万个字符"):
+        list(tabular.RowSource(path, "csv"))
+    path.write_bytes(b'a,b\nc,"x\n' + (b'y",' + b"," * 500_000 + b'"x\n') * 3)
+    with pytest.raises(TableError, match="第2行超过 100 万个字符"):
+        list(tabular.RowSource(path, "csv"))
+
+
+def test_long_csv_records_are_read_when_each_is_within_bounds(tmp_path):
+    cells = ["x" * 60_000] * 10  # 600,000 characters a record; three records pass a million between them
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join(",".join(cells) for _ in range(3)) + "\n", encoding="utf-8")
+    assert [len(values) for _line, values in tabular.RowSource(path, "csv")] == [10, 10, 10]
 
 
 def test_rows_read_in_a_separate_process_are_the_rows_read_here(tmp_path):

@@ -4,10 +4,12 @@ Both yield (line number, list of cell values) one row at a time, so memory does 
 The xlsx reader parses the sheet XML directly with lxml's iterparse: several times faster than openpyxl's
 read-only mode, which matters at a million rows.
 
-What a file may expand to is bounded (cells per row, characters per cell, bytes of sheet XML), and RowSource
-reads in a separate process whose address space is limited to READER_MEMORY: a hostile file (a few kilobytes of
-zip declaring a row of millions of cells) can only fail its own import, with a message, never take memory from
-the process that asked. Run as `python -m minping.lib.tabular PATH FORMAT START END RECORDS` it is that process.
+What a file may expand to is bounded (cells per row, characters per cell and per record, bytes of sheet XML).
+A CSV file cannot expand: a record is at most MAX_RECORD_CHARS characters of the file, so it is read in the
+process that asked. An xlsx file can: RowSource reads it in a separate process whose address space is limited to
+READER_MEMORY, so a hostile workbook (a few kilobytes of zip declaring a row of millions of cells) can only fail its
+own import, with a message, never take memory from the process that asked. Run as
+`python -m minping.lib.tabular PATH FORMAT START END RECORDS` it is that process.
 """
 
 import codecs
@@ -37,6 +39,9 @@ MAX_COLUMNS = 16384  # Excel's own limit, column XFD
 MAX_XML_BYTES = 4 << 30
 MAX_ROW_CELLS = 1000  # a register has a dozen columns; a row of more is not a register
 MAX_CELL_CHARS = 32767  # Excel's own limit for the text of a cell
+# Characters of one CSV record, line breaks inside quoted cells included: it bounds the cells the csv module makes
+# of a record (a line of a million commas is a million cells) before the count of cells can be checked.
+MAX_RECORD_CHARS = 1_000_000
 READER_MEMORY = 1 << 30  # address space of the reading process
 BATCH_ROWS = 500  # rows to a line between the reading process and its caller: one JSON parse each, not one a row
 PROGRESS_ROWS = 5000
@@ -71,14 +76,15 @@ class Part:
 class RowSource:
     """Rows of an uploaded file, with `fraction()` telling roughly how far through the file reading is.
 
-    With `part` (CSV only) it reads that part, numbering rows as they are numbered in the whole file.
+    With `part` (CSV only) it reads that part, numbering rows as they are numbered in the whole file. An xlsx file
+    is read in a separate process unless `isolated` is false; a CSV file always here.
     """
 
     def __init__(self, path, fmt: str | None = None, part: Part | None = None, *, isolated: bool = True):
         self.path = path
         self.format = fmt or sniff_format(path)
         self.part = part or Part(0, max(os.path.getsize(path), 1), 0)
-        self.isolated = isolated
+        self.isolated = isolated and self.format == "xlsx"
         self.peak_rss = 0  # of the reading process, in bytes, once it has ended
         self._fh = None
         self._fraction = 0.0
@@ -218,14 +224,37 @@ def _csv_encoding(path) -> str:
 csv.field_size_limit(MAX_CELL_CHARS * 4)  # characters; a field longer than a cell may hold is refused
 
 
+class _RecordLines:
+    """The lines of a text file for csv.reader, refusing a record of more than MAX_RECORD_CHARS characters. The
+    reader of the records sets `used` back to 0 at each record."""
+
+    def __init__(self, fh, first_line: int):
+        self.readline, self.used = fh.readline, 0
+        self.record = first_line  # the number of the record being read
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self.readline(MAX_RECORD_CHARS + 1)
+        if not line:
+            raise StopIteration
+        self.used += len(line)
+        if self.used > MAX_RECORD_CHARS:
+            raise TableError(f"第{self.record}行超过 {MAX_RECORD_CHARS // 10_000} 万个字符，不是名册中的一行，请检查文件内容")
+        return line
+
+
 def read_csv(raw, path, encoding: str | None = None, first_line: int = 1) -> Iterator[tuple[int, list]]:
     encoding = encoding or _csv_encoding(path)
     line = first_line - 1
     with io.TextIOWrapper(raw, encoding=encoding, newline="") as fh:
+        lines = _RecordLines(fh, first_line)
         try:
-            for line, row in enumerate(csv.reader(fh), start=first_line):
+            for line, row in enumerate(csv.reader(lines), start=first_line):
                 if len(row) > MAX_ROW_CELLS:
                     raise TableError(f"第{line}行有 {len(row)} 列，超过 {MAX_ROW_CELLS} 列的上限")
+                lines.used, lines.record = 0, line + 1
                 yield line, row
         except UnicodeDecodeError:
             raise TableError(f"文件第{line + 1}行附近含有无法识别的字符（编码应为 {encoding}）") from None
