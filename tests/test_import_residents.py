@@ -254,3 +254,16 @@ class BulkLoadTest(ImportMixin, BaseTestCase):
         self.assertEqual(job.status, "failed")
         self.assertFalse(Resident.objects.filter(name__startswith="居民").exists())
         self.assertEqual(self.schema(), before)
+
+    def test_digests_are_staged_indexed_and_sorted_byte_by_byte(self):
+        """The staged digest sorts as the unique index does, so an upsert fills that index in order."""
+        job = self.upload("residents", csv_bytes(self.people(3)))
+        self.assertEqual(job.status, "valid", job.problems)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT attrelid::regclass::text, collname FROM pg_attribute JOIN pg_collation c ON c.oid = attcollation "
+                "WHERE attname = 'id_digest' AND attrelid IN ('org_resident'::regclass, 'org_cadre'::regclass, %s::regclass) "
+                "ORDER BY 1",
+                [stage.Stage(job.pk, []).table],
+            )
+            self.assertEqual(cursor.fetchall(), [(f"import_stage_{job.pk.hex}", "C"), ("org_cadre", "C"), ("org_resident", "C")])

@@ -206,7 +206,7 @@ class ResidentRegister(Register):
     ]
     stage = [
         ("name", "text"),
-        ("id_digest", "text"),
+        ("id_digest", "key"),
         ("id_masked", "text"),
         ("gender", "text"),
         ("birth_year", "integer"),
@@ -430,7 +430,7 @@ class CadreRegister(Register):
     ]
     stage = [
         ("name", "text"),
-        ("id_digest", "text"),
+        ("id_digest", "key"),
         ("id_masked", "text"),
         ("gender", "text"),
         ("birth_year", "integer"),

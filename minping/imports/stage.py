@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
+# Kinds of staged column beyond SQL's own: "key", text compared byte by byte, as the digests it is matched with are.
+KINDS = {"postgresql": {"key": 'text COLLATE "C"'}, "sqlite": {"key": "text"}}
+
 
 class Stage:
     def __init__(self, job_id, columns: list[tuple[str, str]]):
@@ -22,7 +25,8 @@ class Stage:
 
     def create(self) -> None:
         unlogged = "UNLOGGED " if connection.vendor == "postgresql" else ""
-        columns = ", ".join(f"{name} {kind}" for name, kind in self.columns)
+        kinds = KINDS[connection.vendor]
+        columns = ", ".join(f"{name} {kinds.get(kind, kind)}" for name, kind in self.columns)
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
             cursor.execute(f"CREATE {unlogged}TABLE {self.table} ({columns})")
@@ -40,7 +44,7 @@ class Stage:
             with connection.cursor() as cursor:
                 yield lambda rows: cursor.executemany(sql, rows)
             return
-        text = ", ".join(name for name, kind in self.columns if kind == "text")
+        text = ", ".join(name for name, kind in self.columns if kind in ("text", "key"))
         sql = f"COPY {self.table} ({names}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({text}))"
         buffer = io.StringIO()
         out = csv.writer(buffer)
