@@ -170,8 +170,8 @@ from minping.fieldwork import api as fieldwork_api  # noqa: E402
 from minping.results import api as results_api  # noqa: E402
 
 organiser_router.add_router("", results_api.organiser_router)
+api.add_router("/vote", voter_router)  # first: the busiest paths are matched before the others are tried
 api.add_router("/campaigns", organiser_router, auth=ApiKeyAuth())
-api.add_router("/vote", voter_router)
 api.add_router("/results", results_api.public_router)
 api.add_router("/fieldwork", fieldwork_api.router, auth=ApiKeyAuth())
 api.add_router("/assessment", assessment_api.router, auth=ApiKeyAuth())

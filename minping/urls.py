@@ -12,7 +12,12 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+# A request tries the patterns in order: the voters' paths come first, so that a meeting's thousands of ballots
+# do not each try twenty patterns of the console first.
 urlpatterns = [
+    path("api/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", unknown_path),
+    path("v/", include("minping.evaluations.urls_vote")),
     path("", accounts_views.home, name="home"),
     path("healthz", healthz),
     path("accounts/", include("minping.accounts.urls")),
@@ -34,9 +39,6 @@ urlpatterns = [
     path("console/audit/", include("minping.accounts.audit_log")),
     path("console/jobs/", include("minping.jobs.urls")),
     path("files/", include("minping.evidence.urls")),
-    path("api/", api.urls),
-    re_path(r"^api/(?P<rest>.*)$", unknown_path),
-    path("v/", include("minping.evaluations.urls_vote")),
     path("interview/", include("minping.evaluations.urls_interview")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -317,8 +317,10 @@ class _Questions:
         # (question, its key, its option keys, whether one option key is an answer that needs no more checking)
         self.plan = [(q, q["key"], frozenset(o["key"] for o in q.get("options", ())), q["type"] in CHOICE_TYPES) for q in questions]
         self.known = {q["key"] for q in questions}
-        # When every question is a choice, a section answering each with one of its options is stored as given.
-        self.options = {key: keys for _q, key, keys, _c in self.plan} if all(c for *_r, c in self.plan) else None
+        # When every question is a choice, a section answering each with one of its options is stored as given:
+        # each (question, answer) pair of such a section is one of `answers`, and it has one pair a question.
+        choices_only = all(choice for *_r, choice in self.plan)
+        self.answers = frozenset((key, option) for _q, key, keys, _c in self.plan for option in keys) if choices_only else None
 
 
 class BallotChecker:
@@ -372,12 +374,12 @@ class BallotChecker:
 
 def _section(questions: _Questions, given: dict, field: str, problems: list) -> dict:
     """Check one section (a subject's or the general questions) against its questions."""
-    options = questions.options
-    if options is not None and len(given) == len(options):
+    answers = questions.answers
+    if answers is not None and len(given) == len(questions.known):
         try:
-            if all(type(value) is str and value in options[key] for key, value in given.items()):
+            if given.items() <= answers:  # one C-level pass over the section
                 return dict(given)
-        except KeyError:  # a key that is not a question: named below
+        except TypeError:  # an unhashable answer (a list, an object): named below
             pass
     if not given.keys() <= questions.known:
         for extra in sorted(set(given) - questions.known - {"unknown"}):
