@@ -14,6 +14,7 @@ BODIES = [
     "名=值&空格=a+b%20c&plus=%2B".encode(),
     b"x=%ff%fe&%zz=1&&=&a==b",  # a broken escape, an empty pair, an empty key, a second "="
     b"a=1;b=2",  # ";" is not a separator
+    b"&&=&a==b&=x&k&s1__de=satisfied&s1__de=",  # nothing escaped: split without parse_qsl, to the same pairs
     "名=值".encode("gb18030"),  # not UTF-8: read as Latin-1, as Django does
 ]
 

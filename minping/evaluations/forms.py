@@ -2,6 +2,8 @@
 
 import re
 
+from django.utils.datastructures import MultiValueDict
+
 INTEGER_RE = re.compile(r"^-?[0-9]{1,6}$")
 
 
@@ -23,7 +25,7 @@ class BallotFields:
         self.names = [name for _pk, unknown, fields in self.subjects for name in (unknown, *(f[2] for f in fields))]
         self.names += [name for _key, _kind, name in self.general]
 
-    def payload(self, data) -> dict:
+    def payload(self, data: MultiValueDict) -> dict:
         subjects: dict = {}
         for pk, unknown, fields in self.subjects:
             if data.get(unknown) == "1":
@@ -38,9 +40,10 @@ class BallotFields:
 
 
 def _read(kind: str, data, name: str):
+    values = dict.get(data, name)  # a MultiValueDict keeps a name's values as a list: one C call, not three
     if kind == "multi":
-        return data.getlist(name)
-    raw = data.get(name, "")
+        return list(values) if values else []
+    raw = values[-1] if values else ""
     if kind == "score" and raw != "":
         return int(raw) if INTEGER_RE.match(raw) else raw  # "５" or "2.5" stay text and fail validation
     return raw
