@@ -79,6 +79,21 @@ class VotePagesTest(BaseTestCase):
         self.assertNotIn(short, str(self.voter.cookies))  # the code's cookie is gone once the ballot is cast
         self.assertNotIn(ballot.tracker, self.voter.cookies["mp_receipt"].value)  # signed and compressed
 
+    def test_voters_of_one_campaign_each_see_their_own_receipt(self):
+        receipts = []
+        for _token, short in self.pairs[:2]:
+            voter = Client()
+            voter.post("/v/", {"code": short})
+            submission = posted_value(voter.get("/v/ballot/"), "submission")
+            voter.post("/v/ballot/", {"code": short, "submission": submission, "step": "submit", **self.answers()})
+            receipts.append(voter.get("/v/receipt/"))
+        trackers = sorted(ballot.tracker for ballot in ballots_cast())
+        shown = sorted(tracker for tracker in trackers for page in receipts if tracker in page.content.decode())
+        self.assertEqual(shown, trackers)  # each tracker on one receipt
+        for page in receipts:
+            self.assertContains(page, self.campaign.name)
+            self.assertNotIn("csrftoken", page.cookies)  # a page without a form sets no CSRF cookie
+
     def test_a_mistyped_code_stays_in_the_box_and_a_used_one_says_what_to_do_next(self):
         short = self.pairs[0][1]
         mistyped = f"{short[:4]}-{short[4:8]}-{short[8:-1]}{'A' if short[-1] != 'A' else 'B'}"

@@ -96,10 +96,10 @@ def _same_for_every_voter(request, template: str, key: tuple, context: dict, **f
         page = [piece.encode() for piece in pieces[::2]], pieces[1::2]
         _pages.put(key, page)
     texts, names = page
-    values = {"csrf_token": get_token(request), **fills}
     body = [texts[0]]
     for name, text in zip(names, texts[1:]):
-        body += (escape(values[name]).encode(), text)
+        value = get_token(request) if name == "csrf_token" else fills[name]  # no CSRF cookie for a page without a form
+        body += (escape(value).encode(), text)
     return HttpResponse(b"".join(body))
 
 
@@ -402,7 +402,8 @@ def receipt(request):
         name = Campaign.objects.filter(pk=kept["campaign"]).values_list("name", flat=True).first()
     if name is None:
         return redirect("vote:start")
-    return render(request, "evaluations/vote_receipt.html", {"campaign": {"name": name}, "receipt": {"tracker": kept["tracker"]}})
+    context = {"campaign": {"name": name}}
+    return _same_for_every_voter(request, "evaluations/vote_receipt.html", (name,), context, tracker=kept["tracker"])
 
 
 def _review(campaign: Campaign, subjects, stored: dict) -> dict:
