@@ -12,12 +12,13 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-# A request tries the patterns in order: the voters' paths come first, so that a meeting's thousands of ballots
-# do not each try twenty patterns of the console first.
+# A request tries the patterns in order: the busiest paths come first (voters', then grid workers'), so that a
+# meeting's thousands of ballots and a city's visits do not each try twenty patterns of the console first.
 urlpatterns = [
     path("api/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", unknown_path),
     path("v/", include("minping.evaluations.urls_vote")),
+    path("grid/", include("minping.grid.urls")),
     path("", accounts_views.home, name="home"),
     path("healthz", healthz),
     path("accounts/", include("minping.accounts.urls")),
@@ -28,7 +29,6 @@ urlpatterns = [
     path("notice/", include("minping.results.urls_public")),
     path("commitments/", include("minping.commitments.urls")),
     path("board/", include("minping.commitments.urls_public")),
-    path("grid/", include("minping.grid.urls")),
     path("open311/v2/", include("minping.grid.urls_open311")),
     path("fieldwork/", include("minping.fieldwork.urls")),
     path("assessment/", include("minping.assessment.urls")),

@@ -1,6 +1,7 @@
 """Django's CSRF protection, with two changes: `Origin: null` is accepted when the browser marks the request
-same-origin, and the random strings of tokens are drawn faster."""
+same-origin, and tokens are drawn, masked and unmasked faster."""
 
+import operator
 import secrets
 
 from django.middleware import csrf
@@ -22,6 +23,31 @@ def random_csrf_string() -> str:
 
 
 csrf._get_new_csrf_string = random_csrf_string  # what Django's secrets and masks are made with
+
+# A token's characters as their positions in CSRF_ALLOWED_CHARS (and as 62 less those), and a sum of two positions
+# as the character at that sum modulo 62: masking and unmasking in a few C calls, not 64 searches of the alphabet.
+_ALPHABET = csrf.CSRF_ALLOWED_CHARS.encode()
+_POSITION = bytes.maketrans(_ALPHABET, bytes(range(len(_ALPHABET))))
+_NEGATED = bytes.maketrans(_ALPHABET, bytes(len(_ALPHABET) - n for n in range(len(_ALPHABET))))
+_CHARACTER_OF_SUM = bytes(_ALPHABET[n % len(_ALPHABET)] for n in range(256))
+
+
+def mask_cipher_secret(secret: str) -> str:
+    """Django's _mask_cipher_secret: a new mask, then each character of the secret moved on by the mask's."""
+    mask = random_csrf_string()
+    moved = map(operator.add, secret.encode().translate(_POSITION), mask.encode().translate(_POSITION))
+    return mask + bytes(moved).translate(_CHARACTER_OF_SUM).decode()
+
+
+def unmask_cipher_token(token: str) -> str:
+    """Django's _unmask_cipher_token, for a token of CSRF_ALLOWED_CHARS (Django checks that first): each character
+    of its second half moved back by the mask's, the first half."""
+    length = csrf.CSRF_SECRET_LENGTH
+    moved = map(operator.add, token[length:].encode().translate(_POSITION), token[:length].encode().translate(_NEGATED))
+    return bytes(moved).translate(_CHARACTER_OF_SUM).decode()
+
+
+csrf._mask_cipher_secret, csrf._unmask_cipher_token = mask_cipher_secret, unmask_cipher_token
 
 
 class CsrfMiddleware(CsrfViewMiddleware):
