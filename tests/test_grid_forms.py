@@ -46,3 +46,13 @@ class VisitFormTest(GridTestCase):
         self.assertEqual(said_on_page, [field.json()["message"]])
         self.assertIn("请填写正确的走访日期", field.json()["message"])
         self.assertFalse(Visit.objects.exists())
+
+    def test_visit_forms_share_their_fields_and_keep_their_own_data_and_errors(self):
+        from minping.grid.forms import VisitForm
+
+        good, bad = VisitForm({"household": str(self.household_a.pk)}), VisitForm({"household": "", "visited_on": "昨天"})
+        self.assertIs(good.fields["household"], bad.fields["household"])  # not a deep copy each
+        self.assertTrue(good.is_valid(), good.errors)
+        self.assertFalse(bad.is_valid())
+        self.assertEqual((good.cleaned_data["household"], good.errors), (self.household_a.pk, {}))
+        self.assertIn("visited_on", bad.errors)

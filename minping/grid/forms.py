@@ -11,11 +11,12 @@ from minping.grid import actions
 from minping.grid.models import Category, Problem, Site, Visit
 from minping.lib.dates import typed_date
 from minping.lib.formdata import posted_id
-from minping.lib.forms import StepForm, chosen, posted, typed
+from minping.lib.forms import StepForm, chosen, posted, shared_fields, typed
 from minping.org.forms import ScopedStepForm, account
 from minping.org.models import Household, Region, Unit
 
 
+@shared_fields  # no instance changes its fields
 class VisitForm(forms.Form):
     """One visit to a household or to a legal person or site: from the due list's form or the field page's queue.
     The date defaults to today; a new address (only if it changed) and the address the phone showed beside it."""

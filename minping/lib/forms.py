@@ -12,6 +12,22 @@ from django.core.exceptions import ValidationError
 from minping.lib.formdata import posted_id
 
 
+class _SharedFields(dict):
+    """A form's base fields that its instances share: a deep copy of them is a plain copy of the dict."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
+def shared_fields(form_class: type[forms.Form]) -> type[forms.Form]:
+    """Let the instances of `form_class` share its fields instead of each deep-copying them, as Django's forms
+    do so that an instance may change its own (set a field's choices, a widget's attributes). For a form whose
+    instances change none, on a busy path: the field page's visits spent an eighth of their time copying fields.
+    """
+    form_class.base_fields = _SharedFields(form_class.base_fields)
+    return form_class
+
+
 def typed(**kwargs) -> forms.CharField:
     """A typed text, passed to the action as it came (the action checks and trims it)."""
     return forms.CharField(required=False, strip=False, **kwargs)
