@@ -32,19 +32,22 @@ _NEGATED = bytes.maketrans(_ALPHABET, bytes(len(_ALPHABET) - n for n in range(le
 _CHARACTER_OF_SUM = bytes(_ALPHABET[n % len(_ALPHABET)] for n in range(256))
 
 
+def _moved(text: str, by: str, table: bytes) -> str:
+    """Each character of `text` moved along the alphabet by the position `table` gives the character of `by`."""
+    return bytes(map(operator.add, text.encode().translate(_POSITION), by.encode().translate(table))).translate(_CHARACTER_OF_SUM).decode()
+
+
 def mask_cipher_secret(secret: str) -> str:
     """Django's _mask_cipher_secret: a new mask, then each character of the secret moved on by the mask's."""
     mask = random_csrf_string()
-    moved = map(operator.add, secret.encode().translate(_POSITION), mask.encode().translate(_POSITION))
-    return mask + bytes(moved).translate(_CHARACTER_OF_SUM).decode()
+    return mask + _moved(secret, mask, _POSITION)
 
 
 def unmask_cipher_token(token: str) -> str:
     """Django's _unmask_cipher_token, for a token of CSRF_ALLOWED_CHARS (Django checks that first): each character
     of its second half moved back by the mask's, the first half."""
     length = csrf.CSRF_SECRET_LENGTH
-    moved = map(operator.add, token[length:].encode().translate(_POSITION), token[:length].encode().translate(_NEGATED))
-    return bytes(moved).translate(_CHARACTER_OF_SUM).decode()
+    return _moved(token[length:], token[:length], _NEGATED)
 
 
 csrf._mask_cipher_secret, csrf._unmask_cipher_token = mask_cipher_secret, unmask_cipher_token

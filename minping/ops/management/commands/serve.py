@@ -34,7 +34,7 @@ def default_workers() -> int:
 def default_threads() -> int:
     """Four threads a worker on PostgreSQL; two on SQLite. There a thread that finds the file's write lock taken
     sleeps in steps of up to 100 ms before it tries again, so more threads queue behind the lock and then sleep
-    past its release: `bench/meeting.py --voters 5000 --seconds 60` had a p99 of 66-133 ms in most runs with one
+    past its release: `bench/meeting.py --voters 5000 --seconds 60` had a p99 of 66-233 ms in most runs with one
     or two threads, and 2.4 s with four (docs/deploy.md)."""
     return 2 if _on_sqlite() else 4
 
