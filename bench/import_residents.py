@@ -6,7 +6,7 @@
 Each import runs both steps as the console does: the check (parse, validate, look up keys, write the staged
 file) and the commit (COPY + one upsert, in one transaction). The rate is rows over the time of both steps.
 The files are generated in a child process. The peak memory reported is the highest sum of the resident set sizes
-of this process and its children (the CSV check's helper process) during the imports, sampled every 50 ms, or this
+of this process and its children (the CSV check's helper processes) during the imports, sampled every 50 ms, or this
 process's own peak if higher. A helper shares most of its pages with this process, and the sum counts them twice.
 The last line is JSON: csv_rows_per_s, xlsx_rows_per_s, copy_rows_per_s (PostgreSQL's own COPY of the same CSV
 into a scratch table, the floor), csv_ratio and xlsx_ratio (each import's rate ÷ that floor; targets ≥ 0.10 and

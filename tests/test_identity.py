@@ -31,6 +31,34 @@ def test_it_rejects_bad_id_numbers(bad):
         parse_id_number(bad)
 
 
+def with_check(first17: str) -> str:
+    return first17 + id_check_char(first17)
+
+
+@pytest.mark.parametrize(
+    "number, expected",
+    [
+        (with_check("11010519000101001"), ("M", 1900)),
+        (with_check("11010521001231004"), ("F", 2100)),
+        (with_check("11010519800231009"), ("M", 1980)),  # day 1-31 in any month, as the rule has always been
+        (with_check("11010518991231001"), "出生日期"),
+        (with_check("11010521010101001"), "出生日期"),
+        (with_check("11010519800001001"), "出生日期"),
+        (with_check("11010519801301001"), "出生日期"),
+        (with_check("11010519800100001"), "出生日期"),
+        (with_check("11010519800132001"), "出生日期"),
+        ("110105198001010010", "校验位"),
+        ("11010519800101001Y", "18位"),
+    ],
+)
+def test_id_numbers_are_checked_at_the_edges_of_each_rule(number, expected):
+    if isinstance(expected, tuple):
+        assert parse_id_number(number) == (number, *expected)
+    else:
+        with pytest.raises(ValueError, match=expected):
+            parse_id_number(number)
+
+
 def test_check_character_matches_the_standard():
     assert id_check_char("11010519491231002") == "X"
 

@@ -1,4 +1,5 @@
-"""A large CSV is checked as two parts at once on PostgreSQL; the outcome is the one-pass outcome."""
+"""A large CSV is checked as several parts at once on PostgreSQL; the outcome is the one-pass outcome (a row
+repeating within a later part a key of an earlier one may be named against another repeat of it)."""
 
 import logging
 import os
@@ -15,7 +16,7 @@ from minping.accounts.models import User
 from minping.imports import actions, engine
 from minping.imports.models import ImportJob
 from minping.lib import tabular
-from minping.lib.tabular import RowSource, csv_halves
+from minping.lib.tabular import RowSource, csv_parts
 from minping.org.models import Resident
 from tests.base import id_number, make_region
 from tests.importing import csv_bytes
@@ -31,39 +32,48 @@ def write(content: bytes) -> str:
     return path
 
 
-class CsvHalvesTest(SimpleTestCase):
+class CsvPartsTest(SimpleTestCase):
     def setUp(self):
         patcher = mock.patch.object(tabular, "CUT_BLOCK", 64)
         patcher.start()
         self.addCleanup(patcher.stop)
 
-    def halves(self, content: bytes):
+    def parts(self, content: bytes, count: int = 2):
         path = write(content)
         self.addCleanup(os.remove, path)
-        return path, csv_halves(path, 1)
+        return path, csv_parts(path, count, 1)
 
-    def test_the_two_parts_read_as_the_whole_file_with_the_same_row_numbers(self):
+    def test_the_parts_read_as_the_whole_file_with_the_same_row_numbers(self):
         lines = [["姓名", "住址"], *[[f"居民{n}", f"幸福路{n}号"] for n in range(40)]]
         lines[7], lines[30] = [], []  # blank records are numbered too
-        for encoding in ("utf-8-sig", "gb18030"):
-            with self.subTest(encoding=encoding):
-                path, parts = self.halves(csv_bytes(lines, encoding).replace(b'""', b""))
-                self.assertIsNotNone(parts)
-                first, second = parts
-                self.assertEqual((first.end, second.records_before), (second.start, len(list(RowSource(path, "csv", first)))))
+        for encoding, count in (("utf-8-sig", 2), ("gb18030", 2), ("utf-8-sig", 4)):
+            with self.subTest(encoding=encoding, count=count):
+                path, parts = self.parts(csv_bytes(lines, encoding).replace(b'""', b""), count)
+                self.assertEqual(len(parts), count)
+                read = [list(RowSource(path, "csv", part)) for part in parts]
+                for part, after, rows in zip(parts, parts[1:], read, strict=False):
+                    self.assertEqual((part.end, after.records_before), (after.start, part.records_before + len(rows)))
                 whole = list(RowSource(path, "csv"))
-                self.assertEqual(list(RowSource(path, "csv", first)) + list(RowSource(path, "csv", second)), whole)
+                self.assertEqual(sum(read, []), whole)
                 self.assertEqual(whole[1], (2, ["居民0", "幸福路0号"]))
 
     def test_a_file_is_cut_only_where_every_line_break_ends_a_record(self):
         plain = [["姓名", "住址"], *[[f"居民{n}", f"幸福路{n}号"] for n in range(40)]]
         quoted_early = [plain[0], ["张三", "幸福路\n1号"], *plain[1:]]
         quoted_late = [*plain, ["张三", "幸福路\n1号"]]
-        self.assertIsNone(self.halves(csv_bytes(quoted_early))[1])
-        self.assertIsNotNone(self.halves(csv_bytes(quoted_late))[1])
-        self.assertIsNone(self.halves(csv_bytes(plain).replace(b"\r\n", b"\r"))[1])  # a bare CR ends a record too
-        self.assertIsNone(self.halves(csv_bytes(plain[:2]))[1])  # no line break past the first block's end
-        self.assertIsNone(csv_halves(self.halves(csv_bytes(plain))[0], 1 << 30))  # too small to be worth two
+        self.assertIsNone(self.parts(csv_bytes(quoted_early))[1])
+        self.assertIsNotNone(self.parts(csv_bytes(quoted_late))[1])
+        self.assertIsNone(self.parts(csv_bytes(plain).replace(b"\r\n", b"\r"))[1])  # a bare CR ends a record too
+        self.assertIsNone(self.parts(csv_bytes(plain[:2]))[1])  # no line break past the first block's end
+        self.assertIsNone(csv_parts(self.parts(csv_bytes(plain))[0], 2, 1 << 30))  # too small to be worth two
+        self.assertIsNone(self.parts(csv_bytes(plain), 1)[1])
+
+    def test_a_file_too_short_for_every_part_asked_for_is_cut_into_fewer(self):
+        path, parts = self.parts(csv_bytes([["姓名", "住址"], *[[f"居民{n}", "幸福路"] for n in range(10)]]), 16)
+        self.assertLess(len(parts), 16)
+        self.assertEqual([p.start for p in parts[1:]], [p.end for p in parts[:-1]])
+        self.assertEqual(parts[-1].end, os.path.getsize(path))
+        self.assertTrue(all(p.start < p.end for p in parts))
 
 
 @unittest.skipUnless(connection.vendor == "postgresql", "the helper process is PostgreSQL's")
@@ -74,7 +84,12 @@ class ParallelCheckTest(TransactionTestCase):
         grid = make_region("第1网格", "grid", make_region("光明社区", "community", make_region("一街道", "street", district)))
         self.grid = grid
         self.user = User.objects.create_user("org_a", password="x", role=User.Role.ORGANISER, region=district)
-        for target, name, value in ((tabular, "CUT_BLOCK", 256), (engine, "PARALLEL_BYTES", 1)):
+        self.part_count = 2
+        for target, name, value in (
+            (tabular, "CUT_BLOCK", 256),
+            (engine, "PARALLEL_BYTES", 1),
+            (engine, "part_count", lambda: self.part_count),
+        ):
             patcher = mock.patch.object(target, name, value)
             patcher.start()
             self.addCleanup(patcher.stop)
@@ -121,6 +136,52 @@ class ParallelCheckTest(TransactionTestCase):
         self.assertEqual(job.result, {"created": 300, "updated": 0, "unchanged": 0})
         self.assertEqual(Resident.objects.filter(region=self.grid).count(), 300)
         self.assertEqual(Resident.objects.get(name="居民299").address, "幸福路299号")
+
+    def helper_statuses(self, content: bytes) -> tuple[ImportJob, list[str]]:
+        with self.assertLogs("minping.imports.engine", logging.INFO) as logs:
+            job = self.start(content)
+        return job, [line.split("ended with status ")[1].split(",")[0] for line in logs.output if "ended with status" in line]
+
+    def test_in_four_parts_repeats_across_any_two_of_them_are_found_as_in_one_pass(self):
+        people = self.people(400)
+        people[120][1] = "12345"
+        people[250][1] = people[130][1]  # a part repeating the one before it
+        people[390][1] = people[30][1]  # the last repeating the first
+        people[380][1] = people[240][1]  # the last repeating the third
+        people[385][1] = people[230][1]  # and repeated within the last as well
+        people[395][1] = people[230][1]
+        content = csv_bytes([HEADER, *people])
+        one_pass = self.check(content, parallel=False)
+        self.part_count = 4
+        job, statuses = self.helper_statuses(content)
+        self.assertEqual(statuses, ["0", "0", "0"])
+        self.assertEqual([p["row"] for p in job.problems], [p["row"] for p in one_pass.problems])
+        # A row repeating within a later part is named against that part's first such row, itself named as a repeat.
+        self.assertEqual(
+            [(p["row"], p["reason"]) for p in job.problems[1:]],
+            [(252, "与第132行重复"), (382, "与第242行重复"), (387, "与第232行重复"), (392, "与第32行重复"), (397, "与第387行重复")],
+        )
+
+    def test_a_middle_part_whose_helper_fails_is_read_again_between_the_others(self):
+        content = csv_bytes([HEADER, *self.people(400)])
+        path = write(content)
+        self.addCleanup(os.remove, path)
+        self.part_count = 4
+        parts = csv_parts(path, 4, 1)
+        dumps = engine.pickle.dumps
+
+        def failing_in_the_third_part(findings):
+            if parts[2].records_before < min(findings[3].values()) <= parts[3].records_before:
+                raise RuntimeError("helper failed")
+            return dumps(findings)
+
+        with mock.patch.object(engine.pickle, "dumps", failing_in_the_third_part):
+            job, statuses = self.helper_statuses(content)
+        self.assertEqual(sorted(statuses), ["0", "0", "256"])
+        self.assertEqual((job.status, job.row_count), ("valid", 400))
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*), count(DISTINCT line), min(line), max(line) FROM {engine.stage_for(job).table}")
+            self.assertEqual(cursor.fetchone(), (400, 400, 2, 401))
 
     def test_without_a_helper_the_file_is_read_in_one_pass(self):
         content = csv_bytes([HEADER, *self.people(300)])

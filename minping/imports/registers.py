@@ -141,9 +141,6 @@ class Register:
     def export_row(self, obj, ctx: Context) -> list:
         raise NotImplementedError
 
-    def natural_key(self, staged: dict):
-        return tuple(staged[name] for name in self.key_columns)
-
 
 @dataclass
 class SetCheck:

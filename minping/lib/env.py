@@ -8,6 +8,13 @@ from urllib.parse import unquote, urlsplit
 READ: set[str] = set()
 
 
+def usable_cores() -> int:
+    """The cores this process may run on: its CPU affinity where the system tells it (Linux), else all of them."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 def env(name: str, default: str = "") -> str:
     READ.add(name)
     return os.environ.get(name, default)

@@ -12,6 +12,11 @@ ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 ID_WEIGHT_OFFSET = 48 * sum(ID_WEIGHTS)
 ID_RE = re.compile(r"^\d{17}[\dX]$")
+# The form and a possible birth date at once (year 1900-2100, month 1-12, day 1-31) for the usual valid number; the
+# second group is the gender digit when it is even (female).
+ID_WITH_DATE_RE = re.compile(
+    r"[0-9]{6}(19[0-9]{2}|20[0-9]{2}|2100)(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{2}(?:([02468])|[13579])[0-9X]"
+)
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -48,6 +53,9 @@ def id_check_char(first17: str) -> str:
 def parse_id_number(value) -> tuple[str, str, int]:
     """Return (normalised number, gender M/F, birth year) or raise ValueError with a Chinese reason."""
     number = clean_code(value)
+    valid = ID_WITH_DATE_RE.fullmatch(number)
+    if valid and id_check_char(number[:17]) == number[17]:
+        return number, "F" if valid[2] else "M", int(valid[1])
     if not ID_RE.match(number):
         raise ValueError("身份证号应为18位（前17位数字，末位数字或X）")
     if id_check_char(number[:17]) != number[17]:

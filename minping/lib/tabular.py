@@ -176,31 +176,40 @@ class _Bounded(io.RawIOBase):
 CUT_BLOCK = 1 << 20
 
 
-def csv_halves(path, min_bytes: int) -> tuple[Part, Part] | None:
-    """Cut a CSV file of at least `min_bytes` at a line break near its middle, to be read as two parts at once.
+def csv_parts(path, count: int, min_bytes: int) -> list[Part] | None:
+    """Cut a CSV file of at least `min_bytes` at line breaks into up to `count` parts of about equal size, to be read
+    at once; None when it cannot be cut.
 
-    The part ahead of the cut must be free of quotes: there every line break ends a record, so the records ahead of
-    the cut are its line breaks. A quoted field may hold line breaks of its own, and the csv module takes a quote
+    The file ahead of the last cut must be free of quotes: there every line break ends a record, so the records ahead
+    of a cut are its line breaks. A quoted field may hold line breaks of its own, and the csv module takes a quote
     in the middle of a field literally, so no count of bytes tells records apart once quotes appear; such a file is
     read in one pass. A bare carriage return also ends a record for the csv module, so it prevents a cut too.
     """
     size = os.path.getsize(path)
-    if size < min_bytes:
+    if size < min_bytes or count < 2:
         return None
-    records = cut = 0
+    parts: list[Part] = []
+    start = records = before = 0
     with open(path, "rb") as fh:
-        while cut <= size // 2:
-            block = fh.read(CUT_BLOCK)
-            if not block:
-                return None
-            block += fh.readline()  # a block ends at a line break, so a CRLF is never split
-            if b'"' in block or block.count(b"\r") != block.count(b"\r\n"):
-                return None
-            records += block.count(b"\n")
+        for k in range(1, count):
+            target = size * k // count
+            while fh.tell() <= target:
+                block = fh.read(CUT_BLOCK)
+                if not block:
+                    break
+                block += fh.readline()  # a block ends at a line break, so a CRLF is never split
+                if b'"' in block or block.count(b"\r") != block.count(b"\r\n"):
+                    return None
+                records += block.count(b"\n")
             cut = fh.tell()
-    if cut >= size:
+            if cut >= size:
+                break
+            if cut > start:
+                parts.append(Part(start, cut, before))
+                start, before = cut, records
+    if not parts:
         return None
-    return Part(0, cut, 0), Part(cut, size, records)
+    return [*parts, Part(start, size, before)]
 
 
 def _csv_encoding(path) -> str:

@@ -19,6 +19,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from minping.lib.env import usable_cores
+
 
 def _on_sqlite() -> bool:
     return settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
@@ -28,7 +30,7 @@ def default_workers() -> int:
     """One worker process per core on PostgreSQL; one on SQLite, which has a single writer anyway."""
     if _on_sqlite():
         return 1
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    return usable_cores()
 
 
 def default_threads() -> int:
