@@ -212,24 +212,32 @@ def measure_pages(world, rng: random.Random) -> dict:
     }
 
 
-def measure_visits(world, seconds: int, server_name: str = "granian") -> dict:
+def signed_in(user) -> tuple[str, str]:
+    """A login session for `user` as the site makes one: the Cookie header carrying it with a CSRF cookie, and the
+    CSRF token to send with it."""
     from importlib import import_module
 
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.db import connection
     from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY], session[BACKEND_SESSION_KEY] = str(user.pk), settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    secret = _get_new_csrf_string()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {settings.CSRF_COOKIE_NAME}={secret}", _mask_cipher_secret(secret)
+
+
+def measure_visits(world, seconds: int, server_name: str = "granian") -> dict:
+    from django.db import connection
     from django.utils import timezone
 
     from minping.grid.models import Visit
     from minping.org.models import Household
 
     worker = world["worker"]
-    session = import_module(settings.SESSION_ENGINE).SessionStore()
-    session[SESSION_KEY], session[BACKEND_SESSION_KEY] = str(worker.pk), settings.AUTHENTICATION_BACKENDS[0]
-    session[HASH_SESSION_KEY] = worker.get_session_auth_hash()
-    session.create()
-    secret = _get_new_csrf_string()
+    cookie, csrf = signed_in(worker)
     households = list(Household.objects.filter(region__in=world["grids"]).values_list("pk", flat=True))
     directory = tempfile.mkdtemp(prefix="minping-grid-")
     Path(directory, "households").write_text("\n".join(map(str, households)) + "\n")
@@ -245,8 +253,8 @@ def measure_visits(world, seconds: int, server_name: str = "granian") -> dict:
         **os.environ,
         "HOUSEHOLDS_FILE": str(Path(directory, "households")),
         "DAY": timezone.localdate().isoformat(),
-        "COOKIE": f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {settings.CSRF_COOKIE_NAME}={secret}",
-        "CSRF": _mask_cipher_secret(secret),
+        "COOKIE": cookie,
+        "CSRF": csrf,
     }
 
     def wrk(duration: int, path: str = "", **extra) -> str:
