@@ -203,6 +203,25 @@ class ParallelCheckTest(TransactionTestCase):
             cursor.execute(f"SELECT count(*), count(DISTINCT line) FROM {engine.stage_for(job).table}")
             self.assertEqual(cursor.fetchone(), (300, 300))
 
+    def test_a_part_whose_helper_cannot_start_is_read_by_the_importing_process(self):
+        content, pipe, made = csv_bytes([HEADER, *self.people(400)]), os.pipe, []
+
+        def second_pipe_fails():
+            made.append(1)
+            if len(made) == 2:
+                raise OSError("too many open files")
+            return pipe()
+
+        self.part_count = 4
+        with mock.patch.object(engine.os, "pipe", second_pipe_fails), self.assertLogs("minping.imports.engine", logging.INFO) as logs:
+            job = self.start(content)
+        self.assertEqual([line.split(":")[0] for line in logs.output], ["WARNING", "INFO", "INFO"])  # two helpers ran
+        self.assertEqual(sum("ended with status 0" in line for line in logs.output), 2)
+        self.assertEqual((job.status, job.row_count), ("valid", 400))
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*), count(DISTINCT line) FROM {engine.stage_for(job).table}")
+            self.assertEqual(cursor.fetchone(), (400, 400))
+
     def test_a_check_running_in_a_thread_of_a_web_process_is_read_in_one_pass(self):
         content, done = csv_bytes([HEADER, *self.people(300)]), {}
 

@@ -141,12 +141,10 @@ def _validate(job: ImportJob) -> tuple[str, dict]:
     if check is not None:
         later = parts[1:] if parts else []
         ends = [part.records_before + 1 for part in later[1:]] + [None]  # the line each part ends before, if any
-        # Each later part, in file order, with the helper checking it (None if none could start) and its end.
-        pending = [
-            (part, _check_in_helper(check, stage, RowSource(job.upload_path, job.format, part)), end)
-            for part, end in zip(later, ends, strict=False)  # no later part: no end either
-        ]
+        pending = []  # each later part, in file order, with the helper checking it (None if none could start)
         try:
+            for part, end in zip(later, ends, strict=False):  # no later part: no end either
+                pending.append((part, _check_in_helper(check, stage, RowSource(job.upload_path, job.format, part)), end))
             with stage.writer() as write:
                 check.run(rows, write, lambda: report(job, "validating", check.row_count, source.fraction()))
             while pending:
@@ -275,15 +273,18 @@ def _parts(job: ImportJob):
 
 
 def _check_in_helper(check: RowCheck, stage: Stage, source: RowSource) -> tuple[int, int] | None:
-    """Fork a helper that checks `source` into the stage; its pid and the pipe its findings come back on."""
-    read_end, write_end = os.pipe()
+    """Fork a helper that checks `source` into the stage; its pid and the pipe its findings come back on. None when
+    no helper can start (no pipe, no process): the caller reads the part itself."""
+    pipe: tuple[int, ...] = ()
     try:
+        pipe = os.pipe()
         pid = os.fork()
     except OSError:
-        log.warning("no helper process for import; reading the file in one pass", exc_info=True)
-        os.close(read_end)
-        os.close(write_end)
+        log.warning("no helper process for part of an import; it is read in the importing process", exc_info=True)
+        for end in pipe:
+            os.close(end)
         return None
+    read_end, write_end = pipe
     if pid:
         os.close(write_end)
         return pid, read_end
