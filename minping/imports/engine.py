@@ -261,10 +261,10 @@ def part_count() -> int:
 
 def _parts(job: ImportJob):
     """On PostgreSQL a large CSV is read as several parts at once, each after the first by a helper process: on two
-    cores a million rows are checked in about half the time, on eight in about an eighth. A helper writes to the
-    stage over its own session, which can see the stage only once it is committed: not inside a transaction (as in
-    tests that roll back). Helpers are forked only from a main thread (a Celery worker's), never from a thread of
-    a web process, whose other threads may hold locks a forked copy could wait on forever."""
+    cores a million rows are checked in about half the time, and each further core takes a part. A helper writes
+    to the stage over its own session, which can see the stage only once it is committed: not inside a transaction
+    (as in tests that roll back). Helpers are forked only from a main thread (a Celery worker's), never from a
+    thread of a web process, whose other threads may hold locks a forked copy could wait on forever."""
     if job.format != "csv" or connection.vendor != "postgresql" or connection.in_atomic_block:
         return None
     if threading.current_thread() is not threading.main_thread():
