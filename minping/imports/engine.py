@@ -139,18 +139,17 @@ def _validate(job: ImportJob) -> tuple[str, dict]:
         keys = None
     check = RowCheck(register, ctx, RowReader(register, keys, problems)) if keys is not None else None
     if check is not None:
-        later = parts[1:] if parts else []
-        ends = [part.records_before + 1 for part in later[1:]] + [None]  # the line each part ends before, if any
         pending = []  # each later part, in file order, with the helper checking it (None if none could start)
         try:
-            for part, end in zip(later, ends, strict=False):  # no later part: no end either
-                pending.append((part, _check_in_helper(check, stage, RowSource(job.upload_path, job.format, part)), end))
+            for part in parts[1:] if parts else []:
+                pending.append((part, _check_in_helper(check, stage, RowSource(job.upload_path, job.format, part))))
             with stage.writer() as write:
                 check.run(rows, write, lambda: report(job, "validating", check.row_count, source.fraction()))
             while pending:
-                part, helper, end = pending.pop(0)
+                part, helper = pending.pop(0)
                 if not (helper and check.merge(_helper_result(*helper), last=not pending)):
                     # No helper, or it failed: read its part here, instead of whatever it may have staged.
+                    end = pending[0][0].records_before + 1 if pending else None  # the next part's first line
                     with connection.cursor() as cursor:
                         cursor.execute(
                             f"DELETE FROM {stage.table} WHERE line > %s AND (%s::integer IS NULL OR line < %s)",
@@ -159,7 +158,7 @@ def _validate(job: ImportJob) -> tuple[str, dict]:
                     with stage.writer() as write:
                         check.run(iter(RowSource(job.upload_path, job.format, part)), write)
         except BaseException:
-            for _part, helper, _end in pending:
+            for _part, helper in pending:
                 if helper:
                     _stop_helper(*helper)
             raise
